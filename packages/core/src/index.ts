@@ -1,0 +1,2 @@
+export * from './semconv.js';
+export type * from './types.js';

@@ -1,0 +1,216 @@
+/**
+ * The attribute and metric vocabulary of aicost.
+ *
+ * OpenTelemetry GenAI semantic-convention names are used wherever the standard
+ * has one. What the standard lacks (cost, price provenance, attribution) lives in
+ * one project namespace, `aicost.*`, so it can be mapped to a future standard in
+ * this one file. The ClickHouse schema in `collector/sql/` reads exactly these
+ * names: change both together.
+ *
+ * Token conventions (as in the semconv): `gen_ai.usage.input_tokens` INCLUDES
+ * cache-read and cache-write tokens; `gen_ai.usage.output_tokens` INCLUDES
+ * reasoning tokens.
+ */
+
+// ---------------------------------------------------------------------------
+// OpenTelemetry GenAI semantic conventions
+// ---------------------------------------------------------------------------
+export const ATTR_GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const ATTR_GEN_AI_REQUEST_TOP_P = 'gen_ai.request.top_p';
+export const ATTR_GEN_AI_REQUEST_TOP_K = 'gen_ai.request.top_k';
+export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = 'gen_ai.request.stop_sequences';
+export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = 'gen_ai.request.frequency_penalty';
+export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = 'gen_ai.request.presence_penalty';
+export const ATTR_GEN_AI_REQUEST_SEED = 'gen_ai.request.seed';
+export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = 'gen_ai.request.choice.count';
+export const ATTR_GEN_AI_REQUEST_ENCODING_FORMATS = 'gen_ai.request.encoding_formats';
+export const ATTR_GEN_AI_OUTPUT_TYPE = 'gen_ai.output.type';
+export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const ATTR_GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const ATTR_GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+export const ATTR_GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+/** Opt-in content attributes (JSON strings), recorded only when content capture is enabled. */
+export const ATTR_GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+/** Deprecated predecessor of `gen_ai.provider.name`, still emitted by older instrumentations; read, never written. */
+export const ATTR_GEN_AI_SYSTEM = 'gen_ai.system';
+
+export const ATTR_SERVER_ADDRESS = 'server.address';
+export const ATTR_SERVER_PORT = 'server.port';
+export const ATTR_ERROR_TYPE = 'error.type';
+export const ATTR_SERVICE_NAME = 'service.name';
+export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
+
+/** `gen_ai.operation.name` values. */
+export const GEN_AI_OPERATION = {
+  CHAT: 'chat',
+  TEXT_COMPLETION: 'text_completion',
+  GENERATE_CONTENT: 'generate_content',
+  EMBEDDINGS: 'embeddings',
+  EXECUTE_TOOL: 'execute_tool',
+  /** Not (yet) in the semconv: billable calls the standard has no operation for. */
+  IMAGE_GENERATION: 'image_generation',
+  AUDIO_TRANSCRIPTION: 'audio_transcription',
+  AUDIO_SPEECH: 'audio_speech',
+} as const;
+export type GenAIOperation = (typeof GEN_AI_OPERATION)[keyof typeof GEN_AI_OPERATION];
+
+/**
+ * `gen_ai.provider.name` values. The well-known ones are the semconv's; the
+ * others are the lower-case host names users know them by.
+ */
+export const GEN_AI_PROVIDER = {
+  OPENAI: 'openai',
+  AZURE_OPENAI: 'azure.ai.openai',
+  ANTHROPIC: 'anthropic',
+  GCP_GEMINI: 'gcp.gemini',
+  GCP_VERTEX_AI: 'gcp.vertex_ai',
+  AWS_BEDROCK: 'aws.bedrock',
+  MISTRAL_AI: 'mistral_ai',
+  COHERE: 'cohere',
+  GROQ: 'groq',
+  DEEPSEEK: 'deepseek',
+  X_AI: 'x_ai',
+  PERPLEXITY: 'perplexity',
+  TOGETHER_AI: 'together_ai',
+  FIREWORKS: 'fireworks',
+  OPENROUTER: 'openrouter',
+  /** vLLM, Ollama, LM Studio and other models the user hosts; priced by the user's rate. */
+  SELF_HOSTED: 'self_hosted',
+} as const;
+
+/** `gen_ai.token.type` values on `gen_ai.client.token.usage`. */
+export const GEN_AI_TOKEN_TYPE = { INPUT: 'input', OUTPUT: 'output' } as const;
+
+// ---------------------------------------------------------------------------
+// aicost namespace: what the standard lacks
+// ---------------------------------------------------------------------------
+
+/**
+ * Cost attributes. Amounts are decimal strings in the currency, with exactly 9
+ * fractional digits (nano-units), e.g. `"0.000412500"`: exact in every backend,
+ * parsed by ClickHouse with `toDecimal128OrNull(value, 9)`.
+ * Absent when `aicost.cost.status` is `unpriced`: an unknown cost is never 0.
+ */
+export const ATTR_AICOST_COST_TOTAL = 'aicost.cost.total';
+/** Non-cached input tokens. */
+export const ATTR_AICOST_COST_INPUT = 'aicost.cost.input';
+export const ATTR_AICOST_COST_CACHE_READ = 'aicost.cost.cache_read';
+export const ATTR_AICOST_COST_CACHE_WRITE = 'aicost.cost.cache_write';
+/** Output tokens, reasoning included (reasoning is billed as output). */
+export const ATTR_AICOST_COST_OUTPUT = 'aicost.cost.output';
+/** Everything else: audio, image, per-request fees, self-hosted time. */
+export const ATTR_AICOST_COST_OTHER = 'aicost.cost.other';
+export const ATTR_AICOST_COST_CURRENCY = 'aicost.cost.currency';
+/** One of {@link COST_STATUS}. */
+export const ATTR_AICOST_COST_STATUS = 'aicost.cost.status';
+/** Why a cost is missing or estimated, one of {@link COST_STATUS_REASON}. */
+export const ATTR_AICOST_COST_STATUS_REASON = 'aicost.cost.status_reason';
+/** Where the price came from: `genai-prices`, `override`, `self_hosted`, `provider`. */
+export const ATTR_AICOST_PRICE_SOURCE = 'aicost.price.source';
+/** Version of the price data, e.g. `genai-prices@0.1.8`, or the override file's version. */
+export const ATTR_AICOST_PRICE_VERSION = 'aicost.price.version';
+/** Catalogue ids of the provider and model the price was found under. */
+export const ATTR_AICOST_PRICE_PROVIDER_ID = 'aicost.price.provider_id';
+export const ATTR_AICOST_PRICE_MODEL_ID = 'aicost.price.model_id';
+
+/** Token kinds the semconv has no name for. */
+export const ATTR_AICOST_USAGE_CACHE_CREATION_5M_INPUT_TOKENS = 'aicost.usage.cache_creation_5m.input_tokens';
+export const ATTR_AICOST_USAGE_CACHE_CREATION_1H_INPUT_TOKENS = 'aicost.usage.cache_creation_1h.input_tokens';
+export const ATTR_AICOST_USAGE_AUDIO_INPUT_TOKENS = 'aicost.usage.audio.input_tokens';
+export const ATTR_AICOST_USAGE_AUDIO_OUTPUT_TOKENS = 'aicost.usage.audio.output_tokens';
+export const ATTR_AICOST_USAGE_IMAGE_INPUT_TOKENS = 'aicost.usage.image.input_tokens';
+export const ATTR_AICOST_USAGE_IMAGE_OUTPUT_TOKENS = 'aicost.usage.image.output_tokens';
+/** Billable request units (1 per call; images generated; seconds of audio, per the catalogue's unit). */
+export const ATTR_AICOST_USAGE_REQUESTS = 'aicost.usage.requests';
+
+/** Whether the call streamed its response. */
+export const ATTR_AICOST_REQUEST_STREAM = 'aicost.request.stream';
+/** Seconds from the request to the first streamed chunk. */
+export const ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK = 'aicost.response.time_to_first_chunk';
+/** Which instrumentation produced the usage on this span: `aicost`, `opentelemetry`, `openllmetry`, `openinference`, `vercel-ai`, `sdk`. */
+export const ATTR_AICOST_USAGE_SOURCE = 'aicost.usage.source';
+
+/** Attribution: the standard keys, as span attributes and as W3C baggage keys. */
+export const ATTR_AICOST_FEATURE = 'aicost.feature';
+export const ATTR_AICOST_CUSTOMER = 'aicost.customer';
+export const ATTR_AICOST_WORKFLOW = 'aicost.workflow';
+export const ATTR_AICOST_TEAM = 'aicost.team';
+/** Prefix of user-defined attribution keys: `{ region: 'eu' }` becomes `aicost.attr.region`. */
+export const AICOST_CUSTOM_ATTRIBUTION_PREFIX = 'aicost.attr.';
+
+export const COST_STATUS = {
+  /** Priced from the catalogue at the request's timestamp. */
+  PRICED: 'priced',
+  /** No cost: unknown model or provider, or usage missing. The cost attributes are absent. */
+  UNPRICED: 'unpriced',
+  /** Priced from incomplete usage or a fallback rule (e.g. a self-hosted throughput rate). */
+  ESTIMATED: 'estimated',
+  /** The provider reported the cost itself (e.g. OpenRouter `usage.cost`). */
+  PROVIDER_REPORTED: 'provider_reported',
+  /** Priced from a user override (custom price or negotiated discount). */
+  OVERRIDE: 'override',
+} as const;
+export type CostStatus = (typeof COST_STATUS)[keyof typeof COST_STATUS];
+
+export const COST_STATUS_REASON = {
+  UNKNOWN_MODEL: 'unknown_model',
+  UNKNOWN_PROVIDER: 'unknown_provider',
+  MISSING_USAGE: 'missing_usage',
+  INVALID_USAGE: 'invalid_usage',
+  SELF_HOSTED_NO_RATE: 'self_hosted_no_rate',
+} as const;
+export type CostStatusReason = (typeof COST_STATUS_REASON)[keyof typeof COST_STATUS_REASON];
+
+export const PRICE_SOURCE = {
+  CATALOGUE: 'genai-prices',
+  OVERRIDE: 'override',
+  SELF_HOSTED: 'self_hosted',
+  PROVIDER: 'provider',
+} as const;
+export type PriceSource = (typeof PRICE_SOURCE)[keyof typeof PRICE_SOURCE];
+
+// ---------------------------------------------------------------------------
+// Metrics
+// ---------------------------------------------------------------------------
+/** Histogram, unit `{token}`, with `gen_ai.token.type`. */
+export const METRIC_GEN_AI_CLIENT_TOKEN_USAGE = 'gen_ai.client.token.usage';
+/** Histogram, unit `s`. */
+export const METRIC_GEN_AI_CLIENT_OPERATION_DURATION = 'gen_ai.client.operation.duration';
+/** Histogram, unit `s`: time to the first streamed chunk. */
+export const METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK = 'gen_ai.client.operation.time_to_first_chunk';
+/** Counter, unit `USD`, by provider, model, operation, feature (customer opt-in, bounded). */
+export const METRIC_AICOST_COST = 'aicost.cost';
+/** Counter, unit `{request}`, of calls with no cost (`aicost.cost.status_reason` attribute). */
+export const METRIC_AICOST_UNPRICED_REQUESTS = 'aicost.unpriced.requests';
+
+/** Environment variables of our own (the `OTEL_*` ones keep their standard meaning). */
+export const ENV = {
+  /** Path to a JSON or YAML file of price overrides and self-hosted rates. */
+  PRICES_FILE: 'AICOST_PRICES_FILE',
+  /** Comma-separated attribution keys allowed to leave the process in baggage (default: the four standard keys). */
+  BAGGAGE_ALLOWLIST: 'AICOST_BAGGAGE_ALLOWLIST',
+  /** `true` to put customer ids on metrics (bounded, see AICOST_METRICS_CUSTOMER_LIMIT). */
+  METRICS_CUSTOMER: 'AICOST_METRICS_CUSTOMER',
+  /** Top-N customers kept as metric labels; the rest become `other`. Default 100. */
+  METRICS_CUSTOMER_LIMIT: 'AICOST_METRICS_CUSTOMER_LIMIT',
+  /** `true` to record prompt and completion content (semconv opt-in attributes). */
+  CAPTURE_CONTENT: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
+  /** `true` to add `stream_options.include_usage` to OpenAI streaming requests and hide the usage chunk. */
+  OPENAI_STREAM_USAGE: 'AICOST_OPENAI_STREAM_USAGE',
+  /** `false` to disable aicost entirely (spans and metrics still flow from other instrumentations). */
+  ENABLED: 'AICOST_ENABLED',
+  /** Comma-separated instrumentation names to skip (`openai,anthropic`). */
+  DISABLED_INSTRUMENTATIONS: 'AICOST_DISABLED_INSTRUMENTATIONS',
+} as const;

@@ -1,0 +1,80 @@
+import type { CostStatus, CostStatusReason, PriceSource } from './semconv.js';
+
+/**
+ * One normalized usage record: the token ledger.
+ *
+ * Semconv meaning, whatever the provider reported:
+ * - `inputTokens` includes `cacheReadTokens` and `cacheWriteTokens`;
+ * - `outputTokens` includes `reasoningTokens`;
+ * - audio and image tokens are included in input/output too, and listed apart
+ *   because they are priced apart.
+ * Converters in `ledger/` settle each provider's own meaning into this one.
+ */
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  /** All cache-creation tokens; `cacheWrite5mTokens + cacheWrite1hTokens` when those are known. */
+  cacheWriteTokens: number;
+  cacheWrite5mTokens?: number;
+  cacheWrite1hTokens?: number;
+  reasoningTokens: number;
+  inputAudioTokens?: number;
+  outputAudioTokens?: number;
+  inputImageTokens?: number;
+  outputImageTokens?: number;
+  /** Billable request units; 1 for an ordinary call. */
+  requests: number;
+}
+
+/** Money is integer nano-units of the currency (1 USD = 1_000_000_000n). Never a float. */
+export type Nanos = bigint;
+
+export interface CostBreakdown {
+  input: Nanos;
+  cacheRead: Nanos;
+  cacheWrite: Nanos;
+  output: Nanos;
+  other: Nanos;
+  /** Exactly the sum of the components. */
+  total: Nanos;
+}
+
+export interface CostResult {
+  status: CostStatus;
+  /** Set when status is `unpriced` or `estimated`. */
+  reason?: CostStatusReason;
+  currency: 'USD';
+  /** Absent when unpriced: an unknown cost is never 0. */
+  cost?: CostBreakdown;
+  priceSource?: PriceSource;
+  priceVersion?: string;
+  /** Catalogue ids the price was found under. */
+  providerId?: string;
+  modelId?: string;
+}
+
+export interface PricingRequest {
+  /** `gen_ai.provider.name` (or a catalogue provider id). */
+  provider: string;
+  /** Prefer the response model (what was actually served), else the request model. */
+  model: string;
+  usage: TokenUsage | undefined;
+  /** Prices are looked up for this instant (price history). Default: now. */
+  timestamp?: Date;
+  /** The server the request went to; helps find the catalogue provider for OpenAI-compatible hosts. */
+  serverAddress?: string;
+  /** Request duration, for self-hosted rates per GPU-hour. */
+  durationSeconds?: number;
+  /** A cost the provider reported itself, in nano-USD (e.g. OpenRouter). */
+  providerReportedCost?: Nanos;
+}
+
+/** The standard attribution keys plus any user-defined ones. */
+export interface Attribution {
+  feature?: string;
+  customer?: string;
+  workflow?: string;
+  team?: string;
+  [custom: string]: string | undefined;
+}
