@@ -1,2 +1,3 @@
 export * from './semconv.js';
 export type * from './types.js';
+export * from './attribution/index.js';

@@ -1,0 +1,102 @@
+import {
+  type Baggage,
+  type Context,
+  propagation,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+import { W3CBaggagePropagator } from '@opentelemetry/core';
+import { ENV } from '../semconv.js';
+import { getAttributionAttributes, withAttributionScope } from './context.js';
+import { fieldForAttributeKey, normalizeAllowListEntry, STANDARD_ATTRIBUTION_KEYS } from './keys.js';
+import { validateAttributionValue } from './validate.js';
+
+export interface AttributionPropagatorOptions {
+  /**
+   * Attribution keys allowed to cross the process boundary, as field names
+   * (`customer`, `region`) or attribute keys (`aicost.customer`,
+   * `aicost.attr.region`). Default: `AICOST_BAGGAGE_ALLOWLIST`, else the four
+   * standard keys.
+   */
+  allowedKeys?: readonly string[];
+}
+
+/**
+ * The keys that may cross the process boundary. `AICOST_BAGGAGE_ALLOWLIST` set
+ * to an empty string or `none` lets no attribution leave (or enter).
+ */
+export function resolveBaggageAllowList(allowedKeys?: readonly string[]): ReadonlySet<string> {
+  let entries: readonly string[];
+  if (allowedKeys !== undefined) {
+    entries = allowedKeys;
+  } else {
+    const env = process.env[ENV.BAGGAGE_ALLOWLIST];
+    if (env === undefined) entries = Object.keys(STANDARD_ATTRIBUTION_KEYS);
+    else if (env.trim().toLowerCase() === 'none') entries = [];
+    else entries = env.split(',');
+  }
+  const keys = new Set<string>();
+  for (const entry of entries) {
+    const key = normalizeAllowListEntry(entry);
+    if (key !== undefined) keys.add(key);
+  }
+  return keys;
+}
+
+/**
+ * A W3C Baggage propagator that lets only allow-listed aicost attribution keys
+ * leave or enter the process. Baggage entries outside the aicost namespace are
+ * propagated untouched. Use it INSTEAD of `W3CBaggagePropagator` (both write the
+ * same `baggage` header; the later one would win).
+ *
+ * On extract it also opens a fresh attribution scope for the incoming request,
+ * so `setAttribution()` works in request handlers.
+ */
+export class AttributionBaggagePropagator implements TextMapPropagator {
+  readonly allowedKeys: ReadonlySet<string>;
+  private readonly w3c = new W3CBaggagePropagator();
+
+  constructor(options: AttributionPropagatorOptions = {}) {
+    this.allowedKeys = resolveBaggageAllowList(options.allowedKeys);
+  }
+
+  inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    let baggage = this.withoutAttribution(propagation.getBaggage(ctx) ?? propagation.createBaggage());
+    // Attribution set via setAttribution lives in the scope, not in the baggage: read the merged view.
+    for (const [key, value] of getAttributionAttributes(ctx)) {
+      if (this.allowedKeys.has(key)) baggage = baggage.setEntry(key, { value });
+    }
+    if (baggage.getAllEntries().length === 0) return;
+    this.w3c.inject(propagation.setBaggage(ctx, baggage), carrier, setter);
+  }
+
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const extracted = this.w3c.extract(ctx, carrier, getter);
+    const incoming = propagation.getBaggage(extracted);
+    let result = extracted;
+    if (incoming !== undefined && incoming !== propagation.getBaggage(ctx)) {
+      let baggage = this.withoutAttribution(incoming);
+      for (const [key, entry] of incoming.getAllEntries()) {
+        const field = fieldForAttributeKey(key);
+        if (field === undefined || !this.allowedKeys.has(key)) continue;
+        const value = validateAttributionValue(field, entry.value);
+        if (value !== undefined) baggage = baggage.setEntry(key, { value });
+      }
+      result = propagation.setBaggage(extracted, baggage);
+    }
+    return withAttributionScope(result);
+  }
+
+  fields(): string[] {
+    return this.w3c.fields();
+  }
+
+  private withoutAttribution(baggage: Baggage): Baggage {
+    const attributionKeys = baggage
+      .getAllEntries()
+      .map(([key]) => key)
+      .filter((key) => fieldForAttributeKey(key) !== undefined);
+    return attributionKeys.length > 0 ? baggage.removeEntries(...attributionKeys) : baggage;
+  }
+}
