@@ -1,0 +1,282 @@
+-- aicost schema: the request table, one typed row per GenAI model call.
+--
+-- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
+-- harness and the compose stack, see collector/README.md "Schema reference"):
+-- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
+-- - a statement ends with a line whose last non-blank character is `;`;
+-- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+--
+-- Attribute names are those of packages/core/src/semconv.ts (the contract): change both
+-- together. The exporter stores every attribute value as a string, hence the
+-- `toUInt64OrZero` / `toDecimal128OrNull(..., 9)` parsing below.
+
+-- Why these keys:
+-- - PARTITION BY month: a year of data is a dozen partitions; old months drop whole.
+-- - ORDER BY (environment, service, hour, feature, customer, timestamp): the dominant queries
+--   are "one environment (prod), a time range, grouped or filtered by feature/customer";
+--   environment and service have a handful of values, so the hour still prunes granules.
+-- - TTL 400 days: a year of per-request detail plus a month for year-over-year comparisons.
+--   The rollups (030) keep the totals for longer. Change it with
+--   `ALTER TABLE otel.aicost_requests MODIFY TTL ...`.
+-- - Money is Decimal(38, 9) (Decimal128, nano-USD): exact, and wide enough that sums over
+--   billions of requests cannot overflow. NULL cost means unknown, never 0.
+-- Delivery is at-least-once (collector retries): a retried batch can duplicate rows here as
+-- it does in otel_traces. The (trace_id, span_id) pair identifies a request.
+CREATE TABLE IF NOT EXISTS otel.aicost_requests
+(
+    timestamp DateTime64(9, 'UTC') COMMENT 'span start' CODEC(Delta, ZSTD(1)),
+    trace_id String CODEC(ZSTD(1)),
+    span_id String CODEC(ZSTD(1)),
+    parent_span_id String CODEC(ZSTD(1)),
+    span_name LowCardinality(String),
+    scope_name LowCardinality(String) COMMENT 'instrumentation that produced the span',
+    service LowCardinality(String) COMMENT 'resource service.name',
+    environment LowCardinality(String) COMMENT 'resource deployment.environment.name, else deployment.environment',
+    provider LowCardinality(String) COMMENT 'gen_ai.provider.name, else legacy gen_ai.system',
+    operation LowCardinality(String) COMMENT 'gen_ai.operation.name',
+    request_model LowCardinality(String),
+    response_model LowCardinality(String),
+    model LowCardinality(String) COMMENT 'response model if known, else request model',
+    response_id String CODEC(ZSTD(1)),
+    server_address LowCardinality(String),
+    has_usage Bool COMMENT 'the span reported input or output tokens',
+    input_tokens UInt64 COMMENT 'all input tokens, cache and audio/image included (semconv)',
+    output_tokens UInt64 COMMENT 'all output tokens, reasoning included (semconv)',
+    cache_read_tokens UInt64,
+    cache_write_tokens UInt64 COMMENT 'all cache-creation tokens',
+    cache_write_5m_tokens UInt64,
+    cache_write_1h_tokens UInt64,
+    reasoning_tokens UInt64,
+    input_audio_tokens UInt64,
+    output_audio_tokens UInt64,
+    input_image_tokens UInt64,
+    output_image_tokens UInt64,
+    request_units UInt64 COMMENT 'billable request units, 1 for an ordinary call',
+    usage_source LowCardinality(String) COMMENT 'aicost.usage.source',
+    currency LowCardinality(String),
+    cost_total Nullable(Decimal(38, 9)) COMMENT 'USD; NULL when unpriced',
+    cost_input Nullable(Decimal(38, 9)) COMMENT 'uncached input tokens',
+    cost_cache_read Nullable(Decimal(38, 9)),
+    cost_cache_write Nullable(Decimal(38, 9)),
+    cost_output Nullable(Decimal(38, 9)) COMMENT 'output tokens, reasoning included',
+    cost_other Nullable(Decimal(38, 9)) COMMENT 'audio, image, per-request fees',
+    cost_status LowCardinality(String) COMMENT 'priced, unpriced, estimated, provider_reported, override',
+    cost_status_reason LowCardinality(String),
+    price_source LowCardinality(String) COMMENT 'as on the span, or clickhouse:<source> when priced at ingest',
+    price_version LowCardinality(String),
+    price_provider_id LowCardinality(String),
+    price_model_id LowCardinality(String),
+    feature LowCardinality(String),
+    customer String,
+    workflow LowCardinality(String),
+    team LowCardinality(String),
+    custom_attribution Map(LowCardinality(String), String) COMMENT 'aicost.attr.* attributes, prefix removed',
+    stream Bool,
+    duration_ns UInt64 COMMENT 'span duration (exporter Duration), nanoseconds',
+    time_to_first_chunk_s Nullable(Float64) COMMENT 'seconds to the first streamed chunk',
+    error_type LowCardinality(String),
+    status_code LowCardinality(String) COMMENT 'Unset, Ok or Error',
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_model model TYPE set(256) GRANULARITY 4
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(timestamp)
+ORDER BY (environment, service, toStartOfHour(timestamp), feature, customer, timestamp)
+TTL toDateTime(timestamp) + INTERVAL 400 DAY
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+-- otel_traces -> aicost_requests. Which spans: model calls, i.e. spans with a GenAI
+-- operation, provider (or legacy system) or token usage; agent and tool spans
+-- (invoke_agent, create_agent, execute_tool) are left out because their usage, when they
+-- carry any, aggregates the model calls below them and would be counted twice.
+--
+-- Cost, in order:
+-- 1. the span carries `aicost.cost.total`: that cost, status and provenance are kept as is;
+-- 2. else the span has usage and its (provider, model) resolves to a price row valid at the
+--    span's start: priced here, status `priced`, price source `clickhouse:<row source>`;
+-- 3. else unpriced: NULL cost (never 0), reason from the span or `missing_usage` /
+--    `unknown_model`.
+-- Pricing rule (step 2), per component, each rounded half up to the nano-dollar exactly like
+-- @aicost/core (round(tokens x price_per_mtok, 3) / 1e6 is that rounding):
+--   input       = (input - cache_read - cache_write - separately priced audio/image input) x input
+--   cache_read  = cache_read x cache_read (else input)
+--   cache_write = 1h tokens x cache_write_1h (else cache_write) + the rest x cache_write (else input)
+--   output      = (output - separately priced audio/image output) x output
+--   other       = audio/image tokens x their prices + request_units x requests_kcount / 1000
+-- Above tier_start_tokens input tokens, the *_tier prices apply to the whole request.
+-- A NULL price left after these fallbacks costs nothing, as in the catalogue.
+-- The same rule prices `aicost_requests_repriced` (040): keep the two in step.
+CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_requests_mv TO otel.aicost_requests AS
+SELECT
+    timestamp, trace_id, span_id, parent_span_id, span_name, scope_name, service, environment,
+    provider, operation, request_model, response_model, model, response_id, server_address,
+    has_usage, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+    cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens,
+    output_audio_tokens, input_image_tokens, output_image_tokens, request_units, usage_source,
+    if(span_currency != '', span_currency, 'USD') AS currency,
+    multiIf(recorded, span_cost_total, priced_here, sql_cost_total, NULL) AS cost_total,
+    multiIf(recorded, span_cost_input, priced_here, sql_cost_input, NULL) AS cost_input,
+    multiIf(recorded, span_cost_cache_read, priced_here, sql_cost_cache_read, NULL) AS cost_cache_read,
+    multiIf(recorded, span_cost_cache_write, priced_here, sql_cost_cache_write, NULL) AS cost_cache_write,
+    multiIf(recorded, span_cost_output, priced_here, sql_cost_output, NULL) AS cost_output,
+    multiIf(recorded, span_cost_other, priced_here, sql_cost_other, NULL) AS cost_other,
+    multiIf(recorded, if(span_status != '', span_status, 'priced'), priced_here, 'priced', 'unpriced') AS cost_status,
+    multiIf(recorded OR priced_here, span_status_reason, span_status_reason != '', span_status_reason,
+            NOT has_usage, 'missing_usage', 'unknown_model') AS cost_status_reason,
+    multiIf(recorded, span_price_source, priced_here, concat('clickhouse:', row_price_source), '') AS price_source,
+    multiIf(recorded, span_price_version, priced_here, row_price_version, '') AS price_version,
+    multiIf(recorded, span_price_provider_id, priced_here, match_provider_id, '') AS price_provider_id,
+    multiIf(recorded, span_price_model_id, priced_here, match_model_id, '') AS price_model_id,
+    feature, customer, workflow, team, custom_attribution, stream, duration_ns,
+    time_to_first_chunk_s, error_type, status_code
+FROM
+(
+    -- Step 3: the cost of each component at the row's prices (used only when priced_here).
+    SELECT
+        *,
+        span_cost_total IS NOT NULL AS recorded,
+        NOT recorded AND has_usage AND price_found AS priced_here,
+        tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AS in_tier,
+        if(in_tier AND input_mtok_tier IS NOT NULL, input_mtok_tier, input_mtok) AS p_input,
+        if(in_tier AND cache_read_mtok_tier IS NOT NULL, cache_read_mtok_tier, cache_read_mtok) AS p_cache_read,
+        if(in_tier AND cache_write_mtok_tier IS NOT NULL, cache_write_mtok_tier, cache_write_mtok) AS p_cache_write,
+        if(in_tier AND output_mtok_tier IS NOT NULL, output_mtok_tier, output_mtok) AS p_output,
+        greatest(toInt64(input_tokens) - cache_read_tokens - cache_write_tokens
+            - if(input_audio_mtok IS NULL, 0, input_audio_tokens)
+            - if(input_image_mtok IS NULL, 0, input_image_tokens), 0) AS uncached_input_tokens,
+        greatest(toInt64(output_tokens)
+            - if(output_audio_mtok IS NULL, 0, output_audio_tokens)
+            - if(output_image_mtok IS NULL, 0, output_image_tokens), 0) AS text_output_tokens,
+        least(cache_write_1h_tokens, cache_write_tokens) AS cache_write_1h_billed,
+        CAST(round(toDecimal128(uncached_input_tokens, 0) * ifNull(p_input, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_input,
+        CAST(round(toDecimal128(cache_read_tokens, 0) * ifNull(coalesce(p_cache_read, p_input), 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_cache_read,
+        CAST(round(
+            toDecimal128(cache_write_1h_billed, 0) * ifNull(coalesce(cache_write_1h_mtok, p_cache_write, p_input), 0)
+            + toDecimal128(cache_write_tokens - cache_write_1h_billed, 0) * ifNull(coalesce(p_cache_write, p_input), 0),
+            3) / 1000000 AS Decimal(38, 9)) AS sql_cost_cache_write,
+        CAST(round(toDecimal128(text_output_tokens, 0) * ifNull(p_output, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_output,
+        CAST(round(
+            toDecimal128(if(input_audio_mtok IS NULL, 0, input_audio_tokens), 0) * ifNull(input_audio_mtok, 0)
+            + toDecimal128(if(output_audio_mtok IS NULL, 0, output_audio_tokens), 0) * ifNull(output_audio_mtok, 0)
+            + toDecimal128(if(input_image_mtok IS NULL, 0, input_image_tokens), 0) * ifNull(input_image_mtok, 0)
+            + toDecimal128(if(output_image_mtok IS NULL, 0, output_image_tokens), 0) * ifNull(output_image_mtok, 0)
+            + toDecimal128(request_units, 0) * ifNull(requests_kcount, 0) * 1000,
+            3) / 1000000 AS Decimal(38, 9)) AS sql_cost_other,
+        sql_cost_input + sql_cost_cache_read + sql_cost_cache_write + sql_cost_output + sql_cost_other AS sql_cost_total
+    FROM
+    (
+        -- Step 2: (provider, model) -> catalogue ids -> the price row valid at the span's start.
+        -- Tried in order: response model exact, request model exact, response model longest
+        -- prefix, request model longest prefix. ('', '') when nothing matches.
+        SELECT
+            *,
+            lower(provider) AS lookup_provider,
+            arrayFirst(m -> m.2 != '', [
+                (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(response_model)), ''),
+                 dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(response_model)), '')),
+                (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(request_model)), ''),
+                 dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(request_model)), '')),
+                (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
+                     arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
+                 dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
+                     arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))]),
+                (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
+                     arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
+                 dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
+                     arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))])
+            ]) AS price_match,
+            price_match.1 AS match_provider_id,
+            price_match.2 AS match_model_id,
+            (match_provider_id, match_model_id) AS price_key,
+            toDateTime(timestamp, 'UTC') AS price_at,
+            dictHas('otel.aicost_prices_dict', price_key, price_at) AS price_found,
+            dictGet('otel.aicost_prices_dict', 'input_mtok', price_key, price_at) AS input_mtok,
+            dictGet('otel.aicost_prices_dict', 'cache_read_mtok', price_key, price_at) AS cache_read_mtok,
+            dictGet('otel.aicost_prices_dict', 'cache_write_mtok', price_key, price_at) AS cache_write_mtok,
+            dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok', price_key, price_at) AS cache_write_1h_mtok,
+            dictGet('otel.aicost_prices_dict', 'output_mtok', price_key, price_at) AS output_mtok,
+            dictGet('otel.aicost_prices_dict', 'input_audio_mtok', price_key, price_at) AS input_audio_mtok,
+            dictGet('otel.aicost_prices_dict', 'output_audio_mtok', price_key, price_at) AS output_audio_mtok,
+            dictGet('otel.aicost_prices_dict', 'input_image_mtok', price_key, price_at) AS input_image_mtok,
+            dictGet('otel.aicost_prices_dict', 'output_image_mtok', price_key, price_at) AS output_image_mtok,
+            dictGet('otel.aicost_prices_dict', 'requests_kcount', price_key, price_at) AS requests_kcount,
+            dictGet('otel.aicost_prices_dict', 'tier_start_tokens', price_key, price_at) AS tier_start_tokens,
+            dictGet('otel.aicost_prices_dict', 'input_mtok_tier', price_key, price_at) AS input_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'cache_read_mtok_tier', price_key, price_at) AS cache_read_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'cache_write_mtok_tier', price_key, price_at) AS cache_write_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'output_mtok_tier', price_key, price_at) AS output_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'price_source', price_key, price_at) AS row_price_source,
+            dictGet('otel.aicost_prices_dict', 'price_version', price_key, price_at) AS row_price_version
+        FROM
+        (
+            -- Step 1: typed columns out of the exporter's string maps.
+            SELECT
+                Timestamp AS timestamp,
+                TraceId AS trace_id,
+                SpanId AS span_id,
+                ParentSpanId AS parent_span_id,
+                SpanName AS span_name,
+                ScopeName AS scope_name,
+                ResourceAttributes['service.name'] AS service,
+                if(ResourceAttributes['deployment.environment.name'] != '',
+                   ResourceAttributes['deployment.environment.name'],
+                   ResourceAttributes['deployment.environment']) AS environment,
+                if(SpanAttributes['gen_ai.provider.name'] != '',
+                   SpanAttributes['gen_ai.provider.name'],
+                   SpanAttributes['gen_ai.system']) AS provider,
+                SpanAttributes['gen_ai.operation.name'] AS operation,
+                SpanAttributes['gen_ai.request.model'] AS request_model,
+                SpanAttributes['gen_ai.response.model'] AS response_model,
+                if(response_model != '', response_model, request_model) AS model,
+                SpanAttributes['gen_ai.response.id'] AS response_id,
+                SpanAttributes['server.address'] AS server_address,
+                mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
+                    OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens') AS has_usage,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.input_tokens']) AS input_tokens,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.output_tokens']) AS output_tokens,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_read.input_tokens']) AS cache_read_tokens,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_creation.input_tokens']) AS cache_write_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_5m.input_tokens']) AS cache_write_5m_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_1h.input_tokens']) AS cache_write_1h_tokens,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.reasoning.output_tokens']) AS reasoning_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.audio.input_tokens']) AS input_audio_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.audio.output_tokens']) AS output_audio_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.image.input_tokens']) AS input_image_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.image.output_tokens']) AS output_image_tokens,
+                if(mapContains(SpanAttributes, 'aicost.usage.requests'),
+                   toUInt64OrZero(SpanAttributes['aicost.usage.requests']), 1) AS request_units,
+                SpanAttributes['aicost.usage.source'] AS usage_source,
+                SpanAttributes['aicost.cost.currency'] AS span_currency,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.total'], 9) AS span_cost_total,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.input'], 9) AS span_cost_input,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.cache_read'], 9) AS span_cost_cache_read,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.cache_write'], 9) AS span_cost_cache_write,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.output'], 9) AS span_cost_output,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.other'], 9) AS span_cost_other,
+                SpanAttributes['aicost.cost.status'] AS span_status,
+                SpanAttributes['aicost.cost.status_reason'] AS span_status_reason,
+                SpanAttributes['aicost.price.source'] AS span_price_source,
+                SpanAttributes['aicost.price.version'] AS span_price_version,
+                SpanAttributes['aicost.price.provider_id'] AS span_price_provider_id,
+                SpanAttributes['aicost.price.model_id'] AS span_price_model_id,
+                SpanAttributes['aicost.feature'] AS feature,
+                SpanAttributes['aicost.customer'] AS customer,
+                SpanAttributes['aicost.workflow'] AS workflow,
+                SpanAttributes['aicost.team'] AS team,
+                mapApply((k, v) -> (substring(k, 13), v),
+                         mapFilter((k, v) -> startsWith(k, 'aicost.attr.'), SpanAttributes)) AS custom_attribution,
+                SpanAttributes['aicost.request.stream'] = 'true' AS stream,
+                Duration AS duration_ns,
+                toFloat64OrNull(SpanAttributes['aicost.response.time_to_first_chunk']) AS time_to_first_chunk_s,
+                SpanAttributes['error.type'] AS error_type,
+                StatusCode AS status_code
+            FROM otel.otel_traces
+            WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool')
+              AND (mapContains(SpanAttributes, 'gen_ai.operation.name')
+                   OR mapContains(SpanAttributes, 'gen_ai.provider.name')
+                   OR mapContains(SpanAttributes, 'gen_ai.system')
+                   OR mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
+                   OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens'))
+        )
+    )
+);
