@@ -27,6 +27,22 @@ export interface TokenUsage {
   requests: number;
 }
 
+/**
+ * A provider's usage that could not be trusted (negative, NaN, fractional or
+ * absurd counts, or parts larger than their whole). Ledger converters return it
+ * instead of throwing; pricing turns it into `unpriced` / `invalid_usage`.
+ */
+export interface InvalidUsage {
+  invalidUsage: true;
+  /** The offending field, as the provider named it (e.g. `usage.prompt_tokens`). */
+  field: string;
+  value: unknown;
+  message: string;
+}
+
+/** What a ledger converter returns: usage, rejected usage, or `undefined` when the provider sent none. */
+export type LedgerResult = TokenUsage | InvalidUsage | undefined;
+
 /** Money is integer nano-units of the currency (1 USD = 1_000_000_000n). Never a float. */
 export type Nanos = bigint;
 
@@ -59,7 +75,7 @@ export interface PricingRequest {
   provider: string;
   /** Prefer the response model (what was actually served), else the request model. */
   model: string;
-  usage: TokenUsage | undefined;
+  usage: TokenUsage | InvalidUsage | undefined;
   /** Prices are looked up for this instant (price history). Default: now. */
   timestamp?: Date;
   /** The server the request went to; helps find the catalogue provider for OpenAI-compatible hosts. */

@@ -1,0 +1,28 @@
+export {
+  addBreakdowns,
+  COST_COMPONENTS,
+  type CostComponent,
+  makeBreakdown,
+  multiplyBreakdown,
+} from './breakdown.js';
+export {
+  compareDecimals,
+  type Decimal,
+  discountDecimal,
+  formatDecimal,
+  isNegativeDecimal,
+  multiplyDecimals,
+  normalizeDecimal,
+  parseDecimal,
+} from './decimal.js';
+export {
+  costNanos,
+  divideRoundHalfUp,
+  formatNanos,
+  MONEY_SCALE,
+  NANOS_PER_UNIT,
+  nanosOfRatio,
+  nanosToNumber,
+  parseNanos,
+  sumNanos,
+} from './nanos.js';
