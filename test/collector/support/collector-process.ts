@@ -1,0 +1,147 @@
+/**
+ * Runs the real aicost collector binary (built by collector/build.sh) in tests:
+ * one-shot commands (`validate`, `print-config`) and a long-running collector
+ * on random loopback ports, ready once its health_check answers.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const COLLECTOR_DIR = `${REPO_ROOT}collector/`;
+export const PRODUCTION_CONFIG = `${COLLECTOR_DIR}config.yaml`;
+export const TEST_OVERLAY_CONFIG = `${COLLECTOR_DIR}config.test.yaml`;
+
+export interface CollectorBinary {
+  path: string;
+  exists: boolean;
+}
+
+/** Where collector/build.sh puts (or would put) the binary for the current manifest. */
+export function locateCollectorBinary(): CollectorBinary {
+  const output = execFileSync('bash', [`${COLLECTOR_DIR}build.sh`, '--print-path'], { encoding: 'utf8' });
+  const path = output.trim().split('\n').at(-1) ?? '';
+  return { path, exists: path !== '' && existsSync(path) };
+}
+
+export interface CommandResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The collector's own env: only what the test sets, so the developer's shell cannot leak in. */
+function collectorEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env };
+}
+
+export function runCollectorCommand(
+  binary: string,
+  args: string[],
+  env: Record<string, string> = {},
+): CommandResult {
+  const result = spawnSync(binary, args, { env: collectorEnv(env), encoding: 'utf8', timeout: 30_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningCollector {
+  /** `http://127.0.0.1:<port>`: what an app puts in OTEL_EXPORTER_OTLP_ENDPOINT. */
+  otlpHttpEndpoint: string;
+  otlpGrpcEndpoint: string;
+  healthUrl: string;
+  /** Everything the collector printed so far (its logs and the debug exporter's output). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 20_000;
+
+export async function startCollector(
+  binary: string,
+  configs: string[],
+  env: Record<string, string> = {},
+): Promise<RunningCollector> {
+  const [grpcPort, httpPort, healthPort] = [
+    await freeLoopbackPort(),
+    await freeLoopbackPort(),
+    await freeLoopbackPort(),
+  ];
+  const child = spawn(
+    binary,
+    configs.flatMap((config) => ['--config', config]),
+    {
+      env: collectorEnv({
+        ...env,
+        AICOST_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
+        AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
+        AICOST_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
+      }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const collector: RunningCollector = {
+    otlpHttpEndpoint: `http://127.0.0.1:${httpPort}`,
+    otlpGrpcEndpoint: `127.0.0.1:${grpcPort}`,
+    healthUrl: `http://127.0.0.1:${healthPort}/`,
+    output: () => output,
+    stop: () => stopProcess(child, exited),
+  };
+
+  try {
+    await waitUntilHealthy(collector.healthUrl, exited);
+  } catch (error) {
+    await collector.stop();
+    throw new Error(`${(error as Error).message}\n--- collector output ---\n${output}`);
+  }
+  return collector;
+}
+
+async function waitUntilHealthy(healthUrl: string, exited: Promise<number | null>): Promise<void> {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`collector exited with code ${exitCode} before it was ready`);
+    try {
+      const response = await fetch(healthUrl);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`collector not healthy at ${healthUrl} after ${READY_TIMEOUT_MS} ms`);
+}
+
+async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killTimer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(killTimer);
+}
