@@ -65,12 +65,16 @@ export const PRICE_DICTIONARIES = [
   'otel.aicost_price_aliases_prefix',
 ] as const;
 
-const DECIMAL = /^\d+(\.\d+)?$/;
+/** Non-negative, at most 12 fractional digits: what Decimal(38, 12) holds without rounding. */
+const DECIMAL = /^\d+(\.\d{1,12})?$/;
 
 function decimal(value: DecimalInput | null | undefined, field: string): string | null {
   if (value === null || value === undefined) return null;
   const text = typeof value === 'number' ? numberToDecimal(value) : value.trim();
-  if (!DECIMAL.test(text)) throw new Error(`${field}: not a non-negative decimal: ${String(value)}`);
+  if (!DECIMAL.test(text))
+    throw new Error(
+      `${field}: not a non-negative decimal with at most 12 fractional digits: ${String(value)}`,
+    );
   return text;
 }
 

@@ -1,0 +1,142 @@
+-- aicost schema: hourly and daily cost rollups, maintained from the request table.
+--
+-- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
+-- harness and the compose stack, see collector/README.md "Schema reference"):
+-- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
+-- - a statement ends with a line whose last non-blank character is `;`;
+-- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+--
+-- SummingMergeTree with Decimal(38, 9) sums: background merges add rows with the same key,
+-- exactly (integer arithmetic on nano-dollars), so rollup totals equal raw totals to the
+-- nano-dollar. Parts merge eventually: ALWAYS read with sum(...) GROUP BY, never row by row.
+-- Cost sums cover priced requests only; `unpriced_requests` counts the rest (an unknown cost
+-- is not 0, and a sum cannot say so: the count does).
+-- The source columns are qualified (`r.cost_total`) because the output columns reuse their
+-- names and an unqualified name inside an aggregate would mean the output alias.
+-- Rows inserted into aicost_requests before these views existed are not rolled up; to
+-- backfill, INSERT INTO the rollup SELECT ... FROM otel.aicost_requests (same SELECT as below)
+-- for the missing period.
+
+-- Hour x every dimension a dashboard filters or groups by. Feeds Grafana (time series at
+-- hour resolution) and any query over days to months. Keyed like the request table:
+-- environment, service, then time, then attribution. TTL 800 days (two years of hourly
+-- detail); the daily rollup keeps longer.
+CREATE TABLE IF NOT EXISTS otel.aicost_rollup_hourly
+(
+    hour DateTime('UTC'),
+    environment LowCardinality(String),
+    service LowCardinality(String),
+    feature LowCardinality(String),
+    customer String,
+    workflow LowCardinality(String),
+    team LowCardinality(String),
+    provider LowCardinality(String),
+    model LowCardinality(String),
+    operation LowCardinality(String),
+    cost_status LowCardinality(String),
+    requests UInt64,
+    priced_requests UInt64,
+    unpriced_requests UInt64,
+    error_requests UInt64,
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cache_read_tokens UInt64,
+    cache_write_tokens UInt64,
+    reasoning_tokens UInt64,
+    cost_total Decimal(38, 9),
+    cost_input Decimal(38, 9),
+    cost_cache_read Decimal(38, 9),
+    cost_cache_write Decimal(38, 9),
+    cost_output Decimal(38, 9),
+    cost_other Decimal(38, 9),
+    duration_ns UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(hour)
+ORDER BY (environment, service, hour, feature, customer, workflow, team, provider, model, operation, cost_status)
+TTL hour + INTERVAL 800 DAY
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_rollup_hourly_mv TO otel.aicost_rollup_hourly AS
+SELECT
+    toStartOfHour(timestamp) AS hour,
+    environment, service, feature, customer, workflow, team, provider, model, operation, cost_status,
+    count() AS requests,
+    countIf(r.cost_total IS NOT NULL) AS priced_requests,
+    countIf(r.cost_total IS NULL) AS unpriced_requests,
+    countIf(status_code = 'Error') AS error_requests,
+    sum(r.input_tokens) AS input_tokens,
+    sum(r.output_tokens) AS output_tokens,
+    sum(r.cache_read_tokens) AS cache_read_tokens,
+    sum(r.cache_write_tokens) AS cache_write_tokens,
+    sum(r.reasoning_tokens) AS reasoning_tokens,
+    sumIf(assumeNotNull(r.cost_total), r.cost_total IS NOT NULL) AS cost_total,
+    sumIf(assumeNotNull(r.cost_input), r.cost_input IS NOT NULL) AS cost_input,
+    sumIf(assumeNotNull(r.cost_cache_read), r.cost_cache_read IS NOT NULL) AS cost_cache_read,
+    sumIf(assumeNotNull(r.cost_cache_write), r.cost_cache_write IS NOT NULL) AS cost_cache_write,
+    sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
+    sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
+    sum(r.duration_ns) AS duration_ns
+FROM otel.aicost_requests AS r
+GROUP BY hour, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
+
+-- Day (UTC) x the same dimensions: 24x fewer rows than hourly for month-scale reports
+-- (cost by feature or customer this month, daily burn). No TTL: it is small and it is the
+-- long-term memory of spend.
+CREATE TABLE IF NOT EXISTS otel.aicost_rollup_daily
+(
+    day Date,
+    environment LowCardinality(String),
+    service LowCardinality(String),
+    feature LowCardinality(String),
+    customer String,
+    workflow LowCardinality(String),
+    team LowCardinality(String),
+    provider LowCardinality(String),
+    model LowCardinality(String),
+    operation LowCardinality(String),
+    cost_status LowCardinality(String),
+    requests UInt64,
+    priced_requests UInt64,
+    unpriced_requests UInt64,
+    error_requests UInt64,
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cache_read_tokens UInt64,
+    cache_write_tokens UInt64,
+    reasoning_tokens UInt64,
+    cost_total Decimal(38, 9),
+    cost_input Decimal(38, 9),
+    cost_cache_read Decimal(38, 9),
+    cost_cache_write Decimal(38, 9),
+    cost_output Decimal(38, 9),
+    cost_other Decimal(38, 9),
+    duration_ns UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (environment, service, day, feature, customer, workflow, team, provider, model, operation, cost_status)
+SETTINGS index_granularity = 8192;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_rollup_daily_mv TO otel.aicost_rollup_daily AS
+SELECT
+    toDate(timestamp, 'UTC') AS day,
+    environment, service, feature, customer, workflow, team, provider, model, operation, cost_status,
+    count() AS requests,
+    countIf(r.cost_total IS NOT NULL) AS priced_requests,
+    countIf(r.cost_total IS NULL) AS unpriced_requests,
+    countIf(status_code = 'Error') AS error_requests,
+    sum(r.input_tokens) AS input_tokens,
+    sum(r.output_tokens) AS output_tokens,
+    sum(r.cache_read_tokens) AS cache_read_tokens,
+    sum(r.cache_write_tokens) AS cache_write_tokens,
+    sum(r.reasoning_tokens) AS reasoning_tokens,
+    sumIf(assumeNotNull(r.cost_total), r.cost_total IS NOT NULL) AS cost_total,
+    sumIf(assumeNotNull(r.cost_input), r.cost_input IS NOT NULL) AS cost_input,
+    sumIf(assumeNotNull(r.cost_cache_read), r.cost_cache_read IS NOT NULL) AS cost_cache_read,
+    sumIf(assumeNotNull(r.cost_cache_write), r.cost_cache_write IS NOT NULL) AS cost_cache_write,
+    sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
+    sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
+    sum(r.duration_ns) AS duration_ns
+FROM otel.aicost_requests AS r
+GROUP BY day, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;

@@ -1,0 +1,197 @@
+-- aicost schema: views for SQL users, dashboards and `aicost report`.
+--
+-- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
+-- harness and the compose stack, see collector/README.md "Schema reference"):
+-- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
+-- - a statement ends with a line whose last non-blank character is `;`;
+-- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+--
+-- Column names here are a public interface (documented in collector/README.md): add
+-- columns, do not rename them. Plain views hold no data, so CREATE OR REPLACE upgrades them.
+-- Money columns end in `_usd` and are Decimal(38, 9); costs sum priced requests only,
+-- `unpriced_requests` says how many requests have no cost, and a group with no priced
+-- request at all has cost_usd NULL (unknown), never 0.
+
+-- Spend per UTC day, environment, service and feature (from the daily rollup).
+CREATE OR REPLACE VIEW otel.aicost_cost_by_feature_daily AS
+SELECT
+    day, environment, service, feature,
+    sum(requests) AS requests,
+    sum(priced_requests) AS priced_requests,
+    sum(unpriced_requests) AS unpriced_requests,
+    if(priced_requests = 0, NULL, sum(cost_total)) AS cost_usd,
+    sum(input_tokens) AS input_tokens,
+    sum(output_tokens) AS output_tokens,
+    sum(cache_read_tokens) AS cache_read_tokens,
+    sum(cache_write_tokens) AS cache_write_tokens
+FROM otel.aicost_rollup_daily
+GROUP BY day, environment, service, feature;
+
+-- Spend per UTC day, environment, service and customer (from the daily rollup).
+CREATE OR REPLACE VIEW otel.aicost_cost_by_customer_daily AS
+SELECT
+    day, environment, service, customer,
+    sum(requests) AS requests,
+    sum(priced_requests) AS priced_requests,
+    sum(unpriced_requests) AS unpriced_requests,
+    if(priced_requests = 0, NULL, sum(cost_total)) AS cost_usd,
+    sum(input_tokens) AS input_tokens,
+    sum(output_tokens) AS output_tokens
+FROM otel.aicost_rollup_daily
+GROUP BY day, environment, service, customer;
+
+-- Cost per request per UTC day, feature and model. cost_per_request_usd averages the
+-- PRICED requests (unpriced ones have no cost to average), rounded half up to the nano.
+CREATE OR REPLACE VIEW otel.aicost_unit_cost AS
+SELECT
+    day, environment, service, feature, provider, model,
+    sum(requests) AS requests,
+    sum(priced_requests) AS priced_requests,
+    if(priced_requests = 0, NULL, sum(cost_total)) AS cost_usd,
+    if(priced_requests = 0, NULL,
+       CAST(round(CAST(assumeNotNull(cost_usd) AS Decimal(38, 18)) / priced_requests, 9) AS Decimal(38, 9))) AS cost_per_request_usd,
+    if(requests = 0, NULL, sum(input_tokens) / requests) AS input_tokens_per_request,
+    if(requests = 0, NULL, sum(output_tokens) / requests) AS output_tokens_per_request,
+    if(requests = 0, NULL, sum(duration_ns) / requests / 1e9) AS seconds_per_request
+FROM otel.aicost_rollup_daily
+GROUP BY day, environment, service, feature, provider, model;
+
+-- What prompt caching saved: cache-read tokens priced at the model's input price (valid at
+-- the request's time, tier-aware) minus what they were actually charged (cost_cache_read).
+-- Covers priced requests whose catalogue row is loaded; savings_usd can be negative only if
+-- a price row says cache reads cost more than input.
+CREATE OR REPLACE VIEW otel.aicost_cache_savings AS
+SELECT
+    toDate(timestamp, 'UTC') AS day, environment, service, feature, provider, model,
+    count() AS requests_with_cache_reads,
+    sum(cache_read_tokens) AS cache_read_tokens,
+    sum(cost_at_input_price) AS cost_at_input_price_usd,
+    sum(assumeNotNull(cost_cache_read)) AS cache_read_cost_usd,
+    cost_at_input_price_usd - cache_read_cost_usd AS savings_usd
+FROM
+(
+    SELECT
+        *,
+        (toString(price_provider_id), toString(price_model_id)) AS price_key,
+        toDateTime(timestamp, 'UTC') AS price_at,
+        dictGet('otel.aicost_prices_dict', 'tier_start_tokens', price_key, price_at) AS tier_start_tokens,
+        dictGet('otel.aicost_prices_dict', 'input_mtok_tier', price_key, price_at) AS input_mtok_tier,
+        if(tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AND input_mtok_tier IS NOT NULL,
+           input_mtok_tier, dictGet('otel.aicost_prices_dict', 'input_mtok', price_key, price_at)) AS p_input,
+        CAST(round(toDecimal128(cache_read_tokens, 0) * ifNull(p_input, 0), 3) / 1000000 AS Decimal(38, 9)) AS cost_at_input_price
+    FROM otel.aicost_requests
+    WHERE cache_read_tokens > 0
+      AND cost_cache_read IS NOT NULL
+      AND dictHas('otel.aicost_prices_dict', (toString(price_provider_id), toString(price_model_id)), toDateTime(timestamp, 'UTC'))
+)
+GROUP BY day, environment, service, feature, provider, model;
+
+-- Requests without a cost, one row each, with the reason: unknown_model, unknown_provider,
+-- missing_usage, ... Load or override the price (then see aicost_requests_repriced) or fix
+-- the instrumentation.
+CREATE OR REPLACE VIEW otel.aicost_unpriced_requests AS
+SELECT
+    timestamp, environment, service, provider, operation, model, request_model, response_model,
+    cost_status_reason AS reason, has_usage, input_tokens, output_tokens,
+    feature, customer, workflow, team, scope_name, usage_source, trace_id, span_id
+FROM otel.aicost_requests
+WHERE cost_total IS NULL;
+
+-- Every request at TODAY's prices next to its recorded cost. The catalogue row is the one
+-- recorded on the request (price_provider_id/model_id), else found through the aliases like
+-- at ingest (so requests unpriced then are priced here once their model is known). The rule
+-- is the one of 020_requests.sql; keep the two in step.
+-- difference_usd = repriced - recorded: positive when today's prices are higher. NULL when
+-- either side is unknown.
+CREATE OR REPLACE VIEW otel.aicost_requests_repriced AS
+SELECT
+    timestamp, trace_id, span_id, environment, service, feature, customer, workflow, team,
+    provider, operation, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
+    cost_status,
+    cost_total AS recorded_cost_usd,
+    price_version AS recorded_price_version,
+    if(price_found, repriced_total, NULL) AS repriced_cost_usd,
+    if(price_found, repriced_input, NULL) AS repriced_input_usd,
+    if(price_found, repriced_cache_read, NULL) AS repriced_cache_read_usd,
+    if(price_found, repriced_cache_write, NULL) AS repriced_cache_write_usd,
+    if(price_found, repriced_output, NULL) AS repriced_output_usd,
+    if(price_found, repriced_other, NULL) AS repriced_other_usd,
+    if(price_found, row_price_version, '') AS repriced_price_version,
+    if(price_found, repriced_provider_id, '') AS repriced_price_provider_id,
+    if(price_found, repriced_model_id, '') AS repriced_price_model_id,
+    repriced_cost_usd - recorded_cost_usd AS difference_usd
+FROM
+(
+    SELECT
+        *,
+        tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AS in_tier,
+        if(in_tier AND input_mtok_tier IS NOT NULL, input_mtok_tier, input_mtok) AS p_input,
+        if(in_tier AND cache_read_mtok_tier IS NOT NULL, cache_read_mtok_tier, cache_read_mtok) AS p_cache_read,
+        if(in_tier AND cache_write_mtok_tier IS NOT NULL, cache_write_mtok_tier, cache_write_mtok) AS p_cache_write,
+        if(in_tier AND output_mtok_tier IS NOT NULL, output_mtok_tier, output_mtok) AS p_output,
+        greatest(toInt64(input_tokens) - cache_read_tokens - cache_write_tokens
+            - if(input_audio_mtok IS NULL, 0, input_audio_tokens)
+            - if(input_image_mtok IS NULL, 0, input_image_tokens), 0) AS uncached_input_tokens,
+        greatest(toInt64(output_tokens)
+            - if(output_audio_mtok IS NULL, 0, output_audio_tokens)
+            - if(output_image_mtok IS NULL, 0, output_image_tokens), 0) AS text_output_tokens,
+        least(cache_write_1h_tokens, cache_write_tokens) AS cache_write_1h_billed,
+        CAST(round(toDecimal128(uncached_input_tokens, 0) * ifNull(p_input, 0), 3) / 1000000 AS Decimal(38, 9)) AS repriced_input,
+        CAST(round(toDecimal128(cache_read_tokens, 0) * ifNull(coalesce(p_cache_read, p_input), 0), 3) / 1000000 AS Decimal(38, 9)) AS repriced_cache_read,
+        CAST(round(
+            toDecimal128(cache_write_1h_billed, 0) * ifNull(coalesce(cache_write_1h_mtok, p_cache_write, p_input), 0)
+            + toDecimal128(cache_write_tokens - cache_write_1h_billed, 0) * ifNull(coalesce(p_cache_write, p_input), 0),
+            3) / 1000000 AS Decimal(38, 9)) AS repriced_cache_write,
+        CAST(round(toDecimal128(text_output_tokens, 0) * ifNull(p_output, 0), 3) / 1000000 AS Decimal(38, 9)) AS repriced_output,
+        CAST(round(
+            toDecimal128(if(input_audio_mtok IS NULL, 0, input_audio_tokens), 0) * ifNull(input_audio_mtok, 0)
+            + toDecimal128(if(output_audio_mtok IS NULL, 0, output_audio_tokens), 0) * ifNull(output_audio_mtok, 0)
+            + toDecimal128(if(input_image_mtok IS NULL, 0, input_image_tokens), 0) * ifNull(input_image_mtok, 0)
+            + toDecimal128(if(output_image_mtok IS NULL, 0, output_image_tokens), 0) * ifNull(output_image_mtok, 0)
+            + toDecimal128(request_units, 0) * ifNull(requests_kcount, 0) * 1000,
+            3) / 1000000 AS Decimal(38, 9)) AS repriced_other,
+        repriced_input + repriced_cache_read + repriced_cache_write + repriced_output + repriced_other AS repriced_total
+    FROM
+    (
+        SELECT
+            *,
+            lower(provider) AS lookup_provider,
+            arrayFirst(m -> m.2 != '', [
+                (toString(price_provider_id), toString(price_model_id)),
+                (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(response_model)), ''),
+                 dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(response_model)), '')),
+                (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(request_model)), ''),
+                 dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(request_model)), '')),
+                (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
+                     arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
+                 dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
+                     arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))]),
+                (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
+                     arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
+                 dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
+                     arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))])
+            ]) AS price_match,
+            price_match.1 AS repriced_provider_id,
+            price_match.2 AS repriced_model_id,
+            (repriced_provider_id, repriced_model_id) AS price_key,
+            toDateTime(now(), 'UTC') AS price_at,
+            has_usage AND dictHas('otel.aicost_prices_dict', price_key, price_at) AS price_found,
+            dictGet('otel.aicost_prices_dict', 'input_mtok', price_key, price_at) AS input_mtok,
+            dictGet('otel.aicost_prices_dict', 'cache_read_mtok', price_key, price_at) AS cache_read_mtok,
+            dictGet('otel.aicost_prices_dict', 'cache_write_mtok', price_key, price_at) AS cache_write_mtok,
+            dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok', price_key, price_at) AS cache_write_1h_mtok,
+            dictGet('otel.aicost_prices_dict', 'output_mtok', price_key, price_at) AS output_mtok,
+            dictGet('otel.aicost_prices_dict', 'input_audio_mtok', price_key, price_at) AS input_audio_mtok,
+            dictGet('otel.aicost_prices_dict', 'output_audio_mtok', price_key, price_at) AS output_audio_mtok,
+            dictGet('otel.aicost_prices_dict', 'input_image_mtok', price_key, price_at) AS input_image_mtok,
+            dictGet('otel.aicost_prices_dict', 'output_image_mtok', price_key, price_at) AS output_image_mtok,
+            dictGet('otel.aicost_prices_dict', 'requests_kcount', price_key, price_at) AS requests_kcount,
+            dictGet('otel.aicost_prices_dict', 'tier_start_tokens', price_key, price_at) AS tier_start_tokens,
+            dictGet('otel.aicost_prices_dict', 'input_mtok_tier', price_key, price_at) AS input_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'cache_read_mtok_tier', price_key, price_at) AS cache_read_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'cache_write_mtok_tier', price_key, price_at) AS cache_write_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'output_mtok_tier', price_key, price_at) AS output_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'price_version', price_key, price_at) AS row_price_version
+        FROM otel.aicost_requests
+    )
+);
