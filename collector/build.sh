@@ -43,7 +43,7 @@ if [ -z "$BUILDER_MODULE" ]; then
 fi
 
 HASH="$({ cat "$MANIFEST"; echo "$RECIPE"; } | sha256sum | cut -c1-16)"
-CACHE_ROOT="${AICOST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/aicost}/collector"
+CACHE_ROOT="${AICOST_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/aicost}/collector"
 BUILD_DIR="$CACHE_ROOT/$HASH"
 BINARY="$BUILD_DIR/$BINARY_NAME"
 
@@ -76,7 +76,7 @@ fi
 # ocb compiles with -trimpath and -ldflags="-s -w" by default (stripped, no
 # local paths). CGO is off unless the manifest enables it. -buildvcs=false:
 # the generated module is not in a VCS checkout.
-export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false"
+case " ${GOFLAGS:-} " in *" -buildvcs=false "*) ;; *) export GOFLAGS="${GOFLAGS:+$GOFLAGS }-buildvcs=false" ;; esac
 export CGO_ENABLED=0
 
 start=$(date +%s)
