@@ -1,0 +1,610 @@
+import {
+  createGenAIRecorder,
+  GEN_AI_OPERATION,
+  GEN_AI_PROVIDER,
+  type GenAICall,
+  type GenAICallInfo,
+  GenAIMetrics,
+  type GenAIRecorder,
+  observeStream,
+  resolveCaptureContent,
+  runSafely,
+  serverFromBaseURL,
+} from '@aicost/core';
+import { context, diag } from '@opentelemetry/api';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
+import type {
+  GeminiContent,
+  GeminiEmbedContentResponse,
+  GeminiGenerateContentResponse,
+  GenAIApiClient,
+  GenAIGenerateContentConfig,
+  GoogleGenAIInstrumentationConfig,
+  LegacyGenerationConfig,
+} from './types.js';
+import {
+  embeddingUsage,
+  generateContentUsage,
+  generationRequestAttributes,
+  inputMessages,
+  modelId,
+  outputMessages,
+  providerOf,
+  responseInfo,
+  StreamAccumulator,
+  systemInstructionParts,
+} from './utils.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+const GENAI_MODULE = '@google/genai';
+const LEGACY_MODULE = '@google/generative-ai';
+/** `@google/generative-ai` always talks to the Gemini Developer API, here unless `requestOptions.baseUrl` says otherwise. */
+const LEGACY_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
+
+type AnyFunction = (this: any, ...args: any[]) => any;
+
+/** `this` of `@google/genai`'s `Models` methods. */
+interface GenAIModels {
+  apiClient?: GenAIApiClient;
+}
+
+/** The params `Models.*Internal` receive (after the SDK's own pre-processing). */
+interface GenAIParams {
+  model?: string;
+  contents?: unknown;
+  config?: GenAIGenerateContentConfig & { abortSignal?: AbortSignal };
+}
+
+/** `this` of `@google/generative-ai`'s `GenerativeModel`. */
+interface LegacyModel {
+  model?: string;
+  generationConfig?: LegacyGenerationConfig;
+  systemInstruction?: unknown;
+  _requestOptions?: { baseUrl?: string };
+}
+
+/** `this` of `@google/generative-ai`'s `ChatSession`. */
+interface LegacyChat {
+  model?: string;
+  params?: { generationConfig?: LegacyGenerationConfig; systemInstruction?: unknown };
+  _requestOptions?: { baseUrl?: string };
+  _history?: GeminiContent[];
+}
+
+interface LegacyRequestOptions {
+  baseUrl?: string;
+  signal?: AbortSignal;
+}
+
+/** What `GenerativeModel.generateContentStream` and `ChatSession.sendMessageStream` resolve to. */
+interface LegacyStreamResult {
+  stream: AsyncGenerator<GeminiGenerateContentResponse>;
+  response: Promise<GeminiGenerateContentResponse>;
+}
+
+/**
+ * OpenTelemetry instrumentation with cost for Google's Gemini SDKs:
+ * `@google/genai` (1.x to 3.x, Gemini Developer API and Vertex AI) and the
+ * deprecated `@google/generative-ai` (0.x).
+ *
+ * In `@google/genai` the public methods (`ai.models.generateContent`, ...) are
+ * per-instance arrow functions, so they cannot be patched on a prototype; the
+ * patch sits one level down, on `Models.prototype.generateContentInternal`,
+ * `generateContentStreamInternal` and `embedContentInternal`. Each of those is
+ * exactly one HTTP request, hence one billed model call: chats, automatic
+ * function calling and automatic continuation, which loop over them, get one
+ * span per model call and never a span inside a span.
+ */
+export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAIInstrumentationConfig> {
+  private recorder: GenAIRecorder | undefined;
+
+  constructor(config: GoogleGenAIInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected override init(): InstrumentationNodeModuleDefinition[] {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        GENAI_MODULE,
+        ['>=1.0.0 <4'],
+        (exports) => this.patchGenAI(exports),
+        (exports) => this.unpatchGenAI(exports),
+      ),
+      new InstrumentationNodeModuleDefinition(
+        LEGACY_MODULE,
+        ['>=0.1.0 <1'],
+        (exports) => this.patchLegacy(exports),
+        (exports) => this.unpatchLegacy(exports),
+      ),
+    ];
+  }
+
+  /**
+   * Patches a module namespace you loaded yourself (bundlers, ESM without the
+   * loader hook): the exports of `@google/genai` or of `@google/generative-ai`.
+   * Patching twice is harmless.
+   */
+  manuallyInstrument(moduleExports: object): void {
+    const exports = moduleExports as Record<string, any>;
+    if (exports.Models?.prototype) this.patchGenAI(exports);
+    else if (exports.GenerativeModel?.prototype) this.patchLegacy(exports);
+    else
+      diag.warn('aicost: manuallyInstrument() expects the exports of @google/genai or @google/generative-ai');
+  }
+
+  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
+    super.setTracerProvider(...args);
+    this.recorder = undefined;
+  }
+
+  override setConfig(config: GoogleGenAIInstrumentationConfig = {}): void {
+    super.setConfig(config);
+    this.recorder = undefined;
+  }
+
+  /** Called by the base class whenever the meter changes. */
+  protected override _updateMetricInstruments(): void {
+    this.recorder = undefined;
+  }
+
+  /** One recorder per tracer/meter/config, built on first use. */
+  private getRecorder(): GenAIRecorder {
+    this.recorder ??= createGenAIRecorder({
+      tracer: this.tracer,
+      meter: this.meter,
+      metrics: (meter) => new GenAIMetrics(meter),
+      instrumentationName: PACKAGE_NAME,
+      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
+    });
+    return this.recorder;
+  }
+
+  /** Starts a call, or returns undefined (and the SDK runs untraced) if our own code fails. */
+  private startCall(info: GenAICallInfo): GenAICall | undefined {
+    return runSafely('starting a Google GenAI span', () => this.getRecorder().start(info));
+  }
+
+  // -------------------------------------------------------------------------
+  // @google/genai
+  // -------------------------------------------------------------------------
+
+  private patchGenAI(exports: any): any {
+    const proto = exports?.Models?.prototype;
+    if (!proto) {
+      diag.debug(`aicost: ${GENAI_MODULE} has no Models class; not instrumented`);
+      return exports;
+    }
+    this.wrapMethod(proto, 'generateContentInternal', (original) => this.genAIGenerateContent(original));
+    this.wrapMethod(proto, 'generateContentStreamInternal', (original) =>
+      this.genAIGenerateContentStream(original),
+    );
+    // 1.0 to 1.x had a prototype `embedContent` doing the request; later versions moved it to `embedContentInternal`.
+    const embedMethod =
+      typeof proto.embedContentInternal === 'function' ? 'embedContentInternal' : 'embedContent';
+    this.wrapMethod(proto, embedMethod, (original) => this.genAIEmbedContent(original));
+    return exports;
+  }
+
+  private unpatchGenAI(exports: any): void {
+    const proto = exports?.Models?.prototype;
+    if (!proto) return;
+    for (const name of [
+      'generateContentInternal',
+      'generateContentStreamInternal',
+      'embedContentInternal',
+      'embedContent',
+    ]) {
+      if (isWrapped(proto[name])) this._unwrap(proto, name);
+    }
+  }
+
+  private genAIInfo(
+    models: GenAIModels,
+    params: GenAIParams | undefined,
+    operation: string,
+    stream: boolean,
+  ): GenAICallInfo {
+    const apiClient = models?.apiClient;
+    const info: GenAICallInfo = {
+      provider: providerOf(apiClient),
+      operation,
+      requestModel: modelId(params?.model),
+      stream,
+      ...serverFromBaseURL(runSafely('reading the base URL', () => apiClient?.getBaseUrl?.())),
+    };
+    if (operation !== GEN_AI_OPERATION.EMBEDDINGS)
+      info.requestAttributes = generationRequestAttributes(params?.config);
+    return info;
+  }
+
+  private recordGenAIInput(call: GenAICall, params: GenAIParams | undefined): void {
+    if (!call.captureContent) return;
+    call.recordContent({
+      inputMessages: inputMessages(params?.contents),
+      systemInstructions: systemInstructionParts(params?.config?.systemInstruction),
+    });
+  }
+
+  private genAIGenerateContent(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function generateContentInternal(this: GenAIModels, params: GenAIParams, ...rest: unknown[]) {
+      const call = instrumentation.startCall(
+        instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.GENERATE_CONTENT, false),
+      );
+      if (!call) return original.call(this, params, ...rest);
+      runSafely('recording request content', () => instrumentation.recordGenAIInput(call, params));
+      return settle(
+        call,
+        () => context.with(call.context, () => original.call(this, params, ...rest)),
+        (response: GeminiGenerateContentResponse) => finishGenerateContent(call, response),
+      );
+    };
+  }
+
+  private genAIGenerateContentStream(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function generateContentStreamInternal(
+      this: GenAIModels,
+      params: GenAIParams,
+      ...rest: unknown[]
+    ) {
+      const call = instrumentation.startCall(
+        instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.GENERATE_CONTENT, true),
+      );
+      if (!call) return original.call(this, params, ...rest);
+      runSafely('recording request content', () => instrumentation.recordGenAIInput(call, params));
+      return settle(
+        call,
+        () => context.with(call.context, () => original.call(this, params, ...rest)),
+        (stream: AsyncGenerator<GeminiGenerateContentResponse>) => {
+          observeGeminiStream(call, stream, params?.config?.abortSignal);
+        },
+        { endOnSuccess: false },
+      );
+    };
+  }
+
+  private genAIEmbedContent(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function embedContent(this: GenAIModels, params: GenAIParams, ...rest: unknown[]) {
+      const call = instrumentation.startCall(
+        instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.EMBEDDINGS, false),
+      );
+      if (!call) return original.call(this, params, ...rest);
+      return settle(
+        call,
+        () => context.with(call.context, () => original.call(this, params, ...rest)),
+        (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response) as any),
+      );
+    };
+  }
+
+  // -------------------------------------------------------------------------
+  // @google/generative-ai (deprecated, still widely deployed)
+  // -------------------------------------------------------------------------
+
+  private patchLegacy(exports: any): any {
+    const modelProto = exports?.GenerativeModel?.prototype;
+    const chatProto = exports?.ChatSession?.prototype;
+    if (!modelProto) {
+      diag.debug(`aicost: ${LEGACY_MODULE} has no GenerativeModel class; not instrumented`);
+      return exports;
+    }
+    // ChatSession calls the SDK's request functions directly, not GenerativeModel's
+    // methods, so patching both classes cannot produce two spans for one call.
+    this.wrapMethod(modelProto, 'generateContent', (original) =>
+      this.legacyGenerate(original, legacyModelRequest),
+    );
+    this.wrapMethod(modelProto, 'generateContentStream', (original) =>
+      this.legacyGenerateStream(original, legacyModelRequest),
+    );
+    this.wrapMethod(modelProto, 'embedContent', (original) => this.legacyEmbed(original));
+    this.wrapMethod(modelProto, 'batchEmbedContents', (original) => this.legacyEmbed(original));
+    if (chatProto) {
+      this.wrapMethod(chatProto, 'sendMessage', (original) =>
+        this.legacyGenerate(original, legacyChatRequest),
+      );
+      this.wrapMethod(chatProto, 'sendMessageStream', (original) =>
+        this.legacyGenerateStream(original, legacyChatRequest),
+      );
+    }
+    return exports;
+  }
+
+  private unpatchLegacy(exports: any): void {
+    const targets: Array<[any, string[]]> = [
+      [
+        exports?.GenerativeModel?.prototype,
+        ['generateContent', 'generateContentStream', 'embedContent', 'batchEmbedContents'],
+      ],
+      [exports?.ChatSession?.prototype, ['sendMessage', 'sendMessageStream']],
+    ];
+    for (const [proto, names] of targets) {
+      if (!proto) continue;
+      for (const name of names) if (isWrapped(proto[name])) this._unwrap(proto, name);
+    }
+  }
+
+  private legacyInfo(
+    model: string | undefined,
+    generationConfig: LegacyGenerationConfig | undefined,
+    baseUrl: string | undefined,
+    operation: string,
+    stream: boolean,
+  ): GenAICallInfo {
+    const info: GenAICallInfo = {
+      provider: GEN_AI_PROVIDER.GCP_GEMINI,
+      operation,
+      requestModel: modelId(model),
+      stream,
+      ...serverFromBaseURL(baseUrl || LEGACY_DEFAULT_BASE_URL),
+    };
+    if (operation !== GEN_AI_OPERATION.EMBEDDINGS)
+      info.requestAttributes = generationRequestAttributes(generationConfig);
+    return info;
+  }
+
+  private startLegacyCall(request: LegacyCallRequest, stream: boolean): GenAICall | undefined {
+    const call = this.startCall(
+      this.legacyInfo(
+        request.model,
+        request.generationConfig,
+        request.baseUrl,
+        GEN_AI_OPERATION.GENERATE_CONTENT,
+        stream,
+      ),
+    );
+    if (call?.captureContent) {
+      runSafely('recording request content', () =>
+        call.recordContent({
+          inputMessages: inputMessages(request.contents),
+          systemInstructions: systemInstructionParts(request.systemInstruction),
+        }),
+      );
+    }
+    return call;
+  }
+
+  private legacyGenerate(original: AnyFunction, describe: LegacyRequestReader): AnyFunction {
+    const instrumentation = this;
+    return function generateContent(
+      this: unknown,
+      request: unknown,
+      requestOptions?: LegacyRequestOptions,
+      ...rest: unknown[]
+    ) {
+      const described = runSafely('reading the request', () => describe(this, request, requestOptions));
+      const call = described && instrumentation.startLegacyCall(described, false);
+      if (!call) return original.call(this, request, requestOptions, ...rest);
+      return settle(
+        call,
+        () => context.with(call.context, () => original.call(this, request, requestOptions, ...rest)),
+        (result: { response?: GeminiGenerateContentResponse }) =>
+          finishGenerateContent(call, result?.response),
+      );
+    };
+  }
+
+  private legacyGenerateStream(original: AnyFunction, describe: LegacyRequestReader): AnyFunction {
+    const instrumentation = this;
+    return function generateContentStream(
+      this: unknown,
+      request: unknown,
+      requestOptions?: LegacyRequestOptions,
+      ...rest: unknown[]
+    ) {
+      const described = runSafely('reading the request', () => describe(this, request, requestOptions));
+      const call = described && instrumentation.startLegacyCall(described, true);
+      if (!call) return original.call(this, request, requestOptions, ...rest);
+      return settle(
+        call,
+        () => context.with(call.context, () => original.call(this, request, requestOptions, ...rest)),
+        (result: LegacyStreamResult) => observeLegacyStream(call, result),
+        { endOnSuccess: false },
+      );
+    };
+  }
+
+  private legacyEmbed(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function embedContent(
+      this: LegacyModel,
+      request: unknown,
+      requestOptions?: LegacyRequestOptions,
+      ...rest: unknown[]
+    ) {
+      const baseUrl = requestOptions?.baseUrl ?? this?._requestOptions?.baseUrl;
+      const call = instrumentation.startCall(
+        instrumentation.legacyInfo(this?.model, undefined, baseUrl, GEN_AI_OPERATION.EMBEDDINGS, false),
+      );
+      if (!call) return original.call(this, request, requestOptions, ...rest);
+      return settle(
+        call,
+        () => context.with(call.context, () => original.call(this, request, requestOptions, ...rest)),
+        (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response) as any),
+      );
+    };
+  }
+
+  private wrapMethod(target: any, name: string, wrapper: (original: AnyFunction) => AnyFunction): void {
+    if (typeof target[name] !== 'function') {
+      diag.debug(`aicost: ${name} not found; not instrumented`);
+      return;
+    }
+    if (isWrapped(target[name])) this._unwrap(target, name);
+    this._wrap(target, name, wrapper as any);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Call lifecycle shared by both SDKs
+// ---------------------------------------------------------------------------
+
+/**
+ * Runs the SDK call and settles `call` from its outcome. Errors (thrown or
+ * rejected) fail the call and reach the application unchanged; the value the
+ * application gets is the SDK's own.
+ */
+function settle<T>(
+  call: GenAICall,
+  run: () => Promise<T>,
+  onValue: (value: T) => void,
+  { endOnSuccess = true }: { endOnSuccess?: boolean } = {},
+): Promise<T> {
+  let pending: Promise<T>;
+  try {
+    pending = run();
+  } catch (error) {
+    call.fail(error);
+    throw error;
+  }
+  return Promise.resolve(pending).then(
+    (value) => {
+      runSafely('reading a Google GenAI response', () => onValue(value));
+      if (endOnSuccess) call.end();
+      return value;
+    },
+    (error: unknown) => {
+      call.fail(error);
+      throw error;
+    },
+  );
+}
+
+function finishGenerateContent(call: GenAICall, response: GeminiGenerateContentResponse | undefined): void {
+  call.setResponse(responseInfo(response));
+  call.setUsage(generateContentUsage(response) as any);
+  if (call.captureContent) call.recordContent({ outputMessages: outputMessages(response) });
+}
+
+/**
+ * Follows a `@google/genai` stream (an async generator) in place. Usage comes
+ * from the chunks: Gemini repeats cumulative `usageMetadata` on each one, so
+ * whatever was seen last is what was billed so far.
+ */
+function observeGeminiStream(
+  call: GenAICall,
+  stream: AsyncGenerator<GeminiGenerateContentResponse>,
+  signal: AbortSignal | undefined,
+): void {
+  const seen = new StreamAccumulator(call.captureContent);
+  const finish = () =>
+    runSafely('reading a Google GenAI stream', () => finishGenerateContent(call, seen.response()));
+  observeStream(stream, {
+    signal,
+    onChunk(chunk: GeminiGenerateContentResponse) {
+      call.firstChunk();
+      seen.add(chunk);
+    },
+    onDone() {
+      finish();
+      call.end();
+    },
+    onAbandon() {
+      finish();
+      call.end();
+    },
+    onError(error: unknown) {
+      finish();
+      call.fail(error);
+    },
+  });
+}
+
+/**
+ * `@google/generative-ai` streams come as `{ stream, response }`: `response`
+ * settles once the whole body has been read (the SDK tees the body, so it is
+ * read even if the application stops iterating `stream` early), carrying the
+ * final usage. The span ends there; iterating `stream` marks the first chunk
+ * and yields the model version and response id, which the aggregated
+ * `response` lacks.
+ */
+function observeLegacyStream(call: GenAICall, result: LegacyStreamResult): void {
+  if (!result || typeof result !== 'object' || !result.response) {
+    call.end();
+    return;
+  }
+  const seen = new StreamAccumulator(false);
+  if (result.stream) {
+    observeStream(result.stream, {
+      onChunk(chunk: GeminiGenerateContentResponse) {
+        call.firstChunk();
+        seen.add(chunk);
+      },
+    });
+  }
+  // A reaction on the SDK's own promise (not a replacement): the application
+  // keeps the promise it would have had, rejections included.
+  result.response.then(
+    (response) => {
+      runSafely('reading a Google GenAI stream', () => {
+        const { modelVersion, responseId } = seen.response();
+        finishGenerateContent(call, { modelVersion, responseId, ...response });
+      });
+      call.end();
+    },
+    (error: unknown) => call.fail(error),
+  );
+}
+
+/** What a `@google/generative-ai` call sends, read from the model or chat it runs on. */
+interface LegacyCallRequest {
+  model: string | undefined;
+  generationConfig: LegacyGenerationConfig | undefined;
+  baseUrl: string | undefined;
+  contents: unknown;
+  systemInstruction: unknown;
+}
+
+type LegacyRequestReader = (
+  self: any,
+  request: unknown,
+  requestOptions?: LegacyRequestOptions,
+) => LegacyCallRequest;
+
+/**
+ * `GenerativeModel.generateContent(request)`: `request` is a string, an array
+ * of parts, or a full request whose own `generationConfig` replaces the model's.
+ */
+function legacyModelRequest(
+  model: LegacyModel,
+  request: unknown,
+  requestOptions?: LegacyRequestOptions,
+): LegacyCallRequest {
+  const full =
+    request && typeof request === 'object' && !Array.isArray(request)
+      ? (request as Record<string, any>)
+      : undefined;
+  return {
+    model: model?.model,
+    generationConfig: full?.generationConfig ?? model?.generationConfig,
+    baseUrl: requestOptions?.baseUrl ?? model?._requestOptions?.baseUrl,
+    contents: full && 'contents' in full ? full.contents : request,
+    systemInstruction: full?.systemInstruction ?? model?.systemInstruction,
+  };
+}
+
+/** `ChatSession.sendMessage(message)`: the history so far plus the new user message. */
+function legacyChatRequest(
+  chat: LegacyChat,
+  message: unknown,
+  requestOptions?: LegacyRequestOptions,
+): LegacyCallRequest {
+  const history = Array.isArray(chat?._history) ? chat._history : [];
+  const newTurn = { role: 'user', parts: (Array.isArray(message) ? message : [message]).map(asPart) };
+  return {
+    model: chat?.model,
+    generationConfig: chat?.params?.generationConfig,
+    baseUrl: requestOptions?.baseUrl ?? chat?._requestOptions?.baseUrl,
+    contents: [...history, newTurn],
+    systemInstruction: chat?.params?.systemInstruction,
+  };
+}
+
+function asPart(value: unknown): unknown {
+  return typeof value === 'string' ? { text: value } : value;
+}
