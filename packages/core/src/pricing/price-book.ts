@@ -1,0 +1,370 @@
+import { diag } from '@opentelemetry/api';
+import { isInvalidUsage, validateUsage } from '../ledger/usage.js';
+import { makeBreakdown } from '../money/breakdown.js';
+import { type Decimal, discountDecimal, parseDecimal, pow10 } from '../money/decimal.js';
+import { divideRoundHalfUp, nanosOfRatio } from '../money/nanos.js';
+import {
+  COST_STATUS,
+  COST_STATUS_REASON,
+  type CostStatusReason,
+  ENV,
+  GEN_AI_PROVIDER,
+  PRICE_SOURCE,
+} from '../semconv.js';
+import type { CostBreakdown, CostResult, Nanos, PricingRequest, TokenUsage } from '../types.js';
+import {
+  CATALOGUE_PROVIDER_BY_GENAI_NAME,
+  type CatalogueModel,
+  findCatalogueModel,
+  PRICE_DATA_VERSION,
+  pricesAt,
+  resolveCatalogueProvider,
+} from './catalogue.js';
+import {
+  type CustomPrice,
+  type Discount,
+  emptyOverrides,
+  globMatches,
+  isValidAt,
+  loadPriceOverridesFile,
+  type PriceOverrides,
+  type PriceOverridesInput,
+  parsePriceOverrides,
+  type SelfHostedRate,
+} from './overrides.js';
+import { costFromSheet, PRICE_SCALE, type PriceSheet, roundPrice, sheetFromCatalogue } from './sheet.js';
+
+export interface PricerOptions {
+  /** Overrides given in code (same shape as the overrides file). Applied after the file's, so they win. */
+  overrides?: PriceOverridesInput;
+  /**
+   * A JSON or YAML overrides file. Default: the `AICOST_PRICES_FILE` environment variable;
+   * `false` ignores the environment. A file that cannot be read or validated is logged and ignored.
+   */
+  pricesFile?: string | false;
+  /** Environment to read `AICOST_PRICES_FILE` from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+const WARNED_LIMIT = 1000;
+
+/**
+ * Prices token ledgers from the catalogue plus the user's overrides. Holds the validated
+ * overrides and remembers which (provider, model) pairs it already warned about.
+ *
+ * Order of precedence for one request:
+ * 1. a custom price (`prices`) matching provider and model: status `override`;
+ * 2. a self-hosted rate (`self_hosted`): `override` for token prices, `estimated` for GPU-hour rates;
+ * 3. a cost the provider reported itself: `provider_reported`;
+ * 4. the catalogue at the request's timestamp, with a matching discount applied: `priced`
+ *    (or `override` when discounted).
+ */
+export class PriceBook {
+  readonly overrides: PriceOverrides;
+  /** Problems found in the overrides (they were ignored). */
+  readonly overrideErrors: readonly string[];
+  private readonly warned = new Set<string>();
+
+  constructor(options: PricerOptions = {}) {
+    const { overrides, errors } = loadOverrides(options);
+    this.overrides = overrides;
+    this.overrideErrors = errors;
+    for (const error of errors) diag.error(`aicost: price overrides ignored: ${error}`);
+  }
+
+  /** The cost of one request. Never throws: what cannot be priced comes back `unpriced` with a reason. */
+  priceUsage(request: PricingRequest): CostResult {
+    try {
+      return this.price(request);
+    } catch (error) {
+      this.warnOnce('internal', request, `aicost: pricing failed: ${(error as Error).message}`);
+      return unpriced(COST_STATUS_REASON.INVALID_USAGE);
+    }
+  }
+
+  private price(request: PricingRequest): CostResult {
+    const at = validDate(request.timestamp) ?? new Date();
+    if (request.usage === undefined || request.usage === null)
+      return unpriced(COST_STATUS_REASON.MISSING_USAGE);
+    const usage = validateUsage(request.usage);
+    if (isInvalidUsage(usage)) {
+      this.warnOnce(
+        'invalid',
+        request,
+        `aicost: invalid token usage for ${describe(request)}: ${usage.message}`,
+      );
+      return unpriced(COST_STATUS_REASON.INVALID_USAGE);
+    }
+
+    const custom = this.overrides.prices.find((entry) => this.appliesTo(entry, request, at));
+    if (custom) return this.fromCustomPrice(custom, request, usage);
+
+    const selfHosted = this.overrides.selfHosted.find((entry) => this.appliesTo(entry, request, at));
+    if (selfHosted) return this.fromSelfHostedRate(selfHosted, request, usage);
+    if (isSelfHosted(request.provider)) {
+      this.warnOnce(
+        'self_hosted',
+        request,
+        `aicost: no self-hosted rate for ${describe(request)}; cost left unknown`,
+      );
+      return unpriced(COST_STATUS_REASON.SELF_HOSTED_NO_RATE);
+    }
+
+    if (request.providerReportedCost !== undefined && request.providerReportedCost >= 0n) {
+      return {
+        status: COST_STATUS.PROVIDER_REPORTED,
+        currency: 'USD',
+        cost: makeBreakdown({ other: request.providerReportedCost }),
+        priceSource: PRICE_SOURCE.PROVIDER,
+        priceVersion: PRICE_SOURCE.PROVIDER,
+      };
+    }
+    return this.fromCatalogue(request, usage, at);
+  }
+
+  private fromCatalogue(request: PricingRequest, usage: TokenUsage, at: Date): CostResult {
+    const provider = resolveCatalogueProvider(request.provider, request.serverAddress);
+    if (!provider) {
+      this.warnOnce(
+        'provider',
+        request,
+        `aicost: unknown provider for ${describe(request)}; cost left unknown`,
+      );
+      return unpriced(COST_STATUS_REASON.UNKNOWN_PROVIDER);
+    }
+    const found = findCatalogueModel(provider, request.model);
+    if (!found) {
+      this.warnOnce('model', request, `aicost: no price for ${describe(request)}; cost left unknown`);
+      return unpriced(COST_STATUS_REASON.UNKNOWN_MODEL);
+    }
+    let sheet = sheetFromCatalogue(pricesAt(found.model, at));
+    if (Object.keys(sheet).length === 0) {
+      this.warnOnce(
+        'unit',
+        request,
+        `aicost: ${describe(request)} is not priced per token; cost left unknown`,
+      );
+      return unpriced(COST_STATUS_REASON.UNKNOWN_MODEL);
+    }
+    const discount = this.overrides.discounts.find((entry) =>
+      this.discountApplies(entry, request, found, at),
+    );
+    if (discount) sheet = discountSheet(sheet, discount.percent);
+    const cost = costFromSheet(sheet, usage);
+    if (isInvalidUsage(cost)) return this.invalid(request, cost.message);
+    return {
+      status: discount ? COST_STATUS.OVERRIDE : COST_STATUS.PRICED,
+      currency: 'USD',
+      cost,
+      priceSource: discount ? PRICE_SOURCE.OVERRIDE : PRICE_SOURCE.CATALOGUE,
+      priceVersion: discount ? `${PRICE_DATA_VERSION}+${this.overrides.version}` : PRICE_DATA_VERSION,
+      providerId: found.homeProviderId,
+      modelId: found.model.id,
+    };
+  }
+
+  private fromCustomPrice(entry: CustomPrice, request: PricingRequest, usage: TokenUsage): CostResult {
+    const cost = costFromSheet(entry.prices, usage);
+    if (isInvalidUsage(cost)) return this.invalid(request, cost.message);
+    return {
+      status: COST_STATUS.OVERRIDE,
+      currency: 'USD',
+      cost,
+      priceSource: PRICE_SOURCE.OVERRIDE,
+      priceVersion: this.overrides.version,
+      providerId: catalogueProviderId(request),
+      modelId: request.model,
+    };
+  }
+
+  private fromSelfHostedRate(entry: SelfHostedRate, request: PricingRequest, usage: TokenUsage): CostResult {
+    const base = {
+      currency: 'USD' as const,
+      priceSource: PRICE_SOURCE.SELF_HOSTED,
+      priceVersion: this.overrides.version,
+      providerId: request.provider,
+      modelId: request.model,
+    };
+    if (entry.basis === 'gpu_hour_duration') {
+      const seconds =
+        request.durationSeconds === undefined ? undefined : parseDecimal(request.durationSeconds);
+      if (!seconds || seconds.units < 0n) return unpriced(COST_STATUS_REASON.MISSING_USAGE);
+      const other = nanosOfRatio([entry.gpuHourUsd, entry.gpus, seconds], [{ units: 3600n, scale: 0 }]);
+      return {
+        ...base,
+        status: COST_STATUS.ESTIMATED,
+        reason: SELF_HOSTED_ESTIMATE,
+        cost: makeBreakdown({ other }),
+      };
+    }
+    const sheet = entry.basis === 'tokens' ? entry.prices : throughputSheet(entry);
+    const cost = costFromSheet(sheet, usage);
+    if (isInvalidUsage(cost)) return this.invalid(request, cost.message);
+    return entry.basis === 'tokens'
+      ? { ...base, status: COST_STATUS.OVERRIDE, cost }
+      : { ...base, status: COST_STATUS.ESTIMATED, reason: SELF_HOSTED_ESTIMATE, cost };
+  }
+
+  private appliesTo(entry: CustomPrice | SelfHostedRate, request: PricingRequest, at: Date): boolean {
+    return (
+      isValidAt(entry, at) &&
+      providerMatches(entry.provider, request) &&
+      globMatches(entry.model, request.model)
+    );
+  }
+
+  private discountApplies(
+    entry: Discount,
+    request: PricingRequest,
+    found: CatalogueModel,
+    at: Date,
+  ): boolean {
+    return (
+      isValidAt(entry, at) &&
+      (providerMatches(entry.provider, request) ||
+        globMatches(entry.provider, found.homeProviderId) ||
+        globMatches(entry.provider, found.provider.id)) &&
+      (globMatches(entry.model, request.model) || globMatches(entry.model, found.model.id))
+    );
+  }
+
+  private invalid(request: PricingRequest, message: string): CostResult {
+    this.warnOnce('invalid', request, `aicost: invalid token usage for ${describe(request)}: ${message}`);
+    return unpriced(COST_STATUS_REASON.INVALID_USAGE);
+  }
+
+  private warnOnce(kind: string, request: PricingRequest, message: string): void {
+    const key = `${kind}\u0000${request.provider}\u0000${request.model}`;
+    if (this.warned.has(key)) return;
+    if (this.warned.size >= WARNED_LIMIT) return;
+    this.warned.add(key);
+    diag.warn(message);
+  }
+}
+
+/** Reason of a self-hosted GPU-hour estimate (not in every semconv build yet: kept local). */
+const SELF_HOSTED_ESTIMATE = 'self_hosted_estimate' as CostStatusReason;
+
+function loadOverrides(options: PricerOptions): { overrides: PriceOverrides; errors: string[] } {
+  const errors: string[] = [];
+  const merged = emptyOverrides();
+  const versions: string[] = [];
+  const env = options.env ?? (typeof process === 'undefined' ? {} : process.env);
+  const file = options.pricesFile === undefined ? env[ENV.PRICES_FILE] : options.pricesFile;
+  const sources = [
+    ...(file ? [loadPriceOverridesFile(file)] : []),
+    ...(options.overrides ? [parsePriceOverrides(options.overrides)] : []),
+  ];
+  // Code overrides are applied after the file's, so their entries come first and win.
+  for (const result of sources.reverse()) {
+    if (!result.ok) {
+      errors.push(...result.errors);
+      continue;
+    }
+    merged.prices.push(...result.overrides.prices);
+    merged.discounts.push(...result.overrides.discounts);
+    merged.selfHosted.push(...result.overrides.selfHosted);
+    versions.push(result.overrides.version);
+  }
+  merged.version = versions.reverse().join('+') || 'overrides';
+  return { overrides: merged, errors };
+}
+
+function unpriced(reason: CostStatusReason): CostResult {
+  return { status: COST_STATUS.UNPRICED, reason, currency: 'USD' };
+}
+
+function discountSheet(sheet: PriceSheet, percent: Decimal): PriceSheet {
+  const discounted: PriceSheet = {};
+  for (const [key, price] of Object.entries(sheet) as [
+    keyof PriceSheet,
+    NonNullable<PriceSheet[keyof PriceSheet]>,
+  ][]) {
+    discounted[key] = {
+      base: roundPrice(discountDecimal(price.base, percent)),
+      tiers: price.tiers.map((tier) => ({
+        start: tier.start,
+        price: roundPrice(discountDecimal(tier.price, percent)),
+      })),
+    };
+  }
+  return discounted;
+}
+
+/**
+ * A GPU-hour rate with a throughput as a price per 1M tokens (input and output alike):
+ * `gpu_hour_usd * gpus * 1e6 / (3600 * tokens_per_second)`, rounded half up to
+ * {@link PRICE_SCALE} digits like every price.
+ */
+export function throughputPricePerMillion(rate: {
+  gpuHourUsd: Decimal;
+  gpus: Decimal;
+  tokensPerSecond: Decimal;
+}): Decimal {
+  const numerator =
+    rate.gpuHourUsd.units * rate.gpus.units * 1_000_000n * pow10(PRICE_SCALE + rate.tokensPerSecond.scale);
+  const denominator = pow10(rate.gpuHourUsd.scale + rate.gpus.scale) * 3600n * rate.tokensPerSecond.units;
+  return roundPrice({ units: divideRoundHalfUp(numerator, denominator), scale: PRICE_SCALE });
+}
+
+function throughputSheet(rate: { gpuHourUsd: Decimal; gpus: Decimal; tokensPerSecond: Decimal }): PriceSheet {
+  const price = { base: throughputPricePerMillion(rate), tiers: [] };
+  return { input_mtok: price, output_mtok: price };
+}
+
+function providerMatches(pattern: string, request: PricingRequest): boolean {
+  return globMatches(pattern, request.provider) || globMatches(pattern, catalogueProviderId(request));
+}
+
+function catalogueProviderId(request: PricingRequest): string {
+  const name = request.provider.trim().toLowerCase();
+  return CATALOGUE_PROVIDER_BY_GENAI_NAME[name] ?? name;
+}
+
+function isSelfHosted(provider: string): boolean {
+  return provider.trim().toLowerCase() === GEN_AI_PROVIDER.SELF_HOSTED;
+}
+
+function validDate(value: Date | undefined): Date | undefined {
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined;
+}
+
+function describe(request: PricingRequest): string {
+  return `provider "${request.provider}" model "${request.model}"`;
+}
+
+/** A price book from code overrides and/or an overrides file (default: `AICOST_PRICES_FILE`). */
+export function createPricer(options: PricerOptions = {}): PriceBook {
+  return new PriceBook(options);
+}
+
+let defaultBook: PriceBook | undefined;
+
+/** The process-wide price book used by {@link priceUsage}; built from `AICOST_PRICES_FILE` on first use. */
+export function getDefaultPricer(): PriceBook {
+  defaultBook ??= new PriceBook();
+  return defaultBook;
+}
+
+/** Replaces the process-wide price book (e.g. with overrides given in code at start-up). */
+export function setDefaultPricer(book: PriceBook | undefined): void {
+  defaultBook = book;
+}
+
+/** Prices one request with the process-wide price book. Never throws. */
+export function priceUsage(request: PricingRequest): CostResult {
+  return getDefaultPricer().priceUsage(request);
+}
+
+/** Sum of the costs of several results; `undefined` if any of them is unpriced (an unknown part makes the sum unknown). */
+export function totalCost(results: readonly CostResult[]): CostBreakdown | undefined {
+  const parts = { input: 0n, cacheRead: 0n, cacheWrite: 0n, output: 0n, other: 0n } as Record<
+    'input' | 'cacheRead' | 'cacheWrite' | 'output' | 'other',
+    Nanos
+  >;
+  for (const result of results) {
+    if (!result.cost) return undefined;
+    for (const key of Object.keys(parts) as (keyof typeof parts)[]) parts[key] += result.cost[key];
+  }
+  return makeBreakdown(parts);
+}
