@@ -1,0 +1,60 @@
+/** Command dispatch for the `aicost` binary. */
+import { type OptionSpec, parseArgs, UsageError } from './args.js';
+import { demo, demoOptions } from './commands/demo.js';
+import { migrate, migrateOptions } from './commands/migrate.js';
+import { report, reportOptions } from './commands/report.js';
+import { sql, sqlOptions } from './commands/sql.js';
+import { up, upOptions } from './commands/up.js';
+import { engineErrorMessage } from './store/engine.js';
+
+const USAGE = `aicost: the cost of every AI call, from OpenTelemetry spans
+
+Usage:
+  aicost up       [--port 4318] [--clickhouse-port 8123] [--host 127.0.0.1] [--data-dir ./.aicost] [--writable]
+  aicost report   [--by feature|customer|workflow|team|model|provider|operation|service|environment|day]...
+                  [--since 7d | --from DATE [--to DATE]] [--service S] [--environment E] [--format table|json|csv]
+  aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
+  aicost migrate  [--clickhouse-url URL --user U --password P]
+  aicost demo     (not available yet)
+
+report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
+for a ClickHouse server; otherwise the aicost up running on --data-dir, else the directory itself.
+See the README of @aicost/cli for every flag.
+`;
+
+type Command = (args: ReturnType<typeof parseArgs>) => Promise<number>;
+
+const COMMANDS: Record<string, { options: Record<string, OptionSpec>; run: Command }> = {
+  up: { options: upOptions, run: up },
+  report: { options: reportOptions, run: report },
+  sql: { options: sqlOptions, run: sql },
+  migrate: { options: migrateOptions, run: migrate },
+  demo: { options: demoOptions, run: demo },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`aicost: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    return await command.run(parseArgs(rest, command.options));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`aicost ${name}: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`aicost ${name}: ${engineErrorMessage(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Where `report`, `sql` and `migrate` send their SQL: a ClickHouse server
+ * (`--clickhouse-url`), the running `aicost up` that owns the data directory
+ * (through its ClickHouse HTTP interface), or the data directory opened
+ * directly. The same SQL runs on all three.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ParsedArgs, str } from '../args.js';
+import { DEFAULT_DATA_DIR, findRunningCollector } from '../runtime.js';
+import { LocalEngine } from './engine.js';
+
+export interface SqlBackend {
+  /** For messages: where the SQL runs. */
+  readonly description: string;
+  /** Runs one statement; its output in `format` unless the SQL names a FORMAT itself. */
+  run(sql: string, format?: string, params?: Record<string, string>): Promise<string>;
+  close(): Promise<void>;
+}
+
+class RemoteBackend implements SqlBackend {
+  constructor(
+    private readonly client: ClickHouseClient,
+    readonly description: string,
+  ) {}
+
+  async run(sql: string, format = 'TabSeparated', params?: Record<string, string>): Promise<string> {
+    const result = await this.client.exec({
+      query: sql,
+      query_params: params,
+      clickhouse_settings: { default_format: format } as Record<string, string>,
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Buffer));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+class LocalBackend implements SqlBackend {
+  constructor(private readonly engine: LocalEngine) {}
+
+  get description(): string {
+    return `the store in ${this.engine.dataDir}`;
+  }
+
+  async run(sql: string, format = 'TabSeparated', params?: Record<string, string>): Promise<string> {
+    return (await this.engine.query(sql, { format, params })).text();
+  }
+
+  async close(): Promise<void> {
+    this.engine.close();
+  }
+}
+
+export const connectionOptions = {
+  'clickhouse-url': { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  database: { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const;
+
+export function remoteBackend(url: string, user?: string, password?: string, database?: string): SqlBackend {
+  const client = createClient({
+    url,
+    username: user ?? 'default',
+    password: password ?? '',
+    database,
+    request_timeout: 300_000,
+  });
+  return new RemoteBackend(client, url);
+}
+
+/**
+ * Picks the backend: `--clickhouse-url` (or CLICKHOUSE_URL) first, then the
+ * collector running on the data directory, then the directory itself.
+ */
+export async function openBackend(args: ParsedArgs, opts: { create?: boolean } = {}): Promise<SqlBackend> {
+  const url = str(args, 'clickhouse-url') ?? process.env.CLICKHOUSE_URL;
+  if (url) {
+    return remoteBackend(
+      url,
+      str(args, 'user') ?? process.env.CLICKHOUSE_USER,
+      str(args, 'password') ?? process.env.CLICKHOUSE_PASSWORD,
+      str(args, 'database'),
+    );
+  }
+  const dataDir = str(args, 'data-dir') ?? DEFAULT_DATA_DIR;
+  const running = findRunningCollector(dataDir);
+  if (running) {
+    const host = running.host === '0.0.0.0' ? '127.0.0.1' : running.host;
+    return remoteBackend(
+      `http://${host}:${running.clickhousePort}`,
+      str(args, 'user'),
+      str(args, 'password'),
+    );
+  }
+  if (!opts.create && !existsSync(resolve(dataDir))) {
+    throw new Error(
+      `no aicost store in ${resolve(dataDir)}: start \`aicost up\`, pass --data-dir, or --clickhouse-url for a server`,
+    );
+  }
+  // The schema is applied by `aicost up` and `aicost migrate`, not on every query.
+  return new LocalBackend(await LocalEngine.open(dataDir, { applySchema: false }));
+}

@@ -1,0 +1,76 @@
+/**
+ * The embedded engine (chDB) on a data directory: opened once per process
+ * (chDB allows one process per directory), schema applied at open.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type ChdbResult, Session } from 'chdb';
+import { applySchema, readSchema } from './schema.js';
+
+export type { ChdbResult };
+
+export interface QueryOptions {
+  format?: string;
+  params?: Record<string, unknown>;
+}
+
+export class LocalEngine {
+  private constructor(
+    readonly dataDir: string,
+    private readonly session: Session,
+  ) {}
+
+  /** Opens (or creates) the store in `dataDir` and applies the schema files. */
+  static async open(dataDir: string, opts: { applySchema?: boolean } = {}): Promise<LocalEngine> {
+    const dir = resolve(dataDir);
+    mkdirSync(dir, { recursive: true });
+    let session: Session;
+    try {
+      session = new Session(dir);
+    } catch (err) {
+      throw new Error(
+        `cannot open the store in ${dir}: ${(err as Error).message} (is another aicost process using it?)`,
+        { cause: err },
+      );
+    }
+    const engine = new LocalEngine(dir, session);
+    // Days and hours in reports are UTC whatever the machine's zone.
+    await session.queryAsync("SET session_timezone = 'UTC'");
+    if (opts.applySchema !== false) await engine.migrate();
+    return engine;
+  }
+
+  async migrate(): Promise<number> {
+    return applySchema((statement) => this.session.queryAsync(statement), readSchema());
+  }
+
+  query(sql: string, opts: QueryOptions = {}): Promise<ChdbResult> {
+    const format = opts.format ?? 'TabSeparated';
+    if (opts.params && Object.keys(opts.params).length > 0) {
+      return this.session.queryBindAsync(sql, opts.params, { format });
+    }
+    return this.session.queryAsync(sql, { format });
+  }
+
+  /** Inserts JSONEachRow text; resolves once the engine has written it. */
+  async insertJsonRows(table: string, rows: string | Buffer): Promise<void> {
+    await this.session.insert({ table, values: rows, format: 'JSONEachRow' });
+  }
+
+  close(): void {
+    this.session.close();
+  }
+}
+
+/** `Code: N. DB::Exception: ... (NAME)` without chDB's prefixes, as ClickHouse servers word it. */
+export function engineErrorMessage(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/^Query failed: /, '').trim();
+}
+
+export function engineErrorCode(err: unknown): number | undefined {
+  const code = (err as { clickhouseCode?: unknown }).clickhouseCode;
+  if (typeof code === 'number') return code;
+  const m = /Code: (\d+)\./.exec(engineErrorMessage(err));
+  return m ? Number(m[1]) : undefined;
+}
