@@ -4,7 +4,6 @@ import {
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAICallInfo,
-  GenAIMetrics,
   type GenAIRecorder,
   observeStream,
   resolveCaptureContent,
@@ -156,7 +155,6 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
     this.recorder ??= createGenAIRecorder({
       tracer: this.tracer,
       meter: this.meter,
-      metrics: (meter) => new GenAIMetrics(meter),
       instrumentationName: PACKAGE_NAME,
       captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
     });
@@ -278,7 +276,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
       return settle(
         call,
         () => context.with(call.context, () => original.call(this, params, ...rest)),
-        (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response) as any),
+        (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response)),
       );
     };
   }
@@ -425,7 +423,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
       return settle(
         call,
         () => context.with(call.context, () => original.call(this, request, requestOptions, ...rest)),
-        (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response) as any),
+        (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response)),
       );
     };
   }
@@ -477,7 +475,7 @@ function settle<T>(
 
 function finishGenerateContent(call: GenAICall, response: GeminiGenerateContentResponse | undefined): void {
   call.setResponse(responseInfo(response));
-  call.setUsage(generateContentUsage(response) as any);
+  call.setUsage(generateContentUsage(response));
   if (call.captureContent) call.recordContent({ outputMessages: outputMessages(response) });
 }
 

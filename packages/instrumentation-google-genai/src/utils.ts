@@ -11,7 +11,7 @@ import {
   ATTR_GEN_AI_REQUEST_TOP_P,
   GEN_AI_PROVIDER,
   type GenAIResponseInfo,
-  type TokenUsage,
+  type LedgerResult,
   usageFromGemini,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
@@ -103,10 +103,13 @@ export function finishReasons(candidates: GeminiCandidate[] | undefined): string
   return reasons;
 }
 
-/** The token ledger of a generateContent response; `undefined` when it carries no usage. */
+/**
+ * The token ledger of a generateContent response; `undefined` when it carries
+ * no usage, an invalid-usage marker when the counts do not add up.
+ */
 export function generateContentUsage(
   response: GeminiGenerateContentResponse | undefined,
-): TokenUsage | undefined {
+): LedgerResult {
   const usage = response?.usageMetadata;
   if (!usage || typeof usage !== 'object') return undefined;
   return usageFromGemini(usage);
@@ -117,7 +120,7 @@ export function generateContentUsage(
  * sends it, else the per-embedding token counts Vertex AI reports
  * (`statistics.tokenCount`); `undefined` when neither is there.
  */
-export function embeddingUsage(response: GeminiEmbedContentResponse | undefined): TokenUsage | undefined {
+export function embeddingUsage(response: GeminiEmbedContentResponse | undefined): LedgerResult {
   if (!response || typeof response !== 'object') return undefined;
   if (response.usageMetadata && typeof response.usageMetadata.promptTokenCount === 'number') {
     return usageFromGemini(response.usageMetadata);

@@ -337,6 +337,29 @@ describe('generateContentStream', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(otel.spans()).toHaveLength(1);
   });
+  it('fails the span once when the connection drops mid-stream, and the application sees the error', async () => {
+    server.on(
+      'POST',
+      geminiRoute(FLASH, 'streamGenerateContent'),
+      geminiSSE(loadFixture('generate-content-stream'), { destroyAfter: 1 }),
+    );
+
+    const stream = await ai.models.generateContentStream({ model: FLASH, contents: 'Why is the sky blue?' });
+    const received: Array<string | undefined> = [];
+    const outcome = await (async () => {
+      for await (const chunk of stream) received.push(chunk.text);
+    })().then(
+      () => 'completed',
+      (error: unknown) => error,
+    );
+
+    expect(received).toEqual(['Rayleigh']);
+    expect(outcome).toBeInstanceOf(Error);
+    const span = onlySpan(await otel.waitForSpans(1));
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(otel.spans()).toHaveLength(1);
+  });
 });
 
 describe('errors', () => {
@@ -466,6 +489,39 @@ describe('what is not a billed call, or is one call', () => {
     await chat.sendMessage({ message: 'Why is the sky blue?' });
 
     expect(onlySpan(otel.spans()).name).toBe('generate_content gemini-2.5-flash');
+  });
+
+  it('records one span per model call when automatic function calling loops', async () => {
+    server.on(
+      'POST',
+      geminiRoute(FLASH, 'generateContent'),
+      json(loadFixture('generate-content-function-call')),
+      json(loadFixture('generate-content-cached-thinking')),
+    );
+    const calls: unknown[] = [];
+    const weatherTool: genai.CallableTool = {
+      tool: async () => ({
+        functionDeclarations: [{ name: 'get_weather', parametersJsonSchema: { type: 'object' } }],
+      }),
+      callTool: async (functionCalls) => {
+        calls.push(...functionCalls);
+        // The tool runs between the two model calls, inside neither span.
+        expect(otel.spans()).toHaveLength(1);
+        return [{ functionResponse: { name: 'get_weather', response: { forecast: 'sunny' } } }];
+      },
+    };
+
+    const response = await ai.models.generateContent({
+      model: FLASH,
+      contents: 'Weather in Paris?',
+      config: { tools: [weatherTool] },
+    });
+
+    expect(calls).toHaveLength(1);
+    expect(response.text).toContain('Rayleigh');
+    const spans = otel.spans();
+    expect(spans.map((span) => span.attributes['gen_ai.usage.input_tokens'])).toEqual([60, 12000]);
+    expect(new Set(spans.map((span) => span.parentSpanContext?.spanId)).size).toBe(1);
   });
 
   it('records no span for countTokens, which costs nothing', async () => {
