@@ -1,0 +1,174 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { USAGE_SOURCE, type UsageSource } from '../ledger/index.js';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_SERVER_ADDRESS,
+  GEN_AI_OPERATION,
+  GEN_AI_PROVIDER,
+} from '../semconv.js';
+
+/** How a span spells its token counts; selects the ledger reader. */
+export type UsageDialect = 'semconv' | 'vercel-ai' | 'openinference';
+
+/** A billable model call recognised on a span some other instrumentation created. */
+export interface ForeignCall {
+  source: UsageSource;
+  dialect: UsageDialect;
+  /** `gen_ai.provider.name` value (normalized), or the raw name when unknown to us. */
+  provider: string;
+  model: string;
+  operation?: string;
+  serverAddress?: string;
+}
+
+/** Operations that bill tokens. Agent, step and tool spans repeat their children's usage as totals. */
+const BILLABLE_OPERATIONS = new Set<string>([...Object.values(GEN_AI_OPERATION), 'completion', 'embedding']);
+BILLABLE_OPERATIONS.delete(GEN_AI_OPERATION.EXECUTE_TOOL);
+
+/** Vercel AI SDK legacy spans: only the provider call (`ai.<fn>.doGenerate|doStream|doEmbed`) is a model call. */
+const VERCEL_PROVIDER_CALL = /\.do(Generate|Stream|Embed)$/;
+
+const SEMCONV_USAGE_KEYS = [
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.output_tokens',
+  'gen_ai.usage.prompt_tokens',
+  'gen_ai.usage.completion_tokens',
+];
+
+/**
+ * Provider names as other instrumentations spell them (lower-cased, up to the
+ * first `.`), mapped to `gen_ai.provider.name` values. Vercel AI uses
+ * `openai.chat`, `google.generative-ai`...; OpenLLMetry `OpenAI`, `MistralAI`;
+ * OpenInference `openai`, `mistralai`, `vertexai`.
+ */
+const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
+  openai: GEN_AI_PROVIDER.OPENAI,
+  azure: GEN_AI_PROVIDER.AZURE_OPENAI,
+  'azure-openai': GEN_AI_PROVIDER.AZURE_OPENAI,
+  'az.ai.openai': GEN_AI_PROVIDER.AZURE_OPENAI,
+  anthropic: GEN_AI_PROVIDER.ANTHROPIC,
+  google: GEN_AI_PROVIDER.GCP_GEMINI,
+  gemini: GEN_AI_PROVIDER.GCP_GEMINI,
+  'google-genai': GEN_AI_PROVIDER.GCP_GEMINI,
+  vertex: GEN_AI_PROVIDER.GCP_VERTEX_AI,
+  vertexai: GEN_AI_PROVIDER.GCP_VERTEX_AI,
+  'vertex ai': GEN_AI_PROVIDER.GCP_VERTEX_AI,
+  'google-vertex': GEN_AI_PROVIDER.GCP_VERTEX_AI,
+  aws: GEN_AI_PROVIDER.AWS_BEDROCK,
+  bedrock: GEN_AI_PROVIDER.AWS_BEDROCK,
+  'amazon-bedrock': GEN_AI_PROVIDER.AWS_BEDROCK,
+  mistral: GEN_AI_PROVIDER.MISTRAL_AI,
+  mistralai: GEN_AI_PROVIDER.MISTRAL_AI,
+  cohere: GEN_AI_PROVIDER.COHERE,
+  groq: GEN_AI_PROVIDER.GROQ,
+  deepseek: GEN_AI_PROVIDER.DEEPSEEK,
+  xai: GEN_AI_PROVIDER.X_AI,
+  perplexity: GEN_AI_PROVIDER.PERPLEXITY,
+  togetherai: GEN_AI_PROVIDER.TOGETHER_AI,
+  together: GEN_AI_PROVIDER.TOGETHER_AI,
+  fireworks: GEN_AI_PROVIDER.FIREWORKS,
+  openrouter: GEN_AI_PROVIDER.OPENROUTER,
+  ollama: GEN_AI_PROVIDER.SELF_HOSTED,
+};
+
+export function normalizeProviderName(raw: string): string {
+  const lower = raw.trim().toLowerCase();
+  if (Object.values(GEN_AI_PROVIDER).includes(lower as never)) return lower;
+  return PROVIDER_ALIASES[lower] ?? PROVIDER_ALIASES[lower.split('.')[0] ?? lower] ?? lower;
+}
+
+function str(attributes: Attributes, key: string): string | undefined {
+  const value = attributes[key];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Which instrumentation made a semconv-named span, from its instrumentation scope. */
+function sourceOfSemconvSpan(span: ReadableSpan): UsageSource {
+  const scope = span.instrumentationScope.name;
+  if (scope.startsWith('@aicost/')) return USAGE_SOURCE.AICOST;
+  if (scope.startsWith('@traceloop/')) return USAGE_SOURCE.OPENLLMETRY;
+  if (scope === 'gen_ai' || scope === 'ai' || scope.startsWith('@ai-sdk/')) return USAGE_SOURCE.VERCEL_AI;
+  if (scope.startsWith('@opentelemetry/')) return USAGE_SOURCE.OPENTELEMETRY;
+  // Older OpenLLMetry releases still write the deprecated names.
+  if (span.attributes['gen_ai.usage.prompt_tokens'] !== undefined) return USAGE_SOURCE.OPENLLMETRY;
+  // Provider SDKs that trace themselves (Anthropic, Mistral) name the scope after the SDK.
+  if (/^(@anthropic-ai|@mistralai|anthropic|mistral)/.test(scope)) return USAGE_SOURCE.SDK;
+  return USAGE_SOURCE.OPENTELEMETRY;
+}
+
+function identifyVercelLegacy(attributes: Attributes, operationId: string): ForeignCall | undefined {
+  if (!VERCEL_PROVIDER_CALL.test(operationId)) return undefined;
+  const provider = str(attributes, 'ai.model.provider') ?? str(attributes, ATTR_GEN_AI_SYSTEM);
+  const model =
+    str(attributes, 'ai.response.model') ??
+    str(attributes, ATTR_GEN_AI_RESPONSE_MODEL) ??
+    str(attributes, 'ai.model.id');
+  if (provider === undefined || model === undefined) return undefined;
+  return {
+    source: USAGE_SOURCE.VERCEL_AI,
+    dialect: 'vercel-ai',
+    provider: normalizeProviderName(provider),
+    model,
+    operation: operationId.endsWith('.doEmbed') ? GEN_AI_OPERATION.EMBEDDINGS : GEN_AI_OPERATION.CHAT,
+  };
+}
+
+function identifyOpenInference(attributes: Attributes): ForeignCall | undefined {
+  const kind = str(attributes, 'openinference.span.kind');
+  if (kind !== undefined && kind !== 'LLM' && kind !== 'EMBEDDING') return undefined;
+  if (!Object.keys(attributes).some((key) => key.startsWith('llm.token_count.'))) return undefined;
+  const provider = str(attributes, 'llm.provider') ?? str(attributes, 'llm.system');
+  const model = str(attributes, 'llm.model_name') ?? str(attributes, 'embedding.model_name');
+  if (provider === undefined || model === undefined) return undefined;
+  return {
+    source: USAGE_SOURCE.OPENINFERENCE,
+    dialect: 'openinference',
+    provider: normalizeProviderName(provider),
+    model,
+    operation: kind === 'EMBEDDING' ? GEN_AI_OPERATION.EMBEDDINGS : GEN_AI_OPERATION.CHAT,
+  };
+}
+
+function identifySemconv(span: ReadableSpan): ForeignCall | undefined {
+  const attributes = span.attributes;
+  if (!SEMCONV_USAGE_KEYS.some((key) => attributes[key] !== undefined)) return undefined;
+  const operation = str(attributes, ATTR_GEN_AI_OPERATION_NAME) ?? str(attributes, 'llm.request.type');
+  if (operation !== undefined && !BILLABLE_OPERATIONS.has(operation)) return undefined;
+  const provider = str(attributes, ATTR_GEN_AI_PROVIDER_NAME) ?? str(attributes, ATTR_GEN_AI_SYSTEM);
+  const model = str(attributes, ATTR_GEN_AI_RESPONSE_MODEL) ?? str(attributes, ATTR_GEN_AI_REQUEST_MODEL);
+  if (provider === undefined || model === undefined) return undefined;
+  const call: ForeignCall = {
+    source: sourceOfSemconvSpan(span),
+    dialect: 'semconv',
+    provider: normalizeProviderName(provider),
+    model,
+  };
+  if (operation !== undefined) call.operation = operation;
+  const serverAddress = str(attributes, ATTR_SERVER_ADDRESS);
+  if (serverAddress !== undefined) call.serverAddress = serverAddress;
+  return call;
+}
+
+/**
+ * Recognises a span as ONE billable model call, whoever created it, or returns
+ * `undefined`. Wrapper spans that repeat their children's usage (Vercel AI
+ * `ai.generateText`, `invoke_agent`, agent steps, tool calls) are not calls:
+ * pricing them would count the same tokens twice.
+ */
+export function identifyForeignCall(span: ReadableSpan): ForeignCall | undefined {
+  const attributes = span.attributes;
+  const vercelOperation = str(attributes, 'ai.operationId');
+  if (vercelOperation !== undefined) return identifyVercelLegacy(attributes, vercelOperation);
+  if (
+    attributes['openinference.span.kind'] !== undefined ||
+    attributes['llm.token_count.prompt'] !== undefined
+  ) {
+    return identifyOpenInference(attributes);
+  }
+  return identifySemconv(span);
+}
