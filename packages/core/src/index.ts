@@ -5,5 +5,4 @@ export * from './money/index.js';
 export * from './pricing/index.js';
 export * from './semconv.js';
 export type * from './types.js';
-export * from './instrumentation/index.js';
 export * from './processors/index.js';
