@@ -5,6 +5,7 @@
  * (@pydantic/genai-prices, provider "google") stated next to each test, not
  * from the code under test.
  */
+import { withAttribution } from '@aicost/core';
 import * as genai from '@google/genai';
 import { ApiError, GoogleGenAI } from '@google/genai';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -531,6 +532,25 @@ describe('what is not a billed call, or is one call', () => {
 
     expect(counted.totalTokens).toBe(9);
     expect(otel.spans()).toHaveLength(0);
+  });
+});
+
+describe('attribution', () => {
+  it("puts the caller's feature and customer on the span and the feature on the cost metric", async () => {
+    server.on(
+      'POST',
+      geminiRoute(FLASH, 'generateContent'),
+      json(loadFixture('generate-content-cached-thinking')),
+    );
+
+    await withAttribution({ feature: 'faq-bot', customer: 'acme' }, () =>
+      ai.models.generateContent(basicRequest()),
+    );
+
+    const span = onlySpan(otel.spans());
+    expect(span.attributes).toMatchObject({ 'aicost.feature': 'faq-bot', 'aicost.customer': 'acme' });
+    const cost = pointsMatching<number>(await otel.metric('aicost.cost'), { 'aicost.feature': 'faq-bot' });
+    expect(cost.reduce((sum, point) => sum + point.value, 0)).toBeCloseTo(0.00394, 9);
   });
 });
 
