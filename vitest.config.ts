@@ -1,9 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One run covers every package's unit tests and the cross-package suites in test/.
 // Files run in separate processes because OpenTelemetry keeps global state
 // (tracer provider, context manager, propagators) per process.
 export default defineConfig({
+  // Tests run @aicost/core from source, so they need no build step and every
+  // importer (package under test, test support) shares one module instance.
+  resolve: {
+    alias: [
+      {
+        find: /^@aicost\/core$/,
+        replacement: fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
+      },
+    ],
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/bench/**'],

@@ -170,6 +170,8 @@ export const COST_STATUS_REASON = {
   MISSING_USAGE: 'missing_usage',
   INVALID_USAGE: 'invalid_usage',
   SELF_HOSTED_NO_RATE: 'self_hosted_no_rate',
+  /** The provider bills this call in a unit the token ledger cannot carry (e.g. seconds of audio for whisper-1). */
+  UNSUPPORTED_UNIT: 'unsupported_unit',
 } as const;
 export type CostStatusReason = (typeof COST_STATUS_REASON)[keyof typeof COST_STATUS_REASON];
 
