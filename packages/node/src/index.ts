@@ -1,1 +1,8 @@
-export {};
+export {
+  AttributionBaggagePropagator,
+  getAttribution,
+  setAttribution,
+  withAttribution,
+} from '@aicost/core';
+export { AICOST_INSTRUMENTATIONS, type AicostInstrumentationName } from './instrumentations.js';
+export { type AicostHandle, type RegisterOptions, register } from './sdk.js';

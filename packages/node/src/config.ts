@@ -1,0 +1,52 @@
+import { ENV } from '@aicost/core';
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+function envFlag(name: string): boolean | undefined {
+  const value = process.env[name]?.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return undefined;
+}
+
+function envList(name: string): string[] {
+  return (process.env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** `AICOST_ENABLED=false` turns aicost off; `OTEL_SDK_DISABLED=true` turns the whole SDK off. */
+export function aicostEnabledFromEnv(): boolean {
+  return envFlag(ENV.ENABLED) !== false && envFlag('OTEL_SDK_DISABLED') !== true;
+}
+
+export function disabledInstrumentationsFromEnv(): string[] {
+  return envList(ENV.DISABLED_INSTRUMENTATIONS).map((name) => name.toLowerCase());
+}
+
+/**
+ * The OTLP protocol for one signal, per the OTel spec: the signal-specific
+ * variable, then the general one, default `http/protobuf`. gRPC is not
+ * offered (it would add a heavy dependency to every application); it falls
+ * back to `http/protobuf` with a warning from the caller.
+ */
+export function otlpProtocolFromEnv(signal: 'TRACES' | 'METRICS'): string {
+  return (
+    process.env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] ??
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL ??
+    'http/protobuf'
+  ).trim();
+}
+
+/** `OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER` = `none` turns a signal's export off. */
+export function exporterDisabledFromEnv(signal: 'TRACES' | 'METRICS'): boolean {
+  return envList(`OTEL_${signal}_EXPORTER`).includes('none');
+}
+
+export function numberFromEnv(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
+}

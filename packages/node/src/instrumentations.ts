@@ -1,0 +1,69 @@
+import { createRequire } from 'node:module';
+import { diag } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { describeError, warnOnce } from './log.js';
+
+/** Every aicost instrumentation package and the class it is expected to export. */
+export const AICOST_INSTRUMENTATIONS = [
+  { name: 'openai', packageName: '@aicost/instrumentation-openai', exportName: 'OpenAIInstrumentation' },
+  {
+    name: 'anthropic',
+    packageName: '@aicost/instrumentation-anthropic',
+    exportName: 'AnthropicInstrumentation',
+  },
+  {
+    name: 'google-genai',
+    packageName: '@aicost/instrumentation-google-genai',
+    exportName: 'GoogleGenAIInstrumentation',
+  },
+  { name: 'bedrock', packageName: '@aicost/instrumentation-bedrock', exportName: 'BedrockInstrumentation' },
+  { name: 'mistral', packageName: '@aicost/instrumentation-mistral', exportName: 'MistralInstrumentation' },
+  { name: 'cohere', packageName: '@aicost/instrumentation-cohere', exportName: 'CohereInstrumentation' },
+] as const;
+
+export type AicostInstrumentationName = (typeof AICOST_INSTRUMENTATIONS)[number]['name'];
+
+type InstrumentationClass = new (config?: Record<string, unknown>) => Instrumentation;
+
+// `require` keeps loading synchronous, so instrumentations hook modules before the application requires
+// them. tsup shims import.meta.url in the CommonJS build.
+const requireFromHere = createRequire(import.meta.url);
+
+function isModuleNotFound(error: unknown, packageName: string): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'MODULE_NOT_FOUND' && describeError(error).includes(packageName);
+}
+
+/**
+ * Instantiates every installed aicost instrumentation that is not disabled.
+ * A package that is absent is skipped silently (it is optional); one whose
+ * export is missing or whose constructor throws is skipped with one log line.
+ * Instrumentations start disabled here: the SDK enables them on start.
+ */
+export function loadAicostInstrumentations(
+  disabled: readonly string[],
+  config: Partial<Record<AicostInstrumentationName, Record<string, unknown>>> = {},
+): Instrumentation[] {
+  const loaded: Instrumentation[] = [];
+  for (const { name, packageName, exportName } of AICOST_INSTRUMENTATIONS) {
+    if (disabled.includes(name)) continue;
+    let exported: unknown;
+    try {
+      exported = (requireFromHere(packageName) as Record<string, unknown>)[exportName];
+    } catch (error) {
+      if (isModuleNotFound(error, packageName)) diag.debug(`aicost: ${packageName} is not installed`);
+      else warnOnce(`load-${name}`, `skipped ${packageName}: failed to load (${describeError(error)})`);
+      continue;
+    }
+    if (typeof exported !== 'function') {
+      warnOnce(`load-${name}`, `skipped ${packageName}: it does not export ${exportName}`);
+      continue;
+    }
+    try {
+      loaded.push(new (exported as InstrumentationClass)({ enabled: false, ...config[name] }));
+    } catch (error) {
+      warnOnce(`load-${name}`, `skipped ${packageName}: ${exportName} threw (${describeError(error)})`);
+    }
+  }
+  return loaded;
+}

@@ -1,0 +1,20 @@
+import { diag } from '@opentelemetry/api';
+
+const logged = new Set<string>();
+
+/**
+ * Setup-time messages go to the console as one line each, once per kind:
+ * aicost runs inside someone else's process and must not repeat itself, but a
+ * user who set it up needs to see why something was skipped. Debug-level
+ * details go to the OpenTelemetry diag logger (`OTEL_LOG_LEVEL`).
+ */
+export function warnOnce(kind: string, message: string): void {
+  if (logged.has(kind)) return;
+  logged.add(kind);
+  console.warn(`aicost: ${message}`);
+  diag.debug(`aicost: ${message}`);
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
