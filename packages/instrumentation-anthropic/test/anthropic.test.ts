@@ -15,6 +15,8 @@ import {
   ATTR_AICOST_COST_STATUS,
   ATTR_AICOST_COST_STATUS_REASON,
   ATTR_AICOST_COST_TOTAL,
+  ATTR_AICOST_CUSTOMER,
+  ATTR_AICOST_FEATURE,
   ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_AICOST_USAGE_CACHE_CREATION_1H_INPUT_TOKENS,
@@ -41,6 +43,7 @@ import {
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
   METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  withAttribution,
 } from '@aicost/core';
 import Anthropic, * as sdk from '@anthropic-ai/sdk';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -315,6 +318,42 @@ describe('messages.create', () => {
     const call = spans.find((s) => s.name === `chat ${MODEL}`)!;
     expect(call.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
     expect(call.spanContext().traceId).toBe(parent.spanContext().traceId);
+  });
+});
+
+describe('attribution and provider', () => {
+  it('carries the feature and customer of the calling context, for plain and streamed calls', async () => {
+    server.on('POST', '/v1/messages', messageFixture('message-basic'));
+    await withAttribution({ feature: 'support-answers', customer: 'acme' }, () =>
+      client.messages.create(REQUEST),
+    );
+    server.on('POST', '/v1/messages', sseFixture('stream-basic'));
+    const stream = withAttribution({ feature: 'drafts', customer: 'globex' }, () =>
+      client.messages.stream(REQUEST),
+    );
+    await stream.finalMessage(); // read outside the attribution scope: the call's context counts
+
+    const spans = await settle(bed.harness, 2);
+    const attribution = spans.map((s) => [
+      s.attributes[ATTR_AICOST_FEATURE],
+      s.attributes[ATTR_AICOST_CUSTOMER],
+    ]);
+    expect(attribution).toEqual([
+      ['support-answers', 'acme'],
+      ['drafts', 'globex'],
+    ]);
+  });
+
+  it('names the platform a client declares (Bedrock and Vertex clients set _genAIProviderName)', async () => {
+    class PlatformClient extends Anthropic {
+      _genAIProviderName = 'aws.bedrock'; // @internal in the SDK's types
+    }
+    server.on('POST', '/v1/messages', messageFixture('message-basic'));
+
+    await new PlatformClient({ apiKey: 'test-key', baseURL: server.url }).messages.create(REQUEST);
+
+    const span = await oneSpan();
+    expect(span.attributes[ATTR_GEN_AI_PROVIDER_NAME]).toBe('aws.bedrock');
   });
 });
 
