@@ -16,9 +16,13 @@
 -- (provider_id, model_id) through the aliases, then the price valid at the request's time.
 
 -- One row per catalogue model and price period. Prices are USD per million tokens
--- (`*_mtok`) or per thousand requests (`requests_kcount`), Decimal(38,12) so that every
--- catalogue price is held exactly. NULL means "the catalogue has no separate price for this
--- kind" (the kind falls back as documented in 020), which is not the same as 0 (free).
+-- (`*_mtok`, the catalogue's price keys) or per thousand requests (`requests_kcount`),
+-- Decimal(38, 12): @aicost/core rounds catalogue prices to 12 fractional digits
+-- (PRICE_SCALE), so JavaScript and SQL price with the very same decimals. NULL means "no
+-- separate price for this kind": its tokens stay in the wider kind (cache reads in input,
+-- reasoning in output, see 020), which is not the same as 0 (free). Tiers: the catalogue's
+-- tiered prices all have one tier starting at the same input-token count per model, which is
+-- what tier_start_tokens + *_tier hold.
 -- valid_from is inclusive, valid_to exclusive (NULL: still valid). ReplacingMergeTree keyed
 -- by (provider_id, model_id, valid_from): loading the same catalogue twice keeps one row.
 CREATE TABLE IF NOT EXISTS otel.aicost_prices
@@ -31,8 +35,10 @@ CREATE TABLE IF NOT EXISTS otel.aicost_prices
     input_mtok Nullable(Decimal(38, 12)) COMMENT 'uncached input tokens, USD per 1M',
     cache_read_mtok Nullable(Decimal(38, 12)) COMMENT 'cache-read input tokens; NULL: priced as input',
     cache_write_mtok Nullable(Decimal(38, 12)) COMMENT 'cache-write (5 minute) input tokens; NULL: priced as input',
+    cache_write_5m_mtok Nullable(Decimal(38, 12)) COMMENT 'five-minute cache-write tokens; NULL: priced as cache_write',
     cache_write_1h_mtok Nullable(Decimal(38, 12)) COMMENT 'one-hour cache-write tokens; NULL: priced as cache_write',
     output_mtok Nullable(Decimal(38, 12)) COMMENT 'output tokens, reasoning included',
+    output_reasoning_mtok Nullable(Decimal(38, 12)) COMMENT 'reasoning tokens; NULL: priced as output',
     input_audio_mtok Nullable(Decimal(38, 12)) COMMENT 'audio input tokens; NULL: priced as input',
     output_audio_mtok Nullable(Decimal(38, 12)) COMMENT 'audio output tokens; NULL: priced as output',
     input_image_mtok Nullable(Decimal(38, 12)) COMMENT 'image input tokens; NULL: priced as input',
@@ -42,6 +48,7 @@ CREATE TABLE IF NOT EXISTS otel.aicost_prices
     input_mtok_tier Nullable(Decimal(38, 12)),
     cache_read_mtok_tier Nullable(Decimal(38, 12)),
     cache_write_mtok_tier Nullable(Decimal(38, 12)),
+    cache_write_1h_mtok_tier Nullable(Decimal(38, 12)),
     output_mtok_tier Nullable(Decimal(38, 12)),
     price_source LowCardinality(String) COMMENT 'genai-prices, override or self_hosted',
     price_version LowCardinality(String) COMMENT 'e.g. genai-prices@0.1.8 or the override file version',
@@ -82,8 +89,10 @@ CREATE DICTIONARY IF NOT EXISTS otel.aicost_prices_dict
     input_mtok Nullable(Decimal(38, 12)),
     cache_read_mtok Nullable(Decimal(38, 12)),
     cache_write_mtok Nullable(Decimal(38, 12)),
+    cache_write_5m_mtok Nullable(Decimal(38, 12)),
     cache_write_1h_mtok Nullable(Decimal(38, 12)),
     output_mtok Nullable(Decimal(38, 12)),
+    output_reasoning_mtok Nullable(Decimal(38, 12)),
     input_audio_mtok Nullable(Decimal(38, 12)),
     output_audio_mtok Nullable(Decimal(38, 12)),
     input_image_mtok Nullable(Decimal(38, 12)),
@@ -93,12 +102,13 @@ CREATE DICTIONARY IF NOT EXISTS otel.aicost_prices_dict
     input_mtok_tier Nullable(Decimal(38, 12)),
     cache_read_mtok_tier Nullable(Decimal(38, 12)),
     cache_write_mtok_tier Nullable(Decimal(38, 12)),
+    cache_write_1h_mtok_tier Nullable(Decimal(38, 12)),
     output_mtok_tier Nullable(Decimal(38, 12)),
     price_source String,
     price_version String
 )
 PRIMARY KEY provider_id, model_id
-SOURCE(CLICKHOUSE(QUERY 'SELECT provider_id, model_id, valid_from, valid_to, input_mtok, cache_read_mtok, cache_write_mtok, cache_write_1h_mtok, output_mtok, input_audio_mtok, output_audio_mtok, input_image_mtok, output_image_mtok, requests_kcount, tier_start_tokens, input_mtok_tier, cache_read_mtok_tier, cache_write_mtok_tier, output_mtok_tier, price_source, price_version FROM otel.aicost_prices FINAL'))
+SOURCE(CLICKHOUSE(QUERY 'SELECT provider_id, model_id, valid_from, valid_to, input_mtok, cache_read_mtok, cache_write_mtok, cache_write_5m_mtok, cache_write_1h_mtok, output_mtok, output_reasoning_mtok, input_audio_mtok, output_audio_mtok, input_image_mtok, output_image_mtok, requests_kcount, tier_start_tokens, input_mtok_tier, cache_read_mtok_tier, cache_write_mtok_tier, cache_write_1h_mtok_tier, output_mtok_tier, price_source, price_version FROM otel.aicost_prices FINAL'))
 LIFETIME(MIN 300 MAX 600)
 LAYOUT(COMPLEX_KEY_RANGE_HASHED(range_lookup_strategy 'max'))
 RANGE(MIN valid_from MAX valid_to);

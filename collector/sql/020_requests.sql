@@ -93,20 +93,19 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 -- Cost, in order:
 -- 1. the span carries `aicost.cost.total`: that cost, status and provenance are kept as is;
 -- 2. else the span has usage and its (provider, model) resolves to a price row valid at the
---    span's start: priced here, status `priced`, price source `clickhouse:<row source>`;
--- 3. else unpriced: NULL cost (never 0), reason from the span or `missing_usage` /
---    `unknown_model`.
--- Pricing rule (step 2), per component, each rounded half up to the nano-dollar exactly like
--- @aicost/core (round(tokens x price_per_mtok, 3) / 1e6 is that rounding):
---   input       = (input - cache_read - cache_write - separately priced audio/image input) x input
---   cache_read  = cache_read x cache_read (else input)
---   cache_write = 1h tokens x cache_write_1h (else cache_write) + the rest x cache_write (else input)
---   output      = (output - separately priced audio/image output) x output
---   other       = audio/image tokens x their prices + request_units x requests_kcount / 1000
--- Above tier_start_tokens input tokens, the *_tier prices apply to the whole request.
--- A NULL price left after these fallbacks costs nothing, as in the catalogue.
--- The same rule prices `aicost_requests_repriced` (040): keep the two in step.
+--    span's start: priced here, status `priced`, price source `clickhouse:<row source>`
+--    (e.g. `clickhouse:genai-prices`), price version and catalogue ids of the row;
+-- 3. else unpriced: NULL cost (never 0), the span's reason if it gave one, else
+--    `missing_usage` (no token counts), `invalid_usage` (parts larger than their whole) or
+--    `unknown_model` (no alias or no price row valid at that time).
+-- The pricing rule (step 2) is @aicost/core's costFromSheet in SQL: same unit hierarchy, same
+-- tier rule, one line per price key rounded half up to the nano, lines summed into the five
+-- components. The block between the BEGIN/END markers is the same text in 040_views.sql
+-- (aicost_requests_repriced); test/schema checks that they stay identical.
 CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_requests_mv TO otel.aicost_requests AS
+WITH
+    span_cost_total IS NOT NULL AS recorded,
+    NOT recorded AND has_usage AND price_found AND usage_valid AS priced_here
 SELECT
     timestamp, trace_id, span_id, parent_span_id, span_name, scope_name, service, environment,
     provider, operation, request_model, response_model, model, response_id, server_address,
@@ -121,80 +120,89 @@ SELECT
     multiIf(recorded, span_cost_output, priced_here, sql_cost_output, NULL) AS cost_output,
     multiIf(recorded, span_cost_other, priced_here, sql_cost_other, NULL) AS cost_other,
     multiIf(recorded, if(span_status != '', span_status, 'priced'), priced_here, 'priced', 'unpriced') AS cost_status,
-    multiIf(recorded OR priced_here, span_status_reason, span_status_reason != '', span_status_reason,
-            NOT has_usage, 'missing_usage', 'unknown_model') AS cost_status_reason,
+    multiIf(recorded, span_status_reason, priced_here, '', span_status_reason != '', span_status_reason,
+            NOT has_usage, 'missing_usage', price_found AND NOT usage_valid, 'invalid_usage',
+            'unknown_model') AS cost_status_reason,
     multiIf(recorded, span_price_source, priced_here, concat('clickhouse:', row_price_source), '') AS price_source,
     multiIf(recorded, span_price_version, priced_here, row_price_version, '') AS price_version,
-    multiIf(recorded, span_price_provider_id, priced_here, match_provider_id, '') AS price_provider_id,
-    multiIf(recorded, span_price_model_id, priced_here, match_model_id, '') AS price_model_id,
+    multiIf(recorded, recorded_provider_id, priced_here, match_provider_id, '') AS price_provider_id,
+    multiIf(recorded, recorded_model_id, priced_here, match_model_id, '') AS price_model_id,
     feature, customer, workflow, team, custom_attribution, stream, duration_ns,
     time_to_first_chunk_s, error_type, status_code
 FROM
 (
-    -- Step 3: the cost of each component at the row's prices (used only when priced_here).
+    -- BEGIN pricing rule (identical in 020_requests.sql and 040_views.sql; a test compares them)
     SELECT
         *,
-        span_cost_total IS NOT NULL AS recorded,
-        NOT recorded AND has_usage AND price_found AS priced_here,
-        tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AS in_tier,
-        if(in_tier AND input_mtok_tier IS NOT NULL, input_mtok_tier, input_mtok) AS p_input,
-        if(in_tier AND cache_read_mtok_tier IS NOT NULL, cache_read_mtok_tier, cache_read_mtok) AS p_cache_read,
-        if(in_tier AND cache_write_mtok_tier IS NOT NULL, cache_write_mtok_tier, cache_write_mtok) AS p_cache_write,
-        if(in_tier AND output_mtok_tier IS NOT NULL, output_mtok_tier, output_mtok) AS p_output,
-        greatest(toInt64(input_tokens) - cache_read_tokens - cache_write_tokens
-            - if(input_audio_mtok IS NULL, 0, input_audio_tokens)
-            - if(input_image_mtok IS NULL, 0, input_image_tokens), 0) AS uncached_input_tokens,
-        greatest(toInt64(output_tokens)
-            - if(output_audio_mtok IS NULL, 0, output_audio_tokens)
-            - if(output_image_mtok IS NULL, 0, output_image_tokens), 0) AS text_output_tokens,
-        least(cache_write_1h_tokens, cache_write_tokens) AS cache_write_1h_billed,
-        CAST(round(toDecimal128(uncached_input_tokens, 0) * ifNull(p_input, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_input,
-        CAST(round(toDecimal128(cache_read_tokens, 0) * ifNull(coalesce(p_cache_read, p_input), 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_cache_read,
-        CAST(round(
-            toDecimal128(cache_write_1h_billed, 0) * ifNull(coalesce(cache_write_1h_mtok, p_cache_write, p_input), 0)
-            + toDecimal128(cache_write_tokens - cache_write_1h_billed, 0) * ifNull(coalesce(p_cache_write, p_input), 0),
-            3) / 1000000 AS Decimal(38, 9)) AS sql_cost_cache_write,
-        CAST(round(toDecimal128(text_output_tokens, 0) * ifNull(p_output, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_output,
-        CAST(round(
-            toDecimal128(if(input_audio_mtok IS NULL, 0, input_audio_tokens), 0) * ifNull(input_audio_mtok, 0)
-            + toDecimal128(if(output_audio_mtok IS NULL, 0, output_audio_tokens), 0) * ifNull(output_audio_mtok, 0)
-            + toDecimal128(if(input_image_mtok IS NULL, 0, input_image_tokens), 0) * ifNull(input_image_mtok, 0)
-            + toDecimal128(if(output_image_mtok IS NULL, 0, output_image_tokens), 0) * ifNull(output_image_mtok, 0)
-            + toDecimal128(request_units, 0) * ifNull(requests_kcount, 0) * 1000,
-            3) / 1000000 AS Decimal(38, 9)) AS sql_cost_other,
+        -- Leaves: the tokens each priced key is charged for. A kind with its own price is taken
+        -- out of the wider kind (cache reads, cache writes, audio and image out of input; the 5m
+        -- and 1h cache writes out of cache writes; reasoning, audio and image out of output);
+        -- a kind without a price stays in the wider one. As in @aicost/core's costFromSheet.
+        if(p_cache_write_5m IS NULL, 0, toInt64(cache_write_5m_tokens)) AS leaf_cache_write_5m,
+        if(p_cache_write_1h IS NULL, 0, toInt64(cache_write_1h_tokens)) AS leaf_cache_write_1h,
+        if(p_cache_write IS NULL, 0, toInt64(cache_write_tokens) - leaf_cache_write_5m - leaf_cache_write_1h) AS leaf_cache_write,
+        if(p_cache_read IS NULL, 0, toInt64(cache_read_tokens)) AS leaf_cache_read,
+        if(p_input_audio IS NULL, 0, toInt64(input_audio_tokens)) AS leaf_input_audio,
+        if(p_input_image IS NULL, 0, toInt64(input_image_tokens)) AS leaf_input_image,
+        if(p_input IS NULL, 0, toInt64(input_tokens) - leaf_cache_read - leaf_cache_write - leaf_cache_write_5m
+            - leaf_cache_write_1h - leaf_input_audio - leaf_input_image) AS leaf_input,
+        if(p_output_reasoning IS NULL, 0, toInt64(reasoning_tokens)) AS leaf_output_reasoning,
+        if(p_output_audio IS NULL, 0, toInt64(output_audio_tokens)) AS leaf_output_audio,
+        if(p_output_image IS NULL, 0, toInt64(output_image_tokens)) AS leaf_output_image,
+        if(p_output IS NULL, 0, toInt64(output_tokens) - leaf_output_reasoning - leaf_output_audio - leaf_output_image) AS leaf_output,
+        if(p_requests IS NULL, 0, toInt64(request_units)) AS leaf_requests,
+        -- Parts larger than their whole (e.g. more cache reads than input): invalid usage, no price.
+        least(leaf_cache_write_5m, leaf_cache_write_1h, leaf_cache_write, leaf_cache_read, leaf_input_audio,
+              leaf_input_image, leaf_input, leaf_output_reasoning, leaf_output_audio, leaf_output_image) >= 0 AS usage_valid,
+        -- One line per priced key, each rounded half up to the nano, summed into its component:
+        -- round(tokens x USD-per-1M, 3) / 1e6 is round_half_up(tokens x price x 1e9 / 1e6) nano-USD.
+        CAST(round(toDecimal128(leaf_input, 0) * ifNull(p_input, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_input,
+        CAST(round(toDecimal128(leaf_cache_read, 0) * ifNull(p_cache_read, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_cache_read,
+        CAST(round(toDecimal128(leaf_cache_write, 0) * ifNull(p_cache_write, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_cache_write_5m, 0) * ifNull(p_cache_write_5m, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_cache_write_1h, 0) * ifNull(p_cache_write_1h, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_cache_write,
+        CAST(round(toDecimal128(leaf_output, 0) * ifNull(p_output, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_output_reasoning, 0) * ifNull(p_output_reasoning, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_output,
+        CAST(round(toDecimal128(leaf_input_audio, 0) * ifNull(p_input_audio, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_input_image, 0) * ifNull(p_input_image, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_output_audio, 0) * ifNull(p_output_audio, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_output_image, 0) * ifNull(p_output_image, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_requests, 0) * ifNull(p_requests, 0) * 1000, 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_other,
         sql_cost_input + sql_cost_cache_read + sql_cost_cache_write + sql_cost_output + sql_cost_other AS sql_cost_total
     FROM
     (
-        -- Step 2: (provider, model) -> catalogue ids -> the price row valid at the span's start.
-        -- Tried in order: response model exact, request model exact, response model longest
-        -- prefix, request model longest prefix. ('', '') when nothing matches.
+        -- The catalogue row: the one recorded on the span/request if any, else through the
+        -- aliases: response model exact, request model exact, response model longest prefix,
+        -- request model longest prefix. ('', '') when nothing matches.
         SELECT
             *,
             lower(provider) AS lookup_provider,
             arrayFirst(m -> m.2 != '', [
+                (recorded_provider_id, recorded_model_id),
                 (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(response_model)), ''),
                  dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(response_model)), '')),
                 (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(request_model)), ''),
                  dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(request_model)), '')),
                 (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
-                     arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
+                         arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
                  dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
-                     arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))]),
+                         arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))]),
                 (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
-                     arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
+                         arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
                  dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
-                     arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))])
+                         arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))])
             ]) AS price_match,
             price_match.1 AS match_provider_id,
             price_match.2 AS match_model_id,
             (match_provider_id, match_model_id) AS price_key,
-            toDateTime(timestamp, 'UTC') AS price_at,
             dictHas('otel.aicost_prices_dict', price_key, price_at) AS price_found,
             dictGet('otel.aicost_prices_dict', 'input_mtok', price_key, price_at) AS input_mtok,
             dictGet('otel.aicost_prices_dict', 'cache_read_mtok', price_key, price_at) AS cache_read_mtok,
             dictGet('otel.aicost_prices_dict', 'cache_write_mtok', price_key, price_at) AS cache_write_mtok,
+            dictGet('otel.aicost_prices_dict', 'cache_write_5m_mtok', price_key, price_at) AS cache_write_5m_mtok,
             dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok', price_key, price_at) AS cache_write_1h_mtok,
             dictGet('otel.aicost_prices_dict', 'output_mtok', price_key, price_at) AS output_mtok,
+            dictGet('otel.aicost_prices_dict', 'output_reasoning_mtok', price_key, price_at) AS output_reasoning_mtok,
             dictGet('otel.aicost_prices_dict', 'input_audio_mtok', price_key, price_at) AS input_audio_mtok,
             dictGet('otel.aicost_prices_dict', 'output_audio_mtok', price_key, price_at) AS output_audio_mtok,
             dictGet('otel.aicost_prices_dict', 'input_image_mtok', price_key, price_at) AS input_image_mtok,
@@ -204,79 +212,97 @@ FROM
             dictGet('otel.aicost_prices_dict', 'input_mtok_tier', price_key, price_at) AS input_mtok_tier,
             dictGet('otel.aicost_prices_dict', 'cache_read_mtok_tier', price_key, price_at) AS cache_read_mtok_tier,
             dictGet('otel.aicost_prices_dict', 'cache_write_mtok_tier', price_key, price_at) AS cache_write_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok_tier', price_key, price_at) AS cache_write_1h_mtok_tier,
             dictGet('otel.aicost_prices_dict', 'output_mtok_tier', price_key, price_at) AS output_mtok_tier,
             dictGet('otel.aicost_prices_dict', 'price_source', price_key, price_at) AS row_price_source,
-            dictGet('otel.aicost_prices_dict', 'price_version', price_key, price_at) AS row_price_version
+            dictGet('otel.aicost_prices_dict', 'price_version', price_key, price_at) AS row_price_version,
+            -- Tiers: above tier_start_tokens input tokens (cache included) the tier price applies
+            -- to every token of that kind, as the catalogue defines it.
+            tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AS in_tier,
+            if(in_tier AND input_mtok_tier IS NOT NULL, input_mtok_tier, input_mtok) AS p_input,
+            if(in_tier AND cache_read_mtok_tier IS NOT NULL, cache_read_mtok_tier, cache_read_mtok) AS p_cache_read,
+            if(in_tier AND cache_write_mtok_tier IS NOT NULL, cache_write_mtok_tier, cache_write_mtok) AS p_cache_write,
+            cache_write_5m_mtok AS p_cache_write_5m,
+            if(in_tier AND cache_write_1h_mtok_tier IS NOT NULL, cache_write_1h_mtok_tier, cache_write_1h_mtok) AS p_cache_write_1h,
+            if(in_tier AND output_mtok_tier IS NOT NULL, output_mtok_tier, output_mtok) AS p_output,
+            output_reasoning_mtok AS p_output_reasoning,
+            input_audio_mtok AS p_input_audio,
+            output_audio_mtok AS p_output_audio,
+            input_image_mtok AS p_input_image,
+            output_image_mtok AS p_output_image,
+            requests_kcount AS p_requests
         FROM
         (
-            -- Step 1: typed columns out of the exporter's string maps.
-            SELECT
-                Timestamp AS timestamp,
-                TraceId AS trace_id,
-                SpanId AS span_id,
-                ParentSpanId AS parent_span_id,
-                SpanName AS span_name,
-                ScopeName AS scope_name,
-                ResourceAttributes['service.name'] AS service,
-                if(ResourceAttributes['deployment.environment.name'] != '',
-                   ResourceAttributes['deployment.environment.name'],
-                   ResourceAttributes['deployment.environment']) AS environment,
-                if(SpanAttributes['gen_ai.provider.name'] != '',
-                   SpanAttributes['gen_ai.provider.name'],
-                   SpanAttributes['gen_ai.system']) AS provider,
-                SpanAttributes['gen_ai.operation.name'] AS operation,
-                SpanAttributes['gen_ai.request.model'] AS request_model,
-                SpanAttributes['gen_ai.response.model'] AS response_model,
-                if(response_model != '', response_model, request_model) AS model,
-                SpanAttributes['gen_ai.response.id'] AS response_id,
-                SpanAttributes['server.address'] AS server_address,
-                mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
-                    OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens') AS has_usage,
-                toUInt64OrZero(SpanAttributes['gen_ai.usage.input_tokens']) AS input_tokens,
-                toUInt64OrZero(SpanAttributes['gen_ai.usage.output_tokens']) AS output_tokens,
-                toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_read.input_tokens']) AS cache_read_tokens,
-                toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_creation.input_tokens']) AS cache_write_tokens,
-                toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_5m.input_tokens']) AS cache_write_5m_tokens,
-                toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_1h.input_tokens']) AS cache_write_1h_tokens,
-                toUInt64OrZero(SpanAttributes['gen_ai.usage.reasoning.output_tokens']) AS reasoning_tokens,
-                toUInt64OrZero(SpanAttributes['aicost.usage.audio.input_tokens']) AS input_audio_tokens,
-                toUInt64OrZero(SpanAttributes['aicost.usage.audio.output_tokens']) AS output_audio_tokens,
-                toUInt64OrZero(SpanAttributes['aicost.usage.image.input_tokens']) AS input_image_tokens,
-                toUInt64OrZero(SpanAttributes['aicost.usage.image.output_tokens']) AS output_image_tokens,
-                if(mapContains(SpanAttributes, 'aicost.usage.requests'),
-                   toUInt64OrZero(SpanAttributes['aicost.usage.requests']), 1) AS request_units,
-                SpanAttributes['aicost.usage.source'] AS usage_source,
-                SpanAttributes['aicost.cost.currency'] AS span_currency,
-                toDecimal128OrNull(SpanAttributes['aicost.cost.total'], 9) AS span_cost_total,
-                toDecimal128OrNull(SpanAttributes['aicost.cost.input'], 9) AS span_cost_input,
-                toDecimal128OrNull(SpanAttributes['aicost.cost.cache_read'], 9) AS span_cost_cache_read,
-                toDecimal128OrNull(SpanAttributes['aicost.cost.cache_write'], 9) AS span_cost_cache_write,
-                toDecimal128OrNull(SpanAttributes['aicost.cost.output'], 9) AS span_cost_output,
-                toDecimal128OrNull(SpanAttributes['aicost.cost.other'], 9) AS span_cost_other,
-                SpanAttributes['aicost.cost.status'] AS span_status,
-                SpanAttributes['aicost.cost.status_reason'] AS span_status_reason,
-                SpanAttributes['aicost.price.source'] AS span_price_source,
-                SpanAttributes['aicost.price.version'] AS span_price_version,
-                SpanAttributes['aicost.price.provider_id'] AS span_price_provider_id,
-                SpanAttributes['aicost.price.model_id'] AS span_price_model_id,
-                SpanAttributes['aicost.feature'] AS feature,
-                SpanAttributes['aicost.customer'] AS customer,
-                SpanAttributes['aicost.workflow'] AS workflow,
-                SpanAttributes['aicost.team'] AS team,
-                mapApply((k, v) -> (substring(k, 13), v),
-                         mapFilter((k, v) -> startsWith(k, 'aicost.attr.'), SpanAttributes)) AS custom_attribution,
-                SpanAttributes['aicost.request.stream'] = 'true' AS stream,
-                Duration AS duration_ns,
-                toFloat64OrNull(SpanAttributes['aicost.response.time_to_first_chunk']) AS time_to_first_chunk_s,
-                SpanAttributes['error.type'] AS error_type,
-                StatusCode AS status_code
-            FROM otel.otel_traces
-            WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool')
-              AND (mapContains(SpanAttributes, 'gen_ai.operation.name')
-                   OR mapContains(SpanAttributes, 'gen_ai.provider.name')
-                   OR mapContains(SpanAttributes, 'gen_ai.system')
-                   OR mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
-                   OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens'))
+    -- END pricing rule
+        -- Step 1: typed columns out of the exporter's string maps.
+        SELECT
+            Timestamp AS timestamp,
+            toDateTime(Timestamp, 'UTC') AS price_at,
+            TraceId AS trace_id,
+            SpanId AS span_id,
+            ParentSpanId AS parent_span_id,
+            SpanName AS span_name,
+            ScopeName AS scope_name,
+            ResourceAttributes['service.name'] AS service,
+            if(ResourceAttributes['deployment.environment.name'] != '',
+               ResourceAttributes['deployment.environment.name'],
+               ResourceAttributes['deployment.environment']) AS environment,
+            if(SpanAttributes['gen_ai.provider.name'] != '',
+               SpanAttributes['gen_ai.provider.name'],
+               SpanAttributes['gen_ai.system']) AS provider,
+            SpanAttributes['gen_ai.operation.name'] AS operation,
+            SpanAttributes['gen_ai.request.model'] AS request_model,
+            SpanAttributes['gen_ai.response.model'] AS response_model,
+            if(response_model != '', response_model, request_model) AS model,
+            SpanAttributes['gen_ai.response.id'] AS response_id,
+            SpanAttributes['server.address'] AS server_address,
+            mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
+                OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens') AS has_usage,
+            toUInt64OrZero(SpanAttributes['gen_ai.usage.input_tokens']) AS input_tokens,
+            toUInt64OrZero(SpanAttributes['gen_ai.usage.output_tokens']) AS output_tokens,
+            toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_read.input_tokens']) AS cache_read_tokens,
+            toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_creation.input_tokens']) AS cache_write_tokens,
+            toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_5m.input_tokens']) AS cache_write_5m_tokens,
+            toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_1h.input_tokens']) AS cache_write_1h_tokens,
+            toUInt64OrZero(SpanAttributes['gen_ai.usage.reasoning.output_tokens']) AS reasoning_tokens,
+            toUInt64OrZero(SpanAttributes['aicost.usage.audio.input_tokens']) AS input_audio_tokens,
+            toUInt64OrZero(SpanAttributes['aicost.usage.audio.output_tokens']) AS output_audio_tokens,
+            toUInt64OrZero(SpanAttributes['aicost.usage.image.input_tokens']) AS input_image_tokens,
+            toUInt64OrZero(SpanAttributes['aicost.usage.image.output_tokens']) AS output_image_tokens,
+            if(mapContains(SpanAttributes, 'aicost.usage.requests'),
+               toUInt64OrZero(SpanAttributes['aicost.usage.requests']), 1) AS request_units,
+            SpanAttributes['aicost.usage.source'] AS usage_source,
+            SpanAttributes['aicost.cost.currency'] AS span_currency,
+            toDecimal128OrNull(SpanAttributes['aicost.cost.total'], 9) AS span_cost_total,
+            toDecimal128OrNull(SpanAttributes['aicost.cost.input'], 9) AS span_cost_input,
+            toDecimal128OrNull(SpanAttributes['aicost.cost.cache_read'], 9) AS span_cost_cache_read,
+            toDecimal128OrNull(SpanAttributes['aicost.cost.cache_write'], 9) AS span_cost_cache_write,
+            toDecimal128OrNull(SpanAttributes['aicost.cost.output'], 9) AS span_cost_output,
+            toDecimal128OrNull(SpanAttributes['aicost.cost.other'], 9) AS span_cost_other,
+            SpanAttributes['aicost.cost.status'] AS span_status,
+            SpanAttributes['aicost.cost.status_reason'] AS span_status_reason,
+            SpanAttributes['aicost.price.source'] AS span_price_source,
+            SpanAttributes['aicost.price.version'] AS span_price_version,
+            SpanAttributes['aicost.price.provider_id'] AS recorded_provider_id,
+            SpanAttributes['aicost.price.model_id'] AS recorded_model_id,
+            SpanAttributes['aicost.feature'] AS feature,
+            SpanAttributes['aicost.customer'] AS customer,
+            SpanAttributes['aicost.workflow'] AS workflow,
+            SpanAttributes['aicost.team'] AS team,
+            mapApply((k, v) -> (substring(k, 13), v),
+                     mapFilter((k, v) -> startsWith(k, 'aicost.attr.'), SpanAttributes)) AS custom_attribution,
+            SpanAttributes['aicost.request.stream'] = 'true' AS stream,
+            Duration AS duration_ns,
+            toFloat64OrNull(SpanAttributes['aicost.response.time_to_first_chunk']) AS time_to_first_chunk_s,
+            SpanAttributes['error.type'] AS error_type,
+            StatusCode AS status_code
+        FROM otel.otel_traces
+        WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool')
+          AND (mapContains(SpanAttributes, 'gen_ai.operation.name')
+               OR mapContains(SpanAttributes, 'gen_ai.provider.name')
+               OR mapContains(SpanAttributes, 'gen_ai.system')
+               OR mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
+               OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens'))
         )
     )
 );

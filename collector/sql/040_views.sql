@@ -110,77 +110,91 @@ SELECT
     cost_status,
     cost_total AS recorded_cost_usd,
     price_version AS recorded_price_version,
-    if(price_found, repriced_total, NULL) AS repriced_cost_usd,
-    if(price_found, repriced_input, NULL) AS repriced_input_usd,
-    if(price_found, repriced_cache_read, NULL) AS repriced_cache_read_usd,
-    if(price_found, repriced_cache_write, NULL) AS repriced_cache_write_usd,
-    if(price_found, repriced_output, NULL) AS repriced_output_usd,
-    if(price_found, repriced_other, NULL) AS repriced_other_usd,
-    if(price_found, row_price_version, '') AS repriced_price_version,
-    if(price_found, repriced_provider_id, '') AS repriced_price_provider_id,
-    if(price_found, repriced_model_id, '') AS repriced_price_model_id,
+    has_usage AND price_found AND usage_valid AS repriced,
+    if(repriced, sql_cost_total, NULL) AS repriced_cost_usd,
+    if(repriced, sql_cost_input, NULL) AS repriced_input_usd,
+    if(repriced, sql_cost_cache_read, NULL) AS repriced_cache_read_usd,
+    if(repriced, sql_cost_cache_write, NULL) AS repriced_cache_write_usd,
+    if(repriced, sql_cost_output, NULL) AS repriced_output_usd,
+    if(repriced, sql_cost_other, NULL) AS repriced_other_usd,
+    if(repriced, row_price_version, '') AS repriced_price_version,
+    if(repriced, match_provider_id, '') AS repriced_price_provider_id,
+    if(repriced, match_model_id, '') AS repriced_price_model_id,
     repriced_cost_usd - recorded_cost_usd AS difference_usd
 FROM
 (
+    -- BEGIN pricing rule (identical in 020_requests.sql and 040_views.sql; a test compares them)
     SELECT
         *,
-        tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AS in_tier,
-        if(in_tier AND input_mtok_tier IS NOT NULL, input_mtok_tier, input_mtok) AS p_input,
-        if(in_tier AND cache_read_mtok_tier IS NOT NULL, cache_read_mtok_tier, cache_read_mtok) AS p_cache_read,
-        if(in_tier AND cache_write_mtok_tier IS NOT NULL, cache_write_mtok_tier, cache_write_mtok) AS p_cache_write,
-        if(in_tier AND output_mtok_tier IS NOT NULL, output_mtok_tier, output_mtok) AS p_output,
-        greatest(toInt64(input_tokens) - cache_read_tokens - cache_write_tokens
-            - if(input_audio_mtok IS NULL, 0, input_audio_tokens)
-            - if(input_image_mtok IS NULL, 0, input_image_tokens), 0) AS uncached_input_tokens,
-        greatest(toInt64(output_tokens)
-            - if(output_audio_mtok IS NULL, 0, output_audio_tokens)
-            - if(output_image_mtok IS NULL, 0, output_image_tokens), 0) AS text_output_tokens,
-        least(cache_write_1h_tokens, cache_write_tokens) AS cache_write_1h_billed,
-        CAST(round(toDecimal128(uncached_input_tokens, 0) * ifNull(p_input, 0), 3) / 1000000 AS Decimal(38, 9)) AS repriced_input,
-        CAST(round(toDecimal128(cache_read_tokens, 0) * ifNull(coalesce(p_cache_read, p_input), 0), 3) / 1000000 AS Decimal(38, 9)) AS repriced_cache_read,
-        CAST(round(
-            toDecimal128(cache_write_1h_billed, 0) * ifNull(coalesce(cache_write_1h_mtok, p_cache_write, p_input), 0)
-            + toDecimal128(cache_write_tokens - cache_write_1h_billed, 0) * ifNull(coalesce(p_cache_write, p_input), 0),
-            3) / 1000000 AS Decimal(38, 9)) AS repriced_cache_write,
-        CAST(round(toDecimal128(text_output_tokens, 0) * ifNull(p_output, 0), 3) / 1000000 AS Decimal(38, 9)) AS repriced_output,
-        CAST(round(
-            toDecimal128(if(input_audio_mtok IS NULL, 0, input_audio_tokens), 0) * ifNull(input_audio_mtok, 0)
-            + toDecimal128(if(output_audio_mtok IS NULL, 0, output_audio_tokens), 0) * ifNull(output_audio_mtok, 0)
-            + toDecimal128(if(input_image_mtok IS NULL, 0, input_image_tokens), 0) * ifNull(input_image_mtok, 0)
-            + toDecimal128(if(output_image_mtok IS NULL, 0, output_image_tokens), 0) * ifNull(output_image_mtok, 0)
-            + toDecimal128(request_units, 0) * ifNull(requests_kcount, 0) * 1000,
-            3) / 1000000 AS Decimal(38, 9)) AS repriced_other,
-        repriced_input + repriced_cache_read + repriced_cache_write + repriced_output + repriced_other AS repriced_total
+        -- Leaves: the tokens each priced key is charged for. A kind with its own price is taken
+        -- out of the wider kind (cache reads, cache writes, audio and image out of input; the 5m
+        -- and 1h cache writes out of cache writes; reasoning, audio and image out of output);
+        -- a kind without a price stays in the wider one. As in @aicost/core's costFromSheet.
+        if(p_cache_write_5m IS NULL, 0, toInt64(cache_write_5m_tokens)) AS leaf_cache_write_5m,
+        if(p_cache_write_1h IS NULL, 0, toInt64(cache_write_1h_tokens)) AS leaf_cache_write_1h,
+        if(p_cache_write IS NULL, 0, toInt64(cache_write_tokens) - leaf_cache_write_5m - leaf_cache_write_1h) AS leaf_cache_write,
+        if(p_cache_read IS NULL, 0, toInt64(cache_read_tokens)) AS leaf_cache_read,
+        if(p_input_audio IS NULL, 0, toInt64(input_audio_tokens)) AS leaf_input_audio,
+        if(p_input_image IS NULL, 0, toInt64(input_image_tokens)) AS leaf_input_image,
+        if(p_input IS NULL, 0, toInt64(input_tokens) - leaf_cache_read - leaf_cache_write - leaf_cache_write_5m
+            - leaf_cache_write_1h - leaf_input_audio - leaf_input_image) AS leaf_input,
+        if(p_output_reasoning IS NULL, 0, toInt64(reasoning_tokens)) AS leaf_output_reasoning,
+        if(p_output_audio IS NULL, 0, toInt64(output_audio_tokens)) AS leaf_output_audio,
+        if(p_output_image IS NULL, 0, toInt64(output_image_tokens)) AS leaf_output_image,
+        if(p_output IS NULL, 0, toInt64(output_tokens) - leaf_output_reasoning - leaf_output_audio - leaf_output_image) AS leaf_output,
+        if(p_requests IS NULL, 0, toInt64(request_units)) AS leaf_requests,
+        -- Parts larger than their whole (e.g. more cache reads than input): invalid usage, no price.
+        least(leaf_cache_write_5m, leaf_cache_write_1h, leaf_cache_write, leaf_cache_read, leaf_input_audio,
+              leaf_input_image, leaf_input, leaf_output_reasoning, leaf_output_audio, leaf_output_image) >= 0 AS usage_valid,
+        -- One line per priced key, each rounded half up to the nano, summed into its component:
+        -- round(tokens x USD-per-1M, 3) / 1e6 is round_half_up(tokens x price x 1e9 / 1e6) nano-USD.
+        CAST(round(toDecimal128(leaf_input, 0) * ifNull(p_input, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_input,
+        CAST(round(toDecimal128(leaf_cache_read, 0) * ifNull(p_cache_read, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_cache_read,
+        CAST(round(toDecimal128(leaf_cache_write, 0) * ifNull(p_cache_write, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_cache_write_5m, 0) * ifNull(p_cache_write_5m, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_cache_write_1h, 0) * ifNull(p_cache_write_1h, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_cache_write,
+        CAST(round(toDecimal128(leaf_output, 0) * ifNull(p_output, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_output_reasoning, 0) * ifNull(p_output_reasoning, 0), 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_output,
+        CAST(round(toDecimal128(leaf_input_audio, 0) * ifNull(p_input_audio, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_input_image, 0) * ifNull(p_input_image, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_output_audio, 0) * ifNull(p_output_audio, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_output_image, 0) * ifNull(p_output_image, 0), 3) / 1000000 AS Decimal(38, 9))
+            + CAST(round(toDecimal128(leaf_requests, 0) * ifNull(p_requests, 0) * 1000, 3) / 1000000 AS Decimal(38, 9)) AS sql_cost_other,
+        sql_cost_input + sql_cost_cache_read + sql_cost_cache_write + sql_cost_output + sql_cost_other AS sql_cost_total
     FROM
     (
+        -- The catalogue row: the one recorded on the span/request if any, else through the
+        -- aliases: response model exact, request model exact, response model longest prefix,
+        -- request model longest prefix. ('', '') when nothing matches.
         SELECT
             *,
             lower(provider) AS lookup_provider,
             arrayFirst(m -> m.2 != '', [
-                (toString(price_provider_id), toString(price_model_id)),
+                (recorded_provider_id, recorded_model_id),
                 (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(response_model)), ''),
                  dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(response_model)), '')),
                 (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(request_model)), ''),
                  dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(request_model)), '')),
                 (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
-                     arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
+                         arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
                  dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
-                     arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))]),
+                         arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))]),
                 (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
-                     arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
+                         arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
                  dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
-                     arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))])
+                         arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))])
             ]) AS price_match,
-            price_match.1 AS repriced_provider_id,
-            price_match.2 AS repriced_model_id,
-            (repriced_provider_id, repriced_model_id) AS price_key,
-            toDateTime(now(), 'UTC') AS price_at,
-            has_usage AND dictHas('otel.aicost_prices_dict', price_key, price_at) AS price_found,
+            price_match.1 AS match_provider_id,
+            price_match.2 AS match_model_id,
+            (match_provider_id, match_model_id) AS price_key,
+            dictHas('otel.aicost_prices_dict', price_key, price_at) AS price_found,
             dictGet('otel.aicost_prices_dict', 'input_mtok', price_key, price_at) AS input_mtok,
             dictGet('otel.aicost_prices_dict', 'cache_read_mtok', price_key, price_at) AS cache_read_mtok,
             dictGet('otel.aicost_prices_dict', 'cache_write_mtok', price_key, price_at) AS cache_write_mtok,
+            dictGet('otel.aicost_prices_dict', 'cache_write_5m_mtok', price_key, price_at) AS cache_write_5m_mtok,
             dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok', price_key, price_at) AS cache_write_1h_mtok,
             dictGet('otel.aicost_prices_dict', 'output_mtok', price_key, price_at) AS output_mtok,
+            dictGet('otel.aicost_prices_dict', 'output_reasoning_mtok', price_key, price_at) AS output_reasoning_mtok,
             dictGet('otel.aicost_prices_dict', 'input_audio_mtok', price_key, price_at) AS input_audio_mtok,
             dictGet('otel.aicost_prices_dict', 'output_audio_mtok', price_key, price_at) AS output_audio_mtok,
             dictGet('otel.aicost_prices_dict', 'input_image_mtok', price_key, price_at) AS input_image_mtok,
@@ -190,8 +204,34 @@ FROM
             dictGet('otel.aicost_prices_dict', 'input_mtok_tier', price_key, price_at) AS input_mtok_tier,
             dictGet('otel.aicost_prices_dict', 'cache_read_mtok_tier', price_key, price_at) AS cache_read_mtok_tier,
             dictGet('otel.aicost_prices_dict', 'cache_write_mtok_tier', price_key, price_at) AS cache_write_mtok_tier,
+            dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok_tier', price_key, price_at) AS cache_write_1h_mtok_tier,
             dictGet('otel.aicost_prices_dict', 'output_mtok_tier', price_key, price_at) AS output_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'price_version', price_key, price_at) AS row_price_version
+            dictGet('otel.aicost_prices_dict', 'price_source', price_key, price_at) AS row_price_source,
+            dictGet('otel.aicost_prices_dict', 'price_version', price_key, price_at) AS row_price_version,
+            -- Tiers: above tier_start_tokens input tokens (cache included) the tier price applies
+            -- to every token of that kind, as the catalogue defines it.
+            tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AS in_tier,
+            if(in_tier AND input_mtok_tier IS NOT NULL, input_mtok_tier, input_mtok) AS p_input,
+            if(in_tier AND cache_read_mtok_tier IS NOT NULL, cache_read_mtok_tier, cache_read_mtok) AS p_cache_read,
+            if(in_tier AND cache_write_mtok_tier IS NOT NULL, cache_write_mtok_tier, cache_write_mtok) AS p_cache_write,
+            cache_write_5m_mtok AS p_cache_write_5m,
+            if(in_tier AND cache_write_1h_mtok_tier IS NOT NULL, cache_write_1h_mtok_tier, cache_write_1h_mtok) AS p_cache_write_1h,
+            if(in_tier AND output_mtok_tier IS NOT NULL, output_mtok_tier, output_mtok) AS p_output,
+            output_reasoning_mtok AS p_output_reasoning,
+            input_audio_mtok AS p_input_audio,
+            output_audio_mtok AS p_output_audio,
+            input_image_mtok AS p_input_image,
+            output_image_mtok AS p_output_image,
+            requests_kcount AS p_requests
+        FROM
+        (
+    -- END pricing rule
+        SELECT
+            *,
+            toString(price_provider_id) AS recorded_provider_id,
+            toString(price_model_id) AS recorded_model_id,
+            toDateTime(now(), 'UTC') AS price_at
         FROM otel.aicost_requests
+        )
     )
 );

@@ -23,8 +23,10 @@ export interface PriceRow {
   inputMtok?: DecimalInput | null;
   cacheReadMtok?: DecimalInput | null;
   cacheWriteMtok?: DecimalInput | null;
+  cacheWrite5mMtok?: DecimalInput | null;
   cacheWrite1hMtok?: DecimalInput | null;
   outputMtok?: DecimalInput | null;
+  outputReasoningMtok?: DecimalInput | null;
   inputAudioMtok?: DecimalInput | null;
   outputAudioMtok?: DecimalInput | null;
   inputImageMtok?: DecimalInput | null;
@@ -36,6 +38,7 @@ export interface PriceRow {
   inputMtokTier?: DecimalInput | null;
   cacheReadMtokTier?: DecimalInput | null;
   cacheWriteMtokTier?: DecimalInput | null;
+  cacheWrite1hMtokTier?: DecimalInput | null;
   outputMtokTier?: DecimalInput | null;
   /** `genai-prices`, `override` or `self_hosted`. */
   priceSource: string;
@@ -105,8 +108,10 @@ function priceRecord(row: PriceRow): Record<string, unknown> {
     input_mtok: d(row.inputMtok, 'inputMtok'),
     cache_read_mtok: d(row.cacheReadMtok, 'cacheReadMtok'),
     cache_write_mtok: d(row.cacheWriteMtok, 'cacheWriteMtok'),
+    cache_write_5m_mtok: d(row.cacheWrite5mMtok, 'cacheWrite5mMtok'),
     cache_write_1h_mtok: d(row.cacheWrite1hMtok, 'cacheWrite1hMtok'),
     output_mtok: d(row.outputMtok, 'outputMtok'),
+    output_reasoning_mtok: d(row.outputReasoningMtok, 'outputReasoningMtok'),
     input_audio_mtok: d(row.inputAudioMtok, 'inputAudioMtok'),
     output_audio_mtok: d(row.outputAudioMtok, 'outputAudioMtok'),
     input_image_mtok: d(row.inputImageMtok, 'inputImageMtok'),
@@ -116,6 +121,7 @@ function priceRecord(row: PriceRow): Record<string, unknown> {
     input_mtok_tier: d(row.inputMtokTier, 'inputMtokTier'),
     cache_read_mtok_tier: d(row.cacheReadMtokTier, 'cacheReadMtokTier'),
     cache_write_mtok_tier: d(row.cacheWriteMtokTier, 'cacheWriteMtokTier'),
+    cache_write_1h_mtok_tier: d(row.cacheWrite1hMtokTier, 'cacheWrite1hMtokTier'),
     output_mtok_tier: d(row.outputMtokTier, 'outputMtokTier'),
     price_source: row.priceSource,
     price_version: row.priceVersion,
