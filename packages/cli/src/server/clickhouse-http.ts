@@ -17,7 +17,7 @@ import {
   gzipSync,
   inflateSync,
 } from 'node:zlib';
-import { engineErrorCode, engineErrorMessage, type LocalEngine } from '../store/engine.js';
+import { engineErrorCode, engineErrorMessage, type LocalEngine, SESSION_SETTINGS } from '../store/engine.js';
 import { BodyTooLargeError, readBody } from './http-util.js';
 import { encodeHelloBlock, isNativeHello } from './native-hello.js';
 import { firstKeyword, formatClause, insertWithFormat, isReadOnly } from './sql-text.js';
@@ -396,7 +396,7 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
       if (key.startsWith('param_')) bind[key.slice(6)] = value;
       else if (!PROTOCOL_PARAMS.has(key) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
         before.push(`SET ${key} = ${settingValue(value)}`);
-        after.push(`SET ${key} = DEFAULT`);
+        after.push(`SET ${key} = ${SESSION_SETTINGS[key] ?? 'DEFAULT'}`);
       }
     }
     const text = [...before, sql.trim().replace(/;\s*$/, ''), ...after].join(';\n');

@@ -14,6 +14,16 @@ export interface QueryOptions {
   params?: Record<string, unknown>;
 }
 
+/**
+ * Session settings that differ from the engine's defaults: UTC for days and
+ * hours in reports, and 64-bit integers quoted in JSON as a ClickHouse server
+ * does by default (clients such as @clickhouse/client expect it).
+ */
+export const SESSION_SETTINGS: Record<string, string> = {
+  session_timezone: "'UTC'",
+  output_format_json_quote_64bit_integers: '1',
+};
+
 export class LocalEngine {
   private constructor(
     readonly dataDir: string,
@@ -34,8 +44,8 @@ export class LocalEngine {
       );
     }
     const engine = new LocalEngine(dir, session);
-    // Days and hours in reports are UTC whatever the machine's zone.
-    await session.queryAsync("SET session_timezone = 'UTC'");
+    for (const [name, value] of Object.entries(SESSION_SETTINGS))
+      await session.queryAsync(`SET ${name} = ${value}`);
     if (opts.applySchema !== false) await engine.migrate();
     return engine;
   }

@@ -1,0 +1,144 @@
+/**
+ * What `aicost up` promises about data: an acknowledged span survives a
+ * SIGKILL; bad or oversized payloads are refused without disturbing the
+ * requests around them; an overloaded collector says "retry later".
+ */
+import { describe, expect, it } from 'vitest';
+import { makeSpans, postOtlp, runCli, serializeSpans, startCollector, tempDir } from './support.js';
+
+function genaiSpans(n: number, tag: string) {
+  return makeSpans(
+    Array.from({ length: n }, (_, i) => ({
+      attributes: {
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'claude-sonnet-4-0',
+        'gen_ai.usage.input_tokens': 500 + i,
+        'gen_ai.usage.output_tokens': 80,
+        'aicost.cost.total': '0.002700000',
+        'aicost.cost.status': 'priced',
+        'aicost.feature': tag,
+      },
+    })),
+  );
+}
+
+async function countSpans(dataDir: string, where = '1'): Promise<number> {
+  const res = await runCli([
+    'sql',
+    '--data-dir',
+    dataDir,
+    '--format',
+    'json',
+    `SELECT count() AS n FROM otel.otel_traces WHERE ${where}`,
+  ]);
+  expect(res.code, res.stderr).toBe(0);
+  return Number(JSON.parse(res.stdout)[0].n);
+}
+
+describe('aicost up durability', () => {
+  it('keeps every acknowledged span across SIGKILL and restart on the same directory', async () => {
+    const dataDir = tempDir();
+    const first = await startCollector({ dataDir });
+    let acknowledged = 0;
+    // Concurrent clients; every 200 is a promise that the rows are written.
+    await Promise.all(
+      Array.from({ length: 6 }, async (_, client) => {
+        for (let i = 0; i < 5; i++) {
+          const spans = genaiSpans(20, `kill-${client}`);
+          const res = await postOtlp(first.otlpUrl, serializeSpans(spans, client % 2 ? 'json' : 'protobuf'), {
+            encoding: client % 2 ? 'json' : 'protobuf',
+            gzip: i % 2 === 0,
+          });
+          if (res.status === 200) acknowledged += spans.length;
+        }
+      }),
+    );
+    expect(acknowledged).toBe(6 * 5 * 20);
+    expect(await first.stop('SIGKILL')).toBeNull();
+
+    const second = await startCollector({ dataDir });
+    try {
+      expect(await countSpans(dataDir)).toBe(acknowledged);
+      // The request table was filled by the schema's view at insert time, too.
+      const report = await runCli(['report', '--data-dir', dataDir, '--format', 'json']);
+      expect(JSON.parse(report.stdout).totals).toMatchObject({
+        requests: acknowledged,
+        cost: `${(2_700_000n * BigInt(acknowledged)) / 1_000_000_000n}.${((2_700_000n * BigInt(acknowledged)) % 1_000_000_000n).toString().padStart(9, '0')}`,
+      });
+    } finally {
+      expect(await second.stop('SIGTERM')).toBe(0);
+    }
+    // After a clean stop the directory opens directly (no collector running).
+    expect(await countSpans(dataDir)).toBe(acknowledged);
+  });
+
+  it('refuses malformed and oversized payloads with 400/413 and an OTLP Status, losing nothing else', async () => {
+    const collector = await startCollector({ args: ['--max-body-size', '64KiB'] });
+    try {
+      const good = (tag: string) => serializeSpans(genaiSpans(10, tag), 'protobuf');
+      const big = serializeSpans(genaiSpans(400, 'too-big'), 'protobuf');
+      expect(big.length).toBeGreaterThan(64 * 1024);
+      const results = await Promise.all([
+        postOtlp(collector.otlpUrl, good('ok-1')),
+        postOtlp(collector.otlpUrl, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01])),
+        postOtlp(collector.otlpUrl, '{"resourceSpans": [', { encoding: 'json' }),
+        postOtlp(
+          collector.otlpUrl,
+          '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"not-hex!"}]}]}]}',
+          {
+            encoding: 'json',
+          },
+        ),
+        postOtlp(collector.otlpUrl, big),
+        postOtlp(collector.otlpUrl, 'not gzip at all', {
+          gzip: false,
+          contentType: 'application/x-protobuf',
+          encoding: 'protobuf',
+        }).then(async () => postOtlp(collector.otlpUrl, good('ok-2'), { gzip: true })),
+        postOtlp(collector.otlpUrl, 'x', { contentType: 'text/plain' }),
+      ]);
+      const [ok1, badProto, badJson, badHex, tooBig, ok2, wrongType] = results;
+      expect(ok1!.status).toBe(200);
+      expect(ok2!.status).toBe(200);
+      expect(badProto!.status).toBe(400);
+      expect(badJson!.status).toBe(400);
+      expect(JSON.parse(badJson!.body.toString())).toMatchObject({
+        code: 3,
+        message: expect.stringMatching(/invalid JSON/),
+      });
+      expect(badHex!.status).toBe(400);
+      expect(JSON.parse(badHex!.body.toString()).message).toMatch(/invalid hex id/);
+      expect(tooBig!.status).toBe(413);
+      expect(wrongType!.status).toBe(415);
+      // Oversized gzip bombs are caught after decompression too.
+      const bomb = await postOtlp(collector.otlpUrl, Buffer.alloc(1024 * 1024), { gzip: true });
+      expect(bomb.status).toBe(413);
+      expect(await countSpans(collector.dataDir)).toBe(20);
+      expect(await countSpans(collector.dataDir, "SpanAttributes['aicost.feature'] = 'too-big'")).toBe(0);
+      const health = await (await fetch(`${collector.otlpUrl}/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', spans: 20 });
+    } finally {
+      expect(await collector.stop()).toBe(0);
+    }
+  });
+
+  it('answers 429 with Retry-After past its in-flight limit, and accepts the retry', async () => {
+    const collector = await startCollector({ args: ['--max-inflight', '1'] });
+    try {
+      const body = serializeSpans(genaiSpans(200, 'burst'), 'protobuf');
+      const results = await Promise.all(Array.from({ length: 12 }, () => postOtlp(collector.otlpUrl, body)));
+      const throttled = results.filter((r) => r.status === 429);
+      const accepted = results.filter((r) => r.status === 200);
+      expect(throttled.length).toBeGreaterThan(0);
+      expect(accepted.length).toBeGreaterThan(0);
+      expect(accepted.length + throttled.length).toBe(12);
+      for (const r of throttled) expect(r.headers.get('retry-after')).toBe('1');
+      expect(await countSpans(collector.dataDir)).toBe(accepted.length * 200);
+      const retry = await postOtlp(collector.otlpUrl, body);
+      expect(retry.status).toBe(200);
+    } finally {
+      expect(await collector.stop()).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * Helpers for suites that drive the real `aicost` binary: start `aicost up`
+ * as a child process on random loopback ports, run CLI commands, and build
+ * OTLP payloads with the OpenTelemetry SDK and its own serializers.
+ *
+ * Requires the built CLI (`packages/cli/dist/bin.js`, `tsup` in packages/cli).
+ * An app-with-SDK end-to-end test can reuse `startCollector` and point
+ * OTEL_EXPORTER_OTLP_ENDPOINT at `collector.otlpUrl`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO = join(here, '..', '..');
+/** The project's Node 24 (the system node is older). */
+export const NODE = join(REPO, 'node_modules', '.bin', 'node');
+export const CLI = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
+
+export function assertCliBuilt(): void {
+  if (!existsSync(CLI))
+    throw new Error(`build the CLI first: cd packages/cli && ../../node_modules/.bin/tsup (${CLI})`);
+}
+
+export function tempDir(prefix = 'aicost-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface Collector {
+  otlpUrl: string;
+  clickhouseUrl: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the process wrote to stderr so far. */
+  stderr(): string;
+  /** Sends a signal and waits for the exit code (null when killed by the signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `aicost up` on random loopback ports and waits until it is ready. */
+export async function startCollector(opts: { dataDir?: string; args?: string[] } = {}): Promise<Collector> {
+  assertCliBuilt();
+  const dataDir = opts.dataDir ?? tempDir();
+  const child = spawn(
+    NODE,
+    [CLI, 'up', '--port', '0', '--clickhouse-port', '0', '--data-dir', dataDir, ...(opts.args ?? [])],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`aicost up did not start in time:\n${stderr}`)), 30_000);
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      const m = /ready otlp=(\S+) clickhouse=(\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`aicost up exited with ${code}:\n${stderr}`));
+    });
+  });
+  return {
+    otlpUrl: ready[1]!,
+    clickhouseUrl: ready[2]!,
+    dataDir,
+    process: child,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `aicost <args>` to completion. */
+export function runCli(
+  args: string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
+  assertCliBuilt();
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [CLI, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, CLICKHOUSE_URL: '', ...opts.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+export interface SpanSpec {
+  name?: string;
+  attributes: Attributes;
+  kind?: SpanKind;
+  error?: string;
+  /** Start time in ms since the epoch (default: now). */
+  startMs?: number;
+  durationNs?: number;
+  events?: { name: string; attributes?: Attributes }[];
+}
+
+/** Finished spans made by the real SDK, with the given resource attributes. */
+export function makeSpans(
+  specs: SpanSpec[],
+  resource: Attributes = { 'service.name': 'checkout' },
+): ReadableSpan[] {
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes(resource),
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  });
+  const tracer = provider.getTracer('aicost-test', '1.2.3');
+  const now = Date.now();
+  for (const spec of specs) {
+    const startMs = spec.startMs ?? now;
+    const span = tracer.startSpan(spec.name ?? 'chat gpt-4o', {
+      kind: spec.kind ?? SpanKind.CLIENT,
+      attributes: spec.attributes,
+      startTime: startMs,
+    });
+    for (const e of spec.events ?? []) span.addEvent(e.name, e.attributes);
+    if (spec.error) span.setStatus({ code: SpanStatusCode.ERROR, message: spec.error });
+    // hrtime pair keeps nanoseconds exact.
+    const durationNs = spec.durationNs ?? 1_250_000_000;
+    const startSec = Math.floor(startMs / 1000);
+    const startNsRem = (startMs % 1000) * 1e6 + durationNs;
+    span.end([startSec + Math.floor(startNsRem / 1e9), startNsRem % 1e9]);
+  }
+  return exporter.getFinishedSpans();
+}
+
+export type OtlpEncoding = 'protobuf' | 'json';
+
+export function serializeSpans(spans: ReadableSpan[], encoding: OtlpEncoding): Uint8Array {
+  const body =
+    encoding === 'protobuf'
+      ? ProtobufTraceSerializer.serializeRequest(spans)
+      : JsonTraceSerializer.serializeRequest(spans);
+  if (!body) throw new Error('serializer returned nothing');
+  return body;
+}
+
+export interface PostResult {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+/** POSTs an OTLP/HTTP body. */
+export async function postOtlp(
+  url: string,
+  body: Uint8Array | string,
+  opts: { encoding?: OtlpEncoding; gzip?: boolean; signal?: 'traces' | 'metrics'; contentType?: string } = {},
+): Promise<PostResult> {
+  const encoding = opts.encoding ?? 'protobuf';
+  const raw = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
+  const headers: Record<string, string> = {
+    'Content-Type':
+      opts.contentType ?? (encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json'),
+  };
+  if (opts.gzip) headers['Content-Encoding'] = 'gzip';
+  const res = await fetch(`${url}/v1/${opts.signal ?? 'traces'}`, {
+    method: 'POST',
+    headers,
+    body: opts.gzip ? gzipSync(raw) : raw,
+  });
+  return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Sum of 9-decimal USD strings, exactly (for expected values computed independently of the CLI). */
+export function sumUsd(amounts: string[]): string {
+  const nanos = amounts.reduce((n, a) => {
+    const [whole, frac = ''] = a.split('.');
+    return n + BigInt(whole!) * 1_000_000_000n + BigInt(frac.padEnd(9, '0'));
+  }, 0n);
+  return `${nanos / 1_000_000_000n}.${(nanos % 1_000_000_000n).toString().padStart(9, '0')}`;
+}
