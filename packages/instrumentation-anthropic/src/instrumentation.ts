@@ -3,6 +3,7 @@ import {
   type GenAICall,
   GenAIMetrics,
   type GenAIRecorder,
+  logOnce,
   observeStream,
   resolveCaptureContent,
   runSafely,
@@ -228,28 +229,35 @@ function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall): vo
     call.end();
     return;
   }
-  responseProps.then(
-    (props) => {
-      // Cloned in the first reaction to the response, before the SDK reads the body.
-      const body = props.response.clone().text();
-      body.then(
-        (text) => {
-          let message: AnthropicMessage;
-          try {
-            message = JSON.parse(text) as AnthropicMessage;
-          } catch (error) {
-            call.fail(error);
-            return;
-          }
-          recordMessage(call, message);
-          call.end();
-        },
-        (error: unknown) => call.fail(error),
-      );
-    },
-    // Retries are over: this is the error the application gets, unchanged.
-    (error: unknown) => call.fail(error),
-  );
+  responseProps
+    .then(
+      (props) => {
+        // Cloned in the first reaction to the response, before the SDK reads the body.
+        const body = runSafely('cloning an Anthropic response', () => props.response.clone().text());
+        if (!body) {
+          call.end(); // unreadable here: the call stays unpriced rather than guessed
+          return;
+        }
+        return body.then(
+          (text) => {
+            let message: AnthropicMessage;
+            try {
+              message = JSON.parse(text) as AnthropicMessage;
+            } catch (error) {
+              // The application's own parse of this body fails the same way.
+              call.fail(error);
+              return;
+            }
+            recordMessage(call, message);
+            call.end();
+          },
+          (error: unknown) => call.fail(error),
+        );
+      },
+      // Retries are over: this is the error the application gets, unchanged.
+      (error: unknown) => call.fail(error),
+    )
+    .catch((error: unknown) => logOnce('observing an Anthropic response', error));
 }
 
 /**
@@ -344,6 +352,6 @@ function recordMessage(call: GenAICall, message: AnthropicMessage): void {
     responseId: typeof message.id === 'string' ? message.id : undefined,
     finishReasons: typeof message.stop_reason === 'string' ? [message.stop_reason] : undefined,
   });
-  call.setUsage(usageFromAnthropic(message.usage) as any);
+  call.setUsage(usageFromAnthropic(message.usage));
   if (call.captureContent) call.recordContent({ outputMessages: outputMessages(message) });
 }
