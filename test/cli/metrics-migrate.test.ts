@@ -1,0 +1,128 @@
+/**
+ * OTLP metrics into the exporter's metric tables, and `aicost migrate`
+ * applied twice (locally and through a collector's ClickHouse HTTP interface).
+ */
+import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { describe, expect, it } from 'vitest';
+import { makeSpans, postOtlp, runCli, serializeSpans, startCollector, tempDir } from './support.js';
+
+class OnDemandReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
+async function sqlJson(args: string[], query: string): Promise<any[]> {
+  const res = await runCli(['sql', ...args, '--format', 'json', query]);
+  expect(res.code, res.stderr).toBe(0);
+  return JSON.parse(res.stdout);
+}
+
+describe('metrics', () => {
+  it('lands counters, gauges and histograms from the SDK in the exporter tables', async () => {
+    const reader = new OnDemandReader();
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'metrics-svc' }),
+      readers: [reader],
+    });
+    const meter = provider.getMeter('aicost-test', '0.1.0');
+    meter.createCounter('aicost.cost', { unit: 'USD' }).add(0.25, { 'aicost.feature': 'search' });
+    meter.createCounter('requests').add(3, { 'aicost.feature': 'search' });
+    meter.createGauge('queue.depth').record(7);
+    const h = meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}' });
+    for (const v of [10, 100, 1000]) h.record(v, { 'gen_ai.token.type': 'input' });
+    const { resourceMetrics } = await reader.collect();
+    const body = ProtobufMetricsSerializer.serializeRequest(resourceMetrics)!;
+
+    const collector = await startCollector();
+    try {
+      const res = await postOtlp(collector.otlpUrl, body, { signal: 'metrics' });
+      expect(res.status, res.body.toString()).toBe(200);
+      const dir = ['--data-dir', collector.dataDir];
+      const sums = await sqlJson(
+        dir,
+        "SELECT MetricName, Value, IsMonotonic, AggregationTemporality, Attributes, ServiceName, MetricUnit FROM otel.otel_metrics_sum ORDER BY MetricName",
+      );
+      expect(sums).toEqual([
+        {
+          MetricName: 'aicost.cost',
+          Value: 0.25,
+          IsMonotonic: true,
+          AggregationTemporality: 2,
+          Attributes: "{'aicost.feature':'search'}",
+          ServiceName: 'metrics-svc',
+          MetricUnit: 'USD',
+        },
+        {
+          MetricName: 'requests',
+          Value: 3,
+          IsMonotonic: true,
+          AggregationTemporality: 2,
+          Attributes: "{'aicost.feature':'search'}",
+          ServiceName: 'metrics-svc',
+          MetricUnit: '',
+        },
+      ]);
+      expect(await sqlJson(dir, 'SELECT MetricName, Value FROM otel.otel_metrics_gauge')).toEqual([
+        { MetricName: 'queue.depth', Value: 7 },
+      ]);
+      const [hist] = await sqlJson(
+        dir,
+        'SELECT Count, Sum, Min, Max, length(BucketCounts) = length(ExplicitBounds) + 1 AS shape, arraySum(BucketCounts) AS total, ScopeName, ScopeVersion FROM otel.otel_metrics_histogram',
+      );
+      expect(hist).toEqual({
+        Count: '3',
+        Sum: 1110,
+        Min: 10,
+        Max: 1000,
+        shape: 1,
+        total: '3',
+        ScopeName: 'aicost-test',
+        ScopeVersion: '0.1.0',
+      });
+    } finally {
+      expect(await collector.stop()).toBe(0);
+    }
+  });
+});
+
+describe('aicost migrate', () => {
+  it('is idempotent on a local store', async () => {
+    const dataDir = tempDir();
+    const first = await runCli(['migrate', '--data-dir', dataDir]);
+    expect(first.code, first.stderr).toBe(0);
+    const tables = await sqlJson(['--data-dir', dataDir], "SELECT name FROM system.tables WHERE database = 'otel' ORDER BY name");
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['otel_traces', 'aicost_requests', 'aicost_prices']));
+    const second = await runCli(['migrate', '--data-dir', dataDir]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(
+      await sqlJson(['--data-dir', dataDir], "SELECT name FROM system.tables WHERE database = 'otel' ORDER BY name"),
+    ).toEqual(tables);
+  });
+
+  it('applies through a ClickHouse URL twice without touching the data, and is refused by a read-only one', async () => {
+    const collector = await startCollector({ args: ['--writable'] });
+    const readOnly = await startCollector();
+    try {
+      const spans = makeSpans([{ attributes: { 'gen_ai.operation.name': 'chat', 'aicost.feature': 'm' } }]);
+      expect((await postOtlp(collector.otlpUrl, serializeSpans(spans, 'protobuf'))).status).toBe(200);
+      for (let i = 0; i < 2; i++) {
+        const res = await runCli(['migrate', '--clickhouse-url', collector.clickhouseUrl, '--user', 'default']);
+        expect(res.code, res.stderr).toBe(0);
+        expect(res.stdout).toMatch(new RegExp(`applied \\d+ statements .* to ${collector.clickhouseUrl}`));
+      }
+      const count = await runCli(['sql', '--format', 'csv', 'SELECT count() AS n FROM otel.otel_traces'], {
+        env: { CLICKHOUSE_URL: collector.clickhouseUrl },
+      });
+      expect(count.stdout).toBe('n\n1\n');
+      const refused = await runCli(['migrate', '--clickhouse-url', readOnly.clickhouseUrl]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/read-only|readonly/i);
+    } finally {
+      expect(await collector.stop()).toBe(0);
+      expect(await readOnly.stop()).toBe(0);
+    }
+  });
+});
