@@ -74,25 +74,23 @@ export async function startCollector(
   binary: string,
   configs: string[],
   env: Record<string, string> = {},
+  /** Extra command-line arguments, e.g. `--set=exporters.clickhouse.timeout=1s`. */
+  extraArgs: string[] = [],
 ): Promise<RunningCollector> {
   const [grpcPort, httpPort, healthPort] = [
     await freeLoopbackPort(),
     await freeLoopbackPort(),
     await freeLoopbackPort(),
   ];
-  const child = spawn(
-    binary,
-    configs.flatMap((config) => ['--config', config]),
-    {
-      env: collectorEnv({
-        ...env,
-        AICOST_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
-        AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
-        AICOST_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
-      }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(binary, [...configs.flatMap((config) => ['--config', config]), ...extraArgs], {
+    env: collectorEnv({
+      ...env,
+      AICOST_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
+      AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
+      AICOST_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
