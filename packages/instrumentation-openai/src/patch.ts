@@ -1,0 +1,402 @@
+/**
+ * How an SDK method is wrapped, independent of how it gets patched (module
+ * hooks in `instrumentation.ts`, or `instrument()` for bundlers and edge
+ * runtimes). One call of a wrapped method is one CLIENT span, whatever the SDK
+ * does underneath (retries, helpers such as `parse`, `stream`, `runTools`
+ * which call `create` in turn).
+ *
+ * The SDK returns an `APIPromise`: a Promise subclass whose body is read only
+ * when someone awaits it, and which also offers `asResponse()` (the raw,
+ * unread `Response`) and `withResponse()`. We return that same object,
+ * observed in place:
+ * - its `parseResponse` is wrapped, so we see the parsed value when, and only
+ *   when, the application asks for it: the body is read once, by the SDK;
+ * - its `responsePromise` (the request, retries included) tells us about
+ *   HTTP and network errors;
+ * - when the raw response is taken with `asResponse()`, or nobody asks for the
+ *   result at all (fire-and-forget), the usage is read from a clone of the
+ *   response, so the application's body stays unread.
+ */
+
+import {
+  GEN_AI_PROVIDER,
+  type GenAICall,
+  type GenAIRecorder,
+  observeStream,
+  providerFromBaseURL,
+  runSafely,
+  serverFromBaseURL,
+} from '@aicost/core';
+import { context } from '@opentelemetry/api';
+import {
+  AUDIO_SPEECH,
+  AUDIO_TRANSCRIPTION,
+  AUDIO_TRANSLATION,
+  CHAT,
+  COMPLETIONS,
+  EMBEDDINGS,
+  type Endpoint,
+  IMAGES_GENERATE,
+  isUsageOnlyChunk,
+  RESPONSES,
+} from './utils.js';
+
+/** What a wrapped method needs from whoever installed it. */
+export interface WrapSettings {
+  enabled(): boolean;
+  recorder(): GenAIRecorder;
+  /** Add `stream_options.include_usage` to streamed chat requests (and hide the extra chunk). */
+  streamUsage(): boolean;
+}
+
+export interface PatchTarget {
+  prototype: Record<string, any>;
+  method: string;
+  endpoint: Endpoint;
+  /** Whether the endpoint accepts `stream_options.include_usage`. */
+  streamOptions?: boolean;
+}
+
+/** Marks our wrappers, so a method is never wrapped twice (module hook plus `instrument()`). */
+export const AICOST_WRAPPED = Symbol.for('@aicost/instrumentation-openai.wrapped');
+
+/** The `OpenAI` client class from `require('openai')`, an ESM namespace, or the class itself. */
+export function findOpenAIClass(target: any): any {
+  if (typeof target === 'function' && target.Chat) return target;
+  const candidate = target?.OpenAI ?? target?.default?.OpenAI ?? target?.default;
+  return typeof candidate === 'function' && candidate.Chat ? candidate : undefined;
+}
+
+/** The methods we instrument, as present in this SDK version. */
+export function patchTargets(OpenAI: any): PatchTarget[] {
+  const targets: PatchTarget[] = [];
+  const add = (resource: any, method: string, endpoint: Endpoint, streamOptions = false) => {
+    const prototype = resource?.prototype;
+    if (prototype && typeof prototype[method] === 'function') {
+      targets.push({ prototype, method, endpoint, streamOptions });
+    }
+  };
+  add(OpenAI?.Chat?.Completions, 'create', CHAT, true);
+  add(OpenAI?.Completions, 'create', COMPLETIONS, true);
+  add(OpenAI?.Responses, 'create', RESPONSES);
+  add(OpenAI?.Embeddings, 'create', EMBEDDINGS);
+  add(OpenAI?.Images, 'generate', IMAGES_GENERATE);
+  add(OpenAI?.Images, 'edit', IMAGES_GENERATE);
+  add(OpenAI?.Audio?.Transcriptions, 'create', AUDIO_TRANSCRIPTION);
+  add(OpenAI?.Audio?.Translations, 'create', AUDIO_TRANSLATION);
+  add(OpenAI?.Audio?.Speech, 'create', AUDIO_SPEECH);
+  return targets;
+}
+
+/** Builds the wrapper for one SDK method. */
+export function wrapMethod(target: PatchTarget, settings: WrapSettings) {
+  return (original: (...args: any[]) => any) => {
+    if ((original as any)[AICOST_WRAPPED]) return original;
+    const wrapped = function aicostInstrumented(this: any, ...args: any[]) {
+      const body = args[0];
+      if (!settings.enabled() || typeof body !== 'object' || body === null) return original.apply(this, args);
+      const started = runSafely('starting an OpenAI span', () => startCall(this, target, body, settings));
+      if (!started) return original.apply(this, args);
+      if (started.body !== body) args[0] = started.body;
+
+      const { call } = started;
+      let result: any;
+      try {
+        result = context.with(call.context, original, this, ...args);
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+      runSafely('observing an OpenAI call', () => observeResult(result, call, target.endpoint, started));
+      return result;
+    };
+    Object.defineProperty(wrapped, AICOST_WRAPPED, { value: true });
+    return wrapped;
+  };
+}
+
+interface StartedCall {
+  call: GenAICall;
+  /** The body sent: the caller's, or a copy with `stream_options.include_usage` added. */
+  body: any;
+  stream: boolean;
+  /** We asked for a usage chunk the caller did not: hide it from them. */
+  hideUsageChunk: boolean;
+}
+
+interface ClientInfo {
+  provider: string;
+  serverAddress?: string;
+  serverPort?: number;
+}
+
+const clientInfoCache = new WeakMap<object, ClientInfo>();
+
+/**
+ * Provider and server of a client, computed once per client: the client class
+ * says Azure or Bedrock whatever the host; otherwise the base URL decides
+ * (OpenAI-compatible hosts, self-hosted servers).
+ */
+function clientInfo(client: any): ClientInfo {
+  if (typeof client !== 'object' || client === null) return { provider: GEN_AI_PROVIDER.OPENAI };
+  let info = clientInfoCache.get(client);
+  if (!info) {
+    const baseURL = typeof client.baseURL === 'string' ? client.baseURL : undefined;
+    info = {
+      provider: providerFromClientClass(client) ?? providerFromBaseURL(baseURL),
+      ...serverFromBaseURL(baseURL),
+    };
+    clientInfoCache.set(client, info);
+  }
+  return info;
+}
+
+function providerFromClientClass(client: object): string | undefined {
+  for (
+    let proto = Object.getPrototypeOf(client);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const name = proto.constructor?.name;
+    if (name === 'AzureOpenAI') return GEN_AI_PROVIDER.AZURE_OPENAI;
+    if (name === 'BedrockOpenAI') return GEN_AI_PROVIDER.AWS_BEDROCK;
+    if (name === 'OpenAI') return undefined;
+  }
+  return undefined;
+}
+
+function startCall(resource: any, target: PatchTarget, body: any, settings: WrapSettings): StartedCall {
+  const { endpoint } = target;
+  const { requestModel, attributes, stream } = endpoint.describe(body);
+  let sendBody = body;
+  let hideUsageChunk = false;
+  if (
+    stream &&
+    target.streamOptions &&
+    body.stream_options?.include_usage === undefined &&
+    settings.streamUsage()
+  ) {
+    // A copy: the caller's object is theirs (they may reuse or inspect it).
+    sendBody = { ...body, stream_options: { ...body.stream_options, include_usage: true } };
+    hideUsageChunk = true;
+  }
+  const { provider, serverAddress, serverPort } = clientInfo(resource?._client);
+  const call = settings.recorder().start({
+    provider,
+    operation: endpoint.operation,
+    requestModel,
+    serverAddress,
+    serverPort,
+    stream,
+    requestAttributes: attributes,
+  });
+  if (call.captureContent && endpoint.inputContent) {
+    const content = endpoint.inputContent(body);
+    runSafely('capturing OpenAI input content', () => call.recordContent(content));
+  }
+  return { call, body: sendBody, stream, hideUsageChunk };
+}
+
+function observeResult(result: any, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
+  const onParsed = (value: unknown) => onParsedValue(value, call, endpoint, started);
+  if (isAPIPromise(result)) {
+    observeAPIPromise(result, call, onParsed, started.stream);
+  } else if (result && typeof result.then === 'function') {
+    result.then(onParsed, (error: unknown) => call.fail(error));
+  } else {
+    call.end();
+  }
+}
+
+interface APIPromiseLike {
+  responsePromise: Promise<{ response: Response }>;
+  parseResponse: (...args: any[]) => unknown;
+  asResponse: () => Promise<Response>;
+  _thenUnwrap?: (transform: (value: unknown, props: unknown) => unknown) => APIPromiseLike;
+}
+
+function isAPIPromise(value: any): value is APIPromiseLike {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof value.parseResponse === 'function' &&
+    typeof value.asResponse === 'function' &&
+    typeof value.responsePromise?.then === 'function'
+  );
+}
+
+/** What the promise returned to the application and the promises derived from it share. */
+interface Consumption {
+  call: GenAICall;
+  stream: boolean;
+  /** Someone reads the body through the SDK (await, then, withResponse, a derived helper). */
+  parsing: boolean;
+  /** The application took the raw Response. */
+  rawTaken: boolean;
+  /** The parsed value was handed to us (once, however many promises see it). */
+  delivered: boolean;
+  onParsed(value: unknown): void;
+}
+
+function observeAPIPromise(
+  promise: APIPromiseLike,
+  call: GenAICall,
+  onParsed: (value: unknown) => void,
+  stream: boolean,
+): void {
+  const consumption: Consumption = {
+    call,
+    stream,
+    parsing: false,
+    rawTaken: false,
+    delivered: false,
+    onParsed(value) {
+      if (consumption.delivered) return;
+      consumption.delivered = true;
+      runSafely('reading an OpenAI response', () => onParsed(value));
+    },
+  };
+  observePromiseInPlace(promise, consumption, true);
+
+  promise.responsePromise.then(
+    ({ response }) => {
+      // Consumers that were waiting have started parsing by the time this
+      // microtask runs (their reactions were queued before it); if nobody
+      // has, the call was fire-and-forget, or the result is awaited later.
+      queueMicrotask(() => {
+        if (!consumption.parsing && !consumption.rawTaken) {
+          runSafely('reading an unclaimed OpenAI response', () => finalizeFromRaw(response, consumption));
+        }
+      });
+    },
+    (error: unknown) => call.fail(error),
+  );
+}
+
+/**
+ * Wraps, as own properties, the methods through which this promise's body is
+ * read: `parseResponse` (await/then/withResponse), `asResponse`, and
+ * `_thenUnwrap`, which SDK helpers (`parse`, `stream`) use to derive new
+ * promises from it. openai 7 derives them from a private closure rather than
+ * from `parseResponse`, so derived promises are observed the same way, and
+ * the untransformed value is taken from the transform they apply.
+ */
+function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption, isRoot: boolean): void {
+  const { call } = consumption;
+  const parseResponse = promise.parseResponse;
+  promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
+    consumption.parsing = true;
+    let parsed: unknown;
+    try {
+      parsed = parseResponse.apply(this, args);
+    } catch (error) {
+      call.fail(error);
+      throw error;
+    }
+    return Promise.resolve(parsed).then(
+      (value) => {
+        if (isRoot) consumption.onParsed(value);
+        return value;
+      },
+      (error: unknown) => {
+        call.fail(error);
+        throw error;
+      },
+    );
+  };
+
+  const asResponse = promise.asResponse;
+  promise.asResponse = function observedAsResponse(this: unknown) {
+    consumption.rawTaken = true;
+    return asResponse.call(this).then((response) => {
+      // withResponse() also parses; then the parse path finalizes.
+      if (!consumption.parsing) {
+        runSafely('reading a raw OpenAI response', () => finalizeFromRaw(response, consumption));
+      }
+      return response;
+    });
+  };
+
+  const thenUnwrap = promise._thenUnwrap;
+  if (typeof thenUnwrap === 'function') {
+    promise._thenUnwrap = function observedThenUnwrap(this: unknown, transform) {
+      const derived = thenUnwrap.call(this, (value: unknown, props: unknown) => {
+        if (isRoot) consumption.onParsed(value);
+        return transform(value, props);
+      });
+      if (isAPIPromise(derived))
+        runSafely('observing a derived OpenAI promise', () =>
+          observePromiseInPlace(derived, consumption, false),
+        );
+      return derived;
+    };
+  }
+}
+
+/**
+ * Reads the usage from a clone of a raw response, leaving the original unread
+ * for the application. An invalid JSON body is recorded as the call's error.
+ * Streams are not read (that would buffer the whole stream): the call ends
+ * without usage.
+ */
+function finalizeFromRaw(response: Response, consumption: Consumption): void {
+  const { call } = consumption;
+  if (call.ended || consumption.delivered) return;
+  const contentType = response.headers.get('content-type') ?? '';
+  if (consumption.stream || !contentType.includes('json') || response.bodyUsed) {
+    call.end();
+    return;
+  }
+  response
+    .clone()
+    .text()
+    .then((text) => consumption.onParsed(text ? JSON.parse(text) : undefined))
+    .catch((error: unknown) => call.fail(error));
+}
+
+function onParsedValue(value: unknown, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
+  if (call.ended) return;
+  if (started.stream && endpoint.accumulator && isAsyncIterable(value)) {
+    observeOpenAIStream(value, call, endpoint, started.hideUsageChunk);
+    return;
+  }
+  endpoint.onResult(call, value);
+  call.end();
+}
+
+function observeOpenAIStream(
+  stream: any,
+  call: GenAICall,
+  endpoint: Endpoint,
+  hideUsageChunk: boolean,
+): void {
+  const accumulator = endpoint.accumulator!(call);
+  const finish = () => runSafely('reading an OpenAI stream', () => accumulator.finish(call));
+  observeStream(stream, {
+    signal: stream.controller?.signal,
+    hideChunk: hideUsageChunk ? isUsageOnlyChunk : undefined,
+    onChunk(chunk: unknown) {
+      call.firstChunk();
+      accumulator.onChunk(chunk);
+    },
+    onDone() {
+      const failure = finish();
+      if (failure) call.fail(failure);
+      else call.end();
+    },
+    onError(error: unknown) {
+      finish();
+      call.fail(error);
+    },
+    onAbandon() {
+      finish();
+      call.end();
+    },
+  });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as any)[Symbol.asyncIterator] === 'function'
+  );
+}
