@@ -42,7 +42,7 @@ describe('metrics', () => {
       const dir = ['--data-dir', collector.dataDir];
       const sums = await sqlJson(
         dir,
-        "SELECT MetricName, Value, IsMonotonic, AggregationTemporality, Attributes, ServiceName, MetricUnit FROM otel.otel_metrics_sum ORDER BY MetricName",
+        'SELECT MetricName, Value, IsMonotonic, AggregationTemporality, Attributes, ServiceName, MetricUnit FROM otel.otel_metrics_sum ORDER BY MetricName',
       );
       expect(sums).toEqual([
         {
@@ -92,13 +92,21 @@ describe('aicost migrate', () => {
     const dataDir = tempDir();
     const first = await runCli(['migrate', '--data-dir', dataDir]);
     expect(first.code, first.stderr).toBe(0);
-    const tables = await sqlJson(['--data-dir', dataDir], "SELECT name FROM system.tables WHERE database = 'otel' ORDER BY name");
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['otel_traces', 'aicost_requests', 'aicost_prices']));
+    const tables = await sqlJson(
+      ['--data-dir', dataDir],
+      "SELECT name FROM system.tables WHERE database = 'otel' ORDER BY name",
+    );
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['otel_traces', 'aicost_requests', 'aicost_prices']),
+    );
     const second = await runCli(['migrate', '--data-dir', dataDir]);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toBe(first.stdout);
     expect(
-      await sqlJson(['--data-dir', dataDir], "SELECT name FROM system.tables WHERE database = 'otel' ORDER BY name"),
+      await sqlJson(
+        ['--data-dir', dataDir],
+        "SELECT name FROM system.tables WHERE database = 'otel' ORDER BY name",
+      ),
     ).toEqual(tables);
   });
 
@@ -109,7 +117,13 @@ describe('aicost migrate', () => {
       const spans = makeSpans([{ attributes: { 'gen_ai.operation.name': 'chat', 'aicost.feature': 'm' } }]);
       expect((await postOtlp(collector.otlpUrl, serializeSpans(spans, 'protobuf'))).status).toBe(200);
       for (let i = 0; i < 2; i++) {
-        const res = await runCli(['migrate', '--clickhouse-url', collector.clickhouseUrl, '--user', 'default']);
+        const res = await runCli([
+          'migrate',
+          '--clickhouse-url',
+          collector.clickhouseUrl,
+          '--user',
+          'default',
+        ]);
         expect(res.code, res.stderr).toBe(0);
         expect(res.stdout).toMatch(new RegExp(`applied \\d+ statements .* to ${collector.clickhouseUrl}`));
       }

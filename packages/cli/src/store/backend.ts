@@ -71,7 +71,6 @@ export function remoteBackend(url: string, user?: string, password?: string, dat
     username: user ?? 'default',
     password: password ?? '',
     database,
-    request_timeout: 300_000,
   });
   return new RemoteBackend(client, url);
 }
