@@ -1,5 +1,6 @@
 import {
   createGenAIRecorder,
+  GEN_AI_PROVIDER,
   type GenAICall,
   GenAIMetrics,
   type GenAIRecorder,
@@ -9,10 +10,11 @@ import {
   runSafely,
   usageFromAnthropic,
 } from '@aicost/core';
-import { context } from '@opentelemetry/api';
+import { context, diag } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
+  InstrumentationNodeModuleFile,
   isWrapped,
 } from '@opentelemetry/instrumentation';
 import type {
@@ -26,6 +28,7 @@ import type {
   StreamLike,
 } from './types.js';
 import {
+  APIUserAbortError,
   callInfo,
   inputMessages,
   outputMessages,
@@ -44,20 +47,30 @@ export const PACKAGE_VERSION = '0.1.0';
  */
 export const SUPPORTED_VERSIONS = ['>=1.0.0 <2', '>=0.50.0 <1'];
 
+/**
+ * The files that define the `Messages` resources, stable and beta. Patched
+ * where they are defined, not through the package's main module: the Bedrock
+ * and Vertex clients (`@anthropic-ai/bedrock-sdk`, `@anthropic-ai/vertex-sdk`)
+ * import `@anthropic-ai/sdk/resources/...` and `/client` without ever loading
+ * the main module.
+ */
+const MESSAGES_FILES = ['resources/messages/messages', 'resources/beta/messages/messages'];
+
 type AnyFunction = (...args: any[]) => any;
 
-/** The parts of the SDK module we patch: `Anthropic.Messages` and `Anthropic.Beta.Messages`. */
-interface AnthropicModuleLike {
+/** A `Messages` class, as the SDK's files export it. */
+interface MessagesClassLike {
+  prototype: object;
+}
+
+/** The main module's `Anthropic` class (or the module namespace), for {@link AnthropicInstrumentation.manuallyInstrument}. */
+interface AnthropicClassLike {
+  Messages?: MessagesClassLike;
+  Beta?: { Messages?: MessagesClassLike };
+}
+interface AnthropicModuleLike extends AnthropicClassLike {
   Anthropic?: AnthropicClassLike;
   default?: AnthropicClassLike;
-  Messages?: { prototype: object };
-  Beta?: { Messages?: { prototype: object } };
-  APIUserAbortError?: new () => Error;
-}
-interface AnthropicClassLike {
-  Messages?: { prototype: object };
-  Beta?: { Messages?: { prototype: object } };
-  APIUserAbortError?: new () => Error;
 }
 
 /**
@@ -78,11 +91,24 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
         new InstrumentationNodeModuleDefinition(
           '@anthropic-ai/sdk',
           [range],
-          (moduleExports: AnthropicModuleLike) => {
-            this.patch(moduleExports);
-            return moduleExports;
-          },
-          (moduleExports: AnthropicModuleLike) => this.unpatch(moduleExports),
+          undefined,
+          undefined,
+          MESSAGES_FILES.flatMap((file) =>
+            // `.js` when required, `.mjs` when imported.
+            ['.js', '.mjs'].map(
+              (extension) =>
+                new InstrumentationNodeModuleFile(
+                  `@anthropic-ai/sdk/${file}${extension}`,
+                  [range],
+                  (fileExports: { Messages?: MessagesClassLike }) => {
+                    this.patchMessages(fileExports?.Messages);
+                    return fileExports;
+                  },
+                  (fileExports?: { Messages?: MessagesClassLike }) =>
+                    this.unpatchMessages(fileExports?.Messages),
+                ),
+            ),
+          ),
         ),
     );
   }
@@ -93,7 +119,16 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
    * namespace (`import * as sdk from '@anthropic-ai/sdk'`) or the `Anthropic` class.
    */
   manuallyInstrument(moduleExports: unknown): void {
-    this.patch(moduleExports as AnthropicModuleLike);
+    const exports = moduleExports as AnthropicModuleLike | undefined;
+    const sdk = exports?.Anthropic ?? exports?.default ?? exports;
+    if (!sdk?.Messages) {
+      diag.warn(
+        'aicost: manuallyInstrument() expects the exports of @anthropic-ai/sdk or its Anthropic class',
+      );
+      return;
+    }
+    this.patchMessages(sdk.Messages);
+    this.patchMessages(sdk.Beta?.Messages);
   }
 
   override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
@@ -125,38 +160,27 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   // Patching
   // -------------------------------------------------------------------------
 
-  private messagesPrototypes(moduleExports: AnthropicModuleLike): object[] {
-    const sdk = moduleExports.Anthropic ?? moduleExports.default ?? (moduleExports as AnthropicClassLike);
-    return [sdk?.Messages?.prototype, sdk?.Beta?.Messages?.prototype].filter(
-      (proto): proto is object => typeof proto === 'object' && proto !== null,
-    );
-  }
-
-  private patch(moduleExports: AnthropicModuleLike): void {
-    const sdk = moduleExports.Anthropic ?? moduleExports.default ?? (moduleExports as AnthropicClassLike);
-    const AbortErrorClass = moduleExports.APIUserAbortError ?? sdk?.APIUserAbortError;
-    for (const proto of this.messagesPrototypes(moduleExports)) {
-      const methods = proto as Record<string, AnyFunction>;
-      // Another instance (or the hooks after a manual patch) got here first: one span per call.
-      if (typeof methods.create === 'function' && !isWrapped(methods.create)) {
-        this._wrap(methods, 'create', (original) => this.patchedCreate(original, AbortErrorClass) as any);
-      }
-      if (typeof methods.stream === 'function' && !isWrapped(methods.stream)) {
-        this._wrap(methods, 'stream', (original) => this.patchedStream(original) as any);
-      }
+  private patchMessages(Messages: MessagesClassLike | undefined): void {
+    const methods = Messages?.prototype as Record<string, AnyFunction> | undefined;
+    if (!methods) return;
+    // Another instance (or the hooks after a manual patch) got here first: one span per call.
+    if (typeof methods.create === 'function' && !isWrapped(methods.create)) {
+      this._wrap(methods, 'create', (original) => this.patchedCreate(original) as any);
+    }
+    if (typeof methods.stream === 'function' && !isWrapped(methods.stream)) {
+      this._wrap(methods, 'stream', (original) => this.patchedStream(original) as any);
     }
   }
 
-  private unpatch(moduleExports: AnthropicModuleLike): void {
-    for (const proto of this.messagesPrototypes(moduleExports)) {
-      const methods = proto as Record<string, AnyFunction>;
-      if (isWrapped(methods.create)) this._unwrap(methods, 'create');
-      if (isWrapped(methods.stream)) this._unwrap(methods, 'stream');
-    }
+  private unpatchMessages(Messages: MessagesClassLike | undefined): void {
+    const methods = Messages?.prototype as Record<string, AnyFunction> | undefined;
+    if (!methods) return;
+    if (isWrapped(methods.create)) this._unwrap(methods, 'create');
+    if (isWrapped(methods.stream)) this._unwrap(methods, 'stream');
   }
 
   /** `messages.create()`: every Messages call goes through it, including `stream()` and `parse()`. */
-  private patchedCreate(original: AnyFunction, AbortErrorClass: (new () => Error) | undefined): AnyFunction {
+  private patchedCreate(original: AnyFunction): AnyFunction {
     const instrumentation = this;
     return function create(this: MessagesResourceLike, ...args: unknown[]) {
       const params = args[0] as MessageCreateParams | undefined;
@@ -164,8 +188,10 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
         return original.apply(this, args);
       }
       const client = this?._client;
+      const info = runSafely('reading an Anthropic request', () => callInfo(client, params));
       const call = runSafely('starting an Anthropic span', () => {
-        const started = instrumentation.recorder().start(callInfo(client, params));
+        if (!info) return undefined;
+        const started = instrumentation.recorder().start(info);
         if (started.captureContent) {
           started.recordContent({
             inputMessages: inputMessages(params),
@@ -174,7 +200,8 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
         }
         return started;
       });
-      if (!call) return original.apply(this, args);
+      if (!info || !call) return original.apply(this, args);
+      const record = (message: AnthropicMessage) => recordMessage(call, message, info.provider);
 
       let apiPromise: APIPromiseLike;
       try {
@@ -187,8 +214,8 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
       }
       runSafely('observing an Anthropic response', () =>
         params.stream === true
-          ? observeStreamedResponse(apiPromise, call, AbortErrorClass)
-          : observeMessageResponse(apiPromise, call),
+          ? observeStreamedResponse(apiPromise, call, record)
+          : observeMessageResponse(apiPromise, call, record),
       );
       return apiPromise;
     };
@@ -223,7 +250,10 @@ function responsePropsOf(apiPromise: APIPromiseLike): Promise<ResponseProps> | u
  * priced) whether the application awaits the Message, takes `asResponse()` and
  * reads the body itself, or never looks at the result at all.
  */
-function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall): void {
+/** Records one Message (plain, or as far as a stream got) on the call. */
+type MessageRecorder = (message: AnthropicMessage) => void;
+
+function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall, record: MessageRecorder): void {
   const responseProps = responsePropsOf(apiPromise);
   if (!responseProps) {
     call.end();
@@ -248,7 +278,7 @@ function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall): vo
               call.fail(error);
               return;
             }
-            recordMessage(call, message);
+            record(message);
             call.end();
           },
           (error: unknown) => call.fail(error),
@@ -265,11 +295,7 @@ function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall): vo
  * that parse is hooked in place so the very `Stream` the application gets is
  * observed (its identity, `tee()`, `toReadableStream()` and `controller` stay).
  */
-function observeStreamedResponse(
-  apiPromise: APIPromiseLike,
-  call: GenAICall,
-  AbortErrorClass: (new () => Error) | undefined,
-): void {
+function observeStreamedResponse(apiPromise: APIPromiseLike, call: GenAICall, record: MessageRecorder): void {
   responsePropsOf(apiPromise)?.then(undefined, (error: unknown) => call.fail(error));
 
   const parse = apiPromise.parseResponse;
@@ -285,9 +311,7 @@ function observeStreamedResponse(
       call.fail(error);
       throw error;
     }
-    runSafely('observing an Anthropic stream', () =>
-      observeEvents(data as StreamLike, call, AbortErrorClass),
-    );
+    runSafely('observing an Anthropic stream', () => observeEvents(data as StreamLike, call, record));
     return data;
   };
 
@@ -299,29 +323,22 @@ function observeStreamedResponse(
       configurable: true,
       writable: true,
       value: function asResponseObserved(this: APIPromiseLike) {
+        const endWithoutUsage = () => call.end();
         const parseBegun = this.parsedPromise !== undefined;
         const response = asResponse.call(this);
-        if (!parseBegun)
-          response.then(
-            () => call.end(),
-            () => undefined,
-          );
+        if (!parseBegun) response.then(endWithoutUsage, endWithoutUsage);
         return response;
       },
     });
   }
 }
 
-function observeEvents(
-  stream: StreamLike,
-  call: GenAICall,
-  AbortErrorClass: (new () => Error) | undefined,
-): void {
+function observeEvents(stream: StreamLike, call: GenAICall, record: MessageRecorder): void {
   const streamed = new StreamedMessage(call.captureContent);
   const signal = stream.controller?.signal;
   const finish = () => {
     const message = streamed.snapshot();
-    if (message) recordMessage(call, message);
+    if (message) record(message);
   };
   observeStream(stream, {
     signal,
@@ -340,18 +357,29 @@ function observeEvents(
     onError(error: unknown) {
       finish();
       // An abort ends the iteration quietly in the SDK; name it as the SDK does for a plain request.
-      call.fail(signal?.aborted && AbortErrorClass ? new AbortErrorClass() : error);
+      call.fail(signal?.aborted ? new APIUserAbortError() : error);
     },
   });
 }
 
 /** Response attributes, the token ledger and (opt-in) the output content of one Message. */
-function recordMessage(call: GenAICall, message: AnthropicMessage): void {
+function recordMessage(call: GenAICall, message: AnthropicMessage, provider: string): void {
   call.setResponse({
-    responseModel: typeof message.model === 'string' ? message.model : undefined,
+    responseModel: servedModel(message, provider),
     responseId: typeof message.id === 'string' ? message.id : undefined,
     finishReasons: typeof message.stop_reason === 'string' ? [message.stop_reason] : undefined,
   });
   call.setUsage(usageFromAnthropic(message.usage));
   if (call.captureContent) call.recordContent({ outputMessages: outputMessages(message) });
+}
+
+/**
+ * The model the response says served it, which is what gets priced. Except on
+ * Bedrock: there the Message names the bare model (`claude-haiku-4-5-...`) while
+ * the price depends on the inference profile the request named
+ * (`global.anthropic...` vs regional ones), so the request model is kept.
+ */
+function servedModel(message: AnthropicMessage, provider: string): string | undefined {
+  if (provider === GEN_AI_PROVIDER.AWS_BEDROCK) return undefined;
+  return typeof message.model === 'string' ? message.model : undefined;
 }

@@ -120,6 +120,18 @@ export function withSdkSpansSilenced<T>(client: AnthropicClientLike | undefined,
 // ---------------------------------------------------------------------------
 
 /**
+ * Recorded (never thrown) when the application aborts a stream: the SDK ends
+ * the iteration quietly, and names a plain request aborted the same way, so
+ * `error.type` reads the same for both.
+ */
+export class APIUserAbortError extends Error {
+  constructor() {
+    super('Request was aborted.');
+    this.name = 'APIUserAbortError';
+  }
+}
+
+/**
  * The Message a stream builds, as far as telemetry needs it: `message_start`
  * carries id, model and the input-side usage; `message_delta` carries the stop
  * reason and the final usage (its counts replace the earlier ones). Content is
