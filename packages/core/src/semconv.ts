@@ -172,6 +172,8 @@ export const COST_STATUS_REASON = {
   SELF_HOSTED_NO_RATE: 'self_hosted_no_rate',
   /** The provider bills this call in a unit the token ledger cannot carry (e.g. seconds of audio for whisper-1). */
   UNSUPPORTED_UNIT: 'unsupported_unit',
+  /** With status `estimated`: a self-hosted GPU-hour rate spread over throughput or request duration. */
+  SELF_HOSTED_ESTIMATE: 'self_hosted_estimate',
 } as const;
 export type CostStatusReason = (typeof COST_STATUS_REASON)[keyof typeof COST_STATUS_REASON];
 

@@ -146,7 +146,8 @@ function lookupModel(provider: Provider, model: string): CatalogueModel | undefi
   let result: ReturnType<typeof calcPrice>;
   try {
     // Only the lookup is used: the catalogue's float totals for empty usage are ignored.
-    result = calcPrice({}, model, { provider });
+    // By id, not by object: given a provider object the catalogue matches against a copy of it.
+    result = calcPrice({}, model, { providerId: provider.id });
   } catch {
     return undefined;
   }

@@ -34,6 +34,13 @@ export {
   totalCost,
 } from './price-book.js';
 export {
+  exportPriceAliases,
+  exportPriceRows,
+  type PriceAlias,
+  type PriceExportOptions,
+  type PriceRow,
+} from './price-rows.js';
+export {
   costFromSheet,
   PRICE_KEYS,
   PRICE_SCALE,

@@ -242,8 +242,7 @@ export class PriceBook {
   }
 }
 
-/** Reason of a self-hosted GPU-hour estimate (not in every semconv build yet: kept local). */
-const SELF_HOSTED_ESTIMATE = 'self_hosted_estimate' as CostStatusReason;
+const SELF_HOSTED_ESTIMATE = COST_STATUS_REASON.SELF_HOSTED_ESTIMATE;
 
 function loadOverrides(options: PricerOptions): { overrides: PriceOverrides; errors: string[] } {
   const errors: string[] = [];
@@ -274,7 +273,8 @@ function unpriced(reason: CostStatusReason): CostResult {
   return { status: COST_STATUS.UNPRICED, reason, currency: 'USD' };
 }
 
-function discountSheet(sheet: PriceSheet, percent: Decimal): PriceSheet {
+/** The sheet with a percentage discount applied to every price (and tier), each rounded like every price. */
+export function discountSheet(sheet: PriceSheet, percent: Decimal): PriceSheet {
   const discounted: PriceSheet = {};
   for (const [key, price] of Object.entries(sheet) as [
     keyof PriceSheet,
