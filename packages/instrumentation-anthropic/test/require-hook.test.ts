@@ -17,6 +17,14 @@ instrumentation.setMeterProvider(harness.meterProvider);
 
 afterAll(() => harness.shutdown());
 
+it('patches the Messages resources for a client that never loads the main module (Bedrock)', () => {
+  // Runs first: nothing has loaded @anthropic-ai/sdk yet in this process.
+  const { AnthropicBedrock } = createRequire(import.meta.url)('@anthropic-ai/bedrock-sdk');
+  const bedrock = new AnthropicBedrock({ awsRegion: 'us-east-1', skipAuth: true });
+  expect(bedrock.messages.create.__wrapped).toBe(true);
+  expect(bedrock.messages.stream.__wrapped).toBe(true);
+});
+
 it('patches @anthropic-ai/sdk as it is required, and unpatches it on disable()', async () => {
   const server = await startMockServer();
   server.on('POST', '/v1/messages', messageFixture('message-basic'));
