@@ -1,4 +1,4 @@
--- aicost schema: the price table, the model aliases and the dictionaries over them.
+-- aicost schema: the price table, the model aliases and the lookup views over them.
 --
 -- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
 -- harness and the compose stack, see collector/README.md "Schema reference"):
@@ -7,13 +7,14 @@
 -- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
 --
 -- Prices are data, not code: rows come from @aicost/core's catalogue export (genai-prices
--- plus the user's overrides) through the loader (`loadPrices` in test/support/chdb.ts, reused
+-- plus the user's overrides) through the loader (`loadPrices` in collector/sql/prices.ts, reused
 -- by `aicost prices load`). These tables are read at two moments:
 -- - at ingest, by the request view (020), to price spans that arrived WITHOUT a cost
 --   (other languages and instrumentations): price source `clickhouse:<row source>`;
 -- - at query time, by `aicost_requests_repriced` (040): every request at today's prices.
 -- Both go through the same two steps: (provider, model) on the span -> catalogue
--- (provider_id, model_id) through the aliases, then the price valid at the request's time.
+-- (provider_id, model_id) through the aliases, then the price valid at the request's time
+-- (an ASOF JOIN on valid_from, bounded by valid_to).
 
 -- One row per catalogue model and price period. Prices are USD per million tokens
 -- (`*_mtok`, the catalogue's price keys) or per thousand requests (`requests_kcount`),
@@ -23,7 +24,8 @@
 -- reasoning in output, see 020), which is not the same as 0 (free). Tiers: the catalogue's
 -- tiered prices all have one tier starting at the same input-token count per model, which is
 -- what tier_start_tokens + *_tier hold.
--- valid_from is inclusive, valid_to exclusive (NULL: still valid). ReplacingMergeTree keyed
+-- valid_from is inclusive, valid_to exclusive (NULL: still valid); when periods overlap, the
+-- one that started last wins. ReplacingMergeTree keyed
 -- by (provider_id, model_id, valid_from): loading the same catalogue twice keeps one row.
 CREATE TABLE IF NOT EXISTS otel.aicost_prices
 (
@@ -76,66 +78,36 @@ CREATE TABLE IF NOT EXISTS otel.aicost_price_aliases
 ENGINE = ReplacingMergeTree(loaded_at)
 ORDER BY (provider, match_kind, pattern);
 
--- Range lookup: (provider_id, model_id) at an instant -> the price row valid then.
--- range_lookup_strategy 'max' picks the newest period when two touch at a boundary, which
--- makes valid_to effectively exclusive. LIFETIME 300-600 s picks up rows written by other
--- clients; the loader reloads the dictionaries itself right after writing.
-CREATE DICTIONARY IF NOT EXISTS otel.aicost_prices_dict
-(
-    provider_id String,
-    model_id String,
-    valid_from DateTime('UTC'),
-    valid_to Nullable(DateTime('UTC')),
-    input_mtok Nullable(Decimal(38, 12)),
-    cache_read_mtok Nullable(Decimal(38, 12)),
-    cache_write_mtok Nullable(Decimal(38, 12)),
-    cache_write_5m_mtok Nullable(Decimal(38, 12)),
-    cache_write_1h_mtok Nullable(Decimal(38, 12)),
-    output_mtok Nullable(Decimal(38, 12)),
-    output_reasoning_mtok Nullable(Decimal(38, 12)),
-    input_audio_mtok Nullable(Decimal(38, 12)),
-    output_audio_mtok Nullable(Decimal(38, 12)),
-    input_image_mtok Nullable(Decimal(38, 12)),
-    output_image_mtok Nullable(Decimal(38, 12)),
-    requests_kcount Nullable(Decimal(38, 12)),
-    tier_start_tokens Nullable(UInt64),
-    input_mtok_tier Nullable(Decimal(38, 12)),
-    cache_read_mtok_tier Nullable(Decimal(38, 12)),
-    cache_write_mtok_tier Nullable(Decimal(38, 12)),
-    cache_write_1h_mtok_tier Nullable(Decimal(38, 12)),
-    output_mtok_tier Nullable(Decimal(38, 12)),
-    price_source String,
-    price_version String
-)
-PRIMARY KEY provider_id, model_id
-SOURCE(CLICKHOUSE(QUERY 'SELECT provider_id, model_id, valid_from, valid_to, input_mtok, cache_read_mtok, cache_write_mtok, cache_write_5m_mtok, cache_write_1h_mtok, output_mtok, output_reasoning_mtok, input_audio_mtok, output_audio_mtok, input_image_mtok, output_image_mtok, requests_kcount, tier_start_tokens, input_mtok_tier, cache_read_mtok_tier, cache_write_mtok_tier, cache_write_1h_mtok_tier, output_mtok_tier, price_source, price_version FROM otel.aicost_prices FINAL'))
-LIFETIME(MIN 300 MAX 600)
-LAYOUT(COMPLEX_KEY_RANGE_HASHED(range_lookup_strategy 'max'))
-RANGE(MIN valid_from MAX valid_to);
+-- The three lookups below are plain views that the pricing rule (020, 040) JOINs: the price
+-- rows are few (a few thousand), so a hash join per insert block costs little. Dictionaries
+-- were the other candidate (range_hashed on (provider_id, model_id)): a dictionary with a
+-- local CLICKHOUSE source connects as `default` without a password unless USER/PASSWORD are
+-- written into its DDL, which breaks as soon as the default user has a password or the
+-- schema is applied by another user. Views run with the querying user's rights.
+
+-- The newest copy of every price row (ReplacingMergeTree keeps older copies until merged).
+CREATE OR REPLACE VIEW otel.aicost_prices_current AS
+SELECT * EXCEPT loaded_at
+FROM otel.aicost_prices FINAL;
 
 -- Exact aliases: (provider, model) -> catalogue ids.
-CREATE DICTIONARY IF NOT EXISTS otel.aicost_price_aliases_exact
-(
-    provider String,
-    pattern String,
-    provider_id String,
-    model_id String
-)
-PRIMARY KEY provider, pattern
-SOURCE(CLICKHOUSE(QUERY 'SELECT provider, pattern, provider_id, model_id FROM otel.aicost_price_aliases FINAL WHERE match_kind = ''exact'''))
-LIFETIME(MIN 300 MAX 600)
-LAYOUT(COMPLEX_KEY_HASHED());
+CREATE OR REPLACE VIEW otel.aicost_price_aliases_exact AS
+SELECT provider, pattern, provider_id, model_id
+FROM otel.aicost_price_aliases FINAL
+WHERE match_kind = 'exact';
 
--- Prefix aliases, one entry per provider with its prefixes longest first, so that
+-- Prefix aliases, one row per provider with its prefixes longest first, so that
 -- `arrayFirstIndex(p -> startsWith(model, p), patterns)` finds the most specific rule.
-CREATE DICTIONARY IF NOT EXISTS otel.aicost_price_aliases_prefix
+CREATE OR REPLACE VIEW otel.aicost_price_aliases_prefix AS
+SELECT
+    provider,
+    arrayMap(r -> r.1, rules) AS patterns,
+    arrayMap(r -> r.2, rules) AS provider_ids,
+    arrayMap(r -> r.3, rules) AS model_ids
+FROM
 (
-    provider String,
-    patterns Array(String),
-    provider_ids Array(String),
-    model_ids Array(String)
-)
-PRIMARY KEY provider
-SOURCE(CLICKHOUSE(QUERY 'SELECT provider, arrayMap(r -> r.1, rules) AS patterns, arrayMap(r -> r.2, rules) AS provider_ids, arrayMap(r -> r.3, rules) AS model_ids FROM (SELECT provider, arrayReverseSort(r -> (length(r.1), r.1), groupArray((pattern, provider_id, model_id))) AS rules FROM otel.aicost_price_aliases FINAL WHERE match_kind = ''prefix'' GROUP BY provider)'))
-LIFETIME(MIN 300 MAX 600)
-LAYOUT(COMPLEX_KEY_HASHED());
+    SELECT provider, arrayReverseSort(r -> (length(r.1), r.1), groupArray((pattern, provider_id, model_id))) AS rules
+    FROM otel.aicost_price_aliases FINAL
+    WHERE match_kind = 'prefix'
+    GROUP BY provider
+);

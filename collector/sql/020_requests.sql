@@ -131,7 +131,7 @@ SELECT
     time_to_first_chunk_s, error_type, status_code
 FROM
 (
-    -- BEGIN pricing rule (identical in 020_requests.sql and 040_views.sql; a test compares them)
+-- BEGIN pricing rule, head (the same text in 020_requests.sql and 040_views.sql; a test compares them)
     SELECT
         *,
         -- Leaves: the tokens each priced key is charged for. A kind with its own price is taken
@@ -171,51 +171,31 @@ FROM
         sql_cost_input + sql_cost_cache_read + sql_cost_cache_write + sql_cost_output + sql_cost_other AS sql_cost_total
     FROM
     (
-        -- The catalogue row: the one recorded on the span/request if any, else through the
-        -- aliases: response model exact, request model exact, response model longest prefix,
-        -- request model longest prefix. ('', '') when nothing matches.
+        -- The price row valid at price_at: the period with the latest valid_from <= price_at
+        -- (ASOF), provided price_at is before its valid_to.
         SELECT
-            *,
-            lower(provider) AS lookup_provider,
-            arrayFirst(m -> m.2 != '', [
-                (recorded_provider_id, recorded_model_id),
-                (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(response_model)), ''),
-                 dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(response_model)), '')),
-                (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(request_model)), ''),
-                 dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(request_model)), '')),
-                (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
-                         arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
-                 dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
-                         arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))]),
-                (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
-                         arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
-                 dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
-                         arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))])
-            ]) AS price_match,
-            price_match.1 AS match_provider_id,
-            price_match.2 AS match_model_id,
-            (match_provider_id, match_model_id) AS price_key,
-            dictHas('otel.aicost_prices_dict', price_key, price_at) AS price_found,
-            dictGet('otel.aicost_prices_dict', 'input_mtok', price_key, price_at) AS input_mtok,
-            dictGet('otel.aicost_prices_dict', 'cache_read_mtok', price_key, price_at) AS cache_read_mtok,
-            dictGet('otel.aicost_prices_dict', 'cache_write_mtok', price_key, price_at) AS cache_write_mtok,
-            dictGet('otel.aicost_prices_dict', 'cache_write_5m_mtok', price_key, price_at) AS cache_write_5m_mtok,
-            dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok', price_key, price_at) AS cache_write_1h_mtok,
-            dictGet('otel.aicost_prices_dict', 'output_mtok', price_key, price_at) AS output_mtok,
-            dictGet('otel.aicost_prices_dict', 'output_reasoning_mtok', price_key, price_at) AS output_reasoning_mtok,
-            dictGet('otel.aicost_prices_dict', 'input_audio_mtok', price_key, price_at) AS input_audio_mtok,
-            dictGet('otel.aicost_prices_dict', 'output_audio_mtok', price_key, price_at) AS output_audio_mtok,
-            dictGet('otel.aicost_prices_dict', 'input_image_mtok', price_key, price_at) AS input_image_mtok,
-            dictGet('otel.aicost_prices_dict', 'output_image_mtok', price_key, price_at) AS output_image_mtok,
-            dictGet('otel.aicost_prices_dict', 'requests_kcount', price_key, price_at) AS requests_kcount,
-            dictGet('otel.aicost_prices_dict', 'tier_start_tokens', price_key, price_at) AS tier_start_tokens,
-            dictGet('otel.aicost_prices_dict', 'input_mtok_tier', price_key, price_at) AS input_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'cache_read_mtok_tier', price_key, price_at) AS cache_read_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'cache_write_mtok_tier', price_key, price_at) AS cache_write_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok_tier', price_key, price_at) AS cache_write_1h_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'output_mtok_tier', price_key, price_at) AS output_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'price_source', price_key, price_at) AS row_price_source,
-            dictGet('otel.aicost_prices_dict', 'price_version', price_key, price_at) AS row_price_version,
+            matched.*,
+            price.row_model_id != '' AND (price.row_valid_to IS NULL OR matched.price_at < price.row_valid_to) AS price_found,
+            if(price_found, price.row_input_mtok, NULL) AS input_mtok,
+            if(price_found, price.row_cache_read_mtok, NULL) AS cache_read_mtok,
+            if(price_found, price.row_cache_write_mtok, NULL) AS cache_write_mtok,
+            if(price_found, price.row_cache_write_5m_mtok, NULL) AS cache_write_5m_mtok,
+            if(price_found, price.row_cache_write_1h_mtok, NULL) AS cache_write_1h_mtok,
+            if(price_found, price.row_output_mtok, NULL) AS output_mtok,
+            if(price_found, price.row_output_reasoning_mtok, NULL) AS output_reasoning_mtok,
+            if(price_found, price.row_input_audio_mtok, NULL) AS input_audio_mtok,
+            if(price_found, price.row_output_audio_mtok, NULL) AS output_audio_mtok,
+            if(price_found, price.row_input_image_mtok, NULL) AS input_image_mtok,
+            if(price_found, price.row_output_image_mtok, NULL) AS output_image_mtok,
+            if(price_found, price.row_requests_kcount, NULL) AS requests_kcount,
+            if(price_found, price.row_tier_start_tokens, NULL) AS tier_start_tokens,
+            if(price_found, price.row_input_mtok_tier, NULL) AS input_mtok_tier,
+            if(price_found, price.row_cache_read_mtok_tier, NULL) AS cache_read_mtok_tier,
+            if(price_found, price.row_cache_write_mtok_tier, NULL) AS cache_write_mtok_tier,
+            if(price_found, price.row_cache_write_1h_mtok_tier, NULL) AS cache_write_1h_mtok_tier,
+            if(price_found, price.row_output_mtok_tier, NULL) AS output_mtok_tier,
+            price.row_price_source AS row_price_source,
+            price.row_price_version AS row_price_version,
             -- Tiers: above tier_start_tokens input tokens (cache included) the tier price applies
             -- to every token of that kind, as the catalogue defines it.
             tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AS in_tier,
@@ -233,76 +213,150 @@ FROM
             requests_kcount AS p_requests
         FROM
         (
-    -- END pricing rule
-        -- Step 1: typed columns out of the exporter's string maps.
-        SELECT
-            Timestamp AS timestamp,
-            toDateTime(Timestamp, 'UTC') AS price_at,
-            TraceId AS trace_id,
-            SpanId AS span_id,
-            ParentSpanId AS parent_span_id,
-            SpanName AS span_name,
-            ScopeName AS scope_name,
-            ResourceAttributes['service.name'] AS service,
-            if(ResourceAttributes['deployment.environment.name'] != '',
-               ResourceAttributes['deployment.environment.name'],
-               ResourceAttributes['deployment.environment']) AS environment,
-            if(SpanAttributes['gen_ai.provider.name'] != '',
-               SpanAttributes['gen_ai.provider.name'],
-               SpanAttributes['gen_ai.system']) AS provider,
-            SpanAttributes['gen_ai.operation.name'] AS operation,
-            SpanAttributes['gen_ai.request.model'] AS request_model,
-            SpanAttributes['gen_ai.response.model'] AS response_model,
-            if(response_model != '', response_model, request_model) AS model,
-            SpanAttributes['gen_ai.response.id'] AS response_id,
-            SpanAttributes['server.address'] AS server_address,
-            mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
-                OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens') AS has_usage,
-            toUInt64OrZero(SpanAttributes['gen_ai.usage.input_tokens']) AS input_tokens,
-            toUInt64OrZero(SpanAttributes['gen_ai.usage.output_tokens']) AS output_tokens,
-            toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_read.input_tokens']) AS cache_read_tokens,
-            toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_creation.input_tokens']) AS cache_write_tokens,
-            toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_5m.input_tokens']) AS cache_write_5m_tokens,
-            toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_1h.input_tokens']) AS cache_write_1h_tokens,
-            toUInt64OrZero(SpanAttributes['gen_ai.usage.reasoning.output_tokens']) AS reasoning_tokens,
-            toUInt64OrZero(SpanAttributes['aicost.usage.audio.input_tokens']) AS input_audio_tokens,
-            toUInt64OrZero(SpanAttributes['aicost.usage.audio.output_tokens']) AS output_audio_tokens,
-            toUInt64OrZero(SpanAttributes['aicost.usage.image.input_tokens']) AS input_image_tokens,
-            toUInt64OrZero(SpanAttributes['aicost.usage.image.output_tokens']) AS output_image_tokens,
-            if(mapContains(SpanAttributes, 'aicost.usage.requests'),
-               toUInt64OrZero(SpanAttributes['aicost.usage.requests']), 1) AS request_units,
-            SpanAttributes['aicost.usage.source'] AS usage_source,
-            SpanAttributes['aicost.cost.currency'] AS span_currency,
-            toDecimal128OrNull(SpanAttributes['aicost.cost.total'], 9) AS span_cost_total,
-            toDecimal128OrNull(SpanAttributes['aicost.cost.input'], 9) AS span_cost_input,
-            toDecimal128OrNull(SpanAttributes['aicost.cost.cache_read'], 9) AS span_cost_cache_read,
-            toDecimal128OrNull(SpanAttributes['aicost.cost.cache_write'], 9) AS span_cost_cache_write,
-            toDecimal128OrNull(SpanAttributes['aicost.cost.output'], 9) AS span_cost_output,
-            toDecimal128OrNull(SpanAttributes['aicost.cost.other'], 9) AS span_cost_other,
-            SpanAttributes['aicost.cost.status'] AS span_status,
-            SpanAttributes['aicost.cost.status_reason'] AS span_status_reason,
-            SpanAttributes['aicost.price.source'] AS span_price_source,
-            SpanAttributes['aicost.price.version'] AS span_price_version,
-            SpanAttributes['aicost.price.provider_id'] AS recorded_provider_id,
-            SpanAttributes['aicost.price.model_id'] AS recorded_model_id,
-            SpanAttributes['aicost.feature'] AS feature,
-            SpanAttributes['aicost.customer'] AS customer,
-            SpanAttributes['aicost.workflow'] AS workflow,
-            SpanAttributes['aicost.team'] AS team,
-            mapApply((k, v) -> (substring(k, 13), v),
-                     mapFilter((k, v) -> startsWith(k, 'aicost.attr.'), SpanAttributes)) AS custom_attribution,
-            SpanAttributes['aicost.request.stream'] = 'true' AS stream,
-            Duration AS duration_ns,
-            toFloat64OrNull(SpanAttributes['aicost.response.time_to_first_chunk']) AS time_to_first_chunk_s,
-            SpanAttributes['error.type'] AS error_type,
-            StatusCode AS status_code
-        FROM otel.otel_traces
-        WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool')
-          AND (mapContains(SpanAttributes, 'gen_ai.operation.name')
-               OR mapContains(SpanAttributes, 'gen_ai.provider.name')
-               OR mapContains(SpanAttributes, 'gen_ai.system')
-               OR mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
-               OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens'))
-        )
+            -- The catalogue row: the one recorded on the span/request if any, else through the
+            -- aliases: response model exact, request model exact, response model longest prefix,
+            -- request model longest prefix. ('', '') when nothing matches.
+            SELECT
+                src.*,
+                arrayFirst(m -> m.2 != '', [
+                    (src.recorded_provider_id, src.recorded_model_id),
+                    (response_exact.response_exact_provider_id, response_exact.response_exact_model_id),
+                    (request_exact.request_exact_provider_id, request_exact.request_exact_model_id),
+                    (prefixes.prefix_provider_ids[arrayFirstIndex(p -> startsWith(lower(src.response_model), p), prefixes.prefix_patterns)],
+                     prefixes.prefix_model_ids[arrayFirstIndex(p -> startsWith(lower(src.response_model), p), prefixes.prefix_patterns)]),
+                    (prefixes.prefix_provider_ids[arrayFirstIndex(p -> startsWith(lower(src.request_model), p), prefixes.prefix_patterns)],
+                     prefixes.prefix_model_ids[arrayFirstIndex(p -> startsWith(lower(src.request_model), p), prefixes.prefix_patterns)])
+                ]) AS price_match,
+                price_match.1 AS match_provider_id,
+                price_match.2 AS match_model_id
+            FROM
+            (
+-- END pricing rule, head
+            -- Step 1: typed columns out of the exporter's string maps.
+            SELECT
+                Timestamp AS timestamp,
+                toDateTime(Timestamp, 'UTC') AS price_at,
+                TraceId AS trace_id,
+                SpanId AS span_id,
+                ParentSpanId AS parent_span_id,
+                SpanName AS span_name,
+                ScopeName AS scope_name,
+                ResourceAttributes['service.name'] AS service,
+                if(ResourceAttributes['deployment.environment.name'] != '',
+                   ResourceAttributes['deployment.environment.name'],
+                   ResourceAttributes['deployment.environment']) AS environment,
+                if(SpanAttributes['gen_ai.provider.name'] != '',
+                   SpanAttributes['gen_ai.provider.name'],
+                   SpanAttributes['gen_ai.system']) AS provider,
+                SpanAttributes['gen_ai.operation.name'] AS operation,
+                SpanAttributes['gen_ai.request.model'] AS request_model,
+                SpanAttributes['gen_ai.response.model'] AS response_model,
+                if(response_model != '', response_model, request_model) AS model,
+                SpanAttributes['gen_ai.response.id'] AS response_id,
+                SpanAttributes['server.address'] AS server_address,
+                mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
+                    OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens') AS has_usage,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.input_tokens']) AS input_tokens,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.output_tokens']) AS output_tokens,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_read.input_tokens']) AS cache_read_tokens,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.cache_creation.input_tokens']) AS cache_write_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_5m.input_tokens']) AS cache_write_5m_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.cache_creation_1h.input_tokens']) AS cache_write_1h_tokens,
+                toUInt64OrZero(SpanAttributes['gen_ai.usage.reasoning.output_tokens']) AS reasoning_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.audio.input_tokens']) AS input_audio_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.audio.output_tokens']) AS output_audio_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.image.input_tokens']) AS input_image_tokens,
+                toUInt64OrZero(SpanAttributes['aicost.usage.image.output_tokens']) AS output_image_tokens,
+                if(mapContains(SpanAttributes, 'aicost.usage.requests'),
+                   toUInt64OrZero(SpanAttributes['aicost.usage.requests']), 1) AS request_units,
+                SpanAttributes['aicost.usage.source'] AS usage_source,
+                SpanAttributes['aicost.cost.currency'] AS span_currency,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.total'], 9) AS span_cost_total,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.input'], 9) AS span_cost_input,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.cache_read'], 9) AS span_cost_cache_read,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.cache_write'], 9) AS span_cost_cache_write,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.output'], 9) AS span_cost_output,
+                toDecimal128OrNull(SpanAttributes['aicost.cost.other'], 9) AS span_cost_other,
+                SpanAttributes['aicost.cost.status'] AS span_status,
+                SpanAttributes['aicost.cost.status_reason'] AS span_status_reason,
+                SpanAttributes['aicost.price.source'] AS span_price_source,
+                SpanAttributes['aicost.price.version'] AS span_price_version,
+                SpanAttributes['aicost.price.provider_id'] AS recorded_provider_id,
+                SpanAttributes['aicost.price.model_id'] AS recorded_model_id,
+                SpanAttributes['aicost.feature'] AS feature,
+                SpanAttributes['aicost.customer'] AS customer,
+                SpanAttributes['aicost.workflow'] AS workflow,
+                SpanAttributes['aicost.team'] AS team,
+                mapApply((k, v) -> (substring(k, 13), v),
+                         mapFilter((k, v) -> startsWith(k, 'aicost.attr.'), SpanAttributes)) AS custom_attribution,
+                SpanAttributes['aicost.request.stream'] = 'true' AS stream,
+                Duration AS duration_ns,
+                toFloat64OrNull(SpanAttributes['aicost.response.time_to_first_chunk']) AS time_to_first_chunk_s,
+                SpanAttributes['error.type'] AS error_type,
+                StatusCode AS status_code
+            FROM otel.otel_traces
+            WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool')
+              AND (mapContains(SpanAttributes, 'gen_ai.operation.name')
+                   OR mapContains(SpanAttributes, 'gen_ai.provider.name')
+                   OR mapContains(SpanAttributes, 'gen_ai.system')
+                   OR mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
+                   OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens'))
+-- BEGIN pricing rule, tail
+            ) AS src
+            -- The lookups' columns get names of their own: the source's columns pass through
+            -- `src.*` unqualified only if no joined table has a column of the same name.
+            LEFT ANY JOIN
+            (
+                SELECT provider AS response_exact_provider, pattern AS response_exact_pattern,
+                       provider_id AS response_exact_provider_id, model_id AS response_exact_model_id
+                FROM otel.aicost_price_aliases_exact
+            ) AS response_exact
+                ON response_exact.response_exact_provider = lower(src.provider)
+                AND response_exact.response_exact_pattern = lower(src.response_model)
+            LEFT ANY JOIN
+            (
+                SELECT provider AS request_exact_provider, pattern AS request_exact_pattern,
+                       provider_id AS request_exact_provider_id, model_id AS request_exact_model_id
+                FROM otel.aicost_price_aliases_exact
+            ) AS request_exact
+                ON request_exact.request_exact_provider = lower(src.provider)
+                AND request_exact.request_exact_pattern = lower(src.request_model)
+            LEFT ANY JOIN
+            (
+                SELECT provider AS prefix_provider, patterns AS prefix_patterns,
+                       provider_ids AS prefix_provider_ids, model_ids AS prefix_model_ids
+                FROM otel.aicost_price_aliases_prefix
+            ) AS prefixes
+                ON prefixes.prefix_provider = lower(src.provider)
+        ) AS matched
+        LEFT ASOF JOIN
+        (
+            SELECT
+                provider_id AS row_provider_id, model_id AS row_model_id,
+                valid_from AS row_valid_from, valid_to AS row_valid_to,
+                input_mtok AS row_input_mtok,
+                cache_read_mtok AS row_cache_read_mtok,
+                cache_write_mtok AS row_cache_write_mtok,
+                cache_write_5m_mtok AS row_cache_write_5m_mtok,
+                cache_write_1h_mtok AS row_cache_write_1h_mtok,
+                output_mtok AS row_output_mtok,
+                output_reasoning_mtok AS row_output_reasoning_mtok,
+                input_audio_mtok AS row_input_audio_mtok,
+                output_audio_mtok AS row_output_audio_mtok,
+                input_image_mtok AS row_input_image_mtok,
+                output_image_mtok AS row_output_image_mtok,
+                requests_kcount AS row_requests_kcount,
+                tier_start_tokens AS row_tier_start_tokens,
+                input_mtok_tier AS row_input_mtok_tier,
+                cache_read_mtok_tier AS row_cache_read_mtok_tier,
+                cache_write_mtok_tier AS row_cache_write_mtok_tier,
+                cache_write_1h_mtok_tier AS row_cache_write_1h_mtok_tier,
+                output_mtok_tier AS row_output_mtok_tier,
+                price_source AS row_price_source, price_version AS row_price_version
+            FROM otel.aicost_prices_current
+        ) AS price
+            ON price.row_provider_id = matched.match_provider_id AND price.row_model_id = matched.match_model_id
+            AND matched.price_at >= price.row_valid_from
     )
+-- END pricing rule, tail
 );

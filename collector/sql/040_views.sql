@@ -62,28 +62,31 @@ GROUP BY day, environment, service, feature, provider, model;
 -- a price row says cache reads cost more than input.
 CREATE OR REPLACE VIEW otel.aicost_cache_savings AS
 SELECT
-    toDate(timestamp, 'UTC') AS day, environment, service, feature, provider, model,
+    toDate(request.timestamp, 'UTC') AS day,
+    request.environment AS environment,
+    request.service AS service,
+    request.feature AS feature,
+    request.provider AS provider,
+    request.model AS model,
     count() AS requests_with_cache_reads,
-    sum(cache_read_tokens) AS cache_read_tokens,
-    sum(cost_at_input_price) AS cost_at_input_price_usd,
-    sum(assumeNotNull(cost_cache_read)) AS cache_read_cost_usd,
+    sum(request.cache_read_tokens) AS cache_read_tokens,
+    sum(CAST(round(toDecimal128(request.cache_read_tokens, 0) * assumeNotNull(
+        if(price.tier_start_tokens IS NOT NULL AND request.input_tokens > price.tier_start_tokens
+               AND price.input_mtok_tier IS NOT NULL,
+           price.input_mtok_tier, price.input_mtok)), 3) / 1000000 AS Decimal(38, 9))) AS cost_at_input_price_usd,
+    sum(assumeNotNull(request.cost_cache_read)) AS cache_read_cost_usd,
     cost_at_input_price_usd - cache_read_cost_usd AS savings_usd
 FROM
 (
-    SELECT
-        *,
-        (toString(price_provider_id), toString(price_model_id)) AS price_key,
-        toDateTime(timestamp, 'UTC') AS price_at,
-        dictGet('otel.aicost_prices_dict', 'tier_start_tokens', price_key, price_at) AS tier_start_tokens,
-        dictGet('otel.aicost_prices_dict', 'input_mtok_tier', price_key, price_at) AS input_mtok_tier,
-        if(tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AND input_mtok_tier IS NOT NULL,
-           input_mtok_tier, dictGet('otel.aicost_prices_dict', 'input_mtok', price_key, price_at)) AS p_input,
-        CAST(round(toDecimal128(cache_read_tokens, 0) * ifNull(p_input, 0), 3) / 1000000 AS Decimal(38, 9)) AS cost_at_input_price
+    SELECT *, toString(price_provider_id) AS price_provider, toString(price_model_id) AS price_model,
+           toDateTime(timestamp, 'UTC') AS price_at
     FROM otel.aicost_requests
-    WHERE cache_read_tokens > 0
-      AND cost_cache_read IS NOT NULL
-      AND dictHas('otel.aicost_prices_dict', (toString(price_provider_id), toString(price_model_id)), toDateTime(timestamp, 'UTC'))
-)
+    WHERE cache_read_tokens > 0 AND cost_cache_read IS NOT NULL
+) AS request
+ASOF JOIN otel.aicost_prices_current AS price
+    ON price.provider_id = request.price_provider AND price.model_id = request.price_model
+    AND request.price_at >= price.valid_from
+WHERE (price.valid_to IS NULL OR request.price_at < price.valid_to) AND price.input_mtok IS NOT NULL
 GROUP BY day, environment, service, feature, provider, model;
 
 -- Requests without a cost, one row each, with the reason: unknown_model, unknown_provider,
@@ -123,7 +126,7 @@ SELECT
     repriced_cost_usd - recorded_cost_usd AS difference_usd
 FROM
 (
-    -- BEGIN pricing rule (identical in 020_requests.sql and 040_views.sql; a test compares them)
+-- BEGIN pricing rule, head (the same text in 020_requests.sql and 040_views.sql; a test compares them)
     SELECT
         *,
         -- Leaves: the tokens each priced key is charged for. A kind with its own price is taken
@@ -163,51 +166,31 @@ FROM
         sql_cost_input + sql_cost_cache_read + sql_cost_cache_write + sql_cost_output + sql_cost_other AS sql_cost_total
     FROM
     (
-        -- The catalogue row: the one recorded on the span/request if any, else through the
-        -- aliases: response model exact, request model exact, response model longest prefix,
-        -- request model longest prefix. ('', '') when nothing matches.
+        -- The price row valid at price_at: the period with the latest valid_from <= price_at
+        -- (ASOF), provided price_at is before its valid_to.
         SELECT
-            *,
-            lower(provider) AS lookup_provider,
-            arrayFirst(m -> m.2 != '', [
-                (recorded_provider_id, recorded_model_id),
-                (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(response_model)), ''),
-                 dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(response_model)), '')),
-                (dictGetOrDefault('otel.aicost_price_aliases_exact', 'provider_id', (lookup_provider, lower(request_model)), ''),
-                 dictGetOrDefault('otel.aicost_price_aliases_exact', 'model_id', (lookup_provider, lower(request_model)), '')),
-                (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
-                         arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
-                 dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
-                         arrayFirstIndex(p -> startsWith(lower(response_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))]),
-                (dictGet('otel.aicost_price_aliases_prefix', 'provider_ids', tuple(lookup_provider))[
-                         arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))],
-                 dictGet('otel.aicost_price_aliases_prefix', 'model_ids', tuple(lookup_provider))[
-                         arrayFirstIndex(p -> startsWith(lower(request_model), p), dictGet('otel.aicost_price_aliases_prefix', 'patterns', tuple(lookup_provider)))])
-            ]) AS price_match,
-            price_match.1 AS match_provider_id,
-            price_match.2 AS match_model_id,
-            (match_provider_id, match_model_id) AS price_key,
-            dictHas('otel.aicost_prices_dict', price_key, price_at) AS price_found,
-            dictGet('otel.aicost_prices_dict', 'input_mtok', price_key, price_at) AS input_mtok,
-            dictGet('otel.aicost_prices_dict', 'cache_read_mtok', price_key, price_at) AS cache_read_mtok,
-            dictGet('otel.aicost_prices_dict', 'cache_write_mtok', price_key, price_at) AS cache_write_mtok,
-            dictGet('otel.aicost_prices_dict', 'cache_write_5m_mtok', price_key, price_at) AS cache_write_5m_mtok,
-            dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok', price_key, price_at) AS cache_write_1h_mtok,
-            dictGet('otel.aicost_prices_dict', 'output_mtok', price_key, price_at) AS output_mtok,
-            dictGet('otel.aicost_prices_dict', 'output_reasoning_mtok', price_key, price_at) AS output_reasoning_mtok,
-            dictGet('otel.aicost_prices_dict', 'input_audio_mtok', price_key, price_at) AS input_audio_mtok,
-            dictGet('otel.aicost_prices_dict', 'output_audio_mtok', price_key, price_at) AS output_audio_mtok,
-            dictGet('otel.aicost_prices_dict', 'input_image_mtok', price_key, price_at) AS input_image_mtok,
-            dictGet('otel.aicost_prices_dict', 'output_image_mtok', price_key, price_at) AS output_image_mtok,
-            dictGet('otel.aicost_prices_dict', 'requests_kcount', price_key, price_at) AS requests_kcount,
-            dictGet('otel.aicost_prices_dict', 'tier_start_tokens', price_key, price_at) AS tier_start_tokens,
-            dictGet('otel.aicost_prices_dict', 'input_mtok_tier', price_key, price_at) AS input_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'cache_read_mtok_tier', price_key, price_at) AS cache_read_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'cache_write_mtok_tier', price_key, price_at) AS cache_write_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'cache_write_1h_mtok_tier', price_key, price_at) AS cache_write_1h_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'output_mtok_tier', price_key, price_at) AS output_mtok_tier,
-            dictGet('otel.aicost_prices_dict', 'price_source', price_key, price_at) AS row_price_source,
-            dictGet('otel.aicost_prices_dict', 'price_version', price_key, price_at) AS row_price_version,
+            matched.*,
+            price.row_model_id != '' AND (price.row_valid_to IS NULL OR matched.price_at < price.row_valid_to) AS price_found,
+            if(price_found, price.row_input_mtok, NULL) AS input_mtok,
+            if(price_found, price.row_cache_read_mtok, NULL) AS cache_read_mtok,
+            if(price_found, price.row_cache_write_mtok, NULL) AS cache_write_mtok,
+            if(price_found, price.row_cache_write_5m_mtok, NULL) AS cache_write_5m_mtok,
+            if(price_found, price.row_cache_write_1h_mtok, NULL) AS cache_write_1h_mtok,
+            if(price_found, price.row_output_mtok, NULL) AS output_mtok,
+            if(price_found, price.row_output_reasoning_mtok, NULL) AS output_reasoning_mtok,
+            if(price_found, price.row_input_audio_mtok, NULL) AS input_audio_mtok,
+            if(price_found, price.row_output_audio_mtok, NULL) AS output_audio_mtok,
+            if(price_found, price.row_input_image_mtok, NULL) AS input_image_mtok,
+            if(price_found, price.row_output_image_mtok, NULL) AS output_image_mtok,
+            if(price_found, price.row_requests_kcount, NULL) AS requests_kcount,
+            if(price_found, price.row_tier_start_tokens, NULL) AS tier_start_tokens,
+            if(price_found, price.row_input_mtok_tier, NULL) AS input_mtok_tier,
+            if(price_found, price.row_cache_read_mtok_tier, NULL) AS cache_read_mtok_tier,
+            if(price_found, price.row_cache_write_mtok_tier, NULL) AS cache_write_mtok_tier,
+            if(price_found, price.row_cache_write_1h_mtok_tier, NULL) AS cache_write_1h_mtok_tier,
+            if(price_found, price.row_output_mtok_tier, NULL) AS output_mtok_tier,
+            price.row_price_source AS row_price_source,
+            price.row_price_version AS row_price_version,
             -- Tiers: above tier_start_tokens input tokens (cache included) the tier price applies
             -- to every token of that kind, as the catalogue defines it.
             tier_start_tokens IS NOT NULL AND input_tokens > tier_start_tokens AS in_tier,
@@ -225,13 +208,87 @@ FROM
             requests_kcount AS p_requests
         FROM
         (
-    -- END pricing rule
-        SELECT
-            *,
-            toString(price_provider_id) AS recorded_provider_id,
-            toString(price_model_id) AS recorded_model_id,
-            toDateTime(now(), 'UTC') AS price_at
-        FROM otel.aicost_requests
-        )
+            -- The catalogue row: the one recorded on the span/request if any, else through the
+            -- aliases: response model exact, request model exact, response model longest prefix,
+            -- request model longest prefix. ('', '') when nothing matches.
+            SELECT
+                src.*,
+                arrayFirst(m -> m.2 != '', [
+                    (src.recorded_provider_id, src.recorded_model_id),
+                    (response_exact.response_exact_provider_id, response_exact.response_exact_model_id),
+                    (request_exact.request_exact_provider_id, request_exact.request_exact_model_id),
+                    (prefixes.prefix_provider_ids[arrayFirstIndex(p -> startsWith(lower(src.response_model), p), prefixes.prefix_patterns)],
+                     prefixes.prefix_model_ids[arrayFirstIndex(p -> startsWith(lower(src.response_model), p), prefixes.prefix_patterns)]),
+                    (prefixes.prefix_provider_ids[arrayFirstIndex(p -> startsWith(lower(src.request_model), p), prefixes.prefix_patterns)],
+                     prefixes.prefix_model_ids[arrayFirstIndex(p -> startsWith(lower(src.request_model), p), prefixes.prefix_patterns)])
+                ]) AS price_match,
+                price_match.1 AS match_provider_id,
+                price_match.2 AS match_model_id
+            FROM
+            (
+-- END pricing rule, head
+            SELECT
+                *,
+                toString(price_provider_id) AS recorded_provider_id,
+                toString(price_model_id) AS recorded_model_id,
+                toDateTime(now(), 'UTC') AS price_at
+            FROM otel.aicost_requests
+-- BEGIN pricing rule, tail
+            ) AS src
+            -- The lookups' columns get names of their own: the source's columns pass through
+            -- `src.*` unqualified only if no joined table has a column of the same name.
+            LEFT ANY JOIN
+            (
+                SELECT provider AS response_exact_provider, pattern AS response_exact_pattern,
+                       provider_id AS response_exact_provider_id, model_id AS response_exact_model_id
+                FROM otel.aicost_price_aliases_exact
+            ) AS response_exact
+                ON response_exact.response_exact_provider = lower(src.provider)
+                AND response_exact.response_exact_pattern = lower(src.response_model)
+            LEFT ANY JOIN
+            (
+                SELECT provider AS request_exact_provider, pattern AS request_exact_pattern,
+                       provider_id AS request_exact_provider_id, model_id AS request_exact_model_id
+                FROM otel.aicost_price_aliases_exact
+            ) AS request_exact
+                ON request_exact.request_exact_provider = lower(src.provider)
+                AND request_exact.request_exact_pattern = lower(src.request_model)
+            LEFT ANY JOIN
+            (
+                SELECT provider AS prefix_provider, patterns AS prefix_patterns,
+                       provider_ids AS prefix_provider_ids, model_ids AS prefix_model_ids
+                FROM otel.aicost_price_aliases_prefix
+            ) AS prefixes
+                ON prefixes.prefix_provider = lower(src.provider)
+        ) AS matched
+        LEFT ASOF JOIN
+        (
+            SELECT
+                provider_id AS row_provider_id, model_id AS row_model_id,
+                valid_from AS row_valid_from, valid_to AS row_valid_to,
+                input_mtok AS row_input_mtok,
+                cache_read_mtok AS row_cache_read_mtok,
+                cache_write_mtok AS row_cache_write_mtok,
+                cache_write_5m_mtok AS row_cache_write_5m_mtok,
+                cache_write_1h_mtok AS row_cache_write_1h_mtok,
+                output_mtok AS row_output_mtok,
+                output_reasoning_mtok AS row_output_reasoning_mtok,
+                input_audio_mtok AS row_input_audio_mtok,
+                output_audio_mtok AS row_output_audio_mtok,
+                input_image_mtok AS row_input_image_mtok,
+                output_image_mtok AS row_output_image_mtok,
+                requests_kcount AS row_requests_kcount,
+                tier_start_tokens AS row_tier_start_tokens,
+                input_mtok_tier AS row_input_mtok_tier,
+                cache_read_mtok_tier AS row_cache_read_mtok_tier,
+                cache_write_mtok_tier AS row_cache_write_mtok_tier,
+                cache_write_1h_mtok_tier AS row_cache_write_1h_mtok_tier,
+                output_mtok_tier AS row_output_mtok_tier,
+                price_source AS row_price_source, price_version AS row_price_version
+            FROM otel.aicost_prices_current
+        ) AS price
+            ON price.row_provider_id = matched.match_provider_id AND price.row_model_id = matched.match_model_id
+            AND matched.price_at >= price.row_valid_from
     )
+-- END pricing rule, tail
 );

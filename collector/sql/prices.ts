@@ -1,6 +1,7 @@
 /**
  * Loads price rows and model aliases into `otel.aicost_prices` / `otel.aicost_price_aliases`
- * (see 010_prices.sql) and reloads the dictionaries over them.
+ * (see 010_prices.sql). The pricing rule joins these tables directly: new rows apply to the
+ * next ingested span and the next query of `aicost_requests_repriced`, no reload needed.
  *
  * Engine-agnostic like migrate.ts: it produces statements and runs them through the
  * caller's `execute`. Prices travel as decimal strings (never floats) into Decimal(38, 12).
@@ -61,12 +62,6 @@ export interface LoadPricesOptions {
   /** Empty both tables first, so that rows gone from the catalogue disappear. Default true. */
   replace?: boolean;
 }
-
-export const PRICE_DICTIONARIES = [
-  'otel.aicost_prices_dict',
-  'otel.aicost_price_aliases_exact',
-  'otel.aicost_price_aliases_prefix',
-] as const;
 
 /** Non-negative, at most 12 fractional digits: what Decimal(38, 12) holds without rounding. */
 const DECIMAL = /^\d+(\.\d{1,12})?$/;
@@ -150,7 +145,7 @@ function insertStatements(table: string, records: Record<string, unknown>[], bat
   return statements;
 }
 
-/** The statements that load `rows` and `aliases` and make the dictionaries see them. */
+/** The statements that load `rows` and `aliases`. */
 export function priceLoadStatements(
   rows: readonly PriceRow[],
   aliases: readonly PriceAlias[],
@@ -163,7 +158,6 @@ export function priceLoadStatements(
       : []),
     ...insertStatements('otel.aicost_prices', rows.map(priceRecord)),
     ...insertStatements('otel.aicost_price_aliases', aliases.map(aliasRecord)),
-    ...PRICE_DICTIONARIES.map((name) => `SYSTEM RELOAD DICTIONARY ${name}`),
   ];
 }
 

@@ -75,7 +75,7 @@ export async function openMigratedEngine(): Promise<EngineSession> {
   return engine;
 }
 
-/** Loads price rows and aliases and reloads the price dictionaries (CLI: reuse collector/sql/prices.ts). */
+/** Loads price rows and aliases (the CLI should reuse collector/sql/prices.ts the same way). */
 export function loadPriceRows(
   engine: EngineSession,
   rows: readonly PriceRow[],
