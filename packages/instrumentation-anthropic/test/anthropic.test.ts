@@ -4,7 +4,7 @@
  * Prices used below (genai-prices catalogue, `claude-haiku-4-5`): input $1,
  * output $5, cache read $0.10, cache write (5 min) $1.25, cache write (1 h) $2
  * per million tokens — i.e. 1,000 / 5,000 / 100 / 1,250 / 2,000 nano-USD per
- * token. `claude-sonnet-4-5`: input $3, output $15 per million tokens.
+ * token.
  */
 
 import {
@@ -46,9 +46,10 @@ import {
   withAttribution,
 } from '@aicost/core';
 import Anthropic, * as sdk from '@anthropic-ai/sdk';
+import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { httpError, json, raw, startMockServer } from '../../../test/support/mock-server.js';
+import { httpError, json, raw, sse, startMockServer } from '../../../test/support/mock-server.js';
 import { pointsMatching } from '../../../test/support/otel.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import {
@@ -289,6 +290,30 @@ describe('messages.create', () => {
     }
   });
 
+  it('messages.parse() (structured output) parses once, for the application, and is priced', async () => {
+    const answer = {
+      ...fixture<Record<string, unknown>>('message-basic'),
+      content: [{ type: 'text', text: '{"answer":4}' }],
+    };
+    server.on('POST', '/v1/messages', json(answer));
+
+    const parsed = await client.messages.parse({
+      ...REQUEST,
+      output_config: {
+        format: jsonSchemaOutputFormat({
+          type: 'object',
+          properties: { answer: { type: 'number' } },
+          required: ['answer'],
+          additionalProperties: false,
+        }),
+      },
+    });
+
+    expect(parsed.parsed_output).toEqual({ answer: 4 });
+    const span = await oneSpan();
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.004610000');
+  });
+
   it('finalizes a request nobody awaits', async () => {
     server.on('POST', '/v1/messages', messageFixture('message-basic'));
 
@@ -508,6 +533,25 @@ describe('streamed messages', () => {
     const spans = [await oneSpan()];
     expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
     expect(spans[0]!.attributes[ATTR_ERROR_TYPE]).toBeDefined();
+  });
+
+  it('tolerates events it does not know and usage it does not expect', async () => {
+    const { events } = fixture<{ events: Array<{ event: string; data: any }> }>('stream-basic');
+    events.splice(2, 0, {
+      event: 'future_event',
+      data: { type: 'future_event', detail: { nested: [1, 2] } },
+    });
+    events.find((e) => e.event === 'message_delta')!.data.usage.cache_read_input_tokens = null; // "not applicable"
+    server.on('POST', '/v1/messages', sse(events));
+
+    const seen = [];
+    for await (const event of await client.messages.create({ ...REQUEST, stream: true }))
+      seen.push(event.type);
+
+    expect(seen).toContain('future_event');
+    const span = await oneSpan();
+    expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(25);
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000100000');
   });
 
   it('tee() and a second iteration behave as without instrumentation', async () => {
