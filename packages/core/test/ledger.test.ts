@@ -82,9 +82,32 @@ describe('ledger: OpenAI Chat Completions', () => {
     ).toEqual(ledger({ inputTokens: 100, outputTokens: 100, reasoningTokens: 80 }));
   });
 
-  it('rejects cached tokens larger than the prompt they belong to', () => {
-    const usage = usageFromOpenAIChat({ prompt_tokens: 100, prompt_tokens_details: { cached_tokens: 150 } });
-    expect(isInvalidUsage(usage)).toBe(true);
+  it('reads cache writes of OpenAI-compatible hosts, counted inside prompt_tokens (OpenRouter, LiteLLM)', () => {
+    // OpenRouter serving an Anthropic model: 3,000 prompt tokens of which 2,000 read and 500 written.
+    expect(
+      usageFromOpenAIChat({
+        prompt_tokens: 3000,
+        completion_tokens: 100,
+        prompt_tokens_details: { cached_tokens: 2000, cache_write_tokens: 500 },
+      }),
+    ).toEqual(ledger({ inputTokens: 3000, outputTokens: 100, cacheReadTokens: 2000, cacheWriteTokens: 500 }));
+    // LiteLLM: the Anthropic names beside prompt_tokens.
+    expect(
+      usageFromOpenAIChat({
+        prompt_tokens: 3000,
+        completion_tokens: 100,
+        cache_read_input_tokens: 2000,
+        cache_creation_input_tokens: 500,
+      }),
+    ).toEqual(ledger({ inputTokens: 3000, outputTokens: 100, cacheReadTokens: 2000, cacheWriteTokens: 500 }));
+    // A host that counted them outside prompt_tokens gives itself away: 2,500 cache tokens > 500 prompt tokens.
+    expect(
+      usageFromOpenAIChat({
+        prompt_tokens: 500,
+        cache_read_input_tokens: 2000,
+        cache_creation_input_tokens: 500,
+      }),
+    ).toEqual(ledger({ inputTokens: 3000, cacheReadTokens: 2000, cacheWriteTokens: 500 }));
   });
 });
 

@@ -9,8 +9,12 @@ import { CountReader, dig, isRecord } from './usage.js';
  * - `completion_tokens` INCLUDES `completion_tokens_details.reasoning_tokens` (and audio tokens);
  * - there is no cache-write count: OpenAI does not bill cache writes.
  *
- * Two compatible-API dialects are settled here as well:
+ * Compatible-API dialects are settled here as well:
  * - DeepSeek reports `prompt_cache_hit_tokens` (within `prompt_tokens`) instead of `cached_tokens`;
+ * - OpenRouter reports cache writes as `prompt_tokens_details.cache_write_tokens`, LiteLLM as
+ *   `cache_creation_input_tokens` / `cache_read_input_tokens` beside `prompt_tokens`; both count
+ *   them within `prompt_tokens`. Cache tokens outnumbering `prompt_tokens` prove a host counted
+ *   them outside it, and they are added;
  * - some hosts (xAI) leave reasoning OUT of `completion_tokens`. When `total_tokens`
  *   equals prompt + completion + reasoning, reasoning was excluded and is added back.
  */
@@ -25,8 +29,13 @@ export function usageFromOpenAIChat(usage: unknown): LedgerResult {
   const total = reader.first(usage, ['total_tokens', 'totalTokens'], 'usage.');
   const cached =
     reader.first(promptDetails, ['cached_tokens', 'cachedTokens'], 'usage.prompt_tokens_details.') ??
-    reader.first(usage, ['prompt_cache_hit_tokens'], 'usage.') ??
+    reader.first(usage, ['prompt_cache_hit_tokens', 'cache_read_input_tokens'], 'usage.') ??
     0;
+  const cacheWrite =
+    reader.first(promptDetails, ['cache_write_tokens', 'cacheWriteTokens'], 'usage.prompt_tokens_details.') ??
+    reader.first(usage, ['cache_creation_input_tokens'], 'usage.') ??
+    0;
+  const input = cached + cacheWrite > prompt ? prompt + cached + cacheWrite : prompt;
   const reasoning =
     reader.first(
       completionDetails,
@@ -39,9 +48,10 @@ export function usageFromOpenAIChat(usage: unknown): LedgerResult {
   }
 
   return reader.finish({
-    inputTokens: prompt,
+    inputTokens: input,
     outputTokens: completion,
     cacheReadTokens: cached,
+    cacheWriteTokens: cacheWrite,
     reasoningTokens: reasoning,
     inputAudioTokens: reader.first(
       promptDetails,
