@@ -120,11 +120,14 @@ describe('node --import @aicost/node/register (ESM), OTLP http/protobuf', () => 
     expect(receiver.spans.map((s) => s.name)).toContain('chat gpt-4o-mini');
   });
 
-  it('sends nothing when OTEL_SDK_DISABLED=true, and the app still runs', async () => {
+  it.each([
+    ['OTEL_SDK_DISABLED', 'true'],
+    ['AICOST_ENABLED', 'false'],
+  ])('sends nothing when %s=%s, and the app still runs', async (name, value) => {
     receiver = await startOtlpReceiver();
     const { finished } = run(
       ['--import', '@aicost/node/register', 'app-esm.mjs'],
-      otelEnv(receiver, { OTEL_SDK_DISABLED: 'true' }),
+      otelEnv(receiver, { [name]: value }),
     );
     const result = await finished;
     expect(result.code, result.stderr).toBe(0);
