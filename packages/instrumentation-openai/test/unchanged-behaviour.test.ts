@@ -1,0 +1,172 @@
+/**
+ * The application's observable behaviour is the same with and without the
+ * instrumentation: each scenario runs bare, then instrumented, against the
+ * same mock responses, and the outcomes are deep-compared.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { httpError, json } from '../../../test/support/mock-server.js';
+import { chatStream, fixture, responseStream, type SDK, SDKS, settle, setup } from './setup.js';
+
+const t = await setup();
+afterAll(() => t.close());
+
+async function bareAndInstrumented<T>(scenario: () => Promise<T>): Promise<[T, T]> {
+  t.unpatch();
+  let bare: T;
+  try {
+    bare = await scenario();
+  } finally {
+    t.patch();
+  }
+  const instrumented = await scenario();
+  return [bare, instrumented];
+}
+
+/** A value as the application can observe it: own enumerable data, plus the SDK's `_request_id`. */
+const observable = (value: any) => ({
+  data: JSON.parse(JSON.stringify(value)),
+  ownKeys: Reflect.ownKeys(value).map(String).sort(),
+  requestId: value?._request_id,
+  prototype: Object.getPrototypeOf(value)?.constructor?.name,
+});
+
+const errorOutcome = async (run: () => Promise<unknown>) => {
+  try {
+    await run();
+    return { threw: false };
+  } catch (error: any) {
+    return {
+      threw: true,
+      class: error.constructor.name,
+      message: error.message,
+      status: error.status,
+      code: error.code,
+    };
+  }
+};
+
+const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] };
+
+describe.each(SDKS)('observable behaviour is unchanged ($name)', (sdk: SDK) => {
+  const client = () => t.client(sdk, { maxRetries: 1 });
+
+  it('chat completion result', async () => {
+    t.server.on(
+      'POST',
+      '/v1/chat/completions',
+      json(fixture('chat-completion'), { headers: { 'x-request-id': 'req_1' } }),
+    );
+    const [bare, instrumented] = await bareAndInstrumented(async () =>
+      observable(await client().chat.completions.create(CHAT)),
+    );
+    expect(instrumented).toEqual(bare);
+    expect(bare.requestId).toBe('req_1');
+  });
+
+  it('streamed chat chunks and the stream object', async () => {
+    t.server.on('POST', '/v1/chat/completions', chatStream('chat-stream-include-usage', { splitBytes: 29 }));
+    const [bare, instrumented] = await bareAndInstrumented(async () => {
+      const stream = await client().chat.completions.create({
+        ...CHAT,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const chunks: unknown[] = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      return {
+        chunks,
+        class: stream.constructor.name,
+        hasController: stream.controller instanceof AbortController,
+      };
+    });
+    expect(instrumented).toEqual(bare);
+  });
+
+  it('Responses stream events', async () => {
+    t.server.on('POST', '/v1/responses', responseStream('response-stream'));
+    const [bare, instrumented] = await bareAndInstrumented(async () => {
+      const stream = await client().responses.create({ model: 'gpt-4.1', input: 'story', stream: true });
+      const events: unknown[] = [];
+      for await (const event of stream) events.push(event);
+      return events;
+    });
+    expect(instrumented).toEqual(bare);
+  });
+
+  it('withResponse() data and response', async () => {
+    t.server.on(
+      'POST',
+      '/v1/chat/completions',
+      json(fixture('chat-completion'), { headers: { 'x-request-id': 'req_2' } }),
+    );
+    const [bare, instrumented] = await bareAndInstrumented(async () => {
+      const { data, response, request_id } = await client().chat.completions.create(CHAT).withResponse();
+      return { data: observable(data), status: response.status, bodyUsed: response.bodyUsed, request_id };
+    });
+    expect(instrumented).toEqual(bare);
+  });
+
+  it('asResponse() raw body', async () => {
+    t.server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
+    const [bare, instrumented] = await bareAndInstrumented(async () => {
+      const response = await client().chat.completions.create(CHAT).asResponse();
+      return { status: response.status, bodyUsed: response.bodyUsed, body: await response.text() };
+    });
+    expect(instrumented).toEqual(bare);
+  });
+
+  it('structured output parse()', async () => {
+    t.server.on('POST', '/v1/chat/completions', json(fixture('chat-completion-structured')));
+    const [bare, instrumented] = await bareAndInstrumented(async () =>
+      observable(
+        await client().chat.completions.parse({
+          ...CHAT,
+          response_format: {
+            type: 'json_schema',
+            json_schema: {
+              name: 'event',
+              strict: true,
+              schema: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string' },
+                  date: { type: 'string' },
+                  participants: { type: 'array', items: { type: 'string' } },
+                },
+                required: ['name', 'date', 'participants'],
+                additionalProperties: false,
+              },
+            },
+          },
+        }),
+      ),
+    );
+    expect(instrumented).toEqual(bare);
+  });
+
+  it('embeddings result', async () => {
+    t.server.on('POST', '/v1/embeddings', json(fixture('embeddings')));
+    const [bare, instrumented] = await bareAndInstrumented(async () =>
+      observable(await client().embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })),
+    );
+    expect(instrumented).toEqual(bare);
+  });
+
+  it('an HTTP error after retries', async () => {
+    const [bare, instrumented] = await bareAndInstrumented(async () => {
+      t.server.on('POST', '/v1/chat/completions', httpError(429, fixture('error-rate-limit')));
+      return errorOutcome(() => client().chat.completions.create(CHAT));
+    });
+    expect(instrumented).toEqual(bare);
+    expect(bare.class).toBe('RateLimitError');
+  });
+
+  it('the returned promise is still the SDK APIPromise', async () => {
+    t.server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
+    const promise = client().chat.completions.create(CHAT);
+    expect(promise).toBeInstanceOf(sdk.module.APIPromise);
+    expect(promise).toBeInstanceOf(Promise);
+    await promise;
+    await settle();
+  });
+});
