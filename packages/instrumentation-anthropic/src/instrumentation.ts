@@ -245,14 +245,14 @@ function responsePropsOf(apiPromise: APIPromiseLike): Promise<ResponseProps> | u
   return apiPromise.responsePromise;
 }
 
+/** Records one Message (plain, or as far as a stream got) on the call. */
+type MessageRecorder = (message: AnthropicMessage) => void;
+
 /**
  * A plain Message: read from a clone of the response, so the span ends (and is
  * priced) whether the application awaits the Message, takes `asResponse()` and
  * reads the body itself, or never looks at the result at all.
  */
-/** Records one Message (plain, or as far as a stream got) on the call. */
-type MessageRecorder = (message: AnthropicMessage) => void;
-
 function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall, record: MessageRecorder): void {
   const responseProps = responsePropsOf(apiPromise);
   if (!responseProps) {
@@ -357,9 +357,16 @@ function observeEvents(stream: StreamLike, call: GenAICall, record: MessageRecor
     onError(error: unknown) {
       finish();
       // An abort ends the iteration quietly in the SDK; name it as the SDK does for a plain request.
-      call.fail(signal?.aborted ? new APIUserAbortError() : error);
+      // (The signal alone does not tell: the SDK also aborts it when the stream breaks.)
+      call.fail(isAbortError(error) ? new APIUserAbortError() : error);
     },
   });
+}
+
+function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof Error && (error.name === 'AbortError' || error.constructor.name === 'APIUserAbortError')
+  );
 }
 
 /** Response attributes, the token ledger and (opt-in) the output content of one Message. */
