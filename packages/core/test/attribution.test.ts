@@ -197,6 +197,21 @@ describe('AttributionBaggagePropagator', () => {
     ]);
   });
 
+  it('never throws into the instrumentation that propagates, and logs the failure once', () => {
+    const propagator = new AttributionBaggagePropagator();
+    const failing = () => {
+      throw new Error('broken carrier');
+    };
+    withAttribution({ feature: 'f' }, () => {
+      expect(() => propagator.inject(context.active(), {}, { set: failing })).not.toThrow();
+      expect(() => propagator.inject(context.active(), {}, { set: failing })).not.toThrow();
+    });
+    const ctx = propagator.extract(ROOT_CONTEXT, {}, { get: failing, keys: failing });
+    expect(ctx).toBe(ROOT_CONTEXT);
+    expect(warnings.filter((w) => w.includes('baggage inject failed'))).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes('baggage extract failed'))).toHaveLength(1);
+  });
+
   it('exposes the merged view by attribute key', () => {
     withAttribution({ feature: 'f', region: 'eu' }, () => {
       expect(Object.fromEntries(getAttributionAttributes())).toEqual({

@@ -43,13 +43,14 @@ function isModuleNotFound(error: unknown, packageName: string): boolean {
 export function loadAicostInstrumentations(
   disabled: readonly string[],
   config: Partial<Record<AicostInstrumentationName, Record<string, unknown>>> = {},
+  load: (packageName: string) => unknown = requireFromHere,
 ): Instrumentation[] {
   const loaded: Instrumentation[] = [];
   for (const { name, packageName, exportName } of AICOST_INSTRUMENTATIONS) {
     if (disabled.includes(name)) continue;
     let exported: unknown;
     try {
-      exported = (requireFromHere(packageName) as Record<string, unknown>)[exportName];
+      exported = (load(packageName) as Record<string, unknown>)[exportName];
     } catch (error) {
       if (isModuleNotFound(error, packageName)) diag.debug(`aicost: ${packageName} is not installed`);
       else warnOnce(`load-${name}`, `skipped ${packageName}: failed to load (${describeError(error)})`);

@@ -1,6 +1,7 @@
 import {
   type Baggage,
   type Context,
+  diag,
   propagation,
   type TextMapGetter,
   type TextMapPropagator,
@@ -44,6 +45,15 @@ export function resolveBaggageAllowList(allowedKeys?: readonly string[]): Readon
   return keys;
 }
 
+const loggedFailures = new Set<string>();
+
+/** Propagation runs inside other instrumentations' request handling: a failure is logged once and swallowed. */
+function logPropagationFailure(what: string, error: unknown): void {
+  if (loggedFailures.has(what)) return;
+  loggedFailures.add(what);
+  diag.warn(`aicost: attribution baggage ${what} failed; further failures are not logged`, error);
+}
+
 /**
  * A W3C Baggage propagator that lets only allow-listed aicost attribution keys
  * leave or enter the process. Baggage entries outside the aicost namespace are
@@ -62,6 +72,23 @@ export class AttributionBaggagePropagator implements TextMapPropagator {
   }
 
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
+    try {
+      this.injectAllowed(ctx, carrier, setter);
+    } catch (error) {
+      logPropagationFailure('inject', error);
+    }
+  }
+
+  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+    try {
+      return this.extractAllowed(ctx, carrier, getter);
+    } catch (error) {
+      logPropagationFailure('extract', error);
+      return ctx;
+    }
+  }
+
+  private injectAllowed(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
     let baggage = this.withoutAttribution(propagation.getBaggage(ctx) ?? propagation.createBaggage());
     // Attribution set via setAttribution lives in the scope, not in the baggage: read the merged view.
     for (const [key, value] of getAttributionAttributes(ctx)) {
@@ -71,7 +98,7 @@ export class AttributionBaggagePropagator implements TextMapPropagator {
     this.w3c.inject(propagation.setBaggage(ctx, baggage), carrier, setter);
   }
 
-  extract(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
+  private extractAllowed(ctx: Context, carrier: unknown, getter: TextMapGetter): Context {
     const extracted = this.w3c.extract(ctx, carrier, getter);
     const incoming = propagation.getBaggage(extracted);
     let result = extracted;
