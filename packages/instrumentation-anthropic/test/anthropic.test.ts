@@ -537,6 +537,25 @@ describe('streamed messages', () => {
     expect(spans[0]!.attributes[ATTR_ERROR_TYPE]).not.toBe('APIUserAbortError');
   });
 
+  it('an error event mid-stream (overloaded) fails the span with the error the application gets', async () => {
+    server.on('POST', '/v1/messages', sseFixture('stream-overloaded-error'));
+
+    const stream = await client.messages.create({ ...REQUEST, stream: true });
+    const error = await (async () => {
+      for await (const _ of stream) {
+        // drain
+      }
+    })().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(sdk.APIError);
+    expect((error as sdk.APIError).type).toBe('overloaded_error');
+    const span = await oneSpan();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    // Input tokens were billed before the failure: recorded from message_start.
+    expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(25);
+  });
+
   it('tolerates events it does not know and usage it does not expect', async () => {
     const { events } = fixture<{ events: Array<{ event: string; data: any }> }>('stream-basic');
     events.splice(2, 0, {
