@@ -6,24 +6,25 @@ export type { GoogleGenAIInstrumentationConfig } from './types.js';
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
- * Instruments SDK modules the application has already loaded, without the
+ * Instruments an SDK module the application has already loaded, without the
  * module-loader hook (bundled applications, ESM started without `--import`):
+ * the exports of `@google/genai` or of `@google/generative-ai` (call once per SDK).
  *
  * ```ts
  * import * as genai from '@google/genai';
- * instrument({ genai });
+ * instrument(genai);
  * ```
  *
- * Spans and metrics go to the global tracer and meter providers unless
- * `setTracerProvider` / `setMeterProvider` is called on the returned instance.
+ * Returns the instrumentation: spans and metrics go to the global tracer and
+ * meter providers unless `setTracerProvider` / `setMeterProvider` is called on
+ * it; `disable()` removes the patches. Instrumenting twice is harmless.
  */
 export function instrument(
-  modules: { genai?: object; generativeAi?: object },
+  sdkModule: object,
   config: GoogleGenAIInstrumentationConfig = {},
 ): GoogleGenAIInstrumentation {
-  // Disabled: the loader hook is not wanted here; the modules are patched directly.
+  // Not enabled: no loader hook is wanted here, the module is patched directly.
   const instrumentation = new GoogleGenAIInstrumentation({ ...config, enabled: false });
-  if (modules.genai) instrumentation.manuallyInstrument(modules.genai);
-  if (modules.generativeAi) instrumentation.manuallyInstrument(modules.generativeAi);
+  instrumentation.manuallyInstrument(sdkModule);
   return instrumentation;
 }

@@ -100,6 +100,8 @@ interface LegacyStreamResult {
  */
 export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAIInstrumentationConfig> {
   private recorder: GenAIRecorder | undefined;
+  /** Modules patched by {@link manuallyInstrument}, unpatched again by {@link disable}. */
+  private readonly manualModules = new Set<Record<string, any>>();
 
   constructor(config: GoogleGenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -131,8 +133,21 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
     const exports = moduleExports as Record<string, any>;
     if (exports.Models?.prototype) this.patchGenAI(exports);
     else if (exports.GenerativeModel?.prototype) this.patchLegacy(exports);
-    else
+    else {
       diag.warn('aicost: manuallyInstrument() expects the exports of @google/genai or @google/generative-ai');
+      return;
+    }
+    this.manualModules.add(exports);
+  }
+
+  /** Removes the loader hook's patches and those of {@link manuallyInstrument}. */
+  override disable(): void {
+    super.disable();
+    for (const exports of this.manualModules) {
+      this.unpatchGenAI(exports);
+      this.unpatchLegacy(exports);
+    }
+    this.manualModules.clear();
   }
 
   override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {

@@ -107,9 +107,7 @@ export function finishReasons(candidates: GeminiCandidate[] | undefined): string
  * The token ledger of a generateContent response; `undefined` when it carries
  * no usage, an invalid-usage marker when the counts do not add up.
  */
-export function generateContentUsage(
-  response: GeminiGenerateContentResponse | undefined,
-): LedgerResult {
+export function generateContentUsage(response: GeminiGenerateContentResponse | undefined): LedgerResult {
   const usage = response?.usageMetadata;
   if (!usage || typeof usage !== 'object') return undefined;
   return usageFromGemini(usage);

@@ -31,9 +31,9 @@ afterAll(async () => {
 });
 
 describe('@google/genai 2.x (previous major)', () => {
-  it('is patched by instrument() and priced like 3.x, streams included', async () => {
+  it('is patched by instrument() and priced like 3.x, streams included; disable() unpatches it', async () => {
     const v2 = await import('google-genai-v2');
-    instrument({ genai: v2 });
+    const instrumentation = instrument(v2);
     const ai = new v2.GoogleGenAI({ apiKey: 'test-key', httpOptions: { baseUrl: server.url } });
     server.on(
       'POST',
@@ -56,6 +56,11 @@ describe('@google/genai 2.x (previous major)', () => {
     const spans = await otel.waitForSpans(2);
     expect(spans.map((span) => span.attributes['aicost.cost.total'])).toEqual(['0.003940000', '0.000130200']);
     expect(spans.map((span) => span.attributes['aicost.request.stream'])).toEqual([false, true]);
+
+    instrumentation.disable();
+    otel.reset();
+    await ai.models.generateContent({ model: FLASH, contents: 'Why is the sky blue?' });
+    expect(otel.spans()).toHaveLength(0);
   });
 });
 
