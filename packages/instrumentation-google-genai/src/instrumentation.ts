@@ -177,8 +177,8 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
   }
 
   /** Starts a call, or returns undefined (and the SDK runs untraced) if our own code fails. */
-  private startCall(info: GenAICallInfo): GenAICall | undefined {
-    return runSafely('starting a Google GenAI span', () => this.getRecorder().start(info));
+  private startCall(describe: () => GenAICallInfo): GenAICall | undefined {
+    return runSafely('starting a Google GenAI span', () => this.getRecorder().start(describe()));
   }
 
   // -------------------------------------------------------------------------
@@ -245,7 +245,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
   private genAIGenerateContent(original: AnyFunction): AnyFunction {
     const instrumentation = this;
     return function generateContentInternal(this: GenAIModels, params: GenAIParams, ...rest: unknown[]) {
-      const call = instrumentation.startCall(
+      const call = instrumentation.startCall(() =>
         instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.GENERATE_CONTENT, false),
       );
       if (!call) return original.call(this, params, ...rest);
@@ -265,7 +265,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
       params: GenAIParams,
       ...rest: unknown[]
     ) {
-      const call = instrumentation.startCall(
+      const call = instrumentation.startCall(() =>
         instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.GENERATE_CONTENT, true),
       );
       if (!call) return original.call(this, params, ...rest);
@@ -284,7 +284,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
   private genAIEmbedContent(original: AnyFunction): AnyFunction {
     const instrumentation = this;
     return function embedContent(this: GenAIModels, params: GenAIParams, ...rest: unknown[]) {
-      const call = instrumentation.startCall(
+      const call = instrumentation.startCall(() =>
         instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.EMBEDDINGS, false),
       );
       if (!call) return original.call(this, params, ...rest);
@@ -362,7 +362,7 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
   }
 
   private startLegacyCall(request: LegacyCallRequest, stream: boolean): GenAICall | undefined {
-    const call = this.startCall(
+    const call = this.startCall(() =>
       this.legacyInfo(
         request.model,
         request.generationConfig,
@@ -430,9 +430,14 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
       requestOptions?: LegacyRequestOptions,
       ...rest: unknown[]
     ) {
-      const baseUrl = requestOptions?.baseUrl ?? this?._requestOptions?.baseUrl;
-      const call = instrumentation.startCall(
-        instrumentation.legacyInfo(this?.model, undefined, baseUrl, GEN_AI_OPERATION.EMBEDDINGS, false),
+      const call = instrumentation.startCall(() =>
+        instrumentation.legacyInfo(
+          this?.model,
+          undefined,
+          requestOptions?.baseUrl ?? this?._requestOptions?.baseUrl,
+          GEN_AI_OPERATION.EMBEDDINGS,
+          false,
+        ),
       );
       if (!call) return original.call(this, request, requestOptions, ...rest);
       return settle(
@@ -477,8 +482,16 @@ function settle<T>(
   }
   return Promise.resolve(pending).then(
     (value) => {
-      runSafely('reading a Google GenAI response', () => onValue(value));
-      if (endOnSuccess) call.end();
+      const observed = runSafely(
+        'reading a Google GenAI response',
+        () => {
+          onValue(value);
+          return true;
+        },
+        false,
+      );
+      // A stream we could not observe would otherwise leave its span open forever.
+      if (endOnSuccess || !observed) call.end();
       return value;
     },
     (error: unknown) => {
@@ -504,6 +517,7 @@ function observeGeminiStream(
   stream: AsyncGenerator<GeminiGenerateContentResponse>,
   signal: AbortSignal | undefined,
 ): void {
+  if (typeof stream?.[Symbol.asyncIterator] !== 'function') throw new TypeError('not an async generator');
   const seen = new StreamAccumulator(call.captureContent);
   const finish = () =>
     runSafely('reading a Google GenAI stream', () => finishGenerateContent(call, seen.response()));

@@ -535,6 +535,40 @@ describe('what is not a billed call, or is one call', () => {
   });
 });
 
+describe('robustness', () => {
+  it('lets the call through unchanged when the instrumentation itself fails', async () => {
+    const brokenTracer = {
+      startSpan(): never {
+        throw new Error('tracer failure');
+      },
+    };
+    instrumentation.setTracerProvider({ getTracer: () => brokenTracer as never });
+    server.on(
+      'POST',
+      geminiRoute(FLASH, 'generateContent'),
+      json(loadFixture('generate-content-cached-thinking')),
+    );
+    server.on(
+      'POST',
+      geminiRoute(FLASH, 'streamGenerateContent'),
+      geminiSSE(loadFixture('generate-content-stream')),
+    );
+    try {
+      const response = await ai.models.generateContent(basicRequest());
+      const texts: Array<string | undefined> = [];
+      for await (const chunk of await ai.models.generateContentStream({ model: FLASH, contents: 'hi' })) {
+        texts.push(chunk.text);
+      }
+
+      expect(withoutHttpDetails(response)).toEqual(baseline.response);
+      expect(texts).toEqual(baseline.streamTexts);
+      expect(otel.spans()).toHaveLength(0);
+    } finally {
+      instrumentation.setTracerProvider(otel.tracerProvider);
+    }
+  });
+});
+
 describe('attribution', () => {
   it("puts the caller's feature and customer on the span and the feature on the cost metric", async () => {
     server.on(
