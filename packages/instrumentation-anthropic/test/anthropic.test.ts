@@ -51,7 +51,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpError, json, raw, sse, startMockServer } from '../../../test/support/mock-server.js';
 import { pointsMatching } from '../../../test/support/otel.js';
-import { PACKAGE_NAME } from '../src/index.js';
+import { instrument, PACKAGE_NAME } from '../src/index.js';
 import {
   fixture,
   genAISpans,
@@ -330,6 +330,16 @@ describe('messages.create', () => {
 
     const spans = [await oneSpan()];
     expect(spans[0]!.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.004610000');
+  });
+
+  it('instrument() on an already patched module does not double the spans', async () => {
+    const second = instrument(sdk);
+    server.on('POST', '/v1/messages', messageFixture('message-basic'));
+
+    await client.messages.create(REQUEST);
+
+    await oneSpan();
+    second.disable();
   });
 
   it('is a child of the active span', async () => {
