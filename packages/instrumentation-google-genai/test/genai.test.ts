@@ -452,6 +452,34 @@ describe('Vertex AI', () => {
       'aicost.cost.total': '0.000018500',
     });
   });
+  it('reads Vertex AI embedding token counts; a model the catalogue lacks stays unpriced, never $0', async () => {
+    const vertex = new GoogleGenAI({
+      vertexai: true,
+      apiKey: 'vertex-express-key',
+      httpOptions: { baseUrl: server.url },
+    });
+    server.on(
+      'POST',
+      /^\/v1beta1\/publishers\/google\/models\/text-embedding-005:predict/,
+      json(loadFixture('vertex-embed-predict')),
+    );
+
+    const response = await vertex.models.embedContent({
+      model: 'text-embedding-005',
+      contents: ['What is your name?', 'Favourite colour?'],
+    });
+
+    expect(response.embeddings?.map((embedding) => embedding.statistics?.tokenCount)).toEqual([6, 4]);
+    const span = onlySpan(otel.spans());
+    expect(span.attributes).toMatchObject({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.provider.name': 'gcp.vertex_ai',
+      'gen_ai.usage.input_tokens': 10,
+      'aicost.cost.status': 'unpriced',
+      'aicost.cost.status_reason': 'unknown_model',
+    });
+    expect(span.attributes).not.toHaveProperty('aicost.cost.total');
+  });
 });
 
 describe('embedContent', () => {
