@@ -25,13 +25,20 @@ export type AicostInstrumentationName = (typeof AICOST_INSTRUMENTATIONS)[number]
 
 type InstrumentationClass = new (config?: Record<string, unknown>) => Instrumentation;
 
+/** Returns a package's exports synchronously, or throws like `require`. */
+export type PackageLoader = (packageName: string) => unknown;
+
 // `require` keeps loading synchronous, so instrumentations hook modules before the application requires
 // them. tsup shims import.meta.url in the CommonJS build.
 const requireFromHere = createRequire(import.meta.url);
 
 function isModuleNotFound(error: unknown, packageName: string): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return code === 'MODULE_NOT_FOUND' && describeError(error).includes(packageName);
+  // require() says MODULE_NOT_FOUND, import() ERR_MODULE_NOT_FOUND.
+  return (
+    (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') &&
+    describeError(error).includes(packageName)
+  );
 }
 
 /**
@@ -43,7 +50,7 @@ function isModuleNotFound(error: unknown, packageName: string): boolean {
 export function loadAicostInstrumentations(
   disabled: readonly string[],
   config: Partial<Record<AicostInstrumentationName, Record<string, unknown>>> = {},
-  load: (packageName: string) => unknown = requireFromHere,
+  load: PackageLoader = requireFromHere,
 ): Instrumentation[] {
   const loaded: Instrumentation[] = [];
   for (const { name, packageName, exportName } of AICOST_INSTRUMENTATIONS) {
@@ -67,4 +74,27 @@ export function loadAicostInstrumentations(
     }
   }
   return loaded;
+}
+
+/**
+ * Imports the instrumentation packages as ES modules ahead of a synchronous
+ * `register()`, and returns a loader that hands them out (or rethrows their
+ * import error, so absent packages stay silent as with `require`).
+ */
+export async function importAicostInstrumentations(disabled: readonly string[]): Promise<PackageLoader> {
+  const results = new Map<string, { exports?: unknown; error?: unknown }>();
+  await Promise.all(
+    AICOST_INSTRUMENTATIONS.filter(({ name }) => !disabled.includes(name)).map(async ({ packageName }) => {
+      try {
+        results.set(packageName, { exports: await import(packageName) });
+      } catch (error) {
+        results.set(packageName, { error });
+      }
+    }),
+  );
+  return (packageName) => {
+    const result = results.get(packageName);
+    if (result === undefined || result.error !== undefined) throw result?.error ?? new Error(packageName);
+    return result.exports;
+  };
 }

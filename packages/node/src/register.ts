@@ -9,8 +9,10 @@
  */
 import { register as registerModuleHooks } from 'node:module';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { aicostEnabledFromEnv, disabledInstrumentationsFromEnv } from './config.js';
+import { importAicostInstrumentations } from './instrumentations.js';
 import { describeError, warnOnce } from './log.js';
-import { register } from './sdk.js';
+import { registerWith } from './sdk.js';
 
 let waitForHooks: (() => Promise<void>) | undefined;
 try {
@@ -24,7 +26,11 @@ try {
   );
 }
 
-register();
+// ES module copies of the instrumentations: no second (CommonJS) copy of them and of @aicost/core.
+const loadPackage = aicostEnabledFromEnv()
+  ? await importAicostInstrumentations(disabledInstrumentationsFromEnv())
+  : undefined;
+registerWith({}, loadPackage);
 
 // The application's imports must not be evaluated before the loader knows which modules to patch.
 if (waitForHooks) await waitForHooks();

@@ -18,7 +18,11 @@ import {
   createOtlpTraceExporter,
   createPeriodicMetricReader,
 } from './exporters.js';
-import { type AicostInstrumentationName, loadAicostInstrumentations } from './instrumentations.js';
+import {
+  type AicostInstrumentationName,
+  loadAicostInstrumentations,
+  type PackageLoader,
+} from './instrumentations.js';
 import { describeError, warnOnce } from './log.js';
 import { installExitHooks } from './shutdown.js';
 
@@ -79,12 +83,21 @@ const DISABLED_HANDLE: AicostHandle = {
  * logged once and a handle that does nothing is returned.
  */
 export function register(options: RegisterOptions = {}): AicostHandle {
+  return registerWith(options);
+}
+
+/**
+ * {@link register} with a custom loader of the instrumentation packages: the
+ * ESM entry hands in packages it imported as ES modules, so an ESM application
+ * does not load a second, CommonJS copy of them and of `@aicost/core`.
+ */
+export function registerWith(options: RegisterOptions, loadPackage?: PackageLoader): AicostHandle {
   const global = globalThis as GlobalWithHandle;
   const existing = global[HANDLE_KEY];
   if (existing !== undefined) return existing;
   let handle: AicostHandle;
   try {
-    handle = aicostEnabledFromEnv() ? start(options) : DISABLED_HANDLE;
+    handle = aicostEnabledFromEnv() ? start(options, loadPackage) : DISABLED_HANDLE;
   } catch (error) {
     warnOnce('register-failed', `setup failed, telemetry is off: ${describeError(error)}`);
     handle = DISABLED_HANDLE;
@@ -93,7 +106,7 @@ export function register(options: RegisterOptions = {}): AicostHandle {
   return handle;
 }
 
-function start(options: RegisterOptions): AicostHandle {
+function start(options: RegisterOptions, loadPackage: PackageLoader | undefined): AicostHandle {
   const exportProcessor = createExportProcessor(options);
   const metricReaders = options.metricReaders ?? defaultMetricReaders();
   const spanProcessors: SpanProcessor[] = [
@@ -117,7 +130,7 @@ function start(options: RegisterOptions): AicostHandle {
       ],
     }),
     instrumentations: [
-      ...loadAicostInstrumentations(disabled, options.instrumentationConfig),
+      ...loadAicostInstrumentations(disabled, options.instrumentationConfig, loadPackage),
       ...(options.instrumentations ?? []),
     ],
   };
