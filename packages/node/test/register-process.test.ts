@@ -92,20 +92,23 @@ describe('node --import @aicost/node/register (ESM), OTLP http/protobuf', () => 
     expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/v1/metrics', '/v1/traces']);
   });
 
-  it('flushes on SIGTERM and then dies of the signal, as the app would without aicost', async () => {
-    receiver = await startOtlpReceiver();
-    const { child, finished } = run(
-      ['--import', '@aicost/node/register', 'app-esm.mjs'],
-      otelEnv(receiver, { FIXTURE_WAIT_FOR_SIGNAL: '1' }),
-    );
-    await waitForOutput(child, 'READY');
-    expect(receiver.spans).toHaveLength(0);
-    child.kill('SIGTERM');
-    const result = await finished;
-    expect(result.signal).toBe('SIGTERM');
-    expect(result.code).toBeNull();
-    expect(receiver.spans.map((s) => s.name)).toContain('chat gpt-4o-mini');
-  });
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'flushes on %s and then dies of the signal, as the app would without aicost',
+    async (signal) => {
+      receiver = await startOtlpReceiver();
+      const { child, finished } = run(
+        ['--import', '@aicost/node/register', 'app-esm.mjs'],
+        otelEnv(receiver, { FIXTURE_WAIT_FOR_SIGNAL: '1' }),
+      );
+      await waitForOutput(child, 'READY');
+      expect(receiver.spans).toHaveLength(0);
+      child.kill(signal);
+      const result = await finished;
+      expect(result.signal).toBe(signal);
+      expect(result.code).toBeNull();
+      expect(receiver.spans.map((s) => s.name)).toContain('chat gpt-4o-mini');
+    },
+  );
 
   it("flushes on SIGTERM but leaves the exit to the application's own handler", async () => {
     receiver = await startOtlpReceiver();
