@@ -1,4 +1,4 @@
-module aicostcheck
+module aicost-cli-test/go-client
 
 go 1.25.0
 

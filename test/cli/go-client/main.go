@@ -23,7 +23,8 @@ func main() {
 		Protocol:    clickhouse.HTTP,
 		Auth:        clickhouse.Auth{Database: "otel", Username: "default", Password: "pw"},
 		Compression: &clickhouse.Compression{Method: comp},
-		Settings:    clickhouse.Settings{"async_insert": 1},
+		// The exporter adds async_insert; the Grafana plugin adds limit and max_execution_time.
+		Settings: clickhouse.Settings{"async_insert": 1, "limit": 1000000, "max_execution_time": 60},
 	})
 	if err != nil {
 		fail(err)
