@@ -139,6 +139,27 @@ describe('CostSpanProcessor: spans from other instrumentations', () => {
     });
   });
 
+  it('prices spans of provider SDKs that trace themselves, as source sdk', () => {
+    const anthropic = emit('com.anthropic.sdk.typescript', 'chat claude-3-5-haiku-20241022', {
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'claude-3-5-haiku-20241022',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 100,
+    });
+    // claude-3-5-haiku list price: $0.80 input, $4 output per million tokens.
+    expect(anthropic.attributes).toMatchObject({
+      'aicost.usage.source': 'sdk',
+      'aicost.cost.total': '0.001200000',
+    });
+    const mistral = emit('mistralai_sdk_tracer', 'chat mistral-small-latest', {
+      ...semconvChat,
+      'gen_ai.provider.name': 'mistral_ai',
+      'gen_ai.request.model': 'mistral-small-latest',
+    });
+    expect(mistral.attributes['aicost.usage.source']).toBe('sdk');
+  });
+
   it('marks an unknown model unpriced with no cost attribute, never $0', () => {
     const span = emit('@opentelemetry/instrumentation-openai', 'chat mystery', {
       ...semconvChat,

@@ -96,8 +96,9 @@ function sourceOfSemconvSpan(span: ReadableSpan): UsageSource {
   if (scope.startsWith('@opentelemetry/')) return USAGE_SOURCE.OPENTELEMETRY;
   // Older OpenLLMetry releases still write the deprecated names.
   if (span.attributes['gen_ai.usage.prompt_tokens'] !== undefined) return USAGE_SOURCE.OPENLLMETRY;
-  // Provider SDKs that trace themselves (Anthropic, Mistral) name the scope after the SDK.
-  if (/^(@anthropic-ai|@mistralai|anthropic|mistral)/.test(scope)) return USAGE_SOURCE.SDK;
+  // Provider SDKs that trace themselves (Anthropic, Mistral) name the scope after the SDK
+  // (`com.anthropic.sdk.typescript`, `mistralai_sdk_tracer`).
+  if (/^(com\.anthropic|@anthropic-ai|anthropic|@mistralai|mistral)/.test(scope)) return USAGE_SOURCE.SDK;
   return USAGE_SOURCE.OPENTELEMETRY;
 }
 
