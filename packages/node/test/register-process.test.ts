@@ -56,7 +56,10 @@ afterEach(async () => receiver?.close());
 describe('node --import @aicost/node/register (ESM), OTLP http/protobuf', () => {
   it('exports priced, attributed spans and cost metrics at exit', async () => {
     receiver = await startOtlpReceiver();
-    const { finished } = run(['--import', '@aicost/node/register', 'app-esm.mjs'], otelEnv(receiver));
+    const { finished } = run(
+      ['--import', '@aicost/node/register', 'app-esm.mjs'],
+      otelEnv(receiver, { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20test-token' }),
+    );
     const result = await finished;
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout.trim().split('\n')[0] ?? '{}')).toEqual({
@@ -90,6 +93,7 @@ describe('node --import @aicost/node/register (ESM), OTLP http/protobuf', () => 
     expect(cost?.value).toBeCloseTo(Number(span?.attributes['aicost.cost.total']), 9);
     expect(receiver.requests.every((r) => r.contentType === 'application/x-protobuf')).toBe(true);
     expect(receiver.requests.map((r) => r.path).sort()).toEqual(['/v1/metrics', '/v1/traces']);
+    expect(receiver.requests.map((r) => r.authorization)).toEqual(['Bearer test-token', 'Bearer test-token']);
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)(

@@ -63,8 +63,8 @@ export interface OtlpReceiver {
   url: string;
   spans: ReceivedSpan[];
   points: ReceivedPoint[];
-  /** `content-type` of every request, by path. */
-  requests: Array<{ path: string; contentType: string }>;
+  /** Path, `content-type` and `authorization` header of every request. */
+  requests: Array<{ path: string; contentType: string; authorization: string | undefined }>;
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -104,7 +104,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('end', () => {
       const path = req.url ?? '';
       const contentType = req.headers['content-type'] ?? '';
-      requests.push({ path, contentType });
+      requests.push({ path, contentType, authorization: req.headers.authorization });
       let body = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       try {
