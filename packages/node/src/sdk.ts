@@ -7,7 +7,7 @@ import {
 import type { Attributes } from '@opentelemetry/api';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -29,7 +29,7 @@ import { installExitHooks } from './shutdown.js';
 export interface RegisterOptions {
   /** `service.name`; default `OTEL_SERVICE_NAME` (read by the SDK). */
   serviceName?: string;
-  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  /** Extra resource attributes; `OTEL_RESOURCE_ATTRIBUTES` and detected attributes win over them. */
   resourceAttributes?: Attributes;
   /** Span exporter; default OTLP/HTTP per `OTEL_EXPORTER_OTLP_*` (`null`: spans are not exported). */
   traceExporter?: SpanExporter | null;
@@ -136,7 +136,10 @@ function start(options: RegisterOptions, loadPackage: PackageLoader | undefined)
   };
   if (options.views) configuration.views = options.views;
   if (options.serviceName) configuration.serviceName = options.serviceName;
-  if (options.resourceAttributes) configuration.resource = resourceFromAttributes(options.resourceAttributes);
+  if (options.resourceAttributes) {
+    // Keep the SDK's default attributes (telemetry.sdk.*); detected ones, OTEL_RESOURCE_ATTRIBUTES included, still win.
+    configuration.resource = defaultResource().merge(resourceFromAttributes(options.resourceAttributes));
+  }
 
   const sdk = new NodeSDK(configuration);
   sdk.start();
@@ -165,7 +168,7 @@ function start(options: RegisterOptions, loadPackage: PackageLoader | undefined)
     })();
     return stopped;
   };
-  if (options.exitHooks !== false) removeExitHooks = installExitHooks(shutdown);
+  if (options.exitHooks !== false) removeExitHooks = installExitHooks(shutdown, forceFlush);
   return { sdk, forceFlush, shutdown };
 }
 

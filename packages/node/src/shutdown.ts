@@ -32,11 +32,12 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  *   remove our listener and re-raise the signal: the process dies of it, with
  *   the same exit status a shell sees without aicost.
  * - SIGTERM/SIGINT with application handlers: they decide what happens; we
- *   only start a flush alongside them.
+ *   only flush what is buffered, and keep exporting while the application
+ *   drains (its natural exit then shuts down as above).
  * `process.exit()` called by the application cannot be delayed; spans not yet
  * exported then are lost (call `forceFlush()` before it).
  */
-export function installExitHooks(shutdown: () => Promise<void>): () => void {
+export function installExitHooks(shutdown: () => Promise<void>, forceFlush: () => Promise<void>): () => void {
   let finalShutdown: Promise<void> | undefined;
   const shutdownOnce = () => {
     finalShutdown ??= withTimeout(shutdown(), EXIT_FLUSH_TIMEOUT_MS);
@@ -47,10 +48,12 @@ export function installExitHooks(shutdown: () => Promise<void>): () => void {
     void shutdownOnce();
   };
   const onSignal = (signal: NodeJS.Signals) => {
-    const applicationHandles = process.listenerCount(signal) > 1;
-    const flushed = shutdownOnce();
-    if (applicationHandles) return;
-    void flushed.then(() => {
+    if (process.listenerCount(signal) > 1) {
+      // The application shuts itself down and may still make calls while draining: flush, keep exporting.
+      void withTimeout(forceFlush(), EXIT_FLUSH_TIMEOUT_MS);
+      return;
+    }
+    void shutdownOnce().then(() => {
       process.removeListener(signal, onSignal);
       process.kill(process.pid, signal);
     });

@@ -118,13 +118,26 @@ describe('node --import @aicost/node/register (ESM), OTLP http/protobuf', () => 
     receiver = await startOtlpReceiver();
     const { child, finished } = run(
       ['--import', '@aicost/node/register', 'app-esm.mjs'],
-      otelEnv(receiver, { FIXTURE_WAIT_FOR_SIGNAL: '1', FIXTURE_APP_HANDLES_SIGTERM: '1' }),
+      otelEnv(receiver, { FIXTURE_WAIT_FOR_SIGNAL: '1', FIXTURE_APP_HANDLES_SIGTERM: 'exit' }),
     );
     await waitForOutput(child, 'READY');
     child.kill('SIGTERM');
     const result = await finished;
     expect(result.code).toBe(3);
     expect(receiver.spans.map((s) => s.name)).toContain('chat gpt-4o-mini');
+  });
+
+  it('keeps exporting while the application drains after SIGTERM, then flushes at its natural exit', async () => {
+    receiver = await startOtlpReceiver();
+    const { child, finished } = run(
+      ['--import', '@aicost/node/register', 'app-esm.mjs'],
+      otelEnv(receiver, { FIXTURE_WAIT_FOR_SIGNAL: '1', FIXTURE_APP_HANDLES_SIGTERM: 'drain' }),
+    );
+    await waitForOutput(child, 'READY');
+    child.kill('SIGTERM');
+    const result = await finished;
+    expect(result.code, result.stderr).toBe(0);
+    expect(receiver.spans.map((s) => s.name).sort()).toEqual(['chat gpt-4o-mini', 'drain work']);
   });
 
   it.each([
