@@ -110,11 +110,18 @@ export function resolveCatalogueProvider(provider: string, serverAddress?: strin
   return findProvider({ providerId: name }) ?? byAddress;
 }
 
+/** Matching an address runs every provider's URL pattern: remembered per address (a process talks to few hosts). */
+const addressCache = new Map<string, Provider | null>();
+
 function providerForAddress(serverAddress: string): Provider | undefined {
+  const cached = addressCache.get(serverAddress);
+  if (cached !== undefined) return cached ?? undefined;
   const address = serverAddress.trim().toLowerCase();
-  if (!address) return undefined;
   const url = /^https?:\/\//.test(address) ? address : `https://${address}`;
-  return findProvider({ providerApiUrl: url });
+  const found = address ? findProvider({ providerApiUrl: url }) : undefined;
+  if (addressCache.size >= MODEL_CACHE_LIMIT) addressCache.clear();
+  addressCache.set(serverAddress, found ?? null);
+  return found;
 }
 
 export interface CatalogueModel {
