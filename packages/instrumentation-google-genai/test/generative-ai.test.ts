@@ -203,6 +203,68 @@ describe('@google/generative-ai generateContentStream', () => {
   });
 });
 
+describe('@google/generative-ai aborts and content', () => {
+  it('fails the span once when the request is aborted mid-stream', async () => {
+    server.on(
+      'POST',
+      geminiRoute(FLASH, 'streamGenerateContent'),
+      geminiSSE(loadFixture('generate-content-stream'), { hangAfter: 1 }),
+    );
+    const controller = new AbortController();
+
+    const result = await model().generateContentStream('Why is the sky blue?', { signal: controller.signal });
+    const settled = result.response.then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    const iterator = result.stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.text()).toBe('Rayleigh');
+    controller.abort();
+
+    // The SDK rejects `response` with its own error for a body cut by the abort.
+    const error = await settled;
+    expect(error).toBeInstanceOf(generativeAi.GoogleGenerativeAIError);
+    const span = onlySpan(await otel.waitForSpans(1));
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['error.type']).toBe((error as Error).constructor.name);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(otel.spans()).toHaveLength(1);
+  });
+
+  it('records the chat history, system instruction and answer when content capture is on', async () => {
+    instrumentation.setConfig({ enabled: false, captureMessageContent: true });
+    server.on(
+      'POST',
+      geminiRoute(FLASH, 'generateContent'),
+      json(loadFixture('generate-content-cached-thinking')),
+    );
+    try {
+      const chat = new GoogleGenerativeAI('test-key')
+        .getGenerativeModel({ model: FLASH, systemInstruction: 'Be brief.' }, { baseUrl: server.url })
+        .startChat({
+          history: [
+            { role: 'user', parts: [{ text: 'Hello' }] },
+            { role: 'model', parts: [{ text: 'Hi!' }] },
+          ],
+        });
+      await chat.sendMessage('Why is the sky blue?');
+    } finally {
+      instrumentation.setConfig({ enabled: false });
+    }
+
+    const span = onlySpan(otel.spans());
+    expect(JSON.parse(String(span.attributes['gen_ai.input.messages']))).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: 'Hello' }] },
+      { role: 'assistant', parts: [{ type: 'text', content: 'Hi!' }] },
+      { role: 'user', parts: [{ type: 'text', content: 'Why is the sky blue?' }] },
+    ]);
+    expect(JSON.parse(String(span.attributes['gen_ai.system_instructions']))).toEqual([
+      { type: 'text', content: 'Be brief.' },
+    ]);
+    expect(String(span.attributes['gen_ai.output.messages'])).toContain('Rayleigh scattering');
+  });
+});
+
 describe('@google/generative-ai embeddings', () => {
   it('records batchEmbedContents as an embeddings span', async () => {
     const embeddingModel = 'gemini-embedding-001';
