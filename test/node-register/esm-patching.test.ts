@@ -69,8 +69,10 @@ const cases = [
 let provider: MockServer;
 
 beforeAll(async () => {
+  // Build up front: rebuilding a package while another test file's children load it would break them.
+  ensureBuilt('core', 'node', ...cases.filter(isReady).map((testCase) => testCase.packageName));
   provider = await startMockServer();
-});
+}, 300_000);
 afterAll(() => provider.close());
 
 async function runApp(preload: string[], app: string, receiver: OtlpReceiver) {
@@ -92,11 +94,14 @@ async function runApp(preload: string[], app: string, receiver: OtlpReceiver) {
   return { code: code as number | null, stdout, stderr };
 }
 
+function isReady(testCase: (typeof cases)[number]): boolean {
+  return exportsClass(testCase.packageName, testCase.className);
+}
+
 describe.each(cases)('ESM app importing the $name SDK', (testCase) => {
-  const ready = exportsClass(testCase.packageName, testCase.className);
+  const ready = isReady(testCase);
 
   it.skipIf(!ready)('is patched under --import @aicost/node/register', { timeout: 120_000 }, async () => {
-    ensureBuilt('core', 'node', testCase.packageName);
     provider.on(...testCase.route);
     const receiver = await startOtlpReceiver();
     try {
@@ -122,7 +127,6 @@ describe.each(cases)('ESM app importing the $name SDK', (testCase) => {
     'is not patched with the CommonJS preload, which installs no loader hook',
     { timeout: 120_000 },
     async () => {
-      ensureBuilt('core', 'node', testCase.packageName);
       provider.on(...testCase.route);
       const receiver = await startOtlpReceiver();
       try {
