@@ -63,6 +63,7 @@ export async function up(args: ParsedArgs): Promise<number> {
   const queue = new IngestQueue({
     insert: (table, rows) => engine.insertJsonRows(table, rows),
     maxQueuedBytes: bytes(args, 'max-queue-size', 64 * 1024 * 1024),
+    expectMore: () => otlp.decoding > 0,
   });
   const otlp = createOtlpReceiver({
     queue,

@@ -19,6 +19,13 @@ export interface IngestQueueOptions {
   maxQueuedBytes: number;
   /** Bytes taken into one group insert. */
   maxBatchBytes?: number;
+  /**
+   * Whether more requests are about to submit (being read or decoded). Each
+   * insert has a large fixed cost, so the writer waits for them briefly.
+   */
+  expectMore?: () => boolean;
+  /** Longest wait for those requests, in ms (default 10). */
+  lingerMs?: number;
 }
 
 /** The queue is full or closing: the request may be retried later (429/503). */
@@ -43,6 +50,7 @@ export class IngestQueue {
   private pending: Pending[] = [];
   private queuedBytes = 0;
   private writing: Promise<void> | undefined;
+  private writingCount = 0;
   private closing = false;
   /** Counters for /health. */
   readonly stats = { batches: 0, requests: 0, failedRequests: 0, rejectedBusy: 0 };
@@ -86,7 +94,9 @@ export class IngestQueue {
 
   private async writeLoop(): Promise<void> {
     while (this.pending.length > 0) {
+      await this.linger();
       const group = this.takeGroup();
+      this.writingCount = group.length;
       try {
         await this.writeGroup(group);
         for (const p of group) p.resolve();
@@ -110,9 +120,24 @@ export class IngestQueue {
         }
       } finally {
         for (const p of group) this.queuedBytes -= p.bytes;
+        this.writingCount = 0;
       }
       this.stats.batches++;
     }
+  }
+
+  private async linger(): Promise<void> {
+    const { expectMore } = this.opts;
+    if (!expectMore || this.closing) return;
+    const deadline = performance.now() + (this.opts.lingerMs ?? 10);
+    while (expectMore() && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  /** Requests handed in and not yet answered. */
+  get requestsQueued(): number {
+    return this.pending.length + this.writingCount;
   }
 
   private takeGroup(): Pending[] {

@@ -50,12 +50,15 @@ const DATA_ERROR_CODES = new Set([6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 130, 1
 
 export interface OtlpReceiver {
   server: Server;
+  /** Requests being read or decoded, not yet handed to the queue. */
+  readonly decoding: number;
   /** Stops taking requests (new ones get 503) and waits for the ones in flight. */
   drain(): Promise<void>;
 }
 
 export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
   let inflight = 0;
+  let decoding = 0;
   let closing = false;
   const idleWaiters: (() => void)[] = [];
   const counters = { spans: 0, metricPoints: 0, rejectedMalformed: 0, rejectedTooLarge: 0, throttled: 0 };
@@ -107,6 +110,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     try {
       let rows: TableRows[];
       let count: number;
+      decoding++;
       try {
         const raw = await readBody(req, opts.maxBodyBytes);
         const body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
@@ -128,6 +132,8 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
             : `malformed ${signal} payload: ${(err as Error).message}`;
         fail(res, 400, encoding, message);
         return;
+      } finally {
+        decoding--;
       }
       try {
         await opts.queue.submit(rows);
@@ -191,6 +197,9 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
 
   return {
     server,
+    get decoding() {
+      return decoding;
+    },
     async drain() {
       closing = true;
       if (inflight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
