@@ -137,7 +137,7 @@ export class PriceBook {
       this.warnOnce('model', request, `aicost: no price for ${describe(request)}; cost left unknown`);
       return unpriced(COST_STATUS_REASON.UNKNOWN_MODEL);
     }
-    let sheet = sheetFromCatalogue(pricesAt(found.model, at));
+    let sheet = catalogueSheet(pricesAt(found.model, at));
     if (Object.keys(sheet).length === 0) {
       this.warnOnce(
         'unit',
@@ -339,6 +339,21 @@ export function createPricer(options: PricerOptions = {}): PriceBook {
 }
 
 let defaultBook: PriceBook | undefined;
+
+/**
+ * The catalogue's prices as an exact sheet, converted once per catalogue price
+ * object (parsing the decimals was most of the cost of pricing a call). The
+ * sheet is shared: callers replace it (discounts), never change it.
+ */
+const catalogueSheets = new WeakMap<object, PriceSheet>();
+function catalogueSheet(modelPrice: Record<string, unknown>): PriceSheet {
+  let sheet = catalogueSheets.get(modelPrice);
+  if (!sheet) {
+    sheet = sheetFromCatalogue(modelPrice);
+    catalogueSheets.set(modelPrice, sheet);
+  }
+  return sheet;
+}
 
 /** The process-wide price book used by {@link priceUsage}; built from `AICOST_PRICES_FILE` on first use. */
 export function getDefaultPricer(): PriceBook {
