@@ -7,8 +7,8 @@
  * An app-with-SDK end-to-end test can reuse `startCollector` and point
  * OTEL_EXPORTER_OTLP_ENDPOINT at `collector.otlpUrl`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +29,34 @@ export const REPO = join(here, '..', '..');
 export const NODE = join(REPO, 'node_modules', '.bin', 'node');
 export const CLI = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
 
+/**
+ * `pnpm test` builds every package first; a direct vitest run builds the CLI
+ * once if its dist is missing (test files run in parallel: one builds, the
+ * others wait on a lock directory).
+ */
 export function assertCliBuilt(): void {
-  if (!existsSync(CLI))
-    throw new Error(`build the CLI first: cd packages/cli && ../../node_modules/.bin/tsup (${CLI})`);
+  if (existsSync(CLI)) return;
+  const lock = join(tmpdir(), 'aicost-build-cli.lock');
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!existsSync(CLI)) {
+      execFileSync(NODE, [join(REPO, 'node_modules/tsup/dist/cli-default.js')], {
+        cwd: join(REPO, 'packages', 'cli'),
+        stdio: 'pipe',
+      });
+    }
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export function tempDir(prefix = 'aicost-cli-'): string {
