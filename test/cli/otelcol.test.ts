@@ -1,0 +1,220 @@
+/**
+ * Parity with the real exporter: the same OTLP payload sent (a) to
+ * `aicost up`'s own receiver and (b) through the OpenTelemetry Collector built
+ * from collector/ (contrib clickhouseexporter over HTTP, `compress: none`)
+ * into `aicost up`'s ClickHouse HTTP interface must give identical rows.
+ * Skipped when the collector binary has not been built (collector/build.sh).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeSpans, postOtlp, REPO, runCli, serializeSpans, startCollector } from './support.js';
+
+function collectorBinary(): string | undefined {
+  try {
+    const out = execFileSync('bash', [join(REPO, 'collector/build.sh'), '--print-path'], {
+      encoding: 'utf8',
+    });
+    const path = out.trim().split('\n').pop();
+    return path && existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const binary = collectorBinary();
+const nowNs = BigInt(Date.now()) * 1_000_000n;
+
+/** OTLP/JSON with every attribute value kind, events, links, status and trace state. */
+const handMade = JSON.stringify({
+  resourceSpans: [
+    {
+      resource: {
+        attributes: [
+          { key: 'service.name', value: { stringValue: 'parity' } },
+          { key: 'host.cpus', value: { intValue: '2' } },
+        ],
+      },
+      scopeSpans: [
+        {
+          scope: { name: 'hand-made', version: '0.0.1' },
+          spans: [
+            {
+              traceId: '5b8efff798038103d269b633813fc60c',
+              spanId: 'eee19b7ec3c1b174',
+              parentSpanId: 'eee19b7ec3c1b173',
+              traceState: 'vendor=1',
+              name: 'chat gpt-4o',
+              kind: 3,
+              startTimeUnixNano: nowNs.toString(),
+              endTimeUnixNano: (nowNs + 987_654_321n).toString(),
+              attributes: [
+                { key: 'str', value: { stringValue: 'a "quoted" <tag> & ü' } },
+                { key: 'int', value: { intValue: '-9007199254740993' } },
+                { key: 'dbl', value: { doubleValue: 0.1 } },
+                { key: 'dbl.whole', value: { doubleValue: 5 } },
+                { key: 'dbl.tiny', value: { doubleValue: 1e-7 } },
+                { key: 'dbl.huge', value: { doubleValue: 1.5e21 } },
+                { key: 'bool', value: { boolValue: true } },
+                { key: 'bytes', value: { bytesValue: 'AQL/' } },
+                { key: 'empty', value: {} },
+                {
+                  key: 'arr',
+                  value: {
+                    arrayValue: {
+                      values: [
+                        { stringValue: 'x' },
+                        { intValue: '3' },
+                        { doubleValue: 2.5 },
+                        { boolValue: false },
+                      ],
+                    },
+                  },
+                },
+                {
+                  key: 'map',
+                  value: {
+                    kvlistValue: {
+                      values: [
+                        { key: 'z', value: { stringValue: '<z>' } },
+                        { key: 'a', value: { arrayValue: { values: [{ intValue: '1' }] } } },
+                      ],
+                    },
+                  },
+                },
+              ],
+              events: [
+                { timeUnixNano: (nowNs + 1000n).toString(), name: 'first', attributes: [] },
+                {
+                  timeUnixNano: (nowNs + 2000n).toString(),
+                  name: 'second',
+                  attributes: [{ key: 'n', value: { intValue: '7' } }],
+                },
+              ],
+              links: [
+                {
+                  traceId: '0af7651916cd43dd8448eb211c80319c',
+                  spanId: 'b7ad6b7169203331',
+                  traceState: 'k=v',
+                  attributes: [{ key: 'why', value: { stringValue: 'retry' } }],
+                },
+              ],
+              status: { code: 2, message: 'rate limited' },
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up', () => {
+  it('stores exactly the rows aicost up stores from the same payload', async () => {
+    const local = await startCollector({ args: ['--writable'] });
+    const otlpPort = await freePort();
+    const otelcol = spawn(
+      binary!,
+      ['--config', join(REPO, 'collector/config.yaml'), '--set=service.telemetry.metrics.level=none'],
+      {
+        env: {
+          ...process.env,
+          CLICKHOUSE_ENDPOINT: local.clickhouseUrl,
+          CLICKHOUSE_COMPRESS: 'none',
+          AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
+          AICOST_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
+          AICOST_HEALTH_ENDPOINT: '127.0.0.1:0',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let log = '';
+    otelcol.stderr!.on('data', (d) => {
+      log += d;
+    });
+    try {
+      const sdkSpans = serializeSpans(
+        makeSpans([
+          {
+            attributes: {
+              'gen_ai.provider.name': 'openai',
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.request.model': 'gpt-4o',
+              'gen_ai.usage.input_tokens': 1200,
+              'gen_ai.usage.output_tokens': 300,
+              'gen_ai.request.temperature': 0.7,
+              'gen_ai.response.finish_reasons': ['stop'],
+              'aicost.cost.total': '0.006000000',
+              'aicost.feature': 'parity',
+            },
+          },
+        ]),
+        'protobuf',
+      );
+      // (a) aicost up's own receiver.
+      expect((await postOtlp(local.otlpUrl, handMade, { encoding: 'json' })).status).toBe(200);
+      expect((await postOtlp(local.otlpUrl, sdkSpans)).status).toBe(200);
+      // (b) the real collector, once its receiver is up.
+      const collectorUrl = `http://127.0.0.1:${otlpPort}`;
+      for (let i = 0; ; i++) {
+        const res = await postOtlp(collectorUrl, handMade, { encoding: 'json' }).catch(() => undefined);
+        if (res?.status === 200) break;
+        if (i > 100) throw new Error(`collector did not start:\n${log}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect((await postOtlp(collectorUrl, sdkSpans)).status).toBe(200);
+
+      // The exporter flushes its batch after 5 s.
+      let rows: Record<string, unknown>[] = [];
+      for (let i = 0; i < 60 && rows.length < 4; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        const out = await runCli([
+          'sql',
+          '--data-dir',
+          local.dataDir,
+          'SELECT * FROM otel.otel_traces ORDER BY SpanId FORMAT JSONEachRow',
+        ]);
+        rows = out.stdout.trim()
+          ? out.stdout
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l))
+          : [];
+      }
+      expect(rows, log).toHaveLength(4);
+      const bySpan = Map.groupBy(rows, (r) => r.SpanId);
+      expect(bySpan.size).toBe(2);
+      for (const [, copies] of bySpan) {
+        expect(copies).toHaveLength(2);
+        expect(copies[0]).toEqual(copies[1]);
+      }
+      // The request view saw both copies of the GenAI span.
+      const report = await runCli([
+        'report',
+        '--data-dir',
+        local.dataDir,
+        '--by',
+        'feature',
+        '--format',
+        'json',
+      ]);
+      expect(JSON.parse(report.stdout).rows).toContainEqual(
+        expect.objectContaining({ feature: 'parity', requests: 2, cost: '0.012000000' }),
+      );
+    } finally {
+      otelcol.kill('SIGTERM');
+      await new Promise((r) => otelcol.once('exit', r));
+      expect(await local.stop()).toBe(0);
+    }
+  }, 90_000);
+});
