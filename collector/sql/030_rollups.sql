@@ -1,4 +1,5 @@
 -- aicost schema: hourly and daily cost rollups, maintained from the request table.
+-- No TTL on the daily rollups: they are small and they are the long-term memory of spend.
 --
 -- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
 -- harness and the compose stack, see collector/README.md "Schema reference"):
@@ -80,9 +81,9 @@ SELECT
 FROM otel.aicost_requests AS r
 GROUP BY hour, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
 
--- Day (UTC) x the same dimensions: 24x fewer rows than hourly for month-scale reports
--- (cost by feature or customer this month, daily burn). No TTL: it is small and it is the
--- long-term memory of spend.
+-- Day (UTC) x the same dimensions: up to 24x fewer rows than hourly, for month-scale reports
+-- that slice by several dimensions at once (cost per customer per feature this month).
+-- No TTL: it is the long-term memory of spend.
 CREATE TABLE IF NOT EXISTS otel.aicost_rollup_daily
 (
     day Date,
@@ -140,3 +141,117 @@ SELECT
     sum(r.duration_ns) AS duration_ns
 FROM otel.aicost_requests AS r
 GROUP BY day, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
+
+-- Narrow daily rollups, one per dominant question, because a rollup is only as small as its
+-- key: with customer in the key, "cost by feature over 30 days" still reads a row per
+-- (day, feature, customer, model, ...) and gains little over the raw table (see
+-- bench/README.md). Without customer, a month of feature costs is a few thousand rows.
+-- Day x feature x model (no customer, workflow or team): aicost_cost_by_feature_daily and
+-- aicost_unit_cost read it.
+CREATE TABLE IF NOT EXISTS otel.aicost_rollup_feature_daily
+(
+    day Date,
+    environment LowCardinality(String),
+    service LowCardinality(String),
+    feature LowCardinality(String),
+    provider LowCardinality(String),
+    model LowCardinality(String),
+    operation LowCardinality(String),
+    cost_status LowCardinality(String),
+    requests UInt64,
+    priced_requests UInt64,
+    unpriced_requests UInt64,
+    error_requests UInt64,
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cache_read_tokens UInt64,
+    cache_write_tokens UInt64,
+    reasoning_tokens UInt64,
+    cost_total Decimal(38, 9),
+    cost_input Decimal(38, 9),
+    cost_cache_read Decimal(38, 9),
+    cost_cache_write Decimal(38, 9),
+    cost_output Decimal(38, 9),
+    cost_other Decimal(38, 9),
+    duration_ns UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (environment, service, day, feature, provider, model, operation, cost_status)
+SETTINGS index_granularity = 8192;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_rollup_feature_daily_mv TO otel.aicost_rollup_feature_daily AS
+SELECT
+    toDate(timestamp, 'UTC') AS day,
+    environment, service, feature, provider, model, operation, cost_status,
+    count() AS requests,
+    countIf(r.cost_total IS NOT NULL) AS priced_requests,
+    countIf(r.cost_total IS NULL) AS unpriced_requests,
+    countIf(status_code = 'Error') AS error_requests,
+    sum(r.input_tokens) AS input_tokens,
+    sum(r.output_tokens) AS output_tokens,
+    sum(r.cache_read_tokens) AS cache_read_tokens,
+    sum(r.cache_write_tokens) AS cache_write_tokens,
+    sum(r.reasoning_tokens) AS reasoning_tokens,
+    sumIf(assumeNotNull(r.cost_total), r.cost_total IS NOT NULL) AS cost_total,
+    sumIf(assumeNotNull(r.cost_input), r.cost_input IS NOT NULL) AS cost_input,
+    sumIf(assumeNotNull(r.cost_cache_read), r.cost_cache_read IS NOT NULL) AS cost_cache_read,
+    sumIf(assumeNotNull(r.cost_cache_write), r.cost_cache_write IS NOT NULL) AS cost_cache_write,
+    sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
+    sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
+    sum(r.duration_ns) AS duration_ns
+FROM otel.aicost_requests AS r
+GROUP BY day, environment, service, feature, provider, model, operation, cost_status;
+
+-- Day x customer (no feature or model): aicost_cost_by_customer_daily reads it.
+CREATE TABLE IF NOT EXISTS otel.aicost_rollup_customer_daily
+(
+    day Date,
+    environment LowCardinality(String),
+    service LowCardinality(String),
+    customer String,
+    cost_status LowCardinality(String),
+    requests UInt64,
+    priced_requests UInt64,
+    unpriced_requests UInt64,
+    error_requests UInt64,
+    input_tokens UInt64,
+    output_tokens UInt64,
+    cache_read_tokens UInt64,
+    cache_write_tokens UInt64,
+    reasoning_tokens UInt64,
+    cost_total Decimal(38, 9),
+    cost_input Decimal(38, 9),
+    cost_cache_read Decimal(38, 9),
+    cost_cache_write Decimal(38, 9),
+    cost_output Decimal(38, 9),
+    cost_other Decimal(38, 9),
+    duration_ns UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(day)
+ORDER BY (environment, service, day, customer, cost_status)
+SETTINGS index_granularity = 8192;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_rollup_customer_daily_mv TO otel.aicost_rollup_customer_daily AS
+SELECT
+    toDate(timestamp, 'UTC') AS day,
+    environment, service, customer, cost_status,
+    count() AS requests,
+    countIf(r.cost_total IS NOT NULL) AS priced_requests,
+    countIf(r.cost_total IS NULL) AS unpriced_requests,
+    countIf(status_code = 'Error') AS error_requests,
+    sum(r.input_tokens) AS input_tokens,
+    sum(r.output_tokens) AS output_tokens,
+    sum(r.cache_read_tokens) AS cache_read_tokens,
+    sum(r.cache_write_tokens) AS cache_write_tokens,
+    sum(r.reasoning_tokens) AS reasoning_tokens,
+    sumIf(assumeNotNull(r.cost_total), r.cost_total IS NOT NULL) AS cost_total,
+    sumIf(assumeNotNull(r.cost_input), r.cost_input IS NOT NULL) AS cost_input,
+    sumIf(assumeNotNull(r.cost_cache_read), r.cost_cache_read IS NOT NULL) AS cost_cache_read,
+    sumIf(assumeNotNull(r.cost_cache_write), r.cost_cache_write IS NOT NULL) AS cost_cache_write,
+    sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
+    sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
+    sum(r.duration_ns) AS duration_ns
+FROM otel.aicost_requests AS r
+GROUP BY day, environment, service, customer, cost_status;

@@ -12,7 +12,7 @@
 -- `unpriced_requests` says how many requests have no cost, and a group with no priced
 -- request at all has cost_usd NULL (unknown), never 0.
 
--- Spend per UTC day, environment, service and feature (from the daily rollup).
+-- Spend per UTC day, environment, service and feature (from aicost_rollup_feature_daily).
 CREATE OR REPLACE VIEW otel.aicost_cost_by_feature_daily AS
 SELECT
     day, environment, service, feature,
@@ -24,10 +24,10 @@ SELECT
     sum(output_tokens) AS output_tokens,
     sum(cache_read_tokens) AS cache_read_tokens,
     sum(cache_write_tokens) AS cache_write_tokens
-FROM otel.aicost_rollup_daily
+FROM otel.aicost_rollup_feature_daily
 GROUP BY day, environment, service, feature;
 
--- Spend per UTC day, environment, service and customer (from the daily rollup).
+-- Spend per UTC day, environment, service and customer (from aicost_rollup_customer_daily).
 CREATE OR REPLACE VIEW otel.aicost_cost_by_customer_daily AS
 SELECT
     day, environment, service, customer,
@@ -37,7 +37,7 @@ SELECT
     if(priced_requests = 0, NULL, sum(cost_total)) AS cost_usd,
     sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens
-FROM otel.aicost_rollup_daily
+FROM otel.aicost_rollup_customer_daily
 GROUP BY day, environment, service, customer;
 
 -- Cost per request per UTC day, feature and model. cost_per_request_usd averages the
@@ -53,7 +53,7 @@ SELECT
     if(requests = 0, NULL, sum(input_tokens) / requests) AS input_tokens_per_request,
     if(requests = 0, NULL, sum(output_tokens) / requests) AS output_tokens_per_request,
     if(requests = 0, NULL, sum(duration_ns) / requests / 1e9) AS seconds_per_request
-FROM otel.aicost_rollup_daily
+FROM otel.aicost_rollup_feature_daily
 GROUP BY day, environment, service, feature, provider, model;
 
 -- What prompt caching saved: cache-read tokens priced at the model's input price (valid at

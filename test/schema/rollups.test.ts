@@ -8,6 +8,12 @@ import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } fr
 import { ALIASES, aicostCostAttributes, callSpan, PRICES, prng } from './fixtures.js';
 
 const SPANS = 4000;
+const ROLLUPS = [
+  'aicost_rollup_hourly',
+  'aicost_rollup_daily',
+  'aicost_rollup_feature_daily',
+  'aicost_rollup_customer_daily',
+] as const;
 const FEATURES = ['search', 'summarize', 'chat', 'classify', 'extract', ''];
 const MODELS = [
   { provider: 'openai', model: 'gpt-4o' },
@@ -64,8 +70,7 @@ beforeAll(async () => {
   }
   // Several inserts with merges stopped: the rollups hold several unmerged parts, so the
   // first checks read partial sums, and the merge check below has real work to do.
-  engine.exec('SYSTEM STOP MERGES otel.aicost_rollup_hourly');
-  engine.exec('SYSTEM STOP MERGES otel.aicost_rollup_daily');
+  for (const table of ROLLUPS) engine.exec(`SYSTEM STOP MERGES otel.${table}`);
   await insertSpans(engine, spans, 700);
 });
 afterAll(async () => {
@@ -96,6 +101,8 @@ function totals() {
     raw: engine.query(`SELECT ${MEASURES} FROM otel.aicost_requests AS r`)[0],
     hourly: engine.query(`SELECT ${ROLLUP_MEASURES} FROM otel.aicost_rollup_hourly`)[0],
     daily: engine.query(`SELECT ${ROLLUP_MEASURES} FROM otel.aicost_rollup_daily`)[0],
+    featureDaily: engine.query(`SELECT ${ROLLUP_MEASURES} FROM otel.aicost_rollup_feature_daily`)[0],
+    customerDaily: engine.query(`SELECT ${ROLLUP_MEASURES} FROM otel.aicost_rollup_customer_daily`)[0],
   };
 }
 
@@ -107,10 +114,12 @@ describe('rollups', () => {
   });
 
   it('total exactly what the request table totals, to the nano-dollar', () => {
-    const { raw, hourly, daily } = totals();
+    const { raw, hourly, daily, featureDaily, customerDaily } = totals();
     expect(Number(raw?.priced)).toBeGreaterThan(2000);
     expect(hourly).toEqual(raw);
     expect(daily).toEqual(raw);
+    expect(featureDaily).toEqual(raw);
+    expect(customerDaily).toEqual(raw);
   });
 
   it('keep the SDK-recorded costs exactly (Decimal sums, not floats)', () => {
@@ -139,6 +148,24 @@ describe('rollups', () => {
        GROUP BY day, customer, feature ORDER BY day, customer, feature`,
     );
     expect(dailyRollup).toEqual(dailyRaw);
+    const featureRaw = engine.query(
+      `SELECT toDate(timestamp) AS day, feature, model, ${MEASURES} FROM otel.aicost_requests AS r
+       GROUP BY day, feature, model ORDER BY day, feature, model`,
+    );
+    const featureRollup = engine.query(
+      `SELECT day, feature, model, ${ROLLUP_MEASURES} FROM otel.aicost_rollup_feature_daily
+       GROUP BY day, feature, model ORDER BY day, feature, model`,
+    );
+    expect(featureRollup).toEqual(featureRaw);
+    const customerRaw = engine.query(
+      `SELECT toDate(timestamp) AS day, customer, ${MEASURES} FROM otel.aicost_requests AS r
+       GROUP BY day, customer ORDER BY day, customer`,
+    );
+    const customerRollup = engine.query(
+      `SELECT day, customer, ${ROLLUP_MEASURES} FROM otel.aicost_rollup_customer_daily
+       GROUP BY day, customer ORDER BY day, customer`,
+    );
+    expect(customerRollup).toEqual(customerRaw);
   });
 
   it('stay exact after the engine merges their parts', () => {
@@ -149,24 +176,32 @@ describe('rollups', () => {
       )[0];
     const unmerged = storage();
     expect(Number(unmerged?.parts)).toBeGreaterThan(1);
-    engine.exec('SYSTEM START MERGES otel.aicost_rollup_hourly');
-    engine.exec('SYSTEM START MERGES otel.aicost_rollup_daily');
-    engine.exec('OPTIMIZE TABLE otel.aicost_rollup_hourly FINAL');
-    engine.exec('OPTIMIZE TABLE otel.aicost_rollup_daily FINAL');
+    for (const table of ROLLUPS) {
+      engine.exec(`SYSTEM START MERGES otel.${table}`);
+      engine.exec(`OPTIMIZE TABLE otel.${table} FINAL`);
+    }
     const merged = storage();
     expect(Number(merged?.parts)).toBeLessThan(Number(unmerged?.parts));
     expect(Number(merged?.rows)).toBeLessThan(Number(unmerged?.rows));
     const after = totals();
     expect(after).toEqual(before);
-    expect(after.hourly).toEqual(after.raw);
+    for (const rollup of [after.hourly, after.daily, after.featureDaily, after.customerDaily]) {
+      expect(rollup).toEqual(after.raw);
+    }
   });
 
-  it('are far smaller than the raw table once merged', () => {
-    const [sizes] = engine.query<{ raw: string; hourly: string; daily: string }>(`
+  it('are smaller than the raw table once merged, the narrow ones smaller still', () => {
+    const [sizes] = engine.query<Record<string, string>>(`
       SELECT (SELECT count() FROM otel.aicost_requests) AS raw,
              (SELECT count() FROM otel.aicost_rollup_hourly) AS hourly,
-             (SELECT count() FROM otel.aicost_rollup_daily) AS daily`);
-    expect(Number(sizes?.daily)).toBeLessThan(Number(sizes?.hourly));
-    expect(Number(sizes?.hourly)).toBeLessThanOrEqual(Number(sizes?.raw));
+             (SELECT count() FROM otel.aicost_rollup_daily) AS daily,
+             (SELECT count() FROM otel.aicost_rollup_feature_daily) AS feature,
+             (SELECT count() FROM otel.aicost_rollup_customer_daily) AS customer`);
+    const size = (name: string) => Number(sizes?.[name]);
+    expect(size('daily')).toBeLessThan(size('hourly'));
+    expect(size('hourly')).toBeLessThanOrEqual(size('raw'));
+    // Fewer key columns, fewer rows (how many fewer depends on the data: see bench/README.md).
+    expect(size('feature')).toBeLessThan(size('daily'));
+    expect(size('customer')).toBeLessThan(size('daily'));
   });
 });
