@@ -35,6 +35,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
+  assertPackagesBuilt,
   locateCollectorBinary,
   PRODUCTION_CONFIG,
   type RunningCollector,
@@ -137,6 +138,7 @@ describe.skipIf(!binary.exists)('collector/config.yaml on the real collector', (
 });
 
 describe.skipIf(!binary.exists)('an app exporting to the real collector, end to end', () => {
+  const ENVIRONMENT = 'e2e';
   const APP = fileURLToPath(new URL('./fixtures/genai-app.mjs', import.meta.url));
   const startTimeMs = Date.UTC(2026, 10, 28, 12, 0, 0, 250);
   const durationMs = 1234;
@@ -144,7 +146,6 @@ describe.skipIf(!binary.exists)('an app exporting to the real collector, end to 
     name: 'chat gpt-4o-mini',
     startTimeMs,
     durationMs,
-    resource: { [ATTR_SERVICE_NAME]: 'support-bot', [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: 'e2e' },
     attributes: {
       [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
       [ATTR_GEN_AI_PROVIDER_NAME]: 'openai',
@@ -174,6 +175,7 @@ describe.skipIf(!binary.exists)('an app exporting to the real collector, end to 
   let exported: { traceId: string; spanId: string };
 
   beforeAll(async () => {
+    assertPackagesBuilt('core', 'node');
     sink = await startOtlpSink();
     collector = await startCollector(binary.path, [PRODUCTION_CONFIG, TEST_OVERLAY_CONFIG], {
       AICOST_TEST_SINK_ENDPOINT: sink.endpoint,
@@ -182,6 +184,8 @@ describe.skipIf(!binary.exists)('an app exporting to the real collector, end to 
       env: {
         PATH: process.env.PATH,
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpEndpoint,
+        OTEL_SERVICE_NAME: 'support-bot',
+        OTEL_RESOURCE_ATTRIBUTES: `${ATTR_DEPLOYMENT_ENVIRONMENT_NAME}=${ENVIRONMENT}`,
         AICOST_E2E_SPAN: JSON.stringify(app),
       },
       timeout: 20_000,
@@ -214,7 +218,7 @@ describe.skipIf(!binary.exists)('an app exporting to the real collector, end to 
     );
     expect(attributeMap(resource)).toMatchObject({
       [ATTR_SERVICE_NAME]: { stringValue: 'support-bot' },
-      [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: { stringValue: 'e2e' },
+      [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: { stringValue: ENVIRONMENT },
     });
   });
 

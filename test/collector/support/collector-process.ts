@@ -143,3 +143,19 @@ async function stopProcess(child: ChildProcess, exited: Promise<number | null>):
   await exited;
   clearTimeout(killTimer);
 }
+
+/**
+ * The e2e apps load the built packages (@aicost/node, the aicost CLI), as users
+ * do. `pnpm test` builds them first; a direct vitest run needs `pnpm run build`.
+ */
+export function assertPackagesBuilt(...packages: ('node' | 'cli' | 'core')[]): void {
+  const entry = {
+    node: 'packages/node/dist/index.js',
+    cli: 'packages/cli/dist/bin.js',
+    core: 'packages/core/dist/index.js',
+  };
+  const missing = packages.map((name) => `${REPO_ROOT}${entry[name]}`).filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new Error(`not built: ${missing.join(', ')}. Run \`pnpm run build\` first (\`pnpm test\` does).`);
+  }
+}
