@@ -188,10 +188,11 @@ describe.skipIf(!binary.exists)('an app exporting to the real collector, end to 
         OTEL_RESOURCE_ATTRIBUTES: `${ATTR_DEPLOYMENT_ENVIRONMENT_NAME}=${ENVIRONMENT}`,
         AICOST_E2E_SPAN: JSON.stringify(app),
       },
-      timeout: 20_000,
+      // register() loads every instrumentation; a loaded CI machine can take a while.
+      timeout: 45_000,
     });
     exported = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await collector?.stop();
