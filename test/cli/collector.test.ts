@@ -316,6 +316,42 @@ describe('aicost up', () => {
     expect(await bad.text()).toMatch(/^Code: 62\. DB::Exception: Syntax error/);
   });
 
+  it('prices spans that arrive without a cost from the catalogue it loaded at start', async () => {
+    // A span as another language's instrumentation sends it: legacy gen_ai.system, usage, no aicost.cost.*.
+    const spans = makeSpans([
+      {
+        name: 'chat gpt-4o-mini',
+        attributes: {
+          'gen_ai.system': 'openai',
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.usage.input_tokens': 1_000_000,
+          'gen_ai.usage.output_tokens': 1_000_000,
+          'aicost.feature': 'from-python',
+        },
+      },
+    ]);
+    expect((await postOtlp(collector.otlpUrl, serializeSpans(spans, 'protobuf'))).status).toBe(200);
+    const res = await runCli([
+      'report',
+      '--data-dir',
+      collector.dataDir,
+      '--by',
+      'feature',
+      '--format',
+      'json',
+    ]);
+    // OpenAI's list prices for gpt-4o-mini: $0.15 input and $0.60 output per million tokens.
+    expect(JSON.parse(res.stdout).rows).toContainEqual(
+      expect.objectContaining({
+        feature: 'from-python',
+        requests: 1,
+        unpriced_requests: 0,
+        cost: '0.750000000',
+      }),
+    );
+  });
+
   it('exits non-zero with the engine message for a bad query', async () => {
     const res = await runCli([
       'sql',

@@ -110,6 +110,26 @@ describe('aicost migrate', () => {
     ).toEqual(tables);
   });
 
+  it('loads the price catalogue with aicost prices load, replacing the previous load', async () => {
+    const dataDir = tempDir();
+    expect((await runCli(['migrate', '--data-dir', dataDir])).code).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      const res = await runCli(['prices', 'load', '--data-dir', dataDir]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/^loaded \d+ price rows and \d+ model aliases/);
+    }
+    const [counts] = await sqlJson(
+      ['--data-dir', dataDir],
+      `SELECT (SELECT count() FROM otel.aicost_prices FINAL) AS prices,
+              (SELECT count() FROM otel.aicost_prices WHERE provider_id = 'openai' AND model_id = 'gpt-4o-mini') AS mini`,
+    );
+    expect(Number(counts.prices)).toBeGreaterThan(500);
+    expect(Number(counts.mini)).toBeGreaterThan(0);
+    const [total] = await sqlJson(['--data-dir', dataDir], 'SELECT count() AS n FROM otel.aicost_prices');
+    // Loaded twice, stored once.
+    expect(total.n).toBe(counts.prices);
+  });
+
   it('applies through a ClickHouse URL twice without touching the data, and is refused by a read-only one', async () => {
     const collector = await startCollector({ args: ['--writable'] });
     const readOnly = await startCollector();

@@ -2,6 +2,7 @@
 import { type OptionSpec, parseArgs, UsageError } from './args.js';
 import { demo, demoOptions } from './commands/demo.js';
 import { migrate, migrateOptions } from './commands/migrate.js';
+import { prices, pricesOptions } from './commands/prices.js';
 import { report, reportOptions } from './commands/report.js';
 import { sql, sqlOptions } from './commands/sql.js';
 import { up, upOptions } from './commands/up.js';
@@ -15,6 +16,7 @@ Usage:
                   [--since 7d | --from DATE [--to DATE]] [--service S] [--environment E] [--format table|json|csv]
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
   aicost migrate  [--clickhouse-url URL --user U --password P]
+  aicost prices load [--prices-file overrides.yaml] [--keep-existing]
   aicost demo     (not available yet)
 
 report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, { options: Record<string, OptionSpec>; run: Comma
   report: { options: reportOptions, run: report },
   sql: { options: sqlOptions, run: sql },
   migrate: { options: migrateOptions, run: migrate },
+  prices: { options: pricesOptions, run: prices },
   demo: { options: demoOptions, run: demo },
 };
 

@@ -5,6 +5,7 @@
 
 export { type ParsedArgs, parseArgs } from './args.js';
 export { main } from './cli.js';
+export { loadCatalogue } from './commands/prices.js';
 export { decodeRequest, encodingOf, OtlpDecodeError } from './otlp/decode.js';
 export { metricsToRows, type OtlpMetricsRequest } from './otlp/metrics.js';
 export { type OtlpTracesRequest, TRACE_COLUMNS, tracesToRows } from './otlp/traces.js';

@@ -11,6 +11,7 @@ import { createClickHouseHttpServer } from '../server/clickhouse-http.js';
 import { IngestQueue } from '../server/ingest-queue.js';
 import { createOtlpReceiver } from '../server/otlp-http.js';
 import { LocalEngine } from '../store/engine.js';
+import { loadCatalogue } from './prices.js';
 
 export const upOptions = {
   host: { type: 'string' },
@@ -23,6 +24,8 @@ export const upOptions = {
   'max-body-size': { type: 'string' },
   'max-queue-size': { type: 'string' },
   'max-inflight': { type: 'string' },
+  'prices-file': { type: 'string' },
+  'no-prices': { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
 
@@ -58,6 +61,13 @@ export async function up(args: ParsedArgs): Promise<number> {
     return 1;
   }
   const engine = await LocalEngine.open(dataDir);
+  if (!flag(args, 'no-prices')) {
+    // Prices for spans that arrive without a cost (other languages, other instrumentations).
+    const loaded = await loadCatalogue((statement) => engine.query(statement), {
+      pricesFile: str(args, 'prices-file'),
+    });
+    info(`loaded ${loaded.rows} price rows and ${loaded.aliases} model aliases`);
+  }
   const version = (await engine.query('SELECT version()', { format: 'TabSeparated' })).text().trim();
 
   const queue = new IngestQueue({

@@ -1,0 +1,47 @@
+/**
+ * `aicost prices load`: writes the price catalogue (genai-prices, plus the
+ * user's overrides file) into the schema's price tables, so spans that arrive
+ * without a cost (other languages, other instrumentations) are priced in SQL
+ * and `aicost_requests_repriced` can re-price history.
+ */
+import { exportPriceAliases, exportPriceRows } from '@aicost/core';
+import { loadPrices } from '../../../../collector/sql/prices.js';
+import { flag, type ParsedArgs, str, UsageError } from '../args.js';
+import { connectionOptions, openBackend } from '../store/backend.js';
+
+export const pricesOptions = {
+  ...connectionOptions,
+  'prices-file': { type: 'string' },
+  'keep-existing': { type: 'boolean' },
+} as const;
+
+/** Loads the catalogue through `execute` (one statement per call); returns the counts. */
+export async function loadCatalogue(
+  execute: (statement: string) => Promise<unknown>,
+  opts: { pricesFile?: string; replace?: boolean } = {},
+): Promise<{ rows: number; aliases: number }> {
+  const pricing = opts.pricesFile ? { pricesFile: opts.pricesFile } : {};
+  const rows = exportPriceRows(pricing);
+  const aliases = exportPriceAliases(pricing);
+  await loadPrices(execute, rows, aliases, { replace: opts.replace ?? true });
+  return { rows: rows.length, aliases: aliases.length };
+}
+
+export async function prices(args: ParsedArgs): Promise<number> {
+  const [action] = args.positionals;
+  if (action !== 'load')
+    throw new UsageError('usage: aicost prices load [--prices-file overrides.yaml] [--keep-existing]');
+  const backend = await openBackend(args, { create: true });
+  try {
+    const { rows, aliases } = await loadCatalogue((statement) => backend.run(statement), {
+      pricesFile: str(args, 'prices-file'),
+      replace: !flag(args, 'keep-existing'),
+    });
+    process.stdout.write(
+      `loaded ${rows} price rows and ${aliases} model aliases into ${backend.description}\n`,
+    );
+    return 0;
+  } finally {
+    await backend.close();
+  }
+}
