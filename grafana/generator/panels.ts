@@ -191,7 +191,6 @@ export function dimensionVariable(dimension: Dimension): JsonObject {
     name: dimension.name,
     label: dimension.label,
     datasource: { ...DATASOURCE },
-    definition: sql,
     query: { refId: `${dimension.name}-variable`, editorType: 'sql', format: FORMAT.table, rawSql: sql },
     multi: true,
     includeAll: true,

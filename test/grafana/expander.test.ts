@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Grafana variable syntax (${var}, ${var:format}) in SQL strings
 /**
  * The query expander of test/support/grafana.ts, pinned to what the plugin and Grafana do
  * (read from grafana/clickhouse-datasource 4.20 CHDatasource.ts + its tests, pkg/macros, and
@@ -29,10 +30,14 @@ const ctx = (variables: VariableState[] = [], intervalMs = 60_000): QueryContext
 describe('$__conditionalAll (before variables)', () => {
   it('keeps the phrase for a selection and writes 1=1 for All, as the plugin tests pin', () => {
     // The plugin's own cases: current.value "'val1', 'val2'" keeps `foo`, '$__all' gives 1=1.
-    expect(applyConditionalAll('$__conditionalAll(foo, $fieldVal)', [{ name: 'fieldVal', value: "'val1', 'val2'" }])).toBe(
-      'foo',
-    );
-    expect(applyConditionalAll('$__conditionalAll(foo, $fieldVal)', [{ name: 'fieldVal', value: '$__all' }])).toBe('1=1');
+    expect(
+      applyConditionalAll('$__conditionalAll(foo, $fieldVal)', [
+        { name: 'fieldVal', value: "'val1', 'val2'" },
+      ]),
+    ).toBe('foo');
+    expect(
+      applyConditionalAll('$__conditionalAll(foo, $fieldVal)', [{ name: 'fieldVal', value: '$__all' }]),
+    ).toBe('1=1');
   });
 
   it('treats a multi-value All (["$__all"]) and an empty selection as All', () => {
@@ -52,7 +57,8 @@ describe('$__conditionalAll (before variables)', () => {
   });
 
   it('splits arguments by parentheses only (commas inside calls and strings with parentheses are fine)', () => {
-    const sql = "$__conditionalAll(if(f = '', '(none)', f) IN ('a','b'), $f) AND $__conditionalAll(g = 2, $g)";
+    const sql =
+      "$__conditionalAll(if(f = '', '(none)', f) IN ('a','b'), $f) AND $__conditionalAll(g = 2, $g)";
     const variables: VariableState[] = [
       { name: 'f', value: ['a', 'b'] },
       { name: 'g', value: '$__all' },
@@ -67,7 +73,9 @@ describe('$__conditionalAll (before variables)', () => {
 
 describe('variable interpolation (Grafana, with the plugin default format)', () => {
   it('quotes a multi-value array without escaping and inserts a single value raw', () => {
-    expect(interpolateVariables('IN ($c)', [{ name: 'c', value: ['acme', "o'reilly"] }])).toBe("IN ('acme','o'reilly')");
+    expect(interpolateVariables('IN ($c)', [{ name: 'c', value: ['acme', "o'reilly"] }])).toBe(
+      "IN ('acme','o'reilly')",
+    );
     expect(interpolateVariables('= $c', [{ name: 'c', value: 'acme' }])).toBe('= acme');
     expect(interpolateVariables('IN ($c)', [{ name: 'c', value: ['acme'] }])).toBe("IN ('acme')");
   });
@@ -83,7 +91,9 @@ describe('variable interpolation (Grafana, with the plugin default format)', () 
   });
 
   it('writes the custom all value unformatted, or every option without one', () => {
-    const custom: VariableState[] = [{ name: 'f', value: ['$__all'], allValue: '$__all', options: ['a', 'b'] }];
+    const custom: VariableState[] = [
+      { name: 'f', value: ['$__all'], allValue: '$__all', options: ['a', 'b'] },
+    ];
     expect(interpolateVariables('${f:singlequote} $f', custom)).toBe('$__all $__all');
     const noCustom: VariableState[] = [{ name: 'f', value: '$__all', allValue: null, options: ['a', 'b'] }];
     expect(interpolateVariables('${f:singlequote} $f ${f:csv}', noCustom)).toBe("'a','b' 'a','b' a,b");
@@ -99,12 +109,16 @@ describe('variable interpolation (Grafana, with the plugin default format)', () 
 
 describe('backend macros', () => {
   it('expands the time macros to Unix seconds, milliseconds and dates', () => {
-    expect(expandMacros('$__timeFilter(ts)', ctx())).toBe(`ts >= toDateTime(${FROM_S}) AND ts <= toDateTime(${TO_S})`);
+    expect(expandMacros('$__timeFilter(ts)', ctx())).toBe(
+      `ts >= toDateTime(${FROM_S}) AND ts <= toDateTime(${TO_S})`,
+    );
     expect(expandMacros('$__fromTime $__toTime', ctx())).toBe(`toDateTime(${FROM_S}) toDateTime(${TO_S})`);
     expect(expandMacros('$__timeFilter_ms(ts)', ctx())).toBe(
       `ts >= fromUnixTimestamp64Milli(${FROM.getTime()}) AND ts <= fromUnixTimestamp64Milli(${TO.getTime()})`,
     );
-    expect(expandMacros('$__dateFilter(d)', ctx())).toBe("d >= toDate('2026-11-10') AND d <= toDate('2026-11-13')");
+    expect(expandMacros('$__dateFilter(d)', ctx())).toBe(
+      "d >= toDate('2026-11-10') AND d <= toDate('2026-11-13')",
+    );
     expect(expandMacros('$__timeFrom(ts) AND $__timeTo(ts)', ctx())).toBe(
       `ts >= toDateTime(${FROM_S}) AND ts <= toDateTime(${TO_S})`,
     );
@@ -116,7 +130,9 @@ describe('backend macros', () => {
     );
     expect(expandMacros('$__interval_s', ctx([], 20))).toBe('1');
     expect(expandMacros('$__interval $__interval_ms', ctx([], 3_600_000))).toBe('1h 3600000');
-    expect(expandMacros("$__timeGroup(ts, '5m')", ctx())).toBe('toStartOfInterval(toDateTime(ts), INTERVAL 300 second)');
+    expect(expandMacros("$__timeGroup(ts, '5m')", ctx())).toBe(
+      'toStartOfInterval(toDateTime(ts), INTERVAL 300 second)',
+    );
   });
 
   it('matches the longest name first and whole names only', () => {

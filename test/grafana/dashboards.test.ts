@@ -1,0 +1,455 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Grafana variable syntax (${var}, ${var:format}) in SQL strings
+/**
+ * Every panel and variable query of every dashboard in grafana/dashboards, expanded the way
+ * Grafana and the ClickHouse plugin expand it (test/support/grafana.ts) and run on the engine
+ * over seeded spans, for All, single, multi-value and `(none)` selections. The spend per
+ * feature, per customer, per workflow and in total must equal, to the nano-dollar, what the
+ * seed put in: expected sums are computed here from the seed rows with bigint, not with SQL.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatNanos, parseNanos } from '../../packages/core/src/money/index.js';
+import { ALIASES, aicostCostAttributes, callSpan, PRICES, prng } from '../schema/fixtures.js';
+import {
+  type EngineSession,
+  type ExporterSpan,
+  insertSpans,
+  loadPriceRows,
+  openMigratedEngine,
+} from '../support/chdb.js';
+import { ALL_VALUE, expandQuery, type VariableState } from '../support/grafana.js';
+
+const DASHBOARD_DIR = new URL('../../grafana/dashboards/', import.meta.url);
+const DIMENSIONS = ['service', 'environment', 'provider', 'model', 'feature', 'customer'] as const;
+type Dimension = (typeof DIMENSIONS)[number];
+
+interface Target {
+  rawSql: string;
+  format: number;
+}
+interface PanelJson {
+  title: string;
+  type: string;
+  targets: Target[];
+  fieldConfig: {
+    overrides: Array<{ matcher: { options: string }; properties: Array<{ id: string; value: unknown }> }>;
+  };
+}
+interface DashboardJson {
+  uid: string;
+  title: string;
+  panels: PanelJson[];
+  templating: { list: Array<{ name: string; query: { rawSql: string } }> };
+}
+
+const dashboards: DashboardJson[] = readdirSync(DASHBOARD_DIR)
+  .filter((file) => file.endsWith('.json'))
+  .map((file) => JSON.parse(readFileSync(new URL(file, DASHBOARD_DIR), 'utf8')) as DashboardJson);
+
+function panel(uid: string, title: string): PanelJson {
+  const found = dashboards.find((d) => d.uid === uid)?.panels.find((p) => p.title === title);
+  if (!found) throw new Error(`no panel "${title}" in ${uid}`);
+  return found;
+}
+
+// ---------------------------------------------------------------------------
+// Seed
+// ---------------------------------------------------------------------------
+
+const HOUR = 3_600_000;
+const CURRENT_FROM = new Date('2026-11-10T00:00:00Z');
+const CURRENT_TO = new Date('2026-11-12T23:59:59Z');
+/** The plugin's previous period: from - (to - from), to the second. */
+const PREVIOUS_FROM = new Date(CURRENT_FROM.getTime() - (CURRENT_TO.getTime() - CURRENT_FROM.getTime()));
+
+interface SeedRow {
+  start: Date;
+  service: string;
+  environment: string;
+  provider: string;
+  model: string;
+  feature: string;
+  customer: string;
+  workflow: string;
+  /** The cost the request should get, null when unpriced. */
+  nanos: bigint | null;
+  traceId: string;
+  spanId: string;
+  error: boolean;
+}
+
+const FEATURES = ['search', 'chat', 'summarize', ''];
+// A quote in a customer id: the dashboards must escape it (`${customer:singlequote}`).
+const CUSTOMERS = ['acme', 'globex', "o'reilly", 'initech', ''];
+const WORKFLOWS = ['onboarding', 'support', ''];
+
+const rows: SeedRow[] = [];
+const spans: ExporterSpan[] = [];
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+function seed(): void {
+  const random = prng(42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  // Six days: the three of the previous period and the three of the dashboard range.
+  const first = new Date('2026-11-07T00:00:00Z').getTime();
+  for (let i = 0; i < 600; i += 1) {
+    const start = new Date(first + Math.floor(random() * 6 * 24 * 60) * 60_000); // whole minutes
+    const kind = pick(['sql-priced', 'sql-priced', 'recorded', 'unknown'] as const);
+    const provider = kind === 'recorded' ? 'anthropic' : 'openai';
+    const model =
+      kind === 'sql-priced' ? 'gpt-4o' : kind === 'recorded' ? 'claude-sonnet-4-0' : 'gpt-unknown';
+    const input = 100 + Math.floor(random() * 50_000);
+    const cacheRead = kind === 'sql-priced' ? Math.floor(random() * input) : 0;
+    const output = Math.floor(random() * 4000);
+    const row: SeedRow = {
+      start,
+      service: pick(['checkout', 'support-bot']),
+      environment: pick(['prod', 'staging']),
+      provider,
+      model,
+      feature: pick(FEATURES),
+      customer: pick(CUSTOMERS),
+      workflow: pick(WORKFLOWS),
+      nanos: null,
+      traceId: hex(i + 1, 32),
+      spanId: hex(i + 1, 16),
+      error: random() < 0.05,
+    };
+    const attributes: Record<string, string | number | boolean> = {};
+    if (row.feature !== '') attributes['aicost.feature'] = row.feature;
+    if (row.customer !== '') attributes['aicost.customer'] = row.customer;
+    if (row.workflow !== '') attributes['aicost.workflow'] = row.workflow;
+    if (kind === 'sql-priced') {
+      // gpt-4o in the fixtures' catalogue: $2.5/M uncached input, $1.25/M cache reads, $10/M
+      // output = 2500, 1250 and 10000 nano-USD per token; priced by the schema at ingest.
+      row.nanos = BigInt(input - cacheRead) * 2500n + BigInt(cacheRead) * 1250n + BigInt(output) * 10_000n;
+    } else if (kind === 'recorded') {
+      // A cost the SDK computed and put on the span (odd nano amounts).
+      row.nanos = BigInt(Math.floor(random() * 50_000_000)) * 3n + 7n;
+      Object.assign(
+        attributes,
+        aicostCostAttributes({ total: formatNanos(row.nanos), input: formatNanos(row.nanos) }),
+      );
+    }
+    if (random() < 0.3) {
+      attributes['aicost.request.stream'] = true;
+      attributes['aicost.response.time_to_first_chunk'] = Math.round(random() * 2000) / 1000;
+    }
+    if (row.error) attributes['error.type'] = pick(['429', 'timeout']);
+    rows.push(row);
+    spans.push(
+      callSpan({
+        start,
+        provider,
+        requestModel: model,
+        responseModel: model,
+        usage: { input, cacheRead, output },
+        service: row.service,
+        resource: { 'deployment.environment.name': row.environment },
+        attributes,
+        durationNs: BigInt(200 + Math.floor(random() * 5000)) * 1_000_000n,
+        statusCode: row.error ? 'Error' : 'Unset',
+        traceId: row.traceId,
+        spanId: row.spanId,
+      }),
+      // The HTTP server span the model call ran under: in the trace, not a request.
+      {
+        start,
+        traceId: row.traceId,
+        spanId: hex(100_000 + i, 16),
+        name: 'POST /api',
+        kind: 'Server',
+        resource: { 'service.name': row.service },
+        durationNs: 9_000_000_000n,
+      },
+    );
+    spans[spans.length - 2]!.parentSpanId = hex(100_000 + i, 16);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Selections and the expected numbers
+// ---------------------------------------------------------------------------
+
+type Selection = Partial<Record<Dimension, string[]>>;
+
+const SCENARIOS: Array<{ name: string; selection: Selection }> = [
+  { name: 'All', selection: {} },
+  { name: 'one feature', selection: { feature: ['search'] } },
+  { name: 'two features', selection: { feature: ['search', 'chat'] } },
+  { name: 'no feature (none)', selection: { feature: ['(none)'] } },
+  { name: "a customer with a quote (o'reilly)", selection: { customer: ["o'reilly"] } },
+  {
+    name: 'prod, two customers, one provider',
+    selection: { environment: ['prod'], customer: ['acme', 'globex'], provider: ['openai'] },
+  },
+];
+
+const shownValue = (value: string) => (value === '' ? '(none)' : value);
+const hourStart = (date: Date) => Math.floor(date.getTime() / HOUR) * HOUR;
+
+function variables(selection: Selection): VariableState[] {
+  return DIMENSIONS.map((name) => ({
+    name,
+    value: selection[name] ?? [ALL_VALUE],
+    allValue: ALL_VALUE,
+  }));
+}
+
+function matches(row: SeedRow, selection: Selection): boolean {
+  return DIMENSIONS.every(
+    (name) => selection[name] === undefined || selection[name]!.includes(shownValue(row[name])),
+  );
+}
+
+/** Rows the rollup panels count: hour bucket starting inside [from, to]. */
+function inRollupRange(row: SeedRow, from: Date, to: Date): boolean {
+  const hour = hourStart(row.start);
+  return hour >= from.getTime() && hour <= to.getTime();
+}
+
+interface Totals {
+  spend: bigint | null;
+  requests: number;
+  priced: number;
+}
+
+function totals(selected: SeedRow[]): Totals {
+  const priced = selected.filter((row) => row.nanos !== null);
+  return {
+    spend: priced.length === 0 ? null : priced.reduce((sum, row) => sum + row.nanos!, 0n),
+    requests: selected.length,
+    priced: priced.length,
+  };
+}
+
+function totalsBy(selected: SeedRow[], key: (row: SeedRow) => string): Map<string, Totals> {
+  const groups = new Map<string, SeedRow[]>();
+  for (const row of selected) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+  return new Map([...groups].map(([name, group]) => [name, totals(group)]));
+}
+
+const money = (value: unknown): bigint | null => (value === null ? null : parseNanos(String(value))!);
+
+// ---------------------------------------------------------------------------
+
+let engine: EngineSession;
+
+beforeAll(async () => {
+  engine = await openMigratedEngine();
+  await loadPriceRows(engine, PRICES, ALIASES);
+  seed();
+  await insertSpans(engine, spans);
+});
+afterAll(async () => {
+  await engine?.close();
+});
+
+function run(sql: string, selection: Selection, from = CURRENT_FROM, to = CURRENT_TO, intervalMs = 6 * HOUR) {
+  const expanded = expandQuery(sql, { from, to, intervalMs, variables: variables(selection) });
+  try {
+    return engine.query<Record<string, unknown>>(expanded);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- expanded SQL:\n${expanded}`);
+  }
+}
+
+describe('the seed', () => {
+  it('went through the schema: every model call is a request, priced or not as planned', () => {
+    const [count] = engine.query<{ n: string; priced: string }>(
+      'SELECT count() AS n, countIf(cost_total IS NOT NULL) AS priced FROM otel.aicost_requests',
+    );
+    expect(Number(count!.n)).toBe(rows.length);
+    expect(Number(count!.priced)).toBe(rows.filter((row) => row.nanos !== null).length);
+    expect(rows.some((row) => row.nanos === null)).toBe(true);
+  });
+});
+
+describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
+  const selected = () => rows.filter((row) => matches(row, selection));
+  const current = () => selected().filter((row) => inRollupRange(row, CURRENT_FROM, CURRENT_TO));
+  const previous = () =>
+    selected().filter((row) => {
+      const hour = hourStart(row.start);
+      return hour >= PREVIOUS_FROM.getTime() && hour < CURRENT_FROM.getTime();
+    });
+
+  it('runs every panel and variable query of every dashboard', () => {
+    let queries = 0;
+    for (const dashboard of dashboards) {
+      for (const variable of dashboard.templating.list) {
+        run(variable.query.rawSql, selection);
+        queries += 1;
+      }
+      for (const p of dashboard.panels) {
+        for (const target of p.targets) {
+          run(target.rawSql, selection);
+          queries += 1;
+        }
+      }
+    }
+    expect(queries).toBeGreaterThan(40);
+  });
+
+  it('Overview: total spend, requests, cost per request and unpriced share', () => {
+    const expected = totals(current());
+    const [spend] = run(panel('aicost-overview', 'Total spend').targets[0]!.rawSql, selection);
+    expect(money(spend!.spend_usd)).toBe(expected.spend);
+    const [requests] = run(panel('aicost-overview', 'Requests').targets[0]!.rawSql, selection);
+    expect(Number(requests!.request_count)).toBe(expected.requests);
+    const [perRequest] = run(panel('aicost-overview', 'Cost per request').targets[0]!.rawSql, selection);
+    expect(money(perRequest!.cost_per_request_usd)).toBe(
+      expected.spend === null ? null : expected.spend / BigInt(expected.priced),
+    );
+    const [unpriced] = run(panel('aicost-overview', 'Unpriced requests').targets[0]!.rawSql, selection);
+    expect(unpriced!.unpriced_share).toBeCloseTo(
+      (expected.requests - expected.priced) / expected.requests,
+      12,
+    );
+  });
+
+  it('Overview: spend vs the previous period of the same length', () => {
+    const now = totals(current());
+    const before = totals(previous());
+    const [row] = run(panel('aicost-overview', 'Spend vs previous period').targets[0]!.rawSql, selection);
+    expect(money(row!.spend_usd)).toBe(now.spend);
+    expect(money(row!.previous_spend_usd)).toBe(before.spend);
+    const seconds = BigInt((CURRENT_TO.getTime() - CURRENT_FROM.getTime()) / 1000);
+    expect(money(row!.spend_per_day_usd)).toBe(((now.spend ?? 0n) * 86_400n) / seconds);
+    if (before.spend !== null && now.spend !== null) {
+      expect(row!.change).toBeCloseTo(Number(now.spend - before.spend) / Number(before.spend), 9);
+    }
+  });
+
+  it.each([
+    ['aicost-overview', 'Top features', 'feature'],
+    ['aicost-overview', 'Top customers', 'customer'],
+    ['aicost-features', 'Most expensive workflows', 'workflow'],
+  ] as const)('%s / %s: spend per %s to the nano-dollar', (uid, title, column) => {
+    const expected = totalsBy(current(), (row) => shownValue(row[column]));
+    const result = run(panel(uid, title).targets[0]!.rawSql, selection);
+    expect(new Map(result.map((r) => [String(r[column]), money(r.spend_usd)]))).toEqual(
+      new Map([...expected].map(([name, t]) => [name, t.spend])),
+    );
+    expect(new Map(result.map((r) => [String(r[column]), Number(r.request_count)]))).toEqual(
+      new Map([...expected].map(([name, t]) => [name, t.requests])),
+    );
+  });
+
+  it('Features / Spend per feature: the buckets of each series add up to the feature spend', () => {
+    const expected = totalsBy(current(), (row) => shownValue(row.feature));
+    const result = run(panel('aicost-features', 'Spend per feature').targets[0]!.rawSql, selection);
+    const sums = new Map<string, bigint>();
+    for (const r of result) {
+      if (r.spend_usd !== null)
+        sums.set(String(r.series), (sums.get(String(r.series)) ?? 0n) + money(r.spend_usd)!);
+      // Buckets are at least an hour and aligned to Grafana's interval (6 h here).
+      expect(new Date(`${r.time}Z`).getTime() % (6 * HOUR)).toBe(0);
+    }
+    expect(sums).toEqual(
+      new Map([...expected].filter(([, t]) => t.spend !== null).map(([name, t]) => [name, t.spend!])),
+    );
+  });
+
+  it('Features / Cost per request per feature (request table): spend, counts and mean', () => {
+    const expected = totalsBy(
+      selected().filter((row) => row.start >= CURRENT_FROM && row.start <= CURRENT_TO),
+      (row) => shownValue(row.feature),
+    );
+    const result = run(
+      panel('aicost-features', 'Cost per request per feature').targets[0]!.rawSql,
+      selection,
+    );
+    expect(result.map((r) => String(r.feature)).sort()).toEqual([...expected.keys()].sort());
+    for (const r of result) {
+      const want = expected.get(String(r.feature))!;
+      expect(money(r.spend_usd)).toBe(want.spend);
+      expect(Number(r.request_count)).toBe(want.requests);
+      expect(Number(r.priced_count)).toBe(want.priced);
+      expect(money(r.mean_cost_usd)).toBe(want.spend === null ? null : want.spend / BigInt(want.priced));
+    }
+  });
+
+  it('Customers / Spend per customer and feature, and Top customers with the previous period', () => {
+    const expected = totalsBy(current(), (row) => `${shownValue(row.customer)}|${shownValue(row.feature)}`);
+    const result = run(
+      panel('aicost-customers', 'Spend per customer and feature').targets[0]!.rawSql,
+      selection,
+    );
+    expect(new Map(result.map((r) => [`${r.customer}|${r.feature}`, money(r.spend_usd)]))).toEqual(
+      new Map([...expected].map(([key, t]) => [key, t.spend])),
+    );
+
+    const now = totalsBy(current(), (row) => shownValue(row.customer));
+    const before = totalsBy(previous(), (row) => shownValue(row.customer));
+    const trend = run(panel('aicost-customers', 'Top customers and trend').targets[0]!.rawSql, selection);
+    expect(trend.map((r) => String(r.customer)).sort()).toEqual([...now.keys()].sort());
+    for (const r of trend) {
+      expect(money(r.spend_usd)).toBe(now.get(String(r.customer))!.spend);
+      expect(money(r.previous_spend_usd)).toBe(before.get(String(r.customer))?.spend ?? null);
+    }
+  });
+
+  it('Requests / Most expensive requests: the costliest single requests first, with trace ids', () => {
+    const inRange = selected().filter((row) => row.start >= CURRENT_FROM && row.start <= CURRENT_TO);
+    const costs = inRange
+      .filter((row) => row.nanos !== null)
+      .map((row) => row.nanos!)
+      .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    const result = run(panel('aicost-requests', 'Most expensive requests').targets[0]!.rawSql, selection);
+    expect(result).toHaveLength(Math.min(100, inRange.length));
+    expect(result.slice(0, costs.length).map((r) => money(r.cost_usd))).toEqual(costs.slice(0, 100));
+    const byTrace = new Map(rows.map((row) => [row.traceId, row]));
+    for (const r of result) expect(byTrace.get(String(r.trace_id))?.spanId).toBe(r.span_id);
+  });
+});
+
+describe('variables', () => {
+  it('list the values of the range, empty ones as (none), and ignore the other variables', () => {
+    const overview = dashboards.find((d) => d.uid === 'aicost-overview')!;
+    const inRange = rows.filter((row) => inRollupRange(row, CURRENT_FROM, CURRENT_TO));
+    for (const variable of overview.templating.list) {
+      const name = variable.name as Dimension;
+      const values = run(variable.query.rawSql, { feature: ['search'] }).map((r) => String(r.value));
+      expect(values.sort()).toEqual([...new Set(inRange.map((row) => shownValue(row[name])))].sort());
+    }
+  });
+});
+
+describe('the View trace data link of the Requests dashboard', () => {
+  it('opens the whole trace with the columns the trace view expects', () => {
+    const override = panel('aicost-requests', 'Most expensive requests').fieldConfig.overrides.find(
+      (o) => o.matcher.options === 'trace_id',
+    )!;
+    const [link] = override.properties.find((p) => p.id === 'links')!.value as Array<{
+      internal: { query: { rawSql: string; format: number } };
+    }>;
+    expect(link!.internal.query.format).toBe(3);
+    const row = rows[7]!;
+    // Grafana fills ${__value.raw} with the clicked cell's value.
+    const sql = link!.internal.query.rawSql.replaceAll('${__value.raw}', row.traceId);
+    const spansOfTrace = engine.query<Record<string, unknown>>(sql);
+    expect(spansOfTrace).toHaveLength(2);
+    for (const span of spansOfTrace) {
+      expect(Object.keys(span)).toEqual(
+        expect.arrayContaining([
+          'traceID',
+          'spanID',
+          'parentSpanID',
+          'serviceName',
+          'operationName',
+          'startTime',
+          'duration',
+          'tags',
+          'serviceTags',
+        ]),
+      );
+      expect(span.traceID).toBe(row.traceId);
+    }
+    const call = spansOfTrace.find((span) => span.spanID === row.spanId)!;
+    expect(call.parentSpanID).toBe(spansOfTrace.find((span) => span.spanID !== row.spanId)!.spanID);
+    expect(call.serviceName).toBe(row.service);
+    expect(call.tags).toEqual(expect.arrayContaining([{ key: 'gen_ai.request.model', value: row.model }]));
+    expect(Number(call.startTime)).toBe(row.start.getTime());
+  });
+});
