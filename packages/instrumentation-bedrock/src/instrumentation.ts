@@ -1,0 +1,477 @@
+import {
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  createGenAIRecorder,
+  type GenAICall,
+  GenAIMetrics,
+  type GenAIRecorder,
+  type HeadersLike,
+  observeStream,
+  resolveCaptureContent,
+  runSafely,
+  usageFromBedrockHeaders,
+  usageFromBedrockInvokeModel,
+} from '@aicost/core';
+import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
+import {
+  converseFinishReasons,
+  converseInputMessages,
+  converseOutputMessages,
+  converseSystemInstructions,
+  converseUsage,
+  StreamedConverse,
+} from './converse.js';
+import {
+  invokeInputMessages,
+  invokeOutputMessages,
+  invokeResponseDetails,
+  invokeSystemInstructions,
+  parseJSONBytes,
+  StreamedInvocation,
+} from './invoke-model.js';
+import type {
+  BedrockClientLike,
+  BedrockInstrumentationConfig,
+  BedrockOperation,
+  CommandLike,
+  ConverseInput,
+  ConverseOutput,
+  ConverseStreamEvent,
+  InvokeModelInput,
+  InvokeModelOutput,
+  MiddlewareHandler,
+  ResponseStreamEvent,
+  SendOptions,
+} from './types.js';
+import {
+  type CommandClasses,
+  callInfo,
+  commandClassesOf,
+  modelIdFromArn,
+  operationOf,
+  serverFromRequest,
+} from './utils.js';
+
+export const PACKAGE_NAME = '@aicost/instrumentation-bedrock';
+export const PACKAGE_VERSION = '0.1.0';
+
+/** Versions of `@aws-sdk/client-bedrock-runtime` whose `send()` this instrumentation knows (all of v3). */
+export const SUPPORTED_VERSIONS = ['>=3.0.0 <4'];
+
+/** Name of the middleware that reads the HTTP exchange (token-count headers, resolved host). */
+export const MIDDLEWARE_NAME = 'aicostBedrockTelemetryMiddleware';
+
+type AnyFunction = (...args: any[]) => any;
+
+interface BedrockModuleLike {
+  BedrockRuntimeClient?: { prototype: object };
+  [name: string]: unknown;
+}
+
+/**
+ * OpenTelemetry GenAI instrumentation with cost for `@aws-sdk/client-bedrock-runtime`:
+ * one CLIENT span `{operation} {modelId}` per Converse, ConverseStream,
+ * InvokeModel and InvokeModelWithResponseStream call, priced from the token
+ * ledger, with GenAI metrics. Every other command passes through untouched.
+ */
+export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumentationConfig> {
+  private cachedRecorder: GenAIRecorder | undefined;
+  private readonly commandClasses: CommandClasses = new WeakMap();
+
+  constructor(config: BedrockInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected init() {
+    return new InstrumentationNodeModuleDefinition(
+      '@aws-sdk/client-bedrock-runtime',
+      SUPPORTED_VERSIONS,
+      (moduleExports: BedrockModuleLike) => {
+        this.patchModule(moduleExports);
+        return moduleExports;
+      },
+      (moduleExports?: BedrockModuleLike) => this.unpatchModule(moduleExports),
+    );
+  }
+
+  /**
+   * Patches an already-loaded SDK module, for bundled applications where the
+   * `require`/`import` hooks never see `@aws-sdk/client-bedrock-runtime`:
+   * `instrumentation.manuallyInstrument(await import('@aws-sdk/client-bedrock-runtime'))`.
+   */
+  manuallyInstrument(moduleExports: unknown): void {
+    const exports = moduleExports as BedrockModuleLike | undefined;
+    if (typeof exports?.BedrockRuntimeClient?.prototype !== 'object') {
+      diag.warn('aicost: manuallyInstrument() expects the exports of @aws-sdk/client-bedrock-runtime');
+      return;
+    }
+    this.patchModule(exports);
+  }
+
+  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
+    super.setTracerProvider(...args);
+    this.cachedRecorder = undefined;
+  }
+
+  override setConfig(config: BedrockInstrumentationConfig = {}): void {
+    super.setConfig(config);
+    this.cachedRecorder = undefined;
+  }
+
+  /** Called by the base class whenever the meter changes. */
+  protected override _updateMetricInstruments(): void {
+    this.cachedRecorder = undefined;
+  }
+
+  private recorder(): GenAIRecorder {
+    this.cachedRecorder ??= createGenAIRecorder({
+      tracer: this.tracer,
+      metrics: new GenAIMetrics(this.meter),
+      instrumentationName: PACKAGE_NAME,
+      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
+    });
+    return this.cachedRecorder;
+  }
+
+  // -------------------------------------------------------------------------
+  // Patching
+  // -------------------------------------------------------------------------
+
+  private patchModule(moduleExports: BedrockModuleLike): void {
+    commandClassesOf(moduleExports, this.commandClasses);
+    const prototype = moduleExports.BedrockRuntimeClient?.prototype as
+      | Record<string, AnyFunction>
+      | undefined;
+    if (!prototype || typeof prototype.send !== 'function') return;
+    // `send` is inherited from smithy's Client, which other instrumentations
+    // (the AWS SDK one) wrap: only our own wrapper on this prototype counts.
+    if (Object.hasOwn(prototype, 'send') && isWrapped(prototype.send)) return;
+    this._wrap(prototype, 'send', (original: AnyFunction) => this.patchedSend(original) as any);
+  }
+
+  private unpatchModule(moduleExports: BedrockModuleLike | undefined): void {
+    const prototype = moduleExports?.BedrockRuntimeClient?.prototype as
+      | Record<string, AnyFunction>
+      | undefined;
+    if (prototype && Object.hasOwn(prototype, 'send') && isWrapped(prototype.send)) {
+      this._unwrap(prototype, 'send');
+    }
+  }
+
+  private patchedSend(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function send(this: BedrockClientLike, ...args: unknown[]) {
+      const command = args[0] as CommandLike | undefined;
+      const operation = instrumentation.isEnabled()
+        ? runSafely('reading a Bedrock command', () => operationOf(command, instrumentation.commandClasses))
+        : undefined;
+      if (!operation) return original.apply(this, args);
+
+      const exchange = runSafely('starting a Bedrock span', () =>
+        instrumentation.startExchange(this, operation, command?.input),
+      );
+      if (!exchange) return original.apply(this, args);
+      const { call } = exchange;
+
+      const [optionsOrCallback, maybeCallback] = args.slice(1);
+      const callback =
+        typeof optionsOrCallback === 'function'
+          ? (optionsOrCallback as AnyFunction)
+          : typeof maybeCallback === 'function'
+            ? (maybeCallback as AnyFunction)
+            : undefined;
+      const options =
+        typeof optionsOrCallback === 'object' && optionsOrCallback !== null
+          ? (optionsOrCallback as SendOptions)
+          : undefined;
+      const observe = (output: unknown) =>
+        runSafely('observing a Bedrock response', () => exchange.observe(output, options?.abortSignal));
+
+      let sendArgs = args;
+      if (callback) {
+        const observedCallback = function (this: unknown, error: unknown, output: unknown) {
+          if (error) call.fail(error);
+          else observe(output);
+          return callback.apply(this, [error, output]);
+        };
+        sendArgs =
+          typeof optionsOrCallback === 'function'
+            ? [command, observedCallback]
+            : [command, optionsOrCallback, observedCallback];
+      }
+
+      let result: unknown;
+      try {
+        result = context.with(exchange.context, () => original.apply(this, sendArgs));
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+      if (callback || !isPromiseLike(result)) {
+        if (!callback) call.end();
+        return result;
+      }
+      // Same value, same error, one tick later; a stream is observed before the application gets it.
+      return result.then(
+        (output) => {
+          observe(output);
+          return output;
+        },
+        (error: unknown) => {
+          // The SDK's retries are over: this is the error the application gets, unchanged.
+          call.fail(error);
+          throw error;
+        },
+      );
+    };
+  }
+
+  /** Starts the span of one call and returns what is needed to finish it. */
+  private startExchange(client: BedrockClientLike, operation: BedrockOperation, input: unknown): Exchange {
+    const invokeBody = isInvoke(operation) ? parseJSONBytes((input as InvokeModelInput)?.body) : undefined;
+    const info = callInfo(client, operation, input, invokeBody);
+    const call = this.recorder().start(info);
+    if (call.captureContent) recordInputContent(call, operation, input, invokeBody);
+    const exchange = new Exchange(call, operation, info.requestModel, info.serverAddress !== undefined);
+    ensureMiddleware(client);
+    return exchange;
+  }
+}
+
+function isInvoke(operation: BedrockOperation): boolean {
+  return operation === 'InvokeModel' || operation === 'InvokeModelWithResponseStream';
+}
+
+/**
+ * An aborted stream surfaces as whatever the transport throws (a reset socket);
+ * the span names the cause as the SDK names an aborted plain request: `AbortError`.
+ */
+function abortError(signal: AbortSignal): Error {
+  if (signal.reason instanceof Error && signal.reason.name === 'AbortError') return signal.reason;
+  const error = new Error('Request aborted');
+  error.name = 'AbortError';
+  return error;
+}
+
+function isPromiseLike(value: unknown): value is Promise<unknown> {
+  return typeof (value as { then?: unknown })?.then === 'function';
+}
+
+function recordInputContent(
+  call: GenAICall,
+  operation: BedrockOperation,
+  input: unknown,
+  invokeBody: Record<string, unknown> | undefined,
+): void {
+  if (isInvoke(operation)) {
+    call.recordContent({
+      inputMessages: invokeInputMessages(invokeBody),
+      systemInstructions: invokeSystemInstructions(invokeBody),
+    });
+  } else {
+    call.recordContent({
+      inputMessages: converseInputMessages(input as ConverseInput),
+      systemInstructions: converseSystemInstructions(input as ConverseInput),
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The HTTP exchange, seen from a middleware. The modelled InvokeModel output
+// drops the token-count headers, and a region or endpoint given as a provider
+// function is only known once the request is built; a middleware on the
+// client's stack sees both. It finds its call through the context the patched
+// `send()` runs in, so concurrent calls never mix.
+// ---------------------------------------------------------------------------
+
+const EXCHANGE_KEY = createContextKey('aicost bedrock exchange');
+const clientsWithMiddleware = new WeakSet<object>();
+
+function ensureMiddleware(client: BedrockClientLike): void {
+  const stack = client?.middlewareStack;
+  if (!stack || typeof stack.add !== 'function' || clientsWithMiddleware.has(client)) return;
+  stack.add(
+    (next: MiddlewareHandler) => (handlerArgs) => {
+      const exchange = context.active().getValue(EXCHANGE_KEY) as Exchange | undefined;
+      if (!exchange) return next(handlerArgs);
+      runSafely('reading a Bedrock request', () => exchange.sawRequest(handlerArgs?.request));
+      return next(handlerArgs).then((result) => {
+        runSafely('reading a Bedrock response', () => exchange.sawResponse(result?.response));
+        return result;
+      });
+    },
+    { step: 'deserialize', name: MIDDLEWARE_NAME, override: true, tags: ['AICOST'] },
+  );
+  clientsWithMiddleware.add(client);
+}
+
+// ---------------------------------------------------------------------------
+// Observing one call
+// ---------------------------------------------------------------------------
+
+class Exchange {
+  readonly context: Context;
+  private headers: HeadersLike | undefined;
+  /** The model id the price catalogue knows: ARNs name it in their last segment. */
+  private readonly modelId: string;
+
+  constructor(
+    readonly call: GenAICall,
+    private readonly operation: BedrockOperation,
+    private readonly requestModel: string | undefined,
+    private serverKnown: boolean,
+  ) {
+    this.context = call.context.setValue(EXCHANGE_KEY, this);
+    this.modelId = modelIdFromArn(requestModel ?? '');
+  }
+
+  sawRequest(request: unknown): void {
+    if (this.serverKnown) return;
+    const { serverAddress, serverPort } = serverFromRequest(request);
+    if (!serverAddress) return;
+    this.serverKnown = true;
+    this.call.setAttributes({ [ATTR_SERVER_ADDRESS]: serverAddress, [ATTR_SERVER_PORT]: serverPort });
+  }
+
+  sawResponse(response: unknown): void {
+    const headers = (response as { headers?: unknown })?.headers;
+    if (headers && typeof headers === 'object') this.headers = headers as HeadersLike;
+  }
+
+  /** The SDK's output: finished calls are recorded now, streams when they end. */
+  observe(output: unknown, signal: AbortSignal | undefined): void {
+    const call = this.call;
+    this.setServedModel();
+    switch (this.operation) {
+      case 'Converse':
+        this.recordConverse(output as ConverseOutput);
+        call.end();
+        return;
+      case 'InvokeModel':
+        this.recordInvokeModel(output as InvokeModelOutput);
+        call.end();
+        return;
+      case 'ConverseStream':
+        this.observeConverseStream((output as ConverseOutput)?.stream, signal);
+        return;
+      case 'InvokeModelWithResponseStream':
+        this.observeInvokeStream((output as InvokeModelOutput)?.body, signal);
+        return;
+    }
+  }
+
+  /**
+   * An ARN is priced by the model or inference profile it names: recorded as
+   * the response model, which is what the recorder prices. Bodies that name a
+   * model (Anthropic's `claude-...`) are ignored on purpose: the price depends
+   * on the inference profile of the request (regional vs global), which they omit.
+   */
+  private setServedModel(): void {
+    if (this.requestModel && this.modelId !== this.requestModel) {
+      this.call.setResponse({ responseModel: this.modelId });
+    }
+  }
+
+  private recordConverse(output: ConverseOutput): void {
+    const call = this.call;
+    call.setResponse({ finishReasons: converseFinishReasons(output?.stopReason) });
+    call.setUsage(converseUsage(output));
+    if (call.captureContent) {
+      call.recordContent({
+        outputMessages: converseOutputMessages(output?.output?.message, output?.stopReason),
+      });
+    }
+  }
+
+  private recordInvokeModel(output: InvokeModelOutput): void {
+    const call = this.call;
+    const body = parseJSONBytes(output?.body);
+    call.setUsage(usageFromBedrockInvokeModel(this.modelId, body, this.headers));
+    if (!body) return;
+    const details = invokeResponseDetails(this.modelId, body);
+    call.setResponse({ responseId: details.responseId, finishReasons: details.finishReasons });
+    if (call.captureContent) {
+      call.recordContent({ outputMessages: invokeOutputMessages(details.texts, details.finishReasons) });
+    }
+  }
+
+  private observeConverseStream(stream: unknown, signal: AbortSignal | undefined): void {
+    const call = this.call;
+    if (!stream || typeof stream !== 'object') {
+      call.end();
+      return;
+    }
+    const streamed = new StreamedConverse(call.captureContent);
+    const finish = () => {
+      call.setResponse({ finishReasons: converseFinishReasons(streamed.stopReason) });
+      call.setUsage(converseUsage({ usage: streamed.usage }));
+      if (call.captureContent) {
+        call.recordContent({
+          outputMessages: converseOutputMessages(streamed.message(), streamed.stopReason),
+        });
+      }
+    };
+    this.observeEvents(stream, signal, (event: ConverseStreamEvent) => streamed.add(event), finish);
+  }
+
+  private observeInvokeStream(body: unknown, signal: AbortSignal | undefined): void {
+    const call = this.call;
+    if (!body || typeof body !== 'object') {
+      call.end();
+      return;
+    }
+    const streamed = new StreamedInvocation(this.modelId, call.captureContent);
+    const finish = () => {
+      call.setResponse({ responseId: streamed.responseId, finishReasons: streamed.finishReasons });
+      call.setUsage(streamed.usage() ?? usageFromBedrockHeaders(this.headers));
+      if (call.captureContent) {
+        call.recordContent({
+          outputMessages: invokeOutputMessages(streamed.text ? [streamed.text] : [], streamed.finishReasons),
+        });
+      }
+    };
+    this.observeEvents(
+      body,
+      signal,
+      (event: ResponseStreamEvent) => streamed.add(parseJSONBytes(event?.chunk?.bytes)),
+      finish,
+    );
+  }
+
+  /**
+   * Follows a stream in place: the application iterates the very object the
+   * SDK returned. The span ends when the stream ends, fails, is aborted or
+   * abandoned (`break`), billing whatever usage the stream reported by then.
+   */
+  private observeEvents<E>(
+    stream: object,
+    signal: AbortSignal | undefined,
+    add: (event: E) => boolean,
+    finish: () => void,
+  ): void {
+    const call = this.call;
+    observeStream(stream, {
+      signal,
+      onChunk(event: E) {
+        if (add(event)) call.firstChunk();
+      },
+      onDone() {
+        finish();
+        call.end();
+      },
+      onAbandon() {
+        finish();
+        call.end();
+      },
+      onError(error: unknown) {
+        finish();
+        call.fail(signal?.aborted ? abortError(signal) : error);
+      },
+    });
+  }
+}
