@@ -1,0 +1,325 @@
+import {
+  createGenAIRecorder,
+  type GenAICall,
+  type GenAICallInfo,
+  GenAIMetrics,
+  type GenAIRecorder,
+  observeStream,
+  resolveCaptureContent,
+  runSafely,
+  usageFromMistral,
+} from '@aicost/core';
+import { context, diag } from '@opentelemetry/api';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
+import type {
+  ChatCompletionResponse,
+  ChatRequest,
+  CompletionChunk,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  MistralInstrumentationConfig,
+  MistralResourceLike,
+} from './types.js';
+import {
+  asOwnCall,
+  chatCallInfo,
+  embeddingsCallInfo,
+  finishReasons,
+  inputMessages,
+  outputMessages,
+  StreamedCompletion,
+  silenceSdkSpansInOwnCalls,
+} from './utils.js';
+
+export const PACKAGE_NAME = '@aicost/instrumentation-mistral';
+export const PACKAGE_VERSION = '0.1.0';
+
+/**
+ * Versions of `@mistralai/mistralai` whose code paths this instrumentation
+ * knows: the 2.x line (ESM only, traces itself) and 1.x (same resources and
+ * method names, no self-tracing).
+ */
+export const SUPPORTED_VERSIONS = ['>=2.0.0 <3', '>=1.0.0 <2'];
+
+type AnyFunction = (...args: any[]) => any;
+type Methods = Record<string, AnyFunction>;
+
+/** Chat methods resolving to a `ChatCompletionResponse`, and those resolving to an `EventStream`. */
+const CHAT_PLAIN_METHODS = ['complete', 'parse'];
+const CHAT_STREAM_METHODS = ['stream', 'parseStream'];
+
+/** The module's `Mistral` class, for {@link MistralInstrumentation.manuallyInstrument}. */
+interface MistralClassLike {
+  prototype: object;
+}
+interface MistralModuleLike {
+  Mistral?: MistralClassLike;
+  default?: MistralClassLike | { Mistral?: MistralClassLike };
+}
+
+/**
+ * OpenTelemetry GenAI instrumentation with cost for `@mistralai/mistralai`:
+ * one CLIENT span per `chat.complete()` / `chat.parse()` / `chat.stream()` /
+ * `chat.parseStream()` (`chat {model}`) and `embeddings.create()`
+ * (`embeddings {model}`), priced from the token ledger, with GenAI metrics.
+ * The SDK's own span for these calls is not started (see {@link silenceSdkSpansInOwnCalls}).
+ */
+export class MistralInstrumentation extends InstrumentationBase<MistralInstrumentationConfig> {
+  private cachedRecorder: GenAIRecorder | undefined;
+
+  constructor(config: MistralInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected init() {
+    return SUPPORTED_VERSIONS.map(
+      (range) =>
+        new InstrumentationNodeModuleDefinition(
+          '@mistralai/mistralai',
+          [range],
+          (moduleExports: MistralModuleLike) => {
+            this.patchModule(moduleExports);
+            return moduleExports;
+          },
+          (moduleExports?: MistralModuleLike) => this.unpatchModule(moduleExports),
+        ),
+    );
+  }
+
+  /**
+   * Patches an already-loaded SDK, for bundled applications where the
+   * `require`/`import` hooks never see `@mistralai/mistralai`. Pass the module
+   * namespace (`import * as sdk from '@mistralai/mistralai'`) or the `Mistral` class.
+   */
+  manuallyInstrument(moduleExports: unknown): void {
+    if (!this.patchModule(moduleExports as MistralModuleLike)) {
+      diag.warn(
+        'aicost: manuallyInstrument() expects the exports of @mistralai/mistralai or its Mistral class',
+      );
+    }
+  }
+
+  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
+    super.setTracerProvider(...args);
+    this.cachedRecorder = undefined;
+  }
+
+  override setConfig(config: MistralInstrumentationConfig = {}): void {
+    super.setConfig(config);
+    this.cachedRecorder = undefined;
+  }
+
+  /** Called by the base class whenever the meter changes. */
+  protected override _updateMetricInstruments(): void {
+    this.cachedRecorder = undefined;
+  }
+
+  private recorder(): GenAIRecorder {
+    this.cachedRecorder ??= createGenAIRecorder({
+      tracer: this.tracer,
+      metrics: new GenAIMetrics(this.meter),
+      instrumentationName: PACKAGE_NAME,
+      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
+    });
+    return this.cachedRecorder;
+  }
+
+  // -------------------------------------------------------------------------
+  // Patching
+  // -------------------------------------------------------------------------
+
+  private patchModule(moduleExports: MistralModuleLike | undefined): boolean {
+    const resources = resourcePrototypes(moduleExports);
+    if (!resources) return false;
+    const { chat, embeddings } = resources;
+    for (const name of CHAT_PLAIN_METHODS) {
+      this.wrapOnce(chat, name, (original) => this.patchedChat(original, false));
+    }
+    for (const name of CHAT_STREAM_METHODS) {
+      this.wrapOnce(chat, name, (original) => this.patchedChat(original, true));
+    }
+    this.wrapOnce(embeddings, 'create', (original) => this.patchedEmbeddings(original));
+    return true;
+  }
+
+  private unpatchModule(moduleExports: MistralModuleLike | undefined): void {
+    const resources = resourcePrototypes(moduleExports);
+    if (!resources) return;
+    for (const name of [...CHAT_PLAIN_METHODS, ...CHAT_STREAM_METHODS]) {
+      if (isWrapped(resources.chat?.[name])) this._unwrap(resources.chat!, name);
+    }
+    if (isWrapped(resources.embeddings?.create)) this._unwrap(resources.embeddings!, 'create');
+  }
+
+  /** Another instance (or the hooks after a manual patch) got here first: one span per call. */
+  private wrapOnce(
+    target: Methods | undefined,
+    name: string,
+    wrapper: (original: AnyFunction) => AnyFunction,
+  ) {
+    if (target && typeof target[name] === 'function' && !isWrapped(target[name])) {
+      this._wrap(target, name, wrapper as any);
+    }
+  }
+
+  /**
+   * Starts our span for one call, or returns undefined (then the call runs
+   * untouched): instrumentation off, unexpected arguments, or an internal failure.
+   */
+  private startCall(readInfo: () => GenAICallInfo, recordInput?: (call: GenAICall) => void) {
+    if (!this.isEnabled()) return undefined;
+    const info = runSafely('reading a Mistral request', readInfo);
+    if (!info) return undefined;
+    return runSafely('starting a Mistral span', () => {
+      const call = this.recorder().start(info);
+      if (call.captureContent && recordInput) recordInput(call);
+      return call;
+    });
+  }
+
+  private patchedChat(original: AnyFunction, stream: boolean): AnyFunction {
+    const instrumentation = this;
+    return function chatMethod(this: MistralResourceLike, ...args: unknown[]) {
+      const request = args[0] as ChatRequest | undefined;
+      if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      const call = instrumentation.startCall(
+        () => chatCallInfo(this, request, stream),
+        (started) => started.recordContent({ inputMessages: inputMessages(request) }),
+      );
+      if (!call) return original.apply(this, args);
+      const pending = callAsOwn(this, call, () => original.apply(this, args));
+      return pending.then(
+        (result: unknown) => {
+          if (stream) observeChatStream(result, call);
+          else recordCompletion(call, result as ChatCompletionResponse);
+          return result;
+        },
+        (error: unknown) => {
+          // Retries are over: this is the error the application gets, unchanged.
+          call.fail(error);
+          throw error;
+        },
+      );
+    };
+  }
+
+  private patchedEmbeddings(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function create(this: MistralResourceLike, ...args: unknown[]) {
+      const request = args[0] as EmbeddingRequest | undefined;
+      if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      const call = instrumentation.startCall(() => embeddingsCallInfo(this, request));
+      if (!call) return original.apply(this, args);
+      return callAsOwn(this, call, () => original.apply(this, args)).then(
+        (response: EmbeddingResponse) => {
+          runSafely('recording a Mistral embeddings response', () => {
+            call.setResponse({ responseModel: response?.model, responseId: response?.id });
+            call.setUsage(usageFromMistral(response?.usage));
+          });
+          call.end();
+          return response;
+        },
+        (error: unknown) => {
+          call.fail(error);
+          throw error;
+        },
+      );
+    };
+  }
+}
+
+/**
+ * Runs the SDK method in our span's context, marked as our call so the SDK's
+ * own tracing hook stands aside for it.
+ */
+function callAsOwn(resource: MistralResourceLike, call: GenAICall, run: () => Promise<any>): Promise<any> {
+  runSafely("silencing the Mistral SDK's own spans", () => silenceSdkSpansInOwnCalls(resource));
+  try {
+    return context.with(asOwnCall(call.context), run);
+  } catch (error) {
+    call.fail(error);
+    throw error;
+  }
+}
+
+/**
+ * `Chat.prototype` and `Embeddings.prototype`. The SDK exports neither class
+ * from its main module; its `Mistral` client creates them lazily in getters,
+ * so one getter call on a bare probe object yields an instance of each.
+ */
+function resourcePrototypes(
+  moduleExports: MistralModuleLike | undefined,
+): { chat: Methods | undefined; embeddings: Methods | undefined } | undefined {
+  const fromDefault = (moduleExports?.default as { Mistral?: MistralClassLike } | undefined)?.Mistral;
+  const Mistral =
+    moduleExports?.Mistral ??
+    fromDefault ??
+    (typeof moduleExports === 'function' ? (moduleExports as MistralClassLike) : undefined);
+  const prototype = Mistral?.prototype;
+  if (!prototype) return undefined;
+  const resource = (name: string): Methods | undefined => {
+    const getter = Object.getOwnPropertyDescriptor(prototype, name)?.get;
+    if (!getter) return undefined;
+    const probe = { _options: {} };
+    const instance = runSafely(`locating the Mistral ${name} resource`, () => getter.call(probe));
+    return instance ? (Object.getPrototypeOf(instance) as Methods) : undefined;
+  };
+  const chat = resource('chat');
+  const embeddings = resource('embeddings');
+  return chat || embeddings ? { chat, embeddings } : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Recording responses
+// ---------------------------------------------------------------------------
+
+/** Response attributes, the token ledger and (opt-in) the output content of one completion; ends the call. */
+function recordCompletion(call: GenAICall, response: ChatCompletionResponse | undefined): void {
+  runSafely('recording a Mistral response', () => {
+    if (!response || typeof response !== 'object') return;
+    call.setResponse({
+      responseModel: typeof response.model === 'string' ? response.model : undefined,
+      responseId: typeof response.id === 'string' ? response.id : undefined,
+      finishReasons: finishReasons(response.choices),
+    });
+    call.setUsage(usageFromMistral(response.usage));
+    if (call.captureContent) call.recordContent({ outputMessages: outputMessages(response) });
+  });
+  call.end();
+}
+
+/**
+ * Follows the `EventStream` the application iterates (a `ReadableStream` of
+ * `{ data: CompletionChunk }`), in place: the object, its class and its
+ * reader methods are unchanged. The span ends when the stream ends, fails, or
+ * the application stops reading.
+ */
+function observeChatStream(stream: unknown, call: GenAICall): void {
+  const iterable = stream as { [Symbol.asyncIterator]?: unknown } | null;
+  if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
+    call.end(); // nothing to follow: unpriced rather than guessed
+    return;
+  }
+  const streamed = new StreamedCompletion(call.captureContent);
+  const finish = () => recordCompletion(call, streamed.snapshot());
+  observeStream(iterable as object, {
+    onChunk(event: { data?: CompletionChunk }) {
+      if (streamed.add(event?.data)) call.firstChunk();
+    },
+    onDone: finish,
+    // The application stopped reading: bill what the stream reported so far.
+    onAbandon: finish,
+    onError(error: unknown) {
+      runSafely('recording a Mistral stream', () => {
+        const snapshot = streamed.snapshot();
+        call.setResponse({ responseModel: snapshot.model, responseId: snapshot.id });
+        call.setUsage(usageFromMistral(snapshot.usage));
+      });
+      call.fail(error);
+    },
+  });
+}

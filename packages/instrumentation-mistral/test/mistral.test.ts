@@ -1,0 +1,599 @@
+/**
+ * @mistralai/mistralai 2.x, real SDK against a loopback Mistral API.
+ *
+ * Prices used below (genai-prices catalogue, provider `mistral`):
+ * `mistral-small-latest` input $0.10, output $0.30; `mistral-large-latest`
+ * input $2, output $6; `mistral-embed` input $0.10 per million tokens — i.e.
+ * 100 / 300, 2,000 / 6,000 and 100 nano-USD per token.
+ */
+
+import {
+  ATTR_AICOST_COST_STATUS,
+  ATTR_AICOST_COST_STATUS_REASON,
+  ATTR_AICOST_COST_TOTAL,
+  ATTR_AICOST_CUSTOMER,
+  ATTR_AICOST_FEATURE,
+  ATTR_AICOST_REQUEST_STREAM,
+  ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  METRIC_AICOST_COST,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+  withAttribution,
+} from '@aicost/core';
+import * as sdk from '@mistralai/mistralai';
+import { Mistral } from '@mistralai/mistralai';
+import {
+  MISTRAL_SDK_OTEL_TRACER_NAME,
+  registerTracerProvider,
+} from '@mistralai/mistralai/extra/observability';
+import { SDKError } from '@mistralai/mistralai/models/errors';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { httpError, startMockServer } from '../../../test/support/mock-server.js';
+import { pointsMatching } from '../../../test/support/otel.js';
+import { instrument, PACKAGE_NAME } from '../src/index.js';
+import {
+  FAST_RETRIES,
+  fixture,
+  genAISpans,
+  jsonFixture,
+  type MockServer,
+  settle,
+  setUpInstrumentation,
+  sseFixture,
+  type TestBed,
+} from './setup.js';
+
+const SMALL = 'mistral-small-latest';
+const LARGE = 'mistral-large-latest';
+const REQUEST = {
+  model: SMALL,
+  maxTokens: 256,
+  temperature: 0.3,
+  topP: 0.9,
+  randomSeed: 42,
+  stop: ['###'],
+  messages: [
+    { role: 'system' as const, content: 'You are a cheese expert.' },
+    { role: 'user' as const, content: 'What is the best French cheese?' },
+  ],
+};
+const PAYMENT_TOOL = {
+  type: 'function' as const,
+  function: {
+    name: 'retrieve_payment_status',
+    description: 'Get payment status of a transaction',
+    parameters: {
+      type: 'object',
+      properties: { transaction_id: { type: 'string' } },
+      required: ['transaction_id'],
+    },
+  },
+};
+const TOOL_REQUEST = {
+  model: LARGE,
+  messages: [{ role: 'user' as const, content: "What's the status of my transaction T1001?" }],
+  tools: [PAYMENT_TOOL],
+  toolChoice: 'auto' as const,
+};
+const CHAT_PATH = '/v1/chat/completions';
+const EMBEDDINGS_PATH = '/v1/embeddings';
+
+let bed: TestBed;
+let server: MockServer;
+let client: Mistral;
+
+beforeAll(async () => {
+  bed = setUpInstrumentation(sdk);
+  server = await startMockServer();
+  client = new Mistral({ apiKey: 'test-key', serverURL: server.url });
+});
+
+afterEach(() => {
+  server.reset();
+  bed.harness.reset();
+  bed.instrumentation.enable();
+  bed.instrumentation.setConfig({});
+  registerTracerProvider(undefined);
+  delete process.env.MISTRAL_SDK_TELEMETRY;
+});
+
+afterAll(async () => {
+  await server.close();
+  await bed.harness.shutdown();
+});
+
+/** The one span a call must produce (fails on none, or on a second one). */
+async function oneSpan(name = `chat ${SMALL}`) {
+  const spans = await settle(bed.harness, 1);
+  expect(spans.map((s) => `${s.instrumentationScope.name}: ${s.name}`)).toEqual([`${PACKAGE_NAME}: ${name}`]);
+  return spans[0]!;
+}
+
+async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
+  const events = [];
+  for await (const event of stream) events.push(event);
+  return events;
+}
+
+describe('chat.complete', () => {
+  it('records one chat span with request parameters, the ledger and the exact cost', async () => {
+    server.on('POST', CHAT_PATH, jsonFixture('chat-basic'));
+
+    const response = await client.chat.complete(REQUEST);
+
+    expect(response.choices?.[0]?.message?.content).toBe(fixture('chat-basic').choices[0].message.content);
+    const span = await oneSpan();
+    expect(span.kind).toBe(SpanKind.CLIENT);
+    expect(span.attributes).toMatchObject({
+      [ATTR_GEN_AI_PROVIDER_NAME]: 'mistral_ai',
+      [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+      [ATTR_GEN_AI_REQUEST_MODEL]: SMALL,
+      [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: 256,
+      [ATTR_GEN_AI_REQUEST_TEMPERATURE]: 0.3,
+      [ATTR_GEN_AI_REQUEST_TOP_P]: 0.9,
+      [ATTR_GEN_AI_REQUEST_SEED]: 42,
+      [ATTR_GEN_AI_REQUEST_STOP_SEQUENCES]: ['###'],
+      [ATTR_SERVER_ADDRESS]: '127.0.0.1',
+      [ATTR_SERVER_PORT]: server.port,
+      [ATTR_AICOST_REQUEST_STREAM]: false,
+      [ATTR_GEN_AI_RESPONSE_MODEL]: SMALL,
+      [ATTR_GEN_AI_RESPONSE_ID]: 'cmpl-e5cc70bb28c444948073e77776eb30ef',
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 16,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 34,
+      [ATTR_AICOST_COST_STATUS]: 'priced',
+      // 16 × 100 + 34 × 300 nano-USD
+      [ATTR_AICOST_COST_TOTAL]: '0.000011800',
+    });
+    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    // Content is opt-in.
+    expect(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]).toBeUndefined();
+    expect(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBeUndefined();
+  });
+
+  it('records a tool call as the finish reason, with the tool call content only when opted in', async () => {
+    server.on('POST', CHAT_PATH, jsonFixture('chat-tool-call'));
+    await client.chat.complete(TOOL_REQUEST);
+    const plain = await oneSpan(`chat ${LARGE}`);
+    expect(plain.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['tool_calls']);
+    // 94 × 2,000 + 23 × 6,000 nano-USD
+    expect(plain.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000326000');
+    expect(plain.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBeUndefined();
+
+    bed.harness.reset();
+    bed.instrumentation.setConfig({ captureMessageContent: true });
+    await client.chat.complete(TOOL_REQUEST);
+    const captured = await oneSpan(`chat ${LARGE}`);
+    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+      { role: 'user', parts: [{ type: 'text', content: "What's the status of my transaction T1001?" }] },
+    ]);
+    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+      {
+        role: 'assistant',
+        parts: [
+          { type: 'text', content: '' },
+          {
+            type: 'tool_call',
+            id: 'D681PevKs',
+            name: 'retrieve_payment_status',
+            arguments: { transaction_id: 'T1001' },
+          },
+        ],
+        finish_reason: 'tool_calls',
+      },
+    ]);
+  });
+
+  it('retries a 429 inside one span and prices the response that finally came', async () => {
+    server.on('POST', CHAT_PATH, httpError(429, fixture('error-rate-limit')), jsonFixture('chat-basic'));
+
+    await client.chat.complete(REQUEST, { retries: FAST_RETRIES, retryCodes: ['429'] });
+
+    expect(server.requests).toHaveLength(2);
+    const span = await oneSpan();
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000011800');
+  });
+
+  it('ends one span with error.type when the retries give up, and rethrows the SDK error unchanged', async () => {
+    server.on('POST', CHAT_PATH, httpError(500, fixture('error-server')));
+
+    const error = await client.chat
+      .complete(REQUEST, {
+        retries: { ...FAST_RETRIES, backoff: { ...FAST_RETRIES.backoff, maxElapsedTime: 30 } },
+        retryCodes: ['5XX'],
+      })
+      .catch((e: unknown) => e);
+
+    expect(server.requests.length).toBeGreaterThan(1);
+    expect(error).toBeInstanceOf(SDKError);
+    expect((error as SDKError).statusCode).toBe(500);
+    expect(JSON.parse((error as SDKError).body)).toEqual(fixture('error-server'));
+    const span = await oneSpan();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('SDKError');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
+  });
+
+  it('chat.parse() (structured output) is one priced span and still parses for the application', async () => {
+    const answer = { cheese: 'Comté', region: 'Jura' };
+    const body = fixture('chat-basic');
+    body.choices[0].message.content = JSON.stringify(answer);
+    server.on('POST', CHAT_PATH, () => ({
+      kind: 'body',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }));
+
+    const parsed = await client.chat.parse({
+      ...REQUEST,
+      responseFormat: z.object({ cheese: z.string(), region: z.string() }),
+    });
+
+    expect(parsed.choices?.[0]?.message?.parsed).toEqual(answer);
+    const span = await oneSpan();
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000011800');
+  });
+
+  it('is a child of the active span', async () => {
+    server.on('POST', CHAT_PATH, jsonFixture('chat-basic'));
+    const parent = trace.getTracer('test').startSpan('parent');
+    await trace.getTracer('test').startActiveSpan('handler', async (handler) => {
+      await client.chat.complete(REQUEST);
+      handler.end();
+    });
+    parent.end();
+    const spans = await settle(bed.harness, 3);
+    const ours = spans.find((s) => s.instrumentationScope.name === PACKAGE_NAME)!;
+    const handler = spans.find((s) => s.name === 'handler')!;
+    expect(ours.parentSpanContext?.spanId).toBe(handler.spanContext().spanId);
+  });
+
+  it('instrument() on an already patched module does not double the spans', async () => {
+    const second = instrument(sdk);
+    server.on('POST', CHAT_PATH, jsonFixture('chat-basic'));
+    await client.chat.complete(REQUEST);
+    await oneSpan();
+    second.disable();
+  });
+});
+
+describe('chat.stream', () => {
+  it('usage from the last chunk, finish reason, time to first chunk', async () => {
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream', { splitBytes: 37 }));
+
+    const events = await drain(await client.chat.stream(REQUEST));
+
+    expect(events).toHaveLength(4);
+    const span = await oneSpan();
+    expect(span.attributes).toMatchObject({
+      [ATTR_AICOST_REQUEST_STREAM]: true,
+      [ATTR_GEN_AI_RESPONSE_MODEL]: SMALL,
+      [ATTR_GEN_AI_RESPONSE_ID]: 'cmpl-3e8e7d1b0a8c4a8c9a4e1d2c3b4a5f6e',
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 16,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 5,
+      // 16 × 100 + 5 × 300 nano-USD
+      [ATTR_AICOST_COST_TOTAL]: '0.000003100',
+    });
+    expect(span.attributes[ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK]).toBeGreaterThan(0);
+  });
+
+  it('streamed tool call: arguments in the output content when opted in', async () => {
+    bed.instrumentation.setConfig({ captureMessageContent: true });
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream-tool-call'));
+
+    await drain(await client.chat.stream(TOOL_REQUEST));
+
+    const span = await oneSpan(`chat ${LARGE}`);
+    expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['tool_calls']);
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000326000');
+    const [output] = JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]));
+    expect(output.parts).toContainEqual({
+      type: 'tool_call',
+      id: 'D681PevKs',
+      name: 'retrieve_payment_status',
+      arguments: { transaction_id: 'T1001' },
+    });
+  });
+
+  it('breaking out of the loop ends the span once, without an error; no usage came, so unpriced', async () => {
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream', { hangAfter: 2 }));
+
+    const stream = await client.chat.stream(REQUEST);
+    for await (const event of stream) {
+      if (event.data.choices[0]?.delta.content) break;
+    }
+
+    const span = await oneSpan();
+    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
+    expect(span.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('cmpl-3e8e7d1b0a8c4a8c9a4e1d2c3b4a5f6e');
+  });
+
+  it('a stream that breaks off is an error, rethrown unchanged', async () => {
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream', { destroyAfter: 2 }));
+
+    const stream = await client.chat.stream(REQUEST);
+    const error = await drain(stream).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    const span = await oneSpan();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+  });
+
+  it('a stream request that fails (429, no retries) ends one span and rethrows', async () => {
+    server.on('POST', CHAT_PATH, httpError(429, fixture('error-rate-limit')));
+
+    const error = await client.chat.stream(REQUEST).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SDKError);
+    expect((error as SDKError).statusCode).toBe(429);
+    const span = await oneSpan();
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('SDKError');
+  });
+
+  it('the EventStream stays a ReadableStream of the same class; a second iteration finds it closed, as without instrumentation', async () => {
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream'));
+
+    const stream = await client.chat.stream(REQUEST);
+
+    expect(stream).toBeInstanceOf(ReadableStream);
+    expect(stream.constructor.name).toBe('EventStream');
+    expect(await drain(stream)).toHaveLength(4);
+    expect(await drain(stream)).toEqual([]);
+    await oneSpan();
+  });
+});
+
+describe('embeddings.create', () => {
+  it('records one embeddings span, priced on input tokens', async () => {
+    server.on('POST', EMBEDDINGS_PATH, jsonFixture('embeddings'));
+
+    const response = await client.embeddings.create({
+      model: 'mistral-embed',
+      inputs: ['Embed this sentence.', 'As well as this one.'],
+    });
+
+    expect(response.data).toHaveLength(2);
+    const span = await oneSpan('embeddings mistral-embed');
+    expect(span.attributes).toMatchObject({
+      [ATTR_GEN_AI_PROVIDER_NAME]: 'mistral_ai',
+      [ATTR_GEN_AI_OPERATION_NAME]: 'embeddings',
+      [ATTR_GEN_AI_RESPONSE_MODEL]: 'mistral-embed',
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 15,
+      // 15 × 100 nano-USD
+      [ATTR_AICOST_COST_TOTAL]: '0.000001500',
+    });
+  });
+});
+
+describe('attribution', () => {
+  it('carries the feature and customer of the calling context, for plain and streamed calls', async () => {
+    server.on('POST', CHAT_PATH, jsonFixture('chat-basic'));
+    await withAttribution({ feature: 'cheese-advice', customer: 'acme' }, () =>
+      client.chat.complete(REQUEST),
+    );
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream'));
+    const stream = await withAttribution({ feature: 'drafts', customer: 'globex' }, () =>
+      client.chat.stream(REQUEST),
+    );
+    await drain(stream); // read outside the attribution scope: the call's context counts
+
+    const spans = await settle(bed.harness, 2);
+    expect(spans.map((s) => [s.attributes[ATTR_AICOST_FEATURE], s.attributes[ATTR_AICOST_CUSTOMER]])).toEqual(
+      [
+        ['cheese-advice', 'acme'],
+        ['drafts', 'globex'],
+      ],
+    );
+  });
+});
+
+describe("the SDK's own tracing", () => {
+  /** The ways an application turns the SDK's tracing on (or leaves it off). */
+  const sdkTracing = {
+    'on (registerTracerProvider)': () => registerTracerProvider(bed.harness.tracerProvider),
+    'on (MISTRAL_SDK_TELEMETRY=global)': () => {
+      process.env.MISTRAL_SDK_TELEMETRY = 'global';
+    },
+    off: () => {},
+  };
+  const scenarios = {
+    'chat.complete()': async (c: Mistral) => {
+      server.on('POST', CHAT_PATH, jsonFixture('chat-basic'));
+      await c.chat.complete(REQUEST);
+      return { input: 16, output: 34, cost: '0.000011800' };
+    },
+    'chat.complete() retried after a 429': async (c: Mistral) => {
+      server.on('POST', CHAT_PATH, httpError(429, fixture('error-rate-limit')), jsonFixture('chat-basic'));
+      await c.chat.complete(REQUEST, { retries: FAST_RETRIES, retryCodes: ['429'] });
+      return { input: 16, output: 34, cost: '0.000011800' };
+    },
+    'chat.stream()': async (c: Mistral) => {
+      server.on('POST', CHAT_PATH, sseFixture('chat-stream'));
+      await drain(await c.chat.stream(REQUEST));
+      return { input: 16, output: 5, cost: '0.000003100' };
+    },
+    'embeddings.create()': async (c: Mistral) => {
+      server.on('POST', EMBEDDINGS_PATH, jsonFixture('embeddings'));
+      await c.embeddings.create({ model: 'mistral-embed', inputs: ['Embed this sentence.'] });
+      return { input: 15, output: 0, cost: '0.000001500' };
+    },
+  };
+
+  for (const [mode, turnOn] of Object.entries(sdkTracing).filter(([mode]) => mode !== 'off')) {
+    it(`really traces when ${mode.slice(4, -1)} (so the tests below can fail)`, async () => {
+      bed.instrumentation.disable();
+      turnOn();
+      // A fresh client: the SDK's tracing hook settles its mode on its first request.
+      const fresh = new Mistral({ apiKey: 'test-key', serverURL: server.url });
+
+      await scenarios['chat.complete() retried after a 429'](fresh);
+
+      const spans = genAISpans(await settle(bed.harness, 2));
+      // One span per HTTP attempt.
+      expect(spans.map((s) => s.instrumentationScope.name)).toEqual([
+        MISTRAL_SDK_OTEL_TRACER_NAME,
+        MISTRAL_SDK_OTEL_TRACER_NAME,
+      ]);
+      expect(spans.at(-1)!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(16);
+    });
+  }
+
+  for (const [mode, turnOn] of Object.entries(sdkTracing)) {
+    for (const [name, run] of Object.entries(scenarios)) {
+      it(`SDK tracing ${mode}, ${name}: exactly one GenAI span, ours, with the right tokens and cost`, async () => {
+        turnOn();
+        const fresh = new Mistral({ apiKey: 'test-key', serverURL: server.url });
+
+        const expected = await run(fresh);
+
+        const spans = genAISpans(await settle(bed.harness, 1));
+        expect(spans).toHaveLength(1);
+        expect(spans[0]!.instrumentationScope.name).toBe(PACKAGE_NAME);
+        expect(spans[0]!.attributes).toMatchObject({
+          [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: expected.input,
+          [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: expected.output,
+          [ATTR_AICOST_COST_TOTAL]: expected.cost,
+        });
+      });
+    }
+  }
+
+  it('calls this package does not record (FIM) keep the SDK span', async () => {
+    registerTracerProvider(bed.harness.tracerProvider);
+    server.on('POST', '/v1/fim/completions', jsonFixture('fim'));
+
+    await client.fim.complete({ model: 'codestral-latest', prompt: 'def fib(n):', suffix: 'print(fib(10))' });
+
+    const spans = genAISpans(await settle(bed.harness, 1));
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.instrumentationScope.name).toBe(MISTRAL_SDK_OTEL_TRACER_NAME);
+    expect(spans[0]!.attributes[ATTR_GEN_AI_OPERATION_NAME]).toBe('text_completion');
+  });
+});
+
+describe('behaviour with and without instrumentation', () => {
+  /** Runs `scenario` with the instrumentation on, then off, against the same responses. */
+  async function both<T>(respond: () => void, scenario: () => Promise<T>): Promise<[T, T]> {
+    respond();
+    const withIt = await scenario();
+    bed.instrumentation.disable();
+    server.reset();
+    respond();
+    const withoutIt = await scenario();
+    bed.instrumentation.enable();
+    return [withIt, withoutIt];
+  }
+
+  it('same response and request body', async () => {
+    const [a, b] = await both(
+      () => server.on('POST', CHAT_PATH, jsonFixture('chat-tool-call')),
+      async () => {
+        const response = await client.chat.complete(TOOL_REQUEST);
+        return { response, body: server.requests.at(-1)!.body };
+      },
+    );
+    expect(a).toEqual(b);
+    expect(a.response.choices?.[0]?.message?.toolCalls?.[0]?.function.name).toBe('retrieve_payment_status');
+  });
+
+  it('same stream events', async () => {
+    const [a, b] = await both(
+      () => server.on('POST', CHAT_PATH, sseFixture('chat-stream-tool-call', { splitBytes: 23 })),
+      async () => drain(await client.chat.stream(TOOL_REQUEST)),
+    );
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(2);
+  });
+
+  it('same error', async () => {
+    const [a, b] = await both(
+      () => server.on('POST', CHAT_PATH, httpError(429, fixture('error-rate-limit'))),
+      async () => {
+        const error = (await client.chat.complete(REQUEST).catch((e: unknown) => e)) as SDKError;
+        return {
+          type: error.constructor.name,
+          status: error.statusCode,
+          message: error.message,
+          body: error.body,
+        };
+      },
+    );
+    expect(a).toEqual(b);
+    expect(a.type).toBe('SDKError');
+  });
+});
+
+describe('metrics', () => {
+  /** Sum (histograms: sum and count) over the points of `name` for our model; metrics are cumulative. */
+  async function totals(name: string, match: Record<string, unknown> = {}) {
+    const points = pointsMatching<any>(await bed.harness.metric(name), {
+      [ATTR_GEN_AI_REQUEST_MODEL]: SMALL,
+      ...match,
+    });
+    return points.reduce(
+      (acc, p) =>
+        typeof p.value === 'number'
+          ? { sum: acc.sum + p.value, count: acc.count + 1 }
+          : { sum: acc.sum + p.value.sum, count: acc.count + p.value.count },
+      { sum: 0, count: 0 },
+    );
+  }
+  async function snapshot() {
+    return {
+      input: await totals(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { 'gen_ai.token.type': 'input' }),
+      output: await totals(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { 'gen_ai.token.type': 'output' }),
+      duration: await totals(METRIC_GEN_AI_CLIENT_OPERATION_DURATION),
+      ttfc: await totals(METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
+      cost: await totals(METRIC_AICOST_COST),
+    };
+  }
+
+  it('records token usage, duration, time to first chunk and cost', async () => {
+    const before = await snapshot();
+    server.on('POST', CHAT_PATH, jsonFixture('chat-basic'));
+    await client.chat.complete(REQUEST);
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream'));
+    await drain(await client.chat.stream(REQUEST));
+    await settle(bed.harness, 2);
+    const after = await snapshot();
+
+    expect(after.input.sum - before.input.sum).toBe(16 + 16);
+    expect(after.output.sum - before.output.sum).toBe(34 + 5);
+    expect(after.duration.count - before.duration.count).toBe(2);
+    expect(after.ttfc.count - before.ttfc.count).toBe(1); // the streamed call only
+    // (16 + 16) × 100 + (34 + 5) × 300 nano-USD = 0.0000149 USD
+    expect(after.cost.sum - before.cost.sum).toBeCloseTo(0.0000149, 12);
+  });
+});
