@@ -73,6 +73,39 @@ describe('aicost up durability', () => {
     expect(await countSpans(dataDir)).toBe(acknowledged);
   });
 
+  it('on SIGTERM answers every request it accepted, writes them, and exits 0', async () => {
+    const dataDir = tempDir();
+    const collector = await startCollector({ dataDir });
+    const body = serializeSpans(genaiSpans(50, 'drain'), 'protobuf');
+    const sends = Array.from({ length: 16 }, () =>
+      postOtlp(collector.otlpUrl, body).then(
+        (r) => r.status,
+        () => 'refused' as const,
+      ),
+    );
+    // Signal as soon as the first answer is back, while the others are on their way or being written.
+    await Promise.race(sends);
+    const exit = collector.stop('SIGTERM');
+    const statuses = await Promise.all(sends);
+    expect(await exit).toBe(0);
+    for (const s of statuses) expect([200, 503, 'refused']).toContain(s);
+    const acknowledged = statuses.filter((s) => s === 200).length;
+    expect(acknowledged).toBeGreaterThan(0);
+    expect(await countSpans(dataDir)).toBe(acknowledged * 50);
+  });
+
+  it('exits with an error and releases the store when its port is taken', async () => {
+    const first = await startCollector();
+    try {
+      const port = new URL(first.otlpUrl).port;
+      const res = await runCli(['up', '--port', port, '--clickhouse-port', '0', '--data-dir', tempDir()]);
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/EADDRINUSE/);
+    } finally {
+      expect(await first.stop()).toBe(0);
+    }
+  });
+
   it('refuses malformed and oversized payloads with 400/413 and an OTLP Status, losing nothing else', async () => {
     const collector = await startCollector({ args: ['--max-body-size', '64KiB'] });
     try {

@@ -61,76 +61,85 @@ export async function up(args: ParsedArgs): Promise<number> {
     return 1;
   }
   const engine = await LocalEngine.open(dataDir);
-  if (!flag(args, 'no-prices')) {
-    // Prices for spans that arrive without a cost (other languages, other instrumentations).
-    const loaded = await loadCatalogue((statement) => engine.query(statement), {
-      pricesFile: str(args, 'prices-file'),
+  const servers: Server[] = [];
+  try {
+    if (!flag(args, 'no-prices')) {
+      // Prices for spans that arrive without a cost (other languages, other instrumentations).
+      const loaded = await loadCatalogue((statement) => engine.query(statement), {
+        pricesFile: str(args, 'prices-file'),
+      });
+      info(`loaded ${loaded.rows} price rows and ${loaded.aliases} model aliases`);
+    }
+    const version = (await engine.query('SELECT version()', { format: 'TabSeparated' })).text().trim();
+
+    const queue = new IngestQueue({
+      insert: (table, rows) => engine.insertJsonRows(table, rows),
+      maxQueuedBytes: bytes(args, 'max-queue-size', 64 * 1024 * 1024),
+      expectMore: () => otlp.decoding > 0,
     });
-    info(`loaded ${loaded.rows} price rows and ${loaded.aliases} model aliases`);
+    const otlp = createOtlpReceiver({
+      queue,
+      maxBodyBytes: bytes(args, 'max-body-size', 16 * 1024 * 1024),
+      maxInflight: int(args, 'max-inflight', 32),
+      retryAfterSeconds: 1,
+      health: () => ({ dataDir: engine.dataDir }),
+      log,
+    });
+    const clickhouse = createClickHouseHttpServer({
+      engine,
+      writable: flag(args, 'writable'),
+      user: str(args, 'user'),
+      password: str(args, 'password'),
+      maxBodyBytes: 256 * 1024 * 1024,
+      version,
+      log,
+    });
+
+    servers.push(otlp.server, clickhouse);
+    const otlpPort = await listen(otlp.server, int(args, 'port', 4318), host);
+    const clickhousePort = await listen(clickhouse, int(args, 'clickhouse-port', 8123), host);
+    writeRunningState(dataDir, {
+      pid: process.pid,
+      host,
+      otlpPort,
+      clickhousePort,
+      writable: flag(args, 'writable'),
+      dataDir: engine.dataDir,
+    });
+    // Tests and scripts wait for this line (stdout, always printed).
+    process.stdout.write(
+      `aicost up: ready otlp=http://${host}:${otlpPort} clickhouse=http://${host}:${clickhousePort} data=${engine.dataDir}\n`,
+    );
+    info(`OTLP/HTTP on http://${host}:${otlpPort}/v1/traces and /v1/metrics`);
+    info(
+      `ClickHouse HTTP on http://${host}:${clickhousePort} (${flag(args, 'writable') ? 'writable' : 'read-only'}), engine ${version}`,
+    );
+
+    return new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) {
+          log(`${signal} again: exiting without draining`);
+          process.exit(1);
+        }
+        stopping = true;
+        info(`${signal}: draining`);
+        const otlpClosed = closeServer(otlp.server);
+        await otlp.drain();
+        await queue.drain();
+        await Promise.all([otlpClosed, closeServer(clickhouse)]);
+        engine.close();
+        clearRunningState(dataDir);
+        info('stopped');
+        resolve(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+    });
+  } catch (err) {
+    // A port in use or a schema error: release what was opened so the process can exit.
+    await Promise.all(servers.map((server) => closeServer(server)));
+    engine.close();
+    throw err;
   }
-  const version = (await engine.query('SELECT version()', { format: 'TabSeparated' })).text().trim();
-
-  const queue = new IngestQueue({
-    insert: (table, rows) => engine.insertJsonRows(table, rows),
-    maxQueuedBytes: bytes(args, 'max-queue-size', 64 * 1024 * 1024),
-    expectMore: () => otlp.decoding > 0,
-  });
-  const otlp = createOtlpReceiver({
-    queue,
-    maxBodyBytes: bytes(args, 'max-body-size', 16 * 1024 * 1024),
-    maxInflight: int(args, 'max-inflight', 64),
-    retryAfterSeconds: 1,
-    health: () => ({ dataDir: engine.dataDir }),
-    log,
-  });
-  const clickhouse = createClickHouseHttpServer({
-    engine,
-    writable: flag(args, 'writable'),
-    user: str(args, 'user'),
-    password: str(args, 'password'),
-    maxBodyBytes: 256 * 1024 * 1024,
-    version,
-    log,
-  });
-
-  const otlpPort = await listen(otlp.server, int(args, 'port', 4318), host);
-  const clickhousePort = await listen(clickhouse, int(args, 'clickhouse-port', 8123), host);
-  writeRunningState(dataDir, {
-    pid: process.pid,
-    host,
-    otlpPort,
-    clickhousePort,
-    writable: flag(args, 'writable'),
-    dataDir: engine.dataDir,
-  });
-  // Tests and scripts wait for this line (stdout, always printed).
-  process.stdout.write(
-    `aicost up: ready otlp=http://${host}:${otlpPort} clickhouse=http://${host}:${clickhousePort} data=${engine.dataDir}\n`,
-  );
-  info(`OTLP/HTTP on http://${host}:${otlpPort}/v1/traces and /v1/metrics`);
-  info(
-    `ClickHouse HTTP on http://${host}:${clickhousePort} (${flag(args, 'writable') ? 'writable' : 'read-only'}), engine ${version}`,
-  );
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        log(`${signal} again: exiting without draining`);
-        process.exit(1);
-      }
-      stopping = true;
-      info(`${signal}: draining`);
-      const otlpClosed = closeServer(otlp.server);
-      await otlp.drain();
-      await queue.drain();
-      await Promise.all([otlpClosed, closeServer(clickhouse)]);
-      engine.close();
-      clearRunningState(dataDir);
-      info('stopped');
-      resolve(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-  });
 }
