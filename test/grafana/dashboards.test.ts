@@ -73,6 +73,8 @@ interface SeedRow {
   workflow: string;
   /** The cost the request should get, null when unpriced. */
   nanos: bigint | null;
+  /** What its cache reads saved against the input price, for requests priced by the schema. */
+  savedNanos: bigint;
   traceId: string;
   spanId: string;
   error: boolean;
@@ -111,6 +113,7 @@ function seed(): void {
       customer: pick(CUSTOMERS),
       workflow: pick(WORKFLOWS),
       nanos: null,
+      savedNanos: 0n,
       traceId: hex(i + 1, 32),
       spanId: hex(i + 1, 16),
       error: random() < 0.05,
@@ -123,6 +126,7 @@ function seed(): void {
       // gpt-4o in the fixtures' catalogue: $2.5/M uncached input, $1.25/M cache reads, $10/M
       // output = 2500, 1250 and 10000 nano-USD per token; priced by the schema at ingest.
       row.nanos = BigInt(input - cacheRead) * 2500n + BigInt(cacheRead) * 1250n + BigInt(output) * 10_000n;
+      row.savedNanos = BigInt(cacheRead) * (2500n - 1250n);
     } else if (kind === 'recorded') {
       // A cost the SDK computed and put on the span (odd nano amounts).
       row.nanos = BigInt(Math.floor(random() * 50_000_000)) * 3n + 7n;
@@ -368,6 +372,19 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
       expect(Number(r.priced_count)).toBe(want.priced);
       expect(money(r.mean_cost_usd)).toBe(want.spend === null ? null : want.spend / BigInt(want.priced));
     }
+  });
+
+  it('Features / What caching saved: cache reads at the input price minus their cost, per feature', () => {
+    // Whole UTC days of the range; the savings view has no customer column, so that filter is off.
+    const { customer: _ignored, ...withoutCustomer } = selection;
+    const saved = new Map<string, bigint>();
+    for (const row of rows) {
+      if (!matches(row, withoutCustomer) || row.savedNanos === 0n) continue;
+      if (row.start < CURRENT_FROM || row.start >= new Date('2026-11-13T00:00:00Z')) continue;
+      saved.set(shownValue(row.feature), (saved.get(shownValue(row.feature)) ?? 0n) + row.savedNanos);
+    }
+    const result = run(panel('aicost-features', 'What caching saved').targets[0]!.rawSql, selection);
+    expect(new Map(result.map((r) => [String(r.feature), money(r.saved_usd)]))).toEqual(saved);
   });
 
   it('Customers / Spend per customer and feature, and Top customers with the previous period', () => {
