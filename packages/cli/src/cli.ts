@@ -17,7 +17,7 @@ Usage:
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
   aicost migrate  [--clickhouse-url URL --user U --password P]
   aicost prices load [--prices-file overrides.yaml] [--keep-existing]
-  aicost demo     (not available yet)
+  aicost demo     [--data-dir ./.aicost/demo] [--app FILE] [--quiet]   (sample app + mock providers + report)
 
 report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
 for a ClickHouse server; otherwise the aicost up running on --data-dir, else the directory itself.

@@ -1,12 +1,195 @@
 /**
- * `aicost demo`: reserved. It will start a local collector, run a small app
- * against a loopback mock provider and print a report. Not built yet.
+ * `aicost demo`: the whole loop on one machine, with no API keys. Starts the
+ * local collector (`aicost up`, random ports, a fresh store in
+ * ./.aicost/demo), a loopback mock of the OpenAI, Anthropic and Gemini APIs,
+ * and the sample support application with `--import @aicost/node/register`;
+ * then prints the cost by feature and by customer, and how to query further.
  */
-import type { ParsedArgs } from '../args.js';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { flag, type ParsedArgs, parseArgs, str, UsageError } from '../args.js';
+import { startMockProviders } from '../demo/mock-providers.js';
+import { runApp, startCollector } from '../demo/processes.js';
+import { createProgress } from '../demo/progress.js';
+import { findSampleApp, nodeFlagsFor } from '../demo/sample-app.js';
+import { findRunningCollector } from '../runtime.js';
+import { report, reportOptions } from './report.js';
 
-export const demoOptions = {} as const;
+export const demoOptions = {
+  'data-dir': { type: 'string' },
+  app: { type: 'string' },
+  quiet: { type: 'boolean' },
+} as const;
 
-export async function demo(_args: ParsedArgs): Promise<number> {
-  process.stderr.write('aicost demo is not available yet\n');
-  return 2;
+const DEFAULT_DEMO_DIR = join('.aicost', 'demo');
+/** Marks a directory as the demo's own, so a fresh run may delete it. */
+const MARKER = '.aicost-demo';
+
+/**
+ * The demo store starts empty on every run (same numbers every time). Only a
+ * directory the demo created (marker file) or an empty one is deleted.
+ */
+function freshDataDir(dataDir: string): void {
+  const running = findRunningCollector(dataDir);
+  if (running) {
+    throw new Error(`an aicost up (pid ${running.pid}) is running on ${dataDir}: stop it or pass --data-dir`);
+  }
+  if (existsSync(dataDir)) {
+    const entries = readdirSync(dataDir);
+    if (entries.length > 0 && !entries.includes(MARKER)) {
+      throw new Error(`${dataDir} exists and is not a demo directory; pass another --data-dir`);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(join(dataDir, MARKER), 'created by aicost demo; deleted and recreated on every run\n');
+}
+
+/** How the user types this CLI: `aicost` when installed, else the path they ran. */
+function cliCommand(): string {
+  const script = process.argv[1] ?? '';
+  if (!script || script.includes(`${join('node_modules', '')}`) || !isAbsolute(script)) return 'aicost';
+  return `node ${relative(process.cwd(), script) || script}`;
+}
+
+function shellPath(path: string): string {
+  const near = relative(process.cwd(), path) || '.';
+  const shown = near.startsWith('..') ? path : near;
+  return /^[\w./-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Rows in the request table, through the collector's ClickHouse HTTP interface. */
+async function requestRows(clickhouseUrl: string): Promise<number> {
+  const query = 'SELECT count() FROM otel.aicost_requests FORMAT TabSeparated';
+  const response = await fetch(`${clickhouseUrl}/?query=${encodeURIComponent(query)}`);
+  if (!response.ok) throw new Error(`counting requests failed: ${await response.text()}`);
+  return Number((await response.text()).trim());
+}
+
+/** The app exits after its exporter has been acknowledged; a short wait covers the last batch. */
+async function waitForRows(clickhouseUrl: string, expected: number, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await requestRows(clickhouseUrl);
+    if (rows >= expected || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function demo(args: ParsedArgs): Promise<number> {
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  const dataDir = resolve(str(args, 'data-dir') ?? DEFAULT_DEMO_DIR);
+  const app = findSampleApp(str(args, 'app'));
+  if (!app) {
+    process.stderr.write(
+      str(args, 'app')
+        ? `aicost demo: ${str(args, 'app')} does not exist\n`
+        : 'aicost demo: the sample app (examples/support-app) was not found. Run the demo from a clone of the aicost\n' +
+            'repository (npx -y pnpm@12.4.2 install && npx -y pnpm@12.4.2 demo), or pass --app <entry file>.\n',
+    );
+    return 1;
+  }
+  const started = Date.now();
+  const progress = createProgress(process.stderr, !flag(args, 'quiet'));
+  freshDataDir(dataDir);
+
+  const cleanup: (() => void)[] = [];
+  const onSignal = () => {
+    for (const step of cleanup.reverse()) step();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  progress.phase(`starting the local collector (store: ${shellPath(dataDir)})`);
+  const collector = await startCollector(dataDir);
+  cleanup.push(() => collector.kill());
+  try {
+    const providers = await startMockProviders();
+    cleanup.push(() => void providers.close());
+    progress.phase(`mock OpenAI, Anthropic and Gemini APIs on ${providers.url}`);
+    progress.phase(
+      `running ${relative(process.cwd(), app.entry) || app.entry} with --import @aicost/node/register`,
+    );
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // The demo decides where telemetry goes; a user's own OTel settings must not redirect or disable it.
+    for (const name of Object.keys(env)) {
+      if (
+        /^OTEL_EXPORTER_OTLP_|^OTEL_(TRACES|METRICS|LOGS)_EXPORTER$|^OTEL_SDK_DISABLED$|^AICOST_ENABLED$/.test(
+          name,
+        )
+      ) {
+        delete env[name];
+      }
+    }
+    Object.assign(env, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpUrl,
+      OTEL_SERVICE_NAME: 'support-app',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=demo',
+      PROVIDER_MOCK_URL: providers.url,
+    });
+    const run = runApp(
+      {
+        args: [...nodeFlagsFor(app.entry), '--import', '@aicost/node/register', app.entry],
+        cwd: app.cwd,
+        env,
+      },
+      (done, total, detail) => progress.update(done, total, detail),
+    );
+    cleanup.push(() => run.kill());
+    const result = await run.result;
+    progress.finish();
+    if (result.code !== 0) {
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+      throw new Error(`the sample app ${how}\n${result.stderr.trim()}`);
+    }
+    if (result.total === 0) throw new Error(`the sample app made no requests\n${result.stderr.trim()}`);
+
+    const rows = await waitForRows(collector.clickhouseUrl, result.total);
+    if (rows < result.total) {
+      throw new Error(
+        `the collector has ${rows} of ${result.total} requests: spans were lost on the way` +
+          `\n(app stderr: ${result.stderr.trim() || 'empty'})`,
+      );
+    }
+    await providers.close();
+    progress.phase(`${result.total} requests recorded in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+
+    for (const by of ['feature', 'customer']) {
+      process.stdout.write(`Cost by ${by}\n`);
+      const code = await report(
+        parseArgs(['--by', by, '--since', '1d', '--data-dir', dataDir], reportOptions),
+      );
+      if (code !== 0) throw new Error(`aicost report --by ${by} failed`);
+      process.stdout.write('\n');
+    }
+    const cli = cliCommand();
+    const dir = shellPath(dataDir);
+    process.stdout.write(
+      [
+        `The data stays in ${dir} until the next demo. Try:`,
+        `  ${cli} report --data-dir ${dir} --by feature --by model`,
+        `  ${cli} sql --data-dir ${dir} "SELECT feature, customer, model, count() AS requests, sum(cost_total) AS cost FROM otel.aicost_requests GROUP BY ALL ORDER BY cost DESC"`,
+        '',
+        'Your own app: start the local collector, then run your app with aicost loaded:',
+        `  ${cli} up`,
+        '  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import @aicost/node/register app.js',
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } catch (err) {
+    progress.finish();
+    for (const step of cleanup.reverse()) step();
+    cleanup.length = 0;
+    process.stderr.write(`aicost demo: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (cleanup.length > 0) {
+      await collector.stop();
+    }
+  }
 }

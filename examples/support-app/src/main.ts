@@ -1,0 +1,59 @@
+/**
+ * The sample support application: every customer uses every feature a few
+ * times. Run it with aicost loaded before the provider SDKs:
+ *
+ *   node --import @aicost/node/register src/main.ts
+ *
+ * Each finished request prints `[done/total] feature customer`, which
+ * `aicost demo` reads to draw its progress bar.
+ */
+import { CUSTOMERS, type Customer } from './customers.ts';
+import { reviewPullRequest } from './features/code-review.ts';
+import { embedQuery, indexArticles } from './features/search.ts';
+import { nightlyDigest, summaryOnDemand } from './features/summarize.ts';
+import { answerTicket } from './features/support-chat.ts';
+
+interface Job {
+  feature: string;
+  customer: string;
+  run: () => Promise<unknown>;
+}
+
+function jobsOf(customer: Customer): Job[] {
+  const jobs: Job[] = [];
+  const add = (feature: string, count: number, run: (n: number) => Promise<unknown>) => {
+    for (let n = 0; n < count; n++) jobs.push({ feature, customer: customer.id, run: () => run(n) });
+  };
+  const { usage } = customer;
+  add('support-chat', usage.tickets, (n) => answerTicket(customer, n));
+  add('summarization', usage.digests, (n) => nightlyDigest(customer, n));
+  add('summarization', usage.summaries, (n) => summaryOnDemand(customer, n));
+  add('code-review', usage.reviews, (n) => reviewPullRequest(customer, n));
+  add('search-embeddings', usage.indexing, (n) => indexArticles(customer, n));
+  add('search-embeddings', usage.searches, (n) => embedQuery(customer, n));
+  return jobs;
+}
+
+/** Runs the jobs a few at a time, like concurrent users would. */
+async function runAll(jobs: Job[], concurrency: number): Promise<void> {
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++] as Job;
+      await job.run();
+      done++;
+      process.stdout.write(`[${done}/${jobs.length}] ${job.feature} ${job.customer}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+const jobs = CUSTOMERS.flatMap(jobsOf);
+const concurrency = Number(process.env.SUPPORT_APP_CONCURRENCY ?? 4);
+try {
+  await runAll(jobs, concurrency);
+} catch (err) {
+  process.stderr.write(`support-app: a request failed: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+}
