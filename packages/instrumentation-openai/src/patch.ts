@@ -22,6 +22,7 @@ import {
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAIRecorder,
+  logOnce,
   observeStream,
   providerFromBaseURL,
   runSafely,
@@ -95,8 +96,13 @@ export function wrapMethod(target: PatchTarget, settings: WrapSettings) {
     const wrapped = function aicostInstrumented(this: any, ...args: any[]) {
       const body = args[0];
       if (!settings.enabled() || typeof body !== 'object' || body === null) return original.apply(this, args);
-      const started = runSafely('starting an OpenAI span', () => startCall(this, target, body, settings));
-      if (!started) return original.apply(this, args);
+      let started: StartedCall;
+      try {
+        started = startCall(this, target, body, settings);
+      } catch (error) {
+        logOnce('starting an OpenAI span', error);
+        return original.apply(this, args);
+      }
       if (started.body !== body) args[0] = started.body;
 
       const { call } = started;
@@ -107,7 +113,11 @@ export function wrapMethod(target: PatchTarget, settings: WrapSettings) {
         call.fail(error);
         throw error;
       }
-      runSafely('observing an OpenAI call', () => observeResult(result, call, target.endpoint, started));
+      try {
+        observeResult(result, call, target.endpoint, started);
+      } catch (error) {
+        logOnce('observing an OpenAI call', error);
+      }
       return result;
     };
     Object.defineProperty(wrapped, AICOST_WRAPPED, { value: true });
@@ -253,7 +263,11 @@ function observeAPIPromise(
     onParsed(value) {
       if (consumption.delivered) return;
       consumption.delivered = true;
-      runSafely('reading an OpenAI response', () => onParsed(value));
+      try {
+        onParsed(value);
+      } catch (error) {
+        logOnce('reading an OpenAI response', error);
+      }
     },
   };
   observePromiseInPlace(promise, consumption, true);

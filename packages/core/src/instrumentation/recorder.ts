@@ -193,7 +193,8 @@ class Call implements GenAICall {
     if (info.requestModel) attributes[ATTR_GEN_AI_REQUEST_MODEL] = info.requestModel;
     if (info.serverAddress) attributes[ATTR_SERVER_ADDRESS] = info.serverAddress;
     if (info.serverPort !== undefined) attributes[ATTR_SERVER_PORT] = info.serverPort;
-    attributes[ATTR_AICOST_REQUEST_STREAM] = info.stream === true;
+    // Only when true: absent reads as false, and every attribute costs the SDK a validation.
+    if (info.stream === true) attributes[ATTR_AICOST_REQUEST_STREAM] = true;
     if (info.requestAttributes) Object.assign(attributes, info.requestAttributes);
     const name = info.requestModel ? `${info.operation} ${info.requestModel}` : info.operation;
     this.span = options.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentContext);
@@ -248,9 +249,17 @@ class Call implements GenAICall {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    runSafely('ending a GenAI span', () => this.finish());
+    try {
+      this.finish();
+    } catch (error) {
+      logOnce('pricing or recording a GenAI call', error);
+    }
     // The span must end even if pricing or metrics failed above.
-    if (this.span.isRecording()) runSafely('ending a GenAI span', () => this.span.end());
+    try {
+      this.span.end();
+    } catch (error) {
+      logOnce('ending a GenAI span', error);
+    }
   }
 
   fail(error: unknown): void {

@@ -1,4 +1,4 @@
-import { runSafely } from './safety.js';
+import { logOnce, runSafely } from './safety.js';
 
 /** What {@link observeStream} reports about one stream. Every callback runs inside `runSafely`. */
 export interface StreamObserver<T> {
@@ -133,8 +133,38 @@ function observeIterator(
   observer: StreamObserver<unknown>,
   outcome: Outcome,
 ): AnyAsyncIterator {
+  // Handlers made once per iterator, not per chunk: this runs for every chunk of every stream.
+  const { onChunk, hideChunk } = observer;
+  const onResult = (
+    result: IteratorResult<unknown>,
+  ): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
+    if (result.done) {
+      outcome.pending--;
+      outcome.done();
+      return result;
+    }
+    const chunk = result.value;
+    if (onChunk) {
+      try {
+        onChunk.call(observer, chunk);
+      } catch (error) {
+        logOnce('stream chunk observer', error);
+      }
+    }
+    if (hideChunk && isHidden(observer, hideChunk, chunk)) return inner.next().then(onResult, onFailure);
+    outcome.pending--;
+    return result;
+  };
+  const onFailure = (error: unknown): never => {
+    outcome.pending--;
+    outcome.error(error);
+    throw error;
+  };
   const observed: AnyAsyncIterator = {
-    next: (...args: [] | [unknown]) => observedNext(inner, args, observer, outcome),
+    next: (...args: [] | [unknown]) => {
+      outcome.pending++;
+      return inner.next(...args).then(onResult, onFailure);
+    },
     return: (value?: unknown) => {
       outcome.abandon();
       return inner.return ? inner.return(value) : Promise.resolve({ done: true, value });
@@ -150,6 +180,19 @@ function observeIterator(
     };
   }
   return observed;
+}
+
+function isHidden(
+  observer: StreamObserver<unknown>,
+  hideChunk: (chunk: unknown) => boolean,
+  chunk: unknown,
+): boolean {
+  try {
+    return hideChunk.call(observer, chunk) === true;
+  } catch (error) {
+    logOnce('stream chunk filter', error);
+    return false;
+  }
 }
 
 /** For async generators: the object is its own iterator, so wrap its methods as own properties. */
@@ -170,38 +213,6 @@ function patchIteratorInPlace(
     Object.defineProperty(target, 'return', { configurable: true, writable: true, value: observed.return });
   if (thr)
     Object.defineProperty(target, 'throw', { configurable: true, writable: true, value: observed.throw });
-}
-
-function observedNext(
-  inner: AnyAsyncIterator,
-  args: [] | [unknown],
-  observer: StreamObserver<unknown>,
-  outcome: Outcome,
-): Promise<IteratorResult<unknown>> {
-  outcome.pending++;
-  const step = (stepArgs: [] | [unknown]): Promise<IteratorResult<unknown>> =>
-    inner.next(...stepArgs).then(
-      (result) => {
-        if (result.done) {
-          outcome.pending--;
-          outcome.done();
-          return result;
-        }
-        const chunk = result.value;
-        if (observer.onChunk) runSafely('stream chunk', () => observer.onChunk!(chunk));
-        if (observer.hideChunk && runSafely('stream chunk filter', () => observer.hideChunk!(chunk), false)) {
-          return step([]);
-        }
-        outcome.pending--;
-        return result;
-      },
-      (error: unknown) => {
-        outcome.pending--;
-        outcome.error(error);
-        throw error;
-      },
-    );
-  return step(args);
 }
 
 function abortError(signal: AbortSignal): unknown {
