@@ -130,6 +130,7 @@ describe('Converse', () => {
     const span = await oneSpan(`chat ${HAIKU_3}`);
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_AICOST_REQUEST_STREAM]).not.toBe(true);
     expect(span.attributes).toMatchObject({
       [ATTR_GEN_AI_PROVIDER_NAME]: 'aws.bedrock',
       [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
@@ -141,7 +142,6 @@ describe('Converse', () => {
       [ATTR_GEN_AI_REQUEST_STOP_SEQUENCES]: ['\n\nHuman:'],
       [ATTR_SERVER_ADDRESS]: '127.0.0.1',
       [ATTR_SERVER_PORT]: server.port,
-      [ATTR_AICOST_REQUEST_STREAM]: false,
       [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['end_turn'],
       [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 30,
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 628,

@@ -78,7 +78,11 @@ export function converseStreamFixture(name: string, options: StreamOptions = {})
 
 /** A recorded InvokeModelWithResponseStream (`{ chunks: [event] }`): each chunk's JSON base64-encoded in a `chunk` frame. */
 export function invokeStreamFixture(name: string, options: StreamOptions = {}): MockResponse {
-  const chunks = fixture<{ chunks: unknown[] }>(name).chunks;
+  return invokeStreamOf(fixture<{ chunks: unknown[] }>(name).chunks, options);
+}
+
+/** Model events as InvokeModelWithResponseStream sends them: `chunk` frames with the JSON base64-encoded. */
+export function invokeStreamOf(chunks: unknown[], options: StreamOptions = {}): MockResponse {
   return eventStream(
     chunks.map((chunk) => ({
       eventType: 'chunk',
