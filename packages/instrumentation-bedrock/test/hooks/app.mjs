@@ -1,0 +1,24 @@
+// An ESM application: the SDK loaded with `import`.
+import {
+  BedrockRuntimeClient,
+  ConverseCommand,
+  ConverseStreamCommand,
+} from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+const client = new BedrockRuntimeClient({
+  endpoint: process.env.MOCK_URL,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+  requestHandler: new NodeHttpHandler(),
+});
+const request = {
+  modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+  messages: [{ role: 'user', content: [{ text: 'Hello there' }] }],
+};
+await client.send(new ConverseCommand(request));
+const { stream } = await client.send(new ConverseStreamCommand(request));
+for await (const _ of stream) {
+  // drain
+}
+globalThis.printSpans();

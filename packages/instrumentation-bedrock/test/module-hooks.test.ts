@@ -1,0 +1,49 @@
+/**
+ * The instrumentation as applications load it: `node --import` a file that
+ * registers it, then `import` (ESM) or `require` (CJS) the real SDK. Runs the
+ * built packages (dist), as users get them.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureLoader } from '../../../test/support/fixtures.js';
+import { eventStream, json, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
+import { ensureBuilt, NODE_BIN } from '../../node/test/support/build.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const fixture = fixtureLoader(new URL('./mock-responses/', import.meta.url));
+let server: MockServer;
+
+beforeAll(async () => {
+  ensureBuilt('core', 'instrumentation-bedrock');
+  server = await startMockServer();
+  server.on('POST', /\/converse$/, json(fixture('converse-basic')));
+  server.on('POST', /\/converse-stream$/, eventStream(fixture('converse-stream-tool-use').events));
+}, 180_000);
+afterAll(() => server?.close());
+
+async function runApp(app: string): Promise<Array<{ name: string; attributes: Record<string, unknown> }>> {
+  const { stdout } = await promisify(execFile)(NODE_BIN, ['--import', './test/hooks/register.mjs', app], {
+    cwd: packageDir,
+    env: { ...process.env, MOCK_URL: server.url },
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+describe('module hooks', () => {
+  it.each([
+    ['ESM import', './test/hooks/app.mjs'],
+    ['CJS require', './test/hooks/app.cjs'],
+  ])('%s of @aws-sdk/client-bedrock-runtime is instrumented, once per call', async (_, app) => {
+    const spans = await runApp(app);
+
+    expect(spans.map((s) => [s.name, s.attributes['aicost.request.stream'] === true])).toEqual([
+      ['chat anthropic.claude-3-haiku-20240307-v1:0', false],
+      ['chat anthropic.claude-3-haiku-20240307-v1:0', true],
+    ]);
+    // Same fixtures and prices as converse.test.ts: 30 × 250 + 628 × 1,250 and 375 × 250 + 56 × 1,250 nano-USD.
+    expect(spans.map((s) => s.attributes['aicost.cost.total'])).toEqual(['0.000792500', '0.000163750']);
+  });
+});
