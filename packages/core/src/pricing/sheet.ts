@@ -180,16 +180,10 @@ function isPartOf(part: UnitDefinition, whole: UnitDefinition): boolean {
  * larger than the input left for it).
  */
 export function costFromSheet(sheet: PriceSheet, usage: TokenUsage): CostBreakdown | InvalidUsage {
-  const priced = PRICE_KEYS.filter((key) => sheet[key] !== undefined).sort(
-    (a, b) => Object.keys(UNITS[b].dimensions).length - Object.keys(UNITS[a].dimensions).length,
-  );
   const leaves = new Map<PriceKey, number>();
-  for (const key of priced) {
-    const unit: UnitDefinition = UNITS[key];
+  for (const { key, unit, narrower } of pricingPlan(sheet)) {
     let leaf = unit.count(usage);
-    for (const [other, otherLeaf] of leaves) {
-      if (other !== key && isPartOf(UNITS[other], unit)) leaf -= otherLeaf;
-    }
+    for (const other of narrower) leaf -= leaves.get(other)!;
     if (leaf < 0) {
       return invalidUsage(key, leaf, `usage parts priced apart exceed the tokens of ${key}`);
     }
@@ -208,4 +202,35 @@ export function costFromSheet(sheet: PriceSheet, usage: TokenUsage): CostBreakdo
     parts[unit.component] += costNanos(leaf, price, unit.per);
   }
   return makeBreakdown(parts);
+}
+
+interface PlanStep {
+  key: PriceKey;
+  unit: UnitDefinition;
+  /** Priced units met earlier (wider dimensions first) that are part of this one: their tokens are taken out of it. */
+  narrower: PriceKey[];
+}
+
+/**
+ * The order in which a sheet's units are priced and which earlier units each
+ * one contains. It depends only on the keys the sheet prices, so it is worked
+ * out once per sheet object (catalogue sheets are shared): sorting and
+ * comparing unit dimensions on every call was a large part of pricing one.
+ */
+const plans = new WeakMap<PriceSheet, PlanStep[]>();
+function pricingPlan(sheet: PriceSheet): PlanStep[] {
+  let plan = plans.get(sheet);
+  if (plan) return plan;
+  const priced = PRICE_KEYS.filter((key) => sheet[key] !== undefined).sort(
+    (a, b) => Object.keys(UNITS[b].dimensions).length - Object.keys(UNITS[a].dimensions).length,
+  );
+  plan = [];
+  const seen: PriceKey[] = [];
+  for (const key of priced) {
+    const unit: UnitDefinition = UNITS[key];
+    plan.push({ key, unit, narrower: seen.filter((other) => other !== key && isPartOf(UNITS[other], unit)) });
+    seen.push(key);
+  }
+  plans.set(sheet, plan);
+  return plan;
 }
