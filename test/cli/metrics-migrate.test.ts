@@ -2,6 +2,8 @@
  * OTLP metrics into the exporter's metric tables, and `aicost migrate`
  * applied twice (locally and through a collector's ClickHouse HTTP interface).
  */
+import { Readable } from 'node:stream';
+import { createClient } from '@clickhouse/client';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
@@ -157,6 +159,46 @@ describe('aicost migrate', () => {
     } finally {
       expect(await collector.stop()).toBe(0);
       expect(await readOnly.stop()).toBe(0);
+    }
+  });
+});
+
+describe('a writable aicost up', () => {
+  it('takes @clickhouse/client commands and inserts (JSONEachRow and CSV)', async () => {
+    const collector = await startCollector({ args: ['--writable'] });
+    const client = createClient({ url: collector.clickhouseUrl });
+    try {
+      await client.command({
+        query:
+          'CREATE TABLE IF NOT EXISTS default.budgets (feature String, usd Decimal(18, 9)) ENGINE = MergeTree ORDER BY feature',
+      });
+      await client.insert({
+        table: 'default.budgets',
+        values: [
+          { feature: 'search', usd: '12.500000001' },
+          { feature: 'chat', usd: '0.000000001' },
+        ],
+        format: 'JSONEachRow',
+      });
+      await client.insert({
+        table: 'default.budgets',
+        values: Readable.from([Buffer.from('summarize,3.25\n')], { objectMode: false }),
+        format: 'CSV',
+      });
+      const rows = await (
+        await client.query({
+          query: 'SELECT feature, toString(usd) AS usd FROM default.budgets ORDER BY feature',
+          format: 'JSONEachRow',
+        })
+      ).json();
+      expect(rows).toEqual([
+        { feature: 'chat', usd: '0.000000001' },
+        { feature: 'search', usd: '12.500000001' },
+        { feature: 'summarize', usd: '3.25' },
+      ]);
+    } finally {
+      await client.close();
+      expect(await collector.stop()).toBe(0);
     }
   });
 });
