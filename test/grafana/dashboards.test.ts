@@ -6,176 +6,31 @@
  * feature, per customer, per workflow and in total must equal, to the nano-dollar, what the
  * seed put in: expected sums are computed here from the seed rows with bigint, not with SQL.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatNanos, parseNanos } from '../../packages/core/src/money/index.js';
-import { ALIASES, aicostCostAttributes, callSpan, PRICES, prng } from '../schema/fixtures.js';
+import { parseNanos } from '../../packages/core/src/money/index.js';
+import { ALIASES, PRICES } from '../schema/fixtures.js';
+import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
+import { expandQuery } from '../support/grafana.js';
 import {
-  type EngineSession,
-  type ExporterSpan,
-  insertSpans,
-  loadPriceRows,
-  openMigratedEngine,
-} from '../support/chdb.js';
-import { ALL_VALUE, expandQuery, type VariableState } from '../support/grafana.js';
+  CURRENT_FROM,
+  CURRENT_TO,
+  DIMENSIONS,
+  dashboards,
+  HOUR,
+  PREVIOUS_FROM,
+  panel,
+  type SeedRow,
+  type Selection,
+  seed,
+  shownValue,
+  variables,
+} from './fixtures.js';
 
-const DASHBOARD_DIR = new URL('../../grafana/dashboards/', import.meta.url);
-const DIMENSIONS = ['service', 'environment', 'provider', 'model', 'feature', 'customer'] as const;
-type Dimension = (typeof DIMENSIONS)[number];
-
-interface Target {
-  rawSql: string;
-  format: number;
-}
-interface PanelJson {
-  title: string;
-  type: string;
-  targets: Target[];
-  fieldConfig: {
-    overrides: Array<{ matcher: { options: string }; properties: Array<{ id: string; value: unknown }> }>;
-  };
-}
-interface DashboardJson {
-  uid: string;
-  title: string;
-  panels: PanelJson[];
-  templating: { list: Array<{ name: string; query: { rawSql: string } }> };
-}
-
-const dashboards: DashboardJson[] = readdirSync(DASHBOARD_DIR)
-  .filter((file) => file.endsWith('.json'))
-  .map((file) => JSON.parse(readFileSync(new URL(file, DASHBOARD_DIR), 'utf8')) as DashboardJson);
-
-function panel(uid: string, title: string): PanelJson {
-  const found = dashboards.find((d) => d.uid === uid)?.panels.find((p) => p.title === title);
-  if (!found) throw new Error(`no panel "${title}" in ${uid}`);
-  return found;
-}
-
-// ---------------------------------------------------------------------------
-// Seed
-// ---------------------------------------------------------------------------
-
-const HOUR = 3_600_000;
-const CURRENT_FROM = new Date('2026-11-10T00:00:00Z');
-const CURRENT_TO = new Date('2026-11-12T23:59:59Z');
-/** The plugin's previous period: from - (to - from), to the second. */
-const PREVIOUS_FROM = new Date(CURRENT_FROM.getTime() - (CURRENT_TO.getTime() - CURRENT_FROM.getTime()));
-
-interface SeedRow {
-  start: Date;
-  service: string;
-  environment: string;
-  provider: string;
-  model: string;
-  feature: string;
-  customer: string;
-  workflow: string;
-  /** The cost the request should get, null when unpriced. */
-  nanos: bigint | null;
-  /** What its cache reads saved against the input price, for requests priced by the schema. */
-  savedNanos: bigint;
-  traceId: string;
-  spanId: string;
-  error: boolean;
-}
-
-const FEATURES = ['search', 'chat', 'summarize', ''];
-// A quote in a customer id: the dashboards must escape it (`${customer:singlequote}`).
-const CUSTOMERS = ['acme', 'globex', "o'reilly", 'initech', ''];
-const WORKFLOWS = ['onboarding', 'support', ''];
-
-const rows: SeedRow[] = [];
-const spans: ExporterSpan[] = [];
-const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
-
-function seed(): void {
-  const random = prng(42);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  // Six days: the three of the previous period and the three of the dashboard range.
-  const first = new Date('2026-11-07T00:00:00Z').getTime();
-  for (let i = 0; i < 600; i += 1) {
-    const start = new Date(first + Math.floor(random() * 6 * 24 * 60) * 60_000); // whole minutes
-    const kind = pick(['sql-priced', 'sql-priced', 'recorded', 'unknown'] as const);
-    const provider = kind === 'recorded' ? 'anthropic' : 'openai';
-    const model =
-      kind === 'sql-priced' ? 'gpt-4o' : kind === 'recorded' ? 'claude-sonnet-4-0' : 'gpt-unknown';
-    const input = 100 + Math.floor(random() * 50_000);
-    const cacheRead = kind === 'sql-priced' ? Math.floor(random() * input) : 0;
-    const output = Math.floor(random() * 4000);
-    const row: SeedRow = {
-      start,
-      service: pick(['checkout', 'support-bot']),
-      environment: pick(['prod', 'staging']),
-      provider,
-      model,
-      feature: pick(FEATURES),
-      customer: pick(CUSTOMERS),
-      workflow: pick(WORKFLOWS),
-      nanos: null,
-      savedNanos: 0n,
-      traceId: hex(i + 1, 32),
-      spanId: hex(i + 1, 16),
-      error: random() < 0.05,
-    };
-    const attributes: Record<string, string | number | boolean> = {};
-    if (row.feature !== '') attributes['aicost.feature'] = row.feature;
-    if (row.customer !== '') attributes['aicost.customer'] = row.customer;
-    if (row.workflow !== '') attributes['aicost.workflow'] = row.workflow;
-    if (kind === 'sql-priced') {
-      // gpt-4o in the fixtures' catalogue: $2.5/M uncached input, $1.25/M cache reads, $10/M
-      // output = 2500, 1250 and 10000 nano-USD per token; priced by the schema at ingest.
-      row.nanos = BigInt(input - cacheRead) * 2500n + BigInt(cacheRead) * 1250n + BigInt(output) * 10_000n;
-      row.savedNanos = BigInt(cacheRead) * (2500n - 1250n);
-    } else if (kind === 'recorded') {
-      // A cost the SDK computed and put on the span (odd nano amounts).
-      row.nanos = BigInt(Math.floor(random() * 50_000_000)) * 3n + 7n;
-      Object.assign(
-        attributes,
-        aicostCostAttributes({ total: formatNanos(row.nanos), input: formatNanos(row.nanos) }),
-      );
-    }
-    if (random() < 0.3) {
-      attributes['aicost.request.stream'] = true;
-      attributes['aicost.response.time_to_first_chunk'] = Math.round(random() * 2000) / 1000;
-    }
-    if (row.error) attributes['error.type'] = pick(['429', 'timeout']);
-    rows.push(row);
-    spans.push(
-      callSpan({
-        start,
-        provider,
-        requestModel: model,
-        responseModel: model,
-        usage: { input, cacheRead, output },
-        service: row.service,
-        resource: { 'deployment.environment.name': row.environment },
-        attributes,
-        durationNs: BigInt(200 + Math.floor(random() * 5000)) * 1_000_000n,
-        statusCode: row.error ? 'Error' : 'Unset',
-        traceId: row.traceId,
-        spanId: row.spanId,
-      }),
-      // The HTTP server span the model call ran under: in the trace, not a request.
-      {
-        start,
-        traceId: row.traceId,
-        spanId: hex(100_000 + i, 16),
-        name: 'POST /api',
-        kind: 'Server',
-        resource: { 'service.name': row.service },
-        durationNs: 9_000_000_000n,
-      },
-    );
-    spans[spans.length - 2]!.parentSpanId = hex(100_000 + i, 16);
-  }
-}
+const { rows, spans } = seed();
 
 // ---------------------------------------------------------------------------
 // Selections and the expected numbers
 // ---------------------------------------------------------------------------
-
-type Selection = Partial<Record<Dimension, string[]>>;
 
 const SCENARIOS: Array<{ name: string; selection: Selection }> = [
   { name: 'All', selection: {} },
@@ -189,16 +44,7 @@ const SCENARIOS: Array<{ name: string; selection: Selection }> = [
   },
 ];
 
-const shownValue = (value: string) => (value === '' ? '(none)' : value);
 const hourStart = (date: Date) => Math.floor(date.getTime() / HOUR) * HOUR;
-
-function variables(selection: Selection): VariableState[] {
-  return DIMENSIONS.map((name) => ({
-    name,
-    value: selection[name] ?? [ALL_VALUE],
-    allValue: ALL_VALUE,
-  }));
-}
 
 function matches(row: SeedRow, selection: Selection): boolean {
   return DIMENSIONS.every(
@@ -242,7 +88,6 @@ let engine: EngineSession;
 beforeAll(async () => {
   engine = await openMigratedEngine();
   await loadPriceRows(engine, PRICES, ALIASES);
-  seed();
   await insertSpans(engine, spans);
 });
 afterAll(async () => {
