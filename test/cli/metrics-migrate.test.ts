@@ -191,6 +191,15 @@ describe('a writable aicost up', () => {
           format: 'JSONEachRow',
         })
       ).json();
+      // A client asking for readonly=1 gets it for its request only: the store stays writable.
+      const ro = createClient({ url: collector.clickhouseUrl, clickhouse_settings: { readonly: '1' } });
+      await expect(ro.command({ query: 'DROP TABLE default.budgets' })).rejects.toThrow(/readonly/);
+      expect(
+        await (
+          await ro.query({ query: 'SELECT count() AS n FROM default.budgets', format: 'JSONEachRow' })
+        ).json(),
+      ).toEqual([{ n: '3' }]);
+      await ro.close();
       expect(rows).toEqual([
         { feature: 'chat', usd: '0.000000001' },
         { feature: 'search', usd: '12.500000001' },

@@ -62,6 +62,10 @@ const PROTOCOL_PARAMS = new Set([
   'wait_for_async_insert',
   'wait_for_async_insert_timeout',
   'client_info_product',
+  // Handled per request (a session-wide SET readonly could never be undone and would stop ingestion).
+  'readonly',
+  'allow_ddl',
+  'profile',
 ]);
 
 const TEXT_INSERT_FORMATS = new Set(
@@ -271,13 +275,16 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
               'Cannot execute query in readonly mode: GET requests only read; use POST',
             );
           }
-          if (!opts.writable && !isReadOnly(sql)) {
+          const readOnlyRequest = !opts.writable || (params.get('readonly') ?? '0') !== '0';
+          if (readOnlyRequest && !isReadOnly(sql)) {
             // A statement that does not parse gets the engine's syntax error, not "read-only".
             if (!insertWithFormat(sql)) await opts.engine.query(`EXPLAIN AST ${sql}`);
             throw new HttpQueryError(
               164,
               'READONLY',
-              `aicost up serves the store read-only; ${keyword || 'this'} statements need --writable (one statement per request)`,
+              opts.writable
+                ? `Cannot execute query in readonly mode: the request set readonly=${params.get('readonly')}`
+                : `aicost up serves the store read-only; ${keyword || 'this'} statements need --writable (one statement per request)`,
             );
           }
           format = formatClause(sql) ?? requestedFormat;
