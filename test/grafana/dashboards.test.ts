@@ -15,6 +15,7 @@ import {
   CURRENT_FROM,
   CURRENT_TO,
   DIMENSIONS,
+  type Dimension,
   dashboards,
   HOUR,
   PREVIOUS_FROM,
