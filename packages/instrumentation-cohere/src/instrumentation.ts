@@ -1,0 +1,307 @@
+import {
+  createGenAIRecorder,
+  type GenAICall,
+  type GenAICallInfo,
+  GenAIMetrics,
+  type GenAIRecorder,
+  observeStream,
+  resolveCaptureContent,
+  runSafely,
+  usageFromCohere,
+} from '@aicost/core';
+import { context, diag } from '@opentelemetry/api';
+import {
+  InstrumentationBase,
+  InstrumentationNodeModuleDefinition,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
+import type {
+  CohereInstrumentationConfig,
+  V2ChatRequest,
+  V2ChatResponse,
+  V2ClientLike,
+  V2EmbedRequest,
+  V2EmbedResponse,
+  V2StreamEvent,
+  WithRawResponse,
+} from './types.js';
+import {
+  chatCallInfo,
+  embedCallInfo,
+  inputMessages,
+  isAwsClient,
+  outputMessages,
+  StreamedChat,
+} from './utils.js';
+
+export const PACKAGE_NAME = '@aicost/instrumentation-cohere';
+export const PACKAGE_VERSION = '0.1.0';
+
+/**
+ * Versions of `cohere-ai` whose code paths this instrumentation knows: 8.x and
+ * the 7.x releases that have the same v2 client (`V2Client.__chat` /
+ * `__chatStream` / `__embed` behind `HttpResponsePromise`).
+ */
+export const SUPPORTED_VERSIONS = ['>=8.0.0 <9', '>=7.17.0 <8'];
+
+type AnyFunction = (...args: any[]) => any;
+type Methods = Record<string, AnyFunction>;
+
+/** The module's `CohereClient` class, for {@link CohereInstrumentation.manuallyInstrument}. */
+interface CohereClientClassLike {
+  prototype: object;
+}
+interface CohereModuleLike {
+  CohereClient?: CohereClientClassLike;
+  default?: { CohereClient?: CohereClientClassLike };
+}
+
+/**
+ * OpenTelemetry GenAI instrumentation with cost for `cohere-ai` (v2 API): one
+ * CLIENT span per `chat()` / `chatStream()` (`chat {model}`) and `embed()`
+ * (`embeddings {model}`) of `CohereClientV2` (and `CohereClient#v2`), priced
+ * from Cohere's billed units, with GenAI metrics.
+ */
+export class CohereInstrumentation extends InstrumentationBase<CohereInstrumentationConfig> {
+  private cachedRecorder: GenAIRecorder | undefined;
+
+  constructor(config: CohereInstrumentationConfig = {}) {
+    super(PACKAGE_NAME, PACKAGE_VERSION, config);
+  }
+
+  protected init() {
+    return SUPPORTED_VERSIONS.map(
+      (range) =>
+        new InstrumentationNodeModuleDefinition(
+          'cohere-ai',
+          [range],
+          (moduleExports: CohereModuleLike) => {
+            this.patchModule(moduleExports);
+            return moduleExports;
+          },
+          (moduleExports?: CohereModuleLike) => this.unpatchModule(moduleExports),
+        ),
+    );
+  }
+
+  /**
+   * Patches an already-loaded SDK, for bundled applications where the
+   * `require`/`import` hooks never see `cohere-ai`. Pass the module
+   * (`import * as cohere from 'cohere-ai'`). Clients created before the call
+   * are covered too: the patch is on the v2 client's internal methods.
+   */
+  manuallyInstrument(moduleExports: unknown): void {
+    if (!this.patchModule(moduleExports as CohereModuleLike)) {
+      diag.warn('aicost: manuallyInstrument() expects the exports of cohere-ai');
+    }
+  }
+
+  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
+    super.setTracerProvider(...args);
+    this.cachedRecorder = undefined;
+  }
+
+  override setConfig(config: CohereInstrumentationConfig = {}): void {
+    super.setConfig(config);
+    this.cachedRecorder = undefined;
+  }
+
+  /** Called by the base class whenever the meter changes. */
+  protected override _updateMetricInstruments(): void {
+    this.cachedRecorder = undefined;
+  }
+
+  private recorder(): GenAIRecorder {
+    this.cachedRecorder ??= createGenAIRecorder({
+      tracer: this.tracer,
+      metrics: new GenAIMetrics(this.meter),
+      instrumentationName: PACKAGE_NAME,
+      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
+    });
+    return this.cachedRecorder;
+  }
+
+  // -------------------------------------------------------------------------
+  // Patching
+  // -------------------------------------------------------------------------
+
+  /**
+   * The public methods (`chat`, ...) only wrap the internal ones (`__chat`,
+   * ...) in an `HttpResponsePromise`; patching the internal ones leaves that
+   * promise, `withRawResponse()` included, exactly as the SDK makes it, and
+   * reaches `CohereClientV2` instances whatever their age (they bind the
+   * public methods when constructed).
+   */
+  private patchModule(moduleExports: CohereModuleLike | undefined): boolean {
+    const v2 = v2ClientPrototype(moduleExports);
+    if (!v2) return false;
+    this.wrapOnce(v2, '__chat', (original) => this.patchedChat(original, false));
+    this.wrapOnce(v2, '__chatStream', (original) => this.patchedChat(original, true));
+    this.wrapOnce(v2, '__embed', (original) => this.patchedEmbed(original));
+    return true;
+  }
+
+  private unpatchModule(moduleExports: CohereModuleLike | undefined): void {
+    const v2 = v2ClientPrototype(moduleExports);
+    if (!v2) return;
+    for (const name of ['__chat', '__chatStream', '__embed']) {
+      if (isWrapped(v2[name])) this._unwrap(v2, name);
+    }
+  }
+
+  /** Another instance (or the hooks after a manual patch) got here first: one span per call. */
+  private wrapOnce(target: Methods, name: string, wrapper: (original: AnyFunction) => AnyFunction) {
+    if (typeof target[name] === 'function' && !isWrapped(target[name])) {
+      this._wrap(target, name, wrapper as any);
+    }
+  }
+
+  /** Starts our span for one call, or returns undefined (then the call runs untouched). */
+  private startCall(
+    client: V2ClientLike,
+    readInfo: () => GenAICallInfo,
+    recordInput?: (call: GenAICall) => void,
+  ): GenAICall | undefined {
+    if (!this.isEnabled() || isAwsClient(client)) return undefined;
+    const info = runSafely('reading a Cohere request', readInfo);
+    if (!info) return undefined;
+    return runSafely('starting a Cohere span', () => {
+      const call = this.recorder().start(info);
+      if (call.captureContent && recordInput) recordInput(call);
+      return call;
+    });
+  }
+
+  private patchedChat(original: AnyFunction, stream: boolean): AnyFunction {
+    const instrumentation = this;
+    return function chat(this: V2ClientLike, ...args: unknown[]) {
+      const request = args[0] as V2ChatRequest | undefined;
+      if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      const call = instrumentation.startCall(
+        this,
+        () => chatCallInfo(this, request, stream),
+        (started) => started.recordContent({ inputMessages: inputMessages(request) }),
+      );
+      if (!call) return original.apply(this, args);
+      return runInCall(call, () => original.apply(this, args)).then(
+        (result: WithRawResponse<unknown>) => {
+          if (stream) observeChatStream(result?.data, call);
+          else recordChat(call, result?.data as V2ChatResponse);
+          return result;
+        },
+        (error: unknown) => {
+          // Retries are over: this is the error the application gets, unchanged.
+          call.fail(error);
+          throw error;
+        },
+      );
+    };
+  }
+
+  private patchedEmbed(original: AnyFunction): AnyFunction {
+    const instrumentation = this;
+    return function embed(this: V2ClientLike, ...args: unknown[]) {
+      const request = args[0] as V2EmbedRequest | undefined;
+      if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      const call = instrumentation.startCall(this, () => embedCallInfo(this, request));
+      if (!call) return original.apply(this, args);
+      return runInCall(call, () => original.apply(this, args)).then(
+        (result: WithRawResponse<V2EmbedResponse>) => {
+          runSafely('recording a Cohere embed response', () => {
+            const response = result?.data;
+            call.setResponse({ responseId: typeof response?.id === 'string' ? response.id : undefined });
+            call.setUsage(usageFromCohere(response?.meta));
+          });
+          call.end();
+          return result;
+        },
+        (error: unknown) => {
+          call.fail(error);
+          throw error;
+        },
+      );
+    };
+  }
+}
+
+function runInCall(call: GenAICall, run: () => Promise<any>): Promise<any> {
+  try {
+    return context.with(call.context, run);
+  } catch (error) {
+    call.fail(error);
+    throw error;
+  }
+}
+
+/**
+ * `V2Client.prototype`. The SDK does not export the class from its main
+ * module; `CohereClient#v2` creates it lazily in a getter, so one getter call
+ * on a bare probe object yields an instance.
+ */
+function v2ClientPrototype(moduleExports: CohereModuleLike | undefined): Methods | undefined {
+  const CohereClient = moduleExports?.CohereClient ?? moduleExports?.default?.CohereClient;
+  let prototype: object | null | undefined = CohereClient?.prototype;
+  let getter: (() => unknown) | undefined;
+  while (prototype && !getter) {
+    getter = Object.getOwnPropertyDescriptor(prototype, 'v2')?.get;
+    prototype = Object.getPrototypeOf(prototype);
+  }
+  if (!getter) return undefined;
+  const probe = { _options: {} };
+  const v2 = runSafely('locating the Cohere v2 client', () => getter.call(probe));
+  return v2 ? (Object.getPrototypeOf(v2) as Methods) : undefined;
+}
+
+// ---------------------------------------------------------------------------
+// Recording responses
+// ---------------------------------------------------------------------------
+
+/**
+ * Response attributes, the token ledger and (opt-in) the output content of one
+ * chat response; ends the call. v2 responses name no model, so the request
+ * model is what is priced. The ledger counts `billedUnits` (what Cohere
+ * charges), not `tokens` (which include Cohere's own prompt template).
+ */
+function recordChat(call: GenAICall, response: V2ChatResponse | undefined): void {
+  runSafely('recording a Cohere response', () => {
+    if (!response || typeof response !== 'object') return;
+    call.setResponse({
+      responseId: typeof response.id === 'string' ? response.id : undefined,
+      finishReasons: typeof response.finishReason === 'string' ? [response.finishReason] : undefined,
+    });
+    call.setUsage(usageFromCohere(response.usage));
+    if (call.captureContent) call.recordContent({ outputMessages: outputMessages(response) });
+  });
+  call.end();
+}
+
+/**
+ * Follows the SDK's `Stream` of v2 events in place (the object, its class and
+ * its `controller` are unchanged). The span ends when the stream ends, fails,
+ * or the application stops reading.
+ */
+function observeChatStream(stream: unknown, call: GenAICall): void {
+  const iterable = stream as { [Symbol.asyncIterator]?: unknown } | null;
+  if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
+    call.end(); // nothing to follow: unpriced rather than guessed
+    return;
+  }
+  const streamed = new StreamedChat(call.captureContent);
+  const finish = () => recordChat(call, streamed.snapshot());
+  observeStream(iterable as object, {
+    onChunk(event: V2StreamEvent) {
+      if (streamed.add(event)) call.firstChunk();
+    },
+    onDone: finish,
+    // The application stopped reading: bill what the stream reported so far.
+    onAbandon: finish,
+    onError(error: unknown) {
+      runSafely('recording a Cohere stream', () => {
+        const snapshot = streamed.snapshot();
+        call.setResponse({ responseId: snapshot.id });
+        call.setUsage(usageFromCohere(snapshot.usage));
+      });
+      call.fail(error);
+    },
+  });
+}

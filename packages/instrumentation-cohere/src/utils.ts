@@ -1,0 +1,233 @@
+import {
+  ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  GEN_AI_OPERATION,
+  GEN_AI_PROVIDER,
+  type GenAICallInfo,
+  serverFromBaseURL,
+} from '@aicost/core';
+import type { Attributes } from '@opentelemetry/api';
+import type {
+  CohereContentItem,
+  CohereMessage,
+  CohereToolCall,
+  V2ChatRequest,
+  V2ChatResponse,
+  V2ClientLike,
+  V2EmbedRequest,
+  V2StreamEvent,
+} from './types.js';
+
+/** Where the SDK sends requests when the client names no `baseUrl` or `environment` (`CohereEnvironment.Production`). */
+const DEFAULT_BASE_URL = 'https://api.cohere.com';
+
+// ---------------------------------------------------------------------------
+// Request
+// ---------------------------------------------------------------------------
+
+/**
+ * The client's base URL when it is known without waiting: `baseUrl` and
+ * `environment` are Fern "suppliers" (a value, or a function returning one);
+ * only plain strings are read here.
+ */
+function baseURLOf(client: V2ClientLike | undefined): string | undefined {
+  const options = client?._options;
+  const configured = options?.baseUrl ?? options?.environment;
+  if (configured === undefined) return DEFAULT_BASE_URL;
+  return typeof configured === 'string' ? configured : undefined;
+}
+
+/** The Bedrock and SageMaker clients reuse the v2 client with their own fetcher and AWS pricing: not ours to record. */
+export function isAwsClient(client: V2ClientLike | undefined): boolean {
+  return client?._options?.awsRegion !== undefined;
+}
+
+/** The span's starting attributes for `chat()` / `chatStream()`. */
+export function chatCallInfo(
+  client: V2ClientLike | undefined,
+  request: V2ChatRequest,
+  stream: boolean,
+): GenAICallInfo {
+  const attributes: Attributes = {};
+  const numeric: Array<[string, unknown]> = [
+    [ATTR_GEN_AI_REQUEST_MAX_TOKENS, request.maxTokens],
+    [ATTR_GEN_AI_REQUEST_TEMPERATURE, request.temperature],
+    [ATTR_GEN_AI_REQUEST_TOP_P, request.p],
+    [ATTR_GEN_AI_REQUEST_TOP_K, request.k],
+    [ATTR_GEN_AI_REQUEST_SEED, request.seed],
+    [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequencyPenalty],
+    [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, request.presencePenalty],
+  ];
+  for (const [name, value] of numeric) {
+    if (typeof value === 'number') attributes[name] = value;
+  }
+  const stop = request.stopSequences;
+  if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) {
+    attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [...stop];
+  }
+  return {
+    provider: GEN_AI_PROVIDER.COHERE,
+    operation: GEN_AI_OPERATION.CHAT,
+    requestModel: typeof request.model === 'string' ? request.model : undefined,
+    ...serverFromBaseURL(baseURLOf(client)),
+    stream,
+    requestAttributes: attributes,
+  };
+}
+
+/** The span's starting attributes for `embed()`. */
+export function embedCallInfo(client: V2ClientLike | undefined, request: V2EmbedRequest): GenAICallInfo {
+  const attributes: Attributes = {};
+  const formats = request.embeddingTypes;
+  if (Array.isArray(formats) && formats.every((f) => typeof f === 'string')) {
+    attributes[ATTR_GEN_AI_REQUEST_ENCODING_FORMATS] = [...formats];
+  }
+  return {
+    provider: GEN_AI_PROVIDER.COHERE,
+    operation: GEN_AI_OPERATION.EMBEDDINGS,
+    requestModel: typeof request.model === 'string' ? request.model : undefined,
+    ...serverFromBaseURL(baseURLOf(client)),
+    stream: false,
+    requestAttributes: attributes,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Streamed response
+// ---------------------------------------------------------------------------
+
+/** Stream events that carry generated output (time to first chunk). */
+const GENERATING_EVENTS = new Set(['content-delta', 'tool-plan-delta', 'tool-call-start', 'tool-call-delta']);
+
+/**
+ * The response a v2 stream builds, as far as telemetry needs it:
+ * `message-start` carries the id, `message-end` the finish reason and the
+ * usage. Content is kept only when it is going to be recorded.
+ */
+export class StreamedChat {
+  private readonly response: V2ChatResponse & { message: CohereMessage } = {
+    message: { role: 'assistant' },
+  };
+
+  constructor(private readonly keepContent: boolean) {}
+
+  /** Adds one event; returns true when it carries generated output. */
+  add(event: V2StreamEvent | undefined): boolean {
+    if (!event || typeof event !== 'object') return false;
+    const delta = event.delta;
+    switch (event.type) {
+      case 'message-start':
+        if (typeof event.id === 'string') this.response.id = event.id;
+        break;
+      case 'message-end':
+        if (typeof delta?.finishReason === 'string') this.response.finishReason = delta.finishReason;
+        if (delta?.usage && typeof delta.usage === 'object') this.response.usage = delta.usage;
+        break;
+      default:
+        if (this.keepContent) this.appendContent(event);
+    }
+    return GENERATING_EVENTS.has(String(event.type));
+  }
+
+  snapshot(): V2ChatResponse {
+    return this.response;
+  }
+
+  private appendContent(event: V2StreamEvent): void {
+    const delta = event.delta?.message;
+    const message = this.response.message;
+    if (event.type === 'content-start' || event.type === 'content-delta') {
+      const item = Array.isArray(delta?.content) ? delta.content[0] : delta?.content;
+      const text = typeof item?.text === 'string' ? item.text : '';
+      const items = Array.isArray(message.content) ? message.content : [];
+      message.content = items;
+      if (event.type === 'content-start') items.push({ type: item?.type ?? 'text', text });
+      else if (items.length > 0) items[items.length - 1]!.text = `${items.at(-1)!.text ?? ''}${text}`;
+    }
+    if (event.type === 'tool-plan-delta' && typeof delta?.toolPlan === 'string') {
+      message.toolPlan = `${message.toolPlan ?? ''}${delta.toolPlan}`;
+    }
+    const call = Array.isArray(delta?.toolCalls) ? delta.toolCalls[0] : delta?.toolCalls;
+    if (event.type === 'tool-call-start' && call) {
+      message.toolCalls = [...(message.toolCalls ?? []), { ...call, function: { ...call.function } }];
+    }
+    if (event.type === 'tool-call-delta' && typeof call?.function?.arguments === 'string') {
+      const last = message.toolCalls?.at(-1);
+      if (last)
+        last.function = {
+          ...last.function,
+          arguments: `${last.function?.arguments ?? ''}${call.function.arguments}`,
+        };
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Content (opt-in): the semconv JSON shapes
+// ---------------------------------------------------------------------------
+
+type Part = Record<string, unknown>;
+
+/** `gen_ai.input.messages`: the request's conversation (system messages included, as sent). */
+export function inputMessages(request: V2ChatRequest): unknown[] {
+  return (Array.isArray(request.messages) ? request.messages : []).map((message) => {
+    if (message.role === 'tool') {
+      return {
+        role: 'tool',
+        parts: [{ type: 'tool_call_response', id: message.toolCallId, response: message.content }],
+      };
+    }
+    return { role: message.role, parts: messageParts(message) };
+  });
+}
+
+/** `gen_ai.output.messages`: the generated message. */
+export function outputMessages(response: V2ChatResponse): unknown[] {
+  return [
+    {
+      role: response.message?.role ?? 'assistant',
+      parts: response.message ? messageParts(response.message) : [],
+      finish_reason: response.finishReason,
+    },
+  ];
+}
+
+function messageParts(message: CohereMessage): Part[] {
+  const parts: Part[] = [];
+  if (typeof message.toolPlan === 'string' && message.toolPlan) {
+    parts.push({ type: 'reasoning', content: message.toolPlan });
+  }
+  parts.push(...contentParts(message.content));
+  for (const call of message.toolCalls ?? []) parts.push(toolCallPart(call));
+  return parts;
+}
+
+function contentParts(content: string | CohereContentItem[] | undefined): Part[] {
+  if (typeof content === 'string') return [{ type: 'text', content }];
+  if (!Array.isArray(content)) return [];
+  return content.map((item) => {
+    if (item?.type === 'text') return { type: 'text', content: item.text };
+    if (item?.type === 'thinking') return { type: 'reasoning', content: item.thinking };
+    // Images, documents: their kind, never their bytes.
+    return { type: typeof item?.type === 'string' ? item.type : 'unknown' };
+  });
+}
+
+function toolCallPart(call: CohereToolCall): Part {
+  let args: unknown = call.function?.arguments;
+  if (typeof args === 'string') {
+    try {
+      args = JSON.parse(args);
+    } catch {
+      // partial or non-JSON arguments stay as sent
+    }
+  }
+  return { type: 'tool_call', id: call.id, name: call.function?.name, arguments: args };
+}
