@@ -6,6 +6,7 @@ import {
   GenAIMetrics,
   type GenAIRecorder,
   type HeadersLike,
+  logOnce,
   observeStream,
   resolveCaptureContent,
   runSafely,
@@ -236,10 +237,14 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
     const invokeBody = isInvoke(operation) ? parseJSONBytes((input as InvokeModelInput)?.body) : undefined;
     const info = callInfo(client, operation, input, invokeBody);
     const call = this.recorder().start(info);
-    if (call.captureContent) recordInputContent(call, operation, input, invokeBody);
-    const exchange = new Exchange(call, operation, info.requestModel, info.serverAddress !== undefined);
-    ensureMiddleware(client);
-    return exchange;
+    // From here on the span exists: nothing below may keep it from ending.
+    if (call.captureContent) {
+      runSafely('recording Bedrock request content', () =>
+        recordInputContent(call, operation, input, invokeBody),
+      );
+    }
+    runSafely('adding the Bedrock middleware', () => ensureMiddleware(client));
+    return new Exchange(call, operation, info.requestModel, info.serverAddress !== undefined);
   }
 }
 
@@ -256,6 +261,14 @@ function abortError(signal: AbortSignal): Error {
   const error = new Error('Request aborted');
   error.name = 'AbortError';
   return error;
+}
+
+function isAsyncIterable(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
 }
 
 function isPromiseLike(value: unknown): value is Promise<unknown> {
@@ -346,23 +359,29 @@ class Exchange {
   /** The SDK's output: finished calls are recorded now, streams when they end. */
   observe(output: unknown, signal: AbortSignal | undefined): void {
     const call = this.call;
-    this.setServedModel();
-    switch (this.operation) {
-      case 'Converse':
-        this.recordConverse(output as ConverseOutput);
-        call.end();
-        return;
-      case 'InvokeModel':
-        this.recordInvokeModel(output as InvokeModelOutput);
-        call.end();
-        return;
-      case 'ConverseStream':
-        this.observeConverseStream((output as ConverseOutput)?.stream, signal);
-        return;
-      case 'InvokeModelWithResponseStream':
-        this.observeInvokeStream((output as InvokeModelOutput)?.body, signal);
-        return;
+    try {
+      this.setServedModel();
+      switch (this.operation) {
+        case 'Converse':
+          this.recordConverse(output as ConverseOutput);
+          break;
+        case 'InvokeModel':
+          this.recordInvokeModel(output as InvokeModelOutput);
+          break;
+        case 'ConverseStream':
+          this.observeConverseStream((output as ConverseOutput)?.stream, signal);
+          return;
+        case 'InvokeModelWithResponseStream':
+          this.observeInvokeStream((output as InvokeModelOutput)?.body, signal);
+          return;
+      }
+    } catch (error) {
+      // Whatever part of the response could not be read, the span still ends (unpriced if no usage was set).
+      logOnce('reading a Bedrock response', error);
+      call.end();
+      return;
     }
+    call.end();
   }
 
   /**
@@ -402,7 +421,7 @@ class Exchange {
 
   private observeConverseStream(stream: unknown, signal: AbortSignal | undefined): void {
     const call = this.call;
-    if (!stream || typeof stream !== 'object') {
+    if (!isAsyncIterable(stream)) {
       call.end();
       return;
     }
@@ -421,7 +440,7 @@ class Exchange {
 
   private observeInvokeStream(body: unknown, signal: AbortSignal | undefined): void {
     const call = this.call;
-    if (!body || typeof body !== 'object') {
+    if (!isAsyncIterable(body)) {
       call.end();
       return;
     }
