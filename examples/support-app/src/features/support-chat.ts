@@ -16,7 +16,7 @@ export async function answerTicket(customer: Customer, n: number): Promise<strin
 
 async function answerWithClaude(customer: Customer, n: number): Promise<string> {
   const stream = anthropic.messages.stream({
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-4-6',
     max_tokens: 500,
     system: [{ type: 'text', text: SUPPORT_POLICY, cache_control: { type: 'ephemeral' } }],
     messages: [{ role: 'user', content: ticketText(customer.id, n) }],

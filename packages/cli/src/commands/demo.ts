@@ -93,13 +93,25 @@ export async function demo(args: ParsedArgs): Promise<number> {
   const progress = createProgress(process.stderr, !flag(args, 'quiet'));
   freshDataDir(dataDir);
 
+  // Children must not outlive the demo: an orphaned collector would keep the store locked.
   const cleanup: (() => void)[] = [];
-  const onSignal = () => {
+  const killChildren = () => {
     for (const step of cleanup.reverse()) step();
+    cleanup.length = 0;
+  };
+  const onSignal = () => {
+    killChildren();
+    process.stderr.write('\naicost demo: interrupted\n');
     process.exit(130);
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  process.once('exit', killChildren);
+  // `aicost demo | head` closes stdout early: not a failure of the demo.
+  const ignoreClosedPipe = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  };
+  process.stdout.on('error', ignoreClosedPipe);
 
   progress.phase(`starting the local collector (store: ${shellPath(dataDir)})`);
   const collector = await startCollector(dataDir);
@@ -181,15 +193,14 @@ export async function demo(args: ParsedArgs): Promise<number> {
     return 0;
   } catch (err) {
     progress.finish();
-    for (const step of cleanup.reverse()) step();
-    cleanup.length = 0;
+    killChildren();
     process.stderr.write(`aicost demo: ${(err as Error).message}\n`);
     return 1;
   } finally {
+    if (cleanup.length > 0) await collector.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (cleanup.length > 0) {
-      await collector.stop();
-    }
+    process.off('exit', killChildren);
+    process.stdout.off('error', ignoreClosedPipe);
   }
 }
