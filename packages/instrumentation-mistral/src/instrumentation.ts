@@ -25,12 +25,12 @@ import type {
   MistralResourceLike,
 } from './types.js';
 import {
-  asOwnCall,
   chatCallInfo,
   embeddingsCallInfo,
   finishReasons,
   inputMessages,
   outputMessages,
+  runAsOwnCall,
   StreamedCompletion,
   silenceSdkSpansInOwnCalls,
 } from './utils.js';
@@ -239,7 +239,7 @@ export class MistralInstrumentation extends InstrumentationBase<MistralInstrumen
 function callAsOwn(resource: MistralResourceLike, call: GenAICall, run: () => Promise<any>): Promise<any> {
   runSafely("silencing the Mistral SDK's own spans", () => silenceSdkSpansInOwnCalls(resource));
   try {
-    return context.with(asOwnCall(call.context), run);
+    return context.with(call.context, () => runAsOwnCall(run));
   } catch (error) {
     call.fail(error);
     throw error;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
   ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
@@ -13,7 +14,7 @@ import {
   type GenAICallInfo,
   serverFromBaseURL,
 } from '@aicost/core';
-import { type Attributes, type Context, context, createContextKey } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import type {
   ChatCompletionResponse,
   ChatRequest,
@@ -98,15 +99,16 @@ function chatRequestAttributes(request: ChatRequest): Attributes {
 // ---------------------------------------------------------------------------
 
 /**
- * Set in the context of every call this instrumentation records. A symbol
- * registered globally (`createContextKey` uses `Symbol.for`), so two copies of
- * this package agree on it.
+ * Marks the calls this instrumentation records, for the SDK's tracing hook to
+ * see (below). An AsyncLocalStorage of its own rather than an OpenTelemetry
+ * context key: it must hold even where no OpenTelemetry context manager is
+ * registered, or the SDK would trace those calls a second time.
  */
-const OWN_CALL = createContextKey('@aicost/instrumentation-mistral own call');
+const ownCalls = new AsyncLocalStorage<true>();
 
-/** `ctx` marked as the context of a call whose GenAI span is ours. */
-export function asOwnCall(ctx: Context): Context {
-  return ctx.setValue(OWN_CALL, true);
+/** Runs `fn` (an SDK method) as a call whose GenAI span is ours. */
+export function runAsOwnCall<T>(fn: () => T): T {
+  return ownCalls.run(true, fn);
 }
 
 /** The keys the SDK's TracingHook keeps its span under in the per-call hook context. */
@@ -123,7 +125,7 @@ const silencedHookClasses = new WeakSet<object>();
  * counts, one more per retry.
  *
  * So the hook's `beforeRequest` is wrapped, once per hook class: inside a call
- * of ours (the context carries {@link OWN_CALL}) it leaves the request as it
+ * of ours (see {@link runAsOwnCall}) it leaves the request as it
  * is, exactly as the hook does when the SDK's tracing is off; everywhere else
  * (OCR, agents, FIM, ...) the SDK traces as it always did. The request runs in
  * our span's context, so HTTP instrumentation still nests under it.
@@ -143,7 +145,7 @@ export function silenceSdkSpansInOwnCalls(resource: MistralResourceLike | undefi
     hookCtx: Record<string, unknown>,
     request: Request,
   ) {
-    if (context.active().getValue(OWN_CALL) !== true) return beforeRequest.call(this, hookCtx, request);
+    if (ownCalls.getStore() !== true) return beforeRequest.call(this, hookCtx, request);
     for (const key of SDK_TRACING_KEYS) delete hookCtx[key];
     return Promise.resolve(request);
   };
