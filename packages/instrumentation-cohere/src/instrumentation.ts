@@ -39,10 +39,11 @@ export const PACKAGE_VERSION = '0.1.0';
 
 /**
  * Versions of `cohere-ai` whose code paths this instrumentation knows: 8.x and
- * the 7.x releases that have the same v2 client (`V2Client.__chat` /
- * `__chatStream` / `__embed` behind `HttpResponsePromise`).
+ * 7.x. Only a v2 client with `__chat` / `__chatStream` / `__embed` behind
+ * `HttpResponsePromise` is patched (8.x, and 7.21 checked); a release without
+ * them is left untouched.
  */
-export const SUPPORTED_VERSIONS = ['>=8.0.0 <9', '>=7.17.0 <8'];
+export const SUPPORTED_VERSIONS = ['>=8.0.0 <9', '>=7.0.0 <8'];
 
 type AnyFunction = (...args: any[]) => any;
 type Methods = Record<string, AnyFunction>;

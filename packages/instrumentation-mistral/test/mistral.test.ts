@@ -490,7 +490,7 @@ describe("the SDK's own tracing", () => {
     }
   }
 
-  it('calls this package does not record (FIM) keep the SDK span', async () => {
+  it('calls this package does not record (FIM) keep the SDK span, priced by the cost processor', async () => {
     registerTracerProvider(bed.harness.tracerProvider);
     server.on('POST', '/v1/fim/completions', jsonFixture('fim'));
 
@@ -500,6 +500,9 @@ describe("the SDK's own tracing", () => {
     expect(spans).toHaveLength(1);
     expect(spans[0]!.instrumentationScope.name).toBe(MISTRAL_SDK_OTEL_TRACER_NAME);
     expect(spans[0]!.attributes[ATTR_GEN_AI_OPERATION_NAME]).toBe('text_completion');
+    // The cost processor of @aicost/core prices the SDK's span from its usage:
+    // codestral-latest $0.30 / $0.90 per million tokens, 8 × 300 + 91 × 900 nano-USD.
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000084300');
   });
 });
 
