@@ -45,11 +45,17 @@ function freshDataDir(dataDir: string): void {
   writeFileSync(join(dataDir, MARKER), 'created by aicost demo; deleted and recreated on every run\n');
 }
 
-/** How the user types this CLI: `aicost` when installed, else the path they ran. */
+/**
+ * How the user types this CLI: `aicost` when installed; from a clone, the
+ * built file, run through the same pnpm when the demo came from `pnpm demo`
+ * (its PATH has the project's Node, which a system `node` may not be).
+ */
 function cliCommand(): string {
   const script = process.argv[1] ?? '';
-  if (!script || script.includes(`${join('node_modules', '')}`) || !isAbsolute(script)) return 'aicost';
-  return `node ${relative(process.cwd(), script) || script}`;
+  if (!script || script.includes(join('node_modules', '')) || !isAbsolute(script)) return 'aicost';
+  const command = `node ${relative(process.cwd(), script) || script}`;
+  const pnpm = /\bpnpm\/(\S+)/.exec(process.env.npm_config_user_agent ?? '');
+  return pnpm ? `npx -y pnpm@${pnpm[1]} exec ${command}` : command;
 }
 
 function shellPath(path: string): string {
