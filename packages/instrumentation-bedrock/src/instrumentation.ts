@@ -149,9 +149,9 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
       | Record<string, AnyFunction>
       | undefined;
     if (!prototype || typeof prototype.send !== 'function') return;
-    // `send` is inherited from smithy's Client, which other instrumentations
-    // (the AWS SDK one) wrap: only our own wrapper on this prototype counts.
+    // Only our own wrapper on this prototype counts: the inherited `send` may be another instrumentation's.
     if (Object.hasOwn(prototype, 'send') && isWrapped(prototype.send)) return;
+    if (!Object.hasOwn(prototype, 'send')) defineForwardingSend(prototype);
     this._wrap(prototype, 'send', (original: AnyFunction) => this.patchedSend(original) as any);
   }
 
@@ -161,6 +161,8 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
       | undefined;
     if (prototype && Object.hasOwn(prototype, 'send') && isWrapped(prototype.send)) {
       this._unwrap(prototype, 'send');
+      // Back to plain inheritance.
+      if ((prototype.send as { [FORWARDING_SEND]?: boolean })[FORWARDING_SEND]) delete prototype.send;
     }
   }
 
@@ -246,6 +248,26 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
     runSafely('adding the Bedrock middleware', () => ensureMiddleware(client));
     return new Exchange(call, operation, info.requestModel, info.serverAddress !== undefined);
   }
+}
+
+const FORWARDING_SEND = Symbol('aicost.bedrock.forwardingSend');
+
+/**
+ * `BedrockRuntimeClient` inherits `send` from smithy's `Client`, whose
+ * prototype OpenTelemetry's AWS SDK instrumentation wraps. Wrapping the
+ * inherited function in place would make the wrap helper first "unwrap" it,
+ * which restores the parent's original and silently removes the other
+ * instrumentation. So the client's prototype gets an own `send` that forwards
+ * to whatever the parent's `send` is at each call (wrapped or not, before or
+ * after us), and that own function is what we wrap.
+ */
+function defineForwardingSend(prototype: Record<string, AnyFunction>): void {
+  const parent = Object.getPrototypeOf(prototype) as Record<string, AnyFunction>;
+  const send = function send(this: unknown, ...args: unknown[]) {
+    return parent.send!.apply(this, args);
+  };
+  Object.defineProperty(send, FORWARDING_SEND, { value: true });
+  Object.defineProperty(prototype, 'send', { configurable: true, writable: true, value: send });
 }
 
 function isInvoke(operation: BedrockOperation): boolean {
