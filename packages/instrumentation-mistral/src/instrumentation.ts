@@ -1,5 +1,6 @@
 import {
   createGenAIRecorder,
+  GEN_AI_OPERATION,
   type GenAICall,
   type GenAICallInfo,
   GenAIMetrics,
@@ -25,7 +26,7 @@ import type {
   MistralResourceLike,
 } from './types.js';
 import {
-  chatCallInfo,
+  completionCallInfo,
   embeddingsCallInfo,
   finishReasons,
   inputMessages,
@@ -48,9 +49,14 @@ export const SUPPORTED_VERSIONS = ['>=2.0.0 <3', '>=1.0.0 <2'];
 type AnyFunction = (...args: any[]) => any;
 type Methods = Record<string, AnyFunction>;
 
-/** Chat methods resolving to a `ChatCompletionResponse`, and those resolving to an `EventStream`. */
-const CHAT_PLAIN_METHODS = ['complete', 'parse'];
-const CHAT_STREAM_METHODS = ['stream', 'parseStream'];
+/**
+ * The completion methods of each resource: those resolving to a response, and
+ * those resolving to an `EventStream`.
+ */
+const COMPLETION_METHODS = {
+  chat: { operation: GEN_AI_OPERATION.CHAT, plain: ['complete', 'parse'], stream: ['stream', 'parseStream'] },
+  fim: { operation: GEN_AI_OPERATION.TEXT_COMPLETION, plain: ['complete'], stream: ['stream'] },
+} as const;
 
 /** The module's `Mistral` class, for {@link MistralInstrumentation.manuallyInstrument}. */
 interface MistralClassLike {
@@ -64,8 +70,9 @@ interface MistralModuleLike {
 /**
  * OpenTelemetry GenAI instrumentation with cost for `@mistralai/mistralai`:
  * one CLIENT span per `chat.complete()` / `chat.parse()` / `chat.stream()` /
- * `chat.parseStream()` (`chat {model}`) and `embeddings.create()`
- * (`embeddings {model}`), priced from the token ledger, with GenAI metrics.
+ * `chat.parseStream()` (`chat {model}`), `fim.complete()` / `fim.stream()`
+ * (`text_completion {model}`) and `embeddings.create()` (`embeddings {model}`),
+ * priced from the token ledger, with GenAI metrics.
  * The SDK's own span for these calls is not started (see {@link silenceSdkSpansInOwnCalls}).
  */
 export class MistralInstrumentation extends InstrumentationBase<MistralInstrumentationConfig> {
@@ -135,22 +142,27 @@ export class MistralInstrumentation extends InstrumentationBase<MistralInstrumen
   private patchModule(moduleExports: MistralModuleLike | undefined): boolean {
     const resources = resourcePrototypes(moduleExports);
     if (!resources) return false;
-    const { chat, embeddings } = resources;
-    for (const name of CHAT_PLAIN_METHODS) {
-      this.wrapOnce(chat, name, (original) => this.patchedChat(original, false));
+    for (const [resource, { operation, plain, stream }] of Object.entries(COMPLETION_METHODS)) {
+      const methods = resources[resource as keyof typeof COMPLETION_METHODS];
+      for (const name of plain) {
+        this.wrapOnce(methods, name, (original) => this.patchedCompletion(original, operation, false));
+      }
+      for (const name of stream) {
+        this.wrapOnce(methods, name, (original) => this.patchedCompletion(original, operation, true));
+      }
     }
-    for (const name of CHAT_STREAM_METHODS) {
-      this.wrapOnce(chat, name, (original) => this.patchedChat(original, true));
-    }
-    this.wrapOnce(embeddings, 'create', (original) => this.patchedEmbeddings(original));
+    this.wrapOnce(resources.embeddings, 'create', (original) => this.patchedEmbeddings(original));
     return true;
   }
 
   private unpatchModule(moduleExports: MistralModuleLike | undefined): void {
     const resources = resourcePrototypes(moduleExports);
     if (!resources) return;
-    for (const name of [...CHAT_PLAIN_METHODS, ...CHAT_STREAM_METHODS]) {
-      if (isWrapped(resources.chat?.[name])) this._unwrap(resources.chat!, name);
+    for (const [resource, { plain, stream }] of Object.entries(COMPLETION_METHODS)) {
+      const methods = resources[resource as keyof typeof COMPLETION_METHODS];
+      for (const name of [...plain, ...stream]) {
+        if (methods && isWrapped(methods[name])) this._unwrap(methods, name);
+      }
     }
     if (isWrapped(resources.embeddings?.create)) this._unwrap(resources.embeddings!, 'create');
   }
@@ -181,13 +193,13 @@ export class MistralInstrumentation extends InstrumentationBase<MistralInstrumen
     });
   }
 
-  private patchedChat(original: AnyFunction, stream: boolean): AnyFunction {
+  private patchedCompletion(original: AnyFunction, operation: string, stream: boolean): AnyFunction {
     const instrumentation = this;
-    return function chatMethod(this: MistralResourceLike, ...args: unknown[]) {
+    return function completion(this: MistralResourceLike, ...args: unknown[]) {
       const request = args[0] as ChatRequest | undefined;
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
       const call = instrumentation.startCall(
-        () => chatCallInfo(this, request, stream),
+        () => completionCallInfo(this, request, operation, stream),
         (started) => started.recordContent({ inputMessages: inputMessages(request) }),
       );
       if (!call) return original.apply(this, args);
@@ -247,13 +259,14 @@ function callAsOwn(resource: MistralResourceLike, call: GenAICall, run: () => Pr
 }
 
 /**
- * `Chat.prototype` and `Embeddings.prototype`. The SDK exports neither class
- * from its main module; its `Mistral` client creates them lazily in getters,
- * so one getter call on a bare probe object yields an instance of each.
+ * `Chat.prototype`, `Fim.prototype` and `Embeddings.prototype`. The SDK
+ * exports none of these classes from its main module; its `Mistral` client
+ * creates them lazily in getters, so one getter call on a bare probe object
+ * yields an instance of each.
  */
 function resourcePrototypes(
   moduleExports: MistralModuleLike | undefined,
-): { chat: Methods | undefined; embeddings: Methods | undefined } | undefined {
+): Record<'chat' | 'fim' | 'embeddings', Methods | undefined> | undefined {
   const fromDefault = (moduleExports?.default as { Mistral?: MistralClassLike } | undefined)?.Mistral;
   const Mistral =
     moduleExports?.Mistral ??
@@ -268,9 +281,8 @@ function resourcePrototypes(
     const instance = runSafely(`locating the Mistral ${name} resource`, () => getter.call(probe));
     return instance ? (Object.getPrototypeOf(instance) as Methods) : undefined;
   };
-  const chat = resource('chat');
-  const embeddings = resource('embeddings');
-  return chat || embeddings ? { chat, embeddings } : undefined;
+  const found = { chat: resource('chat'), fim: resource('fim'), embeddings: resource('embeddings') };
+  return found.chat || found.fim || found.embeddings ? found : undefined;
 }
 
 // ---------------------------------------------------------------------------

@@ -60,10 +60,12 @@ export interface CompletionChunk {
   }>;
 }
 
-/** `chat.complete()` / `chat.stream()` / `chat.parse()` request, as far as telemetry reads it. */
+/** `chat.*` and `fim.*` request, as far as telemetry reads it. */
 export interface ChatRequest {
   model?: string;
   messages?: MistralMessage[];
+  /** FIM: the code before the gap. */
+  prompt?: string;
   temperature?: number | null;
   topP?: number;
   maxTokens?: number | null;

@@ -37,15 +37,20 @@ function baseURLOf(resource: MistralResourceLike | undefined): string | undefine
   return url ? String(url) : undefined;
 }
 
-/** The span's starting attributes for `chat.complete()` / `chat.stream()` / `chat.parse()`. */
-export function chatCallInfo(
+/**
+ * The span's starting attributes for a completion: `chat.complete()` /
+ * `chat.stream()` / `chat.parse()` (`chat`), `fim.complete()` / `fim.stream()`
+ * (`text_completion`).
+ */
+export function completionCallInfo(
   resource: MistralResourceLike | undefined,
   request: ChatRequest,
+  operation: string,
   stream: boolean,
 ): GenAICallInfo {
   return {
     provider: GEN_AI_PROVIDER.MISTRAL_AI,
-    operation: GEN_AI_OPERATION.CHAT,
+    operation,
     requestModel: typeof request.model === 'string' ? request.model : undefined,
     ...serverFromBaseURL(baseURLOf(resource)),
     stream,
@@ -246,8 +251,10 @@ function appendDelta(
 
 type Part = Record<string, unknown>;
 
-/** `gen_ai.input.messages`: the request's conversation (system messages included, as sent). */
+/** `gen_ai.input.messages`: the request's conversation (system messages included, as sent); FIM: the prompt. */
 export function inputMessages(request: ChatRequest): unknown[] {
+  if (typeof request.prompt === 'string')
+    return [{ role: 'user', parts: [{ type: 'text', content: request.prompt }] }];
   return (Array.isArray(request.messages) ? request.messages : []).map((message) => {
     const parts = partsOf(message.content);
     for (const call of message.toolCalls ?? []) parts.push(toolCallPart(call));

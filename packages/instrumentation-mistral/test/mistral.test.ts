@@ -375,6 +375,36 @@ describe('chat.stream', () => {
   });
 });
 
+describe('fim', () => {
+  it('fim.complete(): one text_completion span, priced', async () => {
+    server.on('POST', '/v1/fim/completions', jsonFixture('fim'));
+
+    await client.fim.complete({ model: 'codestral-latest', prompt: 'def fib(n):', suffix: 'print(fib(10))' });
+
+    const span = await oneSpan('text_completion codestral-latest');
+    expect(span.attributes).toMatchObject({
+      [ATTR_GEN_AI_OPERATION_NAME]: 'text_completion',
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 8,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 91,
+      // codestral-latest $0.30 / $0.90 per million tokens: 8 × 300 + 91 × 900 nano-USD
+      [ATTR_AICOST_COST_TOTAL]: '0.000084300',
+    });
+  });
+
+  it('fim.stream(): one span priced from the last chunk', async () => {
+    server.on('POST', '/v1/fim/completions', sseFixture('fim-stream'));
+
+    const events = await drain(await client.fim.stream({ model: 'codestral-latest', prompt: 'def fib(n):' }));
+
+    expect(events).toHaveLength(3);
+    const span = await oneSpan('text_completion codestral-latest');
+    expect(span.attributes[ATTR_AICOST_REQUEST_STREAM]).toBe(true);
+    // 8 × 300 + 12 × 900 nano-USD
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000013200');
+  });
+});
+
 describe('embeddings.create', () => {
   it('records one embeddings span, priced on input tokens', async () => {
     server.on('POST', EMBEDDINGS_PATH, jsonFixture('embeddings'));
@@ -444,6 +474,11 @@ describe("the SDK's own tracing", () => {
       await drain(await c.chat.stream(REQUEST));
       return { input: 16, output: 5, cost: '0.000003100' };
     },
+    'fim.complete()': async (c: Mistral) => {
+      server.on('POST', '/v1/fim/completions', jsonFixture('fim'));
+      await c.fim.complete({ model: 'codestral-latest', prompt: 'def fib(n):' });
+      return { input: 8, output: 91, cost: '0.000084300' };
+    },
     'embeddings.create()': async (c: Mistral) => {
       server.on('POST', EMBEDDINGS_PATH, jsonFixture('embeddings'));
       await c.embeddings.create({ model: 'mistral-embed', inputs: ['Embed this sentence.'] });
@@ -490,19 +525,16 @@ describe("the SDK's own tracing", () => {
     }
   }
 
-  it('calls this package does not record (FIM) keep the SDK span, priced by the cost processor', async () => {
+  it('calls this package does not record (agents) keep the SDK span', async () => {
     registerTracerProvider(bed.harness.tracerProvider);
-    server.on('POST', '/v1/fim/completions', jsonFixture('fim'));
+    server.on('POST', '/v1/agents/completions', jsonFixture('chat-basic'));
 
-    await client.fim.complete({ model: 'codestral-latest', prompt: 'def fib(n):', suffix: 'print(fib(10))' });
+    await client.agents.complete({ agentId: 'ag_0123', messages: REQUEST.messages.slice(1) });
 
     const spans = genAISpans(await settle(bed.harness, 1));
-    expect(spans).toHaveLength(1);
-    expect(spans[0]!.instrumentationScope.name).toBe(MISTRAL_SDK_OTEL_TRACER_NAME);
-    expect(spans[0]!.attributes[ATTR_GEN_AI_OPERATION_NAME]).toBe('text_completion');
-    // The cost processor of @aicost/core prices the SDK's span from its usage:
-    // codestral-latest $0.30 / $0.90 per million tokens, 8 × 300 + 91 × 900 nano-USD.
-    expect(spans[0]!.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000084300');
+    expect(spans.map((s) => s.instrumentationScope.name)).toEqual([MISTRAL_SDK_OTEL_TRACER_NAME]);
+    expect(spans[0]!.attributes[ATTR_GEN_AI_OPERATION_NAME]).toBe('invoke_agent');
+    expect(spans[0]!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(16);
   });
 });
 
