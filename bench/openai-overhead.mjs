@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+/**
+ * Per-call overhead of OpenAI instrumentations, measured in one run:
+ *   bare SDK · @aicost/instrumentation-openai · @opentelemetry/instrumentation-openai
+ *   · @traceloop/instrumentation-openai
+ * on the same loopback mock server (its own process). Each variant runs in its
+ * own child process, so patches never meet; every variant has the same
+ * OpenTelemetry SDK (tracer provider with a batch processor into a discarding
+ * exporter, meter provider with an idle reader) and only differs by the
+ * instrumentation registered. openai 6 is used: the two other instrumentations
+ * support `openai <7` only.
+ *
+ * Run from the repository root after `pnpm build` (it loads the built dist of the packages):
+ *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2]
+ * A benchmark, not a test: it prints ratios and gates nothing.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(`--${name}`);
+  return index >= 0 ? args[index + 1] : fallback;
+};
+
+const VARIANTS = ['bare', 'aicost', 'opentelemetry', 'traceloop'];
+const FIXTURES = join(root, 'packages/instrumentation-openai/test/mock-responses');
+
+if (args[0] === '--server') await runServer();
+else if (args[0] === '--variant')
+  await runVariant(args[1], Number(args[2]), option('calls'), option('stream-calls'));
+else await orchestrate();
+
+// ---------------------------------------------------------------------------
+// The mock server process
+// ---------------------------------------------------------------------------
+async function runServer() {
+  const { createServer } = await import('node:http');
+  const completion = readFileSync(join(FIXTURES, 'chat-completion.json'));
+  const chunks = JSON.parse(readFileSync(join(FIXTURES, 'chat-stream-include-usage.json'), 'utf8')).chunks;
+  const sse = `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => {
+      body += d;
+    });
+    req.on('end', () => {
+      if (body.includes('"stream":true')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(sse);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(completion);
+      }
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
+}
+
+// ---------------------------------------------------------------------------
+// One variant, in its own process
+// ---------------------------------------------------------------------------
+async function runVariant(variant, port, calls, streamCalls) {
+  // openai 6 under the name `openai`, so every instrumentation's hook matches it.
+  const sdkDir = process.env.BENCH_SDK_DIR;
+  const fromTest = createRequire(join(root, 'test/package.json'));
+  const { trace, metrics } = fromTest('@opentelemetry/api');
+  const { TracerProvider, BatchSpanProcessor } = fromTest('@opentelemetry/sdk-trace');
+  const { MeterProvider, MetricReader } = fromTest('@opentelemetry/sdk-metrics');
+
+  const discard = {
+    export: (_spans, done) => done({ code: 0 }),
+    shutdown: async () => {},
+    forceFlush: async () => {},
+  };
+  const tracerProvider = new TracerProvider({
+    spanProcessors: [new BatchSpanProcessor({ exporter: discard })],
+  });
+  class IdleReader extends MetricReader {
+    async onForceFlush() {}
+    async onShutdown() {}
+  }
+  const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
+  trace.setGlobalTracerProvider(tracerProvider);
+  metrics.setGlobalMeterProvider(meterProvider);
+
+  const instrumentation = {
+    bare: () => undefined,
+    aicost: () =>
+      new (createRequire(join(root, 'packages/instrumentation-openai/package.json'))(
+        join(root, 'packages/instrumentation-openai/dist/index.cjs'),
+      ).OpenAIInstrumentation)(),
+    opentelemetry: () => new (fromTest('@opentelemetry/instrumentation-openai').OpenAIInstrumentation)(),
+    traceloop: () => new (fromTest('@traceloop/instrumentation-openai').OpenAIInstrumentation)(),
+  }[variant]();
+  if (instrumentation) {
+    instrumentation.setTracerProvider(tracerProvider);
+    instrumentation.setMeterProvider?.(meterProvider);
+    instrumentation.enable();
+  }
+
+  const { OpenAI } = createRequire(join(sdkDir, 'x.js'))('openai');
+  const patched =
+    OpenAI.Chat.Completions.prototype.create.name !== 'create' ||
+    '__wrapped' in OpenAI.Chat.Completions.prototype.create;
+  if (Boolean(instrumentation) !== patched)
+    throw new Error(`${variant}: openai ${patched ? 'is' : 'is not'} patched`);
+  const client = new OpenAI({ apiKey: 'sk-bench', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+  const request = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] };
+
+  const plain = async () => client.chat.completions.create(request);
+  const streamed = async () => {
+    const stream = await client.chat.completions.create({
+      ...request,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const _ of stream) {
+      // consume
+    }
+  };
+  const measure = async (fn, n) => {
+    for (let i = 0; i < Math.min(300, n); i++) await fn(); // warm-up
+    const samples = new Float64Array(n);
+    const cpuBefore = process.cpuUsage();
+    for (let i = 0; i < n; i++) {
+      const start = performance.now();
+      await fn();
+      samples[i] = performance.now() - start;
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    // CPU time of this process per call (µs): robust to other load on the machine.
+    return { samples: Array.from(samples), cpuPerCall: (cpu.user + cpu.system) / n };
+  };
+  const result = {
+    variant,
+    plain: await measure(plain, Number(calls)),
+    stream: await measure(streamed, Number(streamCalls)),
+  };
+  await tracerProvider.shutdown();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+// ---------------------------------------------------------------------------
+// The orchestrator
+// ---------------------------------------------------------------------------
+async function orchestrate() {
+  const calls = option('calls', '3000');
+  const streamCalls = option('stream-calls', '1000');
+  const rounds = Number(option('rounds', '2'));
+  const dist = join(root, 'packages/instrumentation-openai/dist/index.cjs');
+  if (!existsSync(dist)) throw new Error(`build first: ${dist} is missing`);
+
+  const sdkDir = mkdtempSync(join(tmpdir(), 'aicost-bench-'));
+  mkdirSync(join(sdkDir, 'node_modules'));
+  const openai6 = join(
+    realpathSync(join(root, 'packages/instrumentation-openai/node_modules/openai-v6')),
+    'package.json',
+  );
+  symlinkSync(join(openai6, '..'), join(sdkDir, 'node_modules/openai'));
+  const sdkVersion = JSON.parse(readFileSync(openai6, 'utf8')).version;
+
+  const server = spawn(process.execPath, [fileURLToPath(import.meta.url), '--server'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve) =>
+    server.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+  );
+  const samples = Object.fromEntries(VARIANTS.map((v) => [v, { plain: [], stream: [] }]));
+  const cpu = Object.fromEntries(VARIANTS.map((v) => [v, { plain: [], stream: [] }]));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of VARIANTS) {
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [
+            fileURLToPath(import.meta.url),
+            '--variant',
+            variant,
+            String(port),
+            '--calls',
+            calls,
+            '--stream-calls',
+            streamCalls,
+          ],
+          { env: { ...process.env, BENCH_SDK_DIR: sdkDir }, maxBuffer: 64 * 1024 * 1024 },
+        );
+        const result = JSON.parse(stdout.trim().split('\n').at(-1));
+        for (const kind of ['plain', 'stream']) {
+          samples[variant][kind].push(...result[kind].samples);
+          cpu[variant][kind].push(result[kind].cpuPerCall);
+        }
+        process.stderr.write(`round ${round + 1}: ${variant} done\n`);
+      }
+    }
+  } finally {
+    server.kill();
+    rmSync(sdkDir, { recursive: true, force: true });
+  }
+
+  const stats = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    return { median: at(0.5), p99: at(0.99), n: sorted.length };
+  };
+  const versions = {
+    node: process.version,
+    openai: sdkVersion,
+    opentelemetry: fromPackage('test', '@opentelemetry/instrumentation-openai'),
+    traceloop: fromPackage('test', '@traceloop/instrumentation-openai'),
+  };
+  console.log(
+    `node ${versions.node}, openai ${versions.openai}, @opentelemetry/instrumentation-openai ${versions.opentelemetry}, @traceloop/instrumentation-openai ${versions.traceloop}`,
+  );
+  console.log(
+    `${rounds} rounds x ${calls} plain + ${streamCalls} streamed calls per variant (after warm-up)\n`,
+  );
+  for (const kind of ['plain', 'stream']) {
+    const bare = stats(samples.bare[kind]);
+    console.log(
+      `${kind === 'plain' ? 'chat.completions.create' : 'streamed chat (include_usage), fully consumed'}`,
+    );
+    const bareCpu = Math.min(...cpu.bare[kind]);
+    console.log(
+      '| variant | median ms/call | p99 ms/call | median overhead vs bare | ratio to bare (median) | ratio to bare (p99) | CPU µs/call | CPU overhead µs/call |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const variant of VARIANTS) {
+      const s = stats(samples[variant][kind]);
+      const overhead = ((s.median - bare.median) * 1000).toFixed(0);
+      // The least CPU per call over the rounds: the round least disturbed by other load.
+      const cpuPerCall = Math.min(...cpu[variant][kind]);
+      console.log(
+        `| ${variant} | ${s.median.toFixed(3)} | ${s.p99.toFixed(3)} | ${variant === 'bare' ? '-' : `${overhead} µs`} | ${(s.median / bare.median).toFixed(2)} | ${(s.p99 / bare.p99).toFixed(2)} | ${cpuPerCall.toFixed(0)} | ${variant === 'bare' ? '-' : (cpuPerCall - bareCpu).toFixed(0)} |`,
+      );
+    }
+    console.log('');
+  }
+}
+
+function fromPackage(dir, name) {
+  return JSON.parse(
+    readFileSync(join(realpathSync(join(root, dir, 'node_modules', name)), 'package.json'), 'utf8'),
+  ).version;
+}
