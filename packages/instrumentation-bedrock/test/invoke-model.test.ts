@@ -6,7 +6,7 @@
  * Prices used below (genai-prices catalogue, provider `aws`, per million tokens):
  * - `anthropic.claude-3-haiku-20240307-v1:0`: input $0.25, output $1.25 (250 / 1,250 nano-USD per token);
  * - `meta.llama3-1-70b-instruct-v1:0`: input and output $0.72 (720);
- * - `amazon.nova-lite-v1:0`: input $0.06, cache read $0.015, output $0.24 (60 / 15 / 240);
+ * - `amazon.nova-lite-v1:0` (and `us.amazon.nova-lite-v1:0`): input $0.06, cache read $0.015, output $0.24 (60 / 15 / 240);
  * - `amazon.titan-text-express-v1`: input $0.20, output $0.60 (200 / 600);
  * - `amazon.titan-embed-text-v1`: input $0.10 (100);
  * - `mistral.mistral-7b-instruct-v0:2`: input $0.15, output $0.20 (150 / 200);
@@ -421,6 +421,61 @@ describe('InvokeModelWithResponseStream', () => {
     });
     expect(span.attributes[ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK]).toBeGreaterThan(0);
   });
+
+  it.each([
+    {
+      family: 'Meta Llama',
+      modelId: 'meta.llama3-1-70b-instruct-v1:0',
+      fixture: 'invoke-stream-llama',
+      body: { prompt: 'What is the capital of France?', max_gen_len: 64 },
+      operation: 'text_completion',
+      input: 21,
+      output: 7,
+      finishReasons: ['stop'],
+      text: 'The capital of France is Paris.',
+      // (21 + 7) × 720
+      cost: '0.000020160',
+    },
+    {
+      family: 'Amazon Nova (cache read in the metrics)',
+      modelId: 'us.amazon.nova-lite-v1:0',
+      fixture: 'invoke-stream-nova',
+      body: { messages: [{ role: 'user', content: [{ text: 'Describe a beach.' }] }] },
+      operation: 'chat',
+      // 120 uncached + 1,000 read
+      input: 1120,
+      output: 9,
+      finishReasons: ['end_turn'],
+      text: 'Waves roll onto warm sand.',
+      // 120 × 60 + 1,000 × 15 + 9 × 240
+      cost: '0.000024360',
+    },
+  ])(
+    '$family: usage from the invocation metrics, finish reason and text from the family events',
+    async (c) => {
+      server.on('POST', ROUTES.invokeStream, invokeStreamFixture(c.fixture));
+      bed.instrumentation.setConfig({ captureMessageContent: true });
+
+      const response = await client.send(
+        new InvokeModelWithResponseStreamCommand({ modelId: c.modelId, body: JSON.stringify(c.body) }),
+      );
+      for await (const _ of response.body!) {
+        // drain
+      }
+
+      const span = await oneSpan(`${c.operation} ${c.modelId}`);
+      expect(span.attributes).toMatchObject({
+        [ATTR_AICOST_REQUEST_STREAM]: true,
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: c.input,
+        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: c.output,
+        [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: c.finishReasons,
+        [ATTR_AICOST_COST_TOTAL]: c.cost,
+      });
+      expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+        { role: 'assistant', finish_reason: c.finishReasons[0], parts: [{ type: 'text', content: c.text }] },
+      ]);
+    },
+  );
 
   it('without the invocation metrics, the Anthropic events own usage stands in', async () => {
     const chunks = fixture<{ chunks: Array<Record<string, unknown>> }>('invoke-stream-anthropic').chunks;
