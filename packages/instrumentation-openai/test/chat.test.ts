@@ -245,6 +245,46 @@ describe.each(SDKS)('chat completions ($name)', (sdk) => {
     expect(spans[0]!.attributes['gen_ai.usage.output_tokens']).toBe(10);
   });
 
+  it('runTools(): one span per model call, the tool round trip included', async () => {
+    t.server.on(
+      'POST',
+      '/v1/chat/completions',
+      json(fixture('chat-completion-tool-call')),
+      json(fixture('chat-completion')),
+    );
+    const client = t.client(sdk);
+    const calls: unknown[] = [];
+    const runner = client.chat.completions.runTools({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: "What's the weather like in Boston today?" }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_current_weather',
+            parameters: { type: 'object', properties: { location: { type: 'string' } } },
+            parse: JSON.parse,
+            function: async (args: unknown) => {
+              calls.push(args);
+              return '72F and sunny';
+            },
+          },
+        },
+      ],
+    });
+    expect(await runner.finalContent()).toBe('Hello! How can I assist you today?');
+    expect(calls).toEqual([{ location: 'Boston, MA' }]);
+    const spans = await t.otel.waitForSpans(2);
+    expect(spans.map((s) => s.attributes['gen_ai.response.finish_reasons'])).toEqual([
+      ['tool_calls'],
+      ['stop'],
+    ]);
+    expect(t.server.requests[1]!.body.messages.at(-1)).toMatchObject({
+      role: 'tool',
+      content: '72F and sunny',
+    });
+  });
+
   it('records token and cost metrics', async () => {
     t.server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
     const client = t.client(sdk, { baseURL: 'https://api.openai.com/v1', fetch: t.server.fetch });

@@ -3,6 +3,8 @@
  * too): the application must see exactly what it would see without us, and
  * every call must end its span exactly once.
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpError, json, raw, sseChunks } from '../../../test/support/mock-server.js';
@@ -315,6 +317,25 @@ describe.each(SDKS)('edge cases ($name)', (sdk) => {
     expect(spans).toHaveLength(1);
     expect(spans[0]!.status.code).toBe(SpanStatusCode.UNSET);
     expect(spans[0]!.attributes['gen_ai.response.id']).toBe('chatcmpl-123');
+    expect(spans[0]!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
+  });
+
+  it('a stream the application never reads ends its span once the stream is dropped', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    t.server.on('POST', '/v1/chat/completions', chatStream('chat-stream-include-usage'));
+    const client = t.client(sdk);
+    await (async () => {
+      const stream = await client.chat.completions.create(STREAM_CHAT);
+      expect(stream.controller).toBeDefined();
+    })();
+    for (let i = 0; i < 50 && t.otel.spans().length === 0; i++) {
+      gc();
+      await settle(10);
+    }
+    const spans = t.otel.spans();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.status.code).toBe(SpanStatusCode.UNSET);
     expect(spans[0]!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
   });
 

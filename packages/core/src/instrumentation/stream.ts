@@ -45,13 +45,27 @@ export function observeStream<S extends object>(stream: S, observer: StreamObser
   return stream;
 }
 
+/**
+ * A stream the application drops without finishing it (never iterated, or an
+ * iterator left half-read) is abandoned: when the object is collected, the
+ * stream ends as abandoned instead of leaving its span open forever.
+ */
+const abandonedWhenCollected =
+  typeof FinalizationRegistry === 'function'
+    ? new FinalizationRegistry<Outcome>((outcome) => outcome.abandon())
+    : undefined;
+
 function install(stream: Record<PropertyKey, any>, observer: StreamObserver<unknown>): void {
   const outcome = createOutcome(observer);
   let claimed = false;
   const claim = (iterator: AnyAsyncIterator): AnyAsyncIterator => {
     if (claimed || outcome.settled) return iterator;
     claimed = true;
-    return observeIterator(iterator, observer, outcome);
+    const observed = observeIterator(iterator, observer, outcome);
+    // From now on the iterator, not the stream object, is what the application holds while reading.
+    abandonedWhenCollected?.unregister(outcome);
+    abandonedWhenCollected?.register(observed, outcome, outcome);
+    return observed;
   };
 
   if (typeof stream.iterator === 'function' && Object.hasOwn(stream, 'iterator')) {
@@ -74,6 +88,7 @@ function install(stream: Record<PropertyKey, any>, observer: StreamObserver<unkn
     throw new TypeError('not an async iterable');
   }
 
+  abandonedWhenCollected?.register(stream, outcome, outcome);
   watchAbort(observer.signal, outcome);
 }
 
@@ -84,6 +99,7 @@ interface Outcome {
   done(): void;
   error(error: unknown): void;
   abandon(): void;
+  /** Cleanup when settled (the abort listener). */
   onSettle?: () => void;
 }
 
@@ -105,6 +121,7 @@ function createOutcome(observer: StreamObserver<unknown>): Outcome {
   const settle = (callback: () => void) => {
     if (outcome.settled) return;
     outcome.settled = true;
+    abandonedWhenCollected?.unregister(outcome);
     outcome.onSettle?.();
     runSafely('stream observer', callback);
   };

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
 import { observeStream, type StreamObserver } from '../../src/instrumentation/stream.js';
 
@@ -197,6 +199,52 @@ describe('observeStream', () => {
       onDone,
     });
     expect(await collect(stream)).toEqual([1, 2]);
+    expect(onDone).toHaveBeenCalledTimes(1);
+  });
+
+  it('ends a stream the application drops without reading as abandoned, once it is collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const onAbandon = vi.fn();
+    const onHalfRead = vi.fn();
+    await (async () => {
+      observeStream(new StainlessLikeStream([1, 2]), { onAbandon });
+      const halfRead = new StainlessLikeStream([1, 2, 3]);
+      observeStream(halfRead, { onAbandon: onHalfRead });
+      const iterator = halfRead[Symbol.asyncIterator]();
+      await iterator.next();
+    })();
+    for (
+      let i = 0;
+      i < 50 && (onAbandon.mock.calls.length === 0 || onHalfRead.mock.calls.length === 0);
+      i++
+    ) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(onAbandon).toHaveBeenCalledTimes(1);
+    expect(onHalfRead).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not end a stream that is still being read when the stream object itself is collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const onDone = vi.fn();
+    const onAbandon = vi.fn();
+    const iterator = (() => {
+      const stream = new StainlessLikeStream([1, 2]);
+      observeStream(stream, { onDone, onAbandon });
+      return stream[Symbol.asyncIterator]();
+    })();
+    await iterator.next();
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(onAbandon).not.toHaveBeenCalled();
+    while (!(await iterator.next()).done) {
+      // read to the end
+    }
     expect(onDone).toHaveBeenCalledTimes(1);
   });
 
