@@ -12,7 +12,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../packages/node/test/support/build.js';
 import { CLI, NODE, REPO, runCli, tempDir } from '../cli/support.js';
 
-const FEATURES = ['support-chat', 'code-review', 'summarization', 'search-embeddings'];
+const FEATURES = [
+  'support-chat',
+  'ticket-triage',
+  'reply-translation',
+  'code-review',
+  'summarization',
+  'search-embeddings',
+];
 const CUSTOMERS = ['acme-corp', 'globex', 'initech', 'umbrella'];
 
 function runDemo(

@@ -11,6 +11,8 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
+import { Mistral } from '@mistralai/mistralai';
+import { CohereClientV2 } from 'cohere-ai';
 import OpenAI from 'openai';
 
 const mockUrl = process.env.PROVIDER_MOCK_URL?.replace(/\/$/, '');
@@ -35,10 +37,20 @@ export const anthropic = new Anthropic({
   ...(mockUrl ? { fetch: toMock(mockUrl), maxRetries: 0 } : {}),
 });
 
-// The Gemini client bills by its API, not by host, so pointing its base URL at the mock is enough.
+// These clients are named by their SDK, not by host, so pointing their base URL at the mock is enough.
 export const gemini = new GoogleGenAI({
   apiKey: keyFor('GEMINI_API_KEY'),
   ...(mockUrl ? { httpOptions: { baseUrl: mockUrl } } : {}),
+});
+
+export const mistral = new Mistral({
+  apiKey: keyFor('MISTRAL_API_KEY'),
+  ...(mockUrl ? { serverURL: mockUrl } : {}),
+});
+
+export const cohere = new CohereClientV2({
+  token: keyFor('CO_API_KEY'),
+  ...(mockUrl ? { environment: mockUrl } : {}),
 });
 
 export const usingMock = mockUrl !== undefined;

@@ -12,6 +12,8 @@ import { reviewPullRequest } from './features/code-review.ts';
 import { embedQuery, indexArticles } from './features/search.ts';
 import { nightlyDigest, summaryOnDemand } from './features/summarize.ts';
 import { answerTicket } from './features/support-chat.ts';
+import { translateReply } from './features/translation.ts';
+import { triageTicket } from './features/triage.ts';
 
 interface Job {
   feature: string;
@@ -25,7 +27,10 @@ function jobsOf(customer: Customer): Job[] {
     for (let n = 0; n < count; n++) jobs.push({ feature, customer: customer.id, run: () => run(n) });
   };
   const { usage } = customer;
+  add('ticket-triage', usage.tickets, (n) => triageTicket(customer, n));
   add('support-chat', usage.tickets, (n) => answerTicket(customer, n));
+  if (customer.language !== 'English')
+    add('reply-translation', usage.tickets, (n) => translateReply(customer, n));
   add('summarization', usage.digests, (n) => nightlyDigest(customer, n));
   add('summarization', usage.summaries, (n) => summaryOnDemand(customer, n));
   add('code-review', usage.reviews, (n) => reviewPullRequest(customer, n));

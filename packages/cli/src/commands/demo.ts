@@ -1,7 +1,7 @@
 /**
  * `aicost demo`: the whole loop on one machine, with no API keys. Starts the
- * local collector (`aicost up`, random ports, a fresh store in
- * ./.aicost/demo), a loopback mock of the OpenAI, Anthropic and Gemini APIs,
+ * local collector (`aicost up`, random ports, a fresh store in ./.aicost/demo),
+ * a loopback mock of the OpenAI, Anthropic, Gemini, Mistral and Cohere APIs,
  * and the sample support application with `--import @aicost/node/register`;
  * then prints the cost by feature and by customer, and how to query further.
  */
@@ -125,7 +125,7 @@ export async function demo(args: ParsedArgs): Promise<number> {
   try {
     const providers = await startMockProviders();
     cleanup.push(() => void providers.close());
-    progress.phase(`mock OpenAI, Anthropic and Gemini APIs on ${providers.url}`);
+    progress.phase(`mock OpenAI, Anthropic, Gemini, Mistral and Cohere APIs on ${providers.url}`);
     progress.phase(
       `running ${relative(process.cwd(), app.entry) || app.entry} with --import @aicost/node/register`,
     );

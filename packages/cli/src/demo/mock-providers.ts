@@ -1,20 +1,23 @@
 /**
- * A loopback server that speaks the OpenAI, Anthropic and Gemini wire formats
+ * A loopback server that speaks the OpenAI, Anthropic, Gemini, Mistral and Cohere wire formats
  * well enough for the real provider SDKs: the network is the only fake part of
  * `aicost demo`. Answers are deterministic (same request, same reply and
  * usage, cached tokens included), JSON or SSE as the request asks.
  *
  * Routes:
- * - `POST /v1/chat/completions`, `POST /v1/embeddings` (OpenAI)
+ * - `POST /v1/chat/completions`, `POST /v1/embeddings` (OpenAI; Mistral's format for Mistral models)
  * - `POST /v1/messages` (Anthropic)
  * - `POST /v1beta/models/{model}:generateContent|streamGenerateContent` (Gemini API; `/v1/` too)
+ * - `POST /v2/chat`, `POST /v2/embed` (Cohere)
  * - `GET /health`: request counts per provider
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { anthropicMessages } from './mock-anthropic.js';
+import { cohereChat, cohereEmbed } from './mock-cohere.js';
 import { geminiGenerate } from './mock-gemini.js';
+import { MISTRAL_MODEL, mistralChat } from './mock-mistral.js';
 import { openaiChat, openaiEmbeddings } from './mock-openai.js';
 import type { MockReply } from './reply.js';
 
@@ -29,18 +32,29 @@ export interface MockProvidersOptions {
 export interface MockProviders {
   /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
   url: string;
-  /** Requests answered so far, per provider (`openai`, `anthropic`, `gemini`) and `unknown`. */
+  /** Requests answered so far, per provider (`openai`, `anthropic`, `gemini`, `mistral`, `cohere`) and `unknown`. */
   counts(): Record<string, number>;
   close(): Promise<void>;
 }
 
-type Route = { provider: string; reply: (body: unknown) => MockReply };
+/** `provider` names the route for the request counts (a function when the body decides). */
+type Route = { provider: string | ((body: unknown) => string); reply: (body: unknown) => MockReply };
 
 const GEMINI_PATH = /^\/v1(?:beta)?\/models\/([^/:]+):([A-Za-z]+)$/;
 
 function route(method: string | undefined, pathname: string): Route | undefined {
   if (method !== 'POST') return undefined;
-  if (pathname === '/v1/chat/completions') return { provider: 'openai', reply: openaiChat };
+  if (pathname === '/v1/chat/completions') {
+    // One path, two vendors: the model says whose format to answer in.
+    const isMistral = (body: unknown) =>
+      MISTRAL_MODEL.test(String((body as { model?: unknown })?.model ?? ''));
+    return {
+      provider: (body) => (isMistral(body) ? 'mistral' : 'openai'),
+      reply: (body) => (isMistral(body) ? mistralChat(body) : openaiChat(body)),
+    };
+  }
+  if (pathname === '/v2/chat') return { provider: 'cohere', reply: cohereChat };
+  if (pathname === '/v2/embed') return { provider: 'cohere', reply: cohereEmbed };
   if (pathname === '/v1/embeddings') return { provider: 'openai', reply: openaiEmbeddings };
   if (pathname === '/v1/messages') return { provider: 'anthropic', reply: anthropicMessages };
   const gemini = GEMINI_PATH.exec(pathname);
@@ -88,15 +102,20 @@ export async function startMockProviders(options: MockProvidersOptions = {}): Pr
       return;
     }
     const match = route(req.method, pathname);
-    const provider = match?.provider ?? 'unknown';
-    counts[provider] = (counts[provider] ?? 0) + 1;
+    const count = (provider: string) => {
+      counts[provider] = (counts[provider] ?? 0) + 1;
+    };
     if (!match) {
+      count('unknown');
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `no mock for ${req.method} ${pathname}` } }));
       return;
     }
     readJson(req)
-      .then((body) => send(res, match.reply(body), streamDelayMs))
+      .then((body) => {
+        count(typeof match.provider === 'string' ? match.provider : match.provider(body));
+        return send(res, match.reply(body), streamDelayMs);
+      })
       .catch((err: unknown) => {
         if (res.headersSent) {
           res.destroy();
