@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../packages/node/test/support/build.js';
-import { CLI, NODE, REPO, runCli, tempDir } from '../cli/support.js';
+import { assertCliBuilt, CLI, NODE, REPO, runCli, tempDir } from '../cli/support.js';
 
 const FEATURES = [
   'support-chat',
@@ -64,13 +64,17 @@ function tableRows(section: string): Map<string, { requests: number; unpriced: n
 }
 
 beforeAll(() => {
+  // The CLI is built only when missing (`pnpm test` builds first): rebuilding it here would delete
+  // the dist that other test files' children are running.
+  assertCliBuilt();
   ensureBuilt(
     'core',
     'node',
     'instrumentation-openai',
     'instrumentation-anthropic',
     'instrumentation-google-genai',
-    'cli',
+    'instrumentation-mistral',
+    'instrumentation-cohere',
   );
 }, 300_000);
 
