@@ -46,6 +46,7 @@ describe.each(SDKS)('chat completions ($name)', (sdk) => {
       'gen_ai.usage.output_tokens': 10,
       'server.address': '127.0.0.1',
       'server.port': t.server.port,
+      'aicost.request.stream': false,
     });
     // No content unless opted in.
     expect(span!.attributes['gen_ai.input.messages']).toBeUndefined();

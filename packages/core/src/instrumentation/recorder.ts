@@ -193,8 +193,7 @@ class Call implements GenAICall {
     if (info.requestModel) attributes[ATTR_GEN_AI_REQUEST_MODEL] = info.requestModel;
     if (info.serverAddress) attributes[ATTR_SERVER_ADDRESS] = info.serverAddress;
     if (info.serverPort !== undefined) attributes[ATTR_SERVER_PORT] = info.serverPort;
-    // Only when true: absent reads as false, and every attribute costs the SDK a validation.
-    if (info.stream === true) attributes[ATTR_AICOST_REQUEST_STREAM] = true;
+    attributes[ATTR_AICOST_REQUEST_STREAM] = info.stream === true;
     if (info.requestAttributes) Object.assign(attributes, info.requestAttributes);
     const name = info.requestModel ? `${info.operation} ${info.requestModel}` : info.operation;
     this.span = options.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentContext);

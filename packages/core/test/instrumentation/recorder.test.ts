@@ -47,7 +47,7 @@ describe('createGenAIRecorder', () => {
       'server.port': 443,
       'gen_ai.request.temperature': 0.2,
     });
-    expect(span!.attributes['aicost.request.stream']).toBeUndefined(); // absent means not streamed
+    expect(span!.attributes['aicost.request.stream']).toBe(false);
   });
 
   it('prices the ledger exactly: gpt-4o-mini $0.15 input, $0.075 cached input, $0.60 output per million', async () => {
