@@ -265,6 +265,27 @@ describe.each(variants)('$name → aicost up → report and sql', ({ preload, ap
     expect(Object.fromEntries(actual)).toEqual(Object.fromEntries(groups));
   });
 
+  it("one span per call, made by the aicost instrumentation of its SDK (the Anthropic SDK's own span stands aside)", async () => {
+    const result = await runCli([
+      'sql',
+      '--data-dir',
+      collector.dataDir,
+      '--format',
+      'json',
+      'SELECT provider, scope_name, count() AS spans FROM otel.aicost_requests GROUP BY ALL ORDER BY provider, scope_name',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = (JSON.parse(result.stdout) as { provider: string; scope_name: string; spans: string }[]).map(
+      (row) => ({ ...row, spans: Number(row.spans) }),
+    );
+    // fixtures/calls.cjs: 3 Anthropic, 2 Gemini, 4 OpenAI calls.
+    expect(rows).toEqual([
+      { provider: 'anthropic', scope_name: '@aicost/instrumentation-anthropic', spans: 3 },
+      { provider: 'gcp.gemini', scope_name: '@aicost/instrumentation-google-genai', spans: 2 },
+      { provider: 'openai', scope_name: '@aicost/instrumentation-openai', spans: 4 },
+    ]);
+  });
+
   it('prices an Anthropic prompt-cache write at the cache-write rate (feature onboarding, customer gamma)', async () => {
     const rows = await reportBy(collector, 'feature');
     const row = rows.find((r) => r.feature === 'onboarding');
