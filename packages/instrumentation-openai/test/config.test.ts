@@ -140,6 +140,28 @@ describe.each(SDKS)('configuration ($name)', (sdk) => {
     ]);
   });
 
+  it('AICOST_OPENAI_STREAM_USAGE and OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT turn the options on', async () => {
+    t.server.on('POST', '/v1/chat/completions', chatStream('chat-stream-include-usage'));
+    process.env.AICOST_OPENAI_STREAM_USAGE = 'true';
+    process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = 'true';
+    try {
+      t.instrumentation.setConfig({});
+      const stream = await t.client(sdk).chat.completions.create({ ...CHAT, stream: true });
+      const chunks: any[] = [];
+      for await (const chunk of stream) chunks.push(chunk);
+      expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
+    } finally {
+      delete process.env.AICOST_OPENAI_STREAM_USAGE;
+      delete process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT;
+    }
+    expect(t.server.requests[0]!.body.stream_options).toEqual({ include_usage: true });
+    const [span] = await t.otel.waitForSpans(1);
+    expect(span!.attributes['gen_ai.usage.input_tokens']).toBe(19);
+    expect(JSON.parse(span!.attributes['gen_ai.output.messages'] as string)[0].parts[0].content).toBe(
+      'Hello! How can I help?',
+    );
+  });
+
   it('a disabled instrumentation makes no spans', async () => {
     t.server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
     t.instrumentation.disable();
