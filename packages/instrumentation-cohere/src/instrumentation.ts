@@ -17,6 +17,9 @@ import {
 } from '@opentelemetry/instrumentation';
 import type {
   CohereInstrumentationConfig,
+  V1ChatRequest,
+  V1ChatResponse,
+  V1StreamEvent,
   V2ChatRequest,
   V2ChatResponse,
   V2ClientLike,
@@ -32,6 +35,9 @@ import {
   isAwsClient,
   outputMessages,
   StreamedChat,
+  StreamedV1Chat,
+  v1InputMessages,
+  v1OutputMessages,
 } from './utils.js';
 
 export const PACKAGE_NAME = '@aicost/instrumentation-cohere';
@@ -135,18 +141,25 @@ export class CohereInstrumentation extends InstrumentationBase<CohereInstrumenta
    */
   private patchModule(moduleExports: CohereModuleLike | undefined): boolean {
     const v2 = v2ClientPrototype(moduleExports);
-    if (!v2) return false;
-    this.wrapOnce(v2, '__chat', (original) => this.patchedChat(original, false));
-    this.wrapOnce(v2, '__chatStream', (original) => this.patchedChat(original, true));
-    this.wrapOnce(v2, '__embed', (original) => this.patchedEmbed(original));
-    return true;
+    const v1 = v1ClientPrototype(moduleExports);
+    if (v2) {
+      this.wrapOnce(v2, '__chat', (original) => this.patchedChat(original, false));
+      this.wrapOnce(v2, '__chatStream', (original) => this.patchedChat(original, true));
+      this.wrapOnce(v2, '__embed', (original) => this.patchedEmbed(original));
+    }
+    if (v1) {
+      this.wrapOnce(v1, '__chat', (original) => this.patchedV1Chat(original, false));
+      this.wrapOnce(v1, '__chatStream', (original) => this.patchedV1Chat(original, true));
+      this.wrapOnce(v1, '__embed', (original) => this.patchedEmbed(original));
+    }
+    return v1 !== undefined || v2 !== undefined;
   }
 
   private unpatchModule(moduleExports: CohereModuleLike | undefined): void {
-    const v2 = v2ClientPrototype(moduleExports);
-    if (!v2) return;
-    for (const name of ['__chat', '__chatStream', '__embed']) {
-      if (isWrapped(v2[name])) this._unwrap(v2, name);
+    for (const client of [v2ClientPrototype(moduleExports), v1ClientPrototype(moduleExports)]) {
+      for (const name of ['__chat', '__chatStream', '__embed']) {
+        if (client && isWrapped(client[name])) this._unwrap(client, name);
+      }
     }
   }
 
@@ -192,6 +205,32 @@ export class CohereInstrumentation extends InstrumentationBase<CohereInstrumenta
         },
         (error: unknown) => {
           // Retries are over: this is the error the application gets, unchanged.
+          call.fail(error);
+          throw error;
+        },
+      );
+    };
+  }
+
+  /** The v1 API: one `message` per call, usage in the response's `meta`. */
+  private patchedV1Chat(original: AnyFunction, stream: boolean): AnyFunction {
+    const instrumentation = this;
+    return function chat(this: V2ClientLike, ...args: unknown[]) {
+      const request = args[0] as V1ChatRequest | undefined;
+      if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      const call = instrumentation.startCall(
+        this,
+        () => chatCallInfo(this, request, stream),
+        (started) => started.recordContent({ inputMessages: v1InputMessages(request) }),
+      );
+      if (!call) return original.apply(this, args);
+      return runInCall(call, () => original.apply(this, args)).then(
+        (result: WithRawResponse<unknown>) => {
+          if (stream) observeV1ChatStream(result?.data, call);
+          else recordV1Chat(call, result?.data as V1ChatResponse);
+          return result;
+        },
+        (error: unknown) => {
           call.fail(error);
           throw error;
         },
@@ -253,6 +292,15 @@ function v2ClientPrototype(moduleExports: CohereModuleLike | undefined): Methods
   return v2 ? (Object.getPrototypeOf(v2) as Methods) : undefined;
 }
 
+/** The v1 `CohereClient.prototype`: the class in the chain that defines `__chat` (the module exports a subclass). */
+function v1ClientPrototype(moduleExports: CohereModuleLike | undefined): Methods | undefined {
+  let prototype: object | null | undefined = (
+    moduleExports?.CohereClient ?? moduleExports?.default?.CohereClient
+  )?.prototype;
+  while (prototype && !Object.hasOwn(prototype, '__chat')) prototype = Object.getPrototypeOf(prototype);
+  return prototype && prototype !== Object.prototype ? (prototype as Methods) : undefined;
+}
+
 // ---------------------------------------------------------------------------
 // Recording responses
 // ---------------------------------------------------------------------------
@@ -302,6 +350,43 @@ function observeChatStream(stream: unknown, call: GenAICall): void {
         call.setResponse({ responseId: snapshot.id });
         call.setUsage(usageFromCohere(snapshot.usage));
       });
+      call.fail(error);
+    },
+  });
+}
+
+/** A v1 chat response: id, finish reason, billed units from `meta`, (opt-in) output; ends the call. */
+function recordV1Chat(call: GenAICall, response: V1ChatResponse | undefined): void {
+  runSafely('recording a Cohere v1 response', () => {
+    if (!response || typeof response !== 'object') return;
+    const id = response.responseId ?? response.generationId;
+    call.setResponse({
+      responseId: typeof id === 'string' ? id : undefined,
+      finishReasons: typeof response.finishReason === 'string' ? [response.finishReason] : undefined,
+    });
+    call.setUsage(usageFromCohere(response.meta));
+    if (call.captureContent) call.recordContent({ outputMessages: v1OutputMessages(response) });
+  });
+  call.end();
+}
+
+/** A v1 stream (newline-delimited JSON events), followed in place like the v2 one. */
+function observeV1ChatStream(stream: unknown, call: GenAICall): void {
+  const iterable = stream as { [Symbol.asyncIterator]?: unknown } | null;
+  if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
+    call.end();
+    return;
+  }
+  const streamed = new StreamedV1Chat(call.captureContent);
+  const finish = () => recordV1Chat(call, streamed.snapshot());
+  observeStream(iterable as object, {
+    onChunk(event: V1StreamEvent) {
+      if (streamed.add(event)) call.firstChunk();
+    },
+    onDone: finish,
+    onAbandon: finish,
+    onError(error: unknown) {
+      runSafely('recording a Cohere stream', () => call.setUsage(usageFromCohere(streamed.snapshot().meta)));
       call.fail(error);
     },
   });

@@ -110,3 +110,32 @@ export interface V2ClientLike {
     awsRegion?: unknown;
   };
 }
+
+// ---------------------------------------------------------------------------
+// The v1 API (`CohereClient#chat`, `#chatStream`, `#embed`)
+// ---------------------------------------------------------------------------
+
+/** v1 `chat()` request: one `message`, the earlier turns in `chatHistory`, the system prompt in `preamble`. */
+export interface V1ChatRequest extends V2ChatRequest {
+  message?: string;
+  preamble?: string;
+  chatHistory?: Array<{ role?: string; message?: string }>;
+}
+
+/** v1 `NonStreamedChatResponse`: usage is in `meta.billedUnits`. */
+export interface V1ChatResponse {
+  text?: string;
+  generationId?: string;
+  responseId?: string;
+  finishReason?: string;
+  toolCalls?: Array<{ name?: string; parameters?: unknown }>;
+  meta?: CohereUsage;
+}
+
+/** One v1 stream event (`stream-start`, `text-generation`, `stream-end`, ...). */
+export interface V1StreamEvent {
+  eventType?: string;
+  generationId?: string;
+  finishReason?: string;
+  response?: V1ChatResponse;
+}

@@ -18,6 +18,9 @@ import type {
   CohereContentItem,
   CohereMessage,
   CohereToolCall,
+  V1ChatRequest,
+  V1ChatResponse,
+  V1StreamEvent,
   V2ChatRequest,
   V2ChatResponse,
   V2ClientLike,
@@ -230,4 +233,73 @@ function toolCallPart(call: CohereToolCall): Part {
     }
   }
   return { type: 'tool_call', id: call.id, name: call.function?.name, arguments: args };
+}
+
+// ---------------------------------------------------------------------------
+// The v1 API
+// ---------------------------------------------------------------------------
+
+/** v1 stream events that carry generated output (time to first chunk). */
+const V1_GENERATING_EVENTS = new Set(['text-generation', 'tool-calls-chunk', 'tool-calls-generation']);
+
+/**
+ * The response a v1 stream builds: `stream-start` carries the generation id,
+ * `stream-end` the finish reason and the whole response (usage in its `meta`).
+ * Text is kept only when it is going to be recorded.
+ */
+export class StreamedV1Chat {
+  private response: V1ChatResponse = {};
+
+  constructor(private readonly keepContent: boolean) {}
+
+  /** Adds one event; returns true when it carries generated output. */
+  add(event: (V1StreamEvent & { text?: string }) | undefined): boolean {
+    if (!event || typeof event !== 'object') return false;
+    if (event.eventType === 'stream-start' && typeof event.generationId === 'string') {
+      this.response.generationId = event.generationId;
+    }
+    if (event.eventType === 'text-generation' && this.keepContent && typeof event.text === 'string') {
+      this.response.text = `${this.response.text ?? ''}${event.text}`;
+    }
+    if (event.eventType === 'stream-end') {
+      if (event.response && typeof event.response === 'object')
+        this.response = { ...this.response, ...event.response };
+      if (typeof event.finishReason === 'string') this.response.finishReason = event.finishReason;
+    }
+    return V1_GENERATING_EVENTS.has(String(event.eventType));
+  }
+
+  snapshot(): V1ChatResponse {
+    return this.response;
+  }
+}
+
+/** `gen_ai.input.messages` of a v1 request: the preamble, the history, then the message. */
+export function v1InputMessages(request: V1ChatRequest): unknown[] {
+  const messages: unknown[] = [];
+  if (typeof request.preamble === 'string') {
+    messages.push({ role: 'system', parts: [{ type: 'text', content: request.preamble }] });
+  }
+  for (const turn of Array.isArray(request.chatHistory) ? request.chatHistory : []) {
+    const role = String(turn?.role ?? '').toLowerCase();
+    messages.push({
+      role: role === 'chatbot' ? 'assistant' : role,
+      parts: [{ type: 'text', content: turn?.message }],
+    });
+  }
+  if (typeof request.message === 'string') {
+    messages.push({ role: 'user', parts: [{ type: 'text', content: request.message }] });
+  }
+  return messages;
+}
+
+/** `gen_ai.output.messages` of a v1 response. */
+export function v1OutputMessages(response: V1ChatResponse): unknown[] {
+  const parts: Part[] = [];
+  if (typeof response.text === 'string' && response.text)
+    parts.push({ type: 'text', content: response.text });
+  for (const call of response.toolCalls ?? []) {
+    parts.push({ type: 'tool_call', name: call?.name, arguments: call?.parameters });
+  }
+  return [{ role: 'assistant', parts, finish_reason: response.finishReason }];
 }

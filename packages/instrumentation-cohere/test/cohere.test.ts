@@ -43,7 +43,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as sdk from 'cohere-ai';
 import { Cohere, CohereClient, CohereClientV2 } from 'cohere-ai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { httpError, startMockServer } from '../../../test/support/mock-server.js';
+import { httpError, raw, startMockServer } from '../../../test/support/mock-server.js';
 import { pointsMatching } from '../../../test/support/otel.js';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
 import {
@@ -406,6 +406,129 @@ describe('embed', () => {
       // 2 × 120 nano-USD
       [ATTR_AICOST_COST_TOTAL]: '0.000000240',
     });
+  });
+});
+
+describe('v1 API (CohereClient)', () => {
+  // command-r-08-2024: $0.15 / $0.60 per million tokens, i.e. 150 / 600 nano-USD per token.
+  const V1_MODEL = 'command-r-08-2024';
+  const V1_REQUEST = {
+    model: V1_MODEL,
+    preamble: 'You are terse.',
+    chatHistory: [
+      { role: 'USER' as const, message: 'Who discovered gravity?' },
+      { role: 'CHATBOT' as const, message: 'Isaac Newton.' },
+    ],
+    message: 'What is Command R?',
+    temperature: 0.3,
+  };
+  let v1: CohereClient;
+  beforeAll(() => {
+    v1 = new CohereClient({ token: 'test-key', environment: server.url });
+  });
+
+  /** The v1 stream: newline-delimited JSON events. */
+  function ndjson(name: string) {
+    return raw(
+      `${fixture<{ lines: unknown[] }>(name)
+        .lines.map((line) => JSON.stringify(line))
+        .join('\n')}\n`,
+      {
+        contentType: 'application/stream+json',
+      },
+    );
+  }
+
+  it('chat(): one span priced on meta.billedUnits, with the generation as response id', async () => {
+    server.on('POST', '/v1/chat', jsonFixture('v1-chat'));
+
+    const response = await v1.chat(V1_REQUEST);
+
+    expect(response.text).toBe(fixture('v1-chat').text);
+    const span = await oneSpan(`chat ${V1_MODEL}`);
+    expect(span.attributes).toMatchObject({
+      [ATTR_GEN_AI_PROVIDER_NAME]: 'cohere',
+      [ATTR_GEN_AI_REQUEST_TEMPERATURE]: 0.3,
+      [ATTR_GEN_AI_RESPONSE_ID]: '5ef0a0cd-8c3c-4a2f-9a3d-4e5b6c7d8e9f',
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['COMPLETE'],
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 31,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 35,
+      // 31 × 150 + 35 × 600 nano-USD
+      [ATTR_AICOST_COST_TOTAL]: '0.000025650',
+    });
+  });
+
+  it('chat(): preamble, history and message as input content when opted in', async () => {
+    bed.instrumentation.setConfig({ captureMessageContent: true });
+    server.on('POST', '/v1/chat', jsonFixture('v1-chat'));
+
+    await v1.chat(V1_REQUEST);
+
+    const span = await oneSpan(`chat ${V1_MODEL}`);
+    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+      { role: 'system', parts: [{ type: 'text', content: 'You are terse.' }] },
+      { role: 'user', parts: [{ type: 'text', content: 'Who discovered gravity?' }] },
+      { role: 'assistant', parts: [{ type: 'text', content: 'Isaac Newton.' }] },
+      { role: 'user', parts: [{ type: 'text', content: 'What is Command R?' }] },
+    ]);
+    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+      {
+        role: 'assistant',
+        parts: [{ type: 'text', content: fixture('v1-chat').text }],
+        finish_reason: 'COMPLETE',
+      },
+    ]);
+  });
+
+  it('chatStream(): usage from the stream-end response, time to first chunk', async () => {
+    server.on('POST', '/v1/chat', ndjson('v1-chat-stream'));
+
+    const events = await drain(await v1.chatStream(V1_REQUEST));
+
+    expect(events).toHaveLength(4);
+    const span = await oneSpan(`chat ${V1_MODEL}`);
+    expect(span.attributes).toMatchObject({
+      [ATTR_AICOST_REQUEST_STREAM]: true,
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['COMPLETE'],
+      [ATTR_AICOST_COST_TOTAL]: '0.000025650',
+    });
+    expect(span.attributes[ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK]).toBeGreaterThan(0);
+  });
+
+  it('embed(): one span priced on billed units', async () => {
+    server.on('POST', '/v1/embed', jsonFixture('v1-embed'));
+
+    await v1.embed({ model: 'embed-v4.0', texts: ['hello', 'goodbye'], inputType: 'classification' });
+
+    const span = await oneSpan('embeddings embed-v4.0');
+    // 2 × 120 nano-USD
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000000240');
+  });
+
+  it('a chat without a model (Cohere picks one) is recorded unpriced, never $0', async () => {
+    server.on('POST', '/v1/chat', jsonFixture('v1-chat'));
+
+    await v1.chat({ message: 'What is Command R?' });
+
+    const span = await oneSpan('chat');
+    expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(31);
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
+  });
+
+  it('same response and stream events with and without instrumentation', async () => {
+    const run = async () => {
+      server.on('POST', '/v1/chat', jsonFixture('v1-chat'));
+      const response = await v1.chat(V1_REQUEST);
+      server.on('POST', '/v1/chat', ndjson('v1-chat-stream'));
+      const events = await drain(await v1.chatStream(V1_REQUEST));
+      return { response, events };
+    };
+    const withIt = await run();
+    bed.instrumentation.disable();
+    const withoutIt = await run();
+    bed.instrumentation.enable();
+    expect(withIt).toEqual(withoutIt);
   });
 });
 
