@@ -117,6 +117,7 @@ export function wrapMethod(target: PatchTarget, settings: WrapSettings) {
         observeResult(result, call, target.endpoint, started);
       } catch (error) {
         logOnce('observing an OpenAI call', error);
+        call.end(); // without its outcome, but never left open
       }
       return result;
     };
