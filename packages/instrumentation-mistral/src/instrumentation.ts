@@ -8,6 +8,7 @@ import {
   observeStream,
   resolveCaptureContent,
   runSafely,
+  type StreamObserver,
   usageFromMistral,
 } from '@aicost/core';
 import { context, diag } from '@opentelemetry/api';
@@ -305,10 +306,11 @@ function recordCompletion(call: GenAICall, response: ChatCompletionResponse | un
 }
 
 /**
- * Follows the `EventStream` the application iterates (a `ReadableStream` of
+ * Follows the `EventStream` the application reads (a `ReadableStream` of
  * `{ data: CompletionChunk }`), in place: the object, its class and its
- * reader methods are unchanged. The span ends when the stream ends, fails, or
- * the application stops reading.
+ * methods are unchanged. Observed: its async iterator (`for await`, the SDK's
+ * documented way) and a default reader from `getReader()`. The span ends when
+ * the stream ends, fails, or the application stops reading.
  */
 function observeChatStream(stream: unknown, call: GenAICall): void {
   const iterable = stream as { [Symbol.asyncIterator]?: unknown } | null;
@@ -317,14 +319,13 @@ function observeChatStream(stream: unknown, call: GenAICall): void {
     return;
   }
   const streamed = new StreamedCompletion(call.captureContent);
-  const finish = () => recordCompletion(call, streamed.snapshot());
-  observeStream(iterable as object, {
-    onChunk(event: { data?: CompletionChunk }) {
+  const observer: StreamObserver<{ data?: CompletionChunk }> = {
+    onChunk(event) {
       if (streamed.add(event?.data)) call.firstChunk();
     },
-    onDone: finish,
+    onDone: () => recordCompletion(call, streamed.snapshot()),
     // The application stopped reading: bill what the stream reported so far.
-    onAbandon: finish,
+    onAbandon: () => recordCompletion(call, streamed.snapshot()),
     onError(error: unknown) {
       runSafely('recording a Mistral stream', () => {
         const snapshot = streamed.snapshot();
@@ -332,6 +333,68 @@ function observeChatStream(stream: unknown, call: GenAICall): void {
         call.setUsage(usageFromMistral(snapshot.usage));
       });
       call.fail(error);
+    },
+  };
+  observeStream(iterable as object, observer);
+  runSafely('observing a Mistral stream reader', () =>
+    observeDefaultReader(iterable as ReadableStreamLike, observer),
+  );
+}
+
+interface ReadableStreamLike {
+  getReader?: (...args: unknown[]) => ReadableStreamDefaultReader<unknown>;
+}
+
+/**
+ * `getReader()` reads the stream without its async iterator: the reader it
+ * returns gets its `read()` and `cancel()` observed as own properties (the
+ * reader object and its class are the platform's own). A BYOB reader is left
+ * alone (an `EventStream` carries objects, not bytes).
+ */
+function observeDefaultReader(stream: ReadableStreamLike, observer: StreamObserver<any>): void {
+  const getReader = stream.getReader;
+  if (typeof getReader !== 'function') return;
+  Object.defineProperty(stream, 'getReader', {
+    configurable: true,
+    writable: true,
+    value: function getObservedReader(this: unknown, ...args: unknown[]) {
+      const reader = getReader.apply(this, args);
+      const options = args[0] as { mode?: unknown } | undefined;
+      if (options?.mode === undefined)
+        runSafely('observing a Mistral stream reader', () => observeReader(reader, observer));
+      return reader;
+    },
+  });
+}
+
+function observeReader(reader: ReadableStreamDefaultReader<unknown>, observer: StreamObserver<any>): void {
+  const read = reader.read;
+  const cancel = reader.cancel;
+  const settle = (callback: (() => void) | undefined) =>
+    runSafely('observing a Mistral stream reader', () => callback?.());
+  Object.defineProperty(reader, 'read', {
+    configurable: true,
+    writable: true,
+    value: function observedRead(this: ReadableStreamDefaultReader<unknown>) {
+      return read.call(this).then(
+        (result) => {
+          if (result.done) settle(() => observer.onDone?.());
+          else settle(() => observer.onChunk?.(result.value));
+          return result;
+        },
+        (error: unknown) => {
+          settle(() => observer.onError?.(error));
+          throw error;
+        },
+      );
+    },
+  });
+  Object.defineProperty(reader, 'cancel', {
+    configurable: true,
+    writable: true,
+    value: function observedCancel(this: ReadableStreamDefaultReader<unknown>, reason?: unknown) {
+      settle(() => observer.onAbandon?.());
+      return cancel.call(this, reason);
     },
   });
 }

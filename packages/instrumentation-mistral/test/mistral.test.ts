@@ -351,6 +351,32 @@ describe('chat.stream', () => {
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
   });
 
+  it('read through getReader(): one span priced from the last chunk', async () => {
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream'));
+
+    const reader = (await client.chat.stream(REQUEST)).getReader();
+    const events = [];
+    for (let result = await reader.read(); !result.done; result = await reader.read())
+      events.push(result.value);
+
+    expect(events).toHaveLength(4);
+    const span = await oneSpan();
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000003100');
+    expect(span.attributes[ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK]).toBeGreaterThan(0);
+  });
+
+  it('reader.cancel() ends the span once, without an error', async () => {
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream', { hangAfter: 2 }));
+
+    const reader = (await client.chat.stream(REQUEST)).getReader();
+    await reader.read();
+    await reader.cancel();
+
+    const span = await oneSpan();
+    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+  });
+
   it('a stream request that fails (429, no retries) ends one span and rethrows', async () => {
     server.on('POST', CHAT_PATH, httpError(429, fixture('error-rate-limit')));
 
