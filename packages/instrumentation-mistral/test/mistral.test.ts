@@ -351,6 +351,23 @@ describe('chat.stream', () => {
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
   });
 
+  it('aborting the request mid-stream ends the span once, as an error named like the one the application gets', async () => {
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream', { hangAfter: 2 }));
+    const controller = new AbortController();
+
+    const stream = await client.chat.stream(REQUEST, { fetchOptions: { signal: controller.signal } });
+    const error = await (async () => {
+      for await (const event of stream) {
+        if (event.data.choices[0]?.delta.content) controller.abort();
+      }
+    })().catch((e: unknown) => e);
+
+    expect((error as Error).name).toBe('AbortError');
+    const span = await oneSpan();
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
+  });
+
   it('read through getReader(): one span priced from the last chunk', async () => {
     server.on('POST', CHAT_PATH, sseFixture('chat-stream'));
 
