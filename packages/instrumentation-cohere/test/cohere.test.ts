@@ -270,6 +270,27 @@ describe('chat', () => {
     expect(ours.parentSpanContext?.spanId).toBe(handler.spanContext().spanId);
   });
 
+  it('a tracer that throws leaves the call unchanged (our failure is logged once and swallowed)', async () => {
+    const failing = {
+      getTracer: () => ({
+        startSpan: () => {
+          throw new Error('tracer down');
+        },
+        startActiveSpan: () => {
+          throw new Error('tracer down');
+        },
+      }),
+    };
+    bed.instrumentation.setTracerProvider(failing as never);
+    server.on('POST', '/v2/chat', jsonFixture('chat-basic'));
+    try {
+      const response = await client.chat(REQUEST);
+      expect(response.id).toBe('c14c80c3-18eb-4519-9460-6c92edd8cfb4');
+    } finally {
+      bed.instrumentation.setTracerProvider(bed.harness.tracerProvider);
+    }
+  });
+
   it('instrument() on an already patched module does not double the spans', async () => {
     const second = instrument(sdk);
     server.on('POST', '/v2/chat', jsonFixture('chat-basic'));

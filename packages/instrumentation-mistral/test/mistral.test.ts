@@ -273,6 +273,27 @@ describe('chat.complete', () => {
     expect(ours.parentSpanContext?.spanId).toBe(handler.spanContext().spanId);
   });
 
+  it('a tracer that throws leaves the call unchanged (our failure is logged once and swallowed)', async () => {
+    const failing = {
+      getTracer: () => ({
+        startSpan: () => {
+          throw new Error('tracer down');
+        },
+        startActiveSpan: () => {
+          throw new Error('tracer down');
+        },
+      }),
+    };
+    bed.instrumentation.setTracerProvider(failing as never);
+    server.on('POST', CHAT_PATH, jsonFixture('chat-basic'));
+    try {
+      const response = await client.chat.complete(REQUEST);
+      expect(response.choices?.[0]?.message?.content).toBe(fixture('chat-basic').choices[0].message.content);
+    } finally {
+      bed.instrumentation.setTracerProvider(bed.harness.tracerProvider);
+    }
+  });
+
   it('instrument() on an already patched module does not double the spans', async () => {
     const second = instrument(sdk);
     server.on('POST', CHAT_PATH, jsonFixture('chat-basic'));
