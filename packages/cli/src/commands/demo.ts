@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { flag, type ParsedArgs, parseArgs, str, UsageError } from '../args.js';
 import { startMockProviders } from '../demo/mock-providers.js';
-import { runApp, startCollector } from '../demo/processes.js';
+import { type RunningCollector, runApp, startCollector } from '../demo/processes.js';
 import { createProgress } from '../demo/progress.js';
 import { findSampleApp, nodeFlagsFor } from '../demo/sample-app.js';
 import { findRunningCollector } from '../runtime.js';
@@ -82,6 +82,53 @@ async function waitForRows(clickhouseUrl: string, expected: number, timeoutMs = 
   }
 }
 
+/**
+ * The app's environment: the demo decides where telemetry goes, so a user's
+ * own OTel settings must not redirect or disable it.
+ */
+function appEnvironment(otlpUrl: string, providersUrl: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  const overridden =
+    /^OTEL_EXPORTER_OTLP_|^OTEL_(TRACES|METRICS|LOGS)_EXPORTER$|^OTEL_SDK_DISABLED$|^AICOST_ENABLED$/;
+  for (const name of Object.keys(env)) {
+    if (overridden.test(name)) delete env[name];
+  }
+  return {
+    ...env,
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+    OTEL_SERVICE_NAME: 'support-app',
+    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=demo',
+    PROVIDER_MOCK_URL: providersUrl,
+  };
+}
+
+/** `aicost report` by feature, then by customer, through the running collector. */
+async function printReports(dataDir: string): Promise<void> {
+  for (const by of ['feature', 'customer']) {
+    process.stdout.write(`Cost by ${by}\n`);
+    const code = await report(parseArgs(['--by', by, '--since', '1d', '--data-dir', dataDir], reportOptions));
+    if (code !== 0) throw new Error(`aicost report --by ${by} failed`);
+    process.stdout.write('\n');
+  }
+}
+
+function printNextSteps(dataDir: string): void {
+  const cli = cliCommand();
+  const dir = shellPath(dataDir);
+  process.stdout.write(
+    [
+      `The data stays in ${dir} until the next demo. Try:`,
+      `  ${cli} report --data-dir ${dir} --by feature --by model`,
+      `  ${cli} sql --data-dir ${dir} "SELECT feature, customer, model, count() AS requests, sum(cost_total) AS cost FROM otel.aicost_requests GROUP BY ALL ORDER BY cost DESC"`,
+      '',
+      'Your own app: start the local collector, then run your app with aicost loaded:',
+      `  ${cli} up`,
+      '  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import @aicost/node/register app.js',
+      '',
+    ].join('\n'),
+  );
+}
+
 export async function demo(args: ParsedArgs): Promise<number> {
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const dataDir = resolve(str(args, 'data-dir') ?? DEFAULT_DEMO_DIR);
@@ -119,10 +166,11 @@ export async function demo(args: ParsedArgs): Promise<number> {
   };
   process.stdout.on('error', ignoreClosedPipe);
 
-  progress.phase(`starting the local collector (store: ${shellPath(dataDir)})`);
-  const collector = await startCollector(dataDir);
-  cleanup.push(() => collector.kill());
+  let collector: RunningCollector | undefined;
   try {
+    progress.phase(`starting the local collector (store: ${shellPath(dataDir)})`);
+    collector = await startCollector(dataDir);
+    cleanup.push(() => collector?.kill());
     const providers = await startMockProviders();
     cleanup.push(() => void providers.close());
     progress.phase(`mock OpenAI, Anthropic, Gemini, Mistral and Cohere APIs on ${providers.url}`);
@@ -130,28 +178,11 @@ export async function demo(args: ParsedArgs): Promise<number> {
       `running ${relative(process.cwd(), app.entry) || app.entry} with --import @aicost/node/register`,
     );
 
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    // The demo decides where telemetry goes; a user's own OTel settings must not redirect or disable it.
-    for (const name of Object.keys(env)) {
-      if (
-        /^OTEL_EXPORTER_OTLP_|^OTEL_(TRACES|METRICS|LOGS)_EXPORTER$|^OTEL_SDK_DISABLED$|^AICOST_ENABLED$/.test(
-          name,
-        )
-      ) {
-        delete env[name];
-      }
-    }
-    Object.assign(env, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpUrl,
-      OTEL_SERVICE_NAME: 'support-app',
-      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=demo',
-      PROVIDER_MOCK_URL: providers.url,
-    });
     const run = runApp(
       {
         args: [...nodeFlagsFor(app.entry), '--import', '@aicost/node/register', app.entry],
         cwd: app.cwd,
-        env,
+        env: appEnvironment(collector.otlpUrl, providers.url),
       },
       (done, total, detail) => progress.update(done, total, detail),
     );
@@ -174,28 +205,8 @@ export async function demo(args: ParsedArgs): Promise<number> {
     await providers.close();
     progress.phase(`${result.total} requests recorded in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
 
-    for (const by of ['feature', 'customer']) {
-      process.stdout.write(`Cost by ${by}\n`);
-      const code = await report(
-        parseArgs(['--by', by, '--since', '1d', '--data-dir', dataDir], reportOptions),
-      );
-      if (code !== 0) throw new Error(`aicost report --by ${by} failed`);
-      process.stdout.write('\n');
-    }
-    const cli = cliCommand();
-    const dir = shellPath(dataDir);
-    process.stdout.write(
-      [
-        `The data stays in ${dir} until the next demo. Try:`,
-        `  ${cli} report --data-dir ${dir} --by feature --by model`,
-        `  ${cli} sql --data-dir ${dir} "SELECT feature, customer, model, count() AS requests, sum(cost_total) AS cost FROM otel.aicost_requests GROUP BY ALL ORDER BY cost DESC"`,
-        '',
-        'Your own app: start the local collector, then run your app with aicost loaded:',
-        `  ${cli} up`,
-        '  OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node --import @aicost/node/register app.js',
-        '',
-      ].join('\n'),
-    );
+    await printReports(dataDir);
+    printNextSteps(dataDir);
     return 0;
   } catch (err) {
     progress.finish();
@@ -203,7 +214,7 @@ export async function demo(args: ParsedArgs): Promise<number> {
     process.stderr.write(`aicost demo: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    if (cleanup.length > 0) await collector.stop();
+    if (collector && cleanup.length > 0) await collector.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('exit', killChildren);
