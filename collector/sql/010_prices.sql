@@ -63,16 +63,19 @@ ORDER BY (provider_id, model_id, valid_from);
 -- lower-cased `gen_ai.provider.name` (or legacy `gen_ai.system`) value as spans carry it
 -- (openai, gcp.gemini, aws.bedrock, ...) or a catalogue provider id; `pattern` is a
 -- lower-cased model string. Supported in SQL: `exact` (the catalogue model id and its
--- `equals` aliases) and `prefix` (its `starts_with` rules, longest prefix wins). The
--- catalogue's `contains`/`regex` rules are not evaluated in SQL: such models stay unpriced
--- in SQL unless an exact alias is loaded for them.
+-- `equals` aliases), `prefix` (its `starts_with` rules, longest prefix wins) and `contains`
+-- (its `contains` rules, tried last, lowest `rank` first: the catalogue's own order, e.g.
+-- Bedrock ids such as `us.anthropic.claude-3-5-sonnet-20240620-v1:0`). The catalogue's
+-- `regex`/`ends_with` rules are not evaluated in SQL: such models stay unpriced in SQL
+-- unless an exact alias is loaded for them.
 CREATE TABLE IF NOT EXISTS otel.aicost_price_aliases
 (
     provider LowCardinality(String) COMMENT 'lower-case provider name as on spans, or a catalogue provider id',
-    match_kind Enum8('exact' = 1, 'prefix' = 2),
-    pattern String COMMENT 'lower-case model id or model-id prefix',
+    match_kind Enum8('exact' = 1, 'prefix' = 2, 'contains' = 3),
+    pattern String COMMENT 'lower-case model id, model-id prefix or substring',
     provider_id LowCardinality(String) COMMENT 'catalogue provider id of the price row',
     model_id String COMMENT 'catalogue model id of the price row',
+    rank UInt32 DEFAULT 0 COMMENT 'contains rules: tried in ascending rank (catalogue order)',
     loaded_at DateTime('UTC') DEFAULT now()
 )
 ENGINE = ReplacingMergeTree(loaded_at)
@@ -109,5 +112,22 @@ FROM
     SELECT provider, arrayReverseSort(r -> (length(r.1), r.1), groupArray((pattern, provider_id, model_id))) AS rules
     FROM otel.aicost_price_aliases FINAL
     WHERE match_kind = 'prefix'
+    GROUP BY provider
+);
+
+-- Contains aliases, one row per provider with its substrings in rank order, so that
+-- `arrayFirstIndex(p -> position(model, p) > 0, patterns)` finds the first rule the
+-- catalogue would try.
+CREATE OR REPLACE VIEW otel.aicost_price_aliases_contains AS
+SELECT
+    provider,
+    arrayMap(r -> r.2, rules) AS patterns,
+    arrayMap(r -> r.3, rules) AS provider_ids,
+    arrayMap(r -> r.4, rules) AS model_ids
+FROM
+(
+    SELECT provider, arraySort(r -> (r.1, r.2), groupArray((rank, pattern, provider_id, model_id))) AS rules
+    FROM otel.aicost_price_aliases FINAL
+    WHERE match_kind = 'contains'
     GROUP BY provider
 );

@@ -215,7 +215,8 @@ FROM
         (
             -- The catalogue row: the one recorded on the span/request if any, else through the
             -- aliases: response model exact, request model exact, response model longest prefix,
-            -- request model longest prefix. ('', '') when nothing matches.
+            -- request model longest prefix, response model then request model containing a
+            -- `contains` pattern (first in rank order). ('', '') when nothing matches.
             SELECT
                 src.*,
                 arrayFirst(m -> m.2 != '', [
@@ -225,7 +226,11 @@ FROM
                     (prefixes.prefix_provider_ids[arrayFirstIndex(p -> startsWith(lower(src.response_model), p), prefixes.prefix_patterns)],
                      prefixes.prefix_model_ids[arrayFirstIndex(p -> startsWith(lower(src.response_model), p), prefixes.prefix_patterns)]),
                     (prefixes.prefix_provider_ids[arrayFirstIndex(p -> startsWith(lower(src.request_model), p), prefixes.prefix_patterns)],
-                     prefixes.prefix_model_ids[arrayFirstIndex(p -> startsWith(lower(src.request_model), p), prefixes.prefix_patterns)])
+                     prefixes.prefix_model_ids[arrayFirstIndex(p -> startsWith(lower(src.request_model), p), prefixes.prefix_patterns)]),
+                    (contains.contains_provider_ids[arrayFirstIndex(p -> position(lower(src.response_model), p) > 0, contains.contains_patterns)],
+                     contains.contains_model_ids[arrayFirstIndex(p -> position(lower(src.response_model), p) > 0, contains.contains_patterns)]),
+                    (contains.contains_provider_ids[arrayFirstIndex(p -> position(lower(src.request_model), p) > 0, contains.contains_patterns)],
+                     contains.contains_model_ids[arrayFirstIndex(p -> position(lower(src.request_model), p) > 0, contains.contains_patterns)])
                 ]) AS price_match,
                 price_match.1 AS match_provider_id,
                 price_match.2 AS match_model_id
@@ -328,6 +333,13 @@ FROM
                 FROM otel.aicost_price_aliases_prefix
             ) AS prefixes
                 ON prefixes.prefix_provider = lower(src.provider)
+            LEFT ANY JOIN
+            (
+                SELECT provider AS contains_provider, patterns AS contains_patterns,
+                       provider_ids AS contains_provider_ids, model_ids AS contains_model_ids
+                FROM otel.aicost_price_aliases_contains
+            ) AS contains
+                ON contains.contains_provider = lower(src.provider)
         ) AS matched
         LEFT ASOF JOIN
         (

@@ -51,11 +51,16 @@ export interface PriceRow {
 export interface PriceAlias {
   /** `gen_ai.provider.name` value as spans carry it, or a catalogue provider id. */
   provider: string;
-  /** `exact`: the model string equals `pattern`; `prefix`: it starts with `pattern` (longest wins). */
-  matchKind: 'exact' | 'prefix';
+  /**
+   * `exact`: the model string equals `pattern`; `prefix`: it starts with `pattern` (longest
+   * wins); `contains`: it contains `pattern` (tried last, lowest `rank` first).
+   */
+  matchKind: 'exact' | 'prefix' | 'contains';
   pattern: string;
   providerId: string;
   modelId: string;
+  /** Order of `contains` rules within a provider (the catalogue's order). Default 0. */
+  rank?: number;
 }
 
 export interface LoadPricesOptions {
@@ -130,6 +135,7 @@ function aliasRecord(alias: PriceAlias): Record<string, unknown> {
     pattern: alias.pattern.toLowerCase(),
     provider_id: alias.providerId,
     model_id: alias.modelId,
+    rank: alias.rank ?? 0,
   };
 }
 

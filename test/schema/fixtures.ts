@@ -89,6 +89,30 @@ export const PRICES: PriceRow[] = [
     requestsKcount: '5',
     ...CATALOGUE,
   },
+  {
+    providerId: 'aws',
+    modelId: 'regional.anthropic.claude-3-5-sonnet-20240620-v1:0',
+    validFrom: '2024-06-20T00:00:00Z',
+    inputMtok: '3',
+    outputMtok: '15',
+    ...CATALOGUE,
+  },
+  {
+    providerId: 'aws',
+    modelId: 'amazon.nova-pro-v1:0',
+    validFrom: '2024-12-03T00:00:00Z',
+    inputMtok: '0.8',
+    outputMtok: '3.2',
+    ...CATALOGUE,
+  },
+  {
+    providerId: 'aws',
+    modelId: 'amazon.nova-lite-v1:0',
+    validFrom: '2024-12-03T00:00:00Z',
+    inputMtok: '0.06',
+    outputMtok: '0.24',
+    ...CATALOGUE,
+  },
   // Prices with many digits, for the rounding checks.
   {
     providerId: 'self',
@@ -116,6 +140,14 @@ const prefix = (provider: string, pattern: string, providerId: string, modelId: 
   modelId,
 });
 
+const contains = (provider: string, pattern: string, providerId: string, modelId: string): PriceAlias => ({
+  provider,
+  matchKind: 'contains',
+  pattern,
+  providerId,
+  modelId,
+});
+
 export const ALIASES: PriceAlias[] = [
   exact('openai', 'gpt-4o', 'openai', 'gpt-4o'),
   exact('openai', 'gpt-4o-2024-08-06', 'openai', 'gpt-4o'),
@@ -133,6 +165,19 @@ export const ALIASES: PriceAlias[] = [
   exact('google', 'gemini-2.5-pro', 'google', 'gemini-2.5-pro'),
   exact('perplexity', 'sonar', 'perplexity', 'sonar'),
   exact('self_hosted', 'odd-model', 'self', 'odd-model'),
+  // Bedrock ids are found by substring, in the catalogue's order (rank): 'amazon.nova' is
+  // deliberately a broader rule ranked after the specific ones.
+  {
+    ...contains(
+      'aws.bedrock',
+      'claude-3-5-sonnet-20240620',
+      'aws',
+      'regional.anthropic.claude-3-5-sonnet-20240620-v1:0',
+    ),
+    rank: 1,
+  },
+  { ...contains('aws.bedrock', 'amazon.nova-pro', 'aws', 'amazon.nova-pro-v1:0'), rank: 2 },
+  { ...contains('aws.bedrock', 'amazon.nova', 'aws', 'amazon.nova-lite-v1:0'), rank: 3 },
 ];
 
 export interface Usage {

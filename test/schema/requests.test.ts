@@ -273,6 +273,43 @@ describe('spans that arrive without a cost are priced in SQL', () => {
     expect(requestModelOnly?.cost_total).toBe('0.750000000');
   });
 
+  it('finds Bedrock-style ids by substring, in rank order, after exact and prefix rules', async () => {
+    const crossRegion = await ingest({
+      start: AT,
+      provider: 'aws.bedrock',
+      requestModel: 'us.anthropic.claude-3-5-sonnet-20240620-v1:0',
+      usage: { input: 1000, output: 100 },
+    });
+    expect(crossRegion).toMatchObject({
+      price_provider_id: 'aws',
+      price_model_id: 'regional.anthropic.claude-3-5-sonnet-20240620-v1:0',
+      cost_total: '0.004500000',
+    });
+    // Both 'amazon.nova-pro' (rank 2) and 'amazon.nova' (rank 3) are contained: rank decides.
+    const novaPro = await ingest({
+      start: AT,
+      provider: 'aws.bedrock',
+      requestModel: 'eu.amazon.nova-pro-v1:0',
+      usage: { input: 1_000_000 },
+    });
+    expect(novaPro).toMatchObject({ price_model_id: 'amazon.nova-pro-v1:0', cost_total: '0.800000000' });
+    const novaLite = await ingest({
+      start: AT,
+      provider: 'aws.bedrock',
+      requestModel: 'amazon.nova-lite-v1:0',
+      usage: { input: 1_000_000 },
+    });
+    expect(novaLite).toMatchObject({ price_model_id: 'amazon.nova-lite-v1:0', cost_total: '0.060000000' });
+    // Substring rules belong to their provider only.
+    const otherProvider = await ingest({
+      start: AT,
+      provider: 'openai',
+      requestModel: 'amazon.nova-pro-v1:0',
+      usage: { input: 10 },
+    });
+    expect(otherProvider?.cost_total).toBeNull();
+  });
+
   it('maps semconv provider names to catalogue ids through the aliases', async () => {
     const row = await ingest({
       start: AT,
