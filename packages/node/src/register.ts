@@ -3,34 +3,25 @@
  *
  * Registers the import-in-the-middle loader hook so ECMAScript-module imports of
  * provider SDKs (`import OpenAI from 'openai'`) can be patched, then sets up
- * aicost. The hook starts with an empty include list and intercepts only the
- * modules instrumentations ask for (the message channel carries their names to
- * the loader thread), which keeps every other import untouched and fast.
+ * aicost. The hook intercepts only the modules instrumentations ask for (the
+ * message channel carries their names to the loader thread) and the package
+ * files they patch (see `module-hooks.ts`), which keeps every other import
+ * untouched and fast.
  */
-import { register as registerModuleHooks } from 'node:module';
-import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { aicostEnabledFromEnv, disabledInstrumentationsFromEnv } from './config.js';
 import { importAicostInstrumentations } from './instrumentations.js';
-import { describeError, warnOnce } from './log.js';
+import { createEsmModuleHooks } from './module-hooks.js';
 import { registerWith } from './sdk.js';
 
-let waitForHooks: (() => Promise<void>) | undefined;
-try {
-  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
-  registerModuleHooks('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-  waitForHooks = waitForAllMessagesAcknowledged;
-} catch (error) {
-  warnOnce(
-    'esm-hook',
-    `ESM loader hook not registered, ESM imports will not be instrumented: ${describeError(error)}`,
-  );
-}
+const moduleHooks = createEsmModuleHooks(import.meta.url);
 
 // ES module copies of the instrumentations: no second (CommonJS) copy of them and of @aicost/core.
 const loadPackage = aicostEnabledFromEnv()
   ? await importAicostInstrumentations(disabledInstrumentationsFromEnv())
   : undefined;
-registerWith({}, loadPackage);
+// The hook is registered once the instrumentations exist, before they are enabled.
+registerWith({}, loadPackage, (instrumentations) => moduleHooks?.register(instrumentations));
+moduleHooks?.register([]); // aicost disabled or already set up: the hook still goes in, including nothing more
 
 // The application's imports must not be evaluated before the loader knows which modules to patch.
-if (waitForHooks) await waitForHooks();
+if (moduleHooks) await moduleHooks.waitForHooks();

@@ -90,14 +90,20 @@ export function register(options: RegisterOptions = {}): AicostHandle {
  * {@link register} with a custom loader of the instrumentation packages: the
  * ESM entry hands in packages it imported as ES modules, so an ESM application
  * does not load a second, CommonJS copy of them and of `@aicost/core`.
+ * `beforeEnable` sees every instrumentation before it hooks anything (the ESM
+ * entry registers its loader hook there, knowing which files to include).
  */
-export function registerWith(options: RegisterOptions, loadPackage?: PackageLoader): AicostHandle {
+export function registerWith(
+  options: RegisterOptions,
+  loadPackage?: PackageLoader,
+  beforeEnable?: (instrumentations: readonly Instrumentation[]) => void,
+): AicostHandle {
   const global = globalThis as GlobalWithHandle;
   const existing = global[HANDLE_KEY];
   if (existing !== undefined) return existing;
   let handle: AicostHandle;
   try {
-    handle = aicostEnabledFromEnv() ? start(options, loadPackage) : DISABLED_HANDLE;
+    handle = aicostEnabledFromEnv() ? start(options, loadPackage, beforeEnable) : DISABLED_HANDLE;
   } catch (error) {
     warnOnce('register-failed', `setup failed, telemetry is off: ${describeError(error)}`);
     handle = DISABLED_HANDLE;
@@ -106,7 +112,11 @@ export function registerWith(options: RegisterOptions, loadPackage?: PackageLoad
   return handle;
 }
 
-function start(options: RegisterOptions, loadPackage: PackageLoader | undefined): AicostHandle {
+function start(
+  options: RegisterOptions,
+  loadPackage: PackageLoader | undefined,
+  beforeEnable: ((instrumentations: readonly Instrumentation[]) => void) | undefined,
+): AicostHandle {
   const exportProcessor = createExportProcessor(options);
   const metricReaders = options.metricReaders ?? defaultMetricReaders();
   const spanProcessors: SpanProcessor[] = [
@@ -115,6 +125,12 @@ function start(options: RegisterOptions, loadPackage: PackageLoader | undefined)
     ...(exportProcessor ? [exportProcessor] : []),
   ];
   const disabled = options.disabledInstrumentations ?? disabledInstrumentationsFromEnv();
+
+  const instrumentations = [
+    ...loadAicostInstrumentations(disabled, options.instrumentationConfig, loadPackage),
+    ...(options.instrumentations ?? []),
+  ];
+  beforeEnable?.(instrumentations.flat());
 
   const configuration: Partial<NodeSDKConfiguration> = {
     spanProcessors,
@@ -129,10 +145,7 @@ function start(options: RegisterOptions, loadPackage: PackageLoader | undefined)
         ),
       ],
     }),
-    instrumentations: [
-      ...loadAicostInstrumentations(disabled, options.instrumentationConfig, loadPackage),
-      ...(options.instrumentations ?? []),
-    ],
+    instrumentations,
   };
   if (options.views) configuration.views = options.views;
   if (options.serviceName) configuration.serviceName = options.serviceName;
