@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withAttribution } from '../src/attribution/index.js';
+import { customerLabelsEnabledFromEnv } from '../src/metrics/customer-labels.js';
 import {
   CustomerLabelLimiter,
   DURATION_BUCKETS,
@@ -161,6 +162,28 @@ describe('GenAIMetrics', () => {
     } finally {
       delete process.env.AICOST_METRICS_CUSTOMER;
     }
+  });
+
+  it('reads AICOST_METRICS_CUSTOMER with the same words as every aicost flag', () => {
+    const enabledWith = (value: string | undefined) => {
+      if (value === undefined) delete process.env.AICOST_METRICS_CUSTOMER;
+      else process.env.AICOST_METRICS_CUSTOMER = value;
+      try {
+        return customerLabelsEnabledFromEnv();
+      } finally {
+        delete process.env.AICOST_METRICS_CUSTOMER;
+      }
+    };
+    expect(['true', '1', 'yes', 'on', ' ON '].map(enabledWith)).toEqual([true, true, true, true, true]);
+    expect(['false', '0', 'no', 'off', 'maybe', ''].map(enabledWith)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(enabledWith(undefined)).toBe(false);
   });
 
   it('never throws into the caller', () => {

@@ -1,13 +1,5 @@
-import { ENV } from '@aicost/core';
-
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
-
-function envFlag(name: string): boolean | undefined {
-  const value = process.env[name]?.trim().toLowerCase();
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  return undefined;
-}
+import { ENV, envFlag } from '@aicost/core';
+import { getBooleanFromEnv } from '@opentelemetry/core';
 
 function envList(name: string): string[] {
   return (process.env[name] ?? '')
@@ -16,9 +8,14 @@ function envList(name: string): string[] {
     .filter((item) => item.length > 0);
 }
 
-/** `AICOST_ENABLED=false` turns aicost off; `OTEL_SDK_DISABLED=true` turns the whole SDK off. */
+/**
+ * `AICOST_ENABLED` (`false`/`0`/`no`/`off`, read by core's `envFlag` like every
+ * aicost flag) turns aicost off; `OTEL_SDK_DISABLED=true` turns the whole SDK
+ * off. The latter is read by OpenTelemetry's own parser (only `true`, any
+ * case), so aicost and the Node SDK never disagree about it.
+ */
 export function aicostEnabledFromEnv(): boolean {
-  return envFlag(ENV.ENABLED) !== false && envFlag('OTEL_SDK_DISABLED') !== true;
+  return envFlag(ENV.ENABLED) !== false && !getBooleanFromEnv('OTEL_SDK_DISABLED');
 }
 
 export function disabledInstrumentationsFromEnv(): string[] {

@@ -1,3 +1,4 @@
+import { envFlag } from '../instrumentation/config.js';
 import { ENV } from '../semconv.js';
 
 /** The label every customer past the limit is folded into. */
@@ -32,14 +33,15 @@ export class CustomerLabelLimiter {
 }
 
 export interface CustomerLabelOptions {
-  /** Put `aicost.customer` on metrics. Default: `AICOST_METRICS_CUSTOMER=true`, else off. */
+  /** Put `aicost.customer` on metrics. Default: `AICOST_METRICS_CUSTOMER` (`true`/`1`/`yes`/`on`), else off. */
   enabled?: boolean;
   /** Distinct customers kept before folding into `other`. Default: `AICOST_METRICS_CUSTOMER_LIMIT`, else 100. */
   limit?: number;
 }
 
+/** `AICOST_METRICS_CUSTOMER`, read like every aicost flag (`true`/`1`/`yes`/`on`); off when unset. */
 export function customerLabelsEnabledFromEnv(): boolean {
-  return process.env[ENV.METRICS_CUSTOMER]?.trim().toLowerCase() === 'true';
+  return envFlag(ENV.METRICS_CUSTOMER) ?? false;
 }
 
 export function customerLabelLimitFromEnv(): number {
