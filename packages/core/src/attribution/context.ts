@@ -1,4 +1,4 @@
-import { type Context, context, createContextKey, diag, propagation } from '@opentelemetry/api';
+import { type Context, context, diag, propagation } from '@opentelemetry/api';
 import type { Attribution } from '../types.js';
 import { attributeKeyFor, fieldForAttributeKey, STANDARD_ATTRIBUTION_KEYS } from './keys.js';
 import { validateAttributionValue, validateFieldName } from './validate.js';
@@ -21,7 +21,13 @@ interface AttributionScope {
   readonly own: Map<string, string>;
 }
 
-const SCOPE_KEY = createContextKey('aicost.attribution.scope');
+/**
+ * A registry symbol rather than `createContextKey` (a fresh symbol per module
+ * copy): the ESM and CommonJS copies of this package must find each other's
+ * scopes in one context, or `setAttribution` from one would miss the scope
+ * opened by the other.
+ */
+const SCOPE_KEY = Symbol.for('@aicost/core.attribution.scope');
 
 function scopeOf(ctx: Context): AttributionScope | undefined {
   return ctx.getValue(SCOPE_KEY) as AttributionScope | undefined;

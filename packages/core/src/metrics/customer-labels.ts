@@ -50,13 +50,16 @@ export function customerLabelLimitFromEnv(): number {
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : DEFAULT_CUSTOMER_LABEL_LIMIT;
 }
 
-let shared: CustomerLabelLimiter | undefined;
+const SHARED_LIMITER_KEY = Symbol.for('@aicost/core.customer-label-limiter');
+type GlobalWithLimiter = typeof globalThis & { [SHARED_LIMITER_KEY]?: CustomerLabelLimiter };
 
 /**
  * One limiter per process by default, so the bound holds across every
- * instrumentation's metrics rather than per instrumentation.
+ * instrumentation's metrics rather than per instrumentation, and across the
+ * ESM and CommonJS copies of this package (it lives on `globalThis`).
  */
 export function sharedCustomerLabelLimiter(): CustomerLabelLimiter {
-  shared ??= new CustomerLabelLimiter(customerLabelLimitFromEnv());
-  return shared;
+  const processGlobal = globalThis as GlobalWithLimiter;
+  processGlobal[SHARED_LIMITER_KEY] ??= new CustomerLabelLimiter(customerLabelLimitFromEnv());
+  return processGlobal[SHARED_LIMITER_KEY];
 }

@@ -338,7 +338,15 @@ export function createPricer(options: PricerOptions = {}): PriceBook {
   return new PriceBook(options);
 }
 
-let defaultBook: PriceBook | undefined;
+/**
+ * The process-wide price book lives on `globalThis` under a registry symbol, so
+ * the ESM and CommonJS copies of this package (an ESM app whose dependencies
+ * `require` it) price with one book: overrides set through one copy apply to
+ * spans priced by the other.
+ */
+const DEFAULT_BOOK_KEY = Symbol.for('@aicost/core.default-price-book');
+type GlobalWithBook = typeof globalThis & { [DEFAULT_BOOK_KEY]?: PriceBook };
+const processGlobal = globalThis as GlobalWithBook;
 
 /**
  * The catalogue's prices as an exact sheet, converted once per catalogue price
@@ -357,13 +365,13 @@ function catalogueSheet(modelPrice: Record<string, unknown>): PriceSheet {
 
 /** The process-wide price book used by {@link priceUsage}; built from `AICOST_PRICES_FILE` on first use. */
 export function getDefaultPricer(): PriceBook {
-  defaultBook ??= new PriceBook();
-  return defaultBook;
+  processGlobal[DEFAULT_BOOK_KEY] ??= new PriceBook();
+  return processGlobal[DEFAULT_BOOK_KEY];
 }
 
 /** Replaces the process-wide price book (e.g. with overrides given in code at start-up). */
 export function setDefaultPricer(book: PriceBook | undefined): void {
-  defaultBook = book;
+  processGlobal[DEFAULT_BOOK_KEY] = book;
 }
 
 /** Prices one request with the process-wide price book. Never throws. */
