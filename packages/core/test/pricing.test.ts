@@ -1,8 +1,14 @@
 import { diag } from '@opentelemetry/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { usageFromAnthropic, usageFromGemini, usageFromOpenAIChat } from '../src/ledger/index.js';
+import { addUsage, usageFromAnthropic, usageFromGemini, usageFromOpenAIChat } from '../src/ledger/index.js';
 import { formatNanos, parseNanos, sumNanos } from '../src/money/index.js';
-import { costAttributes, createPricer, PRICE_DATA_VERSION, priceUsage } from '../src/pricing/index.js';
+import {
+  costAttributes,
+  createPricer,
+  PRICE_DATA_VERSION,
+  priceUsage,
+  totalCost,
+} from '../src/pricing/index.js';
 import type { CostResult, PricingRequest, TokenUsage } from '../src/types.js';
 
 const book = () => createPricer({ pricesFile: false });
@@ -335,11 +341,8 @@ describe('cost attributes', () => {
 describe('exact sums', () => {
   it('one million identical requests sum to exactly 1,000,000 times the single cost', () => {
     const pricer = book();
-    const request: PricingRequest = {
-      provider: 'openai',
-      model: 'gpt-4o',
-      usage: ledger({ inputTokens: 1234, cacheReadTokens: 234, outputTokens: 567 }),
-    };
+    const usage = ledger({ inputTokens: 1234, cacheReadTokens: 234, outputTokens: 567 });
+    const request: PricingRequest = { provider: 'openai', model: 'gpt-4o', usage };
     const single = pricer.priceUsage(request).cost!.total;
     expect(single).toBe(usd('0.0084625'));
     // Price a thousand of them one by one (the cost never drifts), then add up a million.
@@ -349,10 +352,35 @@ describe('exact sums', () => {
     for (let i = 0; i < 1000; i++) total += sumNanos(thousand);
     expect(total).toBe(1_000_000n * single);
     expect(formatNanos(total)).toBe('8462.500000000');
-    // The same sum in floating point drifts.
-    let float = 0;
-    for (let i = 0; i < 1_000_000; i++) float += 0.0084625;
-    expect(float).not.toBe(8462.5);
+    // totalCost adds breakdowns component by component: the thousand add up to exactly 1000 times one.
+    const results = Array.from({ length: 1000 }, () => pricer.priceUsage(request));
+    const summed = totalCost(results);
+    expect(summed?.total).toBe(1000n * single);
+    expect(summed?.output).toBe(1000n * results[0]!.cost!.output);
+    expect(summed?.cacheRead).toBe(1000n * results[0]!.cost!.cacheRead);
+    // Pricing the summed ledger (addUsage, one agent loop of 1000 steps) gives the same exact cost.
+    const loop = addUsage(...Array.from({ length: 1000 }, () => usage));
+    expect(loop).toMatchObject({ inputTokens: 1_234_000, cacheReadTokens: 234_000, requests: 1000 });
+    expect(pricer.priceUsage({ ...request, usage: loop }).cost?.total).toBe(1000n * single);
+  });
+
+  it('totalCost is unknown when any part is unpriced, never a partial sum', () => {
+    const pricer = book();
+    const priced = pricer.priceUsage({
+      provider: 'openai',
+      model: 'gpt-4o',
+      usage: ledger({ inputTokens: 1000, outputTokens: 100 }),
+    });
+    const unknown = pricer.priceUsage({
+      provider: 'openai',
+      model: 'no-such-model-xyz',
+      usage: ledger({ inputTokens: 1000 }),
+    });
+    expect(priced.cost).toBeDefined();
+    expect(unknown.status).toBe('unpriced');
+    expect(totalCost([priced, unknown, priced])).toBeUndefined();
+    expect(totalCost([priced, priced])?.total).toBe(2n * priced.cost!.total);
+    expect(totalCost([])?.total).toBe(0n);
   });
 
   it('the default price book prices like a fresh one', () => {

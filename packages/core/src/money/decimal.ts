@@ -74,17 +74,6 @@ export function multiplyDecimals(a: Decimal, b: Decimal): Decimal {
   return normalizeDecimal({ units: a.units * b.units, scale: a.scale + b.scale });
 }
 
-export function compareDecimals(a: Decimal, b: Decimal): number {
-  const scale = Math.max(a.scale, b.scale);
-  const left = a.units * pow10(scale - a.scale);
-  const right = b.units * pow10(scale - b.scale);
-  return left < right ? -1 : left > right ? 1 : 0;
-}
-
-export function isNegativeDecimal(value: Decimal): boolean {
-  return value.units < 0n;
-}
-
 /**
  * The price after a percentage discount, exactly: `price * (100 - percent) / 100`.
  * A decimal times a decimal divided by 100 is still a finite decimal.

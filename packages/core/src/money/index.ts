@@ -6,11 +6,9 @@ export {
   multiplyBreakdown,
 } from './breakdown.js';
 export {
-  compareDecimals,
   type Decimal,
   discountDecimal,
   formatDecimal,
-  isNegativeDecimal,
   multiplyDecimals,
   normalizeDecimal,
   parseDecimal,

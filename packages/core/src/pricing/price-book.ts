@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { isInvalidUsage, validateUsage } from '../ledger/usage.js';
-import { makeBreakdown } from '../money/breakdown.js';
+import { addBreakdowns, makeBreakdown } from '../money/breakdown.js';
 import { type Decimal, discountDecimal, parseDecimal, pow10 } from '../money/decimal.js';
 import { divideRoundHalfUp, nanosOfRatio } from '../money/nanos.js';
 import {
@@ -11,7 +11,7 @@ import {
   GEN_AI_PROVIDER,
   PRICE_SOURCE,
 } from '../semconv.js';
-import type { CostBreakdown, CostResult, Nanos, PricingRequest, TokenUsage } from '../types.js';
+import type { CostBreakdown, CostResult, PricingRequest, TokenUsage } from '../types.js';
 import {
   CATALOGUE_PROVIDER_BY_GENAI_NAME,
   type CatalogueModel,
@@ -381,13 +381,10 @@ export function priceUsage(request: PricingRequest): CostResult {
 
 /** Sum of the costs of several results; `undefined` if any of them is unpriced (an unknown part makes the sum unknown). */
 export function totalCost(results: readonly CostResult[]): CostBreakdown | undefined {
-  const parts = { input: 0n, cacheRead: 0n, cacheWrite: 0n, output: 0n, other: 0n } as Record<
-    'input' | 'cacheRead' | 'cacheWrite' | 'output' | 'other',
-    Nanos
-  >;
+  const costs: CostBreakdown[] = [];
   for (const result of results) {
     if (!result.cost) return undefined;
-    for (const key of Object.keys(parts) as (keyof typeof parts)[]) parts[key] += result.cost[key];
+    costs.push(result.cost);
   }
-  return makeBreakdown(parts);
+  return addBreakdowns(...costs);
 }
