@@ -160,6 +160,61 @@ describe('CostSpanProcessor: spans from other instrumentations', () => {
     expect(mistral.attributes['aicost.usage.source']).toBe('sdk');
   });
 
+  it("prices the Anthropic SDK's own span with its attribute names: cache writes at their rates, input once", () => {
+    // As @anthropic-ai/sdk 1.14 writes them on `anthropic.messages.create`: 50 uncached input tokens,
+    // 8,000 cache reads, 1,500 cache writes (1,000 for 5 minutes, 500 for 1 hour), 120 output tokens.
+    const span = emit('com.anthropic.sdk.typescript', 'anthropic.messages.create', {
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'claude-haiku-4-5-20251001',
+      'gen_ai.request.max_tokens': 128,
+      'gen_ai.response.model': 'claude-haiku-4-5-20251001',
+      'gen_ai.usage.input_tokens': 9550,
+      'gen_ai.usage.cache_read.input_tokens': 8000,
+      'gen_ai.usage.cache_write.input_tokens': 1500,
+      'anthropic.usage.cache_creation.ephemeral_5m_input_tokens': 1000,
+      'anthropic.usage.cache_creation.ephemeral_1h_input_tokens': 500,
+      'anthropic.response.service_tier': 'standard',
+      'gen_ai.usage.output_tokens': 120,
+      'anthropic.message.stop_reason': 'end_turn',
+    });
+    // claude-haiku-4-5 list prices per million: $1 input, $0.10 cache read, $1.25 cache write (5 min),
+    // $2 (1 h), $5 output.
+    expect(span.attributes).toMatchObject({
+      'aicost.usage.source': 'sdk',
+      'aicost.cost.input': '0.000050000', // 50 × 1,000 nano-USD
+      'aicost.cost.cache_read': '0.000800000', // 8,000 × 100
+      'aicost.cost.cache_write': '0.002250000', // 1,000 × 1,250 + 500 × 2,000
+      'aicost.cost.output': '0.000600000', // 120 × 5,000
+      'aicost.cost.total': '0.003700000',
+      // Added under the semconv name; the SDK's own attributes are kept as they were.
+      'gen_ai.usage.cache_creation.input_tokens': 1500,
+      'gen_ai.usage.input_tokens': 9550,
+      'gen_ai.usage.cache_write.input_tokens': 1500,
+    });
+  });
+
+  it('sets aicost.request.stream from gen_ai.request.stream when the span has only the latter', () => {
+    const streamed = emit('com.anthropic.sdk.typescript', 'anthropic.messages.create', {
+      ...semconvChat,
+      'gen_ai.request.stream': true,
+    });
+    expect(streamed.attributes['aicost.request.stream']).toBe(true);
+    expect(streamed.attributes['gen_ai.request.stream']).toBe(true);
+
+    const explicit = emit('@opentelemetry/instrumentation-openai', 'chat gpt-4o-mini', {
+      ...semconvChat,
+      'gen_ai.request.stream': true,
+      'aicost.request.stream': false,
+    });
+    expect(explicit.attributes['aicost.request.stream']).toBe(false); // never replaced
+
+    // Without gen_ai.request.stream nothing says whether the call streamed: no guess.
+    const unknown = emit('@opentelemetry/instrumentation-openai', 'chat gpt-4o-mini', semconvChat);
+    expect(unknown.attributes['aicost.cost.status']).toBe('priced');
+    expect(unknown.attributes['aicost.request.stream']).toBeUndefined();
+  });
+
   it('marks an unknown model unpriced with no cost attribute, never $0', () => {
     const span = emit('@opentelemetry/instrumentation-openai', 'chat mystery', {
       ...semconvChat,

@@ -40,6 +40,17 @@ export const FOREIGN_USAGE_ATTRIBUTES = {
     promptDeprecated: 'gen_ai.usage.prompt_tokens',
     completionDeprecated: 'gen_ai.usage.completion_tokens',
   },
+  /**
+   * `@anthropic-ai/sdk` (0.134+, all of 1.x) on its own `anthropic.messages.create` span: cache
+   * reads under the semconv name, cache writes as `cache_write` (the semconv says `cache_creation`),
+   * the split by cache TTL under its own names. Its `gen_ai.usage.input_tokens` is the sum of
+   * Anthropic's `input_tokens` and both cache counts, as the semconv's is.
+   */
+  anthropicSdk: {
+    cacheWrite: 'gen_ai.usage.cache_write.input_tokens',
+    cacheWrite5m: 'anthropic.usage.cache_creation.ephemeral_5m_input_tokens',
+    cacheWrite1h: 'anthropic.usage.cache_creation.ephemeral_1h_input_tokens',
+  },
   openllmetry: {
     cacheRead: 'gen_ai.usage.cache_read_input_tokens',
     cacheWrite: 'gen_ai.usage.cache_creation_input_tokens',
@@ -158,12 +169,14 @@ export function readVercelAI(attributes: AttributeMap): ForeignUsage | undefined
 }
 
 /**
- * `gen_ai.usage.*`: the OpenTelemetry semconv names (current and deprecated) and OpenLLMetry's
- * own cache/reasoning names. The source is `openllmetry` when one of OpenLLMetry's names is
- * present, `vercel-ai` when the AI SDK's `ai.*` markers are, else `opentelemetry`.
+ * `gen_ai.usage.*`: the OpenTelemetry semconv names (current and deprecated), then the names of
+ * the Anthropic SDK's own span and OpenLLMetry's cache/reasoning names. The source is
+ * `openllmetry` when one of OpenLLMetry's names is present, `sdk` when one of the Anthropic SDK's
+ * is, `vercel-ai` when the AI SDK's `ai.*` markers are, else `opentelemetry`.
  */
 export function readGenAIUsage(attributes: AttributeMap): ForeignUsage | undefined {
   const semconv = FOREIGN_USAGE_ATTRIBUTES.semconv;
+  const anthropicSdk = FOREIGN_USAGE_ATTRIBUTES.anthropicSdk;
   const openllmetry = FOREIGN_USAGE_ATTRIBUTES.openllmetry;
   const inputName = attributes[semconv.input] !== undefined ? semconv.input : semconv.promptDeprecated;
   const outputName = attributes[semconv.output] !== undefined ? semconv.output : semconv.completionDeprecated;
@@ -171,12 +184,20 @@ export function readGenAIUsage(attributes: AttributeMap): ForeignUsage | undefin
   const reader = new CountReader();
   const read = (name: string) => reader.count(attributes[name], name);
   const cacheRead = read(semconv.cacheRead) ?? read(openllmetry.cacheRead) ?? 0;
-  const cacheWrite = read(semconv.cacheWrite) ?? read(openllmetry.cacheWrite) ?? 0;
+  const cacheWrite5m = read(anthropicSdk.cacheWrite5m);
+  const cacheWrite1h = read(anthropicSdk.cacheWrite1h);
+  const cacheWrite =
+    read(semconv.cacheWrite) ??
+    read(anthropicSdk.cacheWrite) ??
+    read(openllmetry.cacheWrite) ??
+    (cacheWrite5m ?? 0) + (cacheWrite1h ?? 0);
   const usage = reader.finish({
     inputTokens: cacheInclusiveInput(read(inputName) ?? 0, cacheRead, cacheWrite),
     outputTokens: read(outputName) ?? 0,
     cacheReadTokens: cacheRead,
     cacheWriteTokens: cacheWrite,
+    cacheWrite5mTokens: cacheWrite5m,
+    cacheWrite1hTokens: cacheWrite1h,
     reasoningTokens: read(semconv.reasoning) ?? read(openllmetry.reasoning) ?? 0,
   });
   return { source: genAIUsageSource(attributes), usage };
@@ -192,6 +213,8 @@ function genAIUsageSource(attributes: AttributeMap): UsageSource {
   if (keys.some((key) => openllmetryNames.includes(key) || key.startsWith('traceloop.'))) {
     return USAGE_SOURCE.OPENLLMETRY;
   }
+  const anthropicSdkNames: string[] = Object.values(FOREIGN_USAGE_ATTRIBUTES.anthropicSdk);
+  if (keys.some((key) => anthropicSdkNames.includes(key))) return USAGE_SOURCE.SDK;
   if (keys.some((key) => key.startsWith('ai.'))) return USAGE_SOURCE.VERCEL_AI;
   return USAGE_SOURCE.OPENTELEMETRY;
 }

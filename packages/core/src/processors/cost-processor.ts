@@ -4,6 +4,7 @@ import { GenAIMetrics, type GenAIMetricsOptions } from '../metrics/genai-metrics
 import { costAttributes, priceUsage } from '../pricing/index.js';
 import {
   ATTR_AICOST_COST_STATUS,
+  ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_USAGE_SOURCE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -22,6 +23,19 @@ export interface CostSpanProcessorOptions {
    */
   recordCostMetrics?: boolean;
   metrics?: GenAIMetricsOptions;
+}
+
+/** Set by instrumentations that write it (the Anthropic SDK's own span: `true` on a streamed call). */
+const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
+
+/**
+ * `aicost.request.stream` from the span's own `gen_ai.request.stream`, when only that one is
+ * there: our spans say whether a call streamed under the aicost name, and queries read that.
+ */
+function missingStreamAttribute(existing: Attributes): Attributes {
+  const stream = existing[ATTR_GEN_AI_REQUEST_STREAM];
+  if (existing[ATTR_AICOST_REQUEST_STREAM] !== undefined || typeof stream !== 'boolean') return {};
+  return { [ATTR_AICOST_REQUEST_STREAM]: stream };
 }
 
 function hrTimeToDate([seconds, nanos]: [number, number]): Date {
@@ -118,6 +132,7 @@ export class CostSpanProcessor implements SpanProcessor {
       const cost = this.priceCall(span, call, usage);
       write({
         ...missingLedgerAttributes(usage, span.attributes),
+        ...missingStreamAttribute(span.attributes),
         ...(span.attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined
           ? { [ATTR_GEN_AI_PROVIDER_NAME]: call.provider }
           : {}),
