@@ -1,10 +1,17 @@
 /**
  * Group commit for the local collector. Requests hand in their rows and wait;
- * one writer takes everything pending, inserts it table by table, and only
- * then answers every request in the group, so an acknowledged span is on disk
- * (in the engine) before the client hears "200". Memory is bounded by the
+ * one writer takes everything pending of one signal, inserts it table by
+ * table, and only then answers the requests, so an acknowledged span is on
+ * disk (in the engine) before the client hears "200". Memory is bounded by the
  * bytes allowed to wait; past that, callers are told to come back later.
+ *
+ * No row is written twice by the queue: it tracks which (request, table) parts
+ * are committed and retries only the parts that failed. A request is answered
+ * with success only when all its parts are committed. A client that retries a
+ * refused request (same body, so the same rows) finds the parts that did
+ * commit remembered, and only the rest is written.
  */
+import { createHash } from 'node:crypto';
 
 export interface TableRows {
   table: string;
@@ -26,6 +33,11 @@ export interface IngestQueueOptions {
   expectMore?: () => boolean;
   /** Longest wait for those requests, in ms (default 10). */
   lingerMs?: number;
+  /**
+   * How many committed parts are remembered so that a retried request does
+   * not write them again (default 65,536; about 100 bytes each).
+   */
+  committedMemory?: number;
 }
 
 /** The queue is full or closing: the request may be retried later (429/503). */
@@ -39,11 +51,24 @@ export class QueueBusyError extends Error {
   }
 }
 
+interface Part extends TableRows {
+  /** Identity of the rows: the same table and text is the same write. */
+  key: string;
+  committed: boolean;
+  error?: unknown;
+}
+
 interface Pending {
-  parts: TableRows[];
+  /** Requests of different signals are never written in one group. */
+  signal: string;
+  parts: Part[];
   bytes: number;
   resolve: () => void;
   reject: (err: unknown) => void;
+}
+
+function partKey(table: string, rows: string): string {
+  return createHash('sha256').update(table).update('\0').update(rows).digest('base64');
 }
 
 export class IngestQueue {
@@ -52,8 +77,17 @@ export class IngestQueue {
   private writing: Promise<void> | undefined;
   private writingCount = 0;
   private closing = false;
+  /** Keys of recently committed parts, oldest first (a Set keeps insertion order). */
+  private readonly committed = new Set<string>();
   /** Counters for /health. */
-  readonly stats = { batches: 0, requests: 0, failedRequests: 0, rejectedBusy: 0 };
+  readonly stats = {
+    batches: 0,
+    requests: 0,
+    failedRequests: 0,
+    rejectedBusy: 0,
+    /** Parts of retried requests that were already committed, not written again. */
+    skippedParts: 0,
+  };
 
   constructor(private readonly opts: IngestQueueOptions) {}
 
@@ -61,18 +95,34 @@ export class IngestQueue {
     return this.queuedBytes;
   }
 
-  /** Resolves once every part is written; rejects with the engine's error or {@link QueueBusyError}. */
-  submit(parts: TableRows[]): Promise<void> {
+  /** Requests handed in and not yet answered. */
+  get requestsQueued(): number {
+    return this.pending.length + this.writingCount;
+  }
+
+  /**
+   * Resolves once every part is written; rejects with the engine's error (of
+   * the first part that failed) or {@link QueueBusyError}. `signal` keeps
+   * requests of different kinds (traces, metrics) in separate groups.
+   */
+  submit(parts: TableRows[], signal = 'default'): Promise<void> {
     const nonEmpty = parts.filter((p) => p.rows.length > 0);
     if (nonEmpty.length === 0) return Promise.resolve();
     if (this.closing) return Promise.reject(new QueueBusyError('the collector is shutting down', true));
-    const bytes = nonEmpty.reduce((n, p) => n + p.rows.length, 0);
+    const fresh: Part[] = [];
+    for (const p of nonEmpty) {
+      const key = partKey(p.table, p.rows);
+      if (this.committed.has(key)) this.stats.skippedParts++;
+      else fresh.push({ table: p.table, rows: p.rows, key, committed: false });
+    }
+    if (fresh.length === 0) return Promise.resolve();
+    const bytes = fresh.reduce((n, p) => n + p.rows.length, 0);
     if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.opts.maxQueuedBytes) {
       this.stats.rejectedBusy++;
       return Promise.reject(new QueueBusyError('the collector is busy writing; retry later'));
     }
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ parts: nonEmpty, bytes, resolve, reject });
+      this.pending.push({ signal, parts: fresh, bytes, resolve, reject });
       this.queuedBytes += bytes;
       this.kick();
     });
@@ -99,27 +149,18 @@ export class IngestQueue {
       this.writingCount = group.length;
       try {
         await this.writeGroup(group);
-        for (const p of group) p.resolve();
-        this.stats.requests += group.length;
-      } catch (groupErr) {
-        // One bad request must not fail its neighbours: write them one by one.
-        if (group.length === 1) {
-          this.stats.failedRequests++;
-          group[0]!.reject(groupErr);
-        } else {
-          for (const p of group) {
-            try {
-              await this.writeGroup([p]);
-              this.stats.requests++;
-              p.resolve();
-            } catch (err) {
-              this.stats.failedRequests++;
-              p.reject(err);
-            }
+      } finally {
+        for (const p of group) {
+          this.queuedBytes -= p.bytes;
+          const failed = p.parts.find((part) => !part.committed);
+          if (failed) {
+            this.stats.failedRequests++;
+            p.reject(failed.error);
+          } else {
+            this.stats.requests++;
+            p.resolve();
           }
         }
-      } finally {
-        for (const p of group) this.queuedBytes -= p.bytes;
         this.writingCount = 0;
       }
       this.stats.batches++;
@@ -135,17 +176,15 @@ export class IngestQueue {
     }
   }
 
-  /** Requests handed in and not yet answered. */
-  get requestsQueued(): number {
-    return this.pending.length + this.writingCount;
-  }
-
+  /** Consecutive pending requests of the first one's signal, up to the batch size. */
   private takeGroup(): Pending[] {
     const max = this.opts.maxBatchBytes ?? 16 * 1024 * 1024;
+    const signal = this.pending[0]!.signal;
     const group: Pending[] = [];
     let bytes = 0;
     while (this.pending.length > 0) {
       const next = this.pending[0]!;
+      if (next.signal !== signal) break;
       if (group.length > 0 && bytes + next.bytes > max) break;
       group.push(this.pending.shift()!);
       bytes += next.bytes;
@@ -153,15 +192,50 @@ export class IngestQueue {
     return group;
   }
 
+  /**
+   * One insert per table for the whole group. When a table's insert fails,
+   * that table's parts are written request by request, so only the request
+   * whose rows are bad (or that meets a failure again) is refused; parts
+   * already committed are never written again.
+   */
   private async writeGroup(group: Pending[]): Promise<void> {
-    const byTable = new Map<string, string[]>();
+    const byTable = new Map<string, Part[]>();
     for (const p of group) {
       for (const part of p.parts) {
         const list = byTable.get(part.table) ?? [];
-        list.push(part.rows);
+        list.push(part);
         byTable.set(part.table, list);
       }
     }
-    for (const [table, chunks] of byTable) await this.opts.insert(table, chunks.join(''));
+    for (const [table, parts] of byTable) {
+      try {
+        await this.opts.insert(table, parts.map((part) => part.rows).join(''));
+        for (const part of parts) this.markCommitted(part);
+      } catch (groupErr) {
+        if (parts.length === 1) {
+          parts[0]!.error = groupErr;
+          continue;
+        }
+        for (const part of parts) {
+          try {
+            await this.opts.insert(table, part.rows);
+            this.markCommitted(part);
+          } catch (err) {
+            part.error = err;
+          }
+        }
+      }
+    }
+  }
+
+  private markCommitted(part: Part): void {
+    part.committed = true;
+    this.committed.delete(part.key);
+    this.committed.add(part.key);
+    const limit = this.opts.committedMemory ?? 65_536;
+    while (this.committed.size > limit) {
+      const oldest = this.committed.values().next().value as string;
+      this.committed.delete(oldest);
+    }
   }
 }

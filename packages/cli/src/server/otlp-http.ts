@@ -136,7 +136,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
         decoding--;
       }
       try {
-        await opts.queue.submit(rows);
+        await opts.queue.submit(rows, signal);
       } catch (err) {
         if (err instanceof QueueBusyError) {
           counters.throttled++;
