@@ -3,6 +3,7 @@ import {
   type AttributionPropagatorOptions,
   aicostSpanProcessors,
   type CostSpanProcessorOptions,
+  type PriceOverridesInput,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -24,6 +25,7 @@ import {
   type PackageLoader,
 } from './instrumentations.js';
 import { describeError, warnOnce } from './log.js';
+import { installPriceOverrides } from './prices.js';
 import { installExitHooks } from './shutdown.js';
 
 export interface RegisterOptions {
@@ -47,6 +49,13 @@ export interface RegisterOptions {
   instrumentationConfig?: Partial<Record<AicostInstrumentationName, Record<string, unknown>>>;
   /** Attribution keys allowed in outgoing/incoming baggage; default `AICOST_BAGGAGE_ALLOWLIST`. */
   baggageAllowList?: AttributionPropagatorOptions['allowedKeys'];
+  /**
+   * Price overrides, custom prices, discounts and self-hosted rates in code (the shape of the
+   * `AICOST_PRICES_FILE` file). They become the process-wide price book, used by the aicost
+   * instrumentations and by the cost processor alike; entries of `AICOST_PRICES_FILE` still apply
+   * where these do not match (code first, then the file, then the catalogue).
+   */
+  prices?: PriceOverridesInput;
   /** Options of the cost processor that prices other instrumentations' spans; `false` to turn it off. */
   costProcessor?: CostSpanProcessorOptions | false;
   /** Flush on exit and on SIGTERM/SIGINT (default true). */
@@ -117,6 +126,7 @@ function start(
   loadPackage: PackageLoader | undefined,
   beforeEnable: ((instrumentations: readonly Instrumentation[]) => void) | undefined,
 ): AicostHandle {
+  if (options.prices !== undefined) installPriceOverrides(options.prices);
   const exportProcessor = createExportProcessor(options);
   const metricReaders = options.metricReaders ?? defaultMetricReaders();
   const spanProcessors: SpanProcessor[] = [
