@@ -13,6 +13,7 @@ import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
 import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { aicostEnabledFromEnv, disabledInstrumentationsFromEnv, exporterDisabledFromEnv } from './config.js';
+import { installAicostWarningLogger } from './diagnostics.js';
 import {
   createBatchSpanProcessor,
   createOtlpMetricExporter,
@@ -126,6 +127,7 @@ function start(
   loadPackage: PackageLoader | undefined,
   beforeEnable: ((instrumentations: readonly Instrumentation[]) => void) | undefined,
 ): AicostHandle {
+  installAicostWarningLogger();
   if (options.prices !== undefined) installPriceOverrides(options.prices);
   const exportProcessor = createExportProcessor(options);
   const metricReaders = options.metricReaders ?? defaultMetricReaders();
