@@ -1,5 +1,4 @@
 import { createPricer, type PriceOverridesInput, setDefaultPricer } from '@aicost/core';
-import { warnOnce } from './log.js';
 
 /**
  * Makes price overrides given in code the process-wide price book, the one
@@ -9,13 +8,10 @@ import { warnOnce } from './log.js';
  *
  * `AICOST_PRICES_FILE` still applies: both sources are merged, the code's
  * entries first, so for a request both match, the code wins; entries only in
- * the file keep working. Invalid overrides are reported once and ignored
- * (the catalogue prices as if they were absent).
+ * the file keep working. Invalid overrides are ignored (the catalogue prices
+ * as if they were absent) and reported once through diag by the price book,
+ * which the default aicost warning logger prints.
  */
 export function installPriceOverrides(prices: PriceOverridesInput): void {
-  const book = createPricer({ overrides: prices });
-  if (book.overrideErrors.length > 0) {
-    warnOnce('price-overrides', `price overrides ignored: ${book.overrideErrors.join('; ')}`);
-  }
-  setDefaultPricer(book);
+  setDefaultPricer(createPricer({ overrides: prices }));
 }
