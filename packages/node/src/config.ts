@@ -24,9 +24,7 @@ export function disabledInstrumentationsFromEnv(): string[] {
 
 /**
  * The OTLP protocol for one signal, per the OTel spec: the signal-specific
- * variable, then the general one, default `http/protobuf`. gRPC is not
- * offered (it would add a heavy dependency to every application); it falls
- * back to `http/protobuf` with a warning from the caller.
+ * variable, then the general one, default `http/protobuf`.
  */
 export function otlpProtocolFromEnv(signal: 'TRACES' | 'METRICS'): string {
   return (

@@ -1,5 +1,7 @@
+import { OTLPMetricExporter as OTLPGrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as OTLPJsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
@@ -7,29 +9,45 @@ import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace'
 import { numberFromEnv, otlpProtocolFromEnv } from './config.js';
 import { warnOnce } from './log.js';
 
+type OtlpTransport = 'http/protobuf' | 'http/json' | 'grpc';
+
 /**
- * OTLP/HTTP exporters read their endpoint, headers, timeout and compression
- * from the standard `OTEL_EXPORTER_OTLP_*` variables themselves; only the
- * protocol picks the class.
+ * The OTLP exporters read their endpoint, headers, timeout and compression
+ * from the standard `OTEL_EXPORTER_OTLP_*` variables themselves (each with its
+ * protocol's default endpoint: `:4318` for HTTP, `:4317` for gRPC); only the
+ * protocol picks the class. The gRPC exporters come with the Node SDK, which
+ * depends on them already.
  */
-function isJson(signal: 'TRACES' | 'METRICS'): boolean {
+function transport(signal: 'TRACES' | 'METRICS'): OtlpTransport {
   const protocol = otlpProtocolFromEnv(signal);
-  if (protocol === 'http/json') return true;
-  if (protocol !== 'http/protobuf') {
-    warnOnce(
-      `protocol-${signal}`,
-      `OTLP protocol "${protocol}" is not supported by @aicost/node; using http/protobuf`,
-    );
-  }
-  return false;
+  if (protocol === 'http/protobuf' || protocol === 'http/json' || protocol === 'grpc') return protocol;
+  warnOnce(
+    `protocol-${signal}`,
+    `OTLP protocol "${protocol}" is not one of http/protobuf, http/json, grpc; using http/protobuf`,
+  );
+  return 'http/protobuf';
 }
 
 export function createOtlpTraceExporter(): SpanExporter {
-  return isJson('TRACES') ? new OTLPJsonTraceExporter() : new OTLPProtoTraceExporter();
+  switch (transport('TRACES')) {
+    case 'grpc':
+      return new OTLPGrpcTraceExporter();
+    case 'http/json':
+      return new OTLPJsonTraceExporter();
+    default:
+      return new OTLPProtoTraceExporter();
+  }
 }
 
 export function createOtlpMetricExporter(): PushMetricExporter {
-  return isJson('METRICS') ? new OTLPJsonMetricExporter() : new OTLPProtoMetricExporter();
+  switch (transport('METRICS')) {
+    case 'grpc':
+      return new OTLPGrpcMetricExporter();
+    case 'http/json':
+      return new OTLPJsonMetricExporter();
+    default:
+      return new OTLPProtoMetricExporter();
+  }
 }
 
 /** Batch processor configured by the standard `OTEL_BSP_*` variables. */

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, NODE_BIN } from './support/build.js';
-import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js';
+import { type OtlpReceiver, startOtlpGrpcReceiver, startOtlpReceiver } from './support/otlp-receiver.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -174,6 +174,44 @@ describe('node -r @aicost/node/register (CommonJS), OTLP http/json', () => {
     });
     expect(receiver.points.some((p) => p.metric === 'aicost.cost')).toBe(true);
     expect(receiver.requests.every((r) => r.contentType.startsWith('application/json'))).toBe(true);
+  });
+});
+
+describe('OTEL_EXPORTER_OTLP_PROTOCOL', () => {
+  it('grpc: spans and metrics go over OTLP/gRPC, with the headers', async () => {
+    receiver = await startOtlpGrpcReceiver();
+    const { finished } = run(
+      ['--import', '@aicost/node/register', 'app-esm.mjs'],
+      otelEnv(receiver, {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20grpc-token',
+      }),
+    );
+    const result = await finished;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('OTLP protocol');
+    const span = receiver.spans.find((s) => s.name === 'chat gpt-4o-mini');
+    expect(span?.attributes).toMatchObject({ 'aicost.feature': 'summarize', 'aicost.cost.status': 'priced' });
+    expect(receiver.points.some((p) => p.metric === 'aicost.cost')).toBe(true);
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual([
+      '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    ]);
+    expect(receiver.requests.map((r) => r.authorization)).toEqual(['Bearer grpc-token', 'Bearer grpc-token']);
+  });
+
+  it('an unknown protocol is named in one warning per signal and http/protobuf is used', async () => {
+    receiver = await startOtlpReceiver();
+    const { finished } = run(
+      ['--import', '@aicost/node/register', 'app-esm.mjs'],
+      otelEnv(receiver, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/thrift' }),
+    );
+    const result = await finished;
+    expect(result.code, result.stderr).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('OTLP protocol "http/thrift"'));
+    expect(warnings).toHaveLength(2);
+    expect(receiver.spans.map((s) => s.name)).toContain('chat gpt-4o-mini');
+    expect(receiver.requests.every((r) => r.contentType === 'application/x-protobuf')).toBe(true);
   });
 });
 

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
 
 /**
@@ -93,6 +94,46 @@ function decode(path: string, contentType: string, body: Buffer): Json {
   return type.toObject(type.decode(body), { longs: Number, defaults: false, arrays: true });
 }
 
+/** Flattens the spans and metric points of one decoded export request into `spans` and `points`. */
+function collect(message: Json, spans: ReceivedSpan[], points: ReceivedPoint[]): void {
+  for (const rs of message.resourceSpans ?? []) {
+    const resource = flatten(rs.resource?.attributes);
+    for (const ss of rs.scopeSpans ?? []) {
+      for (const span of ss.spans ?? []) {
+        spans.push({
+          name: span.name,
+          scope: ss.scope?.name ?? '',
+          attributes: flatten(span.attributes),
+          resource,
+        });
+      }
+    }
+  }
+  for (const rm of message.resourceMetrics ?? []) {
+    for (const sm of rm.scopeMetrics ?? []) {
+      for (const metric of sm.metrics ?? []) {
+        const base = { metric: metric.name, unit: metric.unit ?? '' };
+        for (const p of metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? []) {
+          points.push({
+            ...base,
+            attributes: flatten(p.attributes),
+            value: Number(p.asDouble ?? p.asInt ?? 0),
+          });
+        }
+        for (const p of metric.histogram?.dataPoints ?? []) {
+          points.push({
+            ...base,
+            attributes: flatten(p.attributes),
+            value: Number(p.sum ?? 0),
+            count: Number(p.count ?? 0),
+            bounds: (p.explicitBounds ?? []).map(Number),
+          });
+        }
+      }
+    }
+  }
+}
+
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const points: ReceivedPoint[] = [];
@@ -108,43 +149,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       let body = Buffer.concat(chunks);
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       try {
-        const message = decode(path, contentType, body);
-        for (const rs of message.resourceSpans ?? []) {
-          const resource = flatten(rs.resource?.attributes);
-          for (const ss of rs.scopeSpans ?? []) {
-            for (const span of ss.spans ?? []) {
-              spans.push({
-                name: span.name,
-                scope: ss.scope?.name ?? '',
-                attributes: flatten(span.attributes),
-                resource,
-              });
-            }
-          }
-        }
-        for (const rm of message.resourceMetrics ?? []) {
-          for (const sm of rm.scopeMetrics ?? []) {
-            for (const metric of sm.metrics ?? []) {
-              const base = { metric: metric.name, unit: metric.unit ?? '' };
-              for (const p of metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? []) {
-                points.push({
-                  ...base,
-                  attributes: flatten(p.attributes),
-                  value: Number(p.asDouble ?? p.asInt ?? 0),
-                });
-              }
-              for (const p of metric.histogram?.dataPoints ?? []) {
-                points.push({
-                  ...base,
-                  attributes: flatten(p.attributes),
-                  value: Number(p.sum ?? 0),
-                  count: Number(p.count ?? 0),
-                  bounds: (p.explicitBounds ?? []).map(Number),
-                });
-              }
-            }
-          }
-        }
+        collect(decode(path, contentType, body), spans, points);
         res.statusCode = 200;
         res.setHeader(
           'content-type',
@@ -174,5 +179,76 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       }
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+const GRPC_SERVICES = {
+  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+} as const;
+
+/**
+ * The same receiver over OTLP/gRPC: a gRPC server whose two `Export` methods
+ * take the raw protobuf request (decoded here like the HTTP body) and answer
+ * with an empty response message.
+ */
+export async function startOtlpGrpcReceiver(): Promise<OtlpReceiver> {
+  const spans: ReceivedSpan[] = [];
+  const points: ReceivedPoint[] = [];
+  const requests: OtlpReceiver['requests'] = [];
+  const bytes = (buffer: Buffer) => buffer;
+  const server = new grpc.Server();
+  for (const [signal, path] of Object.entries(GRPC_SERVICES)) {
+    const definition: grpc.ServiceDefinition = {
+      Export: {
+        path,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: bytes,
+        requestDeserialize: bytes,
+        responseSerialize: bytes,
+        responseDeserialize: bytes,
+      },
+    };
+    const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+      const authorization = call.metadata.get('authorization')[0];
+      requests.push({
+        path,
+        contentType: 'application/grpc',
+        authorization: authorization === undefined ? undefined : String(authorization),
+      });
+      try {
+        const type = signal === 'traces' ? TraceRequest : MetricsRequest;
+        const message = type.toObject(type.decode(call.request), {
+          longs: Number,
+          defaults: false,
+          arrays: true,
+        });
+        collect(message, spans, points);
+        callback(null, Buffer.alloc(0));
+      } catch (error) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: String(error) });
+      }
+    };
+    server.addService(definition, { Export: handler });
+  }
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    spans,
+    points,
+    requests,
+    async waitFor(predicate, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error('timed out waiting for OTLP data');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };
 }
