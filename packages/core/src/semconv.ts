@@ -205,9 +205,9 @@ export const ENV = {
   PRICES_FILE: 'AICOST_PRICES_FILE',
   /** Comma-separated attribution keys allowed to leave the process in baggage (default: the four standard keys). */
   BAGGAGE_ALLOWLIST: 'AICOST_BAGGAGE_ALLOWLIST',
-  /** `true` to put customer ids on metrics (bounded, see AICOST_METRICS_CUSTOMER_LIMIT). */
+  /** `true` (or `1`/`yes`/`on`) to put customer ids on metrics (bounded, see AICOST_METRICS_CUSTOMER_LIMIT). */
   METRICS_CUSTOMER: 'AICOST_METRICS_CUSTOMER',
-  /** Top-N customers kept as metric labels; the rest become `other`. Default 100. */
+  /** The first N distinct customers seen keep their metric label (not a top-N by spend); later ones become `other`. Default 100. */
   METRICS_CUSTOMER_LIMIT: 'AICOST_METRICS_CUSTOMER_LIMIT',
   /** `true` to record prompt and completion content (semconv opt-in attributes). */
   CAPTURE_CONTENT: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
