@@ -174,6 +174,11 @@ export const COST_STATUS_REASON = {
   UNSUPPORTED_UNIT: 'unsupported_unit',
   /** With status `estimated`: a self-hosted GPU-hour rate spread over throughput or request duration. */
   SELF_HOSTED_ESTIMATE: 'self_hosted_estimate',
+  /**
+   * With status `estimated`: the stream was abandoned, aborted or broke before
+   * its end; the cost is priced from the usage seen so far, a lower bound.
+   */
+  PARTIAL_STREAM: 'partial_stream',
 } as const;
 export type CostStatusReason = (typeof COST_STATUS_REASON)[keyof typeof COST_STATUS_REASON];
 

@@ -505,12 +505,15 @@ class Exchange {
         finish();
         call.end();
       },
+      // Ended early: the usage seen so far prices a lower bound (`estimated` / `partial_stream`).
       onAbandon() {
         finish();
+        call.markPartial();
         call.end();
       },
       onError(error: unknown) {
         finish();
+        call.markPartial();
         call.fail(signal?.aborted ? abortError(signal) : error);
       },
     });

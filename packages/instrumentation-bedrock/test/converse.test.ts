@@ -130,7 +130,7 @@ describe('Converse', () => {
     const span = await oneSpan(`chat ${HAIKU_3}`);
     expect(span.kind).toBe(SpanKind.CLIENT);
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_AICOST_REQUEST_STREAM]).not.toBe(true);
+    expect(span.attributes[ATTR_AICOST_REQUEST_STREAM]).toBe(false);
     expect(span.attributes).toMatchObject({
       [ATTR_GEN_AI_PROVIDER_NAME]: 'aws.bedrock',
       [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
@@ -400,7 +400,9 @@ describe('errors and retries', () => {
     const span = await oneSpan(`chat ${HAIKU_3}`);
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ThrottlingException');
+    // Converse streams report usage only in their final metadata event: none seen, never $0.
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
     expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
     twoAttempts.destroy();
@@ -544,7 +546,9 @@ describe('ConverseStream', () => {
     const span = await oneSpan(`chat ${SONNET_37_US}`);
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ThrottlingException');
+    // Converse streams report usage only in their final metadata event: none seen, never $0.
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
   });
 
   it('aborting the request mid-stream ends the span once, as an abort', async () => {
@@ -570,6 +574,8 @@ describe('ConverseStream', () => {
     // The application sees the socket torn down; the span names the cause, as the SDK does for a plain request.
     expect(error).toBeInstanceOf(Error);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(bed.harness.spans()).toHaveLength(1);
   });

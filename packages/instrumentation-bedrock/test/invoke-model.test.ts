@@ -280,7 +280,7 @@ describe('InvokeModel, per model family', () => {
       // The application reads the very bytes the server sent.
       expect(JSON.parse(response.body.transformToString())).toEqual(fixture(c.fixture));
       const span = await oneSpan(`${c.operation} ${c.modelId}`);
-      expect(span.attributes[ATTR_AICOST_REQUEST_STREAM]).not.toBe(true);
+      expect(span.attributes[ATTR_AICOST_REQUEST_STREAM]).toBe(false);
       expect(span.attributes).toMatchObject({
         [ATTR_GEN_AI_PROVIDER_NAME]: 'aws.bedrock',
         [ATTR_GEN_AI_OPERATION_NAME]: c.operation,
@@ -504,7 +504,7 @@ describe('InvokeModelWithResponseStream', () => {
     ]);
   });
 
-  it('abandoned mid-way: the span ends once, without an error, with the usage seen so far', async () => {
+  it('abandoned mid-way: the span ends once, without an error, estimated from the usage seen so far', async () => {
     server.on('POST', ROUTES.invokeStream, invokeStreamFixture('invoke-stream-anthropic', { delayMs: 5 }));
 
     const response = await client.send(
@@ -520,7 +520,37 @@ describe('InvokeModelWithResponseStream', () => {
     // message_start said 14 in, 1 out: 14 × 250 + 1 × 1,250
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(14);
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000004750');
+    // The stream did not reach its end: a lower bound, not the bill.
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
     await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(bed.harness.spans()).toHaveLength(1);
+  });
+
+  it('aborting the request mid-stream ends the span once, as an abort, estimated from the usage seen so far', async () => {
+    server.on('POST', ROUTES.invokeStream, invokeStreamFixture('invoke-stream-anthropic', { hangAfter: 3 }));
+    const controller = new AbortController();
+
+    const response = await client.send(
+      new InvokeModelWithResponseStreamCommand({ modelId: HAIKU_3, body: JSON.stringify(ANTHROPIC_BODY) }),
+      { abortSignal: controller.signal },
+    );
+    const error = await (async () => {
+      let seen = 0;
+      for await (const _ of response.body!) {
+        if (++seen === 3) controller.abort();
+      }
+    })().catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(Error);
+    const span = await oneSpan(`chat ${HAIKU_3}`);
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
+    // message_start said 14 in, 1 out: 14 × 250 + 1 × 1,250 nano-USD, a lower bound.
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000004750');
+    await new Promise((resolve) => setTimeout(resolve, 40));
     expect(bed.harness.spans()).toHaveLength(1);
   });
 
@@ -544,6 +574,10 @@ describe('InvokeModelWithResponseStream', () => {
     const span = await oneSpan(`chat ${HAIKU_3}`);
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBeDefined();
+    // message_start (14 in, 1 out) arrived before the break: a lower bound.
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
+    expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000004750');
   });
 });
 

@@ -342,9 +342,14 @@ function observeChatStream(stream: unknown, call: GenAICall): void {
       if (streamed.add(event)) call.firstChunk();
     },
     onDone: finish,
-    // The application stopped reading: bill what the stream reported so far.
-    onAbandon: finish,
+    // The application stopped reading: what the stream reported so far prices a
+    // lower bound (`estimated` / `partial_stream`); likewise when it broke.
+    onAbandon() {
+      call.markPartial();
+      finish();
+    },
     onError(error: unknown) {
+      call.markPartial();
       runSafely('recording a Cohere stream', () => {
         const snapshot = streamed.snapshot();
         call.setResponse({ responseId: snapshot.id });
@@ -384,8 +389,12 @@ function observeV1ChatStream(stream: unknown, call: GenAICall): void {
       if (streamed.add(event)) call.firstChunk();
     },
     onDone: finish,
-    onAbandon: finish,
+    onAbandon() {
+      call.markPartial();
+      finish();
+    },
     onError(error: unknown) {
+      call.markPartial();
       runSafely('recording a Cohere stream', () => call.setUsage(usageFromCohere(streamed.snapshot().meta)));
       call.fail(error);
     },

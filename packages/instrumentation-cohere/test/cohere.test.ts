@@ -156,7 +156,7 @@ describe('chat', () => {
     });
     // v2 responses name no model: the request model is priced and no response model is invented.
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_MODEL]).toBeUndefined();
-    expect(span.attributes[ATTR_AICOST_REQUEST_STREAM]).not.toBe(true); // set only on streamed calls
+    expect(span.attributes[ATTR_AICOST_REQUEST_STREAM]).toBe(false); // written on every call
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]).toBeUndefined();
     expect(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBeUndefined();
@@ -370,7 +370,28 @@ describe('chatStream', () => {
     const span = await oneSpan();
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    // Usage comes with message-end only: none seen, never $0.
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+  });
+
+  it('breaking out on message-end, before the stream ends: estimated / partial_stream from its usage', async () => {
+    server.on('POST', '/v2/chat', sseFixture('chat-stream'));
+
+    for await (const event of await client.chatStream(REQUEST)) {
+      if (event.type === 'message-end') break;
+    }
+
+    const span = await oneSpan();
+    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(span.attributes).toMatchObject({
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 3,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 3,
+      // Not seen to its end: a lower bound (3 × 2,500 + 3 × 10,000 nano-USD), not `priced`.
+      [ATTR_AICOST_COST_STATUS]: 'estimated',
+      [ATTR_AICOST_COST_STATUS_REASON]: 'partial_stream',
+      [ATTR_AICOST_COST_TOTAL]: '0.000037500',
+    });
   });
 
   it('an aborted stream (the request abortSignal) ends the span once, as an error', async () => {
@@ -389,6 +410,8 @@ describe('chatStream', () => {
     const span = await oneSpan();
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
   });
 
   it('the stream keeps its class and controller; a second iteration behaves as without instrumentation', async () => {

@@ -531,12 +531,15 @@ function observeGeminiStream(
       finish();
       call.end();
     },
+    // Ended early: the last cumulative usage prices a lower bound (`estimated` / `partial_stream`).
     onAbandon() {
       finish();
+      call.markPartial();
       call.end();
     },
     onError(error: unknown) {
       finish();
+      call.markPartial();
       call.fail(error);
     },
   });
@@ -574,7 +577,12 @@ function observeLegacyStream(call: GenAICall, result: LegacyStreamResult): void 
       });
       call.end();
     },
-    (error: unknown) => call.fail(error),
+    (error: unknown) => {
+      // Broken or aborted mid-stream: the chunks the application read price a lower bound.
+      runSafely('reading a Google GenAI stream', () => finishGenerateContent(call, seen.response()));
+      call.markPartial();
+      call.fail(error);
+    },
   );
 }
 

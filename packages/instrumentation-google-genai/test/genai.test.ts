@@ -302,6 +302,10 @@ describe('generateContentStream', () => {
     // Only the first chunk was read: its cumulative usage is all that is known.
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(9);
     expect(span.attributes['gen_ai.usage.output_tokens']).toBe(0);
+    // A lower bound, not the bill: 9 input tokens × $0.30/M.
+    expect(span.attributes['aicost.cost.status']).toBe('estimated');
+    expect(span.attributes['aicost.cost.status_reason']).toBe('partial_stream');
+    expect(span.attributes['aicost.cost.total']).toBe('0.000002700');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(otel.spans()).toHaveLength(1);
   });
@@ -335,6 +339,10 @@ describe('generateContentStream', () => {
     const span = onlySpan(await otel.waitForSpans(1));
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes['error.type']).toBeTruthy();
+    // The first chunk's cumulative usage (9 input tokens × $0.30/M) is a lower bound.
+    expect(span.attributes['aicost.cost.status']).toBe('estimated');
+    expect(span.attributes['aicost.cost.status_reason']).toBe('partial_stream');
+    expect(span.attributes['aicost.cost.total']).toBe('0.000002700');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(otel.spans()).toHaveLength(1);
   });
@@ -358,6 +366,9 @@ describe('generateContentStream', () => {
     expect(outcome).toBeInstanceOf(Error);
     const span = onlySpan(await otel.waitForSpans(1));
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes['aicost.cost.status']).toBe('estimated');
+    expect(span.attributes['aicost.cost.status_reason']).toBe('partial_stream');
+    expect(span.attributes['aicost.cost.total']).toBe('0.000002700');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(otel.spans()).toHaveLength(1);
   });

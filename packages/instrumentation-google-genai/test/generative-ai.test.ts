@@ -182,6 +182,7 @@ describe('@google/generative-ai generateContentStream', () => {
     // The SDK still reads the whole body for `response`; so does the bill.
     const span = onlySpan(await otel.waitForSpans(1));
     expect(span.attributes['gen_ai.usage.output_tokens']).toBe(51);
+    expect(span.attributes['aicost.cost.status']).toBe('priced');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(otel.spans()).toHaveLength(1);
   });
@@ -227,6 +228,10 @@ describe('@google/generative-ai aborts and content', () => {
     const span = onlySpan(await otel.waitForSpans(1));
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes['error.type']).toBe((error as Error).constructor.name);
+    // The chunk the application read (9 input tokens × $0.30/M) is a lower bound.
+    expect(span.attributes['aicost.cost.status']).toBe('estimated');
+    expect(span.attributes['aicost.cost.status_reason']).toBe('partial_stream');
+    expect(span.attributes['aicost.cost.total']).toBe('0.000002700');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(otel.spans()).toHaveLength(1);
   });

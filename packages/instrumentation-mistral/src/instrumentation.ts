@@ -324,9 +324,14 @@ function observeChatStream(stream: unknown, call: GenAICall): void {
       if (streamed.add(event?.data)) call.firstChunk();
     },
     onDone: () => recordCompletion(call, streamed.snapshot()),
-    // The application stopped reading: bill what the stream reported so far.
-    onAbandon: () => recordCompletion(call, streamed.snapshot()),
+    // The application stopped reading: what the stream reported so far prices a
+    // lower bound (`estimated` / `partial_stream`); likewise when it broke.
+    onAbandon() {
+      call.markPartial();
+      recordCompletion(call, streamed.snapshot());
+    },
     onError(error: unknown) {
+      call.markPartial();
       runSafely('recording a Mistral stream', () => {
         const snapshot = streamed.snapshot();
         call.setResponse({ responseModel: snapshot.model, responseId: snapshot.id });

@@ -369,7 +369,29 @@ describe('chat.stream', () => {
     const span = await oneSpan();
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    // Mistral reports usage in the last chunk only: none seen, never $0.
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+  });
+
+  it('breaking out on the usage chunk, before the stream ends: estimated / partial_stream from that usage', async () => {
+    server.on('POST', CHAT_PATH, sseFixture('chat-stream'));
+
+    const stream = await client.chat.stream(REQUEST);
+    for await (const event of stream) {
+      if (event.data.usage) break;
+    }
+
+    const span = await oneSpan();
+    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(span.attributes).toMatchObject({
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 16,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 5,
+      // The stream did not reach its end: a lower bound (16 × 100 + 5 × 300 nano-USD), not `priced`.
+      [ATTR_AICOST_COST_STATUS]: 'estimated',
+      [ATTR_AICOST_COST_STATUS_REASON]: 'partial_stream',
+      [ATTR_AICOST_COST_TOTAL]: '0.000003100',
+    });
   });
 
   it('aborting the request mid-stream ends the span once, as an error named like the one the application gets', async () => {
@@ -387,6 +409,8 @@ describe('chat.stream', () => {
     const span = await oneSpan();
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
   });
 
   it('read through getReader(): one span priced from the last chunk', async () => {
@@ -412,6 +436,7 @@ describe('chat.stream', () => {
 
     const span = await oneSpan();
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
     expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
   });
 

@@ -399,12 +399,15 @@ function observeOpenAIStream(
       if (failure) call.fail(failure);
       else call.end();
     },
+    // Ended before its end: whatever usage was seen prices a lower bound (`estimated` / `partial_stream`).
     onError(error: unknown) {
       finish();
+      call.markPartial();
       call.fail(error);
     },
     onAbandon() {
       finish();
+      call.markPartial();
       call.end();
     },
   });

@@ -261,6 +261,10 @@ describe.each(SDKS)('edge cases ($name)', (sdk) => {
     expect(spans).toHaveLength(1);
     expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
     expect(spans[0]!.attributes['error.type']).toMatch(/Abort/);
+    // Aborted before the usage chunk: nothing to price, never $0.
+    expect(spans[0]!.attributes['aicost.cost.status']).toBe('unpriced');
+    expect(spans[0]!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
+    expect(spans[0]!.attributes['aicost.cost.total']).toBeUndefined();
   });
 
   it('an AbortSignal aborted mid-stream: the span ends once, as an error', async () => {
@@ -288,6 +292,10 @@ describe.each(SDKS)('edge cases ($name)', (sdk) => {
     expect(spans).toHaveLength(1);
     expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
     expect(spans[0]!.attributes['error.type']).toMatch(/Abort/);
+    // Aborted before the usage chunk: nothing to price, never $0.
+    expect(spans[0]!.attributes['aicost.cost.status']).toBe('unpriced');
+    expect(spans[0]!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
+    expect(spans[0]!.attributes['aicost.cost.total']).toBeUndefined();
   });
 
   it('an AbortSignal aborted before the response: the SDK error is rethrown unchanged, the span records it', async () => {
@@ -317,7 +325,29 @@ describe.each(SDKS)('edge cases ($name)', (sdk) => {
     expect(spans).toHaveLength(1);
     expect(spans[0]!.status.code).toBe(SpanStatusCode.UNSET);
     expect(spans[0]!.attributes['gen_ai.response.id']).toBe('chatcmpl-123');
+    expect(spans[0]!.attributes['aicost.cost.status']).toBe('unpriced');
     expect(spans[0]!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
+  });
+
+  it('break out of a stream after its usage chunk, before its end: estimated / partial_stream from the usage seen', async () => {
+    t.server.on('POST', '/v1/chat/completions', chatStream('chat-stream-include-usage', { delayMs: 2 }));
+    // api.openai.com (served by the mock server) so that the catalogue prices it.
+    const client = t.client(sdk, { baseURL: 'https://api.openai.com/v1', fetch: t.server.fetch });
+    const stream = await client.chat.completions.create(STREAM_CHAT);
+    for await (const chunk of stream) if (chunk.usage) break;
+    await settle(30);
+    const spans = t.otel.spans();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(spans[0]!.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 19,
+      'gen_ai.usage.output_tokens': 10,
+      // The stream did not reach its end: the cost is a lower bound, not `priced`.
+      'aicost.cost.status': 'estimated',
+      'aicost.cost.status_reason': 'partial_stream',
+      // gpt-4o-mini: 19 × $0.15/M + 10 × $0.60/M
+      'aicost.cost.total': '0.000008850',
+    });
   });
 
   it('a stream the application never reads ends its span once the stream is dropped', async () => {

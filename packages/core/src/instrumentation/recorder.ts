@@ -30,6 +30,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   COST_STATUS,
+  COST_STATUS_REASON,
   type CostStatusReason,
 } from '../semconv.js';
 import type { CostResult, InvalidUsage, Nanos, PricingRequest, TokenUsage } from '../types.js';
@@ -89,6 +90,13 @@ export interface GenAICall {
    * billed per second of audio; pricing is skipped and no cost is written.
    */
   markUnpriced(reason: CostStatusReason): void;
+  /**
+   * Declares that the stream ended before its end (abandoned, aborted, broken):
+   * a cost priced from the usage seen so far is a lower bound, recorded with
+   * status `estimated` and reason `partial_stream`. Without usage the call stays
+   * `unpriced` / `missing_usage`; an unpriced result keeps its own reason.
+   */
+  markPartial(): void;
   setAttributes(attributes: Attributes): void;
   recordContent(content: GenAIContent): void;
   /** Marks the first streamed chunk; only the first call counts. */
@@ -162,6 +170,12 @@ export function errorType(error: unknown): string {
   return '_OTHER';
 }
 
+/** A cost priced from a stream's partial usage: a lower bound, so `estimated`; an unknown cost stays unknown. */
+function asPartial(cost: CostResult): CostResult {
+  if (cost.status === COST_STATUS.UNPRICED) return cost;
+  return { ...cost, status: COST_STATUS.ESTIMATED, reason: COST_STATUS_REASON.PARTIAL_STREAM };
+}
+
 /** `aicost.usage.source` of spans made by our own instrumentations. */
 const USAGE_SOURCE = 'aicost';
 
@@ -178,6 +192,7 @@ class Call implements GenAICall {
   private providerReportedCost: Nanos | undefined;
   private errorTypeValue: string | undefined;
   private unpricedReason: CostStatusReason | undefined;
+  private partial = false;
 
   constructor(
     options: GenAIRecorderOptions,
@@ -220,6 +235,10 @@ class Call implements GenAICall {
 
   markUnpriced(reason: CostStatusReason): void {
     if (!this.ended) this.unpricedReason = reason;
+  }
+
+  markPartial(): void {
+    if (!this.ended) this.partial = true;
   }
 
   setAttributes(attributes: Attributes): void {
@@ -288,9 +307,10 @@ class Call implements GenAICall {
       this.span.setAttribute(ATTR_AICOST_USAGE_SOURCE, USAGE_SOURCE);
     }
 
-    const cost: CostResult = this.unpricedReason
+    let cost: CostResult = this.unpricedReason
       ? { status: COST_STATUS.UNPRICED, reason: this.unpricedReason, currency: 'USD' }
       : this.price(durationSeconds);
+    if (this.partial) cost = asPartial(cost);
     this.span.setAttributes(costAttributes(cost));
 
     if (this.metrics) {

@@ -109,6 +109,50 @@ describe('createGenAIRecorder', () => {
     expect(span!.attributes['aicost.cost.total']).toBeUndefined();
   });
 
+  it('a partial stream with usage: estimated / partial_stream, priced from the usage seen (a lower bound)', async () => {
+    const call = recorder.start({
+      provider: 'openai',
+      operation: 'chat',
+      requestModel: 'gpt-4o-mini',
+      stream: true,
+    });
+    call.setUsage(usage({ inputTokens: 1000, outputTokens: 10 }));
+    call.markPartial();
+    call.fail(new Error('socket hang up'));
+    const [span] = await otel.waitForSpans(1);
+    // 1000 x 0.15e-6 = 0.000150, 10 x 0.6e-6 = 0.000006
+    expect(span!.attributes).toMatchObject({
+      'aicost.cost.status': 'estimated',
+      'aicost.cost.status_reason': 'partial_stream',
+      'aicost.cost.total': '0.000156000',
+      'aicost.request.stream': true,
+    });
+    const cost = pointsMatching(await otel.metric('aicost.cost'), { 'aicost.cost.status': 'estimated' });
+    expect(cost.map((p) => p.value)).toEqual([0.000156]);
+  });
+
+  it('a partial stream without usage stays unpriced / missing_usage; an unknown model keeps its reason', async () => {
+    const noUsage = recorder.start({ provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini' });
+    noUsage.markPartial();
+    noUsage.end();
+    const unknown = recorder.start({
+      provider: 'openai',
+      operation: 'chat',
+      requestModel: 'no-such-model-x',
+    });
+    unknown.setUsage(usage({ inputTokens: 5 }));
+    unknown.markPartial();
+    unknown.end();
+    const spans = await otel.waitForSpans(2);
+    expect(
+      spans.map((s) => [s.attributes['aicost.cost.status'], s.attributes['aicost.cost.status_reason']]),
+    ).toEqual([
+      ['unpriced', 'missing_usage'],
+      ['unpriced', 'unknown_model'],
+    ]);
+    expect(spans.every((s) => s.attributes['aicost.cost.total'] === undefined)).toBe(true);
+  });
+
   it('ends the span once however often end() and fail() are called', async () => {
     const call = recorder.start({ provider: 'openai', operation: 'chat', requestModel: 'm' });
     call.fail(new TypeError('first'));
