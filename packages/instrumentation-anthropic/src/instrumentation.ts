@@ -49,7 +49,7 @@ export const SUPPORTED_VERSIONS = ['>=1.0.0 <2', '>=0.50.0 <1'];
 
 /**
  * The files that define the `Messages` resources, stable and beta. Patched
- * where they are defined, not through the package's main module: the Bedrock
+ * where they are defined, not only through the package's main module: the Bedrock
  * and Vertex clients (`@anthropic-ai/bedrock-sdk`, `@anthropic-ai/vertex-sdk`)
  * import `@anthropic-ai/sdk/resources/...` and `/client` without ever loading
  * the main module.
@@ -63,7 +63,7 @@ interface MessagesClassLike {
   prototype: object;
 }
 
-/** The main module's `Anthropic` class (or the module namespace), for {@link AnthropicInstrumentation.manuallyInstrument}. */
+/** The main module's `Anthropic` class (or the module namespace): its static `Messages` classes. */
 interface AnthropicClassLike {
   Messages?: MessagesClassLike;
   Beta?: { Messages?: MessagesClassLike };
@@ -71,6 +71,10 @@ interface AnthropicClassLike {
 interface AnthropicModuleLike extends AnthropicClassLike {
   Anthropic?: AnthropicClassLike;
   default?: AnthropicClassLike;
+}
+
+function anthropicClassOf(exports: AnthropicModuleLike | undefined): AnthropicClassLike | undefined {
+  return exports?.Anthropic ?? exports?.default ?? exports;
 }
 
 /**
@@ -91,8 +95,13 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
         new InstrumentationNodeModuleDefinition(
           '@anthropic-ai/sdk',
           [range],
-          undefined,
-          undefined,
+          // The main module too: an ESM loader hook that wraps only the modules it is told
+          // about by name (import-in-the-middle's include list) never shows us the files.
+          (moduleExports: AnthropicModuleLike) => {
+            this.patchSdkModule(moduleExports);
+            return moduleExports;
+          },
+          (moduleExports?: AnthropicModuleLike) => this.unpatchSdkModule(moduleExports),
           MESSAGES_FILES.flatMap((file) =>
             // `.js` when required, `.mjs` when imported.
             ['.js', '.mjs'].map(
@@ -119,16 +128,11 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
    * namespace (`import * as sdk from '@anthropic-ai/sdk'`) or the `Anthropic` class.
    */
   manuallyInstrument(moduleExports: unknown): void {
-    const exports = moduleExports as AnthropicModuleLike | undefined;
-    const sdk = exports?.Anthropic ?? exports?.default ?? exports;
-    if (!sdk?.Messages) {
+    if (!this.patchSdkModule(moduleExports as AnthropicModuleLike | undefined)) {
       diag.warn(
         'aicost: manuallyInstrument() expects the exports of @anthropic-ai/sdk or its Anthropic class',
       );
-      return;
     }
-    this.patchMessages(sdk.Messages);
-    this.patchMessages(sdk.Beta?.Messages);
   }
 
   override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
@@ -159,6 +163,21 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   // -------------------------------------------------------------------------
   // Patching
   // -------------------------------------------------------------------------
+
+  /** The `Messages` classes the `Anthropic` class exposes; false when `exports` has none. */
+  private patchSdkModule(exports: AnthropicModuleLike | undefined): boolean {
+    const sdk = anthropicClassOf(exports);
+    if (!sdk?.Messages) return false;
+    this.patchMessages(sdk.Messages);
+    this.patchMessages(sdk.Beta?.Messages);
+    return true;
+  }
+
+  private unpatchSdkModule(exports: AnthropicModuleLike | undefined): void {
+    const sdk = anthropicClassOf(exports);
+    this.unpatchMessages(sdk?.Messages);
+    this.unpatchMessages(sdk?.Beta?.Messages);
+  }
 
   private patchMessages(Messages: MessagesClassLike | undefined): void {
     const methods = Messages?.prototype as Record<string, AnyFunction> | undefined;

@@ -87,6 +87,24 @@ describe('@anthropic-ai/sdk loaded by the application, SDK tracing on', () => {
     expect(streamed!.attributes['aicost.cost.total']).toBe('0.000100000');
   });
 
+  it('ESM import under a loader that wraps only the modules named to it: patched through the main module', async () => {
+    // The files that define `Messages` are never shown to the instrumentation here (no @aicost/node).
+    const { stdout } = await promisify(execFile)(
+      NODE_BIN,
+      ['--import', './test/hooks/register-by-name.mjs', './test/hooks/app.mjs'],
+      { cwd: packageDir, env: { ...process.env, MOCK_URL: server.url }, timeout: 30_000 },
+    );
+    const spans = (JSON.parse(stdout.trim().split('\n').at(-1)!) as ReceivedSpan[]).filter(
+      (span) => span.attributes['gen_ai.provider.name'] !== undefined,
+    );
+
+    expect(describeSpans(spans)).toEqual([
+      `${PACKAGE_NAME}: chat claude-haiku-4-5-20251001`,
+      `${PACKAGE_NAME}: chat claude-haiku-4-5-20251001`,
+    ]);
+    expect(spans.map((span) => span.attributes['aicost.cost.total'])).toEqual(['0.004610000', '0.000100000']);
+  });
+
   it('ESM import of the Bedrock client, which never loads the main module, is patched too', async () => {
     const spans = await runApp(['--import', registerEsm], './test/hooks/app-bedrock.mjs');
 
