@@ -10,6 +10,7 @@ import { clearRunningState, DEFAULT_DATA_DIR, findRunningCollector, writeRunning
 import { createClickHouseHttpServer } from '../server/clickhouse-http.js';
 import { IngestQueue } from '../server/ingest-queue.js';
 import { createOtlpReceiver } from '../server/otlp-http.js';
+import { externalFunctionsOf } from '../server/sql-text.js';
 import { LocalEngine } from '../store/engine.js';
 import { loadCatalogue } from './prices.js';
 
@@ -71,6 +72,7 @@ export async function up(args: ParsedArgs): Promise<number> {
       info(`loaded ${loaded.rows} price rows and ${loaded.aliases} model aliases`);
     }
     const version = (await engine.query('SELECT version()', { format: 'TabSeparated' })).text().trim();
+    const tableFunctions = (await engine.query('SELECT name FROM system.table_functions')).text();
 
     const queue = new IngestQueue({
       insert: (table, rows) => engine.insertJsonRows(table, rows),
@@ -92,6 +94,7 @@ export async function up(args: ParsedArgs): Promise<number> {
       password: str(args, 'password'),
       maxBodyBytes: 256 * 1024 * 1024,
       version,
+      externalFunctions: externalFunctionsOf(tableFunctions.split('\n').filter(Boolean)),
       log,
     });
 

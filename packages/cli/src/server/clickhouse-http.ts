@@ -20,7 +20,7 @@ import {
 import { engineErrorCode, engineErrorMessage, type LocalEngine, SESSION_SETTINGS } from '../store/engine.js';
 import { BodyTooLargeError, readBody } from './http-util.js';
 import { encodeHelloBlock, isNativeHello } from './native-hello.js';
-import { firstKeyword, formatClause, insertWithFormat, isReadOnly } from './sql-text.js';
+import { EXTERNAL_FUNCTIONS, formatClause, insertWithFormat, readOnlyViolation } from './sql-text.js';
 
 export interface ClickHouseHttpOptions {
   engine: LocalEngine;
@@ -31,6 +31,12 @@ export interface ClickHouseHttpOptions {
   password?: string;
   maxBodyBytes: number;
   version: string;
+  /**
+   * Functions refused on read-only requests because they reach outside the
+   * store (default: {@link EXTERNAL_FUNCTIONS}; `aicost up` adds the engine's
+   * own list through {@link externalFunctionsOf}).
+   */
+  externalFunctions?: ReadonlySet<string>;
   log?: (message: string) => void;
 }
 
@@ -267,28 +273,29 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
       } else {
         const { sql, cleanup } = buildStatement(urlQuery, body);
         try {
-          const keyword = firstKeyword(sql);
-          if (req.method === 'GET' && !isReadOnly(sql)) {
-            throw new HttpQueryError(
-              164,
-              'READONLY',
-              'Cannot execute query in readonly mode: GET requests only read; use POST',
-            );
-          }
-          const readOnlyRequest = !opts.writable || (params.get('readonly') ?? '0') !== '0';
-          if (readOnlyRequest && !isReadOnly(sql)) {
+          // Read-only requests are checked twice: here (statement kind, functions that reach files,
+          // URLs or other servers, INTO OUTFILE) and by the engine (readonly = 1 on a connection of
+          // their own, which no setting in the request can lift).
+          const readOnlyRequest =
+            !opts.writable || req.method === 'GET' || (params.get('readonly') ?? '0') !== '0';
+          const violation = readOnlyRequest
+            ? readOnlyViolation(sql, opts.externalFunctions ?? EXTERNAL_FUNCTIONS)
+            : undefined;
+          if (violation) {
             // A statement that does not parse gets the engine's syntax error, not "read-only".
-            if (!insertWithFormat(sql)) await opts.engine.query(`EXPLAIN AST ${sql}`);
+            if (!insertWithFormat(sql)) await opts.engine.queryReadOnly(`EXPLAIN AST ${sql}`);
             throw new HttpQueryError(
               164,
               'READONLY',
-              opts.writable
-                ? `Cannot execute query in readonly mode: the request set readonly=${params.get('readonly')}`
-                : `aicost up serves the store read-only; ${keyword || 'this'} statements need --writable (one statement per request)`,
+              req.method === 'GET'
+                ? `Cannot execute query in readonly mode: GET requests only read (${violation}); use POST`
+                : opts.writable
+                  ? `Cannot execute query in readonly mode: the request set readonly=${params.get('readonly')} (${violation})`
+                  : `aicost up serves the store read-only: ${violation}; writing needs --writable`,
             );
           }
           format = formatClause(sql) ?? requestedFormat;
-          const result = await runWithContext(sql, format, params, req);
+          const result = await runWithContext(sql, format, params, req, readOnlyRequest);
           output = result.bytes();
           summary = {
             read_rows: result.rowsRead,
@@ -386,11 +393,18 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
   }
 
   /**
-   * Runs one statement with the request's database and settings. The engine
+   * Runs one statement with the request's database and settings. A read-only
+   * request runs on a read-only connection of its own; otherwise the engine
    * keeps `USE`/`SET` for the whole session, so they are set for this
    * statement and reset right after, in the same engine call.
    */
-  async function runWithContext(sql: string, format: string, params: URLSearchParams, req: IncomingMessage) {
+  async function runWithContext(
+    sql: string,
+    format: string,
+    params: URLSearchParams,
+    req: IncomingMessage,
+    readOnly: boolean,
+  ) {
     const before: string[] = [];
     const after: string[] = [];
     const database = (req.headers['x-clickhouse-database'] as string | undefined) || params.get('database');
@@ -405,6 +419,13 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         before.push(`SET ${key} = ${settingValue(value)}`);
         after.push(`SET ${key} = ${SESSION_SETTINGS[key] ?? 'DEFAULT'}`);
       }
+    }
+    if (readOnly) {
+      return opts.engine.queryReadOnly(sql.trim().replace(/;\s*$/, ''), {
+        format,
+        params: bind,
+        setup: before,
+      });
     }
     const text = [...before, sql.trim().replace(/;\s*$/, ''), ...after].join(';\n');
     try {

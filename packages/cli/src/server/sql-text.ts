@@ -77,12 +77,171 @@ const READ_ONLY_KEYWORDS = new Set([
   'VALUES',
 ]);
 
-/** Whether a statement only reads (no DDL, no INSERT, no writing to files). */
-export function isReadOnly(sql: string): boolean {
+/**
+ * Table functions that only compute or read this store's own tables. Every
+ * other table function (the engine lists them in `system.table_functions`)
+ * reaches files, URLs, object stores, other servers or programs, and is
+ * refused on the read-only interface.
+ */
+export const LOCAL_TABLE_FUNCTIONS: ReadonlySet<string> = new Set(
+  [
+    'SQLStandardValues',
+    'dictionary',
+    'format',
+    'generateRandom',
+    'generateSeries',
+    'generate_series',
+    'loop',
+    'merge',
+    'mergeTreeAnalyzeIndexes',
+    'mergeTreeAnalyzeIndexesUUID',
+    'mergeTreeIndex',
+    'mergeTreeProjection',
+    'mergeTreeTextIndex',
+    'null',
+    'numbers',
+    'numbers_mt',
+    'primes',
+    'values',
+    'view',
+    'viewExplain',
+    'viewIfPermitted',
+    'zeros',
+    'zeros_mt',
+  ].map((name) => name.toLowerCase()),
+);
+
+/**
+ * Functions that reach outside the store, as known when this was written
+ * (chDB 26.7); the server adds whatever else the running engine lists. The
+ * scalar `file()` reads a file too, and the engine's readonly mode does not
+ * stop it.
+ */
+export const EXTERNAL_FUNCTIONS: ReadonlySet<string> = new Set(
+  [
+    'arrowstream',
+    'azureBlobStorage',
+    'azureBlobStorageCluster',
+    'cluster',
+    'clusterAllReplicas',
+    'cosn',
+    'deltaLake',
+    'deltaLakeAzure',
+    'deltaLakeAzureCluster',
+    'deltaLakeCluster',
+    'deltaLakeLocal',
+    'deltaLakeS3',
+    'deltaLakeS3Cluster',
+    'eval',
+    'executable',
+    'executablePool',
+    'file',
+    'fileCluster',
+    'filesystem',
+    'fuzzJSON',
+    'fuzzQuery',
+    'gcs',
+    'hdfs',
+    'hdfsCluster',
+    'hudi',
+    'hudiCluster',
+    'iceberg',
+    'icebergAzure',
+    'icebergAzureCluster',
+    'icebergCluster',
+    'icebergHDFS',
+    'icebergHDFSCluster',
+    'icebergLocal',
+    'icebergLocalCluster',
+    'icebergS3',
+    'icebergS3Cluster',
+    'input',
+    'jdbc',
+    'mongodb',
+    'mysql',
+    'odbc',
+    'oss',
+    'paimon',
+    'paimonAzure',
+    'paimonAzureCluster',
+    'paimonCluster',
+    'paimonHDFS',
+    'paimonHDFSCluster',
+    'paimonLocal',
+    'paimonS3',
+    'paimonS3Cluster',
+    'postgresql',
+    'prometheusQuery',
+    'prometheusQueryRange',
+    'redis',
+    'remote',
+    'remoteSecure',
+    's3',
+    's3Cluster',
+    'sqlite',
+    'timeSeriesData',
+    'timeSeriesMetrics',
+    'timeSeriesSamples',
+    'timeSeriesSelector',
+    'timeSeriesTags',
+    'url',
+    'urlCluster',
+    'ytsaurus',
+  ].map((name) => name.toLowerCase()),
+);
+
+/** The refused set for an engine: {@link EXTERNAL_FUNCTIONS} plus its table functions that are not local. */
+export function externalFunctionsOf(tableFunctions: Iterable<string>): ReadonlySet<string> {
+  const names = new Set(EXTERNAL_FUNCTIONS);
+  for (const name of tableFunctions) {
+    const lower = name.toLowerCase();
+    if (!LOCAL_TABLE_FUNCTIONS.has(lower)) names.add(lower);
+  }
+  return names;
+}
+
+/** Names called as functions (`name(`, also quoted), lower-cased, outside strings and comments. */
+export function calledFunctions(sql: string): string[] {
   const masked = maskSql(sql);
-  if (!READ_ONLY_KEYWORDS.has(firstKeyword(sql))) return false;
-  if (/\bINTO\s+OUTFILE\b/i.test(masked)) return false;
-  return !hasSeveralStatements(sql);
+  const names: string[] = [];
+  // Quoted names are blanked in the mask (same length), so they are read back from the text.
+  for (const m of masked.matchAll(/(?<![\w.])(`_*`|"_*"|[A-Za-z_][A-Za-z0-9_]*)\s*\(/g)) {
+    const token = sql.slice(m.index, m.index + m[1]!.length);
+    names.push(
+      token
+        .replace(/^[`"]|[`"]$/g, '')
+        .replace(/\\(.)/g, '$1')
+        .toLowerCase(),
+    );
+  }
+  return names;
+}
+
+/**
+ * Why a statement may not run on the read-only interface, or undefined when
+ * it only reads this store: one SELECT/WITH/SHOW/DESCRIBE/EXPLAIN/EXISTS
+ * statement, no `INTO OUTFILE`, no function that reaches files, URLs, other
+ * servers or programs, and no `readonly` setting of its own (a subquery's
+ * SETTINGS could otherwise lift the engine's read-only mode).
+ */
+export function readOnlyViolation(
+  sql: string,
+  externalFunctions: ReadonlySet<string> = EXTERNAL_FUNCTIONS,
+): string | undefined {
+  const masked = maskSql(sql);
+  const keyword = firstKeyword(sql);
+  if (!READ_ONLY_KEYWORDS.has(keyword)) return `${keyword || 'this'} statements write`;
+  if (hasSeveralStatements(sql)) return 'one statement per request';
+  if (/\bINTO\s+OUTFILE\b/i.test(masked)) return 'INTO OUTFILE writes a file';
+  const external = calledFunctions(sql).find((name) => externalFunctions.has(name));
+  if (external) return `${external}() reaches outside the store`;
+  if (/\breadonly\s*=/i.test(masked)) return 'the readonly setting cannot be changed';
+  return undefined;
+}
+
+/** Whether a statement only reads this store (see {@link readOnlyViolation}). */
+export function isReadOnly(sql: string, externalFunctions?: ReadonlySet<string>): boolean {
+  return readOnlyViolation(sql, externalFunctions) === undefined;
 }
 
 export interface InsertTarget {

@@ -62,6 +62,33 @@ export class LocalEngine {
     return this.session.queryAsync(sql, { format });
   }
 
+  /**
+   * Runs one statement on a connection of its own that the engine holds
+   * read-only (`readonly = 1`: no writes, no settings changes, no table
+   * functions that reach files, URLs or other servers). `setup` statements
+   * (`USE db`, `SET name = value`) run first, before the connection becomes
+   * read-only; nothing the statement says can lift it, and the connection is
+   * closed afterwards, so the shared session never changes.
+   */
+  async queryReadOnly(sql: string, opts: QueryOptions & { setup?: string[] } = {}): Promise<ChdbResult> {
+    const session = new Session(this.dataDir);
+    try {
+      const setup = [
+        ...Object.entries(SESSION_SETTINGS).map(([name, value]) => `SET ${name} = ${value}`),
+        ...(opts.setup ?? []),
+        'SET readonly = 1',
+      ];
+      await session.queryAsync(setup.join(';\n'));
+      const format = opts.format ?? 'TabSeparated';
+      if (opts.params && Object.keys(opts.params).length > 0) {
+        return await session.queryBindAsync(sql, opts.params, { format });
+      }
+      return await session.queryAsync(sql, { format });
+    } finally {
+      session.close();
+    }
+  }
+
   /** Inserts JSONEachRow text; resolves once the engine has written it. */
   async insertJsonRows(table: string, rows: string | Buffer): Promise<void> {
     await this.session.insert({ table, values: rows, format: 'JSONEachRow' });
