@@ -143,6 +143,7 @@ describe('node --import @aicost/node/register (ESM), OTLP http/protobuf', () => 
   it.each([
     ['OTEL_SDK_DISABLED', 'true'],
     ['AICOST_ENABLED', 'false'],
+    ['AICOST_ENABLED', 'off'],
   ])('sends nothing when %s=%s, and the app still runs', async (name, value) => {
     receiver = await startOtlpReceiver();
     const { finished } = run(
