@@ -21,6 +21,9 @@ import {
   GEN_AI_OPERATION,
   type GenAICall,
   type InvalidUsage,
+  type Nanos,
+  nanosOfRatio,
+  parseDecimal,
   type TokenUsage,
   usageFromOpenAIChat,
   usageFromOpenAIResponses,
@@ -98,10 +101,29 @@ function onChatResult(call: GenAICall, result: unknown): void {
     responseId: result.id,
     finishReasons: finishReasonsOf(result.choices),
   });
-  call.setUsage(usageFromOpenAIChat(result.usage));
+  call.setUsage(usageFromOpenAIChat(result.usage), {
+    providerReportedCost: providerReportedCost(result.usage),
+  });
   if (call.captureContent && Array.isArray(result.choices)) {
     call.recordContent({ outputMessages: result.choices.map(chatChoiceToOutputMessage) });
   }
+}
+
+/**
+ * The cost the provider reports itself, as OpenRouter does in `usage.cost`
+ * (USD), in nano-USD; the call is then priced `provider_reported`.
+ *
+ * `JSON.parse` has already made the provider's decimal a float. `String()`
+ * gives back the shortest decimal that reads as the same float: the provider's
+ * own digits whenever it sent at most 15 significant digits (OpenRouter sends
+ * far fewer). That decimal is converted exactly, never through float
+ * arithmetic, and rounded half up to the nano-dollar (9 decimal places).
+ */
+export function providerReportedCost(usage: unknown): Nanos | undefined {
+  const cost = isRecord(usage) ? usage.cost : undefined;
+  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return undefined;
+  const decimal = parseDecimal(String(cost));
+  return decimal ? nanosOfRatio([decimal]) : undefined;
 }
 
 /** Chat chunks carry the usage (when asked for) on a last chunk with no choices. */
@@ -135,7 +157,9 @@ class ChatStream implements StreamAccumulator {
       responseId: this.id,
       finishReasons: this.finishReasons.filter(isString),
     });
-    call.setUsage(this.usage === undefined ? undefined : usageFromOpenAIChat(this.usage));
+    call.setUsage(this.usage === undefined ? undefined : usageFromOpenAIChat(this.usage), {
+      providerReportedCost: providerReportedCost(this.usage),
+    });
     if (this.captureContent) {
       const outputMessages = this.finishReasons.map((reason, index) => ({
         role: 'assistant',
@@ -280,7 +304,9 @@ function applyResponse(call: GenAICall, response: Record<string, any>): void {
     responseId: response.id,
     finishReasons: responseFinishReasons(response),
   });
-  call.setUsage(usageFromOpenAIResponses(response.usage));
+  call.setUsage(usageFromOpenAIResponses(response.usage), {
+    providerReportedCost: providerReportedCost(response.usage),
+  });
   if (call.captureContent && Array.isArray(response.output)) {
     call.recordContent({ outputMessages: responseOutputMessages(response.output) });
   }
