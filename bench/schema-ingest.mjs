@@ -1,8 +1,14 @@
 /**
- * What the request view costs at ingest: inserts of exporter-shaped spans into
- * `otel.otel_traces` with the whole catalogue loaded (every span priced in SQL through the
- * alias and price joins, then rolled up), against the same inserts with `aicost_requests_mv`
- * detached (the exporter's own trace-id view only). Not a test.
+ * What the request views cost at ingest: inserts of exporter-shaped spans into
+ * `otel.otel_traces` with the whole catalogue loaded, in three variants measured in turn
+ * within each repetition (so that load on the machine hits them alike):
+ * - `priced spans`: spans that arrive with their cost (`aicost.cost.*`, as aicost's
+ *   instrumentations send them): request table and rollups, no price lookup;
+ * - `spans without cost`: as other instrumentations send them: priced in SQL through the
+ *   alias and price joins, then rolled up;
+ * - `exporter tables only`: the same priced spans with `aicost_spans_mv` detached (the
+ *   exporter's own trace-id view only).
+ * Not a test.
  *
  *   pnpm -r --filter @aicost/core run build   # the bench imports @aicost/core's dist
  *   node_modules/.bin/node bench/schema-ingest.mjs [--reps 11]
@@ -60,8 +66,8 @@ const MODELS = [
 ];
 
 let serial = 0;
-/** A GenAI span without a cost (another instrumentation), in the exporter's row layout. */
-function span() {
+/** A GenAI span in the exporter's row layout, with a cost (aicost) or without (another instrumentation). */
+function span(withCost) {
   serial += 1;
   const [provider, model] = MODELS[serial % MODELS.length];
   return JSON.stringify({
@@ -86,6 +92,19 @@ function span() {
       'gen_ai.usage.cache_read.input_tokens': String(serial % 700),
       'aicost.feature': ['search', 'summarize', 'chat'][serial % 3],
       'aicost.customer': `customer-${serial % 50}`,
+      ...(withCost
+        ? {
+            'aicost.cost.total': '0.004125',
+            'aicost.cost.input': '0.002125',
+            'aicost.cost.output': '0.002',
+            'aicost.cost.currency': 'USD',
+            'aicost.cost.status': 'priced',
+            'aicost.price.source': 'genai-prices',
+            'aicost.price.version': 'genai-prices@0.1.8',
+            'aicost.price.provider_id': 'openai',
+            'aicost.price.model_id': 'gpt-4o',
+          }
+        : {}),
     },
     Duration: '1250000000',
     StatusCode: 'Unset',
@@ -111,40 +130,50 @@ const aliases = core.exportPriceAliases({ pricer });
 await loadPrices(exec, rows, aliases);
 console.log(`catalogue loaded: ${rows.length} price rows, ${aliases.length} aliases`);
 
-async function measure(label) {
-  for (const size of SIZES) {
-    const times = [];
-    for (let rep = 0; rep < REPS + 1; rep += 1) {
-      const body = Array.from({ length: size }, span).join('\n');
-      const t0 = performance.now();
-      await session.insert({
-        table: 'otel.otel_traces',
-        columns: COLUMNS,
-        values: body,
-        format: 'JSONEachRow',
-      });
-      if (rep > 0) times.push(performance.now() - t0);
+const VARIANTS = [
+  { label: 'priced spans', withCost: true, detached: false },
+  { label: 'spans without cost', withCost: false, detached: false },
+  { label: 'exporter tables only', withCost: true, detached: true },
+];
+
+async function insertOnce(size, withCost) {
+  const body = Array.from({ length: size }, () => span(withCost)).join('\n');
+  const t0 = performance.now();
+  await session.insert({ table: 'otel.otel_traces', columns: COLUMNS, values: body, format: 'JSONEachRow' });
+  return performance.now() - t0;
+}
+
+const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+
+for (const size of SIZES) {
+  const times = new Map(VARIANTS.map((v) => [v.label, []]));
+  // One warm-up round, then REPS rounds of every variant in turn.
+  for (let rep = 0; rep < REPS + 1; rep += 1) {
+    for (const variant of VARIANTS) {
+      if (variant.detached) exec('DETACH TABLE otel.aicost_spans_mv');
+      const ms = await insertOnce(size, variant.withCost);
+      if (variant.detached) exec('ATTACH TABLE otel.aicost_spans_mv');
+      if (rep > 0) times.get(variant.label).push(ms);
     }
-    times.sort((a, b) => a - b);
-    const ms = times[Math.floor(times.length / 2)];
+  }
+  const base = median(times.get('exporter tables only'));
+  for (const { label } of VARIANTS) {
+    const ms = median(times.get(label));
     console.log(
-      `  ${label.padEnd(28)} ${String(size).padStart(5)} spans/insert: ${ms.toFixed(1).padStart(7)} ms (${Math.round((size / ms) * 1000).toLocaleString('en')} spans/s)`,
+      `  ${label.padEnd(22)} ${String(size).padStart(5)} spans/insert: ${ms.toFixed(1).padStart(7)} ms (${Math.round((size / ms) * 1000).toLocaleString('en')} spans/s, ${(ms / base).toFixed(2)}x exporter only)`,
     );
   }
 }
 
-await measure('with aicost_requests_mv');
 const [counts] = session
   .query(
-    "SELECT count() AS n, countIf(price_source LIKE 'clickhouse:%') AS priced FROM otel.aicost_requests",
+    "SELECT count() AS n, countIf(price_source LIKE 'clickhouse:%') AS priced, countIf(cost_total IS NULL) AS unpriced FROM otel.aicost_requests",
     'JSONEachRow',
   )
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line));
-console.log(`  (${counts.n} requests, ${counts.priced} priced in SQL)`);
-exec('DETACH TABLE otel.aicost_requests_mv');
-await measure('exporter tables only');
+console.log(`  (${counts.n} requests: ${counts.priced} priced in SQL, ${counts.unpriced} unpriced)`);
 
 session.close();
 await drainPending();

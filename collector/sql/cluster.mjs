@@ -31,9 +31,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 function toCluster(sql) {
   return (
     sql
-      // CREATE ... <name> [ON CLUSTER x]: after the object name, before its body or AS/TO.
+      // CREATE/DROP ... <name> [ON CLUSTER x]: after the object name, before its body or AS/TO.
       .replace(
-        /^(CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW|DICTIONARY) IF NOT EXISTS|CREATE OR REPLACE VIEW) ((?:"[^"]+"|[\w]+)(?:\.(?:"[^"]+"|[\w]+))?)\s*/gm,
+        /^(CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW|DICTIONARY) IF NOT EXISTS|CREATE OR REPLACE (?:VIEW|FUNCTION)|DROP VIEW IF EXISTS) ((?:"[^"]+"|[\w]+)(?:\.(?:"[^"]+"|[\w]+))?)\s*/gm,
         (_, head, name) => `${head} ${name}${onCluster} `,
       )
       // MergeTree family -> Replicated*, keeping their own arguments (the version column of

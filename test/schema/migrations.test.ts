@@ -2,8 +2,6 @@
  * The schema files: format, idempotence, and the exporter's tables exactly as
  * clickhouseexporter v0.165.1 creates them.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMigrations } from '../../collector/sql/migrate.js';
 import {
@@ -13,7 +11,6 @@ import {
   loadPriceRows,
   migrate,
   openEngine,
-  SCHEMA_DIR,
   splitStatements,
 } from '../support/chdb.js';
 import { ALIASES, callSpan, PRICES } from './fixtures.js';
@@ -49,29 +46,30 @@ describe('the schema files', () => {
     for (const migration of migrations) expect(migration.statements.length).toBeGreaterThan(0);
   });
 
-  it('hold only idempotent DDL: CREATE ... IF NOT EXISTS or CREATE OR REPLACE VIEW', () => {
+  it('hold only idempotent DDL: CREATE ... IF NOT EXISTS, CREATE OR REPLACE VIEW/FUNCTION, DROP ... IF EXISTS', () => {
     for (const { file, statements } of migrations) {
       for (const statement of statements) {
         expect(statement, file).toMatch(
-          /^CREATE (DATABASE IF NOT EXISTS|TABLE IF NOT EXISTS|MATERIALIZED VIEW IF NOT EXISTS|DICTIONARY IF NOT EXISTS|OR REPLACE VIEW) /,
+          /^(CREATE (DATABASE IF NOT EXISTS|TABLE IF NOT EXISTS|MATERIALIZED VIEW IF NOT EXISTS|DICTIONARY IF NOT EXISTS|OR REPLACE VIEW|OR REPLACE FUNCTION aicost_\w+)|DROP VIEW IF EXISTS) /,
         );
       }
     }
   });
 
-  it('price at ingest and re-price with the very same rule text', () => {
-    const block = (file: string) => {
-      const text = readFileSync(join(SCHEMA_DIR, file), 'utf8');
-      const match = /-- BEGIN pricing rule[^\n]*\n([\s\S]*?)-- END pricing rule/.exec(text);
-      expect(match, file).not.toBeNull();
-      return match![1]!
-        .split('\n')
-        .map((line) => line.trim())
-        .join('\n');
-    };
-    const ingest = block('020_requests.sql');
-    expect(ingest).toContain('sql_cost_total');
-    expect(block('040_views.sql')).toBe(ingest);
+  it('price at ingest and re-price through the one rule of 015_pricing.sql', () => {
+    const text = (file: string) =>
+      readMigrations()
+        .find((m) => m.file === file)!
+        .statements.join('\n');
+    expect(text('015_pricing.sql')).toContain('CREATE OR REPLACE FUNCTION aicost_request_cost');
+    for (const file of ['020_requests.sql', '040_views.sql']) {
+      const sql = text(file);
+      expect(sql, file).toContain('aicost_price_match(');
+      expect(sql, file).toContain('aicost_request_cost(');
+      // No pricing arithmetic of their own: leaves and rounding live in the functions only.
+      expect(sql, file).not.toMatch(/leaf|aicost_line\(/);
+    }
+    expect(text('020_requests.sql')).not.toContain('round(');
   });
 });
 

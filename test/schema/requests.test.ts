@@ -166,6 +166,29 @@ describe('typed columns', () => {
   });
 });
 
+describe('stream flag', () => {
+  const streamed = (attributes: Record<string, string | boolean>) =>
+    ingest({
+      start: AT,
+      provider: 'anthropic',
+      requestModel: 'claude-sonnet-4-0',
+      usage: { input: 5 },
+      attributes,
+    });
+
+  it('reads gen_ai.request.stream (SDKs that trace themselves) when aicost.request.stream is absent', async () => {
+    expect((await streamed({ 'gen_ai.request.stream': true }))?.stream).toBe(true);
+    expect((await streamed({ 'gen_ai.request.stream': false }))?.stream).toBe(false);
+  });
+
+  it('prefers aicost.request.stream over gen_ai.request.stream when both are present', async () => {
+    const ours = { 'aicost.request.stream': false, 'gen_ai.request.stream': true };
+    expect((await streamed(ours))?.stream).toBe(false);
+    const oursTrue = { 'aicost.request.stream': true, 'gen_ai.request.stream': false };
+    expect((await streamed(oursTrue))?.stream).toBe(true);
+  });
+});
+
 describe('cost recorded by aicost', () => {
   it('keeps the span cost, status and provenance exactly, even where today the SQL price differs', async () => {
     const row = await ingest({
