@@ -219,3 +219,57 @@ describe('exportPriceAliases', () => {
     ]);
   });
 });
+
+describe('what SQL cannot price correctly', () => {
+  it('exports no price row for a model whose catalogue price depends on the time of day', () => {
+    const deepseek = findProvider({ providerId: 'deepseek' })!;
+    const timeOfDay = deepseek.models.filter(
+      (model) =>
+        Array.isArray(model.prices) &&
+        model.prices.some((entry) => entry.constraint?.type === 'time_of_date'),
+    );
+    // The pinned catalogue's DeepSeek peak/off-peak models; the assertion below is about each of them.
+    expect(timeOfDay.map((model) => model.id)).toContain('deepseek-chat');
+    for (const model of timeOfDay) expect(rowsOf('deepseek', model.id), model.id).toEqual([]);
+    // A DeepSeek model with one price keeps its row.
+    const plain = deepseek.models.find((model) => !Array.isArray(model.prices))!;
+    expect(rowsOf('deepseek', plain.id).length).toBeGreaterThan(0);
+  });
+});
+
+describe('exportPriceAliases: contains rules', () => {
+  const aliases = exportPriceAliases({ ...catalogueOnly, providers: ['aws'] });
+  const contains = aliases.filter(
+    (alias) => alias.provider === 'aws.bedrock' && alias.matchKind === 'contains',
+  );
+
+  it('exports the catalogue contains rules of Bedrock, ranked in catalogue model order', () => {
+    const bedrock = findProvider({ providerId: 'aws' })!;
+    const order = new Map(bedrock.models.map((model, index) => [model.id, index + 1]));
+    expect(contains.length).toBeGreaterThan(50);
+    for (const alias of contains) expect(alias.rank, alias.pattern).toBe(order.get(alias.modelId));
+    const ranks = contains.map((alias) => alias.rank!);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+  });
+
+  it('resolves a cross-region Bedrock id through its first matching contains rule, as the catalogue does', () => {
+    const id = 'us.anthropic.claude-3-5-sonnet-20240620-v1:0';
+    const rule = contains.find((alias) => id.includes(alias.pattern));
+    const pricer = createPricer(catalogueOnly);
+    const js = pricer.priceUsage({
+      provider: 'aws.bedrock',
+      model: id,
+      usage: {
+        inputTokens: 10,
+        outputTokens: 1,
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
+        requests: 1,
+      },
+      timestamp: new Date('2026-11-02T10:00:00Z'),
+    });
+    expect(js.modelId).toBeDefined();
+    expect(rule?.modelId).toBe(js.modelId);
+  });
+});

@@ -68,11 +68,16 @@ export interface PriceRow {
 export interface PriceAlias {
   /** Lower-case `gen_ai.provider.name` value or catalogue provider id. */
   provider: string;
-  matchKind: 'exact' | 'prefix';
-  /** Lower-case model name (`exact`) or model-name prefix (`prefix`, longest wins). */
+  matchKind: 'exact' | 'prefix' | 'contains';
+  /**
+   * Lower-case model name (`exact`), model-name prefix (`prefix`, longest wins) or substring
+   * (`contains`, tried after the others, lowest `rank` first).
+   */
   pattern: string;
   providerId: string;
   modelId: string;
+  /** `contains` aliases: the catalogue's order of the rule's model (its model list, then fallback providers). */
+  rank?: number;
 }
 
 export interface PriceExportOptions extends PricerOptions {
@@ -111,9 +116,10 @@ const TIER_COLUMNS: [PriceKey, keyof PriceRow][] = [
  * then the custom prices and token-based self-hosted rates of the overrides. Deterministic:
  * the same catalogue and overrides give the same rows in the same order.
  *
- * What SQL cannot express is left out, and priced by JavaScript only: the catalogue's
- * time-of-day prices (the date-based price is exported), GPU-hour rates applied to request
- * duration, and price keys the ledger has no count for (web searches, pages...).
+ * What SQL cannot express is left out, and priced by JavaScript only: models whose catalogue
+ * price depends on the time of day (no row at all, so SQL leaves them unpriced rather than
+ * pricing part of the day wrong), GPU-hour rates applied to request duration, and price keys
+ * the ledger has no count for (web searches, pages...).
  */
 export function exportPriceRows(options: PriceExportOptions = {}): PriceRow[] {
   const book = bookFor(options);
@@ -127,11 +133,13 @@ export function exportPriceRows(options: PriceExportOptions = {}): PriceRow[] {
 
 /**
  * The model-name aliases for SQL: for every provider name spans may carry (catalogue ids and
- * `gen_ai.provider.name` values), the catalogue's `equals` rules as `exact` aliases and its
- * `starts_with` rules as `prefix` aliases, each checked to resolve to the same model through
- * the catalogue's own matching (`contains`/`regex` rules are not expressible and are left out);
- * then the overrides' exact names and trailing-`*` globs. An override wins over a catalogue
- * alias with the same (provider, kind, pattern).
+ * `gen_ai.provider.name` values), the catalogue's `equals` rules as `exact` aliases, its
+ * `starts_with` rules as `prefix` aliases and its `contains` rules as `contains` aliases
+ * ranked in catalogue order (Bedrock ids such as `us.anthropic.claude-3-5-sonnet-20240620-v1:0`),
+ * each checked to resolve to the same model through the catalogue's own matching
+ * (`regex`/`ends_with` rules are not expressible and are left out); then the overrides'
+ * exact names and trailing-`*` globs. An override wins over a catalogue alias with the same
+ * (provider, kind, pattern).
  */
 export function exportPriceAliases(options: PriceExportOptions = {}): PriceAlias[] {
   const book = bookFor(options);
@@ -149,7 +157,10 @@ export function exportPriceAliases(options: PriceExportOptions = {}): PriceAlias
   }
   return [...aliases.values()].sort(
     (a, b) =>
-      compare(a.provider, b.provider) || compare(a.matchKind, b.matchKind) || compare(a.pattern, b.pattern),
+      compare(a.provider, b.provider) ||
+      compare(a.matchKind, b.matchKind) ||
+      (a.rank ?? 0) - (b.rank ?? 0) ||
+      compare(a.pattern, b.pattern),
   );
 }
 
@@ -169,10 +180,16 @@ function catalogueRows(book: PriceBook, providers: readonly string[] | undefined
   return rows;
 }
 
-/** A model's date-based price periods, split where a discount starts or ends, equal neighbours merged. */
+/**
+ * A model's date-based price periods, split where a discount starts or ends, equal neighbours
+ * merged. None for a model whose price depends on the time of day (DeepSeek's peak and
+ * off-peak hours): the SQL price table has no time-of-day window, and any one of its prices
+ * would be wrong for part of the day; such spans stay unpriced in SQL (their aicost cost is
+ * computed in JavaScript, which applies the window).
+ */
 function modelRows(book: PriceBook, provider: Provider, model: ModelInfo): PriceRow[] {
-  const entries = priceEntries(model).filter((entry) => entry.constraint?.type !== 'time_of_date');
-  if (entries.length === 0) return [];
+  const entries = priceEntries(model);
+  if (entries.length === 0 || hasTimeOfDayPrice(model)) return [];
   const discounts = book.overrides.discounts.filter(
     (discount) =>
       (globMatches(discount.provider, provider.id) ||
@@ -299,15 +316,23 @@ function samePrices(a: PriceRow, b: PriceRow): boolean {
   );
 }
 
+/** Whether any of the model's catalogue prices applies only at some hours of the day. */
+function hasTimeOfDayPrice(model: ModelInfo): boolean {
+  return priceEntries(model).some((entry) => entry.constraint?.type === 'time_of_date');
+}
+
 function catalogueAliases(name: string, provider: Provider): PriceAlias[] {
   const aliases: PriceAlias[] = [];
   const homes = [
     provider,
     ...(provider.fallback_model_providers ?? []).map((id) => findProvider({ providerId: id })),
   ];
+  // The catalogue tries models in list order, then the fallback providers' lists.
+  let rank = 0;
   for (const home of homes) {
     if (!home) continue;
     for (const model of home.models) {
+      rank += 1;
       const rules: [PriceAlias['matchKind'], string][] = [
         ['exact', model.id.toLowerCase()],
         ...anchors(model.match).map(([kind, pattern]): [PriceAlias['matchKind'], string] => [
@@ -320,17 +345,25 @@ function catalogueAliases(name: string, provider: Provider): PriceAlias[] {
         // Keep only what the catalogue's own matching agrees with: SQL must not price differently.
         const found = findCatalogueModel(provider, pattern);
         if (found?.model.id !== model.id || found.homeProviderId !== home.id) continue;
-        aliases.push({ provider: name, matchKind, pattern, providerId: home.id, modelId: model.id });
+        const alias: PriceAlias = {
+          provider: name,
+          matchKind,
+          pattern,
+          providerId: home.id,
+          modelId: model.id,
+        };
+        aliases.push(matchKind === 'contains' ? { ...alias, rank } : alias);
       }
     }
   }
   return aliases;
 }
 
-/** The `equals` and `starts_with` rules of a match logic (inside `or`, and the anchors of an `and`). */
+/** The `equals`, `starts_with` and `contains` rules of a match logic (inside `or`, and the anchors of an `and`). */
 function anchors(logic: MatchLogic): [PriceAlias['matchKind'], string][] {
   if ('equals' in logic) return [['exact', logic.equals]];
   if ('starts_with' in logic) return [['prefix', logic.starts_with]];
+  if ('contains' in logic) return [['contains', logic.contains]];
   if ('or' in logic) return logic.or.flatMap(anchors);
   if ('and' in logic)
     return logic.and.flatMap((part) => ('equals' in part || 'starts_with' in part ? anchors(part) : []));
