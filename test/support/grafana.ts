@@ -84,7 +84,9 @@ export function applyConditionalAll(rawQuery: string, variables: readonly Variab
       const value = variable === undefined ? undefined : String(variable.value);
       if (value === '' || value === ALL_VALUE) phrase = '1=1';
     }
-    query = query.replace(`${macro}${phraseArg},${variableArg})`, () => phrase);
+    // String.replace with a string, as in the plugin: the first identical occurrence, and `$&`,
+    // `$'`, ... in the phrase are replacement patterns (a phrase with `$&` never ends).
+    query = query.replace(`${macro}${phraseArg},${variableArg})`, phrase);
     index = query.lastIndexOf(macro);
   }
   return query;
