@@ -22,7 +22,15 @@ export interface CollectorBinary {
 export function locateCollectorBinary(): CollectorBinary {
   const output = execFileSync('bash', [`${COLLECTOR_DIR}build.sh`, '--print-path'], { encoding: 'utf8' });
   const path = output.trim().split('\n').at(-1) ?? '';
-  return { path, exists: path !== '' && existsSync(path) };
+  const exists = path !== '' && existsSync(path);
+  // A developer may skip the collector suites by not building it; CI builds it first, so there a
+  // missing binary is a broken build, not a reason to report green.
+  if (!exists && process.env.CI === 'true') {
+    throw new Error(
+      `CI=true but no collector binary at ${path || '(no path)'}: run collector/build.sh first`,
+    );
+  }
+  return { path, exists };
 }
 
 export interface CommandResult {
