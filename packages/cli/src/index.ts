@@ -10,7 +10,7 @@ export { decodeRequest, encodingOf, OtlpDecodeError } from './otlp/decode.js';
 export { metricsToRows, type OtlpMetricsRequest } from './otlp/metrics.js';
 export { type OtlpTracesRequest, TRACE_COLUMNS, tracesToRows } from './otlp/traces.js';
 export { anyValueString, attributesMap } from './otlp/values.js';
-export { divRound, formatNanos, formatUsd, parseNanos } from './report/money.js';
+export { formatRounded, formatUsd, parseCostText } from './report/money.js';
 export { reportSql } from './report/query.js';
 export { createClickHouseHttpServer } from './server/clickhouse-http.js';
 export { IngestQueue, QueueBusyError } from './server/ingest-queue.js';

@@ -8,7 +8,7 @@ import { decodeRequest } from '../src/otlp/decode.js';
 import { ExportTraceServiceRequest } from '../src/otlp/proto.js';
 import { tracesToRows } from '../src/otlp/traces.js';
 import { anyValueString, idHexOrEmpty, OtlpDataError } from '../src/otlp/values.js';
-import { divRound, formatNanos, formatUsd, parseNanos } from '../src/report/money.js';
+import { formatRounded, formatUsd, parseCostText } from '../src/report/money.js';
 import { firstKeyword, formatClause, insertWithFormat, isReadOnly } from '../src/server/sql-text.js';
 import { splitStatements } from '../src/store/schema.js';
 
@@ -123,20 +123,29 @@ describe('span rows', () => {
 });
 
 describe('money', () => {
-  it('parses and prints Decimal text exactly', () => {
-    expect(parseNanos('12.345678900')).toBe(12_345_678_900n);
-    expect(parseNanos('0.000000001')).toBe(1n);
-    expect(parseNanos('-0.5')).toBe(-500_000_000n);
-    expect(() => parseNanos('0.0000000001')).toThrow(/more than 9 decimals/);
-    expect(formatNanos(12_345_678_900n)).toBe('12.345678900');
-    expect(formatNanos(1_234_567_890_123n, 6)).toBe('1234.567890');
+  it('reads Decimal text exactly, trailing zeros past 9 digits included, and never rounds it', () => {
+    expect(parseCostText('12.3456789')).toBe(12_345_678_900n);
+    expect(parseCostText('0.000000001')).toBe(1n);
+    expect(parseCostText('-0.5')).toBe(-500_000_000n);
+    expect(parseCostText('0')).toBe(0n);
+    expect(parseCostText('1.500000000000000000')).toBe(1_500_000_000n);
+    expect(() => parseCostText('0.0000000001')).toThrow(/not an exact nano-USD amount/);
+    expect(() => parseCostText('')).toThrow(/not an exact nano-USD amount/);
+  });
+
+  it('prints rounded half away from zero, as core rounds', () => {
+    expect(formatRounded(12_345_678_900n, 9)).toBe('12.345678900');
+    expect(formatRounded(1_234_567_890_123n, 6)).toBe('1234.567890');
+    expect(formatRounded(12_345_500n, 6)).toBe('0.012346');
+    expect(formatRounded(-12_345_500n, 6)).toBe('-0.012346');
+    expect(formatRounded(1_500_000_000n, 0)).toBe('2');
+    expect(formatRounded(-2_500_000_000n, 0)).toBe('-3');
+    expect(() => formatRounded(1n, 10)).toThrow(RangeError);
     expect(formatUsd(1_234_567_890_123n)).toBe('$1,234.567890');
     expect(formatUsd(12_345_500n)).toBe('$0.012346');
     expect(formatUsd(400n)).toBe('<$0.000001');
+    expect(formatUsd(-400n)).toBe('>-$0.000001');
     expect(formatUsd(0n)).toBe('$0.000000');
-    expect(divRound(5n, 2n)).toBe(3n);
-    expect(divRound(-5n, 2n)).toBe(-3n);
-    expect(divRound(4n, 3n)).toBe(1n);
   });
 });
 

@@ -2,9 +2,10 @@
  * `aicost report`: cost, requests, tokens and cost per request, grouped by
  * attribution, model, provider, day or service, over a time window.
  */
+import { divideRoundHalfUp, formatNanos } from '@aicost/core';
 import { list, type ParsedArgs, str, UsageError } from '../args.js';
 import { parseTsvWithNamesAndTypes, toCsv, toTable } from '../output.js';
-import { divRound, formatNanos, formatUsd, parseNanos } from '../report/money.js';
+import { formatUsd, parseCostText } from '../report/money.js';
 import { DIMENSIONS, type Dimension, isDimension, reportSql } from '../report/query.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
 
@@ -55,7 +56,7 @@ export interface ReportRow {
 function costPerRequest(r: { costNanos: bigint | undefined; pricedRequests: number }): bigint | undefined {
   return r.costNanos === undefined || r.pricedRequests === 0
     ? undefined
-    : divRound(r.costNanos, BigInt(r.pricedRequests));
+    : divideRoundHalfUp(r.costNanos, BigInt(r.pricedRequests));
 }
 
 export async function report(args: ParsedArgs): Promise<number> {
@@ -97,7 +98,7 @@ export async function report(args: ParsedArgs): Promise<number> {
         requests: Number(r[col('requests')]),
         pricedRequests: priced,
         unpricedRequests: Number(r[col('unpriced_requests')]),
-        costNanos: priced > 0 ? parseNanos(r[col('cost')] ?? '0') : undefined,
+        costNanos: priced > 0 ? parseCostText(r[col('cost')] ?? '0') : undefined,
         inputTokens: BigInt(r[col('input_tokens')] ?? '0'),
         outputTokens: BigInt(r[col('output_tokens')] ?? '0'),
         cacheReadTokens: BigInt(r[col('cache_read_tokens')] ?? '0'),
@@ -134,7 +135,7 @@ export async function report(args: ParsedArgs): Promise<number> {
   );
 
   if (format === 'json') {
-    const money = (n: bigint | undefined) => (n === undefined ? null : formatNanos(n, 9));
+    const money = (n: bigint | undefined) => (n === undefined ? null : formatNanos(n));
     process.stdout.write(
       `${JSON.stringify(
         {
@@ -180,7 +181,7 @@ export async function report(args: ParsedArgs): Promise<number> {
     'output_tokens',
   ];
   if (format === 'csv') {
-    const money = (n: bigint | undefined) => (n === undefined ? '' : formatNanos(n, 9));
+    const money = (n: bigint | undefined) => (n === undefined ? '' : formatNanos(n));
     process.stdout.write(
       toCsv(
         columns,

@@ -1,48 +1,43 @@
 /**
- * Money from the engine's Decimal text, exactly: parsed to integer
- * nano-USD (bigint), printed without ever passing through a float.
+ * Money for the report, on @aicost/core's helpers (one set of rules): the
+ * engine's Decimal text read into integer nano-USD (bigint), and amounts
+ * printed for people, never through a float.
  */
+import { divideRoundHalfUp, formatNanos, MONEY_SCALE, nanosFromDecimalText } from '@aicost/core';
 
-const NANOS = 1_000_000_000n;
-
-/** `"12.345678900"` or `"-0.5"` to nano-units. More than 9 decimals is refused (it would lose money). */
-export function parseNanos(decimal: string): bigint {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(decimal.trim());
-  if (!m) throw new Error(`not a decimal amount: ${JSON.stringify(decimal)}`);
-  const frac = (m[3] ?? '').replace(/0+$/, '');
-  if (frac.length > 9) throw new Error(`amount has more than 9 decimals: ${decimal}`);
-  const n = BigInt(m[2]!) * NANOS + BigInt(frac.padEnd(9, '0') || '0');
-  return m[1] ? -n : n;
+/**
+ * The engine's Decimal text (`"12.3456789"`, `"-0.5"`, a `Decimal(38, 18)`
+ * with trailing zeros) in nano-USD. Throws rather than round an amount finer
+ * than a nano-dollar: a report must not lose money silently.
+ */
+export function parseCostText(text: string): bigint {
+  const nanos = nanosFromDecimalText(text);
+  if (nanos === undefined) throw new Error(`not an exact nano-USD amount: ${JSON.stringify(text)}`);
+  return nanos;
 }
 
-/** Integer division rounded half away from zero. */
-export function divRound(a: bigint, b: bigint): bigint {
-  if (b === 0n) throw new RangeError('division by zero');
-  const neg = a < 0n !== b < 0n;
-  const aa = a < 0n ? -a : a;
-  const bb = b < 0n ? -b : b;
-  const q = (2n * aa + bb) / (2n * bb);
-  return neg ? -q : q;
-}
-
-/** Nano-units as a decimal string with exactly `decimals` digits (0-9), rounded half away from zero. */
-export function formatNanos(nanos: bigint, decimals = 9): string {
-  const scaled = divRound(nanos, 10n ** BigInt(9 - decimals));
-  const neg = scaled < 0n;
-  const abs = neg ? -scaled : scaled;
-  const unit = 10n ** BigInt(decimals);
-  const whole = (abs / unit).toString();
-  const frac = decimals > 0 ? `.${(abs % unit).toString().padStart(decimals, '0')}` : '';
-  return `${neg ? '-' : ''}${whole}${frac}`;
+/** Nano-USD with `decimals` fractional digits (0-9), rounded half away from zero (core's rule). */
+export function formatRounded(nanos: bigint, decimals: number): string {
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > MONEY_SCALE) {
+    throw new RangeError(`decimals must be 0-${MONEY_SCALE}`);
+  }
+  const dropped = MONEY_SCALE - decimals;
+  const unit = 10n ** BigInt(dropped);
+  const text = formatNanos(divideRoundHalfUp(nanos, unit) * unit);
+  if (dropped === 0) return text;
+  return text.slice(0, text.length - dropped - (decimals === 0 ? 1 : 0));
 }
 
 /** For people: `$1,234.567890` (6 decimals: a millionth of a dollar is the smallest cost that shows). */
 export function formatUsd(nanos: bigint, decimals = 6): string {
-  const text = formatNanos(nanos, decimals);
-  const neg = text.startsWith('-');
-  const [whole, frac] = (neg ? text.slice(1) : text).split('.');
+  const text = formatRounded(nanos, decimals);
+  const sign = nanos < 0n ? '-' : '';
+  const digits = text.replace(/^-/, '');
+  if (nanos !== 0n && /^[0.]+$/.test(digits)) {
+    // Too small to show at this precision, but not zero.
+    return `${nanos < 0n ? '>-' : '<'}$0.${'0'.repeat(Math.max(0, decimals - 1))}1`;
+  }
+  const [whole, fraction] = digits.split('.');
   const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  if (nanos !== 0n && /^[0.]+$/.test(text.replace('-', '')))
-    return `${neg ? '>-' : '<'}$0.${'0'.repeat(decimals - 1)}1`;
-  return `${neg ? '-' : ''}$${grouped}${frac === undefined ? '' : `.${frac}`}`;
+  return `${sign}$${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }

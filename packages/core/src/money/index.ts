@@ -19,6 +19,7 @@ export {
   formatNanos,
   MONEY_SCALE,
   NANOS_PER_UNIT,
+  nanosFromDecimalText,
   nanosOfRatio,
   nanosToNumber,
   parseNanos,

@@ -1,5 +1,5 @@
 import type { Nanos } from '../types.js';
-import { type Decimal, pow10 } from './decimal.js';
+import { type Decimal, parseDecimal, pow10 } from './decimal.js';
 
 /** 1 USD in nano-USD. */
 export const NANOS_PER_UNIT = 1_000_000_000n;
@@ -77,6 +77,19 @@ export function parseNanos(text: string): Nanos | undefined {
   const [, sign, integerDigits = '0', fractionDigits = ''] = match;
   const nanos = BigInt(integerDigits) * NANOS_PER_UNIT + BigInt(fractionDigits.padEnd(MONEY_SCALE, '0'));
   return sign === '-' ? -nanos : nanos;
+}
+
+/**
+ * Reads a decimal as a database prints it, exactly: any number of fractional
+ * digits as long as those past the 9th are zeros (ClickHouse prints a
+ * `Decimal(38, 18)` with 18 digits under `output_format_decimal_trailing_zeros`).
+ * Returns `undefined` when a digit past the 9th is not zero (the amount is
+ * finer than a nano-dollar and would need rounding) or for a non-number.
+ */
+export function nanosFromDecimalText(text: string): Nanos | undefined {
+  const value = parseDecimal(text);
+  if (value === undefined || value.scale > MONEY_SCALE) return undefined;
+  return value.units * pow10(MONEY_SCALE - value.scale);
 }
 
 export function sumNanos(amounts: Iterable<Nanos>): Nanos {
