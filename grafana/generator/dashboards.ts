@@ -18,6 +18,7 @@ import {
   DIMENSIONS,
   IN_CURRENT,
   IN_PREVIOUS,
+  RANGE_SECONDS,
   REQUEST_BUCKET,
   REQUEST_COUNT,
   REQUEST_RANGE,
@@ -46,8 +47,8 @@ const requestWhere = where(REQUEST_RANGE);
 const SPEND_VS_PREVIOUS = `SELECT
   if(sumIf(priced_requests, ${IN_CURRENT}) = 0, NULL, ${spendIf(IN_CURRENT)}) AS spend_usd,
   if(sumIf(priced_requests, ${IN_PREVIOUS}) = 0, NULL, ${spendIf(IN_PREVIOUS)}) AS previous_spend_usd,
-  ${spendIf(IN_CURRENT)} * 86400 / dateDiff('second', $__fromTime, $__toTime) AS spend_per_day_usd,
-  ${spendIf(IN_PREVIOUS)} * 86400 / dateDiff('second', $__fromTime, $__toTime) AS previous_spend_per_day_usd,
+  ${spendIf(IN_CURRENT)} * 86400 / ${RANGE_SECONDS} AS spend_per_day_usd,
+  ${spendIf(IN_PREVIOUS)} * 86400 / ${RANGE_SECONDS} AS previous_spend_per_day_usd,
   ${ratio(`${spendIf(IN_CURRENT)} - ${spendIf(IN_PREVIOUS)}`, spendIf(IN_PREVIOUS))} AS change
 FROM ${ROLLUP}
 WHERE ${where(ROLLUP_RANGE_WITH_PREVIOUS)}`;

@@ -64,6 +64,8 @@ export const ROLLUP_RANGE = '$__timeFilter(hour)';
 /** Requests that started inside the dashboard range. */
 export const REQUEST_RANGE = '$__timeFilter(timestamp)';
 
+/** Length of the dashboard range in seconds (at least 1: it divides). */
+export const RANGE_SECONDS = `greatest(dateDiff('second', $__fromTime, $__toTime), 1)`;
 /** The period of the same length just before the dashboard range (for "vs previous period"). */
 export const PREVIOUS_FROM = `addSeconds($__fromTime, -dateDiff('second', $__fromTime, $__toTime))`;
 /** Rollup rows of the previous period and the current one together. */
