@@ -7,6 +7,7 @@ import { createClient } from '@clickhouse/client';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CHILD_PROCESS_TIMEOUT,
   type Collector,
   makeSpans,
   postOtlp,
@@ -82,7 +83,7 @@ function expectedBy(key: (c: SpanSpec) => string) {
   return groups;
 }
 
-describe('aicost up', () => {
+describe('aicost up', { timeout: CHILD_PROCESS_TIMEOUT }, () => {
   let collector: Collector;
 
   beforeAll(async () => {

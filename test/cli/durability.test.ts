@@ -4,7 +4,15 @@
  * requests around them; an overloaded collector says "retry later".
  */
 import { describe, expect, it } from 'vitest';
-import { makeSpans, postOtlp, runCli, serializeSpans, startCollector, tempDir } from './support.js';
+import {
+  CHILD_PROCESS_TIMEOUT,
+  makeSpans,
+  postOtlp,
+  runCli,
+  serializeSpans,
+  startCollector,
+  tempDir,
+} from './support.js';
 
 function genaiSpans(n: number, tag: string) {
   return makeSpans(
@@ -37,7 +45,9 @@ async function countSpans(dataDir: string, where = '1'): Promise<number> {
 }
 
 describe('aicost up durability', () => {
-  it('keeps every acknowledged span across SIGKILL and restart on the same directory', async () => {
+  it('keeps every acknowledged span across SIGKILL and restart on the same directory', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const dataDir = tempDir();
     const first = await startCollector({ dataDir });
     let acknowledged = 0;
@@ -73,7 +83,9 @@ describe('aicost up durability', () => {
     expect(await countSpans(dataDir)).toBe(acknowledged);
   });
 
-  it('on SIGTERM answers every request it accepted, writes them, and exits 0', async () => {
+  it('on SIGTERM answers every request it accepted, writes them, and exits 0', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const dataDir = tempDir();
     const collector = await startCollector({ dataDir });
     const body = serializeSpans(genaiSpans(50, 'drain'), 'protobuf');
@@ -94,7 +106,9 @@ describe('aicost up durability', () => {
     expect(await countSpans(dataDir)).toBe(acknowledged * 50);
   });
 
-  it('exits with an error and releases the store when its port is taken', async () => {
+  it('exits with an error and releases the store when its port is taken', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const first = await startCollector();
     try {
       const port = new URL(first.otlpUrl).port;
@@ -106,7 +120,9 @@ describe('aicost up durability', () => {
     }
   });
 
-  it('refuses malformed and oversized payloads with 400/413 and an OTLP Status, losing nothing else', async () => {
+  it('refuses malformed and oversized payloads with 400/413 and an OTLP Status, losing nothing else', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const collector = await startCollector({ args: ['--max-body-size', '64KiB'] });
     try {
       const good = (tag: string) => serializeSpans(genaiSpans(10, tag), 'protobuf');
@@ -156,7 +172,9 @@ describe('aicost up durability', () => {
     }
   });
 
-  it('answers 429 with Retry-After past its in-flight limit, and accepts the retry', async () => {
+  it('answers 429 with Retry-After past its in-flight limit, and accepts the retry', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const collector = await startCollector({ args: ['--max-inflight', '1'] });
     try {
       const body = serializeSpans(genaiSpans(200, 'burst'), 'protobuf');

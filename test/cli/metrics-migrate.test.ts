@@ -8,7 +8,15 @@ import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { makeSpans, postOtlp, runCli, serializeSpans, startCollector, tempDir } from './support.js';
+import {
+  CHILD_PROCESS_TIMEOUT,
+  makeSpans,
+  postOtlp,
+  runCli,
+  serializeSpans,
+  startCollector,
+  tempDir,
+} from './support.js';
 
 class OnDemandReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
@@ -22,7 +30,9 @@ async function sqlJson(args: string[], query: string): Promise<any[]> {
 }
 
 describe('metrics', () => {
-  it('lands counters, gauges and histograms from the SDK in the exporter tables', async () => {
+  it('lands counters, gauges and histograms from the SDK in the exporter tables', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const reader = new OnDemandReader();
     const provider = new MeterProvider({
       resource: resourceFromAttributes({ 'service.name': 'metrics-svc' }),
@@ -90,7 +100,7 @@ describe('metrics', () => {
 });
 
 describe('aicost migrate', () => {
-  it('is idempotent on a local store', async () => {
+  it('is idempotent on a local store', { timeout: CHILD_PROCESS_TIMEOUT }, async () => {
     const dataDir = tempDir();
     const first = await runCli(['migrate', '--data-dir', dataDir]);
     expect(first.code, first.stderr).toBe(0);
@@ -112,7 +122,9 @@ describe('aicost migrate', () => {
     ).toEqual(tables);
   });
 
-  it('loads the price catalogue with aicost prices load, replacing the previous load', async () => {
+  it('loads the price catalogue with aicost prices load, replacing the previous load', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const dataDir = tempDir();
     expect((await runCli(['migrate', '--data-dir', dataDir])).code).toBe(0);
     for (let i = 0; i < 2; i++) {
@@ -132,7 +144,9 @@ describe('aicost migrate', () => {
     expect(total.n).toBe(counts.prices);
   });
 
-  it('applies through a ClickHouse URL twice without touching the data, and is refused by a read-only one', async () => {
+  it('applies through a ClickHouse URL twice without touching the data, and is refused by a read-only one', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const collector = await startCollector({ args: ['--writable'] });
     const readOnly = await startCollector();
     try {
@@ -164,7 +178,9 @@ describe('aicost migrate', () => {
 });
 
 describe('a writable aicost up', () => {
-  it('takes @clickhouse/client commands and inserts (JSONEachRow and CSV)', async () => {
+  it('takes @clickhouse/client commands and inserts (JSONEachRow and CSV)', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
     const collector = await startCollector({ args: ['--writable'] });
     const client = createClient({ url: collector.clickhouseUrl });
     try {

@@ -22,6 +22,7 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
+import { afterAll } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(here, '..', '..');
@@ -59,9 +60,30 @@ export function assertCliBuilt(): void {
   }
 }
 
+const createdDirs: string[] = [];
+const startedCollectors: ChildProcess[] = [];
+
+/** A fresh directory, removed when the test file that asked for it ends. */
 export function tempDir(prefix = 'aicost-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  createdDirs.push(dir);
+  return dir;
 }
+
+// Registered once per test file that imports these helpers. Hooks run in reverse order of registration, so
+// this one runs after the file's own afterAll hooks (which stop their collectors): a collector still running
+// here belongs to a test that failed before stopping it. Store directories are ~6 MB each.
+afterAll(async () => {
+  await Promise.all(
+    startedCollectors.splice(0).map((child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return exited;
+    }),
+  );
+  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 export interface Collector {
   otlpUrl: string;
@@ -83,6 +105,7 @@ export async function startCollector(opts: { dataDir?: string; args?: string[] }
     [CLI, 'up', '--port', '0', '--clickhouse-port', '0', '--data-dir', dataDir, ...(opts.args ?? [])],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  startedCollectors.push(child);
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d) => {

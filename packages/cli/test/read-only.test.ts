@@ -162,7 +162,13 @@ describe('read-only ClickHouse HTTP interface', () => {
   });
 
   it('does not let URL settings lift read-only', async () => {
-    for (const params of [{ readonly: '0' }, { readonly: '2' }, { allow_ddl: '1' }, { READONLY: '0' }]) {
+    const attempts: Record<string, string>[] = [
+      { readonly: '0' },
+      { readonly: '2' },
+      { allow_ddl: '1' },
+      { READONLY: '0' },
+    ];
+    for (const params of attempts) {
       const res = await post(readOnlyUrl, `SELECT * FROM file('${secret}', 'LineAsString')`, params);
       expect(res.status).toBe(403);
       expect(res.text).not.toContain(SECRET);
