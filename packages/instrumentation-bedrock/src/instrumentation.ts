@@ -1,24 +1,18 @@
 import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  createGenAIRecorder,
+  abortError,
   type GenAICall,
-  GenAIMetrics,
-  type GenAIRecorder,
+  GenAIInstrumentationBase,
   type HeadersLike,
   logOnce,
   observeStream,
-  resolveCaptureContent,
   runSafely,
   usageFromBedrockHeaders,
   usageFromBedrockInvokeModel,
 } from '@aicost/core';
-import { type Context, context, createContextKey, diag } from '@opentelemetry/api';
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { type Context, context, createContextKey } from '@opentelemetry/api';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import {
   converseFinishReasons,
   converseInputMessages,
@@ -80,9 +74,10 @@ interface BedrockModuleLike {
  * InvokeModel and InvokeModelWithResponseStream call, priced from the token
  * ledger, with GenAI metrics. Every other command passes through untouched.
  */
-export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumentationConfig> {
-  private cachedRecorder: GenAIRecorder | undefined;
-  private readonly commandClasses: CommandClasses = new WeakMap();
+export class BedrockInstrumentation extends GenAIInstrumentationBase<BedrockInstrumentationConfig> {
+  protected readonly expectedExports = 'the exports of @aws-sdk/client-bedrock-runtime';
+  // `declare` and lazy: the base constructor may patch an already-loaded module before fields exist.
+  declare private knownCommandClasses: CommandClasses | undefined;
 
   constructor(config: BedrockInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -100,63 +95,29 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
     );
   }
 
-  /**
-   * Patches an already-loaded SDK module, for bundled applications where the
-   * `require`/`import` hooks never see `@aws-sdk/client-bedrock-runtime`:
-   * `instrumentation.manuallyInstrument(await import('@aws-sdk/client-bedrock-runtime'))`.
-   */
-  manuallyInstrument(moduleExports: unknown): void {
-    const exports = moduleExports as BedrockModuleLike | undefined;
-    if (typeof exports?.BedrockRuntimeClient?.prototype !== 'object') {
-      diag.warn('aicost: manuallyInstrument() expects the exports of @aws-sdk/client-bedrock-runtime');
-      return;
-    }
-    this.patchModule(exports);
-  }
-
-  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
-    super.setTracerProvider(...args);
-    this.cachedRecorder = undefined;
-  }
-
-  override setConfig(config: BedrockInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.cachedRecorder = undefined;
-  }
-
-  /** Called by the base class whenever the meter changes. */
-  protected override _updateMetricInstruments(): void {
-    this.cachedRecorder = undefined;
-  }
-
-  private recorder(): GenAIRecorder {
-    this.cachedRecorder ??= createGenAIRecorder({
-      tracer: this.tracer,
-      metrics: new GenAIMetrics(this.meter),
-      instrumentationName: PACKAGE_NAME,
-      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
-    });
-    return this.cachedRecorder;
+  private get commandClasses(): CommandClasses {
+    this.knownCommandClasses ??= new WeakMap();
+    return this.knownCommandClasses;
   }
 
   // -------------------------------------------------------------------------
   // Patching
   // -------------------------------------------------------------------------
 
-  private patchModule(moduleExports: BedrockModuleLike): void {
-    commandClassesOf(moduleExports, this.commandClasses);
-    const prototype = moduleExports.BedrockRuntimeClient?.prototype as
-      | Record<string, AnyFunction>
-      | undefined;
-    if (!prototype || typeof prototype.send !== 'function') return;
+  protected patchModule(moduleExports: unknown): boolean {
+    const exports = moduleExports as BedrockModuleLike | undefined;
+    const prototype = exports?.BedrockRuntimeClient?.prototype as Record<string, AnyFunction> | undefined;
+    if (!prototype || typeof prototype.send !== 'function') return false;
+    commandClassesOf(exports!, this.commandClasses);
     // Only our own wrapper on this prototype counts: the inherited `send` may be another instrumentation's.
-    if (Object.hasOwn(prototype, 'send') && isWrapped(prototype.send)) return;
+    if (Object.hasOwn(prototype, 'send') && isWrapped(prototype.send)) return true;
     if (!Object.hasOwn(prototype, 'send')) defineForwardingSend(prototype);
     this._wrap(prototype, 'send', (original: AnyFunction) => this.patchedSend(original) as any);
+    return true;
   }
 
-  private unpatchModule(moduleExports: BedrockModuleLike | undefined): void {
-    const prototype = moduleExports?.BedrockRuntimeClient?.prototype as
+  protected unpatchModule(moduleExports: unknown): void {
+    const prototype = (moduleExports as BedrockModuleLike | undefined)?.BedrockRuntimeClient?.prototype as
       | Record<string, AnyFunction>
       | undefined;
     if (prototype && Object.hasOwn(prototype, 'send') && isWrapped(prototype.send)) {
@@ -170,7 +131,7 @@ export class BedrockInstrumentation extends InstrumentationBase<BedrockInstrumen
     const instrumentation = this;
     return function send(this: BedrockClientLike, ...args: unknown[]) {
       const command = args[0] as CommandLike | undefined;
-      const operation = instrumentation.isEnabled()
+      const operation = instrumentation.isActive()
         ? runSafely('reading a Bedrock command', () => operationOf(command, instrumentation.commandClasses))
         : undefined;
       if (!operation) return original.apply(this, args);
@@ -272,17 +233,6 @@ function defineForwardingSend(prototype: Record<string, AnyFunction>): void {
 
 function isInvoke(operation: BedrockOperation): boolean {
   return operation === 'InvokeModel' || operation === 'InvokeModelWithResponseStream';
-}
-
-/**
- * An aborted stream surfaces as whatever the transport throws (a reset socket);
- * the span names the cause as the SDK names an aborted plain request: `AbortError`.
- */
-function abortError(signal: AbortSignal): Error {
-  if (signal.reason instanceof Error && signal.reason.name === 'AbortError') return signal.reason;
-  const error = new Error('Request aborted');
-  error.name = 'AbortError';
-  return error;
 }
 
 function isAsyncIterable(value: unknown): value is object {

@@ -1,20 +1,13 @@
 import {
-  createGenAIRecorder,
   type GenAICall,
   type GenAICallInfo,
-  GenAIMetrics,
-  type GenAIRecorder,
+  GenAIInstrumentationBase,
   observeStream,
-  resolveCaptureContent,
   runSafely,
   usageFromCohere,
 } from '@aicost/core';
-import { context, diag } from '@opentelemetry/api';
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { context } from '@opentelemetry/api';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type {
   CohereInstrumentationConfig,
   V1ChatRequest,
@@ -69,8 +62,8 @@ interface CohereModuleLike {
  * (`embeddings {model}`) of `CohereClientV2` (and `CohereClient#v2`), priced
  * from Cohere's billed units, with GenAI metrics.
  */
-export class CohereInstrumentation extends InstrumentationBase<CohereInstrumentationConfig> {
-  private cachedRecorder: GenAIRecorder | undefined;
+export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstrumentationConfig> {
+  protected readonly expectedExports = 'the exports of cohere-ai';
 
   constructor(config: CohereInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -91,43 +84,6 @@ export class CohereInstrumentation extends InstrumentationBase<CohereInstrumenta
     );
   }
 
-  /**
-   * Patches an already-loaded SDK, for bundled applications where the
-   * `require`/`import` hooks never see `cohere-ai`. Pass the module
-   * (`import * as cohere from 'cohere-ai'`). Clients created before the call
-   * are covered too: the patch is on the v2 client's internal methods.
-   */
-  manuallyInstrument(moduleExports: unknown): void {
-    if (!this.patchModule(moduleExports as CohereModuleLike)) {
-      diag.warn('aicost: manuallyInstrument() expects the exports of cohere-ai');
-    }
-  }
-
-  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
-    super.setTracerProvider(...args);
-    this.cachedRecorder = undefined;
-  }
-
-  override setConfig(config: CohereInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.cachedRecorder = undefined;
-  }
-
-  /** Called by the base class whenever the meter changes. */
-  protected override _updateMetricInstruments(): void {
-    this.cachedRecorder = undefined;
-  }
-
-  private recorder(): GenAIRecorder {
-    this.cachedRecorder ??= createGenAIRecorder({
-      tracer: this.tracer,
-      metrics: new GenAIMetrics(this.meter),
-      instrumentationName: PACKAGE_NAME,
-      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
-    });
-    return this.cachedRecorder;
-  }
-
   // -------------------------------------------------------------------------
   // Patching
   // -------------------------------------------------------------------------
@@ -139,7 +95,7 @@ export class CohereInstrumentation extends InstrumentationBase<CohereInstrumenta
    * reaches `CohereClientV2` instances whatever their age (they bind the
    * public methods when constructed).
    */
-  private patchModule(moduleExports: CohereModuleLike | undefined): boolean {
+  protected patchModule(moduleExports: CohereModuleLike | undefined): boolean {
     const v2 = v2ClientPrototype(moduleExports);
     const v1 = v1ClientPrototype(moduleExports);
     if (v2) {
@@ -155,7 +111,7 @@ export class CohereInstrumentation extends InstrumentationBase<CohereInstrumenta
     return v1 !== undefined || v2 !== undefined;
   }
 
-  private unpatchModule(moduleExports: CohereModuleLike | undefined): void {
+  protected unpatchModule(moduleExports: CohereModuleLike | undefined): void {
     for (const client of [v2ClientPrototype(moduleExports), v1ClientPrototype(moduleExports)]) {
       for (const name of ['__chat', '__chatStream', '__embed']) {
         if (client && isWrapped(client[name])) this._unwrap(client, name);
@@ -176,7 +132,7 @@ export class CohereInstrumentation extends InstrumentationBase<CohereInstrumenta
     readInfo: () => GenAICallInfo,
     recordInput?: (call: GenAICall) => void,
   ): GenAICall | undefined {
-    if (!this.isEnabled() || isAwsClient(client)) return undefined;
+    if (!this.isActive() || isAwsClient(client)) return undefined;
     const info = runSafely('reading a Cohere request', readInfo);
     if (!info) return undefined;
     return runSafely('starting a Cohere span', () => {

@@ -1,7 +1,7 @@
-import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { GenAIInstrumentationConfig } from '@aicost/core';
 
 /** Configuration of {@link CohereInstrumentation}. */
-export interface CohereInstrumentationConfig extends InstrumentationConfig {
+export interface CohereInstrumentationConfig extends GenAIInstrumentationConfig {
   /**
    * Record prompts and completions (`gen_ai.input.messages`, `gen_ai.output.messages`).
    * Off by default; `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`

@@ -1,21 +1,15 @@
 import {
-  createGenAIRecorder,
   GEN_AI_OPERATION,
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAICallInfo,
-  type GenAIRecorder,
+  GenAIInstrumentationBase,
   observeStream,
-  resolveCaptureContent,
   runSafely,
   serverFromBaseURL,
 } from '@aicost/core';
 import { context, diag } from '@opentelemetry/api';
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type {
   GeminiContent,
   GeminiEmbedContentResponse,
@@ -98,10 +92,8 @@ interface LegacyStreamResult {
  * function calling and automatic continuation, which loop over them, get one
  * span per model call and never a span inside a span.
  */
-export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAIInstrumentationConfig> {
-  private recorder: GenAIRecorder | undefined;
-  /** Modules patched by {@link manuallyInstrument}, unpatched again by {@link disable}. */
-  private readonly manualModules = new Set<Record<string, any>>();
+export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleGenAIInstrumentationConfig> {
+  protected readonly expectedExports = 'the exports of @google/genai or @google/generative-ai';
 
   constructor(config: GoogleGenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -124,61 +116,24 @@ export class GoogleGenAIInstrumentation extends InstrumentationBase<GoogleGenAII
     ];
   }
 
-  /**
-   * Patches a module namespace you loaded yourself (bundlers, ESM without the
-   * loader hook): the exports of `@google/genai` or of `@google/generative-ai`.
-   * Patching twice is harmless.
-   */
-  manuallyInstrument(moduleExports: object): void {
-    const exports = moduleExports as Record<string, any>;
-    if (exports.Models?.prototype) this.patchGenAI(exports);
-    else if (exports.GenerativeModel?.prototype) this.patchLegacy(exports);
-    else {
-      diag.warn('aicost: manuallyInstrument() expects the exports of @google/genai or @google/generative-ai');
-      return;
-    }
-    this.manualModules.add(exports);
+  /** The exports of `@google/genai` or of `@google/generative-ai` (see {@link manuallyInstrument}). */
+  protected patchModule(moduleExports: unknown): boolean {
+    const exports = moduleExports as Record<string, any> | undefined;
+    if (exports?.Models?.prototype) this.patchGenAI(exports);
+    else if (exports?.GenerativeModel?.prototype) this.patchLegacy(exports);
+    else return false;
+    return true;
   }
 
-  /** Removes the loader hook's patches and those of {@link manuallyInstrument}. */
-  override disable(): void {
-    super.disable();
-    for (const exports of this.manualModules) {
-      this.unpatchGenAI(exports);
-      this.unpatchLegacy(exports);
-    }
-    this.manualModules.clear();
-  }
-
-  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
-    super.setTracerProvider(...args);
-    this.recorder = undefined;
-  }
-
-  override setConfig(config: GoogleGenAIInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.recorder = undefined;
-  }
-
-  /** Called by the base class whenever the meter changes. */
-  protected override _updateMetricInstruments(): void {
-    this.recorder = undefined;
-  }
-
-  /** One recorder per tracer/meter/config, built on first use. */
-  private getRecorder(): GenAIRecorder {
-    this.recorder ??= createGenAIRecorder({
-      tracer: this.tracer,
-      meter: this.meter,
-      instrumentationName: PACKAGE_NAME,
-      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
-    });
-    return this.recorder;
+  protected unpatchModule(moduleExports: unknown): void {
+    this.unpatchGenAI(moduleExports);
+    this.unpatchLegacy(moduleExports);
   }
 
   /** Starts a call, or returns undefined (and the SDK runs untraced) if our own code fails. */
   private startCall(describe: () => GenAICallInfo): GenAICall | undefined {
-    return runSafely('starting a Google GenAI span', () => this.getRecorder().start(describe()));
+    if (!this.isActive()) return undefined;
+    return runSafely('starting a Google GenAI span', () => this.recorder().start(describe()));
   }
 
   // -------------------------------------------------------------------------

@@ -1,7 +1,7 @@
-import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { GenAIInstrumentationConfig } from '@aicost/core';
 
 /** Configuration of {@link GoogleGenAIInstrumentation}. */
-export interface GoogleGenAIInstrumentationConfig extends InstrumentationConfig {
+export interface GoogleGenAIInstrumentationConfig extends GenAIInstrumentationConfig {
   /**
    * Record prompts and completions on spans (`gen_ai.input.messages`,
    * `gen_ai.output.messages`, `gen_ai.system_instructions`). Default: the

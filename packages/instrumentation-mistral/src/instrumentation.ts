@@ -1,22 +1,15 @@
 import {
-  createGenAIRecorder,
   GEN_AI_OPERATION,
   type GenAICall,
   type GenAICallInfo,
-  GenAIMetrics,
-  type GenAIRecorder,
+  GenAIInstrumentationBase,
   observeStream,
-  resolveCaptureContent,
   runSafely,
   type StreamObserver,
   usageFromMistral,
 } from '@aicost/core';
-import { context, diag } from '@opentelemetry/api';
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { context } from '@opentelemetry/api';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type {
   ChatCompletionResponse,
   ChatRequest,
@@ -76,8 +69,8 @@ interface MistralModuleLike {
  * priced from the token ledger, with GenAI metrics.
  * The SDK's own span for these calls is not started (see {@link silenceSdkSpansInOwnCalls}).
  */
-export class MistralInstrumentation extends InstrumentationBase<MistralInstrumentationConfig> {
-  private cachedRecorder: GenAIRecorder | undefined;
+export class MistralInstrumentation extends GenAIInstrumentationBase<MistralInstrumentationConfig> {
+  protected readonly expectedExports = 'the exports of @mistralai/mistralai or its Mistral class';
 
   constructor(config: MistralInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -98,49 +91,11 @@ export class MistralInstrumentation extends InstrumentationBase<MistralInstrumen
     );
   }
 
-  /**
-   * Patches an already-loaded SDK, for bundled applications where the
-   * `require`/`import` hooks never see `@mistralai/mistralai`. Pass the module
-   * namespace (`import * as sdk from '@mistralai/mistralai'`) or the `Mistral` class.
-   */
-  manuallyInstrument(moduleExports: unknown): void {
-    if (!this.patchModule(moduleExports as MistralModuleLike)) {
-      diag.warn(
-        'aicost: manuallyInstrument() expects the exports of @mistralai/mistralai or its Mistral class',
-      );
-    }
-  }
-
-  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
-    super.setTracerProvider(...args);
-    this.cachedRecorder = undefined;
-  }
-
-  override setConfig(config: MistralInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.cachedRecorder = undefined;
-  }
-
-  /** Called by the base class whenever the meter changes. */
-  protected override _updateMetricInstruments(): void {
-    this.cachedRecorder = undefined;
-  }
-
-  private recorder(): GenAIRecorder {
-    this.cachedRecorder ??= createGenAIRecorder({
-      tracer: this.tracer,
-      metrics: new GenAIMetrics(this.meter),
-      instrumentationName: PACKAGE_NAME,
-      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
-    });
-    return this.cachedRecorder;
-  }
-
   // -------------------------------------------------------------------------
   // Patching
   // -------------------------------------------------------------------------
 
-  private patchModule(moduleExports: MistralModuleLike | undefined): boolean {
+  protected patchModule(moduleExports: MistralModuleLike | undefined): boolean {
     const resources = resourcePrototypes(moduleExports);
     if (!resources) return false;
     for (const [resource, { operation, plain, stream }] of Object.entries(COMPLETION_METHODS)) {
@@ -156,7 +111,7 @@ export class MistralInstrumentation extends InstrumentationBase<MistralInstrumen
     return true;
   }
 
-  private unpatchModule(moduleExports: MistralModuleLike | undefined): void {
+  protected unpatchModule(moduleExports: MistralModuleLike | undefined): void {
     const resources = resourcePrototypes(moduleExports);
     if (!resources) return;
     for (const [resource, { plain, stream }] of Object.entries(COMPLETION_METHODS)) {
@@ -184,7 +139,7 @@ export class MistralInstrumentation extends InstrumentationBase<MistralInstrumen
    * untouched): instrumentation off, unexpected arguments, or an internal failure.
    */
   private startCall(readInfo: () => GenAICallInfo, recordInput?: (call: GenAICall) => void) {
-    if (!this.isEnabled()) return undefined;
+    if (!this.isActive()) return undefined;
     const info = runSafely('reading a Mistral request', readInfo);
     if (!info) return undefined;
     return runSafely('starting a Mistral span', () => {

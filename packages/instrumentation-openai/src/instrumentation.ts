@@ -1,10 +1,5 @@
-import { createGenAIRecorder, ENV, envFlag, type GenAIRecorder, resolveCaptureContent } from '@aicost/core';
-import type { TracerProvider } from '@opentelemetry/api';
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { ENV, envFlag, GenAIInstrumentationBase } from '@aicost/core';
+import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { findOpenAIClass, patchTargets, type WrapSettings, wrapMethod } from './patch.js';
 import type { OpenAIInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
@@ -19,17 +14,11 @@ import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js'
  * registerInstrumentations({ instrumentations: [new OpenAIInstrumentation()] });
  * ```
  */
-export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
-  // `declare`: InstrumentationBase calls the overridden hooks below from its
-  // constructor, before class fields would be initialised.
-  declare private cachedRecorder: GenAIRecorder | undefined;
+export class OpenAIInstrumentation extends GenAIInstrumentationBase<OpenAIInstrumentationConfig> {
+  protected readonly expectedExports = 'the exports of openai or its OpenAI client class';
+  // `declare`: InstrumentationBase calls the overridden hooks from its constructor.
   declare private cachedStreamUsage: boolean | undefined;
-  private readonly settings: WrapSettings = {
-    enabled: () => this.isEnabled(),
-    recorder: () => this.recorder(),
-    streamUsage: () =>
-      (this.cachedStreamUsage ??= this.getConfig().streamUsage ?? envFlag(ENV.OPENAI_STREAM_USAGE) ?? false),
-  };
+  declare private wrapSettings: WrapSettings | undefined;
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -41,54 +30,46 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         'openai',
         SUPPORTED_VERSIONS,
         (moduleExports) => {
-          this.patch(moduleExports);
+          this.patchModule(moduleExports);
           return moduleExports;
         },
         (moduleExports) => {
-          if (moduleExports) this.unpatch(moduleExports);
+          if (moduleExports) this.unpatchModule(moduleExports);
         },
       ),
     ];
   }
 
-  override setConfig(config: OpenAIInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.cachedRecorder = undefined;
+  protected override settingsChanged(): void {
+    super.settingsChanged();
     this.cachedStreamUsage = undefined;
   }
 
-  override setTracerProvider(tracerProvider: TracerProvider): void {
-    super.setTracerProvider(tracerProvider);
-    this.cachedRecorder = undefined;
+  private settings(): WrapSettings {
+    this.wrapSettings ??= {
+      enabled: () => this.isActive(),
+      recorder: () => this.recorder(),
+      streamUsage: () =>
+        (this.cachedStreamUsage ??=
+          this.getConfig().streamUsage ?? envFlag(ENV.OPENAI_STREAM_USAGE) ?? false),
+    };
+    return this.wrapSettings;
   }
 
-  protected override _updateMetricInstruments(): void {
-    this.cachedRecorder = undefined;
-  }
-
-  private recorder(): GenAIRecorder {
-    this.cachedRecorder ??= createGenAIRecorder({
-      tracer: this.tracer,
-      meter: this.meter,
-      instrumentationName: PACKAGE_NAME,
-      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
-    });
-    return this.cachedRecorder;
-  }
-
-  private patch(moduleExports: unknown): void {
+  protected patchModule(moduleExports: unknown): boolean {
     const OpenAI = findOpenAIClass(moduleExports);
     if (!OpenAI) {
       this._diag.warn('openai module without an OpenAI client class; not instrumented');
-      return;
+      return false;
     }
     for (const target of patchTargets(OpenAI)) {
       if (isWrapped(target.prototype[target.method])) this._unwrap(target.prototype, target.method);
-      this._wrap(target.prototype, target.method, wrapMethod(target, this.settings));
+      this._wrap(target.prototype, target.method, wrapMethod(target, this.settings()));
     }
+    return true;
   }
 
-  private unpatch(moduleExports: unknown): void {
+  protected unpatchModule(moduleExports: unknown): void {
     const OpenAI = findOpenAIClass(moduleExports);
     for (const target of patchTargets(OpenAI)) {
       if (isWrapped(target.prototype[target.method])) this._unwrap(target.prototype, target.method);

@@ -1,12 +1,6 @@
-import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { GenAIInstrumentationConfig } from '@aicost/core';
 
-export interface OpenAIInstrumentationConfig extends InstrumentationConfig {
-  /**
-   * Record prompts and completions as the semconv opt-in attributes
-   * (`gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`).
-   * Default: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`, else off.
-   */
-  captureMessageContent?: boolean;
+export interface OpenAIInstrumentationConfig extends GenAIInstrumentationConfig {
   /**
    * For streamed chat completions that did not ask for usage, add
    * `stream_options: { include_usage: true }` to the request and hide the extra

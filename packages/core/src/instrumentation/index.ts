@@ -5,6 +5,7 @@
  * keeps our failures out of the user's program; `providerFromBaseURL` names
  * who serves an OpenAI-compatible endpoint.
  */
+export { GenAIInstrumentationBase, type GenAIInstrumentationConfig } from './base.js';
 export { envFlag, resolveCaptureContent } from './config.js';
 export { providerFromBaseURL, serverFromBaseURL } from './provider.js';
 export {
@@ -20,4 +21,4 @@ export {
   type GenAIResponseInfo,
 } from './recorder.js';
 export { logOnce, resetLogOnce, runSafely } from './safety.js';
-export { observeStream, type StreamObserver } from './stream.js';
+export { abortError, observeStream, type StreamObserver } from './stream.js';

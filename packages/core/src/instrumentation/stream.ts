@@ -232,7 +232,13 @@ function patchIteratorInPlace(
     Object.defineProperty(target, 'throw', { configurable: true, writable: true, value: observed.throw });
 }
 
-function abortError(signal: AbortSignal): unknown {
+/**
+ * The error an aborted stream ends with: the signal's reason when it is an
+ * Error (`DOMException` `AbortError` for a plain `abort()`), else an `Error`
+ * named `AbortError`, which is how the SDKs name an aborted request. For
+ * transports that surface an abort as whatever broke (a reset socket).
+ */
+export function abortError(signal: AbortSignal): Error {
   if (signal.reason instanceof Error) return signal.reason;
   const error = new Error('The request was aborted');
   error.name = 'AbortError';

@@ -1,0 +1,109 @@
+import { diag, type TracerProvider } from '@opentelemetry/api';
+import { InstrumentationBase, type InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { resolveCaptureContent } from './config.js';
+import { createGenAIRecorder, type GenAIRecorder } from './recorder.js';
+
+/** Configuration every aicost instrumentation accepts. */
+export interface GenAIInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * Record prompts and completions as the semconv opt-in attributes
+   * (`gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`).
+   * Default: `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`, else off.
+   */
+  captureMessageContent?: boolean;
+}
+
+/**
+ * What the aicost provider instrumentations share: one recorder per tracer,
+ * meter and config (rebuilt when any of them changes), and patching of an SDK
+ * module loaded without the `require`/`import` hooks.
+ *
+ * Subclasses implement `patchModule` / `unpatchModule` for their SDK and call
+ * `isActive()` in their wrappers, `recorder()` to start calls.
+ *
+ * `manuallyInstrument(exports)` patches the given module; `disable()` removes
+ * those patches as well as the hooks' ones, `enable()` puts them back. An
+ * instance created with `enabled: false` registers no hook: that is what each
+ * package's `instrument(sdkModule)` does.
+ */
+export abstract class GenAIInstrumentationBase<
+  Config extends GenAIInstrumentationConfig = GenAIInstrumentationConfig,
+> extends InstrumentationBase<Config> {
+  // `declare`: InstrumentationBase calls the overridden hooks below from its
+  // constructor, before class fields would be initialised.
+  declare private cachedRecorder: GenAIRecorder | undefined;
+  declare private manualModules: Set<unknown> | undefined;
+  declare private manuallyPatched: boolean;
+
+  /** Patches the SDK's exports; `false` when they are not this SDK's. Patching twice must be harmless. */
+  protected abstract patchModule(moduleExports: unknown): boolean;
+  /** Removes what {@link patchModule} did. */
+  protected abstract unpatchModule(moduleExports: unknown): void;
+  /** How the SDK's exports are named in the warning `manuallyInstrument` logs for anything else. */
+  protected abstract readonly expectedExports: string;
+
+  /**
+   * Patches an SDK module loaded without the `require`/`import` hooks
+   * (bundlers, serverless builds, ESM without the loader hook). Returns
+   * whether `moduleExports` was recognised; anything else is logged and left alone.
+   */
+  manuallyInstrument(moduleExports: unknown): boolean {
+    if (!this.patchModule(moduleExports)) {
+      diag.warn(`aicost: manuallyInstrument() expects ${this.expectedExports}`);
+      return false;
+    }
+    this.manualModules ??= new Set();
+    this.manualModules.add(moduleExports);
+    this.manuallyPatched = true;
+    return true;
+  }
+
+  /** Whether wrappers record: the hooks are enabled, or a module was patched by hand and not disabled since. */
+  protected isActive(): boolean {
+    return this.manuallyPatched === true || this.isEnabled();
+  }
+
+  override enable(): void {
+    super.enable();
+    if (!this.manualModules?.size) return;
+    for (const moduleExports of this.manualModules) this.patchModule(moduleExports);
+    this.manuallyPatched = true;
+  }
+
+  override disable(): void {
+    super.disable();
+    this.manuallyPatched = false;
+    for (const moduleExports of this.manualModules ?? []) this.unpatchModule(moduleExports);
+  }
+
+  /** The recorder for the current tracer, meter and config, built on first use. */
+  protected recorder(): GenAIRecorder {
+    this.cachedRecorder ??= createGenAIRecorder({
+      tracer: this.tracer,
+      meter: this.meter,
+      instrumentationName: this.instrumentationName,
+      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
+    });
+    return this.cachedRecorder;
+  }
+
+  /** Called when the config, tracer or meter changed: drop whatever was derived from them. */
+  protected settingsChanged(): void {
+    this.cachedRecorder = undefined;
+  }
+
+  override setConfig(config: Config = {} as Config): void {
+    super.setConfig(config);
+    this.settingsChanged();
+  }
+
+  override setTracerProvider(tracerProvider: TracerProvider): void {
+    super.setTracerProvider(tracerProvider);
+    this.settingsChanged();
+  }
+
+  /** Called by InstrumentationBase whenever the meter changes. */
+  protected override _updateMetricInstruments(): void {
+    this.settingsChanged();
+  }
+}
