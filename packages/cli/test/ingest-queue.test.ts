@@ -184,6 +184,38 @@ describe('IngestQueue', () => {
     expect(await rowsOf('sums')).toEqual(['s1:1']);
   });
 
+  it('a retry that arrives while the first try still waits shares its rows: written once, both answered', async () => {
+    const w = writer();
+    const request = rows('a', 'b');
+    const { queue, release } = gatedQueue(w, { maxQueuedBytes: request.length });
+    const first = queue.submit([{ table: 'spans', rows: request }], 'traces');
+    // The client gave up waiting and sent the same body again; it takes no room in the queue.
+    const retry = queue.submit([{ table: 'spans', rows: request }], 'traces');
+    expect(queue.bytesQueued).toBe(request.length);
+    release();
+    await Promise.all([first, retry]);
+    expect(await rowsOf('spans')).toEqual(['a:1', 'b:1']);
+    expect(w.calls).toEqual(['spans']);
+    expect(queue.stats).toMatchObject({ requests: 2, sharedParts: 1 });
+    expect(queue.bytesQueued).toBe(0);
+  });
+
+  it('a retry waiting behind a failed first try writes the shared rows in its own turn', async () => {
+    let failures = 0;
+    const w = writer((table) => table === 'sums' && failures++ === 0);
+    const { queue, release } = gatedQueue(w);
+    const part: TableRows = { table: 'sums', rows: rows('s1') };
+    const first = settle(queue.submit([part], 'metrics'));
+    // A traces request in between puts the retry into a later group than the first try.
+    const traces = queue.submit([{ table: 'spans', rows: rows('t1') }], 'traces');
+    const retry = queue.submit([part], 'metrics');
+    release();
+    expect(((await first) as Error).message).toMatch(/MEMORY_LIMIT/);
+    await Promise.all([traces, retry]);
+    expect(await rowsOf('sums')).toEqual(['s1:1']);
+    expect(w.calls).toEqual(['sums', 'spans', 'sums']);
+  });
+
   it('a transient failure of the 2nd table of a group refuses its requests without duplicating the 1st table', async () => {
     // Traces and metrics of one OTLP client: the metrics requests span two tables.
     const w = writer((table) => table === 'sums');

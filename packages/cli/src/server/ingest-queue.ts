@@ -9,7 +9,8 @@
  * are committed and retries only the parts that failed. A request is answered
  * with success only when all its parts are committed. A client that retries a
  * refused request (same body, so the same rows) finds the parts that did
- * commit remembered, and only the rest is written.
+ * commit remembered, and only the rest is written; a retry that arrives while
+ * the first try still waits shares its parts instead of adding a copy.
  */
 import { createHash } from 'node:crypto';
 
@@ -56,6 +57,8 @@ interface Part extends TableRows {
   key: string;
   committed: boolean;
   error?: unknown;
+  /** Unanswered requests that carry these rows (a retry that arrives while the first try waits shares them). */
+  holders: number;
 }
 
 interface Pending {
@@ -79,6 +82,8 @@ export class IngestQueue {
   private closing = false;
   /** Keys of recently committed parts, oldest first (a Set keeps insertion order). */
   private readonly committed = new Set<string>();
+  /** Parts handed in and not committed yet, by key. */
+  private readonly live = new Map<string, Part>();
   /** Counters for /health. */
   readonly stats = {
     batches: 0,
@@ -87,6 +92,8 @@ export class IngestQueue {
     rejectedBusy: 0,
     /** Parts of retried requests that were already committed, not written again. */
     skippedParts: 0,
+    /** Parts of retried requests that joined the same rows still waiting to be written. */
+    sharedParts: 0,
   };
 
   constructor(private readonly opts: IngestQueueOptions) {}
@@ -109,20 +116,29 @@ export class IngestQueue {
     const nonEmpty = parts.filter((p) => p.rows.length > 0);
     if (nonEmpty.length === 0) return Promise.resolve();
     if (this.closing) return Promise.reject(new QueueBusyError('the collector is shutting down', true));
-    const fresh: Part[] = [];
-    for (const p of nonEmpty) {
-      const key = partKey(p.table, p.rows);
-      if (this.committed.has(key)) this.stats.skippedParts++;
-      else fresh.push({ table: p.table, rows: p.rows, key, committed: false });
-    }
-    if (fresh.length === 0) return Promise.resolve();
-    const bytes = fresh.reduce((n, p) => n + p.rows.length, 0);
+    const keyed = nonEmpty.map((p) => ({ ...p, key: partKey(p.table, p.rows) }));
+    const toWrite = keyed.filter((p) => !this.committed.has(p.key));
+    this.stats.skippedParts += keyed.length - toWrite.length;
+    if (toWrite.length === 0) return Promise.resolve();
+    // Only rows not already waiting take room in the queue.
+    const bytes = toWrite.filter((p) => !this.live.has(p.key)).reduce((n, p) => n + p.rows.length, 0);
     if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.opts.maxQueuedBytes) {
       this.stats.rejectedBusy++;
       return Promise.reject(new QueueBusyError('the collector is busy writing; retry later'));
     }
+    const held = toWrite.map((p) => {
+      const waiting = this.live.get(p.key);
+      if (waiting) {
+        this.stats.sharedParts++;
+        waiting.holders++;
+        return waiting;
+      }
+      const part: Part = { table: p.table, rows: p.rows, key: p.key, committed: false, holders: 1 };
+      this.live.set(p.key, part);
+      return part;
+    });
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ signal, parts: fresh, bytes, resolve, reject });
+      this.pending.push({ signal, parts: held, bytes, resolve, reject });
       this.queuedBytes += bytes;
       this.kick();
     });
@@ -152,6 +168,10 @@ export class IngestQueue {
       } finally {
         for (const p of group) {
           this.queuedBytes -= p.bytes;
+          for (const part of p.parts) {
+            part.holders--;
+            if (part.holders === 0 && this.live.get(part.key) === part) this.live.delete(part.key);
+          }
           const failed = p.parts.find((part) => !part.committed);
           if (failed) {
             this.stats.failedRequests++;
@@ -200,8 +220,13 @@ export class IngestQueue {
    */
   private async writeGroup(group: Pending[]): Promise<void> {
     const byTable = new Map<string, Part[]>();
+    const seen = new Set<Part>();
     for (const p of group) {
       for (const part of p.parts) {
+        // Shared by two requests of the group, or committed by an earlier group for a request that waits.
+        if (part.committed || seen.has(part)) continue;
+        seen.add(part);
+        part.error = undefined;
         const list = byTable.get(part.table) ?? [];
         list.push(part);
         byTable.set(part.table, list);
@@ -230,6 +255,7 @@ export class IngestQueue {
 
   private markCommitted(part: Part): void {
     part.committed = true;
+    if (this.live.get(part.key) === part) this.live.delete(part.key);
     this.committed.delete(part.key);
     this.committed.add(part.key);
     const limit = this.opts.committedMemory ?? 65_536;
