@@ -88,8 +88,9 @@ describe('aicost up durability', () => {
   }, async () => {
     const dataDir = tempDir();
     const collector = await startCollector({ dataDir });
-    const body = serializeSpans(genaiSpans(50, 'drain'), 'protobuf');
-    const sends = Array.from({ length: 16 }, () =>
+    // Distinct spans in every request: the collector writes a body it already holds only once.
+    const bodies = Array.from({ length: 16 }, () => serializeSpans(genaiSpans(50, 'drain'), 'protobuf'));
+    const sends = bodies.map((body) =>
       postOtlp(collector.otlpUrl, body).then(
         (r) => r.status,
         () => 'refused' as const,
