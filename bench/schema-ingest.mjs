@@ -10,8 +10,13 @@
  *   exporter's own trace-id view only).
  * Not a test.
  *
+ * With the schema as it is, a fourth variant detaches the pricing views only
+ * (`aicost_spans_to_price_mv`, `aicost_requests_priced_mv`): what priced spans would cost if
+ * nothing were priced in SQL. `--schema-dir` runs another copy of the schema files (e.g. an
+ * older commit's, for an A/B); its views reading otel_traces are found in system.tables.
+ *
  *   pnpm -r --filter @aicost/core run build   # the bench imports @aicost/core's dist
- *   node_modules/.bin/node bench/schema-ingest.mjs [--reps 11]
+ *   node_modules/.bin/node bench/schema-ingest.mjs [--reps 11] [--schema-dir dir]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,9 +33,15 @@ const core = await import(
   pathToFileURL(require.resolve('@aicost/core')).href.replace(/index\.cjs$/, 'index.js')
 );
 
-const { values } = parseArgs({ options: { reps: { type: 'string', default: '11' } } });
+const { values } = parseArgs({
+  options: {
+    reps: { type: 'string', default: '11' },
+    sizes: { type: 'string', default: '100,1000,5000' },
+    'schema-dir': { type: 'string' },
+  },
+});
 const REPS = Number(values.reps);
-const SIZES = [100, 1000, 5000];
+const SIZES = values.sizes.split(',').map(Number);
 
 const COLUMNS = [
   'Timestamp',
@@ -123,44 +134,71 @@ const dir = mkdtempSync(join(tmpdir(), 'aicost-bench-ingest-'));
 const session = new Session(dir);
 const exec = (sql) => session.query(sql, 'Null');
 exec("SET session_timezone = 'UTC'");
-await applyMigrations(exec);
+await applyMigrations(exec, values['schema-dir']);
 const pricer = core.createPricer({ pricesFile: false });
 const rows = core.exportPriceRows({ pricer });
 const aliases = core.exportPriceAliases({ pricer });
 await loadPrices(exec, rows, aliases);
 console.log(`catalogue loaded: ${rows.length} price rows, ${aliases.length} aliases`);
 
+/** Materialized views of the schema (not the exporter's) and which of them price in SQL. */
+const views = session
+  .query(
+    "SELECT name, as_select FROM system.tables WHERE database = 'otel' AND engine = 'MaterializedView'",
+    'JSONEachRow',
+  )
+  .split('\n')
+  .filter(Boolean)
+  .map((line) => JSON.parse(line));
+const fromTraces = views
+  .filter((v) => v.name !== 'otel_traces_trace_id_ts_mv' && /\bFROM otel\.otel_traces\b/.test(v.as_select))
+  .map((v) => v.name);
+const pricingViews = ['aicost_spans_to_price_mv', 'aicost_requests_priced_mv'].filter((name) =>
+  views.some((v) => v.name === name),
+);
 const VARIANTS = [
-  { label: 'priced spans', withCost: true, detached: false },
-  { label: 'spans without cost', withCost: false, detached: false },
-  { label: 'exporter tables only', withCost: true, detached: true },
+  { label: 'priced spans', withCost: true, detach: [] },
+  { label: 'spans without cost', withCost: false, detach: [] },
+  ...(pricingViews.length > 0
+    ? [{ label: 'priced, no pricing views', withCost: true, detach: pricingViews }]
+    : []),
+  { label: 'exporter tables only', withCost: true, detach: fromTraces },
 ];
+console.log(`views reading otel_traces: ${fromTraces.join(', ')}`);
 
+/** Wall and CPU milliseconds of one insert (CPU: this process, the engine's threads included). */
 async function insertOnce(size, withCost) {
   const body = Array.from({ length: size }, () => span(withCost)).join('\n');
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await session.insert({ table: 'otel.otel_traces', columns: COLUMNS, values: body, format: 'JSONEachRow' });
-  return performance.now() - t0;
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
 }
 
 const median = (times) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
 
 for (const size of SIZES) {
-  const times = new Map(VARIANTS.map((v) => [v.label, []]));
+  const times = new Map(VARIANTS.map((v) => [v.label, { wall: [], cpu: [] }]));
   // One warm-up round, then REPS rounds of every variant in turn.
   for (let rep = 0; rep < REPS + 1; rep += 1) {
     for (const variant of VARIANTS) {
-      if (variant.detached) exec('DETACH TABLE otel.aicost_spans_mv');
-      const ms = await insertOnce(size, variant.withCost);
-      if (variant.detached) exec('ATTACH TABLE otel.aicost_spans_mv');
-      if (rep > 0) times.get(variant.label).push(ms);
+      for (const view of variant.detach) exec(`DETACH TABLE otel.${view}`);
+      const { wall, cpu } = await insertOnce(size, variant.withCost);
+      for (const view of variant.detach) exec(`ATTACH TABLE otel.${view}`);
+      if (rep > 0) {
+        times.get(variant.label).wall.push(wall);
+        times.get(variant.label).cpu.push(cpu);
+      }
     }
   }
-  const base = median(times.get('exporter tables only'));
+  const base = times.get('exporter tables only');
   for (const { label } of VARIANTS) {
-    const ms = median(times.get(label));
+    const { wall, cpu } = times.get(label);
+    const ms = median(wall);
     console.log(
-      `  ${label.padEnd(22)} ${String(size).padStart(5)} spans/insert: ${ms.toFixed(1).padStart(7)} ms (${Math.round((size / ms) * 1000).toLocaleString('en')} spans/s, ${(ms / base).toFixed(2)}x exporter only)`,
+      `  ${label.padEnd(26)} ${String(size).padStart(5)} spans/insert: ${ms.toFixed(1).padStart(7)} ms wall (${(ms / median(base.wall)).toFixed(2)}x), ${median(cpu).toFixed(1).padStart(7)} ms CPU (${(median(cpu) / median(base.cpu)).toFixed(2)}x exporter only)`,
     );
   }
 }

@@ -95,8 +95,9 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 --                                                  --aicost_requests_priced_mv--> aicost_requests
 --                                                   (no cost on the span but usage: priced here)
 --
--- The Null tables hold nothing; each insert block flows through. A view whose source block is
--- empty does not run, so blocks without a span to price never build the price joins.
+-- The Null tables hold nothing; each insert block flows through. The pricing view sees only
+-- the spans that need a price: a block without one builds no price join (a WHERE inside the
+-- pricing view would not do: its joins are built before the filter runs).
 -- aicost_spans has the request table's columns (a row as the span reported it: its own cost,
 -- status, price source and catalogue ids, `currency` as sent); if you add a column to
 -- aicost_requests, add it to both Null tables too.
