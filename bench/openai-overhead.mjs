@@ -11,7 +11,8 @@
  * support `openai <7` only.
  *
  * Run from the repository root after `pnpm build` (it loads the built dist of the packages):
- *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2]
+ *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2] [--no-network]
+ * `--no-network` gives the SDK a fetch that answers the recorded response at once: CPU work only.
  * A benchmark, not a test: it prints ratios and gates nothing.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -112,7 +113,14 @@ async function runVariant(variant, port, calls, streamCalls) {
     '__wrapped' in OpenAI.Chat.Completions.prototype.create;
   if (Boolean(instrumentation) !== patched)
     throw new Error(`${variant}: openai ${patched ? 'is' : 'is not'} patched`);
-  const client = new OpenAI({ apiKey: 'sk-bench', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+  // --no-network: the SDK gets a fetch answering the recorded response at once, so only CPU work is measured.
+  const fetch = process.env.BENCH_NO_NETWORK ? recordedFetch() : undefined;
+  const client = new OpenAI({
+    apiKey: 'sk-bench',
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    maxRetries: 0,
+    ...(fetch ? { fetch } : {}),
+  });
   const request = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello!' }] };
 
   const plain = async () => client.chat.completions.create(request);
@@ -146,6 +154,17 @@ async function runVariant(variant, port, calls, streamCalls) {
   };
   await tracerProvider.shutdown();
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** A `fetch` that answers like the mock server, without a socket. */
+function recordedFetch() {
+  const completion = readFileSync(join(FIXTURES, 'chat-completion.json'), 'utf8');
+  const chunks = JSON.parse(readFileSync(join(FIXTURES, 'chat-stream-include-usage.json'), 'utf8')).chunks;
+  const sse = `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`;
+  return async (_url, init) =>
+    String(init?.body).includes('"stream":true')
+      ? new Response(sse, { headers: { 'content-type': 'text/event-stream' } })
+      : new Response(completion, { headers: { 'content-type': 'application/json' } });
 }
 
 // ---------------------------------------------------------------------------
@@ -190,7 +209,14 @@ async function orchestrate() {
             '--stream-calls',
             streamCalls,
           ],
-          { env: { ...process.env, BENCH_SDK_DIR: sdkDir }, maxBuffer: 64 * 1024 * 1024 },
+          {
+            env: {
+              ...process.env,
+              BENCH_SDK_DIR: sdkDir,
+              ...(args.includes('--no-network') ? { BENCH_NO_NETWORK: '1' } : {}),
+            },
+            maxBuffer: 64 * 1024 * 1024,
+          },
         );
         const result = JSON.parse(stdout.trim().split('\n').at(-1));
         for (const kind of ['plain', 'stream']) {

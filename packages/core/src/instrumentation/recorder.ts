@@ -187,7 +187,10 @@ class Call implements GenAICall {
   private readonly startedAt = performance.now();
   private readonly startDate = new Date();
   private firstChunkAt: number | undefined;
+  // Response facts are written with the usage and cost, in one pass at the end.
   private responseModel: string | undefined;
+  private responseId: string | undefined;
+  private finishReasons: string[] | undefined;
   private usage: TokenUsage | InvalidUsage | undefined;
   private providerReportedCost: Nanos | undefined;
   private errorTypeValue: string | undefined;
@@ -217,14 +220,10 @@ class Call implements GenAICall {
 
   setResponse(response: GenAIResponseInfo): void {
     if (this.ended) return;
-    if (response.responseModel) {
-      this.responseModel = response.responseModel;
-      this.span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, response.responseModel);
-    }
-    if (response.responseId) this.span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, response.responseId);
-    if (response.finishReasons && response.finishReasons.length > 0) {
-      this.span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, response.finishReasons);
-    }
+    if (response.responseModel) this.responseModel = response.responseModel;
+    if (response.responseId) this.responseId = response.responseId;
+    if (response.finishReasons && response.finishReasons.length > 0)
+      this.finishReasons = response.finishReasons;
   }
 
   setUsage(usage: TokenUsage | InvalidUsage | undefined, options?: { providerReportedCost?: Nanos }): void {
@@ -298,20 +297,23 @@ class Call implements GenAICall {
     const durationSeconds = (performance.now() - this.startedAt) / 1000;
     const timeToFirstChunkSeconds =
       this.firstChunkAt === undefined ? undefined : (this.firstChunkAt - this.startedAt) / 1000;
-    if (timeToFirstChunkSeconds !== undefined) {
-      this.span.setAttribute(ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK, timeToFirstChunkSeconds);
-    }
     const validUsage = this.usage && !isInvalidUsage(this.usage) ? this.usage : undefined;
-    if (validUsage) {
-      this.span.setAttributes(usageToAttributes(validUsage));
-      this.span.setAttribute(ATTR_AICOST_USAGE_SOURCE, USAGE_SOURCE);
-    }
-
     let cost: CostResult = this.unpricedReason
       ? { status: COST_STATUS.UNPRICED, reason: this.unpricedReason, currency: 'USD' }
       : this.price(durationSeconds);
     if (this.partial) cost = asPartial(cost);
-    this.span.setAttributes(costAttributes(cost));
+
+    // Everything learnt since the start, in one write: each call into the SDK's span costs validation.
+    const attributes: Attributes = validUsage ? usageToAttributes(validUsage) : {};
+    if (validUsage) attributes[ATTR_AICOST_USAGE_SOURCE] = USAGE_SOURCE;
+    if (this.responseModel) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = this.responseModel;
+    if (this.responseId) attributes[ATTR_GEN_AI_RESPONSE_ID] = this.responseId;
+    if (this.finishReasons) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = this.finishReasons;
+    if (timeToFirstChunkSeconds !== undefined) {
+      attributes[ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK] = timeToFirstChunkSeconds;
+    }
+    Object.assign(attributes, costAttributes(cost));
+    this.span.setAttributes(attributes);
 
     if (this.metrics) {
       const metrics = this.metrics;
