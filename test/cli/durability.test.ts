@@ -178,8 +178,8 @@ describe('aicost up durability', () => {
   }, async () => {
     const collector = await startCollector({ args: ['--max-inflight', '1'] });
     try {
-      const body = serializeSpans(genaiSpans(200, 'burst'), 'protobuf');
-      const results = await Promise.all(Array.from({ length: 12 }, () => postOtlp(collector.otlpUrl, body)));
+      const bodies = Array.from({ length: 12 }, () => serializeSpans(genaiSpans(200, 'burst'), 'protobuf'));
+      const results = await Promise.all(bodies.map((body) => postOtlp(collector.otlpUrl, body)));
       const throttled = results.filter((r) => r.status === 429);
       const accepted = results.filter((r) => r.status === 200);
       expect(throttled.length).toBeGreaterThan(0);
@@ -187,8 +187,41 @@ describe('aicost up durability', () => {
       expect(accepted.length + throttled.length).toBe(12);
       for (const r of throttled) expect(r.headers.get('retry-after')).toBe('1');
       expect(await countSpans(collector.dataDir)).toBe(accepted.length * 200);
-      const retry = await postOtlp(collector.otlpUrl, body);
+      const retry = await postOtlp(collector.otlpUrl, bodies[results.findIndex((r) => r.status === 429)]!);
       expect(retry.status).toBe(200);
+      expect(await countSpans(collector.dataDir)).toBe((accepted.length + 1) * 200);
+    } finally {
+      expect(await collector.stop()).toBe(0);
+    }
+  });
+
+  it('answers 429 with Retry-After when --max-queue-size is full, and every refused request lands on retry', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
+    // One request's rows are far over 1 KiB: while one waits for the writer, every other is refused.
+    const collector = await startCollector({ args: ['--max-queue-size', '1KiB'] });
+    try {
+      let refused: Uint8Array[] = [];
+      let sent = 0;
+      // Concurrent requests until the queue has refused some (bounded: a few rounds at most).
+      for (let round = 0; round < 5 && refused.length === 0; round++) {
+        const bodies = Array.from({ length: 8 }, () => serializeSpans(genaiSpans(50, 'queue'), 'protobuf'));
+        sent += bodies.length;
+        const results = await Promise.all(bodies.map((body) => postOtlp(collector.otlpUrl, body)));
+        for (const r of results) expect([200, 429]).toContain(r.status);
+        for (const r of results.filter((r) => r.status === 429)) {
+          expect(r.headers.get('retry-after')).toBe('1');
+          // A google.rpc.Status in the request's encoding (protobuf): its message is plain UTF-8 inside.
+          expect(r.body.toString()).toMatch(/busy writing; retry later/);
+        }
+        refused = bodies.filter((_, i) => results[i]!.status === 429);
+      }
+      expect(refused.length).toBeGreaterThan(0);
+      const health = await (await fetch(`${collector.otlpUrl}/health`)).json();
+      expect(health.rejectedBusy).toBe(refused.length);
+      // The client's retries, one at a time, all land; nothing was written twice or lost.
+      for (const body of refused) expect((await postOtlp(collector.otlpUrl, body)).status).toBe(200);
+      expect(await countSpans(collector.dataDir)).toBe(sent * 50);
     } finally {
       expect(await collector.stop()).toBe(0);
     }
