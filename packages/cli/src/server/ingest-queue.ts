@@ -165,6 +165,9 @@ export class IngestQueue {
       this.writingCount = group.length;
       try {
         await this.writeGroup(group);
+      } catch (err) {
+        // Not an insert failure (those are kept per part): every part not written gets this error.
+        for (const p of group) for (const part of p.parts) if (!part.committed) part.error ??= err;
       } finally {
         for (const p of group) {
           this.queuedBytes -= p.bytes;
