@@ -9,12 +9,14 @@
 -- Prices are data, not code: rows come from @aicost/core's catalogue export (genai-prices
 -- plus the user's overrides) through the loader (`loadPrices` in collector/sql/prices.ts, reused
 -- by `aicost prices load`). These tables are read at two moments:
--- - at ingest, by the request view (020), to price spans that arrived WITHOUT a cost
---   (other languages and instrumentations): price source `clickhouse:<row source>`;
+-- - at ingest, by `aicost_requests_priced_mv` (020), to price spans that arrived WITHOUT a
+--   cost (other languages and instrumentations): price source `clickhouse:<row source>`;
 -- - at query time, by `aicost_requests_repriced` (040): every request at today's prices.
--- Both go through the same two steps: (provider, model) on the span -> catalogue
--- (provider_id, model_id) through the aliases, then the price valid at the request's time
--- (an ASOF JOIN on valid_from, bounded by valid_to).
+-- Both apply the one pricing rule of 015_pricing.sql, in two steps: (provider, model) on the
+-- span -> catalogue (provider_id, model_id) through the aliases, then the price valid at the
+-- request's time (an ASOF JOIN on valid_from, bounded by valid_to).
+-- Models whose catalogue price depends on the time of day have no row here (see
+-- exportPriceRows in @aicost/core): SQL leaves them unpriced rather than wrong part of the day.
 
 -- One row per catalogue model and price period. Prices are USD per million tokens
 -- (`*_mtok`, the catalogue's price keys) or per thousand requests (`requests_kcount`),
@@ -81,8 +83,8 @@ CREATE TABLE IF NOT EXISTS otel.aicost_price_aliases
 ENGINE = ReplacingMergeTree(loaded_at)
 ORDER BY (provider, match_kind, pattern);
 
--- The three lookups below are plain views that the pricing rule (020, 040) JOINs: the price
--- rows are few (a few thousand), so a hash join per insert block costs little. Dictionaries
+-- The lookups below are plain views that the pricing rule (015) JOINs: the price rows are few
+-- (a few thousand), so a hash join per insert block that needs prices costs little. Dictionaries
 -- were the other candidate (range_hashed on (provider_id, model_id)): a dictionary with a
 -- local CLICKHOUSE source connects as `default` without a password unless USER/PASSWORD are
 -- written into its DDL, which breaks as soon as the default user has a password or the

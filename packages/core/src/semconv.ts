@@ -223,3 +223,9 @@ export const ENV = {
   /** Comma-separated instrumentation names to skip (`openai,anthropic`). */
   DISABLED_INSTRUMENTATIONS: 'AICOST_DISABLED_INSTRUMENTATIONS',
 } as const;
+
+/**
+ * Whether the request streamed, as SDKs that trace themselves write it (the GenAI name). The
+ * request table reads `aicost.request.stream` first and falls back to this one.
+ */
+export const ATTR_GEN_AI_REQUEST_STREAM = 'gen_ai.request.stream';
