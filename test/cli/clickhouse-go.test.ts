@@ -87,4 +87,20 @@ describe.skipIf(!hasGo)('clickhouse-go over HTTP', () => {
       expect(rows[0]).toBe('row chat gpt-4o from-go 1500 1800000000123456789 [ev]');
     }
   });
+
+  it('reads through a read-only aicost up with its URL settings, and cannot write there', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
+    // The same store served read-only (the default), as Grafana's plugin meets it.
+    expect(await collector.stop()).toBe(0);
+    collector = await startCollector({ dataDir: collector.dataDir });
+    for (const compression of [[], ['gzip']]) {
+      const out = run('query', ...compression);
+      expect(out.status, out.stderr).toBe(0);
+      expect(out.stdout).toContain('row chat gpt-4o from-go 1500 1800000000123456789 [ev]');
+    }
+    const insert = run('insert');
+    expect(insert.status).not.toBe(0);
+    expect(insert.stderr).toMatch(/READONLY|read-only/);
+  });
 });
