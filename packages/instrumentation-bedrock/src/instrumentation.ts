@@ -60,6 +60,8 @@ export const SUPPORTED_VERSIONS = ['>=3.0.0 <4'];
 
 /** Name of the middleware that reads the HTTP exchange (token-count headers, resolved host). */
 export const MIDDLEWARE_NAME = 'aicostBedrockTelemetryMiddleware';
+/** Name of the outermost middleware that sees each call's final outcome (after the SDK's retries). */
+export const OUTCOME_MIDDLEWARE_NAME = 'aicostBedrockOutcomeMiddleware';
 
 type AnyFunction = (...args: any[]) => any;
 
@@ -153,14 +155,12 @@ export class BedrockInstrumentation extends GenAIInstrumentationBase<BedrockInst
         typeof optionsOrCallback === 'object' && optionsOrCallback !== null
           ? (optionsOrCallback as SendOptions)
           : undefined;
-      const observe = (output: unknown) =>
-        runSafely('observing a Bedrock response', () => exchange.observe(output, options?.abortSignal));
+      exchange.signal = options?.abortSignal;
 
       let sendArgs = args;
       if (callback) {
         const observedCallback = function (this: unknown, error: unknown, output: unknown) {
-          if (error) call.fail(error);
-          else observe(output);
+          exchange.settle(error, output); // already done if the outcome middleware saw it
           return callback.apply(this, [error, output]);
         };
         sendArgs =
@@ -176,19 +176,23 @@ export class BedrockInstrumentation extends GenAIInstrumentationBase<BedrockInst
         call.fail(error);
         throw error;
       }
-      if (callback || !isPromiseLike(result)) {
-        if (!callback) call.end();
+      // The outcome middleware, called synchronously by send(), settles the call from
+      // inside the SDK's own chain: the application gets the SDK's promise itself,
+      // with no extra tick and its rejection left for the application to handle.
+      if (callback || exchange.observedInside) return result;
+      if (!isPromiseLike(result)) {
+        call.end();
         return result;
       }
-      // Same value, same error, one tick later; a stream is observed before the application gets it.
+      // No middleware stack to observe from: a derived promise, one microtask later,
+      // rejecting the same way (so an unhandled rejection stays unhandled).
       return result.then(
         (output) => {
-          observe(output);
+          exchange.settle(undefined, output);
           return output;
         },
         (error: unknown) => {
-          // The SDK's retries are over: this is the error the application gets, unchanged.
-          call.fail(error);
+          exchange.settle(error, undefined);
           throw error;
         },
       );
@@ -280,6 +284,28 @@ const clientsWithMiddleware = new WeakSet<object>();
 function ensureMiddleware(client: BedrockClientLike): void {
   const stack = client?.middlewareStack;
   if (!stack || typeof stack.add !== 'function' || clientsWithMiddleware.has(client)) return;
+  // Outermost (initialize, high): its promise settles once the SDK's retries are over,
+  // with the output the application receives. Observed on the side: the SDK awaits it.
+  stack.add(
+    (next: MiddlewareHandler) => (handlerArgs) => {
+      const exchange = context.active().getValue(EXCHANGE_KEY) as Exchange | undefined;
+      if (!exchange || exchange.observedInside) return next(handlerArgs);
+      exchange.observedInside = true;
+      let pending: ReturnType<MiddlewareHandler>;
+      try {
+        pending = next(handlerArgs);
+      } catch (error) {
+        exchange.settle(error, undefined);
+        throw error;
+      }
+      pending.then(
+        (result) => exchange.settle(undefined, result?.output),
+        (error: unknown) => exchange.settle(error, undefined),
+      );
+      return pending;
+    },
+    { step: 'initialize', priority: 'high', name: OUTCOME_MIDDLEWARE_NAME, override: true, tags: ['AICOST'] },
+  );
   stack.add(
     (next: MiddlewareHandler) => (handlerArgs) => {
       const exchange = context.active().getValue(EXCHANGE_KEY) as Exchange | undefined;
@@ -301,6 +327,11 @@ function ensureMiddleware(client: BedrockClientLike): void {
 
 class Exchange {
   readonly context: Context;
+  /** The request's abort signal (`send(command, { abortSignal })`). */
+  signal: AbortSignal | undefined;
+  /** The outcome middleware runs for this call: it settles it. */
+  observedInside = false;
+  private settled = false;
   private headers: HeadersLike | undefined;
   /** The model id the price catalogue knows: ARNs name it in their last segment. */
   private readonly modelId: string;
@@ -328,8 +359,16 @@ class Exchange {
     if (headers && typeof headers === 'object') this.headers = headers as HeadersLike;
   }
 
+  /** The call's final outcome, once (the SDK's retries are over): the error the application gets, or its output. */
+  settle(error: unknown, output: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (error) this.call.fail(error);
+    else runSafely('observing a Bedrock response', () => this.observe(output, this.signal));
+  }
+
   /** The SDK's output: finished calls are recorded now, streams when they end. */
-  observe(output: unknown, signal: AbortSignal | undefined): void {
+  private observe(output: unknown, signal: AbortSignal | undefined): void {
     const call = this.call;
     try {
       this.setServedModel();

@@ -39,7 +39,7 @@ export interface SendOptions {
 export interface MiddlewareStackLike {
   add(
     middleware: (next: MiddlewareHandler, context: unknown) => MiddlewareHandler,
-    options: { step: string; name: string; override?: boolean; tags?: string[] },
+    options: { step: string; name: string; priority?: string; override?: boolean; tags?: string[] },
   ): void;
 }
 

@@ -713,3 +713,60 @@ describe('metrics', () => {
     expect(after.cost.sum - before.cost.sum).toBeCloseTo(0.0000345, 12);
   });
 });
+
+describe('the promise send() returns', () => {
+  /** Records what the SDK's own `send` (smithy's, under our wrapper) returns. */
+  function spyOnSdkSend() {
+    const parent = Object.getPrototypeOf(bedrock.BedrockRuntimeClient.prototype) as {
+      send: (...args: unknown[]) => unknown;
+    };
+    const original = parent.send;
+    const returned: unknown[] = [];
+    parent.send = function (this: unknown, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      returned.push(result);
+      return result;
+    };
+    return { returned, restore: () => (parent.send = original) };
+  }
+
+  it('is the SDK promise itself (no extra microtask), and the span has ended when it resolves', async () => {
+    server.on('POST', ROUTES.invoke, awsJson(fixture('invoke-anthropic')));
+    const spy = spyOnSdkSend();
+    try {
+      const promise = client.send(
+        new InvokeModelCommand({ modelId: HAIKU_3, body: JSON.stringify(ANTHROPIC_BODY) }),
+      );
+      expect(spy.returned).toHaveLength(1);
+      expect(promise).toBe(spy.returned[0]);
+      await promise;
+      // Observed from inside the SDK's chain, before the application's continuation.
+      expect(bed.harness.spans()).toHaveLength(1);
+    } finally {
+      spy.restore();
+    }
+    const span = await oneSpan(`chat ${HAIKU_3}`);
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('priced');
+  });
+
+  it('is the SDK promise itself when it rejects: the application handles the rejection, the span records it', async () => {
+    server.on(
+      'POST',
+      ROUTES.invoke,
+      awsError(400, 'ValidationException', { message: 'Malformed input request' }),
+    );
+    const spy = spyOnSdkSend();
+    let error: unknown;
+    try {
+      const promise = client.send(new InvokeModelCommand({ modelId: HAIKU_3, body: '{}' }));
+      expect(promise).toBe(spy.returned[0]);
+      error = await (promise as Promise<unknown>).catch((e: unknown) => e);
+    } finally {
+      spy.restore();
+    }
+    expect(error).toBeInstanceOf(bedrock.ValidationException);
+    const span = await oneSpan(`chat ${HAIKU_3}`);
+    expect(span.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ValidationException');
+  });
+});
