@@ -113,7 +113,7 @@ export async function startCollector(opts: { dataDir?: string; args?: string[] }
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`aicost up did not start in time:\n${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`aicost up did not start in time:\n${stderr}`)), 60_000);
     child.stdout!.on('data', (d) => {
       stdout += d;
       const m = /ready otlp=(\S+) clickhouse=(\S+)/.exec(stdout);
