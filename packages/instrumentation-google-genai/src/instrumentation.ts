@@ -153,7 +153,9 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
     // 1.0 to 1.x had a prototype `embedContent` doing the request; later versions moved it to `embedContentInternal`.
     const embedMethod =
       typeof proto.embedContentInternal === 'function' ? 'embedContentInternal' : 'embedContent';
-    this.wrapMethod(proto, embedMethod, (original) => this.genAIEmbedContent(original));
+    this.wrapMethod(proto, embedMethod, (original) =>
+      this.genAIEmbedContent(original, embedMethod === 'embedContentInternal'),
+    );
     return exports;
   }
 
@@ -209,6 +211,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
         call,
         () => context.with(call.context, () => original.call(this, params, ...rest)),
         (response: GeminiGenerateContentResponse) => finishGenerateContent(call, response),
+        { awaitedBySdk: true },
       );
     };
   }
@@ -231,12 +234,12 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
         (stream: AsyncGenerator<GeminiGenerateContentResponse>) => {
           observeGeminiStream(call, stream, params?.config?.abortSignal);
         },
-        { endOnSuccess: false },
+        { endOnSuccess: false, awaitedBySdk: true },
       );
     };
   }
 
-  private genAIEmbedContent(original: AnyFunction): AnyFunction {
+  private genAIEmbedContent(original: AnyFunction, awaitedBySdk: boolean): AnyFunction {
     const instrumentation = this;
     return function embedContent(this: GenAIModels, params: GenAIParams, ...rest: unknown[]) {
       const call = instrumentation.startCall(() =>
@@ -247,6 +250,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
         call,
         () => context.with(call.context, () => original.call(this, params, ...rest)),
         (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response)),
+        { awaitedBySdk },
       );
     };
   }
@@ -421,12 +425,21 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
  * Runs the SDK call and settles `call` from its outcome. Errors (thrown or
  * rejected) fail the call and reach the application unchanged; the value the
  * application gets is the SDK's own.
+ *
+ * `awaitedBySdk`: the method is internal and the SDK awaits its promise (the
+ * `@google/genai` `*Internal` methods). Then the SDK's promise itself is
+ * returned and observed on the side: no extra microtask, and the SDK's own
+ * await handles its rejection. A method the application calls directly
+ * (`@google/generative-ai`, `embedContent` of `@google/genai` 1.0 to 1.x) gets
+ * a derived promise instead, one microtask later: observing the SDK's promise
+ * on the side would mark its rejection handled and hide an unhandled
+ * rejection from the application.
  */
 function settle<T>(
   call: GenAICall,
   run: () => Promise<T>,
   onValue: (value: T) => void,
-  { endOnSuccess = true }: { endOnSuccess?: boolean } = {},
+  { endOnSuccess = true, awaitedBySdk = false }: { endOnSuccess?: boolean; awaitedBySdk?: boolean } = {},
 ): Promise<T> {
   let pending: Promise<T>;
   try {
@@ -435,25 +448,27 @@ function settle<T>(
     call.fail(error);
     throw error;
   }
-  return Promise.resolve(pending).then(
-    (value) => {
-      const observed = runSafely(
-        'reading a Google GenAI response',
-        () => {
-          onValue(value);
-          return true;
-        },
-        false,
-      );
-      // A stream we could not observe would otherwise leave its span open forever.
-      if (endOnSuccess || !observed) call.end();
-      return value;
-    },
-    (error: unknown) => {
-      call.fail(error);
-      throw error;
-    },
-  );
+  const onFulfilled = (value: T): T => {
+    const observed = runSafely(
+      'reading a Google GenAI response',
+      () => {
+        onValue(value);
+        return true;
+      },
+      false,
+    );
+    // A stream we could not observe would otherwise leave its span open forever.
+    if (endOnSuccess || !observed) call.end();
+    return value;
+  };
+  if (awaitedBySdk && typeof pending?.then === 'function') {
+    pending.then(onFulfilled, (error: unknown) => call.fail(error));
+    return pending;
+  }
+  return Promise.resolve(pending).then(onFulfilled, (error: unknown) => {
+    call.fail(error);
+    throw error;
+  });
 }
 
 function finishGenerateContent(call: GenAICall, response: GeminiGenerateContentResponse | undefined): void {

@@ -673,3 +673,40 @@ describe('metrics', () => {
     expect(costAfter - costBefore).toBeCloseTo(0.0040702, 9);
   });
 });
+
+describe('the promise the SDK gets back from a patched internal method', () => {
+  it('is the very promise the SDK method returned: observed on the side, no extra microtask', async () => {
+    server.on(
+      'POST',
+      geminiRoute(FLASH, 'generateContent'),
+      json(loadFixture('generate-content-cached-thinking')),
+    );
+    const proto = genai.Models.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+    instrumentation.disable();
+    const sdkMethod = proto.generateContentInternal!;
+    const fromSdk: unknown[] = [];
+    proto.generateContentInternal = function (this: unknown, ...args: unknown[]) {
+      const promise = sdkMethod.apply(this, args);
+      fromSdk.push(promise);
+      return promise;
+    };
+    instrumentation.enable();
+    const patched = proto.generateContentInternal;
+    const fromWrapper: unknown[] = [];
+    proto.generateContentInternal = function (this: unknown, ...args: unknown[]) {
+      const promise = patched.apply(this, args);
+      fromWrapper.push(promise);
+      return promise;
+    };
+    try {
+      await ai.models.generateContent(basicRequest());
+    } finally {
+      instrumentation.disable();
+      proto.generateContentInternal = sdkMethod;
+      instrumentation.enable();
+    }
+    expect(fromWrapper).toHaveLength(1);
+    expect(fromWrapper[0]).toBe(fromSdk[0]);
+    expect(onlySpan(await otel.waitForSpans(1)).attributes['aicost.cost.status']).toBe('priced');
+  });
+});
