@@ -37,7 +37,33 @@ function readmeExamples(): Map<string, string> {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const NOW = Date.now();
+
+/**
+ * The instant the README queries run at: the 15th of last month, 12:00 UTC. A fixed point
+ * inside a month (not the wall clock) gives every window (this month, last 7 and 30 days,
+ * since day N) seeded rows on any date, e.g. on the 1st before the seed reaches back into the
+ * month; last month keeps the rows well inside the request table's 400-day TTL.
+ */
+const NOW = (() => {
+  const today = new Date();
+  return Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 15, 12);
+})();
+const sqlDateTime = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+/**
+ * The README query as it would run at NOW: `now()` and `today()` (the only clock functions
+ * the examples use; asserted) become that instant and its UTC day, so the README text stays
+ * exactly what a user pastes.
+ */
+function atNow(sql: string): string {
+  const pinned = sql
+    .replaceAll('now()', `toDateTime('${sqlDateTime(NOW)}', 'UTC')`)
+    .replaceAll('today()', `toDate('${sqlDateTime(NOW).slice(0, 10)}')`);
+  expect(pinned, 'no other clock function left').not.toMatch(
+    /\b(now|now64|today|yesterday|nowInBlock)\s*\(/i,
+  );
+  return pinned;
+}
 
 interface Model {
   provider: string;
@@ -436,15 +462,21 @@ describe('collector/README.md example queries', () => {
   });
 
   it('have seed data in every window they look at', () => {
-    expect(SEED.filter(thisMonth).length).toBeGreaterThan(20);
-    expect(SEED.filter(lastDays(7)).length).toBeGreaterThan(20);
+    // NOW is the 15th at noon: 14.5 of the seed's 20 days fall in its month.
+    expect(SEED.filter(thisMonth).length).toBeGreaterThan(SEED.length / 2);
+    expect(SEED.filter(lastDays(7)).length).toBeGreaterThan(SEED.length / 4);
+    expect(SEED.filter((row) => !thisMonth(row)).length).toBeGreaterThan(20);
+  });
+
+  it('all read the clock, which the test pins', () => {
+    for (const [id, sql] of examples) expect(atNow(sql), id).not.toBe(sql);
   });
 
   for (const id of Object.keys(EXPECTATIONS)) {
     it(`${id} returns the expected result`, () => {
       const sql = examples.get(id);
       expect(sql, `README example ${id}`).toBeDefined();
-      EXPECTATIONS[id]!(engine.query(sql!));
+      EXPECTATIONS[id]!(engine.query(atNow(sql!)));
     });
   }
 });
