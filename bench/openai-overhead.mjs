@@ -12,7 +12,9 @@
  *
  * Run from the repository root after `pnpm build` (it loads the built dist of the packages):
  *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2] [--no-network]
- * `--no-network` gives the SDK a fetch that answers the recorded response at once: CPU work only.
+ * `--no-network` gives the SDK a fetch that answers the recorded response at once: CPU work only;
+ * with `--priced` the client names api.openai.com, so aicost prices every call (at the loopback address the
+ * provider is a self-hosted server without a rate: unpriced, 10 fewer cost attributes).
  * A benchmark, not a test: it prints ratios and gates nothing.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -115,9 +117,14 @@ async function runVariant(variant, port, calls, streamCalls) {
     throw new Error(`${variant}: openai ${patched ? 'is' : 'is not'} patched`);
   // --no-network: the SDK gets a fetch answering the recorded response at once, so only CPU work is measured.
   const fetch = process.env.BENCH_NO_NETWORK ? recordedFetch() : undefined;
+  // --priced (with --no-network): the client names api.openai.com, so aicost prices each call from the
+  // catalogue as for a real OpenAI call; at the loopback address it is a self-hosted server without a rate
+  // (unpriced, fewer cost attributes).
+  const baseURL =
+    fetch && process.env.BENCH_PRICED ? 'https://api.openai.com/v1' : `http://127.0.0.1:${port}/v1`;
   const client = new OpenAI({
     apiKey: 'sk-bench',
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL,
     maxRetries: 0,
     ...(fetch ? { fetch } : {}),
   });
@@ -214,6 +221,7 @@ async function orchestrate() {
               ...process.env,
               BENCH_SDK_DIR: sdkDir,
               ...(args.includes('--no-network') ? { BENCH_NO_NETWORK: '1' } : {}),
+              ...(args.includes('--priced') ? { BENCH_PRICED: '1' } : {}),
             },
             maxBuffer: 64 * 1024 * 1024,
           },
