@@ -18,14 +18,19 @@ export type { AnthropicInstrumentationConfig } from './types.js';
  * instrument(anthropicSdk);
  * ```
  *
- * Returns the instrumentation, which uses the globally registered tracer and
- * meter providers unless given others (`setTracerProvider`, `setMeterProvider`).
+ * Creates the instrumentation with `enabled: false`, so no `require`/`import`
+ * hook is registered, and patches the module given. Returns the
+ * instrumentation: spans and metrics go to the global tracer and meter
+ * providers unless given others (`setTracerProvider`, `setMeterProvider`);
+ * `disable()` removes the patches, `enable()` puts them back (and registers
+ * the hooks). Instrumenting twice is harmless.
  */
 export function instrument(
   sdkModule: unknown,
   config: AnthropicInstrumentationConfig = {},
 ): AnthropicInstrumentation {
-  const instrumentation = new AnthropicInstrumentation(config);
+  // Not enabled: no loader hook is wanted here, the module is patched directly.
+  const instrumentation = new AnthropicInstrumentation({ ...config, enabled: false });
   instrumentation.manuallyInstrument(sdkModule);
   return instrumentation;
 }

@@ -1,18 +1,14 @@
 import {
-  createGenAIRecorder,
   GEN_AI_PROVIDER,
   type GenAICall,
-  GenAIMetrics,
-  type GenAIRecorder,
+  GenAIInstrumentationBase,
   logOnce,
   observeStream,
-  resolveCaptureContent,
   runSafely,
   usageFromAnthropic,
 } from '@aicost/core';
-import { context, diag } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import {
-  InstrumentationBase,
   InstrumentationNodeModuleDefinition,
   InstrumentationNodeModuleFile,
   isWrapped,
@@ -82,8 +78,8 @@ function anthropicClassOf(exports: AnthropicModuleLike | undefined): AnthropicCl
  * CLIENT span `chat {model}` per `messages.create()` / `messages.stream()`
  * (stable and beta), priced from the token ledger, with GenAI metrics.
  */
-export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstrumentationConfig> {
-  private cachedRecorder: GenAIRecorder | undefined;
+export class AnthropicInstrumentation extends GenAIInstrumentationBase<AnthropicInstrumentationConfig> {
+  protected readonly expectedExports = 'the exports of @anthropic-ai/sdk or its Anthropic class';
 
   constructor(config: AnthropicInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -98,10 +94,10 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
           // The main module too: an ESM loader hook that wraps only the modules it is told
           // about by name (import-in-the-middle's include list) never shows us the files.
           (moduleExports: AnthropicModuleLike) => {
-            this.patchSdkModule(moduleExports);
+            this.patchModule(moduleExports);
             return moduleExports;
           },
-          (moduleExports?: AnthropicModuleLike) => this.unpatchSdkModule(moduleExports),
+          (moduleExports?: AnthropicModuleLike) => this.unpatchModule(moduleExports),
           MESSAGES_FILES.flatMap((file) =>
             // `.js` when required, `.mjs` when imported.
             ['.js', '.mjs'].map(
@@ -122,50 +118,12 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     );
   }
 
-  /**
-   * Patches an already-loaded SDK module, for bundled applications where the
-   * `require`/`import` hooks never see `@anthropic-ai/sdk`. Pass the module
-   * namespace (`import * as sdk from '@anthropic-ai/sdk'`) or the `Anthropic` class.
-   */
-  manuallyInstrument(moduleExports: unknown): void {
-    if (!this.patchSdkModule(moduleExports as AnthropicModuleLike | undefined)) {
-      diag.warn(
-        'aicost: manuallyInstrument() expects the exports of @anthropic-ai/sdk or its Anthropic class',
-      );
-    }
-  }
-
-  override setTracerProvider(...args: Parameters<InstrumentationBase['setTracerProvider']>): void {
-    super.setTracerProvider(...args);
-    this.cachedRecorder = undefined;
-  }
-
-  override setConfig(config: AnthropicInstrumentationConfig = {}): void {
-    super.setConfig(config);
-    this.cachedRecorder = undefined;
-  }
-
-  /** Called by the base class whenever the meter changes. */
-  protected override _updateMetricInstruments(): void {
-    this.cachedRecorder = undefined;
-  }
-
-  private recorder(): GenAIRecorder {
-    this.cachedRecorder ??= createGenAIRecorder({
-      tracer: this.tracer,
-      metrics: new GenAIMetrics(this.meter),
-      instrumentationName: PACKAGE_NAME,
-      captureContent: resolveCaptureContent(this.getConfig().captureMessageContent),
-    });
-    return this.cachedRecorder;
-  }
-
   // -------------------------------------------------------------------------
   // Patching
   // -------------------------------------------------------------------------
 
   /** The `Messages` classes the `Anthropic` class exposes; false when `exports` has none. */
-  private patchSdkModule(exports: AnthropicModuleLike | undefined): boolean {
+  protected patchModule(exports: AnthropicModuleLike | undefined): boolean {
     const sdk = anthropicClassOf(exports);
     if (!sdk?.Messages) return false;
     this.patchMessages(sdk.Messages);
@@ -173,7 +131,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     return true;
   }
 
-  private unpatchSdkModule(exports: AnthropicModuleLike | undefined): void {
+  protected unpatchModule(exports: AnthropicModuleLike | undefined): void {
     const sdk = anthropicClassOf(exports);
     this.unpatchMessages(sdk?.Messages);
     this.unpatchMessages(sdk?.Beta?.Messages);
@@ -203,7 +161,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     const instrumentation = this;
     return function create(this: MessagesResourceLike, ...args: unknown[]) {
       const params = args[0] as MessageCreateParams | undefined;
-      if (!instrumentation.isEnabled() || typeof params !== 'object' || params === null) {
+      if (!instrumentation.isActive() || typeof params !== 'object' || params === null) {
         return original.apply(this, args);
       }
       const client = this?._client;
@@ -247,7 +205,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   private patchedStream(original: AnyFunction): AnyFunction {
     const instrumentation = this;
     return function stream(this: MessagesResourceLike, ...args: unknown[]) {
-      if (!instrumentation.isEnabled()) return original.apply(this, args);
+      if (!instrumentation.isActive()) return original.apply(this, args);
       return withSdkSpansSilenced(this?._client, () => original.apply(this, args));
     };
   }
@@ -369,12 +327,15 @@ function observeEvents(stream: StreamLike, call: GenAICall, record: MessageRecor
       call.end();
     },
     onAbandon() {
-      // The application stopped reading: bill what the stream reported so far.
+      // The application stopped reading: what the stream reported so far prices a
+      // lower bound (`estimated` / `partial_stream`); likewise when it broke or was aborted.
       finish();
+      call.markPartial();
       call.end();
     },
     onError(error: unknown) {
       finish();
+      call.markPartial();
       // An abort ends the iteration quietly in the SDK; name it as the SDK does for a plain request.
       // (The signal alone does not tell: the SDK also aborts it when the stream breaks.)
       call.fail(isAbortError(error) ? new APIUserAbortError() : error);

@@ -1,7 +1,7 @@
-import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { GenAIInstrumentationConfig } from '@aicost/core';
 
 /** Configuration of {@link AnthropicInstrumentation}. */
-export interface AnthropicInstrumentationConfig extends InstrumentationConfig {
+export interface AnthropicInstrumentationConfig extends GenAIInstrumentationConfig {
   /**
    * Record prompts and completions (`gen_ai.input.messages`, `gen_ai.output.messages`,
    * `gen_ai.system_instructions`). Off by default; `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`

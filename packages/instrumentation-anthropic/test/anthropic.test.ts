@@ -501,6 +501,10 @@ describe('streamed messages', () => {
     const spans = [await oneSpan()];
     expect(spans[0]!.attributes[ATTR_ERROR_TYPE]).toBe('APIUserAbortError');
     expect(spans[0]!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(25);
+    // message_start's 25 in, 1 out (25 × 1,000 + 1 × 5,000 nano-USD): a lower bound, not the bill.
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000030000');
   });
 
   it('MessageStream.abort() ends the span once', async () => {
@@ -513,6 +517,8 @@ describe('streamed messages', () => {
     expect(error).toBeInstanceOf(sdk.APIUserAbortError);
     const spans = [await oneSpan()];
     expect(spans[0]!.attributes[ATTR_ERROR_TYPE]).toBe('APIUserAbortError');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
   });
 
   it('breaking out of the loop ends the span once, without an error', async () => {
@@ -527,6 +533,10 @@ describe('streamed messages', () => {
     expect(spans[0]!.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
     expect(spans[0]!.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(spans[0]!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(25);
+    // message_start's 25 in, 1 out: a lower bound (25 × 1,000 + 1 × 5,000 nano-USD), not `priced`.
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000030000');
   });
 
   it('a stream that breaks off is an error, rethrown unchanged', async () => {
@@ -545,6 +555,9 @@ describe('streamed messages', () => {
     // Named after the error the application got, not taken for an abort (the SDK aborts its controller too).
     expect(spans[0]!.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
     expect(spans[0]!.attributes[ATTR_ERROR_TYPE]).not.toBe('APIUserAbortError');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
+    expect(spans[0]!.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000030000');
   });
 
   it('an error event mid-stream (overloaded) fails the span with the error the application gets', async () => {
@@ -562,8 +575,10 @@ describe('streamed messages', () => {
     const span = await oneSpan();
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
-    // Input tokens were billed before the failure: recorded from message_start.
+    // Input tokens were billed before the failure: recorded from message_start, a lower bound.
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(25);
+    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
+    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
   });
 
   it('tolerates events it does not know and usage it does not expect', async () => {
