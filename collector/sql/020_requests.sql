@@ -20,8 +20,9 @@
 --   `ALTER TABLE otel.aicost_requests MODIFY TTL ...`.
 -- - Money is Decimal(38, 9) (Decimal128, nano-USD): exact, and wide enough that sums over
 --   billions of requests cannot overflow. NULL cost means unknown, never 0.
--- Delivery is at-least-once (collector retries): a retried batch can duplicate rows here as
--- it does in otel_traces. The (trace_id, span_id) pair identifies a request.
+-- Delivery is at-least-once (collector retries): a retried batch is dropped here as in
+-- otel_traces by insert deduplication (050_deduplication.sql). The (trace_id, span_id) pair
+-- identifies a request.
 CREATE TABLE IF NOT EXISTS otel.aicost_requests
 (
     timestamp DateTime64(9, 'UTC') COMMENT 'span start' CODEC(Delta, ZSTD(1)),

@@ -31,9 +31,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 function toCluster(sql) {
   return (
     sql
-      // CREATE/DROP ... <name> [ON CLUSTER x]: after the object name, before its body or AS/TO.
+      // CREATE/DROP/ALTER ... <name> [ON CLUSTER x]: after the object name, before its body,
+      // AS/TO or the ALTER command (050's window setting is harmless on Replicated tables,
+      // which deduplicate by replicated_deduplication_window).
       .replace(
-        /^(CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW|DICTIONARY) IF NOT EXISTS|CREATE OR REPLACE (?:VIEW|FUNCTION)|DROP VIEW IF EXISTS) ((?:"[^"]+"|[\w]+)(?:\.(?:"[^"]+"|[\w]+))?)\s*/gm,
+        /^(CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW|DICTIONARY) IF NOT EXISTS|CREATE OR REPLACE (?:VIEW|FUNCTION)|DROP VIEW IF EXISTS|ALTER TABLE) ((?:"[^"]+"|[\w]+)(?:\.(?:"[^"]+"|[\w]+))?)\s*/gm,
         (_, head, name) => `${head} ${name}${onCluster} `,
       )
       // MergeTree family -> Replicated*, keeping their own arguments (the version column of

@@ -112,7 +112,7 @@ describe.skipIf(!binary.exists)('collector/config.yaml on the real collector', (
       database: 'otel',
       username: 'default',
       compress: 'lz4',
-      async_insert: true,
+      async_insert: false,
       traces_table_name: 'otel_traces',
     });
     expect(clickhouse.metrics_tables.sum.name).toBe('otel_metrics_sum');
