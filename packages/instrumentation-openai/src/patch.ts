@@ -222,6 +222,8 @@ function observeResult(result: any, call: GenAICall, endpoint: Endpoint, started
 interface APIPromiseLike {
   responsePromise: Promise<{ response: Response }>;
   parseResponse: (...args: any[]) => unknown;
+  /** Behind `then`/`catch`/`finally`/`withResponse()`: the application asks for the result. */
+  parse?: () => Promise<unknown>;
   asResponse: () => Promise<Response>;
   _thenUnwrap?: (transform: (value: unknown, props: unknown) => unknown) => APIPromiseLike;
 }
@@ -246,7 +248,12 @@ interface Consumption {
   rawTaken: boolean;
   /** The parsed value was handed to us (once, however many promises see it). */
   delivered: boolean;
+  /** The application asked for the result or the raw response: it handles the request's rejection. */
+  claimed: boolean;
+  /** The request's rejection, re-raised for an application that has not asked for the result (yet). */
+  unclaimedRejection: Promise<never> | undefined;
   onParsed(value: unknown): void;
+  claim(): void;
 }
 
 function observeAPIPromise(
@@ -261,6 +268,14 @@ function observeAPIPromise(
     parsing: false,
     rawTaken: false,
     delivered: false,
+    claimed: false,
+    unclaimedRejection: undefined,
+    claim() {
+      consumption.claimed = true;
+      // Handled now, as the SDK's own promise would be (`rejectionHandled` if it was reported).
+      consumption.unclaimedRejection?.catch(() => {});
+      consumption.unclaimedRejection = undefined;
+    },
     onParsed(value) {
       if (consumption.delivered) return;
       consumption.delivered = true;
@@ -284,7 +299,13 @@ function observeAPIPromise(
         }
       });
     },
-    (error: unknown) => call.fail(error),
+    (error: unknown) => {
+      call.fail(error);
+      // Observing the request handled its rejection. Without us, a request whose
+      // result nobody asks for (fire-and-forget) is an unhandled rejection: keep it one,
+      // with the same error, until the application asks (see `claim`).
+      if (!consumption.claimed) consumption.unclaimedRejection = Promise.reject(error);
+    },
   );
 }
 
@@ -298,6 +319,13 @@ function observeAPIPromise(
  */
 function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption, isRoot: boolean): void {
   const { call } = consumption;
+  const parse = promise.parse;
+  if (typeof parse === 'function') {
+    promise.parse = function observedParse(this: unknown) {
+      consumption.claim();
+      return parse.call(this);
+    };
+  }
   const parseResponse = promise.parseResponse;
   promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
     consumption.parsing = true;
@@ -323,6 +351,7 @@ function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption
   const asResponse = promise.asResponse;
   promise.asResponse = function observedAsResponse(this: unknown) {
     consumption.rawTaken = true;
+    consumption.claim();
     return asResponse.call(this).then((response) => {
       // withResponse() also parses; then the parse path finalizes.
       if (!consumption.parsing) {
