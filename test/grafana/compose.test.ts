@@ -1,6 +1,7 @@
 /**
  * collector/docker-compose.yaml checked without Docker (no daemon on the build machines):
- * the services, images and published ports; every bind mount exists; every variable the
+ * the services, images and published ports; every bind mount exists; the one-shot
+ * aicost-init runs the built CLI's migrate and prices load before the collector starts; every variable the
  * mounted configs read (collector/config.yaml `${env:...}`, the Grafana datasource `${...}`,
  * users.xml `from_env`) is set on the container that reads it; and the names that must agree
  * across files (users, host, port, plugin version, dashboard path) do.
@@ -23,6 +24,10 @@ interface Service {
   volumes?: string[];
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
+  working_dir?: string;
+  entrypoint?: string[];
+  command?: string[];
+  restart?: string;
 }
 
 /** Bind mounts of a service: host path (resolved against the compose file) -> container path. */
@@ -50,8 +55,8 @@ const publishedPorts = (service: Service) =>
   (service.ports ?? []).map((port) => Number(port.split(':').at(-1)));
 
 describe('collector/docker-compose.yaml', () => {
-  it('has the three services, each from a pinned image', () => {
-    expect(Object.keys(services).sort()).toEqual(['clickhouse', 'collector', 'grafana']);
+  it('has the four services, each from a pinned image', () => {
+    expect(Object.keys(services).sort()).toEqual(['aicost-init', 'clickhouse', 'collector', 'grafana']);
     for (const service of Object.values(services)) expect(service.image).toMatch(/:[\w.-]+$/);
     // The collector image is the release collector/config.yaml is written for.
     const config = readFileSync(join(ROOT, 'collector/config.yaml'), 'utf8');
@@ -93,6 +98,38 @@ describe('collector/docker-compose.yaml', () => {
       const port = Number(String(collector.environment![variable]).split(':').at(-1));
       expect(publishedPorts(collector)).toContain(port);
     }
+  });
+
+  it('migrates and loads the price catalogue with the built CLI before the collector starts', () => {
+    const init = services['aicost-init']!;
+    // The repository's Node release, and the repository itself (read-only) as the working dir.
+    const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(init.image).toBe(`node:${rootPackage.devDependencies.node}-bookworm-slim`);
+    const repo = mounts(init).find((m) => m.container === init.working_dir);
+    expect(repo?.host).toBe(resolve(ROOT));
+    expect(init.volumes).toContain(`..:${init.working_dir}:ro`);
+    // The CLI's own bin (as package.json declares it), migrate first, then prices load.
+    const cliPackage = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'));
+    const bin = join('packages/cli', cliPackage.bin.aicost);
+    expect(init.entrypoint).toEqual(['sh', '-c']);
+    const script = init.command!.join(' ');
+    const migrate = script.indexOf(`node ${bin} migrate &&`);
+    const prices = script.indexOf(`node ${bin} prices load && exit 0`);
+    expect(migrate).toBeGreaterThan(-1);
+    expect(prices).toBeGreaterThan(migrate);
+    expect(script).toMatch(/exit 1$/);
+    expect(script).not.toContain('npx');
+    // Against the compose ClickHouse, as the admin user (DDL, price tables), after it is healthy.
+    expect(init.environment).toMatchObject({
+      CLICKHOUSE_URL: 'http://clickhouse:8123',
+      CLICKHOUSE_USER: 'default',
+    });
+    expect(init.environment!.CLICKHOUSE_PASSWORD).toBe(services.clickhouse!.environment!.CLICKHOUSE_PASSWORD);
+    expect(services.clickhouse!.environment!.CLICKHOUSE_USER).toBe('default');
+    expect(init.depends_on?.clickhouse?.condition).toBe('service_healthy');
+    expect(init.restart).toBe('no');
+    // The collector inserts only into a current schema with prices loaded.
+    expect(services.collector!.depends_on?.['aicost-init']?.condition).toBe('service_completed_successfully');
   });
 
   it('creates the users the collector and Grafana log in as, with passwords from the environment', () => {
