@@ -189,11 +189,11 @@ export class AnthropicInstrumentation extends GenAIInstrumentationBase<Anthropic
         call.fail(error);
         throw error;
       }
-      runSafely('observing an Anthropic response', () =>
-        params.stream === true
-          ? observeStreamedResponse(apiPromise, call, record)
-          : observeMessageResponse(apiPromise, call, record),
-      );
+      runSafely('observing an Anthropic response', () => {
+        const claims = watchClaims(apiPromise);
+        if (params.stream === true) observeStreamedResponse(apiPromise, call, record, claims);
+        else observeMessageResponse(apiPromise, call, record, claims);
+      });
       return apiPromise;
     };
   }
@@ -226,11 +226,71 @@ function responsePropsOf(apiPromise: APIPromiseLike): Promise<ResponseProps> | u
 type MessageRecorder = (message: AnthropicMessage) => void;
 
 /**
+ * Whether the application asked for the result of a call. Observing the request
+ * (below) handles its rejection; without us, a failed request whose result
+ * nobody asks for (fire-and-forget) is an unhandled rejection. `failed()`
+ * re-raises the error on a promise of ours until the application asks for the
+ * result, which marks it handled, as the SDK's own promise would be.
+ */
+interface Claims {
+  failed(error: unknown): void;
+}
+
+function watchClaims(apiPromise: APIPromiseLike): Claims {
+  let claimed = false;
+  let unclaimed: Promise<never> | undefined;
+  const claim = () => {
+    claimed = true;
+    unclaimed?.catch(() => {});
+    unclaimed = undefined;
+  };
+  const watch = (promise: APIPromiseLike) => {
+    for (const name of ['parse', 'asResponse'] as const) {
+      const original = promise[name] as ((...args: unknown[]) => unknown) | undefined;
+      if (typeof original !== 'function') continue;
+      Object.defineProperty(promise, name, {
+        configurable: true,
+        writable: true,
+        value: function claimed(this: unknown, ...args: unknown[]) {
+          claim();
+          return original.apply(this, args);
+        },
+      });
+    }
+    const thenUnwrap = promise._thenUnwrap;
+    if (typeof thenUnwrap === 'function') {
+      Object.defineProperty(promise, '_thenUnwrap', {
+        configurable: true,
+        writable: true,
+        value: function derive(this: unknown, ...args: [(value: unknown, props: unknown) => unknown]) {
+          const derived = thenUnwrap.apply(this, args);
+          if (derived && typeof derived === 'object') {
+            runSafely('observing a derived Anthropic promise', () => watch(derived as APIPromiseLike));
+          }
+          return derived;
+        },
+      });
+    }
+  };
+  watch(apiPromise);
+  return {
+    failed(error) {
+      if (!claimed) unclaimed = Promise.reject(error);
+    },
+  };
+}
+
+/**
  * A plain Message: read from a clone of the response, so the span ends (and is
  * priced) whether the application awaits the Message, takes `asResponse()` and
  * reads the body itself, or never looks at the result at all.
  */
-function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall, record: MessageRecorder): void {
+function observeMessageResponse(
+  apiPromise: APIPromiseLike,
+  call: GenAICall,
+  record: MessageRecorder,
+  claims: Claims,
+): void {
   const responseProps = responsePropsOf(apiPromise);
   if (!responseProps) {
     call.end();
@@ -262,7 +322,10 @@ function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall, rec
         );
       },
       // Retries are over: this is the error the application gets, unchanged.
-      (error: unknown) => call.fail(error),
+      (error: unknown) => {
+        call.fail(error);
+        claims.failed(error);
+      },
     )
     .catch((error: unknown) => logOnce('observing an Anthropic response', error));
 }
@@ -272,8 +335,16 @@ function observeMessageResponse(apiPromise: APIPromiseLike, call: GenAICall, rec
  * that parse is hooked in place so the very `Stream` the application gets is
  * observed (its identity, `tee()`, `toReadableStream()` and `controller` stay).
  */
-function observeStreamedResponse(apiPromise: APIPromiseLike, call: GenAICall, record: MessageRecorder): void {
-  responsePropsOf(apiPromise)?.then(undefined, (error: unknown) => call.fail(error));
+function observeStreamedResponse(
+  apiPromise: APIPromiseLike,
+  call: GenAICall,
+  record: MessageRecorder,
+  claims: Claims,
+): void {
+  responsePropsOf(apiPromise)?.then(undefined, (error: unknown) => {
+    call.fail(error);
+    claims.failed(error);
+  });
 
   const parse = apiPromise.parseResponse;
   if (typeof parse !== 'function') {

@@ -111,6 +111,10 @@ export interface APIPromiseLike<T = unknown> extends Promise<T> {
   /** TypeScript-private field: set once a parse has begun. */
   parsedPromise?: Promise<unknown>;
   asResponse?: () => Promise<Response>;
+  /** Behind `then`/`catch`/`finally`/`withResponse()`: the application asks for the result. */
+  parse?: () => Promise<unknown>;
+  /** Derives a promise (SDK helpers) that shares this one's request. */
+  _thenUnwrap?: (transform: (value: unknown, props: unknown) => unknown) => unknown;
 }
 
 /** The SDK's `Stream`: async iterable of events, aborted through `controller`. */
