@@ -226,7 +226,7 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
     const saved = new Map<string, bigint>();
     for (const row of rows) {
       if (!matches(row, withoutCustomer) || row.savedNanos === 0n) continue;
-      if (row.start < CURRENT_FROM || row.start >= new Date('2026-11-13T00:00:00Z')) continue;
+      if (row.start < CURRENT_FROM || row.start.getTime() >= CURRENT_TO.getTime() + 1000) continue;
       saved.set(shownValue(row.feature), (saved.get(shownValue(row.feature)) ?? 0n) + row.savedNanos);
     }
     const result = run(panel('aicost-features', 'What caching saved').targets[0]!.rawSql, selection);

@@ -46,8 +46,21 @@ export function panel(uid: string, title: string): PanelJson {
 // ---------------------------------------------------------------------------
 
 export const HOUR = 3_600_000;
-export const CURRENT_FROM = new Date('2026-11-10T00:00:00Z');
-export const CURRENT_TO = new Date('2026-11-12T23:59:59Z');
+const DAY = 24 * HOUR;
+/**
+ * The seed's first day: 2026-11-07 (a Saturday, 00:00 UTC), moved forward by whole weeks to
+ * within the last five: the request table keeps 400 days and the engine drops rows past it as
+ * they are inserted, so fixed dates would empty the dashboards one day. Same weekdays and
+ * hours whatever the date; no month-based panel is affected by the month it falls in.
+ */
+export const SEED_FROM = (() => {
+  const origin = Date.UTC(2026, 10, 7);
+  const weeks = Math.max(0, Math.floor((Date.now() - 35 * DAY - origin) / (7 * DAY)));
+  return new Date(origin + weeks * 7 * DAY);
+})();
+/** The dashboard range: the seed's last three days (the first three are the previous period). */
+export const CURRENT_FROM = new Date(SEED_FROM.getTime() + 3 * DAY);
+export const CURRENT_TO = new Date(SEED_FROM.getTime() + 6 * DAY - 1000);
 /** The plugin's previous period: from - (to - from), to the second. */
 export const PREVIOUS_FROM = new Date(
   CURRENT_FROM.getTime() - (CURRENT_TO.getTime() - CURRENT_FROM.getTime()),
@@ -85,7 +98,7 @@ export function seed(): { rows: SeedRow[]; spans: ExporterSpan[] } {
   const random = prng(42);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   // Six days: the three of the previous period and the three of the dashboard range.
-  const first = new Date('2026-11-07T00:00:00Z').getTime();
+  const first = SEED_FROM.getTime();
   for (let i = 0; i < 600; i += 1) {
     const start = new Date(first + Math.floor(random() * 6 * 24 * 60) * 60_000); // whole minutes
     const kind = pick(['sql-priced', 'sql-priced', 'recorded', 'unknown'] as const);

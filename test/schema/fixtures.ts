@@ -3,7 +3,7 @@
  * catalogue's published ones for these models (USD per 1M tokens) so the expected costs in
  * the tests can be checked by hand.
  */
-import type { AttributeValue, ExporterSpan, PriceAlias, PriceRow } from '../support/chdb.js';
+import type { AttributeValue, EngineSession, ExporterSpan, PriceAlias, PriceRow } from '../support/chdb.js';
 
 const CATALOGUE = { priceSource: 'genai-prices', priceVersion: 'genai-prices@0.1.8' } as const;
 
@@ -296,4 +296,15 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * For suites whose spans are pinned to calendar dates (the price periods of these fixtures
+ * change on 2026-06-01): the request table keeps 400 days and the hourly rollup 800, and the
+ * engine drops rows already past their TTL as they are inserted, so such a suite would lose
+ * its rows once the calendar moves on. Retention is not what they test: lift it.
+ */
+export function keepPinnedDates(engine: EngineSession): void {
+  engine.exec('ALTER TABLE otel.aicost_requests REMOVE TTL');
+  engine.exec('ALTER TABLE otel.aicost_rollup_hourly REMOVE TTL');
 }

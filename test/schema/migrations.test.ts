@@ -13,7 +13,7 @@ import {
   openEngine,
   splitStatements,
 } from '../support/chdb.js';
-import { ALIASES, callSpan, PRICES } from './fixtures.js';
+import { ALIASES, callSpan, keepPinnedDates, PRICES } from './fixtures.js';
 
 describe('splitStatements', () => {
   it('splits on a line ending with `;` and drops comment lines', () => {
@@ -88,7 +88,8 @@ describe('applied to the engine', () => {
     await loadPriceRows(engine, PRICES, ALIASES);
     const span = (spanId: string) =>
       callSpan({
-        start: '2026-11-02 10:00:00',
+        // Yesterday: inside the request table's TTL on any date.
+        start: new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 14 * 3_600_000),
         spanId,
         provider: 'openai',
         requestModel: 'gpt-4o',
@@ -223,5 +224,35 @@ describe('applied to the engine', () => {
   it('fill the trace-id lookup table like the exporter does', () => {
     const rows = engine.query("SELECT count() AS n FROM otel.otel_traces_trace_id_ts WHERE TraceId != ''");
     expect(rows).toEqual([{ n: '2' }]);
+  });
+});
+
+describe('retention', () => {
+  let engine: EngineSession;
+  beforeAll(async () => {
+    engine = openEngine();
+    await migrate(engine);
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  const oldSpan = (spanId: string) =>
+    callSpan({
+      start: new Date(Date.now() - 500 * 86_400_000),
+      spanId,
+      provider: 'openai',
+      requestModel: 'gpt-4o',
+      usage: { input: 1000 },
+    });
+  const requests = () => engine.query<{ n: string }>('SELECT count() AS n FROM otel.aicost_requests')[0]!.n;
+
+  it('drops a request past its 400-day TTL as it is inserted (why date-pinned suites keep their dates)', async () => {
+    await insertSpans(engine, [oldSpan('00000000000000c1')]);
+    expect(engine.query('SELECT SpanId FROM otel.otel_traces')).toEqual([{ SpanId: '00000000000000c1' }]);
+    expect(requests()).toBe('0');
+    keepPinnedDates(engine);
+    await insertSpans(engine, [oldSpan('00000000000000c2')]);
+    expect(requests()).toBe('1');
   });
 });

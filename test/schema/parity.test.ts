@@ -19,7 +19,7 @@ import {
 import { createPricer, exportPriceAliases, exportPriceRows } from '../../packages/core/src/pricing/index.js';
 import type { TokenUsage } from '../../packages/core/src/types.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
-import { callSpan, prng } from './fixtures.js';
+import { callSpan, keepPinnedDates, prng } from './fixtures.js';
 
 // Mid-morning UTC: DeepSeek's peak hours, where the old export (off-peak price) was wrong.
 const AT = new Date('2026-11-02T10:00:00Z');
@@ -48,6 +48,7 @@ let aliasCount = 0;
 
 beforeAll(async () => {
   engine = await openMigratedEngine();
+  keepPinnedDates(engine);
   const rows = exportPriceRows({ pricer });
   const aliases = exportPriceAliases({ pricer });
   rowCount = rows.length;

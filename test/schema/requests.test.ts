@@ -5,13 +5,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costNanos, formatNanos, parseDecimal } from '../../packages/core/src/money/index.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
-import { ALIASES, aicostCostAttributes, type CallSpan, callSpan, PRICES, prng } from './fixtures.js';
+import {
+  ALIASES,
+  aicostCostAttributes,
+  type CallSpan,
+  callSpan,
+  keepPinnedDates,
+  PRICES,
+  prng,
+} from './fixtures.js';
 
 let engine: EngineSession;
 let spanCounter = 0;
 
 beforeAll(async () => {
   engine = await openMigratedEngine();
+  keepPinnedDates(engine);
   await loadPriceRows(engine, PRICES, ALIASES);
 });
 afterAll(async () => {

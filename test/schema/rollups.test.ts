@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNanos, parseNanos } from '../../packages/core/src/money/index.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
-import { ALIASES, aicostCostAttributes, callSpan, PRICES, prng } from './fixtures.js';
+import { ALIASES, aicostCostAttributes, callSpan, keepPinnedDates, PRICES, prng } from './fixtures.js';
 
 const SPANS = 4000;
 const ROLLUPS = [
@@ -28,6 +28,7 @@ const generated = { recordedNanos: 0n, recorded: 0, unknownModel: 0 };
 
 beforeAll(async () => {
   engine = await openMigratedEngine();
+  keepPinnedDates(engine);
   await loadPriceRows(engine, PRICES, ALIASES);
   const random = prng(7);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
