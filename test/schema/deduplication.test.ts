@@ -3,7 +3,8 @@
  * once, so a batch whose INSERT failed or timed out is sent again. With the settings of the
  * writer's profile (collector/clickhouse/users.xml), the retried batch is dropped by every
  * table of the chain — otel_traces, aicost_requests and each rollup — while a different
- * batch still lands. Totals are checked against sums computed here from the batches.
+ * batch still lands, and a batch that failed partway down the views is completed by its retry.
+ * Totals are checked against sums computed here from the batches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNanos, parseNanos } from '../../packages/core/src/money/index.js';
@@ -165,6 +166,46 @@ describe('a retried batch', () => {
     await insertSpans(engine, second.spans);
     await insertSpans(engine, first.spans);
     expect(totals()).toEqual(expected([first, second]));
+  });
+});
+
+describe('a batch that failed partway down the views', () => {
+  it('is completed by its retry: what was written is dropped, what was missing lands, once', async () => {
+    // A view on aicost_requests that fails while a switch row exists: otel_traces and
+    // aicost_requests commit, the rollups do not, and the client sees an error and retries.
+    engine.exec('CREATE TABLE otel.test_fail_switch (on UInt8) ENGINE = MergeTree ORDER BY tuple()');
+    engine.exec('CREATE TABLE otel.test_fail_sink (n UInt64) ENGINE = Null');
+    engine.exec(`CREATE MATERIALIZED VIEW otel.test_fail_mv TO otel.test_fail_sink AS
+      SELECT throwIf((SELECT count() FROM otel.test_fail_switch) > 0, 'injected failure') + count() AS n
+      FROM otel.aicost_requests`);
+    try {
+      const before = totals();
+      const failing = batch([31_000_003n, 47_000_009n]);
+      const requests = BigInt(failing.spans.length - 1);
+      engine.exec('INSERT INTO otel.test_fail_switch VALUES (1)');
+      await expect(insertSpans(engine, failing.spans)).rejects.toThrow(/injected failure/);
+      const partial = totals();
+      expect(BigInt(partial.requests) - BigInt(before.requests)).toBe(requests);
+      for (const table of ROLLUPS) expect(partial.rollups[table]).toEqual(before.rollups[table]);
+
+      engine.exec('TRUNCATE TABLE otel.test_fail_switch');
+      await insertSpans(engine, failing.spans);
+      await insertSpans(engine, failing.spans);
+      const after = totals();
+      expect(after.spans).toBe(partial.spans);
+      expect(after.requests).toBe(partial.requests);
+      for (const table of ROLLUPS) {
+        const rollup = after.rollups[table]!;
+        expect(BigInt(rollup.requests) - BigInt(before.rollups[table]!.requests), table).toBe(requests);
+        expect(parseNanos(rollup.cost) - parseNanos(before.rollups[table]!.cost), table).toBe(
+          failing.recordedNanos,
+        );
+      }
+    } finally {
+      engine.exec('DROP VIEW IF EXISTS otel.test_fail_mv');
+      engine.exec('DROP TABLE IF EXISTS otel.test_fail_sink');
+      engine.exec('DROP TABLE IF EXISTS otel.test_fail_switch');
+    }
   });
 });
 
