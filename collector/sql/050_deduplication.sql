@@ -19,7 +19,8 @@
 -- collector/clickhouse/users.xml) the blocks a view writes are deduplicated too, so a retry
 -- that reaches otel_traces a second time adds nothing to aicost_requests or the rollups.
 -- Synchronous inserts only: asynchronous inserts into a non-replicated table are not
--- deduplicated, so the collector inserts with async_insert: false (collector/config.yaml).
+-- deduplicated unless they carry an insert_deduplication_token (which the exporter does not
+-- send), so the collector inserts with async_insert: false (collector/config.yaml).
 -- See collector/README.md "Duplicate inserts".
 --
 -- N = 10000 blocks per table: the collector's retries give up after 10 minutes, and 10000
