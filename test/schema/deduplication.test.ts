@@ -186,7 +186,13 @@ describe('a batch that failed partway down the views', () => {
       await expect(insertSpans(engine, failing.spans)).rejects.toThrow(/injected failure/);
       const partial = totals();
       expect(BigInt(partial.requests) - BigInt(before.requests)).toBe(requests);
-      for (const table of ROLLUPS) expect(partial.rollups[table]).toEqual(before.rollups[table]);
+      // The engine runs the views of one table in no fixed order (by their UUIDs), and the batch
+      // reaches aicost_requests in two blocks (spans with a cost, spans priced in SQL), so each
+      // rollup holds none, part or all of the batch when the failing view throws.
+      for (const table of ROLLUPS) {
+        const added = BigInt(partial.rollups[table]!.requests) - BigInt(before.rollups[table]!.requests);
+        expect(added >= 0n && added <= requests, `${table} added ${added}`).toBe(true);
+      }
 
       engine.exec('TRUNCATE TABLE otel.test_fail_switch');
       await insertSpans(engine, failing.spans);
