@@ -166,7 +166,7 @@ describe('aicost up durability', () => {
       expect(bomb.status).toBe(413);
       expect(await countSpans(collector.dataDir)).toBe(20);
       expect(await countSpans(collector.dataDir, "SpanAttributes['aicost.feature'] = 'too-big'")).toBe(0);
-      const health = await (await fetch(`${collector.otlpUrl}/health`)).json();
+      const health = (await (await fetch(`${collector.otlpUrl}/health`)).json()) as { rejectedBusy: number };
       expect(health).toMatchObject({ status: 'ok', spans: 20 });
     } finally {
       expect(await collector.stop()).toBe(0);
@@ -217,7 +217,7 @@ describe('aicost up durability', () => {
         refused = bodies.filter((_, i) => results[i]!.status === 429);
       }
       expect(refused.length).toBeGreaterThan(0);
-      const health = await (await fetch(`${collector.otlpUrl}/health`)).json();
+      const health = (await (await fetch(`${collector.otlpUrl}/health`)).json()) as { rejectedBusy: number };
       expect(health.rejectedBusy).toBe(refused.length);
       // The client's retries, one at a time, all land; nothing was written twice or lost.
       for (const body of refused) expect((await postOtlp(collector.otlpUrl, body)).status).toBe(200);

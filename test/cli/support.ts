@@ -29,6 +29,11 @@ export const REPO = join(here, '..', '..');
 /** The project's Node 24 (the system node is older). */
 export const NODE = join(REPO, 'node_modules', '.bin', 'node');
 export const CLI = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
+/**
+ * Timeout for tests that start engine child processes (`aicost up`, the CLI on a store):
+ * each loads the ~550 MB engine, which takes tens of seconds on a loaded 2-core machine.
+ */
+export const CHILD_PROCESS_TIMEOUT = 120_000;
 
 /**
  * `pnpm test` builds every package first; a direct vitest run builds the CLI

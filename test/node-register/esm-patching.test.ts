@@ -38,6 +38,9 @@ const GEMINI_RESPONSE = {
   responseId: 'esm-test-1',
 };
 
+/** What `provider.on` takes: method, path, responses. */
+type RouteArgs = Parameters<MockServer['on']>;
+
 const cases = [
   {
     name: 'google-genai',
@@ -48,7 +51,7 @@ const cases = [
       'POST',
       /^\/v1(beta)?\/models\/gemini-2\.0-flash:generateContent/,
       json(GEMINI_RESPONSE),
-    ] as const,
+    ] as RouteArgs,
     text: 'Rayleigh scattering.',
     spanName: 'generate_content gemini-2.0-flash',
     // gemini-2.0-flash list price: $0.10 input, $0.40 output per million tokens.
@@ -59,7 +62,7 @@ const cases = [
     packageName: 'instrumentation-openai',
     className: 'OpenAIInstrumentation',
     app: 'app-openai.mjs',
-    route: ['POST', '/v1/chat/completions', json(CHAT_COMPLETION_WITH_CACHE)] as const,
+    route: ['POST', '/v1/chat/completions', json(CHAT_COMPLETION_WITH_CACHE)] as RouteArgs,
     text: 'The capital of France is Paris.',
     spanName: 'chat gpt-4o-mini',
     cost: COST_WITH_CACHE,

@@ -203,7 +203,7 @@ describe('a batch that failed partway down the views', () => {
       for (const table of ROLLUPS) {
         const rollup = after.rollups[table]!;
         expect(BigInt(rollup.requests) - BigInt(before.rollups[table]!.requests), table).toBe(requests);
-        expect(parseNanos(rollup.cost) - parseNanos(before.rollups[table]!.cost), table).toBe(
+        expect(parseNanos(rollup.cost)! - parseNanos(before.rollups[table]!.cost)!, table).toBe(
           failing.recordedNanos,
         );
       }
