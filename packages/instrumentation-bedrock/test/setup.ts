@@ -6,9 +6,12 @@
  */
 
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from '@aws-sdk/client-bedrock-runtime';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { fixtureLoader } from '../../../test/support/fixtures.js';
+import {
+  instrumentWithHarness,
+  type TestBed as SharedTestBed,
+} from '../../../test/support/instrumentation.js';
 import {
   eventStream,
   json,
@@ -16,7 +19,6 @@ import {
   type MockServer,
   type StreamOptions,
 } from '../../../test/support/mock-server.js';
-import { createOtelHarness, type OtelHarness } from '../../../test/support/otel.js';
 import { BedrockInstrumentation } from '../src/index.js';
 import type { BedrockInstrumentationConfig } from '../src/types.js';
 
@@ -92,26 +94,12 @@ export function invokeStreamOf(chunks: unknown[], options: StreamOptions = {}): 
   );
 }
 
-export interface TestBed {
-  harness: OtelHarness;
-  instrumentation: BedrockInstrumentation;
-}
+export type TestBed = SharedTestBed<BedrockInstrumentation>;
 
 /** Registers the harness globally and patches `sdkModule` (a module namespace) with a fresh instrumentation. */
 export function setUpInstrumentation(sdkModule: unknown, config: BedrockInstrumentationConfig = {}): TestBed {
-  const harness = createOtelHarness();
-  const instrumentation = new BedrockInstrumentation(config);
-  instrumentation.setTracerProvider(harness.tracerProvider);
-  instrumentation.setMeterProvider(harness.meterProvider);
-  instrumentation.manuallyInstrument(sdkModule);
-  return { harness, instrumentation };
+  return instrumentWithHarness(() => new BedrockInstrumentation(config), sdkModule);
 }
 
-/** Lets stream and response callbacks run, and gives a span that must not exist (a second end) its chance. */
-export async function settle(harness: OtelHarness, expectedSpans: number): Promise<ReadableSpan[]> {
-  await harness.waitForSpans(expectedSpans);
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  return harness.spans();
-}
-
+export { settle } from '../../../test/support/instrumentation.js';
 export type { MockServer };

@@ -4,9 +4,11 @@
  * the Cohere API, and the recorded responses.
  */
 
-import { ATTR_GEN_AI_PROVIDER_NAME } from '@aicost/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { fixtureLoader } from '../../../test/support/fixtures.js';
+import {
+  instrumentWithHarness,
+  type TestBed as SharedTestBed,
+} from '../../../test/support/instrumentation.js';
 import {
   json,
   type MockResponse,
@@ -14,7 +16,6 @@ import {
   type SSEOptions,
   sse,
 } from '../../../test/support/mock-server.js';
-import { createOtelHarness, type OtelHarness } from '../../../test/support/otel.js';
 import { CohereInstrumentation } from '../src/index.js';
 import type { CohereInstrumentationConfig } from '../src/types.js';
 
@@ -29,32 +30,12 @@ export function jsonFixture(name: string): MockResponse {
   return json(fixture(name));
 }
 
-export interface TestBed {
-  harness: OtelHarness;
-  instrumentation: CohereInstrumentation;
-}
+export type TestBed = SharedTestBed<CohereInstrumentation>;
 
 /** Registers the harness globally and patches `sdkModule` (a module namespace) with a fresh instrumentation. */
 export function setUpInstrumentation(sdkModule: unknown, config: CohereInstrumentationConfig = {}): TestBed {
-  const harness = createOtelHarness();
-  const instrumentation = new CohereInstrumentation(config);
-  instrumentation.setTracerProvider(harness.tracerProvider);
-  instrumentation.setMeterProvider(harness.meterProvider);
-  instrumentation.manuallyInstrument(sdkModule);
-  return { harness, instrumentation };
+  return instrumentWithHarness(() => new CohereInstrumentation(config), sdkModule);
 }
 
-/** Spans that describe a GenAI call (ours or the SDK's own): the ones that would be counted and priced. */
-export function genAISpans(spans: ReadableSpan[]): ReadableSpan[] {
-  return spans.filter((span) => span.attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined);
-}
-
-/** Lets stream and response callbacks run (they finish on later ticks than the application's await). */
-export async function settle(harness: OtelHarness, expectedSpans: number): Promise<ReadableSpan[]> {
-  await harness.waitForSpans(expectedSpans);
-  // A span that must not exist (a duplicate, a second end) gets its chance to show up.
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  return harness.spans();
-}
-
+export { genAISpans, settle } from '../../../test/support/instrumentation.js';
 export type { MockServer };
