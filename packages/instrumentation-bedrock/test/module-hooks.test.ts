@@ -3,13 +3,12 @@
  * registers it, then `import` (ESM) or `require` (CJS) the real SDK. Runs the
  * built packages (dist), as users get them.
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureLoader } from '../../../test/support/fixtures.js';
+import { runHookedApp } from '../../../test/support/hooked-app.js';
 import { eventStream, json, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt, NODE_BIN } from '../../node/test/support/build.js';
+import { ensureBuilt } from '../../node/test/support/build.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const fixture = fixtureLoader(new URL('./mock-responses/', import.meta.url));
@@ -23,13 +22,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => server?.close());
 
-async function runApp(app: string): Promise<Array<{ name: string; attributes: Record<string, unknown> }>> {
-  const { stdout } = await promisify(execFile)(NODE_BIN, ['--import', './test/hooks/register.mjs', app], {
-    cwd: packageDir,
-    env: { ...process.env, MOCK_URL: server.url },
-    timeout: 30_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+function runApp(app: string) {
+  return runHookedApp(packageDir, app, { MOCK_URL: server.url });
 }
 
 describe('module hooks', () => {

@@ -3,12 +3,11 @@
  * registers it, then `require` (CJS) or `import` (ESM) the real SDK, both
  * majors. Runs the built packages (dist), as users get them.
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runHookedApp } from '../../../test/support/hooked-app.js';
 import { type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt, NODE_BIN } from '../../node/test/support/build.js';
+import { ensureBuilt } from '../../node/test/support/build.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import { jsonFixture } from './setup.js';
 
@@ -28,13 +27,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => server?.close());
 
-async function runApp(app: string): Promise<ChildSpan[]> {
-  const { stdout } = await promisify(execFile)(NODE_BIN, ['--import', './test/hooks/register.mjs', app], {
-    cwd: packageDir,
-    env: { ...process.env, MOCK_URL: server.url },
-    timeout: 30_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+function runApp(app: string) {
+  return runHookedApp<ChildSpan>(packageDir, app, { MOCK_URL: server.url });
 }
 
 it.each([

@@ -7,6 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHookedApp } from '../../../test/support/hooked-app.js';
 import { httpError, json, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
 import { fixture } from './setup.js';
 
@@ -23,13 +24,8 @@ beforeAll(async () => {
 }, 150_000);
 afterAll(() => server?.close());
 
-async function runApp(app: string) {
-  const { stdout } = await promisify(execFile)(node, ['--import', './test/hooks/register.mjs', app], {
-    cwd: packageDir,
-    env: { ...process.env, MOCK_URL: `${server.url}/v1` },
-    timeout: 30_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+function runApp(app: string) {
+  return runHookedApp<any>(packageDir, app, { MOCK_URL: `${server.url}/v1` });
 }
 
 describe('module hooks', () => {

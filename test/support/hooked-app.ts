@@ -1,0 +1,38 @@
+/**
+ * Runs an instrumentation package's test app the way applications load the
+ * instrumentation: `node --import ./test/hooks/register.mjs <app>` in the
+ * package directory, with the project's Node 24 and `MOCK_URL` pointing the
+ * app's SDK at a loopback mock server.
+ *
+ * The package's `register.mjs` keeps spans in memory and defines
+ * `globalThis.printSpans()`, which the app calls last: the spans arrive as JSON
+ * on the last line of stdout.
+ */
+
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+/** The project's Node 24 (the system node is older). */
+const NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
+
+/** A finished span as `printSpans()` prints it. */
+export interface HookedAppSpan {
+  scope?: string;
+  name: string;
+  attributes: Record<string, unknown>;
+}
+
+/** Runs `app` (a path relative to `packageDir`) and returns the spans it printed. */
+export async function runHookedApp<Span = HookedAppSpan>(
+  packageDir: string,
+  app: string,
+  env: Record<string, string>,
+): Promise<Span[]> {
+  const { stdout } = await promisify(execFile)(NODE, ['--import', './test/hooks/register.mjs', app], {
+    cwd: packageDir,
+    env: { ...process.env, ...env },
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
