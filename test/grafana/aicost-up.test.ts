@@ -4,7 +4,7 @@
  * through database/sql; ./plugin-client), to `aicost up`'s ClickHouse HTTP interface over the
  * seeded calls, returns the same columns and values as the same query on the engine in
  * process. Decimals are compared exactly, floats to 1e-9 relative.
- * Needs the Go toolchain (skipped without it) and the built CLI.
+ * Needs the Go toolchain (skipped without it, except under CI=true where it fails) and the built CLI.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -56,6 +56,14 @@ function sameRows(actual: unknown[][], expected: unknown[][], types: string[]): 
       } else {
         expect(value).toEqual(want);
       }
+    });
+  });
+}
+
+if (!hasGo && process.env.CI === 'true') {
+  describe('the dashboards through the plugin driver against aicost up', () => {
+    it('needs the Go toolchain under CI', () => {
+      throw new Error('the Go toolchain (`go`) is not on PATH: CI must run the plugin-driver test');
     });
   });
 }
