@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { openEngine } from '../support/chdb.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const COMPOSE_FILE = join(ROOT, 'collector/docker-compose.yaml');
@@ -62,6 +63,17 @@ describe('collector/docker-compose.yaml', () => {
     const config = readFileSync(join(ROOT, 'collector/config.yaml'), 'utf8');
     const release = /otel\/opentelemetry-collector-contrib:([\d.]+)/.exec(config)![1];
     expect(services.collector!.image).toBe(`otel/opentelemetry-collector-contrib:${release}`);
+  });
+
+  it('runs the ClickHouse release line the schema is tested on (chDB engine)', async () => {
+    const engine = openEngine();
+    try {
+      const [row] = engine.query<{ version: string }>('SELECT version() AS version');
+      const releaseLine = row!.version.split('.').slice(0, 2).join('.');
+      expect(services.clickhouse!.image).toBe(`clickhouse/clickhouse-server:${releaseLine}`);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('mounts only paths that exist', () => {
