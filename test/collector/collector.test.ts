@@ -8,9 +8,6 @@
  *
  * Skipped only when the binary has not been built (CI always builds it first).
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   ATTR_AICOST_COST_CURRENCY,
   ATTR_AICOST_COST_STATUS,
@@ -36,22 +33,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
   assertPackagesBuilt,
-  locateCollectorBinary,
+  collectorBinaryOrSkipNotice,
   PRODUCTION_CONFIG,
   type RunningCollector,
   runCollectorCommand,
   startCollector,
   TEST_OVERLAY_CONFIG,
 } from './support/collector-process.js';
+import { exportFromGenAIApp, type GenAIAppSpan } from './support/genai-app.js';
 import { attributeMap, type OtlpSink, startOtlpSink } from './support/otlp-sink.js';
 
-const execFileAsync = promisify(execFile);
-const binary = locateCollectorBinary();
-if (!binary.exists) {
-  console.warn(
-    `[collector tests] SKIPPED: no collector binary at ${binary.path}. Build it with collector/build.sh (CI does).`,
-  );
-}
+const binary = collectorBinaryOrSkipNotice();
 
 const CLICKHOUSE_ENV = {
   CLICKHOUSE_ENDPOINT: 'https://clickhouse.internal.example:8443',
@@ -139,10 +131,9 @@ describe.skipIf(!binary.exists)('collector/config.yaml on the real collector', (
 
 describe.skipIf(!binary.exists)('an app exporting to the real collector, end to end', () => {
   const ENVIRONMENT = 'e2e';
-  const APP = fileURLToPath(new URL('./fixtures/genai-app.mjs', import.meta.url));
   const startTimeMs = Date.UTC(2026, 10, 28, 12, 0, 0, 250);
   const durationMs = 1234;
-  const app = {
+  const app: GenAIAppSpan = {
     name: 'chat gpt-4o-mini',
     startTimeMs,
     durationMs,
@@ -180,18 +171,12 @@ describe.skipIf(!binary.exists)('an app exporting to the real collector, end to 
     collector = await startCollector(binary.path, [PRODUCTION_CONFIG, TEST_OVERLAY_CONFIG], {
       AICOST_TEST_SINK_ENDPOINT: sink.endpoint,
     });
-    const { stdout } = await execFileAsync(process.execPath, [APP], {
-      env: {
-        PATH: process.env.PATH,
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpEndpoint,
-        OTEL_SERVICE_NAME: 'support-bot',
-        OTEL_RESOURCE_ATTRIBUTES: `${ATTR_DEPLOYMENT_ENVIRONMENT_NAME}=${ENVIRONMENT}`,
-        AICOST_E2E_SPAN: JSON.stringify(app),
-      },
-      // register() loads every instrumentation; a loaded CI machine can take a while.
-      timeout: 45_000,
+    exported = await exportFromGenAIApp({
+      otlpEndpoint: collector.otlpHttpEndpoint,
+      serviceName: 'support-bot',
+      environment: ENVIRONMENT,
+      span: app,
     });
-    exported = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
   }, 90_000);
 
   afterAll(async () => {

@@ -7,12 +7,10 @@
  *
  * Skipped only when the collector binary has not been built (CI builds it).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   ATTR_AICOST_COST_CURRENCY,
   ATTR_AICOST_COST_STATUS,
@@ -36,23 +34,17 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   assertPackagesBuilt,
-  locateCollectorBinary,
+  collectorBinaryOrSkipNotice,
   PRODUCTION_CONFIG,
   REPO_ROOT,
   type RunningCollector,
   startCollector,
 } from './support/collector-process.js';
+import { exportFromGenAIApp, type GenAIAppSpan } from './support/genai-app.js';
 
-const execFileAsync = promisify(execFile);
-const binary = locateCollectorBinary();
-if (!binary.exists) {
-  console.warn(
-    `[collector tests] SKIPPED: no collector binary at ${binary.path}. Build it with collector/build.sh (CI does).`,
-  );
-}
+const binary = collectorBinaryOrSkipNotice();
 
 const AICOST_CLI = join(REPO_ROOT, 'packages/cli/dist/bin.js');
-const APP = fileURLToPath(new URL('./fixtures/genai-app.mjs', import.meta.url));
 
 interface LocalCollector {
   otlpEndpoint: string;
@@ -118,7 +110,7 @@ async function waitForRows<T>(endpoint: string, sql: string, timeoutMs = 20_000)
 describe.skipIf(!binary.exists)('app -> real collector -> aicost up (ClickHouse HTTP) -> schema', () => {
   const ENVIRONMENT = 'prod';
   const startTimeMs = Date.UTC(2026, 10, 28, 9, 30, 0, 0);
-  const app = {
+  const app: GenAIAppSpan = {
     name: 'chat claude-sonnet-4-5',
     startTimeMs,
     durationMs: 2500,
@@ -170,18 +162,12 @@ describe.skipIf(!binary.exists)('app -> real collector -> aicost up (ClickHouse 
         '--set=service.telemetry.metrics.level=none',
       ],
     );
-    const { stdout } = await execFileAsync(process.execPath, [APP], {
-      env: {
-        PATH: process.env.PATH,
-        OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpEndpoint,
-        OTEL_SERVICE_NAME: 'support-bot',
-        OTEL_RESOURCE_ATTRIBUTES: `${ATTR_DEPLOYMENT_ENVIRONMENT_NAME}=${ENVIRONMENT}`,
-        AICOST_E2E_SPAN: JSON.stringify(app),
-      },
-      // register() loads every instrumentation; a loaded CI machine can take a while.
-      timeout: 45_000,
+    exported = await exportFromGenAIApp({
+      otlpEndpoint: collector.otlpHttpEndpoint,
+      serviceName: 'support-bot',
+      environment: ENVIRONMENT,
+      span: app,
     });
-    exported = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
   }, 120_000);
 
   afterAll(async () => {

@@ -33,6 +33,17 @@ export function locateCollectorBinary(): CollectorBinary {
   return { path, exists };
 }
 
+/** The binary for a suite that skips itself without it, saying so (once per test file). */
+export function collectorBinaryOrSkipNotice(): CollectorBinary {
+  const binary = locateCollectorBinary();
+  if (!binary.exists) {
+    console.warn(
+      `[collector tests] SKIPPED: no collector binary at ${binary.path}. Build it with collector/build.sh (CI does).`,
+    );
+  }
+  return binary;
+}
+
 export interface CommandResult {
   status: number | null;
   stdout: string;
