@@ -6,7 +6,7 @@ import { prices, pricesOptions } from './commands/prices.js';
 import { report, reportOptions } from './commands/report.js';
 import { sql, sqlOptions } from './commands/sql.js';
 import { up, upOptions } from './commands/up.js';
-import { engineErrorMessage } from './store/engine.js';
+import { engineErrorMessage } from './store/engine-errors.js';
 
 const USAGE = `aicost: the cost of every AI call, from OpenTelemetry spans
 
@@ -15,7 +15,7 @@ Usage:
   aicost report   [--by feature|customer|workflow|team|model|provider|operation|service|environment|day]...
                   [--since 7d | --from DATE [--to DATE]] [--service S] [--environment E] [--format table|json|csv]
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
-  aicost migrate  [--clickhouse-url URL --user U --password P]
+  aicost migrate  [--clickhouse-url URL --user U --password P] [--with-prices [--prices-file overrides.yaml]]
   aicost prices load [--prices-file overrides.yaml] [--keep-existing]
   aicost demo     [--data-dir ./.aicost/demo] [--app FILE] [--quiet]   (sample app + mock providers + report)
 

@@ -11,7 +11,6 @@ import { createClickHouseHttpServer } from '../server/clickhouse-http.js';
 import { IngestQueue } from '../server/ingest-queue.js';
 import { createOtlpReceiver } from '../server/otlp-http.js';
 import { externalFunctionsOf } from '../server/sql-text.js';
-import { LocalEngine } from '../store/engine.js';
 import { loadCatalogue } from './prices.js';
 
 export const upOptions = {
@@ -61,6 +60,8 @@ export async function up(args: ParsedArgs): Promise<number> {
     log(`another aicost up (pid ${running.pid}) already owns ${running.dataDir}`);
     return 1;
   }
+  // The native engine loads only here and on the local-store paths of store/backend.ts.
+  const { LocalEngine } = await import('../store/engine.js');
   const engine = await LocalEngine.open(dataDir);
   const servers: Server[] = [];
   try {

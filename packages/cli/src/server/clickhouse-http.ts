@@ -17,7 +17,9 @@ import {
   gzipSync,
   inflateSync,
 } from 'node:zlib';
-import { engineErrorCode, engineErrorMessage, type LocalEngine, SESSION_SETTINGS } from '../store/engine.js';
+import type { LocalEngine } from '../store/engine.js';
+import { engineErrorCode, engineErrorMessage } from '../store/engine-errors.js';
+import { SESSION_SETTINGS } from '../store/session-settings.js';
 import { BodyTooLargeError, readBody } from './http-util.js';
 import { encodeHelloBlock, isNativeHello } from './native-hello.js';
 import { EXTERNAL_FUNCTIONS, formatClause, insertWithFormat, readOnlyViolation } from './sql-text.js';

@@ -20,7 +20,7 @@ import {
 import { type MetricKind, metricsToRows } from '../otlp/metrics.js';
 import { tracesToRows } from '../otlp/traces.js';
 import { OtlpDataError } from '../otlp/values.js';
-import { engineErrorCode, engineErrorMessage } from '../store/engine.js';
+import { engineErrorCode, engineErrorMessage } from '../store/engine-errors.js';
 import { DATABASE } from '../store/schema.js';
 import { BodyTooLargeError, readBody } from './http-util.js';
 import { type IngestQueue, QueueBusyError, type TableRows } from './ingest-queue.js';

@@ -6,10 +6,10 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { type ParsedArgs, str } from '../args.js';
 import { DEFAULT_DATA_DIR, findRunningCollector } from '../runtime.js';
-import { LocalEngine } from './engine.js';
+import type { LocalEngine } from './engine.js';
 
 export interface SqlBackend {
   /** For messages: where the SQL runs. */
@@ -26,19 +26,34 @@ class RemoteBackend implements SqlBackend {
   ) {}
 
   async run(sql: string, format = 'TabSeparated', params?: Record<string, string>): Promise<string> {
-    const result = await this.client.exec({
-      query: sql,
-      query_params: params,
-      clickhouse_settings: { default_format: format } as Record<string, string>,
-    });
-    const chunks: Buffer[] = [];
-    for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Buffer));
-    return Buffer.concat(chunks).toString('utf8');
+    try {
+      const result = await this.client.exec({
+        query: sql,
+        query_params: params,
+        clickhouse_settings: { default_format: format } as Record<string, string>,
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Buffer));
+      return Buffer.concat(chunks).toString('utf8');
+    } catch (err) {
+      throw serverError(err);
+    }
   }
 
   close(): Promise<void> {
     return this.client.close();
   }
+}
+
+/**
+ * The client parses `Code: 47. DB::Exception: <text> (NAME) (version ...)` into code, text and
+ * name; put them back together so a server's failure reads like the embedded engine's.
+ */
+function serverError(err: unknown): unknown {
+  if (!(err instanceof ClickHouseError)) return err;
+  return new Error(`Code: ${err.code}. DB::Exception: ${err.message.trimEnd()} (${err.type})`, {
+    cause: err,
+  });
 }
 
 class LocalBackend implements SqlBackend {
@@ -71,6 +86,9 @@ export function remoteBackend(url: string, user?: string, password?: string, dat
     username: user ?? 'default',
     password: password ?? '',
     database,
+    // The client's own logger prints each failed request with a stack trace; the CLI
+    // reports the server's message once (cli.ts), so it stays silent.
+    log: { level: ClickHouseLogLevel.OFF },
   });
   return new RemoteBackend(client, url);
 }
@@ -104,6 +122,9 @@ export async function openBackend(args: ParsedArgs, opts: { create?: boolean } =
       `no aicost store in ${resolve(dataDir)}: start \`aicost up\`, pass --data-dir, or --clickhouse-url for a server`,
     );
   }
+  // Loaded here only: a ClickHouse URL or a running collector needs no native engine, so
+  // migrate/report/sql work where the chdb addon is not installed (a container, another platform).
+  const { LocalEngine } = await import('./engine.js');
   // The schema is applied by `aicost up` and `aicost migrate`, not on every query.
   return new LocalBackend(await LocalEngine.open(dataDir, { applySchema: false }));
 }

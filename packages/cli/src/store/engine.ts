@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ChdbResult, Session } from 'chdb';
 import { applySchema, readSchema } from './schema.js';
+import { SESSION_SETTINGS } from './session-settings.js';
 
 export type { ChdbResult };
 
@@ -13,16 +14,6 @@ export interface QueryOptions {
   format?: string;
   params?: Record<string, unknown>;
 }
-
-/**
- * Session settings that differ from the engine's defaults: UTC for days and
- * hours in reports, and 64-bit integers quoted in JSON as a ClickHouse server
- * does by default (clients such as @clickhouse/client expect it).
- */
-export const SESSION_SETTINGS: Record<string, string> = {
-  session_timezone: "'UTC'",
-  output_format_json_quote_64bit_integers: '1',
-};
 
 export class LocalEngine {
   private constructor(
@@ -97,17 +88,4 @@ export class LocalEngine {
   close(): void {
     this.session.close();
   }
-}
-
-/** `Code: N. DB::Exception: ... (NAME)` without chDB's prefixes, as ClickHouse servers word it. */
-export function engineErrorMessage(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/^Query failed: /, '').trim();
-}
-
-export function engineErrorCode(err: unknown): number | undefined {
-  const code = (err as { clickhouseCode?: unknown }).clickhouseCode;
-  if (typeof code === 'number') return code;
-  const m = /Code: (\d+)\./.exec(engineErrorMessage(err));
-  return m ? Number(m[1]) : undefined;
 }
