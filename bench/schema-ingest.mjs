@@ -26,6 +26,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { applyMigrations } from '../collector/sql/migrate.ts';
 import { loadPrices } from '../collector/sql/prices.ts';
+import { EXPORTER_TRACE_COLUMNS, exporterRow } from '../test/support/exporter-rows.ts';
 
 const require = createRequire(new URL('../test/package.json', import.meta.url));
 const { Session, drainPending } = require('chdb');
@@ -43,30 +44,6 @@ const { values } = parseArgs({
 const REPS = Number(values.reps);
 const SIZES = values.sizes.split(',').map(Number);
 
-const COLUMNS = [
-  'Timestamp',
-  'TraceId',
-  'SpanId',
-  'ParentSpanId',
-  'TraceState',
-  'SpanName',
-  'SpanKind',
-  'ServiceName',
-  'ResourceAttributes',
-  'ScopeName',
-  'ScopeVersion',
-  'SpanAttributes',
-  'Duration',
-  'StatusCode',
-  'StatusMessage',
-  'Events.Timestamp',
-  'Events.Name',
-  'Events.Attributes',
-  'Links.TraceId',
-  'Links.SpanId',
-  'Links.TraceState',
-  'Links.Attributes',
-];
 const MODELS = [
   ['openai', 'gpt-4o-2024-08-06'],
   ['openai', 'gpt-4o-mini'],
@@ -81,53 +58,44 @@ let serial = 0;
 function span(withCost) {
   serial += 1;
   const [provider, model] = MODELS[serial % MODELS.length];
-  return JSON.stringify({
-    Timestamp: new Date().toISOString().replace('T', ' ').replace('Z', ''),
-    TraceId: serial.toString(16).padStart(32, '0'),
-    SpanId: serial.toString(16).padStart(16, '0'),
-    ParentSpanId: '',
-    TraceState: '',
-    SpanName: `chat ${model}`,
-    SpanKind: 'Client',
-    ServiceName: 'checkout',
-    ResourceAttributes: { 'service.name': 'checkout', 'deployment.environment.name': 'prod' },
-    ScopeName: '@opentelemetry/instrumentation-openai',
-    ScopeVersion: '0.22.0',
-    SpanAttributes: {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': provider,
-      'gen_ai.request.model': model,
-      'gen_ai.response.model': model,
-      'gen_ai.usage.input_tokens': String(1000 + (serial % 5000)),
-      'gen_ai.usage.output_tokens': String(serial % 900),
-      'gen_ai.usage.cache_read.input_tokens': String(serial % 700),
-      'aicost.feature': ['search', 'summarize', 'chat'][serial % 3],
-      'aicost.customer': `customer-${serial % 50}`,
-      ...(withCost
-        ? {
-            'aicost.cost.total': '0.004125',
-            'aicost.cost.input': '0.002125',
-            'aicost.cost.output': '0.002',
-            'aicost.cost.currency': 'USD',
-            'aicost.cost.status': 'priced',
-            'aicost.price.source': 'genai-prices',
-            'aicost.price.version': 'genai-prices@0.1.8',
-            'aicost.price.provider_id': 'openai',
-            'aicost.price.model_id': 'gpt-4o',
-          }
-        : {}),
-    },
-    Duration: '1250000000',
-    StatusCode: 'Unset',
-    StatusMessage: '',
-    'Events.Timestamp': [],
-    'Events.Name': [],
-    'Events.Attributes': [],
-    'Links.TraceId': [],
-    'Links.SpanId': [],
-    'Links.TraceState': [],
-    'Links.Attributes': [],
-  });
+  return JSON.stringify(
+    exporterRow({
+      start: new Date(),
+      traceId: serial.toString(16).padStart(32, '0'),
+      spanId: serial.toString(16).padStart(16, '0'),
+      name: `chat ${model}`,
+      kind: 'Client',
+      resource: { 'service.name': 'checkout', 'deployment.environment.name': 'prod' },
+      scopeName: '@opentelemetry/instrumentation-openai',
+      scopeVersion: '0.22.0',
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': provider,
+        'gen_ai.request.model': model,
+        'gen_ai.response.model': model,
+        'gen_ai.usage.input_tokens': String(1000 + (serial % 5000)),
+        'gen_ai.usage.output_tokens': String(serial % 900),
+        'gen_ai.usage.cache_read.input_tokens': String(serial % 700),
+        'aicost.feature': ['search', 'summarize', 'chat'][serial % 3],
+        'aicost.customer': `customer-${serial % 50}`,
+        ...(withCost
+          ? {
+              'aicost.cost.total': '0.004125',
+              'aicost.cost.input': '0.002125',
+              'aicost.cost.output': '0.002',
+              'aicost.cost.currency': 'USD',
+              'aicost.cost.status': 'priced',
+              'aicost.price.source': 'genai-prices',
+              'aicost.price.version': 'genai-prices@0.1.8',
+              'aicost.price.provider_id': 'openai',
+              'aicost.price.model_id': 'gpt-4o',
+            }
+          : {}),
+      },
+      durationNs: 1_250_000_000n,
+      statusCode: 'Unset',
+    }),
+  );
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'aicost-bench-ingest-'));
@@ -171,7 +139,12 @@ async function insertOnce(size, withCost) {
   const body = Array.from({ length: size }, () => span(withCost)).join('\n');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await session.insert({ table: 'otel.otel_traces', columns: COLUMNS, values: body, format: 'JSONEachRow' });
+  await session.insert({
+    table: 'otel.otel_traces',
+    columns: EXPORTER_TRACE_COLUMNS,
+    values: body,
+    format: 'JSONEachRow',
+  });
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   return { wall, cpu: (cpu.user + cpu.system) / 1000 };

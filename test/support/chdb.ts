@@ -18,8 +18,16 @@ import {
   type PriceRow,
 } from '../../collector/sql/prices.js';
 
+import { EXPORTER_TRACE_COLUMNS, type ExporterSpan, exporterRow } from './exporter-rows.js';
+
 export { SCHEMA_DIR, splitStatements } from '../../collector/sql/migrate.js';
 export type { PriceAlias, PriceRow } from '../../collector/sql/prices.js';
+export {
+  type AttributeValue,
+  EXPORTER_TRACE_COLUMNS,
+  type ExporterSpan,
+  exporterRow,
+} from './exporter-rows.js';
 
 export interface EngineSession {
   session: Session;
@@ -83,111 +91,6 @@ export function loadPriceRows(
   options?: LoadPricesOptions,
 ): Promise<void> {
   return loadPrices((statement) => engine.exec(statement), rows, aliases, options);
-}
-
-// ---------------------------------------------------------------------------
-// Spans as the exporter writes them
-// ---------------------------------------------------------------------------
-
-/**
- * The column list of clickhouseexporter v0.165.1's traces INSERT
- * (internal/sqltemplates/traces_insert.sql), in its order.
- */
-export const EXPORTER_TRACE_COLUMNS = [
-  'Timestamp',
-  'TraceId',
-  'SpanId',
-  'ParentSpanId',
-  'TraceState',
-  'SpanName',
-  'SpanKind',
-  'ServiceName',
-  'ResourceAttributes',
-  'ScopeName',
-  'ScopeVersion',
-  'SpanAttributes',
-  'Duration',
-  'StatusCode',
-  'StatusMessage',
-  'Events.Timestamp',
-  'Events.Name',
-  'Events.Attributes',
-  'Links.TraceId',
-  'Links.SpanId',
-  'Links.TraceState',
-  'Links.Attributes',
-] as const;
-
-/** Attribute values as OTel produces them; the exporter stores each with pcommon `AsString()`. */
-export type AttributeValue = string | number | boolean;
-
-export interface ExporterSpan {
-  /** Span start; `Date` (ms) or a `YYYY-MM-DD hh:mm:ss[.fffffffff]` UTC string. */
-  start: Date | string;
-  traceId?: string;
-  spanId?: string;
-  parentSpanId?: string;
-  name?: string;
-  /** pdata `SpanKind.String()`: `Client`, `Server`, `Internal`, `Producer`, `Consumer`, `Unspecified`. */
-  kind?: string;
-  resource?: Record<string, AttributeValue>;
-  scopeName?: string;
-  scopeVersion?: string;
-  attributes?: Record<string, AttributeValue>;
-  durationNs?: bigint | number;
-  /** pdata `StatusCode.String()`: `Unset`, `Ok`, `Error`. */
-  statusCode?: string;
-  statusMessage?: string;
-}
-
-let idCounter = 0;
-function hexId(bytes: number): string {
-  idCounter += 1;
-  return idCounter.toString(16).padStart(bytes * 2, '0');
-}
-
-/** pcommon `Value.AsString()` for the scalar types: booleans `true`/`false`, numbers in decimal. */
-function asString(value: AttributeValue): string {
-  return typeof value === 'string' ? value : String(value);
-}
-
-function stringMap(attributes: Record<string, AttributeValue> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(attributes ?? {}).map(([k, v]) => [k, asString(v)]));
-}
-
-function timestamp(value: Date | string): string {
-  if (typeof value === 'string') return value;
-  return value.toISOString().replace('T', ' ').replace('Z', '');
-}
-
-/** One row in the exporter's layout (keys = EXPORTER_TRACE_COLUMNS). */
-export function exporterRow(span: ExporterSpan): Record<string, unknown> {
-  const resource = stringMap(span.resource);
-  return {
-    Timestamp: timestamp(span.start),
-    TraceId: span.traceId ?? hexId(16),
-    SpanId: span.spanId ?? hexId(8),
-    ParentSpanId: span.parentSpanId ?? '',
-    TraceState: '',
-    SpanName: span.name ?? '',
-    SpanKind: span.kind ?? 'Client',
-    // internal.GetServiceName: the service.name resource attribute, else empty.
-    ServiceName: resource['service.name'] ?? '',
-    ResourceAttributes: resource,
-    ScopeName: span.scopeName ?? '',
-    ScopeVersion: span.scopeVersion ?? '',
-    SpanAttributes: stringMap(span.attributes),
-    Duration: String(span.durationNs ?? 0),
-    StatusCode: span.statusCode ?? 'Unset',
-    StatusMessage: span.statusMessage ?? '',
-    'Events.Timestamp': [],
-    'Events.Name': [],
-    'Events.Attributes': [],
-    'Links.TraceId': [],
-    'Links.SpanId': [],
-    'Links.TraceState': [],
-    'Links.Attributes': [],
-  };
 }
 
 /** Inserts spans into `otel.otel_traces` with the exporter's exact column list (which fires the MVs). */
