@@ -83,29 +83,34 @@ describe('aicost up durability', () => {
     expect(await countSpans(dataDir)).toBe(acknowledged);
   });
 
-  it('on SIGTERM answers every request it accepted, writes them, and exits 0', {
-    timeout: CHILD_PROCESS_TIMEOUT,
-  }, async () => {
-    const dataDir = tempDir();
-    const collector = await startCollector({ dataDir });
-    // Distinct spans in every request: the collector writes a body it already holds only once.
-    const bodies = Array.from({ length: 16 }, () => serializeSpans(genaiSpans(50, 'drain'), 'protobuf'));
-    const sends = bodies.map((body) =>
-      postOtlp(collector.otlpUrl, body).then(
-        (r) => r.status,
-        () => 'refused' as const,
-      ),
-    );
-    // Signal as soon as the first answer is back, while the others are on their way or being written.
-    await Promise.race(sends);
-    const exit = collector.stop('SIGTERM');
-    const statuses = await Promise.all(sends);
-    expect(await exit).toBe(0);
-    for (const s of statuses) expect([200, 503, 'refused']).toContain(s);
-    const acknowledged = statuses.filter((s) => s === 200).length;
-    expect(acknowledged).toBeGreaterThan(0);
-    expect(await countSpans(dataDir)).toBe(acknowledged * 50);
-  });
+  // SIGTERM from a supervisor (docker stop, systemd), SIGINT from Ctrl-C: the same drain.
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s answers every request it accepted, writes them, and exits 0',
+    {
+      timeout: CHILD_PROCESS_TIMEOUT,
+    },
+    async (signal) => {
+      const dataDir = tempDir();
+      const collector = await startCollector({ dataDir });
+      // Distinct spans in every request: the collector writes a body it already holds only once.
+      const bodies = Array.from({ length: 16 }, () => serializeSpans(genaiSpans(50, 'drain'), 'protobuf'));
+      const sends = bodies.map((body) =>
+        postOtlp(collector.otlpUrl, body).then(
+          (r) => r.status,
+          () => 'refused' as const,
+        ),
+      );
+      // Signal as soon as the first answer is back, while the others are on their way or being written.
+      await Promise.race(sends);
+      const exit = collector.stop(signal);
+      const statuses = await Promise.all(sends);
+      expect(await exit).toBe(0);
+      for (const s of statuses) expect([200, 503, 'refused']).toContain(s);
+      const acknowledged = statuses.filter((s) => s === 200).length;
+      expect(acknowledged).toBeGreaterThan(0);
+      expect(await countSpans(dataDir)).toBe(acknowledged * 50);
+    },
+  );
 
   it('exits with an error and releases the store when its port is taken', {
     timeout: CHILD_PROCESS_TIMEOUT,
