@@ -5,13 +5,22 @@
  * the require/import hooks never see them).
  *
  * Each package's `test/setup.ts` keeps what is its own (fixtures in the
- * provider's wire format, client factories) and builds on this.
+ * provider's wire format, client factories) and builds on this. Also here: the
+ * with/without-instrumentation pair of the "behaviour unchanged" tests, and
+ * metric totals for before/after comparisons.
  */
 
-import { ATTR_GEN_AI_PROVIDER_NAME } from '@aicost/core';
+import {
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  METRIC_AICOST_COST,
+  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
+  METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
+  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
+} from '@aicost/core';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { createOtelHarness, type OtelHarness } from './otel.js';
+import { createOtelHarness, type OtelHarness, pointsMatching } from './otel.js';
 
 /** The part of an aicost instrumentation the test bed drives. */
 export interface ManuallyInstrumentable {
@@ -52,4 +61,58 @@ export async function settle(harness: OtelHarness, expectedSpans: number): Promi
   // A span that must not exist (a duplicate, a second end) gets its chance to show up.
   await new Promise((resolve) => setTimeout(resolve, 20));
   return harness.spans();
+}
+
+/**
+ * Runs `scenario` with the instrumentation on, then off, against the same scripted
+ * responses: the pair a "behaviour unchanged" test compares.
+ */
+export async function withAndWithoutInstrumentation<T>(
+  instrumentation: { enable(): void; disable(): void },
+  server: { reset(): void },
+  respond: () => void,
+  scenario: () => Promise<T>,
+): Promise<[T, T]> {
+  respond();
+  const withIt = await scenario();
+  instrumentation.disable();
+  server.reset();
+  respond();
+  const withoutIt = await scenario();
+  instrumentation.enable();
+  return [withIt, withoutIt];
+}
+
+export interface MetricTotals {
+  sum: number;
+  count: number;
+}
+
+/** Sum (histograms: sum and count) over the points of `name` that match; metrics are cumulative. */
+export async function metricTotals(
+  harness: OtelHarness,
+  name: string,
+  match: Record<string, unknown> = {},
+): Promise<MetricTotals> {
+  const points = pointsMatching<number | MetricTotals>(await harness.metric(name), match);
+  return points.reduce(
+    (acc, p) =>
+      typeof p.value === 'number'
+        ? { sum: acc.sum + p.value, count: acc.count + 1 }
+        : { sum: acc.sum + p.value.sum, count: acc.count + p.value.count },
+    { sum: 0, count: 0 },
+  );
+}
+
+/** The GenAI client metrics and the cost metric of one request model, each totalled: compare two snapshots. */
+export async function genAIMetricsSnapshot(harness: OtelHarness, requestModel: string) {
+  const totals = (name: string, match: Record<string, unknown> = {}) =>
+    metricTotals(harness, name, { [ATTR_GEN_AI_REQUEST_MODEL]: requestModel, ...match });
+  return {
+    input: await totals(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { 'gen_ai.token.type': 'input' }),
+    output: await totals(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { 'gen_ai.token.type': 'output' }),
+    duration: await totals(METRIC_GEN_AI_CLIENT_OPERATION_DURATION),
+    ttfc: await totals(METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
+    cost: await totals(METRIC_AICOST_COST),
+  };
 }

@@ -37,10 +37,6 @@ import {
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  METRIC_AICOST_COST,
-  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
-  METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
-  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
 } from '@aicost/core';
 import * as bedrock from '@aws-sdk/client-bedrock-runtime';
 import {
@@ -52,8 +48,11 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  genAIMetricsSnapshot,
+  withAndWithoutInstrumentation,
+} from '../../../test/support/instrumentation.js';
 import { startMockServer } from '../../../test/support/mock-server.js';
-import { pointsMatching } from '../../../test/support/otel.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import {
   awsError,
@@ -583,15 +582,8 @@ describe('InvokeModelWithResponseStream', () => {
 
 describe('behaviour with and without instrumentation', () => {
   /** Runs `scenario` with the instrumentation on, then off, against the same responses. */
-  async function both<T>(respond: () => void, scenario: () => Promise<T>): Promise<[T, T]> {
-    respond();
-    const withIt = await scenario();
-    bed.instrumentation.disable();
-    server.reset();
-    respond();
-    const withoutIt = await scenario();
-    bed.instrumentation.enable();
-    return [withIt, withoutIt];
+  function both<T>(respond: () => void, scenario: () => Promise<T>): Promise<[T, T]> {
+    return withAndWithoutInstrumentation(bed.instrumentation, server, respond, scenario);
   }
 
   /** What the application can observe of a response, minus the per-run request id. */
@@ -668,27 +660,8 @@ describe('behaviour with and without instrumentation', () => {
 });
 
 describe('metrics', () => {
-  async function totals(name: string, match: Record<string, unknown> = {}) {
-    const points = pointsMatching<any>(await bed.harness.metric(name), {
-      [ATTR_GEN_AI_REQUEST_MODEL]: HAIKU_3,
-      ...match,
-    });
-    return points.reduce(
-      (acc, p) =>
-        typeof p.value === 'number'
-          ? { sum: acc.sum + p.value, count: acc.count + 1 }
-          : { sum: acc.sum + p.value.sum, count: acc.count + p.value.count },
-      { sum: 0, count: 0 },
-    );
-  }
-  async function snapshot() {
-    return {
-      input: await totals(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { 'gen_ai.token.type': 'input' }),
-      output: await totals(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { 'gen_ai.token.type': 'output' }),
-      duration: await totals(METRIC_GEN_AI_CLIENT_OPERATION_DURATION),
-      ttfc: await totals(METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
-      cost: await totals(METRIC_AICOST_COST),
-    };
+  function snapshot() {
+    return genAIMetricsSnapshot(bed.harness, HAIKU_3);
   }
 
   it('records token usage, duration, time to first chunk and cost', async () => {

@@ -33,18 +33,17 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  METRIC_AICOST_COST,
-  METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
-  METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK,
-  METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
   withAttribution,
 } from '@aicost/core';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as sdk from 'cohere-ai';
 import { Cohere, CohereClient, CohereClientV2 } from 'cohere-ai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  genAIMetricsSnapshot,
+  withAndWithoutInstrumentation,
+} from '../../../test/support/instrumentation.js';
 import { httpError, raw, startMockServer } from '../../../test/support/mock-server.js';
-import { pointsMatching } from '../../../test/support/otel.js';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
 import {
   fixture,
@@ -607,15 +606,9 @@ describe('attribution and self-tracing', () => {
 });
 
 describe('behaviour with and without instrumentation', () => {
-  async function both<T>(respond: () => void, scenario: () => Promise<T>): Promise<[T, T]> {
-    respond();
-    const withIt = await scenario();
-    bed.instrumentation.disable();
-    server.reset();
-    respond();
-    const withoutIt = await scenario();
-    bed.instrumentation.enable();
-    return [withIt, withoutIt];
+  /** Runs `scenario` with the instrumentation on, then off, against the same responses. */
+  function both<T>(respond: () => void, scenario: () => Promise<T>): Promise<[T, T]> {
+    return withAndWithoutInstrumentation(bed.instrumentation, server, respond, scenario);
   }
 
   it('same response and request body', async () => {
@@ -668,27 +661,8 @@ describe('behaviour with and without instrumentation', () => {
 });
 
 describe('metrics', () => {
-  async function totals(name: string, match: Record<string, unknown> = {}) {
-    const points = pointsMatching<any>(await bed.harness.metric(name), {
-      [ATTR_GEN_AI_REQUEST_MODEL]: MODEL,
-      ...match,
-    });
-    return points.reduce(
-      (acc, p) =>
-        typeof p.value === 'number'
-          ? { sum: acc.sum + p.value, count: acc.count + 1 }
-          : { sum: acc.sum + p.value.sum, count: acc.count + p.value.count },
-      { sum: 0, count: 0 },
-    );
-  }
-  async function snapshot() {
-    return {
-      input: await totals(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { 'gen_ai.token.type': 'input' }),
-      output: await totals(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, { 'gen_ai.token.type': 'output' }),
-      duration: await totals(METRIC_GEN_AI_CLIENT_OPERATION_DURATION),
-      ttfc: await totals(METRIC_GEN_AI_CLIENT_TIME_TO_FIRST_CHUNK),
-      cost: await totals(METRIC_AICOST_COST),
-    };
+  function snapshot() {
+    return genAIMetricsSnapshot(bed.harness, MODEL);
   }
 
   it('records token usage, duration, time to first chunk and cost', async () => {
