@@ -1,7 +1,7 @@
 /**
  * collector/docker-compose.yaml checked without Docker (no daemon on the build machines):
  * the services, images and published ports; every bind mount exists; the one-shot
- * aicost-init runs the built CLI's migrate and prices load before the collector starts; every variable the
+ * aicost-init runs the built CLI's migrate --with-prices before the collector starts; every variable the
  * mounted configs read (collector/config.yaml `${env:...}`, the Grafana datasource `${...}`,
  * users.xml `from_env`) is set on the container that reads it; and the names that must agree
  * across files (users, host, port, plugin version, dashboard path) do.
@@ -120,15 +120,12 @@ describe('collector/docker-compose.yaml', () => {
     const repo = mounts(init).find((m) => m.container === init.working_dir);
     expect(repo?.host).toBe(resolve(ROOT));
     expect(init.volumes).toContain(`..:${init.working_dir}:ro`);
-    // The CLI's own bin (as package.json declares it), migrate first, then prices load.
+    // The CLI's own bin (as package.json declares it): the schema, then the price catalogue, in one command.
     const cliPackage = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'));
     const bin = join('packages/cli', cliPackage.bin.aicost);
     expect(init.entrypoint).toEqual(['sh', '-c']);
     const script = init.command!.join(' ');
-    const migrate = script.indexOf(`node ${bin} migrate &&`);
-    const prices = script.indexOf(`node ${bin} prices load && exit 0`);
-    expect(migrate).toBeGreaterThan(-1);
-    expect(prices).toBeGreaterThan(migrate);
+    expect(script).toContain(`node ${bin} migrate --with-prices && exit 0`);
     expect(script).toMatch(/exit 1$/);
     expect(script).not.toContain('npx');
     // Against the compose ClickHouse, as the admin user (DDL, price tables), after it is healthy.
