@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { runHookedApp } from '../../../test/support/hooked-app.js';
+import { type HookedAppSpan, runHookedApp } from '../../../test/support/hooked-app.js';
 import { type MockServer, startMockServer } from '../../../test/support/mock-server.js';
 import { ensureBuilt } from '../../node/test/support/build.js';
 import { PACKAGE_NAME } from '../src/index.js';
@@ -13,12 +13,6 @@ import { jsonFixture } from './setup.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 let server: MockServer;
-
-interface ChildSpan {
-  scope: string;
-  name: string;
-  attributes: Record<string, unknown>;
-}
 
 beforeAll(async () => {
   ensureBuilt('core', 'instrumentation-cohere');
@@ -28,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 function runApp(app: string) {
-  return runHookedApp<ChildSpan>(packageDir, app, { MOCK_URL: server.url });
+  return runHookedApp<Required<HookedAppSpan>>(packageDir, app, { MOCK_URL: server.url });
 }
 
 it.each([
