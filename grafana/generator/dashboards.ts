@@ -18,16 +18,19 @@ import {
   DIMENSIONS,
   IN_CURRENT,
   IN_PREVIOUS,
+  OVER_RANGE,
+  OVER_RANGE_BUCKETED,
+  OVER_RANGE_WITH_PREVIOUS,
   RANGE_SECONDS,
   REQUEST_BUCKET,
   REQUEST_COUNT,
   REQUEST_RANGE,
   REQUESTS,
-  ROLLUP,
   ROLLUP_BUCKET,
   ROLLUP_RANGE,
   ROLLUP_RANGE_WITH_PREVIOUS,
   ratio,
+  rollupOver,
   SPEND,
   shown,
   spendIf,
@@ -37,6 +40,12 @@ import {
 import { viewTraceLink } from './trace.ts';
 
 const rollupWhere = where(ROLLUP_RANGE);
+
+// Rollup rows by what the panel does with them (see rollupOver): totals over the range,
+// buckets of a time series, the range next to the period before it.
+const RANGE = rollupOver(OVER_RANGE);
+const RANGE_BUCKETED = rollupOver(OVER_RANGE_BUCKETED);
+const RANGE_WITH_PREVIOUS = rollupOver(OVER_RANGE_WITH_PREVIOUS);
 const requestWhere = where(REQUEST_RANGE);
 
 // ---------------------------------------------------------------------------
@@ -50,7 +59,7 @@ const SPEND_VS_PREVIOUS = `SELECT
   ${spendIf(IN_CURRENT)} * 86400 / ${RANGE_SECONDS} AS spend_per_day_usd,
   ${spendIf(IN_PREVIOUS)} * 86400 / ${RANGE_SECONDS} AS previous_spend_per_day_usd,
   ${ratio(`${spendIf(IN_CURRENT)} - ${spendIf(IN_PREVIOUS)}`, spendIf(IN_PREVIOUS))} AS change
-FROM ${ROLLUP}
+FROM ${RANGE_WITH_PREVIOUS}
 WHERE ${where(ROLLUP_RANGE_WITH_PREVIOUS)}`;
 
 function spendBy(column: string, limit: number): string {
@@ -59,9 +68,9 @@ function spendBy(column: string, limit: number): string {
   ${SPEND} AS spend_usd,
   ${REQUEST_COUNT} AS request_count,
   ${COST_PER_REQUEST} AS cost_per_request_usd,
-  ${ratio('sum(cost_total)', `(SELECT sum(cost_total) FROM ${ROLLUP} WHERE ${rollupWhere})`)} AS share_of_spend,
+  ${ratio('sum(cost_total)', `(SELECT sum(cost_total) FROM ${RANGE} WHERE ${rollupWhere})`)} AS share_of_spend,
   sum(unpriced_requests) AS unpriced_count
-FROM ${ROLLUP}
+FROM ${RANGE}
 WHERE ${rollupWhere}
 GROUP BY ${column}
 ORDER BY sum(cost_total) DESC, ${column}
@@ -73,7 +82,7 @@ function spendOverTime(series: string): string {
   ${ROLLUP_BUCKET} AS time,
   ${series} AS series,
   ${SPEND} AS spend_usd
-FROM ${ROLLUP}
+FROM ${RANGE_BUCKETED}
 WHERE ${rollupWhere}
 GROUP BY time, series
 ORDER BY time, series`;
@@ -102,19 +111,19 @@ const overview: PanelSpec[] = [
   stat(
     'Total spend',
     'Cost of all priced requests in the range (USD).',
-    `SELECT ${SPEND} AS spend_usd\nFROM ${ROLLUP}\nWHERE ${rollupWhere}`,
+    `SELECT ${SPEND} AS spend_usd\nFROM ${RANGE}\nWHERE ${rollupWhere}`,
     'currencyUSD',
   ),
   stat(
     'Requests',
     'Model calls in the range, priced or not.',
-    `SELECT ${REQUEST_COUNT} AS request_count\nFROM ${ROLLUP}\nWHERE ${rollupWhere}`,
+    `SELECT ${REQUEST_COUNT} AS request_count\nFROM ${RANGE}\nWHERE ${rollupWhere}`,
     'short',
   ),
   stat(
     'Cost per request',
     'Mean cost of a priced request (unpriced requests have no cost to average).',
-    `SELECT ${COST_PER_REQUEST} AS cost_per_request_usd\nFROM ${ROLLUP}\nWHERE ${rollupWhere}`,
+    `SELECT ${COST_PER_REQUEST} AS cost_per_request_usd\nFROM ${RANGE}\nWHERE ${rollupWhere}`,
     'currencyUSD',
   ),
   stat(
@@ -156,12 +165,12 @@ const overview: PanelSpec[] = [
   stat(
     'Unpriced requests',
     'Share of requests without a cost (unknown model, missing usage, ...): their spend is not in the totals. See the Requests dashboard for the reasons.',
-    `SELECT ${ratio('sum(unpriced_requests)', 'sum(requests)')} AS unpriced_share\nFROM ${ROLLUP}\nWHERE ${rollupWhere}`,
+    `SELECT ${ratio('sum(unpriced_requests)', 'sum(requests)')} AS unpriced_share\nFROM ${RANGE}\nWHERE ${rollupWhere}`,
     'percentunit',
   ),
   timeseries(
     'Spend by provider and model',
-    'Spend per time bucket (at least one hour: read from the hourly rollup).',
+    'Spend per time bucket (at least one hour; a bucket of whole days reads the daily rollup).',
     spendOverTime(`concat(${shown('provider')}, ' / ', ${shown('model')})`),
     'currencyUSD',
     { width: 24 },
@@ -197,7 +206,7 @@ LIMIT 50`,
 const features: PanelSpec[] = [
   timeseries(
     'Spend per feature',
-    'Spend per feature over time (hourly rollup).',
+    'Spend per feature over time (buckets of at least one hour).',
     spendOverTime(shown('feature')),
     'currencyUSD',
     {
@@ -231,7 +240,7 @@ ORDER BY spend_usd DESC NULLS LAST, feature`,
   sum(cache_write_tokens) AS cache_write,
   sum(output_tokens) - sum(reasoning_tokens) AS output_excluding_reasoning,
   sum(reasoning_tokens) AS reasoning
-FROM ${ROLLUP}
+FROM ${RANGE}
 WHERE ${rollupWhere}
 GROUP BY feature
 ORDER BY sum(input_tokens) + sum(output_tokens) DESC, feature
@@ -255,7 +264,7 @@ LIMIT 20`,
   ${ratio('sum(cache_read_tokens)', 'sum(input_tokens)')} AS cache_hit_ratio,
   sum(cache_read_tokens) AS cache_read,
   sum(input_tokens) AS input
-FROM ${ROLLUP}
+FROM ${RANGE}
 WHERE ${rollupWhere}
 GROUP BY feature
 ORDER BY cache_read DESC, feature`,
@@ -287,7 +296,7 @@ ORDER BY saved_usd DESC, feature`,
   ${SPEND} AS spend_usd,
   ${REQUEST_COUNT} AS request_count,
   ${COST_PER_REQUEST} AS cost_per_request_usd
-FROM ${ROLLUP}
+FROM ${RANGE}
 WHERE ${rollupWhere}
 GROUP BY feature, provider, model
 ORDER BY feature, sum(cost_total) DESC`,
@@ -311,7 +320,7 @@ const CUSTOMER_TREND = `SELECT
   ${ratio(`${spendIf(IN_CURRENT)} - ${spendIf(IN_PREVIOUS)}`, spendIf(IN_PREVIOUS))} AS change,
   sumIf(requests, ${IN_CURRENT}) AS request_count,
   minIf(hour, requests > 0) AS first_seen
-FROM ${ROLLUP}
+FROM ${RANGE_WITH_PREVIOUS}
 WHERE ${where(ROLLUP_RANGE_WITH_PREVIOUS)}
 GROUP BY customer`;
 
@@ -323,10 +332,10 @@ const customers: PanelSpec[] = [
   ${ROLLUP_BUCKET} AS time,
   ${shown('customer')} AS series,
   ${SPEND} AS spend_usd
-FROM ${ROLLUP}
+FROM ${RANGE_BUCKETED}
 WHERE ${rollupWhere}
   AND ${shown('customer')} IN (
-    SELECT ${shown('customer')} FROM ${ROLLUP}
+    SELECT ${shown('customer')} FROM ${RANGE}
     WHERE ${rollupWhere}
     GROUP BY 1 ORDER BY sum(cost_total) DESC, 1 LIMIT 10
   )
@@ -337,7 +346,7 @@ ORDER BY time, series`,
   ),
   table(
     'Top customers and trend',
-    'Customers by spend, with the spend of the period of the same length before the range.',
+    'Customers by spend, with the spend of the period of the same length before the range. First seen: the first hour with a request, or the day when that day lies whole in the range.',
     `${CUSTOMER_TREND}\nHAVING sumIf(requests, ${IN_CURRENT}) > 0\nORDER BY ${spendIf(IN_CURRENT)} DESC, customer\nLIMIT 25`,
     { overrides: units(MONEY_COLUMNS) },
   ),
@@ -356,7 +365,7 @@ ORDER BY time, series`,
   ${SPEND} AS spend_usd,
   ${REQUEST_COUNT} AS request_count,
   ${COST_PER_REQUEST} AS cost_per_request_usd
-FROM ${ROLLUP}
+FROM ${RANGE}
 WHERE ${rollupWhere}
 GROUP BY customer, feature
 ORDER BY sum(cost_total) DESC, customer, feature
@@ -433,12 +442,12 @@ ORDER BY time`,
   ),
   timeseries(
     'Errors',
-    'Failed model calls per bucket (hourly rollup).',
+    'Failed model calls per bucket (at least one hour).',
     `SELECT
   ${ROLLUP_BUCKET} AS time,
   concat(${shown('provider')}, ' / ', ${shown('model')}) AS series,
   sum(error_requests) AS errors
-FROM ${ROLLUP}
+FROM ${RANGE_BUCKETED}
 WHERE ${rollupWhere}
 GROUP BY time, series
 ORDER BY time, series`,

@@ -3,7 +3,7 @@
  * keys we set. Every query is a raw-SQL query of the ClickHouse plugin against the provisioned
  * datasource (grafana/provisioning/datasources/clickhouse.yaml).
  */
-import { DIMENSIONS, type Dimension, ROLLUP, ROLLUP_RANGE, shown } from './sql.ts';
+import { DIMENSIONS, type Dimension, OVER_RANGE, ROLLUP_RANGE, rollupOver, shown } from './sql.ts';
 
 export const DATASOURCE = { type: 'grafana-clickhouse-datasource', uid: 'aicost-clickhouse' } as const;
 /** Plugin version the query models were read from (grafana/clickhouse-datasource). */
@@ -184,8 +184,8 @@ function panelJson(spec: PanelSpec, id: number, gridPos: JsonObject): JsonObject
 export function dimensionVariable(dimension: Dimension): JsonObject {
   const isCustomer = dimension.name === 'customer';
   const sql = isCustomer
-    ? `SELECT ${shown('customer')} AS value\nFROM ${ROLLUP}\nWHERE ${ROLLUP_RANGE}\nGROUP BY value\nORDER BY sum(cost_total) DESC, value\nLIMIT 500`
-    : `SELECT DISTINCT ${shown(dimension.name)} AS value\nFROM ${ROLLUP}\nWHERE ${ROLLUP_RANGE}\nORDER BY value`;
+    ? `SELECT ${shown('customer')} AS value\nFROM ${rollupOver(OVER_RANGE)}\nWHERE ${ROLLUP_RANGE}\nGROUP BY value\nORDER BY sum(cost_total) DESC, value\nLIMIT 500`
+    : `SELECT DISTINCT ${shown(dimension.name)} AS value\nFROM ${rollupOver(OVER_RANGE)}\nWHERE ${ROLLUP_RANGE}\nORDER BY value`;
   return {
     type: 'query',
     name: dimension.name,

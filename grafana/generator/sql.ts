@@ -11,12 +11,17 @@
  *   `$name` (the plugin recognises only `$name` or `${name}` there), so "All" (custom all
  *   value `$__all`) turns the filter into `1=1` instead of listing every value.
  *
- * Tables: long ranges and totals read the hourly rollup (SummingMergeTree: always
- * `sum(...) GROUP BY`); per-request detail (percentiles, single requests, errors, latency)
- * reads the request table. Money stays Decimal(38, 9) in SQL; Grafana converts it for display.
+ * Tables: totals, top-N and trends read the rollups (SummingMergeTree: always
+ * `sum(...) GROUP BY`) through `rollupOver` (below): the UTC days the range covers whole come
+ * from the daily rollup, only the hours of the partial days at its edges from the hourly one,
+ * so a 90-day range reads ~90 daily groups instead of ~2,160 hourly ones and the numbers stay
+ * the hourly rollup's to the nano-dollar. Per-request detail (percentiles, single requests,
+ * errors by type, latency) reads the request table. Money stays Decimal(38, 9) in SQL; Grafana
+ * converts it for display.
  */
 
-export const ROLLUP = 'otel.aicost_rollup_hourly';
+export const HOURLY = 'otel.aicost_rollup_hourly';
+export const DAILY = 'otel.aicost_rollup_daily';
 export const REQUESTS = 'otel.aicost_requests';
 export const CACHE_SAVINGS = 'otel.aicost_cache_savings';
 export const UNPRICED = 'otel.aicost_unpriced_requests';
@@ -77,7 +82,98 @@ export const IN_PREVIOUS = 'hour < $__fromTime';
  * Time buckets of a rollup time series: Grafana's interval, but never finer than the
  * rollup's hour.
  */
-export const ROLLUP_BUCKET = 'toStartOfInterval(hour, INTERVAL greatest($__interval_s, 3600) second)';
+export function rollupBucket(hour: string): string {
+  return `toStartOfInterval(${hour}, INTERVAL greatest($__interval_s, 3600) second)`;
+}
+export const ROLLUP_BUCKET = rollupBucket('hour');
+
+/** The columns both rollups share (the daily one has `day` where the hourly one has `hour`). */
+const ROLLUP_COLUMNS = [
+  'environment',
+  'service',
+  'feature',
+  'customer',
+  'workflow',
+  'team',
+  'provider',
+  'model',
+  'operation',
+  'cost_status',
+  'requests',
+  'priced_requests',
+  'unpriced_requests',
+  'error_requests',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'cost_total',
+  'cost_input',
+  'cost_cache_read',
+  'cost_cache_write',
+  'cost_output',
+  'cost_other',
+  'duration_ns',
+].join(', ');
+
+/** What a panel does with the hours of its range, so `rollupOver` knows which days it may sum. */
+export interface RollupUse {
+  /** The first and the last hour start the panel reads (inclusive, as `$__timeFilter`). */
+  from: string;
+  to: string;
+  /**
+   * Expressions of an hour start the panel groups or splits hours by (time bucket, current vs
+   * previous period), all monotonic in time: a day is summed whole only when its first and
+   * last hour give the same value.
+   */
+  sameFor?: ReadonlyArray<(hour: string) => string>;
+}
+
+/**
+ * The rollup rows a panel reads, as a subquery with the hourly rollup's columns (`hour` is the
+ * day's start on rows from the daily rollup). A UTC day comes from the daily rollup when the
+ * panel would read all 24 of its hours and treat them alike (`RollupUse`): its first and last
+ * hour are both in the range (then every hour between is) and give the same value for every
+ * `sameFor` expression. Every other hour of the range comes from the hourly rollup, so the
+ * result equals reading the hourly rollup alone, to the nano-dollar: a range of whole days
+ * reads days, a partial day at either edge reads its hours, a range shorter than a day or a
+ * time series bucketed finer than a day reads hours only.
+ */
+export function rollupOver(use: RollupUse): string {
+  const inRange = (hour: string) => `${hour} >= ${use.from} AND ${hour} <= ${use.to}`;
+  const whole = (dayStart: string) => {
+    const lastHour = `addHours(${dayStart}, 23)`;
+    return [
+      inRange(dayStart),
+      inRange(lastHour),
+      ...(use.sameFor ?? []).map((value) => `${value(dayStart)} = ${value(lastHour)}`),
+    ].join(' AND ');
+  };
+  const dayStart = "toDateTime(day, 'UTC')";
+  return `(
+  SELECT ${dayStart} AS hour, ${ROLLUP_COLUMNS}
+  FROM ${DAILY}
+  WHERE day >= toDate(${use.from}, 'UTC') AND day <= toDate(${use.to}, 'UTC')
+    AND ${whole(dayStart)}
+  UNION ALL
+  SELECT hour, ${ROLLUP_COLUMNS}
+  FROM ${HOURLY}
+  WHERE ${inRange('hour')}
+    AND NOT (${whole('toStartOfDay(hour)')})
+)`;
+}
+
+/** The dashboard range. */
+export const OVER_RANGE: RollupUse = { from: '$__fromTime', to: '$__toTime' };
+/** The dashboard range in Grafana's time buckets. */
+export const OVER_RANGE_BUCKETED: RollupUse = { ...OVER_RANGE, sameFor: [rollupBucket] };
+/** The dashboard range and the period of the same length before it, split at the range start. */
+export const OVER_RANGE_WITH_PREVIOUS: RollupUse = {
+  from: PREVIOUS_FROM,
+  to: '$__toTime',
+  sameFor: [(hour) => `${hour} >= $__fromTime`],
+};
 /** Time buckets of a request-table time series. */
 export const REQUEST_BUCKET = '$__timeInterval(timestamp)';
 

@@ -5,6 +5,9 @@
  * over seeded spans, for All, single, multi-value and `(none)` selections. The spend per
  * feature, per customer, per workflow and in total must equal, to the nano-dollar, what the
  * seed put in: expected sums are computed here from the seed rows with bigint, not with SQL.
+ * Ranges of whole UTC days, with partial days at both edges and with daily time buckets check
+ * that reading whole days from the daily rollup (grafana/generator/sql.ts rollupOver) keeps
+ * every number the hourly rollup gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNanos } from '../../packages/core/src/money/index.js';
@@ -18,8 +21,8 @@ import {
   type Dimension,
   dashboards,
   HOUR,
-  PREVIOUS_FROM,
   panel,
+  SEED_FROM,
   type SeedRow,
   type Selection,
   seed,
@@ -33,7 +36,7 @@ const { rows, spans } = seed();
 // Selections and the expected numbers
 // ---------------------------------------------------------------------------
 
-const SCENARIOS: Array<{ name: string; selection: Selection }> = [
+const SELECTIONS: Array<{ name: string; selection: Selection }> = [
   { name: 'All', selection: {} },
   { name: 'one feature', selection: { feature: ['search'] } },
   { name: 'two features', selection: { feature: ['search', 'chat'] } },
@@ -45,7 +48,50 @@ const SCENARIOS: Array<{ name: string; selection: Selection }> = [
   },
 ];
 
+const DAY = 24 * HOUR;
 const hourStart = (date: Date) => Math.floor(date.getTime() / HOUR) * HOUR;
+const dayStart = (date: Date) => Math.floor(date.getTime() / DAY) * DAY;
+
+interface Range {
+  name: string;
+  from: Date;
+  to: Date;
+  /** Grafana's interval for time series panels. */
+  intervalMs: number;
+}
+
+const RANGES: Range[] = [
+  { name: 'three whole days, 6 h buckets', from: CURRENT_FROM, to: CURRENT_TO, intervalMs: 6 * HOUR },
+  {
+    name: 'six whole days, daily buckets',
+    from: SEED_FROM,
+    to: new Date(SEED_FROM.getTime() + 6 * DAY - 1000),
+    intervalMs: DAY,
+  },
+  {
+    name: 'partial days at both ends, daily buckets',
+    from: new Date(SEED_FROM.getTime() + DAY + 5.5 * HOUR),
+    to: new Date(SEED_FROM.getTime() + 4 * DAY + 17.25 * HOUR),
+    intervalMs: DAY,
+  },
+  {
+    name: 'partial days at both ends, 6 h buckets',
+    from: new Date(SEED_FROM.getTime() + 2 * DAY + 13 * HOUR),
+    to: new Date(SEED_FROM.getTime() + 5 * DAY + 2 * HOUR),
+    intervalMs: 6 * HOUR,
+  },
+];
+
+/** The plugin's previous period: from - (to - from), to the second. */
+const previousFrom = (range: Range) =>
+  new Date(range.from.getTime() - (range.to.getTime() - range.from.getTime()));
+
+/** Every selection over the first range; over the others, the selections that filter differently. */
+const SCENARIOS = RANGES.flatMap((range, index) =>
+  SELECTIONS.filter(
+    ({ name }) => index === 0 || ['All', 'two features', 'prod, two customers, one provider'].includes(name),
+  ).map(({ name, selection }) => ({ name: `${name} over ${range.name}`, selection, range })),
+);
 
 function matches(row: SeedRow, selection: Selection): boolean {
   return DIMENSIONS.every(
@@ -95,7 +141,12 @@ afterAll(async () => {
   await engine?.close();
 });
 
-function run(sql: string, selection: Selection, from = CURRENT_FROM, to = CURRENT_TO, intervalMs = 6 * HOUR) {
+function runQuery(
+  sql: string,
+  selection: Selection,
+  range: Pick<Range, 'from' | 'to' | 'intervalMs'> = RANGES[0]!,
+) {
+  const { from, to, intervalMs } = range;
   const expanded = expandQuery(sql, { from, to, intervalMs, variables: variables(selection) });
   try {
     return engine.query<Record<string, unknown>>(expanded);
@@ -115,25 +166,28 @@ describe('the seed', () => {
   });
 });
 
-describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
+describe.each(SCENARIOS)('dashboards with $name selected', ({ selection, range }) => {
+  const { from, to } = range;
   const selected = () => rows.filter((row) => matches(row, selection));
-  const current = () => selected().filter((row) => inRollupRange(row, CURRENT_FROM, CURRENT_TO));
+  const current = () => selected().filter((row) => inRollupRange(row, from, to));
   const previous = () =>
     selected().filter((row) => {
       const hour = hourStart(row.start);
-      return hour >= PREVIOUS_FROM.getTime() && hour < CURRENT_FROM.getTime();
+      return hour >= previousFrom(range).getTime() && hour < from.getTime();
     });
+  /** A panel query with this scenario's selection over its range. */
+  const run = (sql: string) => runQuery(sql, selection, range);
 
   it('runs every panel and variable query of every dashboard', () => {
     let queries = 0;
     for (const dashboard of dashboards) {
       for (const variable of dashboard.templating.list) {
-        run(variable.query.rawSql, selection);
+        run(variable.query.rawSql);
         queries += 1;
       }
       for (const p of dashboard.panels) {
         for (const target of p.targets) {
-          run(target.rawSql, selection);
+          run(target.rawSql);
           queries += 1;
         }
       }
@@ -143,15 +197,15 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
 
   it('Overview: total spend, requests, cost per request and unpriced share', () => {
     const expected = totals(current());
-    const [spend] = run(panel('aicost-overview', 'Total spend').targets[0]!.rawSql, selection);
+    const [spend] = run(panel('aicost-overview', 'Total spend').targets[0]!.rawSql);
     expect(money(spend!.spend_usd)).toBe(expected.spend);
-    const [requests] = run(panel('aicost-overview', 'Requests').targets[0]!.rawSql, selection);
+    const [requests] = run(panel('aicost-overview', 'Requests').targets[0]!.rawSql);
     expect(Number(requests!.request_count)).toBe(expected.requests);
-    const [perRequest] = run(panel('aicost-overview', 'Cost per request').targets[0]!.rawSql, selection);
+    const [perRequest] = run(panel('aicost-overview', 'Cost per request').targets[0]!.rawSql);
     expect(money(perRequest!.cost_per_request_usd)).toBe(
       expected.spend === null ? null : expected.spend / BigInt(expected.priced),
     );
-    const [unpriced] = run(panel('aicost-overview', 'Unpriced requests').targets[0]!.rawSql, selection);
+    const [unpriced] = run(panel('aicost-overview', 'Unpriced requests').targets[0]!.rawSql);
     expect(unpriced!.unpriced_share).toBeCloseTo(
       (expected.requests - expected.priced) / expected.requests,
       12,
@@ -161,10 +215,10 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
   it('Overview: spend vs the previous period of the same length', () => {
     const now = totals(current());
     const before = totals(previous());
-    const [row] = run(panel('aicost-overview', 'Spend vs previous period').targets[0]!.rawSql, selection);
+    const [row] = run(panel('aicost-overview', 'Spend vs previous period').targets[0]!.rawSql);
     expect(money(row!.spend_usd)).toBe(now.spend);
     expect(money(row!.previous_spend_usd)).toBe(before.spend);
-    const seconds = BigInt((CURRENT_TO.getTime() - CURRENT_FROM.getTime()) / 1000);
+    const seconds = BigInt((to.getTime() - from.getTime()) / 1000);
     expect(money(row!.spend_per_day_usd)).toBe(((now.spend ?? 0n) * 86_400n) / seconds);
     if (before.spend !== null && now.spend !== null) {
       expect(row!.change).toBeCloseTo(Number(now.spend - before.spend) / Number(before.spend), 9);
@@ -177,7 +231,7 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
     ['aicost-features', 'Most expensive workflows', 'workflow'],
   ] as const)('%s / %s: spend per %s to the nano-dollar', (uid, title, column) => {
     const expected = totalsBy(current(), (row) => shownValue(row[column]));
-    const result = run(panel(uid, title).targets[0]!.rawSql, selection);
+    const result = run(panel(uid, title).targets[0]!.rawSql);
     expect(new Map(result.map((r) => [String(r[column]), money(r.spend_usd)]))).toEqual(
       new Map([...expected].map(([name, t]) => [name, t.spend])),
     );
@@ -188,13 +242,13 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
 
   it('Features / Spend per feature: the buckets of each series add up to the feature spend', () => {
     const expected = totalsBy(current(), (row) => shownValue(row.feature));
-    const result = run(panel('aicost-features', 'Spend per feature').targets[0]!.rawSql, selection);
+    const result = run(panel('aicost-features', 'Spend per feature').targets[0]!.rawSql);
     const sums = new Map<string, bigint>();
     for (const r of result) {
       if (r.spend_usd !== null)
         sums.set(String(r.series), (sums.get(String(r.series)) ?? 0n) + money(r.spend_usd)!);
-      // Buckets are at least an hour and aligned to Grafana's interval (6 h here).
-      expect(new Date(`${r.time}Z`).getTime() % (6 * HOUR)).toBe(0);
+      // Buckets are at least an hour and aligned to Grafana's interval.
+      expect(new Date(`${r.time}Z`).getTime() % range.intervalMs).toBe(0);
     }
     expect(sums).toEqual(
       new Map([...expected].filter(([, t]) => t.spend !== null).map(([name, t]) => [name, t.spend!])),
@@ -203,13 +257,10 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
 
   it('Features / Cost per request per feature (request table): spend, counts and mean', () => {
     const expected = totalsBy(
-      selected().filter((row) => row.start >= CURRENT_FROM && row.start <= CURRENT_TO),
+      selected().filter((row) => row.start >= from && row.start <= to),
       (row) => shownValue(row.feature),
     );
-    const result = run(
-      panel('aicost-features', 'Cost per request per feature').targets[0]!.rawSql,
-      selection,
-    );
+    const result = run(panel('aicost-features', 'Cost per request per feature').targets[0]!.rawSql);
     expect(result.map((r) => String(r.feature)).sort()).toEqual([...expected.keys()].sort());
     for (const r of result) {
       const want = expected.get(String(r.feature))!;
@@ -226,26 +277,23 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
     const saved = new Map<string, bigint>();
     for (const row of rows) {
       if (!matches(row, withoutCustomer) || row.savedNanos === 0n) continue;
-      if (row.start < CURRENT_FROM || row.start.getTime() >= CURRENT_TO.getTime() + 1000) continue;
+      if (dayStart(row.start) < dayStart(from) || dayStart(row.start) > dayStart(to)) continue;
       saved.set(shownValue(row.feature), (saved.get(shownValue(row.feature)) ?? 0n) + row.savedNanos);
     }
-    const result = run(panel('aicost-features', 'What caching saved').targets[0]!.rawSql, selection);
+    const result = run(panel('aicost-features', 'What caching saved').targets[0]!.rawSql);
     expect(new Map(result.map((r) => [String(r.feature), money(r.saved_usd)]))).toEqual(saved);
   });
 
   it('Customers / Spend per customer and feature, and Top customers with the previous period', () => {
     const expected = totalsBy(current(), (row) => `${shownValue(row.customer)}|${shownValue(row.feature)}`);
-    const result = run(
-      panel('aicost-customers', 'Spend per customer and feature').targets[0]!.rawSql,
-      selection,
-    );
+    const result = run(panel('aicost-customers', 'Spend per customer and feature').targets[0]!.rawSql);
     expect(new Map(result.map((r) => [`${r.customer}|${r.feature}`, money(r.spend_usd)]))).toEqual(
       new Map([...expected].map(([key, t]) => [key, t.spend])),
     );
 
     const now = totalsBy(current(), (row) => shownValue(row.customer));
     const before = totalsBy(previous(), (row) => shownValue(row.customer));
-    const trend = run(panel('aicost-customers', 'Top customers and trend').targets[0]!.rawSql, selection);
+    const trend = run(panel('aicost-customers', 'Top customers and trend').targets[0]!.rawSql);
     expect(trend.map((r) => String(r.customer)).sort()).toEqual([...now.keys()].sort());
     for (const r of trend) {
       expect(money(r.spend_usd)).toBe(now.get(String(r.customer))!.spend);
@@ -254,12 +302,12 @@ describe.each(SCENARIOS)('dashboards with $name selected', ({ selection }) => {
   });
 
   it('Requests / Most expensive requests: the costliest single requests first, with trace ids', () => {
-    const inRange = selected().filter((row) => row.start >= CURRENT_FROM && row.start <= CURRENT_TO);
+    const inRange = selected().filter((row) => row.start >= from && row.start <= to);
     const costs = inRange
       .filter((row) => row.nanos !== null)
       .map((row) => row.nanos!)
       .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
-    const result = run(panel('aicost-requests', 'Most expensive requests').targets[0]!.rawSql, selection);
+    const result = run(panel('aicost-requests', 'Most expensive requests').targets[0]!.rawSql);
     expect(result).toHaveLength(Math.min(100, inRange.length));
     expect(result.slice(0, costs.length).map((r) => money(r.cost_usd))).toEqual(costs.slice(0, 100));
     const byTrace = new Map(rows.map((row) => [row.traceId, row]));
@@ -271,7 +319,7 @@ describe('edge ranges', () => {
   it('a zero-length range (from = to) runs every query without a division by zero', () => {
     for (const dashboard of dashboards) {
       for (const p of dashboard.panels) {
-        for (const target of p.targets) run(target.rawSql, {}, CURRENT_FROM, CURRENT_FROM);
+        for (const target of p.targets) runQuery(target.rawSql, {}, { ...RANGES[0]!, to: RANGES[0]!.from });
       }
     }
   });
@@ -283,7 +331,7 @@ describe('variables', () => {
     const inRange = rows.filter((row) => inRollupRange(row, CURRENT_FROM, CURRENT_TO));
     for (const variable of overview.templating.list) {
       const name = variable.name as Dimension;
-      const values = run(variable.query.rawSql, { feature: ['search'] }).map((r) => String(r.value));
+      const values = runQuery(variable.query.rawSql, { feature: ['search'] }).map((r) => String(r.value));
       expect(values.sort()).toEqual([...new Set(inRange.map((row) => shownValue(row[name])))].sort());
     }
   });
@@ -324,5 +372,41 @@ describe('the View trace data link of the Requests dashboard', () => {
     expect(call.serviceName).toBe(row.service);
     expect(call.tags).toEqual(expect.arrayContaining([{ key: 'gen_ai.request.model', value: row.model }]));
     expect(Number(call.startTime)).toBe(row.start.getTime());
+  });
+});
+
+describe('which rollup a range reads (a row only in the daily rollup shows which)', () => {
+  // A day after the seed: a row inserted into the daily rollup alone, as if its hours had been
+  // dropped from the hourly one. The panels see it exactly when they read that day whole.
+  const probeDay = new Date(SEED_FROM.getTime() + 10 * DAY);
+  const wholeDay = { from: probeDay, to: new Date(probeDay.getTime() + DAY - 1000) };
+  const totalSpend = () => panel('aicost-overview', 'Total spend').targets[0]!.rawSql;
+  const spendPerFeature = () => panel('aicost-features', 'Spend per feature').targets[0]!.rawSql;
+
+  beforeAll(() => {
+    engine.exec(
+      `INSERT INTO otel.aicost_rollup_daily (day, environment, service, feature, cost_status, requests, priced_requests, cost_total)
+       VALUES ('${probeDay.toISOString().slice(0, 10)}', 'prod', 'probe', 'probe', 'priced', 1, 1, 1.000000007)`,
+    );
+  });
+
+  it('a range of whole days reads them from the daily rollup', () => {
+    const [row] = runQuery(totalSpend(), { service: ['probe'] }, { ...wholeDay, intervalMs: 6 * HOUR });
+    expect(money(row!.spend_usd)).toBe(1_000_000_007n);
+  });
+
+  it('a partial day reads its hours from the hourly rollup', () => {
+    const lateStart = { ...wholeDay, from: new Date(probeDay.getTime() + HOUR), intervalMs: 6 * HOUR };
+    expect(money(runQuery(totalSpend(), { service: ['probe'] }, lateStart)[0]!.spend_usd)).toBeNull();
+    const earlyEnd = { ...wholeDay, to: new Date(probeDay.getTime() + 22 * HOUR), intervalMs: 6 * HOUR };
+    expect(money(runQuery(totalSpend(), { service: ['probe'] }, earlyEnd)[0]!.spend_usd)).toBeNull();
+  });
+
+  it('a time series reads a day whole only when its buckets are at least that day', () => {
+    expect(
+      runQuery(spendPerFeature(), { service: ['probe'] }, { ...wholeDay, intervalMs: 6 * HOUR }),
+    ).toEqual([]);
+    const daily = runQuery(spendPerFeature(), { service: ['probe'] }, { ...wholeDay, intervalMs: DAY });
+    expect(daily.map((r) => [r.series, money(r.spend_usd)])).toEqual([['probe', 1_000_000_007n]]);
   });
 });
