@@ -2,7 +2,9 @@
 /**
  * Writes the cluster variant of the schema files: `ON CLUSTER <name>` on every CREATE and
  * the Replicated* form of every MergeTree-family engine (server-default replication path).
- * The input files are not changed. Not tested: there is no cluster on the build machine.
+ * The input files are not changed. test/schema/cluster.test.ts checks the output of the real
+ * files (every statement ON CLUSTER, Replicated engines, nothing else changed, EXPLAIN AST
+ * parses it); it is not run on a cluster (none on the build machine).
  *
  *   node collector/sql/cluster.mjs --cluster my_cluster --out /tmp/aicost-sql-cluster
  *   node collector/sql/cluster.mjs --no-on-cluster --out dir   # for a Replicated database
