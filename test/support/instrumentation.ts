@@ -20,6 +20,7 @@ import {
 } from '@aicost/core';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { expect } from 'vitest';
 import { createOtelHarness, type OtelHarness, pointsMatching } from './otel.js';
 
 /** The part of an aicost instrumentation the test bed drives. */
@@ -53,6 +54,12 @@ export function instrumentWithHarness<I extends ManuallyInstrumentable>(
 /** Spans that describe a GenAI call (ours or the SDK's own): the ones that would be counted and priced. */
 export function genAISpans(spans: ReadableSpan[]): ReadableSpan[] {
   return spans.filter((span) => span.attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined);
+}
+
+/** The one span a call must produce: fails on none, on a second one, or on one of another scope. */
+export function onlySpan(spans: ReadableSpan[], scope: string, name: string): ReadableSpan {
+  expect(spans.map((s) => `${s.instrumentationScope.name}: ${s.name}`)).toEqual([`${scope}: ${name}`]);
+  return spans[0]!;
 }
 
 /** Lets stream and response callbacks run (they finish on later ticks than the application's await). */

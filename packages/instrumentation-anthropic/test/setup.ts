@@ -40,5 +40,5 @@ export function setUpInstrumentation(
   return instrumentWithHarness(() => new AnthropicInstrumentation(config), sdkModule);
 }
 
-export { genAISpans, settle } from '../../../test/support/instrumentation.js';
+export { genAISpans, onlySpan, settle } from '../../../test/support/instrumentation.js';
 export type { MockServer };

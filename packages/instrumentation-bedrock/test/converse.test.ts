@@ -68,6 +68,7 @@ import {
   converseStreamFixture,
   fixture,
   type MockServer,
+  onlySpan,
   ROUTES,
   settle,
   setUpInstrumentation,
@@ -114,9 +115,7 @@ afterAll(async () => {
 
 /** The one span a call must produce (fails on none, or on a second one). */
 async function oneSpan(name: string) {
-  const spans = await settle(bed.harness, 1);
-  expect(spans.map((s) => `${s.instrumentationScope.name}: ${s.name}`)).toEqual([`${PACKAGE_NAME}: ${name}`]);
-  return spans[0]!;
+  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
 }
 
 describe('Converse', () => {

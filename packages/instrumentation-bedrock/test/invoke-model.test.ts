@@ -63,6 +63,7 @@ import {
   invokeStreamFixture,
   invokeStreamOf,
   type MockServer,
+  onlySpan,
   ROUTES,
   settle,
   setUpInstrumentation,
@@ -105,9 +106,7 @@ afterAll(async () => {
 });
 
 async function oneSpan(name: string) {
-  const spans = await settle(bed.harness, 1);
-  expect(spans.map((s) => `${s.instrumentationScope.name}: ${s.name}`)).toEqual([`${PACKAGE_NAME}: ${name}`]);
-  return spans[0]!;
+  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
 }
 
 function invoke(modelId: string, body: unknown) {

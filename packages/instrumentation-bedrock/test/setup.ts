@@ -101,5 +101,5 @@ export function setUpInstrumentation(sdkModule: unknown, config: BedrockInstrume
   return instrumentWithHarness(() => new BedrockInstrumentation(config), sdkModule);
 }
 
-export { settle } from '../../../test/support/instrumentation.js';
+export { onlySpan, settle } from '../../../test/support/instrumentation.js';
 export type { MockServer };

@@ -37,5 +37,5 @@ export function setUpInstrumentation(sdkModule: unknown, config: CohereInstrumen
   return instrumentWithHarness(() => new CohereInstrumentation(config), sdkModule);
 }
 
-export { genAISpans, settle } from '../../../test/support/instrumentation.js';
+export { genAISpans, onlySpan, settle } from '../../../test/support/instrumentation.js';
 export type { MockServer };

@@ -19,6 +19,7 @@ import {
   genAISpans,
   jsonFixture,
   type MockServer,
+  onlySpan,
   settle,
   setUpInstrumentation,
   sseFixture,
@@ -49,9 +50,7 @@ afterAll(async () => {
 });
 
 async function oneSpan(name: string) {
-  const spans = genAISpans(await settle(bed.harness, 1));
-  expect(spans.map((s) => `${s.instrumentationScope.name}: ${s.name}`)).toEqual([`${PACKAGE_NAME}: ${name}`]);
-  return spans[0]!;
+  return onlySpan(genAISpans(await settle(bed.harness, 1)), PACKAGE_NAME, name);
 }
 
 it('chat.complete(): one priced span', async () => {

@@ -57,6 +57,7 @@ import {
   genAISpans,
   jsonFixture,
   type MockServer,
+  onlySpan,
   settle,
   setUpInstrumentation,
   sseFixture,
@@ -124,9 +125,7 @@ afterAll(async () => {
 
 /** The one span a call must produce (fails on none, or on a second one). */
 async function oneSpan(name = `chat ${SMALL}`) {
-  const spans = await settle(bed.harness, 1);
-  expect(spans.map((s) => `${s.instrumentationScope.name}: ${s.name}`)).toEqual([`${PACKAGE_NAME}: ${name}`]);
-  return spans[0]!;
+  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
 }
 
 async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {

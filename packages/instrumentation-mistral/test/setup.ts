@@ -44,5 +44,5 @@ export function setUpInstrumentation(sdkModule: unknown, config: MistralInstrume
   return instrumentWithHarness(() => new MistralInstrumentation(config), sdkModule);
 }
 
-export { genAISpans, settle } from '../../../test/support/instrumentation.js';
+export { genAISpans, onlySpan, settle } from '../../../test/support/instrumentation.js';
 export type { MockServer };
