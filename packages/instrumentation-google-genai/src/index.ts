@@ -15,12 +15,16 @@ export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
  * instrument(genai);
  * ```
  *
- * Returns the instrumentation: spans and metrics go to the global tracer and
- * meter providers unless `setTracerProvider` / `setMeterProvider` is called on
- * it; `disable()` removes the patches. Instrumenting twice is harmless.
+ * Creates the instrumentation with `enabled: false`, so no `require`/`import`
+ * hook is registered, and patches the module given. Returns the
+ * instrumentation: spans and metrics go to the global tracer and meter
+ * providers unless given others (`setTracerProvider`, `setMeterProvider`);
+ * `disable()` removes the patches, `enable()` puts them back (and registers
+ * the hooks). Instrumenting twice is harmless. Anything that is not the SDK
+ * is warned about once through `diag` and left alone: it never throws.
  */
 export function instrument(
-  sdkModule: object,
+  sdkModule: unknown,
   config: GoogleGenAIInstrumentationConfig = {},
 ): GoogleGenAIInstrumentation {
   // Not enabled: no loader hook is wanted here, the module is patched directly.

@@ -23,7 +23,8 @@ export type { MistralInstrumentationConfig } from './types.js';
  * instrumentation: spans and metrics go to the global tracer and meter
  * providers unless given others (`setTracerProvider`, `setMeterProvider`);
  * `disable()` removes the patches, `enable()` puts them back (and registers
- * the hooks). Instrumenting twice is harmless.
+ * the hooks). Instrumenting twice is harmless. Anything that is not the SDK
+ * is warned about once through `diag` and left alone: it never throws.
  */
 export function instrument(
   sdkModule: unknown,

@@ -30,7 +30,9 @@ export class OpenAIInstrumentation extends GenAIInstrumentationBase<OpenAIInstru
         'openai',
         SUPPORTED_VERSIONS,
         (moduleExports) => {
-          this.patchModule(moduleExports);
+          if (!this.patchModule(moduleExports)) {
+            this._diag.warn('openai module without an OpenAI client class; not instrumented');
+          }
           return moduleExports;
         },
         (moduleExports) => {
@@ -58,10 +60,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentationBase<OpenAIInstru
 
   protected patchModule(moduleExports: unknown): boolean {
     const OpenAI = findOpenAIClass(moduleExports);
-    if (!OpenAI) {
-      this._diag.warn('openai module without an OpenAI client class; not instrumented');
-      return false;
-    }
+    if (!OpenAI) return false;
     for (const target of patchTargets(OpenAI)) {
       if (isWrapped(target.prototype[target.method])) this._unwrap(target.prototype, target.method);
       this._wrap(target.prototype, target.method, wrapMethod(target, this.settings()));

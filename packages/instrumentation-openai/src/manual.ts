@@ -1,11 +1,19 @@
 /**
  * Patching without module hooks, for bundlers and edge runtimes (Next.js)
- * where `require`/`import` cannot be intercepted. Free of
- * `@opentelemetry/instrumentation`; spans and metrics go to the global
- * tracer and meter providers.
+ * where `require`/`import` cannot be intercepted. Constructs no
+ * `InstrumentationBase` and registers no hook; spans and metrics go to the
+ * global tracer and meter providers. The main entry's `instrument()` returns
+ * the `OpenAIInstrumentation` instead; both warn once and never throw.
  */
 
-import { createGenAIRecorder, ENV, envFlag, type GenAIRecorder, resolveCaptureContent } from '@aicost/core';
+import {
+  createGenAIRecorder,
+  ENV,
+  envFlag,
+  type GenAIRecorder,
+  resolveCaptureContent,
+  warnOnce,
+} from '@aicost/core';
 import { metrics, trace } from '@opentelemetry/api';
 import { AICOST_WRAPPED, findOpenAIClass, patchTargets, wrapMethod } from './patch.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
@@ -18,10 +26,25 @@ export interface InstrumentOptions {
 }
 
 /**
+ * What {@link instrument} returns: the subset of an OpenTelemetry
+ * instrumentation's controls that applies to hand-made patches.
+ */
+export interface ManualInstrumentation {
+  /** Removes the patches this call made: the SDK's methods are its own again. */
+  disable(): void;
+  /** Puts the patches back after `disable()`. */
+  enable(): void;
+  /** Whether this call's patches are in place. */
+  isEnabled(): boolean;
+}
+
+/**
  * Instruments the `openai` SDK given its module (`import * as openai from 'openai'`)
  * or client class (`OpenAI`, `AzureOpenAI`): every client of that SDK copy is
- * covered, including clients created before the call. Returns a function that
- * removes the instrumentation. Instrumenting twice is harmless.
+ * covered, including clients created before the call. Returns a handle whose
+ * `disable()` removes the instrumentation. Instrumenting twice is harmless.
+ * Anything that is not the SDK is left alone with one `diag` warning: the
+ * application is never thrown at.
  *
  * ```ts
  * import OpenAI from 'openai';
@@ -29,9 +52,18 @@ export interface InstrumentOptions {
  * instrument(OpenAI);
  * ```
  */
-export function instrument(moduleOrClientClass: unknown, options: InstrumentOptions = {}): () => void {
+export function instrument(
+  moduleOrClientClass: unknown,
+  options: InstrumentOptions = {},
+): ManualInstrumentation {
   const OpenAI = findOpenAIClass(moduleOrClientClass);
-  if (!OpenAI) throw new TypeError('instrument() expects the openai module or its OpenAI client class');
+  if (!OpenAI) {
+    warnOnce(
+      `${PACKAGE_NAME}: instrument`,
+      `aicost: ${PACKAGE_NAME}: instrument() expects the openai module or its OpenAI client class; nothing was instrumented`,
+    );
+    return { disable() {}, enable() {}, isEnabled: () => false };
+  }
 
   let recorder: GenAIRecorder | undefined;
   const streamUsage = options.streamUsage ?? envFlag(ENV.OPENAI_STREAM_USAGE) ?? false;
@@ -49,15 +81,28 @@ export function instrument(moduleOrClientClass: unknown, options: InstrumentOpti
   };
 
   const undo: Array<() => void> = [];
-  for (const target of patchTargets(OpenAI)) {
-    const original = target.prototype[target.method];
-    if (original[AICOST_WRAPPED] || original.__wrapped) continue;
-    target.prototype[target.method] = wrapMethod(target, settings)(original);
-    undo.push(() => {
-      target.prototype[target.method] = original;
-    });
-  }
-  return () => {
-    for (const restore of undo.splice(0)) restore();
+  let enabled = false;
+  const patch = () => {
+    for (const target of patchTargets(OpenAI)) {
+      const original = target.prototype[target.method];
+      // Already ours (an earlier instrument() or the module hook): one span per call.
+      if (original[AICOST_WRAPPED] || original.__wrapped) continue;
+      target.prototype[target.method] = wrapMethod(target, settings)(original);
+      undo.push(() => {
+        target.prototype[target.method] = original;
+      });
+    }
+    enabled = true;
+  };
+  patch();
+  return {
+    disable() {
+      for (const restore of undo.splice(0)) restore();
+      enabled = false;
+    },
+    enable() {
+      if (!enabled) patch();
+    },
+    isEnabled: () => enabled,
   };
 }

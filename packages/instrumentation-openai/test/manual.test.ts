@@ -3,6 +3,7 @@
  * Spans and metrics go to the global providers.
  */
 
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import OpenAI, { AzureOpenAI } from 'openai';
 import * as openai6 from 'openai-v6';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -23,39 +24,74 @@ beforeEach(() => {
   server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
 });
 
+const silentLogger = { error() {}, warn() {}, info() {}, debug() {}, verbose() {} };
+
 const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'Hi' }] };
 
 describe('instrument()', () => {
   it('instruments every client of the given class, including existing ones; undo restores the SDK', async () => {
     const existing = new OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1` });
     const original = OpenAI.Chat.Completions.prototype.create;
-    const undo = instrument(OpenAI);
+    const instrumentation = instrument(OpenAI);
+    expect(instrumentation.isEnabled()).toBe(true);
     expect(OpenAI.Chat.Completions.prototype.create).not.toBe(original);
     await existing.chat.completions.create(CHAT);
     const [span] = await otel.waitForSpans(1);
     expect(span!.name).toBe('chat gpt-4o-mini');
     expect(span!.instrumentationScope.name).toBe('@aicost/instrumentation-openai');
     expect(span!.attributes['gen_ai.usage.input_tokens']).toBe(19);
-    undo();
+    instrumentation.disable();
+    expect(instrumentation.isEnabled()).toBe(false);
     expect(OpenAI.Chat.Completions.prototype.create).toBe(original);
   });
 
+  it('enable() after disable() puts the patches back', async () => {
+    const instrumentation = instrument(OpenAI);
+    instrumentation.disable();
+    await new OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1` }).chat.completions.create(CHAT);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(otel.spans()).toHaveLength(0);
+    instrumentation.enable();
+    await new OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1` }).chat.completions.create(CHAT);
+    expect(await otel.waitForSpans(1)).toHaveLength(1);
+    instrumentation.disable();
+  });
+
   it('instrumenting twice (or through a subclass) makes one span per call', async () => {
-    const undoA = instrument(OpenAI);
-    const undoB = instrument(AzureOpenAI);
+    const first = instrument(OpenAI);
+    const second = instrument(AzureOpenAI);
     await new OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1` }).chat.completions.create(CHAT);
     await new Promise((r) => setTimeout(r, 20));
     expect(otel.spans()).toHaveLength(1);
-    undoB();
-    undoA();
+    second.disable();
+    first.disable();
   });
 
-  it('accepts a module namespace (openai 6) and rejects anything else', async () => {
-    const undo = instrument(openai6);
+  it('accepts a module namespace (openai 6)', async () => {
+    const instrumentation = instrument(openai6);
     await new openai6.OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1` }).chat.completions.create(CHAT);
     const [span] = await otel.waitForSpans(1);
     expect(span!.attributes['gen_ai.response.id']).toBe('chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT');
-    undo();
-    expect(() => instrument({})).toThrow(TypeError);
+    instrumentation.disable();
+  });
+
+  it('anything else is left alone with one diag warning, never a throw', () => {
+    const warnings: string[] = [];
+    diag.setLogger(
+      { ...silentLogger, warn: (message: string) => warnings.push(message) },
+      { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+    );
+    try {
+      for (const notTheSdk of [{}, undefined, null, 42, () => {}]) {
+        const instrumentation = instrument(notTheSdk);
+        expect(instrumentation.isEnabled()).toBe(false);
+        instrumentation.disable();
+      }
+    } finally {
+      diag.disable();
+    }
+    expect(warnings).toEqual([
+      'aicost: @aicost/instrumentation-openai: instrument() expects the openai module or its OpenAI client class; nothing was instrumented',
+    ]);
   });
 });

@@ -1,7 +1,8 @@
-import { diag, type TracerProvider } from '@opentelemetry/api';
+import type { TracerProvider } from '@opentelemetry/api';
 import { InstrumentationBase, type InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { resolveCaptureContent } from './config.js';
 import { createGenAIRecorder, type GenAIRecorder } from './recorder.js';
+import { runSafely, warnOnce } from './safety.js';
 
 /** Configuration every aicost instrumentation accepts. */
 export interface GenAIInstrumentationConfig extends InstrumentationConfig {
@@ -45,11 +46,18 @@ export abstract class GenAIInstrumentationBase<
   /**
    * Patches an SDK module loaded without the `require`/`import` hooks
    * (bundlers, serverless builds, ESM without the loader hook). Returns
-   * whether `moduleExports` was recognised; anything else is logged and left alone.
+   * whether `moduleExports` was recognised. Anything else is left alone and
+   * warned about once per instrumentation: never thrown into the application.
    */
   manuallyInstrument(moduleExports: unknown): boolean {
-    if (!this.patchModule(moduleExports)) {
-      diag.warn(`aicost: manuallyInstrument() expects ${this.expectedExports}`);
+    const patched = runSafely(`${this.instrumentationName}: patching by hand`, () =>
+      this.patchModule(moduleExports),
+    );
+    if (!patched) {
+      warnOnce(
+        `${this.instrumentationName}: manuallyInstrument`,
+        `aicost: ${this.instrumentationName}: instrument() expects ${this.expectedExports}; nothing was instrumented`,
+      );
       return false;
     }
     this.manualModules ??= new Set();

@@ -20,5 +20,5 @@ export {
   type GenAIRecorderOptions,
   type GenAIResponseInfo,
 } from './recorder.js';
-export { logOnce, resetLogOnce, runSafely } from './safety.js';
+export { logOnce, resetLogOnce, runSafely, warnOnce } from './safety.js';
 export { abortError, observeStream, type StreamObserver } from './stream.js';

@@ -14,6 +14,13 @@ export function logOnce(what: string, error: unknown): void {
   diag.warn(`aicost: ${what} failed; telemetry for this call may be incomplete`, error);
 }
 
+/** Logs `message` through `diag.warn` the first time `key` is seen; later calls with `key` are silent. */
+export function warnOnce(key: string, message: string): void {
+  if (reported.has(key)) return;
+  reported.add(key);
+  diag.warn(message);
+}
+
 /**
  * Runs `fn` and returns its result; if it throws, logs once under `what` and
  * returns `fallback` instead. Use it around every piece of telemetry work that
