@@ -122,23 +122,29 @@ export interface RollupUse {
   /** The first and the last hour start the panel reads (inclusive, as `$__timeFilter`). */
   from: string;
   to: string;
-  /**
-   * Expressions of an hour start the panel groups or splits hours by (time bucket, current vs
-   * previous period), all monotonic in time: a day is summed whole only when its first and
-   * last hour give the same value.
-   */
-  sameFor?: ReadonlyArray<(hour: string) => string>;
+  /** An instant the panel splits hours at (current vs previous period: before it, and from it). */
+  splitAt?: string;
+  /** The panel groups hours into Grafana's time buckets (`ROLLUP_BUCKET`). */
+  bucketed?: boolean;
 }
+
+/** Midnight (UTC) of the day that contains `instant`. */
+const midnight = (instant: string) => `toStartOfDay(${instant}, 'UTC')`;
 
 /**
  * The rollup rows a panel reads, as a subquery with the hourly rollup's columns (`hour` is the
  * day's start on rows from the daily rollup). A UTC day comes from the daily rollup when the
  * panel would read all 24 of its hours and treat them alike (`RollupUse`): its first and last
- * hour are both in the range (then every hour between is) and give the same value for every
- * `sameFor` expression. Every other hour of the range comes from the hourly rollup, so the
- * result equals reading the hourly rollup alone, to the nano-dollar: a range of whole days
- * reads days, a partial day at either edge reads its hours, a range shorter than a day or a
- * time series bucketed finer than a day reads hours only.
+ * hour are both in the range (then every hour between is), on the same side of `splitAt`, in
+ * the same time bucket. Every other hour of the range comes from the hourly rollup (the exact
+ * complement: `NOT whole`), so the result equals reading the hourly rollup alone, to the
+ * nano-dollar: a range of whole days reads days, a partial day at either edge reads its hours,
+ * a range shorter than a day or a time series bucketed finer than a day reads hours only.
+ *
+ * `NOT whole` alone does not narrow the hourly read (the engine's index cannot use it), so the
+ * hourly side also carries plain bounds on `hour` that contain every hour `NOT whole` keeps:
+ * before the first whole day, after the last one, on the day of `splitAt`, or everything when
+ * buckets are not whole days.
  */
 export function rollupOver(use: RollupUse): string {
   const inRange = (hour: string) => `${hour} >= ${use.from} AND ${hour} <= ${use.to}`;
@@ -147,9 +153,24 @@ export function rollupOver(use: RollupUse): string {
     return [
       inRange(dayStart),
       inRange(lastHour),
-      ...(use.sameFor ?? []).map((value) => `${value(dayStart)} = ${value(lastHour)}`),
+      ...(use.splitAt === undefined
+        ? []
+        : [`(${lastHour} < ${use.splitAt} OR ${dayStart} >= ${use.splitAt})`]),
+      ...(use.bucketed ? [`${rollupBucket(dayStart)} = ${rollupBucket(lastHour)}`] : []),
     ].join(' AND ');
   };
+  // Midnights of the first and last days inside the range (the first may come after the last:
+  // then no day is whole). `from` and `to` are whole seconds.
+  const firstWholeDay = midnight(`addSeconds(${use.from}, 86399)`);
+  const lastWholeDay = midnight(`addHours(${use.to}, -23)`);
+  const partialHours = [
+    `hour < ${firstWholeDay}`,
+    `hour >= addDays(${lastWholeDay}, 1)`,
+    ...(use.splitAt === undefined
+      ? []
+      : [`(hour >= ${midnight(use.splitAt)} AND hour < addDays(${midnight(use.splitAt)}, 1))`]),
+    ...(use.bucketed ? ['greatest($__interval_s, 3600) % 86400 != 0'] : []),
+  ].join('\n      OR ');
   const dayStart = "toDateTime(day, 'UTC')";
   return `(
   SELECT ${dayStart} AS hour, ${ROLLUP_COLUMNS}
@@ -160,6 +181,7 @@ export function rollupOver(use: RollupUse): string {
   SELECT hour, ${ROLLUP_COLUMNS}
   FROM ${HOURLY}
   WHERE ${inRange('hour')}
+    AND (${partialHours})
     AND NOT (${whole('toStartOfDay(hour)')})
 )`;
 }
@@ -167,12 +189,12 @@ export function rollupOver(use: RollupUse): string {
 /** The dashboard range. */
 export const OVER_RANGE: RollupUse = { from: '$__fromTime', to: '$__toTime' };
 /** The dashboard range in Grafana's time buckets. */
-export const OVER_RANGE_BUCKETED: RollupUse = { ...OVER_RANGE, sameFor: [rollupBucket] };
+export const OVER_RANGE_BUCKETED: RollupUse = { ...OVER_RANGE, bucketed: true };
 /** The dashboard range and the period of the same length before it, split at the range start. */
 export const OVER_RANGE_WITH_PREVIOUS: RollupUse = {
   from: PREVIOUS_FROM,
   to: '$__toTime',
-  sameFor: [(hour) => `${hour} >= $__fromTime`],
+  splitAt: '$__fromTime',
 };
 /** Time buckets of a request-table time series. */
 export const REQUEST_BUCKET = '$__timeInterval(timestamp)';
