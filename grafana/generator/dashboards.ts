@@ -15,7 +15,9 @@ import {
 import {
   CACHE_SAVINGS,
   COST_PER_REQUEST,
+  CUSTOMER_DAILY,
   DIMENSIONS,
+  FEATURE_DAILY,
   IN_CURRENT,
   IN_PREVIOUS,
   OVER_RANGE,
@@ -42,10 +44,19 @@ import { viewTraceLink } from './trace.ts';
 const rollupWhere = where(ROLLUP_RANGE);
 
 // Rollup rows by what the panel does with them (see rollupOver): totals over the range,
-// buckets of a time series, the range next to the period before it.
+// buckets of a time series, the range next to the period before it. Panels that use no
+// customer, workflow or team column read whole days from the narrow feature rollup (while the
+// customer variable is All), panels by customer alone from the customer rollup (while feature,
+// provider and model are All), the others from the daily rollup.
 const RANGE = rollupOver(OVER_RANGE);
-const RANGE_BUCKETED = rollupOver(OVER_RANGE_BUCKETED);
-const RANGE_WITH_PREVIOUS = rollupOver(OVER_RANGE_WITH_PREVIOUS);
+const FEATURE_RANGE = rollupOver({ ...OVER_RANGE, narrow: FEATURE_DAILY });
+const FEATURE_RANGE_BUCKETED = rollupOver({ ...OVER_RANGE_BUCKETED, narrow: FEATURE_DAILY });
+const FEATURE_RANGE_WITH_PREVIOUS = rollupOver({ ...OVER_RANGE_WITH_PREVIOUS, narrow: FEATURE_DAILY });
+const CUSTOMER_RANGE = rollupOver({ ...OVER_RANGE, narrow: CUSTOMER_DAILY });
+const CUSTOMER_RANGE_BUCKETED = rollupOver({ ...OVER_RANGE_BUCKETED, narrow: CUSTOMER_DAILY });
+const CUSTOMER_RANGE_WITH_PREVIOUS = rollupOver({ ...OVER_RANGE_WITH_PREVIOUS, narrow: CUSTOMER_DAILY });
+/** The rollup rows for a panel grouping by one column. */
+const RANGE_BY: Record<string, string> = { feature: FEATURE_RANGE, customer: CUSTOMER_RANGE };
 const requestWhere = where(REQUEST_RANGE);
 
 // ---------------------------------------------------------------------------
@@ -59,18 +70,19 @@ const SPEND_VS_PREVIOUS = `SELECT
   ${spendIf(IN_CURRENT)} * 86400 / ${RANGE_SECONDS} AS spend_per_day_usd,
   ${spendIf(IN_PREVIOUS)} * 86400 / ${RANGE_SECONDS} AS previous_spend_per_day_usd,
   ${ratio(`${spendIf(IN_CURRENT)} - ${spendIf(IN_PREVIOUS)}`, spendIf(IN_PREVIOUS))} AS change
-FROM ${RANGE_WITH_PREVIOUS}
+FROM ${FEATURE_RANGE_WITH_PREVIOUS}
 WHERE ${where(ROLLUP_RANGE_WITH_PREVIOUS)}`;
 
 function spendBy(column: string, limit: number): string {
+  const source = RANGE_BY[column] ?? RANGE;
   return `SELECT
   ${shown(column)} AS ${column},
   ${SPEND} AS spend_usd,
   ${REQUEST_COUNT} AS request_count,
   ${COST_PER_REQUEST} AS cost_per_request_usd,
-  ${ratio('sum(cost_total)', `(SELECT sum(cost_total) FROM ${RANGE} WHERE ${rollupWhere})`)} AS share_of_spend,
+  ${ratio('sum(cost_total)', `(SELECT sum(cost_total) FROM ${source} WHERE ${rollupWhere})`)} AS share_of_spend,
   sum(unpriced_requests) AS unpriced_count
-FROM ${RANGE}
+FROM ${source}
 WHERE ${rollupWhere}
 GROUP BY ${column}
 ORDER BY sum(cost_total) DESC, ${column}
@@ -82,7 +94,7 @@ function spendOverTime(series: string): string {
   ${ROLLUP_BUCKET} AS time,
   ${series} AS series,
   ${SPEND} AS spend_usd
-FROM ${RANGE_BUCKETED}
+FROM ${FEATURE_RANGE_BUCKETED}
 WHERE ${rollupWhere}
 GROUP BY time, series
 ORDER BY time, series`;
@@ -111,19 +123,19 @@ const overview: PanelSpec[] = [
   stat(
     'Total spend',
     'Cost of all priced requests in the range (USD).',
-    `SELECT ${SPEND} AS spend_usd\nFROM ${RANGE}\nWHERE ${rollupWhere}`,
+    `SELECT ${SPEND} AS spend_usd\nFROM ${FEATURE_RANGE}\nWHERE ${rollupWhere}`,
     'currencyUSD',
   ),
   stat(
     'Requests',
     'Model calls in the range, priced or not.',
-    `SELECT ${REQUEST_COUNT} AS request_count\nFROM ${RANGE}\nWHERE ${rollupWhere}`,
+    `SELECT ${REQUEST_COUNT} AS request_count\nFROM ${FEATURE_RANGE}\nWHERE ${rollupWhere}`,
     'short',
   ),
   stat(
     'Cost per request',
     'Mean cost of a priced request (unpriced requests have no cost to average).',
-    `SELECT ${COST_PER_REQUEST} AS cost_per_request_usd\nFROM ${RANGE}\nWHERE ${rollupWhere}`,
+    `SELECT ${COST_PER_REQUEST} AS cost_per_request_usd\nFROM ${FEATURE_RANGE}\nWHERE ${rollupWhere}`,
     'currencyUSD',
   ),
   stat(
@@ -165,7 +177,7 @@ const overview: PanelSpec[] = [
   stat(
     'Unpriced requests',
     'Share of requests without a cost (unknown model, missing usage, ...): their spend is not in the totals. See the Requests dashboard for the reasons.',
-    `SELECT ${ratio('sum(unpriced_requests)', 'sum(requests)')} AS unpriced_share\nFROM ${RANGE}\nWHERE ${rollupWhere}`,
+    `SELECT ${ratio('sum(unpriced_requests)', 'sum(requests)')} AS unpriced_share\nFROM ${FEATURE_RANGE}\nWHERE ${rollupWhere}`,
     'percentunit',
   ),
   timeseries(
@@ -240,7 +252,7 @@ ORDER BY spend_usd DESC NULLS LAST, feature`,
   sum(cache_write_tokens) AS cache_write,
   sum(output_tokens) - sum(reasoning_tokens) AS output_excluding_reasoning,
   sum(reasoning_tokens) AS reasoning
-FROM ${RANGE}
+FROM ${FEATURE_RANGE}
 WHERE ${rollupWhere}
 GROUP BY feature
 ORDER BY sum(input_tokens) + sum(output_tokens) DESC, feature
@@ -264,7 +276,7 @@ LIMIT 20`,
   ${ratio('sum(cache_read_tokens)', 'sum(input_tokens)')} AS cache_hit_ratio,
   sum(cache_read_tokens) AS cache_read,
   sum(input_tokens) AS input
-FROM ${RANGE}
+FROM ${FEATURE_RANGE}
 WHERE ${rollupWhere}
 GROUP BY feature
 ORDER BY cache_read DESC, feature`,
@@ -296,7 +308,7 @@ ORDER BY saved_usd DESC, feature`,
   ${SPEND} AS spend_usd,
   ${REQUEST_COUNT} AS request_count,
   ${COST_PER_REQUEST} AS cost_per_request_usd
-FROM ${RANGE}
+FROM ${FEATURE_RANGE}
 WHERE ${rollupWhere}
 GROUP BY feature, provider, model
 ORDER BY feature, sum(cost_total) DESC`,
@@ -320,7 +332,7 @@ const CUSTOMER_TREND = `SELECT
   ${ratio(`${spendIf(IN_CURRENT)} - ${spendIf(IN_PREVIOUS)}`, spendIf(IN_PREVIOUS))} AS change,
   sumIf(requests, ${IN_CURRENT}) AS request_count,
   minIf(hour, requests > 0) AS first_seen
-FROM ${RANGE_WITH_PREVIOUS}
+FROM ${CUSTOMER_RANGE_WITH_PREVIOUS}
 WHERE ${where(ROLLUP_RANGE_WITH_PREVIOUS)}
 GROUP BY customer`;
 
@@ -332,10 +344,10 @@ const customers: PanelSpec[] = [
   ${ROLLUP_BUCKET} AS time,
   ${shown('customer')} AS series,
   ${SPEND} AS spend_usd
-FROM ${RANGE_BUCKETED}
+FROM ${CUSTOMER_RANGE_BUCKETED}
 WHERE ${rollupWhere}
   AND ${shown('customer')} IN (
-    SELECT ${shown('customer')} FROM ${RANGE}
+    SELECT ${shown('customer')} FROM ${CUSTOMER_RANGE}
     WHERE ${rollupWhere}
     GROUP BY 1 ORDER BY sum(cost_total) DESC, 1 LIMIT 10
   )
@@ -447,7 +459,7 @@ ORDER BY time`,
   ${ROLLUP_BUCKET} AS time,
   concat(${shown('provider')}, ' / ', ${shown('model')}) AS series,
   sum(error_requests) AS errors
-FROM ${RANGE_BUCKETED}
+FROM ${FEATURE_RANGE_BUCKETED}
 WHERE ${rollupWhere}
 GROUP BY time, series
 ORDER BY time, series`,

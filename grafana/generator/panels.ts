@@ -3,7 +3,16 @@
  * keys we set. Every query is a raw-SQL query of the ClickHouse plugin against the provisioned
  * datasource (grafana/provisioning/datasources/clickhouse.yaml).
  */
-import { DIMENSIONS, type Dimension, OVER_RANGE, ROLLUP_RANGE, rollupOver, shown } from './sql.ts';
+import {
+  CUSTOMER_DAILY,
+  DIMENSIONS,
+  type Dimension,
+  FEATURE_DAILY,
+  OVER_RANGE,
+  ROLLUP_RANGE,
+  rollupOver,
+  shown,
+} from './sql.ts';
 
 export const DATASOURCE = { type: 'grafana-clickhouse-datasource', uid: 'aicost-clickhouse' } as const;
 /** Plugin version the query models were read from (grafana/clickhouse-datasource). */
@@ -184,8 +193,8 @@ function panelJson(spec: PanelSpec, id: number, gridPos: JsonObject): JsonObject
 export function dimensionVariable(dimension: Dimension): JsonObject {
   const isCustomer = dimension.name === 'customer';
   const sql = isCustomer
-    ? `SELECT ${shown('customer')} AS value\nFROM ${rollupOver(OVER_RANGE)}\nWHERE ${ROLLUP_RANGE}\nGROUP BY value\nORDER BY sum(cost_total) DESC, value\nLIMIT 500`
-    : `SELECT DISTINCT ${shown(dimension.name)} AS value\nFROM ${rollupOver(OVER_RANGE)}\nWHERE ${ROLLUP_RANGE}\nORDER BY value`;
+    ? `SELECT ${shown('customer')} AS value\nFROM ${rollupOver({ ...OVER_RANGE, narrow: CUSTOMER_DAILY })}\nWHERE ${ROLLUP_RANGE}\nGROUP BY value\nORDER BY sum(cost_total) DESC, value\nLIMIT 500`
+    : `SELECT DISTINCT ${shown(dimension.name)} AS value\nFROM ${rollupOver({ ...OVER_RANGE, narrow: FEATURE_DAILY })}\nWHERE ${ROLLUP_RANGE}\nORDER BY value`;
   return {
     type: 'query',
     name: dimension.name,

@@ -87,8 +87,8 @@ export function rollupBucket(hour: string): string {
 }
 export const ROLLUP_BUCKET = rollupBucket('hour');
 
-/** The columns both rollups share (the daily one has `day` where the hourly one has `hour`). */
-const ROLLUP_COLUMNS = [
+/** The attribution and call columns of the hourly and daily rollups. */
+const ROLLUP_DIMENSIONS = [
   'environment',
   'service',
   'feature',
@@ -99,6 +99,9 @@ const ROLLUP_COLUMNS = [
   'model',
   'operation',
   'cost_status',
+];
+/** The sums every rollup has. */
+const ROLLUP_MEASURES = [
   'requests',
   'priced_requests',
   'unpriced_requests',
@@ -115,7 +118,33 @@ const ROLLUP_COLUMNS = [
   'cost_output',
   'cost_other',
   'duration_ns',
-].join(', ');
+];
+
+/**
+ * A narrow daily rollup (collector/sql/030_rollups.sql): fewer rows than the daily one because
+ * it lacks some dimensions. A panel may read it only if it does not use those columns, and only
+ * while the variables of those columns are "All" (their filters cannot apply).
+ */
+export interface NarrowRollup {
+  table: string;
+  lacks: readonly string[];
+}
+export const FEATURE_DAILY: NarrowRollup = {
+  table: 'otel.aicost_rollup_feature_daily',
+  lacks: ['customer', 'workflow', 'team'],
+};
+export const CUSTOMER_DAILY: NarrowRollup = {
+  table: 'otel.aicost_rollup_customer_daily',
+  lacks: ['feature', 'workflow', 'team', 'provider', 'model', 'operation'],
+};
+
+/** The hourly rollup's columns from a table that lacks some (they read as empty). */
+function rollupColumns(lacks: readonly string[] = []): string {
+  return [
+    ...ROLLUP_DIMENSIONS.map((column) => (lacks.includes(column) ? `'' AS ${column}` : column)),
+    ...ROLLUP_MEASURES,
+  ].join(', ');
+}
 
 /** What a panel does with the hours of its range, so `rollupOver` knows which days it may sum. */
 export interface RollupUse {
@@ -126,6 +155,18 @@ export interface RollupUse {
   splitAt?: string;
   /** The panel groups hours into Grafana's time buckets (`ROLLUP_BUCKET`). */
   bucketed?: boolean;
+  /** A narrow daily rollup the panel's columns allow, read for whole days while its variables are All. */
+  narrow?: NarrowRollup;
+}
+
+/**
+ * True when every dashboard variable of `columns` is "All" (`$__conditionalAll` turns its
+ * first argument into `1=1` then), false otherwise; `1=1` when there is none.
+ */
+function allSelected(columns: readonly string[]): string {
+  const variables = DIMENSIONS.filter((dimension) => columns.includes(dimension.name));
+  if (variables.length === 0) return '1=1';
+  return variables.map((dimension) => `$__conditionalAll(0 = 1, $${dimension.name})`).join(' AND ');
 }
 
 /** Midnight (UTC) of the day that contains `instant`. */
@@ -172,13 +213,19 @@ export function rollupOver(use: RollupUse): string {
     ...(use.bucketed ? ['greatest($__interval_s, 3600) % 86400 != 0'] : []),
   ].join('\n      OR ');
   const dayStart = "toDateTime(day, 'UTC')";
-  return `(
-  SELECT ${dayStart} AS hour, ${ROLLUP_COLUMNS}
-  FROM ${DAILY}
+  const days = (table: string, columns: string, when: string) => `
+  SELECT ${dayStart} AS hour, ${columns}
+  FROM ${table}
   WHERE day >= toDate(${use.from}, 'UTC') AND day <= toDate(${use.to}, 'UTC')
-    AND ${whole(dayStart)}
-  UNION ALL
-  SELECT hour, ${ROLLUP_COLUMNS}
+    AND ${whole(dayStart)}${when === '' ? '' : `\n    AND ${when}`}
+  UNION ALL`;
+  const dailySides =
+    use.narrow === undefined
+      ? days(DAILY, rollupColumns(), '')
+      : days(use.narrow.table, rollupColumns(use.narrow.lacks), allSelected(use.narrow.lacks)) +
+        days(DAILY, rollupColumns(), `NOT (${allSelected(use.narrow.lacks)})`);
+  return `(${dailySides}
+  SELECT hour, ${rollupColumns()}
   FROM ${HOURLY}
   WHERE ${inRange('hour')}
     AND (${partialHours})

@@ -10,7 +10,7 @@
  * every number the hourly rollup gives.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseNanos } from '../../packages/core/src/money/index.js';
+import { formatNanos, parseNanos } from '../../packages/core/src/money/index.js';
 import { ALIASES, PRICES } from '../schema/fixtures.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
 import { expandQuery } from '../support/grafana.js';
@@ -375,38 +375,58 @@ describe('the View trace data link of the Requests dashboard', () => {
   });
 });
 
-describe('which rollup a range reads (a row only in the daily rollup shows which)', () => {
-  // A day after the seed: a row inserted into the daily rollup alone, as if its hours had been
-  // dropped from the hourly one. The panels see it exactly when they read that day whole.
+describe('which rollup a range reads (rows only in the daily rollups show which)', () => {
+  // A day after the seed: a row in each daily rollup alone, as if its hours had been dropped
+  // from the hourly one, each with its own cost. A panel shows the cost of the table it read.
   const probeDay = new Date(SEED_FROM.getTime() + 10 * DAY);
-  const wholeDay = { from: probeDay, to: new Date(probeDay.getTime() + DAY - 1000) };
-  const totalSpend = () => panel('aicost-overview', 'Total spend').targets[0]!.rawSql;
-  const spendPerFeature = () => panel('aicost-features', 'Spend per feature').targets[0]!.rawSql;
+  const wholeDay = { from: probeDay, to: new Date(probeDay.getTime() + DAY - 1000), intervalMs: 6 * HOUR };
+  const WIDE = 1_000_000_007n; // aicost_rollup_daily
+  const BY_FEATURE = 2_000_000_011n; // aicost_rollup_feature_daily
+  const BY_CUSTOMER = 3_000_000_013n; // aicost_rollup_customer_daily
+  const sql = (uid: string, title: string) => panel(uid, title).targets[0]!.rawSql;
+  const totalSpend = (selection: Selection, range: Range | typeof wholeDay = wholeDay) =>
+    money(
+      runQuery(sql('aicost-overview', 'Total spend'), { service: ['probe'], ...selection }, range)[0]!
+        .spend_usd,
+    );
 
   beforeAll(() => {
-    engine.exec(
-      `INSERT INTO otel.aicost_rollup_daily (day, environment, service, feature, cost_status, requests, priced_requests, cost_total)
-       VALUES ('${probeDay.toISOString().slice(0, 10)}', 'prod', 'probe', 'probe', 'priced', 1, 1, 1.000000007)`,
-    );
+    const day = probeDay.toISOString().slice(0, 10);
+    const row = (table: string, columns: string, values: string, cost: bigint) =>
+      engine.exec(
+        `INSERT INTO otel.${table} (day, environment, service, ${columns}cost_status, requests, priced_requests, cost_total)
+         VALUES ('${day}', 'prod', 'probe', ${values}'priced', 1, 1, ${formatNanos(cost)})`,
+      );
+    row('aicost_rollup_daily', 'feature, customer, ', "'probe', 'probe', ", WIDE);
+    row('aicost_rollup_feature_daily', 'feature, ', "'probe', ", BY_FEATURE);
+    row('aicost_rollup_customer_daily', 'customer, ', "'probe', ", BY_CUSTOMER);
   });
 
-  it('a range of whole days reads them from the daily rollup', () => {
-    const [row] = runQuery(totalSpend(), { service: ['probe'] }, { ...wholeDay, intervalMs: 6 * HOUR });
-    expect(money(row!.spend_usd)).toBe(1_000_000_007n);
+  it('whole days: the narrowest daily rollup the panel and the selection allow', () => {
+    // No customer column and customer All: the feature rollup.
+    expect(totalSpend({})).toBe(BY_FEATURE);
+    // A customer selected: the daily rollup (the feature rollup cannot filter by customer).
+    expect(totalSpend({ customer: ['probe'] })).toBe(WIDE);
+    // By customer with feature, provider and model All: the customer rollup; else the daily one.
+    const topCustomers = sql('aicost-overview', 'Top customers');
+    expect(money(runQuery(topCustomers, { service: ['probe'] }, wholeDay)[0]!.spend_usd)).toBe(BY_CUSTOMER);
+    expect(
+      money(runQuery(topCustomers, { service: ['probe'], feature: ['probe'] }, wholeDay)[0]!.spend_usd),
+    ).toBe(WIDE);
+    // Customer and feature together: the daily rollup whatever the selection.
+    const perCustomerAndFeature = sql('aicost-customers', 'Spend per customer and feature');
+    expect(money(runQuery(perCustomerAndFeature, { service: ['probe'] }, wholeDay)[0]!.spend_usd)).toBe(WIDE);
   });
 
   it('a partial day reads its hours from the hourly rollup', () => {
-    const lateStart = { ...wholeDay, from: new Date(probeDay.getTime() + HOUR), intervalMs: 6 * HOUR };
-    expect(money(runQuery(totalSpend(), { service: ['probe'] }, lateStart)[0]!.spend_usd)).toBeNull();
-    const earlyEnd = { ...wholeDay, to: new Date(probeDay.getTime() + 22 * HOUR), intervalMs: 6 * HOUR };
-    expect(money(runQuery(totalSpend(), { service: ['probe'] }, earlyEnd)[0]!.spend_usd)).toBeNull();
+    expect(totalSpend({}, { ...wholeDay, from: new Date(probeDay.getTime() + HOUR) })).toBeNull();
+    expect(totalSpend({}, { ...wholeDay, to: new Date(probeDay.getTime() + 22 * HOUR) })).toBeNull();
   });
 
   it('a time series reads a day whole only when its buckets are at least that day', () => {
-    expect(
-      runQuery(spendPerFeature(), { service: ['probe'] }, { ...wholeDay, intervalMs: 6 * HOUR }),
-    ).toEqual([]);
-    const daily = runQuery(spendPerFeature(), { service: ['probe'] }, { ...wholeDay, intervalMs: DAY });
-    expect(daily.map((r) => [r.series, money(r.spend_usd)])).toEqual([['probe', 1_000_000_007n]]);
+    const spendPerFeature = sql('aicost-features', 'Spend per feature');
+    expect(runQuery(spendPerFeature, { service: ['probe'] }, wholeDay)).toEqual([]);
+    const daily = runQuery(spendPerFeature, { service: ['probe'] }, { ...wholeDay, intervalMs: DAY });
+    expect(daily.map((r) => [r.series, money(r.spend_usd)])).toEqual([['probe', BY_FEATURE]]);
   });
 });

@@ -152,7 +152,8 @@ describe('queries valid for the ClickHouse plugin', () => {
       expect(variable.query.rawSql).toMatch(/FROM otel\.aicost_rollup_hourly/);
     }
     // Each variable appears only as ${name:singlequote} inside a filter and as the bare $name
-    // second argument of $__conditionalAll: anything else breaks on quotes or on All.
+    // second argument of $__conditionalAll, of a filter or of an "is All" probe
+    // ($__conditionalAll(0 = 1, $name): which rollup to read): anything else breaks on quotes or on All.
     const sql = json.panels
       .flatMap((p: { targets: Array<{ rawSql: string }> }) => p.targets.map((t) => t.rawSql))
       .join('\n');
@@ -165,7 +166,10 @@ describe('queries valid for the ClickHouse plugin', () => {
       const filters = sql.match(
         new RegExp(`\\$__conditionalAll\\([^\\n]*\\$\\{${name}:singlequote\\}\\), \\$${name}\\)`, 'g'),
       );
-      expect(filters?.length).toBe(uses.length / 2);
+      const probes = sql.match(new RegExp(`\\$__conditionalAll\\(0 = 1, \\$${name}\\)`, 'g')) ?? [];
+      const quoted = uses.filter((use) => use !== `$${name}`).length;
+      expect(filters?.length).toBe(quoted);
+      expect(uses.length).toBe(2 * quoted + probes.length);
     }
   });
 });
