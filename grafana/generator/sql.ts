@@ -13,9 +13,10 @@
  *
  * Tables: totals, top-N and trends read the rollups (SummingMergeTree: always
  * `sum(...) GROUP BY`) through `rollupOver` (below): the UTC days the range covers whole come
- * from the daily rollup, only the hours of the partial days at its edges from the hourly one,
- * so a 90-day range reads ~90 daily groups instead of ~2,160 hourly ones and the numbers stay
- * the hourly rollup's to the nano-dollar. Per-request detail (percentiles, single requests,
+ * from a daily rollup (the narrow feature or customer one when the panel's columns and the
+ * selection allow), only the hours of the partial days at its edges from the hourly one, so a
+ * 90-day range reads ~90 daily groups instead of ~2,160 hourly ones and the numbers stay the
+ * hourly rollup's to the nano-dollar. Per-request detail (percentiles, single requests,
  * errors by type, latency) reads the request table. Money stays Decimal(38, 9) in SQL; Grafana
  * converts it for display.
  */
