@@ -8,6 +8,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
+import { envValue } from '../instrumentation/config.js';
 import { ENV } from '../semconv.js';
 import { getAttributionAttributes, withAttributionScope } from './context.js';
 import { fieldForAttributeKey, normalizeAllowListEntry, STANDARD_ATTRIBUTION_KEYS } from './keys.js';
@@ -32,7 +33,7 @@ export function resolveBaggageAllowList(allowedKeys?: readonly string[]): Readon
   if (allowedKeys !== undefined) {
     entries = allowedKeys;
   } else {
-    const env = process.env[ENV.BAGGAGE_ALLOWLIST];
+    const env = envValue(ENV.BAGGAGE_ALLOWLIST);
     if (env === undefined) entries = Object.keys(STANDARD_ATTRIBUTION_KEYS);
     else if (env.trim().toLowerCase() === 'none') entries = [];
     else entries = env.split(',');

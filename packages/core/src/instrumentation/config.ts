@@ -1,12 +1,19 @@
 import { ENV } from '../semconv.js';
 
 /**
+ * An environment variable, read through `globalThis.process` so that edge
+ * runtimes without a Node `process` see every variable as unset.
+ */
+export function envValue(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+/**
  * A boolean environment variable: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`
- * (any case); anything else, or no variable, is `undefined`. Reads
- * `globalThis.process` so it also runs where there is no Node `process`.
+ * (any case); anything else, or no variable, is `undefined`.
  */
 export function envFlag(name: string): boolean | undefined {
-  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  const raw = envValue(name);
   if (raw === undefined) return undefined;
   const value = raw.trim().toLowerCase();
   if (value === 'true' || value === '1' || value === 'yes' || value === 'on') return true;

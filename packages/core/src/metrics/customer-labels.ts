@@ -1,4 +1,4 @@
-import { envFlag } from '../instrumentation/config.js';
+import { envFlag, envValue } from '../instrumentation/config.js';
 import { ENV } from '../semconv.js';
 
 /** The label every customer past the limit is folded into. */
@@ -45,7 +45,7 @@ export function customerLabelsEnabledFromEnv(): boolean {
 }
 
 export function customerLabelLimitFromEnv(): number {
-  const raw = process.env[ENV.METRICS_CUSTOMER_LIMIT];
+  const raw = envValue(ENV.METRICS_CUSTOMER_LIMIT);
   const parsed = raw === undefined ? Number.NaN : Number.parseInt(raw, 10);
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : DEFAULT_CUSTOMER_LABEL_LIMIT;
 }

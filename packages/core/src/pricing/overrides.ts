@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { type Decimal, parseDecimal } from '../money/decimal.js';
 import { GEN_AI_PROVIDER } from '../semconv.js';
+import { sha256Hex } from './sha256.js';
 import { isPriceKey, type PriceKey, type PriceSheet, tieredPriceFrom } from './sheet.js';
 
 /**
@@ -142,7 +141,7 @@ export function parsePriceOverrides(input: unknown): OverridesResult {
 export function loadPriceOverridesFile(path: string): OverridesResult {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextFile(path);
   } catch (error) {
     return { ok: false, errors: [`${path}: cannot read the file (${(error as Error).message})`] };
   }
@@ -155,6 +154,18 @@ export function loadPriceOverridesFile(path: string): OverridesResult {
   }
   const result = parsePriceOverrides(content);
   return result.ok ? result : { ok: false, errors: result.errors.map((error) => `${path}: ${error}`) };
+}
+
+/**
+ * Node's `fs` looked up when a file is read, never imported: this module is
+ * also bundled for edge runtimes, which have no file system (there, overrides
+ * are given in code).
+ */
+function readTextFile(path: string): string {
+  const nodeProcess = (globalThis as { process?: Partial<Pick<NodeJS.Process, 'getBuiltinModule'>> }).process;
+  const fs = nodeProcess?.getBuiltinModule?.('node:fs');
+  if (!fs) throw new Error('this runtime has no file system; give the overrides in code instead');
+  return fs.readFileSync(path, 'utf8');
 }
 
 function customPrice(entry: unknown, path: string, errors: string[]): CustomPrice | undefined {
@@ -317,10 +328,9 @@ function describe(value: unknown): string {
 }
 
 function contentHash(input: unknown): string {
-  return createHash('sha256')
-    .update(JSON.stringify(input, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)))
-    .digest('hex')
-    .slice(0, 12);
+  return sha256Hex(
+    JSON.stringify(input, (_key, value) => (typeof value === 'bigint' ? value.toString() : value)),
+  ).slice(0, 12);
 }
 
 const globCache = new Map<string, RegExp>();
