@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { json, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { fixture } from './setup.js';
+import { chatStream, fixture } from './setup.js';
 
 /** The part of esbuild's API used here (it comes with tsup; its types are not ours to import). */
 interface Esbuild {
@@ -34,7 +34,11 @@ let server: MockServer;
 let bundle: { code: string; bundled: string[] };
 beforeAll(async () => {
   server = await startMockServer();
-  server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
+  server.on('POST', '/v1/chat/completions', (request) =>
+    (request.body as { stream?: boolean }).stream
+      ? chatStream('chat-stream-include-usage', { delayMs: 2 })
+      : json(fixture('chat-completion')),
+  );
   const result = await esbuild.build({
     entryPoints: [fileURLToPath(new URL('./edge/app.ts', import.meta.url))],
     bundle: true,
@@ -76,14 +80,13 @@ describe('the /manual entry bundled for an edge runtime', () => {
     expect(bundle.bundled.some((path) => path.endsWith('core/src/pricing/price-book.ts'))).toBe(true);
   });
 
-  it('prices a call exactly in a context with Web APIs only', async () => {
+  it('prices a plain and a streamed call exactly in a context with Web APIs only', async () => {
     const before = server.requests.length;
     const spans = await runOnEdge(bundle.code, server.url);
-    expect(server.requests.length - before).toBe(1);
+    expect(server.requests.length - before).toBe(2);
     // Hand-derived from OpenAI's gpt-4o-mini list price ($0.15 input, $0.60 output per million):
-    // the fixture's 19 input and 10 output tokens cost 19 x 0.15 + 10 x 0.60 = 8.85 micro-dollars.
-    expect(spans).toHaveLength(1);
-    expect(spans[0]).toMatchObject({
+    // both fixtures' 19 input and 10 output tokens cost 19 x 0.15 + 10 x 0.60 = 8.85 micro-dollars.
+    const priced = {
       name: 'chat gpt-4o-mini',
       scope: '@aicost/instrumentation-openai',
       attributes: {
@@ -93,6 +96,15 @@ describe('the /manual entry bundled for an edge runtime', () => {
         'gen_ai.usage.input_tokens': 19,
         'gen_ai.usage.output_tokens': 10,
       },
+    };
+    expect(spans).toHaveLength(2);
+    expect(spans[0]).toMatchObject({
+      ...priced,
+      attributes: { ...priced.attributes, 'aicost.request.stream': false },
+    });
+    expect(spans[1]).toMatchObject({
+      ...priced,
+      attributes: { ...priced.attributes, 'aicost.request.stream': true },
     });
   });
 });

@@ -28,6 +28,16 @@ async function main(): Promise<void> {
 
   const client = new OpenAI({ apiKey: 'test-key', maxRetries: 0 });
   await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+  // Server-sent events through the runtime's ReadableStream and TextDecoder.
+  const stream = await client.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'Hi' }],
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  for await (const _chunk of stream) {
+    // Read to the end: the span ends with the stream.
+  }
 
   await provider.forceFlush();
   host.reportSpans(
