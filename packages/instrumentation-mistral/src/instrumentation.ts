@@ -10,6 +10,7 @@ import {
 } from '@aicost/core';
 import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { observeSettlement } from './settlement.js';
 import type {
   ChatCompletionResponse,
   ChatRequest,
@@ -160,17 +161,12 @@ export class MistralInstrumentation extends GenAIInstrumentationBase<MistralInst
       );
       if (!call) return original.apply(this, args);
       const pending = callAsOwn(this, call, () => original.apply(this, args));
-      return pending.then(
-        (result: unknown) => {
-          if (stream) observeChatStream(result, call);
-          else recordCompletion(call, result as ChatCompletionResponse);
-          return result;
-        },
-        (error: unknown) => {
-          // Retries are over: this is the error the application gets, unchanged.
-          call.fail(error);
-          throw error;
-        },
+      return settleOnTheSide(
+        pending,
+        call,
+        stream
+          ? (result: unknown) => observeChatStream(result, call)
+          : (result: unknown) => recordCompletion(call, result as ChatCompletionResponse),
       );
     };
   }
@@ -182,20 +178,14 @@ export class MistralInstrumentation extends GenAIInstrumentationBase<MistralInst
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
       const call = instrumentation.startCall(() => embeddingsCallInfo(this, request));
       if (!call) return original.apply(this, args);
-      return callAsOwn(this, call, () => original.apply(this, args)).then(
-        (response: EmbeddingResponse) => {
-          runSafely('recording a Mistral embeddings response', () => {
-            call.setResponse({ responseModel: response?.model, responseId: response?.id });
-            call.setUsage(usageFromMistral(response?.usage));
-          });
-          call.end();
-          return response;
-        },
-        (error: unknown) => {
-          call.fail(error);
-          throw error;
-        },
-      );
+      const pending = callAsOwn(this, call, () => original.apply(this, args));
+      return settleOnTheSide(pending, call, (response: EmbeddingResponse) => {
+        runSafely('recording a Mistral embeddings response', () => {
+          call.setResponse({ responseModel: response?.model, responseId: response?.id });
+          call.setUsage(usageFromMistral(response?.usage));
+        });
+        call.end();
+      });
     };
   }
 }
@@ -212,6 +202,30 @@ function callAsOwn(resource: MistralResourceLike, call: GenAICall, run: () => Pr
     call.fail(error);
     throw error;
   }
+}
+
+/**
+ * Settles `call` from the SDK's promise and returns that very promise (see
+ * {@link observeSettlement}): the application awaits what it would have
+ * awaited, unhandled rejections included. A promise that cannot be watched so
+ * (not a plain native one) gets a derived promise instead, one microtask later.
+ */
+function settleOnTheSide<T>(pending: Promise<T>, call: GenAICall, onValue: (value: T) => void): Promise<T> {
+  // Retries are over when it rejects: this is the error the application gets, unchanged.
+  const onError = (error: unknown) => call.fail(error);
+  if (runSafely('observing a Mistral call', () => observeSettlement(pending, onValue, onError), false)) {
+    return pending;
+  }
+  return Promise.resolve(pending).then(
+    (value) => {
+      runSafely('observing a Mistral response', () => onValue(value));
+      return value;
+    },
+    (error: unknown) => {
+      onError(error);
+      throw error;
+    },
+  );
 }
 
 /**
