@@ -8,6 +8,7 @@ import {
 } from '@aicost/core';
 import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { observeSettlement } from './settlement.js';
 import type {
   CohereInstrumentationConfig,
   V1ChatRequest,
@@ -153,16 +154,12 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
         (started) => started.recordContent({ inputMessages: inputMessages(request) }),
       );
       if (!call) return original.apply(this, args);
-      return runInCall(call, () => original.apply(this, args)).then(
-        (result: WithRawResponse<unknown>) => {
+      return settleOnTheSide(
+        runInCall(call, () => original.apply(this, args)),
+        call,
+        (result) => {
           if (stream) observeChatStream(result?.data, call);
           else recordChat(call, result?.data as V2ChatResponse);
-          return result;
-        },
-        (error: unknown) => {
-          // Retries are over: this is the error the application gets, unchanged.
-          call.fail(error);
-          throw error;
         },
       );
     };
@@ -180,15 +177,12 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
         (started) => started.recordContent({ inputMessages: v1InputMessages(request) }),
       );
       if (!call) return original.apply(this, args);
-      return runInCall(call, () => original.apply(this, args)).then(
-        (result: WithRawResponse<unknown>) => {
+      return settleOnTheSide(
+        runInCall(call, () => original.apply(this, args)),
+        call,
+        (result) => {
           if (stream) observeV1ChatStream(result?.data, call);
           else recordV1Chat(call, result?.data as V1ChatResponse);
-          return result;
-        },
-        (error: unknown) => {
-          call.fail(error);
-          throw error;
         },
       );
     };
@@ -201,21 +195,17 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
       const call = instrumentation.startCall(this, () => embedCallInfo(this, request));
       if (!call) return original.apply(this, args);
-      return runInCall(call, () => original.apply(this, args)).then(
-        (result: WithRawResponse<V2EmbedResponse>) => {
-          runSafely('recording a Cohere embed response', () => {
-            const response = result?.data;
-            call.setResponse({ responseId: typeof response?.id === 'string' ? response.id : undefined });
-            call.setUsage(usageFromCohere(response?.meta));
-          });
-          call.end();
-          return result;
-        },
-        (error: unknown) => {
-          call.fail(error);
-          throw error;
-        },
+      const pending: Promise<WithRawResponse<V2EmbedResponse>> = runInCall(call, () =>
+        original.apply(this, args),
       );
+      return settleOnTheSide(pending, call, (result) => {
+        runSafely('recording a Cohere embed response', () => {
+          const response = result?.data;
+          call.setResponse({ responseId: typeof response?.id === 'string' ? response.id : undefined });
+          call.setUsage(usageFromCohere(response?.meta));
+        });
+        call.end();
+      });
     };
   }
 }
@@ -227,6 +217,37 @@ function runInCall(call: GenAICall, run: () => Promise<any>): Promise<any> {
     call.fail(error);
     throw error;
   }
+}
+
+/**
+ * Settles `call` from the promise of an internal method (`__chat`, ...) and
+ * returns that very promise (see {@link observeSettlement}): the SDK wraps it
+ * in the `HttpResponsePromise` the application gets, as it would have without
+ * us, so the application's `await` resumes on the same tick and a failed
+ * request nobody asks the result of is still an unhandled rejection. A promise
+ * that cannot be watched so (not a plain native one) gets a derived promise
+ * instead, one microtask later.
+ */
+function settleOnTheSide<T>(
+  pending: Promise<WithRawResponse<T>>,
+  call: GenAICall,
+  onValue: (result: WithRawResponse<T>) => void,
+): Promise<WithRawResponse<T>> {
+  // Retries are over when it rejects: this is the error the application gets, unchanged.
+  const onError = (error: unknown) => call.fail(error);
+  if (runSafely('observing a Cohere call', () => observeSettlement(pending, onValue, onError), false)) {
+    return pending;
+  }
+  return Promise.resolve(pending).then(
+    (result) => {
+      runSafely('observing a Cohere response', () => onValue(result));
+      return result;
+    },
+    (error: unknown) => {
+      onError(error);
+      throw error;
+    },
+  );
 }
 
 /**
