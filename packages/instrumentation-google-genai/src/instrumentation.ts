@@ -10,6 +10,7 @@ import {
 } from '@aicost/core';
 import { context, diag } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { observeSettlement } from './settlement.js';
 import type {
   GeminiContent,
   GeminiEmbedContentResponse,
@@ -426,14 +427,14 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
  * rejected) fail the call and reach the application unchanged; the value the
  * application gets is the SDK's own.
  *
- * `awaitedBySdk`: the method is internal and the SDK awaits its promise (the
- * `@google/genai` `*Internal` methods). Then the SDK's promise itself is
- * returned and observed on the side: no extra microtask, and the SDK's own
- * await handles its rejection. A method the application calls directly
- * (`@google/generative-ai`, `embedContent` of `@google/genai` 1.0 to 1.x) gets
- * a derived promise instead, one microtask later: observing the SDK's promise
- * on the side would mark its rejection handled and hide an unhandled
- * rejection from the application.
+ * The SDK's promise itself is returned and observed on the side: no extra
+ * microtask. `awaitedBySdk`: the method is internal and the SDK awaits its
+ * promise (the `@google/genai` `*Internal` methods), whose await handles its
+ * rejection. A method the application calls directly (`@google/generative-ai`,
+ * `embedContent` of `@google/genai` 1.0 to 1.x) hands its promise to the
+ * application, whose unhandled rejection must stay one: see
+ * {@link observeSettlement}. A promise that cannot be watched so (not a plain
+ * native one) gets a derived promise instead, one microtask later.
  */
 function settle<T>(
   call: GenAICall,
@@ -461,8 +462,14 @@ function settle<T>(
     if (endOnSuccess || !observed) call.end();
     return value;
   };
+  const onError = (error: unknown) => call.fail(error);
   if (awaitedBySdk && typeof pending?.then === 'function') {
-    pending.then(onFulfilled, (error: unknown) => call.fail(error));
+    pending.then(onFulfilled, onError);
+    return pending;
+  }
+  if (
+    runSafely('observing a Google GenAI call', () => observeSettlement(pending, onFulfilled, onError), false)
+  ) {
     return pending;
   }
   return Promise.resolve(pending).then(onFulfilled, (error: unknown) => {
@@ -537,23 +544,26 @@ function observeLegacyStream(call: GenAICall, result: LegacyStreamResult): void 
       },
     });
   }
-  // A reaction on the SDK's own promise (not a replacement): the application
-  // keeps the promise it would have had, rejections included.
-  result.response.then(
-    (response) => {
-      runSafely('reading a Google GenAI stream', () => {
-        const { modelVersion, responseId } = seen.response();
-        finishGenerateContent(call, { modelVersion, responseId, ...response });
-      });
-      call.end();
-    },
-    (error: unknown) => {
-      // Broken or aborted mid-stream: the chunks the application read price a lower bound.
-      runSafely('reading a Google GenAI stream', () => finishGenerateContent(call, seen.response()));
-      call.markPartial();
-      call.fail(error);
-    },
-  );
+  const onResponse = (response: GeminiGenerateContentResponse) => {
+    runSafely('reading a Google GenAI stream', () => {
+      const { modelVersion, responseId } = seen.response();
+      finishGenerateContent(call, { modelVersion, responseId, ...response });
+    });
+    call.end();
+  };
+  const onError = (error: unknown) => {
+    // Broken or aborted mid-stream: the chunks the application read price a lower bound.
+    runSafely('reading a Google GenAI stream', () => finishGenerateContent(call, seen.response()));
+    call.markPartial();
+    call.fail(error);
+  };
+  // Observed on the side (not replaced): the application keeps the promise it
+  // would have had, and a rejection nobody asks for stays an unhandled one.
+  const response = result.response;
+  if (!observeSettlement(response, onResponse, onError)) {
+    // Not a plain native promise: the rejection this handles cannot be re-raised faithfully.
+    response.then(onResponse, onError);
+  }
 }
 
 /** What a `@google/generative-ai` call sends, read from the model or chat it runs on. */
