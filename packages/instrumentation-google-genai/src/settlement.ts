@@ -50,8 +50,9 @@ const WatchedPromisePrototype: object = Object.create(Promise.prototype, {
   constructor: {
     configurable: true,
     get(this: object) {
-      // Unwatched first, so the read below (and every later one) is the ordinary one.
-      if (Object.getPrototypeOf(this) === WatchedPromisePrototype) {
+      // Unwatched first, so every later read is the ordinary one (a promise frozen
+      // in the meantime keeps this prototype: changing it would throw).
+      if (Object.getPrototypeOf(this) === WatchedPromisePrototype && Object.isExtensible(this)) {
         Object.setPrototypeOf(this, Promise.prototype);
       }
       claim(this);
