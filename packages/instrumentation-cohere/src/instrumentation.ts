@@ -2,13 +2,14 @@ import {
   type GenAICall,
   type GenAICallInfo,
   GenAIInstrumentationBase,
+  observeSettlement,
   observeStream,
   runSafely,
   usageFromCohere,
 } from '@aicost/core';
 import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { observeSettlement } from './settlement.js';
+
 import type {
   CohereInstrumentationConfig,
   V1ChatRequest,

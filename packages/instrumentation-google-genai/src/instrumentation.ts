@@ -4,13 +4,14 @@ import {
   type GenAICall,
   type GenAICallInfo,
   GenAIInstrumentationBase,
+  observeSettlement,
   observeStream,
   runSafely,
   serverFromBaseURL,
 } from '@aicost/core';
 import { context, diag } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { observeSettlement } from './settlement.js';
+
 import type {
   GeminiContent,
   GeminiEmbedContentResponse,

@@ -3,6 +3,7 @@ import {
   type GenAICall,
   type GenAICallInfo,
   GenAIInstrumentationBase,
+  observeSettlement,
   observeStream,
   runSafely,
   type StreamObserver,
@@ -10,7 +11,7 @@ import {
 } from '@aicost/core';
 import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
-import { observeSettlement } from './settlement.js';
+
 import type {
   ChatCompletionResponse,
   ChatRequest,

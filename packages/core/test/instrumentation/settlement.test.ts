@@ -6,7 +6,7 @@
  */
 import { inspect, types } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { observeSettlement } from '../src/settlement.js';
+import { observeSettlement } from '../../src/instrumentation/settlement.js';
 
 const noop = () => {};
 

@@ -1,4 +1,4 @@
-import { runSafely } from '@aicost/core';
+import { runSafely } from './safety.js';
 
 /**
  * Observing the SDK's own promise on the side, so the application gets that very
