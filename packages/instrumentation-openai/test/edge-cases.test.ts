@@ -6,7 +6,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { httpError, json, raw, sseChunks } from '../../../test/support/mock-server.js';
 import { chatStream, fixture, SDKS, settle, setup } from './setup.js';
 
@@ -153,6 +153,28 @@ describe.each(SDKS)('edge cases ($name)', (sdk) => {
     const [span] = await t.otel.waitForSpans(1);
     expect(span!.attributes['gen_ai.usage.input_tokens']).toBe(19);
     expect(span!.attributes['gen_ai.response.id']).toBe('chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT');
+  });
+
+  it('a result the application asks for is read once, by the SDK: the response is cloned only when nobody asks', async () => {
+    // The clone (a tee of the body stream and a second JSON parse) is what prices
+    // fire-and-forget and asResponse() calls; on the common path it would be pure overhead.
+    t.server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
+    const client = t.client(sdk);
+    const clone = vi.spyOn(Response.prototype, 'clone');
+    try {
+      await client.chat.completions.create(CHAT);
+      await client.chat.completions.create(CHAT).then((c: any) => c.id);
+      await client.chat.completions.create(CHAT).withResponse();
+      await t.otel.waitForSpans(3);
+      expect(clone).not.toHaveBeenCalled();
+
+      client.chat.completions.create(CHAT); // never awaited
+      await t.otel.waitForSpans(4);
+      expect(clone).toHaveBeenCalledTimes(1);
+    } finally {
+      clone.mockRestore();
+    }
+    for (const span of t.otel.spans()) expect(span.attributes['gen_ai.usage.input_tokens']).toBe(19);
   });
 
   it('a request awaited long after the response arrived still returns the full result', async () => {
