@@ -281,9 +281,13 @@ function watchClaims(apiPromise: APIPromiseLike): Claims {
 }
 
 /**
- * A plain Message: read from a clone of the response, so the span ends (and is
- * priced) whether the application awaits the Message, takes `asResponse()` and
- * reads the body itself, or never looks at the result at all.
+ * A plain Message, recorded once whoever reads it:
+ * - when the application asks for the result (await, `then`, `withResponse()`,
+ *   a derived helper such as `parse()`), from the SDK's own parse of the body:
+ *   no second read, no second JSON parse;
+ * - otherwise (fire-and-forget, or `asResponse()` with the application reading
+ *   the body itself), from a clone of the response, so the span still ends
+ *   priced and the application's body stays unread.
  */
 function observeMessageResponse(
   apiPromise: APIPromiseLike,
@@ -296,36 +300,79 @@ function observeMessageResponse(
     call.end();
     return;
   }
+  let parsing = false;
+  let recorded = false;
+  const recordOnce = (message: AnthropicMessage) => {
+    if (recorded || call.ended) return;
+    recorded = true;
+    record(message);
+    call.end();
+  };
+
+  const parse = apiPromise.parseResponse;
+  if (typeof parse === 'function') {
+    // Derived promises (`_thenUnwrap`) call the root's parseResponse too: one hook sees every SDK parse.
+    apiPromise.parseResponse = function parseObserved(this: unknown, ...args: [unknown, ResponseProps]) {
+      parsing = true;
+      let parsed: unknown;
+      try {
+        parsed = parse.apply(this, args);
+      } catch (error) {
+        call.fail(error);
+        throw error;
+      }
+      // Observed on the side: the SDK's own promise goes back, same object, same ticks.
+      Promise.resolve(parsed).then(
+        (message) => runSafely('reading an Anthropic message', () => recordOnce(message as AnthropicMessage)),
+        (error: unknown) => call.fail(error),
+      );
+      return parsed;
+    };
+  }
+
   responseProps
     .then(
       (props) => {
-        // Cloned in the first reaction to the response, before the SDK reads the body.
-        const body = runSafely('cloning an Anthropic response', () => props.response.clone().text());
-        if (!body) {
-          call.end(); // unreadable here: the call stays unpriced rather than guessed
-          return;
-        }
-        return body.then(
-          (text) => {
-            let message: AnthropicMessage;
-            try {
-              message = JSON.parse(text) as AnthropicMessage;
-            } catch (error) {
-              // The application's own parse of this body fails the same way.
-              call.fail(error);
-              return;
-            }
-            record(message);
-            call.end();
-          },
-          (error: unknown) => call.fail(error),
-        );
+        // An application waiting for the result has begun the SDK's parse by the time
+        // this runs (its reaction to the response was queued after ours); if nobody
+        // has, clone now, before anyone else reads the body.
+        queueMicrotask(() => {
+          if (parsing || call.ended) return;
+          runSafely('reading an unclaimed Anthropic response', () =>
+            recordFromClone(props.response, call, recordOnce),
+          );
+        });
       },
       // Retries are over: this is the error the application gets, unchanged.
       (error: unknown) => {
         call.fail(error);
         claims.failed(error);
       },
+    )
+    .catch((error: unknown) => logOnce('observing an Anthropic response', error));
+}
+
+function recordFromClone(response: Response, call: GenAICall, recordOnce: MessageRecorder): void {
+  if (response.bodyUsed) {
+    call.end(); // unreadable here: the call stays unpriced rather than guessed
+    return;
+  }
+  response
+    .clone()
+    .text()
+    .then(
+      (text) => {
+        let message: AnthropicMessage;
+        try {
+          message = JSON.parse(text) as AnthropicMessage;
+        } catch (error) {
+          // The application's own parse of this body fails the same way.
+          call.fail(error);
+          return;
+        }
+        recordOnce(message);
+      },
+      (error: unknown) => call.fail(error),
     )
     .catch((error: unknown) => logOnce('observing an Anthropic response', error));
 }

@@ -44,7 +44,7 @@ import {
 import Anthropic, * as sdk from '@anthropic-ai/sdk';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   genAIMetricsSnapshot,
   withAndWithoutInstrumentation,
@@ -268,6 +268,29 @@ describe('messages.create', () => {
     expect(await response.json()).toEqual(fixture('message-basic'));
     const spans = [await oneSpan()];
     expect(spans[0]!.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.004610000');
+  });
+
+  it('a Message the application asks for is read once, by the SDK: the response is cloned only when nobody asks', async () => {
+    // The clone (a tee of the body stream and a second JSON parse) is what prices
+    // fire-and-forget and asResponse() calls; on the common path it would be pure overhead.
+    server.on('POST', '/v1/messages', messageFixture('message-basic'));
+    const clone = vi.spyOn(Response.prototype, 'clone');
+    try {
+      await client.messages.create(REQUEST);
+      await client.messages.create(REQUEST).then((message) => message.id);
+      await client.messages.create(REQUEST).withResponse();
+      await settle(bed.harness, 3);
+      expect(clone).not.toHaveBeenCalled();
+
+      void client.messages.create(REQUEST); // never awaited
+      await settle(bed.harness, 4);
+      expect(clone).toHaveBeenCalledTimes(1);
+    } finally {
+      clone.mockRestore();
+    }
+    const spans = ourSpans();
+    expect(spans).toHaveLength(4);
+    for (const span of spans) expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.004610000');
   });
 
   it('records invalid JSON as an error, with asResponse() and with await', async () => {
