@@ -77,7 +77,7 @@ export class PriceBook {
     try {
       return this.price(request);
     } catch (error) {
-      this.warnOnce('internal', request, `aicost: pricing failed: ${(error as Error).message}`);
+      this.warnOnce('internal', request, () => `aicost: pricing failed: ${(error as Error).message}`);
       return unpriced(COST_STATUS_REASON.INVALID_USAGE);
     }
   }
@@ -91,7 +91,7 @@ export class PriceBook {
       this.warnOnce(
         'invalid',
         request,
-        `aicost: invalid token usage for ${describe(request)}: ${usage.message}`,
+        () => `aicost: invalid token usage for ${describe(request)}: ${usage.message}`,
       );
       return unpriced(COST_STATUS_REASON.INVALID_USAGE);
     }
@@ -105,7 +105,7 @@ export class PriceBook {
       this.warnOnce(
         'self_hosted',
         request,
-        `aicost: no self-hosted rate for ${describe(request)}; cost left unknown`,
+        () => `aicost: no self-hosted rate for ${describe(request)}; cost left unknown`,
       );
       return unpriced(COST_STATUS_REASON.SELF_HOSTED_NO_RATE);
     }
@@ -128,13 +128,13 @@ export class PriceBook {
       this.warnOnce(
         'provider',
         request,
-        `aicost: unknown provider for ${describe(request)}; cost left unknown`,
+        () => `aicost: unknown provider for ${describe(request)}; cost left unknown`,
       );
       return unpriced(COST_STATUS_REASON.UNKNOWN_PROVIDER);
     }
     const found = findCatalogueModel(provider, request.model);
     if (!found) {
-      this.warnOnce('model', request, `aicost: no price for ${describe(request)}; cost left unknown`);
+      this.warnOnce('model', request, () => `aicost: no price for ${describe(request)}; cost left unknown`);
       return unpriced(COST_STATUS_REASON.UNKNOWN_MODEL);
     }
     let sheet = catalogueSheet(pricesAt(found.model, at));
@@ -142,7 +142,7 @@ export class PriceBook {
       this.warnOnce(
         'unit',
         request,
-        `aicost: ${describe(request)} is not priced per token; cost left unknown`,
+        () => `aicost: ${describe(request)} is not priced per token; cost left unknown`,
       );
       return unpriced(COST_STATUS_REASON.UNKNOWN_MODEL);
     }
@@ -229,16 +229,21 @@ export class PriceBook {
   }
 
   private invalid(request: PricingRequest, message: string): CostResult {
-    this.warnOnce('invalid', request, `aicost: invalid token usage for ${describe(request)}: ${message}`);
+    this.warnOnce(
+      'invalid',
+      request,
+      () => `aicost: invalid token usage for ${describe(request)}: ${message}`,
+    );
     return unpriced(COST_STATUS_REASON.INVALID_USAGE);
   }
 
-  private warnOnce(kind: string, request: PricingRequest, message: string): void {
+  /** The message is built only when it is printed: unpriced calls repeat on the hot path. */
+  private warnOnce(kind: string, request: PricingRequest, message: () => string): void {
     const key = `${kind}\u0000${request.provider}\u0000${request.model}`;
     if (this.warned.has(key)) return;
     if (this.warned.size >= WARNED_LIMIT) return;
     this.warned.add(key);
-    diag.warn(message);
+    diag.warn(message());
   }
 }
 
