@@ -36,3 +36,20 @@ export async function runHookedApp<Span = HookedAppSpan>(
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }
+
+/**
+ * Runs a package's unhandled-rejection probe (`test/hooks/unhandled*.mjs <mode> bare|instrumented`)
+ * against `mockUrl` and returns what it printed on its last stdout line: the counts of
+ * `unhandledRejection`/`rejectionHandled` events and the error class, for comparing bare and
+ * instrumented runs of the same mode.
+ */
+export async function runRejectionProbe<
+  Result = { unhandled: number; handledLater?: number; reason?: string },
+>(packageDir: string, probe: string, mode: string, instrumented: boolean, mockUrl: string): Promise<Result> {
+  const { stdout } = await promisify(execFile)(NODE, [probe, mode, instrumented ? 'instrumented' : 'bare'], {
+    cwd: packageDir,
+    env: { ...process.env, MOCK_URL: mockUrl },
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}

@@ -3,12 +3,11 @@
  * instrumentation (fire-and-forget), and never otherwise. Runs the built package
  * in child processes: the test runner itself fails on unhandled rejections.
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRejectionProbe } from '../../../test/support/hooked-app.js';
 import { httpError, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt, NODE_BIN } from '../../node/test/support/build.js';
+import { ensureBuilt } from '../../node/test/support/build.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 let server: MockServer;
@@ -21,12 +20,14 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function unhandledRejections(mode: string, instrumented: boolean): Promise<number> {
-  const { stdout } = await promisify(execFile)(
-    NODE_BIN,
-    ['./test/hooks/unhandled.mjs', mode, instrumented ? 'instrumented' : 'bare'],
-    { cwd: packageDir, env: { ...process.env, MOCK_URL: server.url }, timeout: 30_000 },
+  const probe = await runRejectionProbe(
+    packageDir,
+    './test/hooks/unhandled.mjs',
+    mode,
+    instrumented,
+    server.url,
   );
-  return JSON.parse(stdout.trim().split('\n').at(-1)!).unhandled;
+  return probe.unhandled;
 }
 
 describe('unhandled rejections, as without instrumentation', () => {

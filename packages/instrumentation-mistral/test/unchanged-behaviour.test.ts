@@ -4,15 +4,14 @@
  * one without the instrumentation (checked in child processes: the test runner
  * itself fails on unhandled rejections).
  */
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import * as sdk from '@mistralai/mistralai';
 import { Mistral } from '@mistralai/mistralai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runRejectionProbe } from '../../../test/support/hooked-app.js';
 import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
 import { httpError, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt, NODE_BIN } from '../../node/test/support/build.js';
+import { ensureBuilt } from '../../node/test/support/build.js';
 import { jsonFixture, type MockServer, setUpInstrumentation, type TestBed } from './setup.js';
 
 const CHAT_PATH = '/v1/chat/completions';
@@ -117,14 +116,8 @@ describe('unhandled rejections, as without instrumentation', () => {
   }, 180_000);
   afterAll(() => failing?.close());
 
-  async function rejections(mode: string, instrumented: boolean) {
-    const { stdout } = await promisify(execFile)(
-      NODE_BIN,
-      ['./test/hooks/unhandled.mjs', mode, instrumented ? 'instrumented' : 'bare'],
-      { cwd: packageDir, env: { ...process.env, MOCK_URL: failing.url }, timeout: 30_000 },
-    );
-    return JSON.parse(stdout.trim().split('\n').at(-1)!);
-  }
+  const rejections = (mode: string, instrumented: boolean) =>
+    runRejectionProbe(packageDir, './test/hooks/unhandled.mjs', mode, instrumented, failing.url);
 
   it.each([
     ['a request nobody asks the result of', 'forget', 1, 0],
