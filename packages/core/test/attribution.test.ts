@@ -1,6 +1,7 @@
 import { context, type DiagLogger, DiagLogLevel, diag, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { getAttributionValue } from '../src/attribution/context.js';
 import {
   AttributionBaggagePropagator,
   getAttribution,
@@ -210,6 +211,39 @@ describe('AttributionBaggagePropagator', () => {
     expect(ctx).toBe(ROOT_CONTEXT);
     expect(warnings.filter((w) => w.includes('baggage inject failed'))).toHaveLength(1);
     expect(warnings.filter((w) => w.includes('baggage extract failed'))).toHaveLength(1);
+  });
+
+  it('reads one value as the merged view does: innermost scope, then baggage from upstream, nothing for foreign keys', () => {
+    const upstream = propagation.setBaggage(
+      ROOT_CONTEXT,
+      propagation.createBaggage({
+        'aicost.feature': { value: 'from-upstream' },
+        'aicost.customer': { value: 'acme' },
+        'not.aicost': { value: 'foreign' },
+      }),
+    );
+    context.with(upstream, () => {
+      withAttribution({ feature: 'outer' }, () => {
+        setAttribution({ workflow: 'later' });
+        withAttribution({ feature: 'inner' }, () => {
+          const ctx = context.active();
+          const merged = getAttributionAttributes(ctx);
+          for (const key of [
+            'aicost.feature',
+            'aicost.customer',
+            'aicost.workflow',
+            'aicost.team',
+            'not.aicost',
+          ]) {
+            expect(getAttributionValue(ctx, key), key).toBe(merged.get(key));
+          }
+          expect(getAttributionValue(ctx, 'aicost.feature')).toBe('inner');
+          expect(getAttributionValue(ctx, 'aicost.customer')).toBe('acme');
+          expect(getAttributionValue(ctx, 'aicost.workflow')).toBe('later');
+          expect(getAttributionValue(ctx, 'not.aicost')).toBeUndefined();
+        });
+      });
+    });
   });
 
   it('exposes the merged view by attribute key', () => {

@@ -122,6 +122,20 @@ export function getAttributionAttributes(ctx: Context = context.active()): Map<s
   return result;
 }
 
+/**
+ * One attribution value in effect in `ctx`, by attribute key: what
+ * `getAttributionAttributes(ctx).get(key)` returns, without building the
+ * whole map (the metrics read two keys on every call).
+ */
+export function getAttributionValue(ctx: Context, key: string): string | undefined {
+  for (let scope = scopeOf(ctx); scope !== undefined; scope = scope.parent) {
+    const value = scope.own.get(key);
+    if (value !== undefined) return value;
+  }
+  if (fieldForAttributeKey(key) === undefined) return undefined;
+  return propagation.getBaggage(ctx)?.getEntry(key)?.value;
+}
+
 /** The attribution in effect in `ctx` (default: the active context), keyed by field name. */
 export function getAttribution(ctx: Context = context.active()): Attribution {
   const attribution: Attribution = {};

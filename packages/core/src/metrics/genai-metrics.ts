@@ -2,13 +2,12 @@ import {
   type Attributes,
   type AttributeValue,
   type Context,
-  type Counter,
   context,
   type Histogram,
   type Meter,
   metrics,
 } from '@opentelemetry/api';
-import { getAttributionAttributes } from '../attribution/context.js';
+import { getAttributionValue } from '../attribution/context.js';
 import { nanosToNumber } from '../money/index.js';
 import {
   ATTR_AICOST_COST_STATUS,
@@ -38,6 +37,7 @@ import {
   customerLabelsEnabledFromEnv,
   sharedCustomerLabelLimiter,
 } from './customer-labels.js';
+import { ExactCounter } from './exact-counter.js';
 
 /** Semconv explicit bucket boundaries advice for `gen_ai.client.token.usage`. */
 export const TOKEN_USAGE_BUCKETS = [
@@ -115,8 +115,8 @@ export class GenAIMetrics {
   private readonly tokenUsage: Histogram;
   private readonly duration: Histogram;
   private readonly timeToFirstChunk: Histogram;
-  private readonly cost: Counter;
-  private readonly unpriced: Counter;
+  private readonly cost: ExactCounter;
+  private readonly unpriced: ExactCounter;
   private readonly customerLimiter: CustomerLabelLimiter | undefined;
 
   constructor(meter: Meter = metrics.getMeter('@aicost/core'), options: GenAIMetricsOptions = {}) {
@@ -135,15 +135,23 @@ export class GenAIMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
-    this.cost = meter.createCounter(METRIC_AICOST_COST, {
-      description:
-        'Cost of GenAI calls (priced calls only; unknown costs are counted by aicost.unpriced.requests).',
-      unit: 'USD',
-    });
-    this.unpriced = meter.createCounter(METRIC_AICOST_UNPRICED_REQUESTS, {
-      description: 'GenAI calls whose cost is unknown.',
-      unit: '{request}',
-    });
+    // Exact sums: the dollar total is a sum of bigint nanos, turned into a number once per collection.
+    this.cost = ExactCounter.of(
+      meter,
+      METRIC_AICOST_COST,
+      {
+        description:
+          'Cost of GenAI calls (priced calls only; unknown costs are counted by aicost.unpriced.requests).',
+        unit: 'USD',
+      },
+      nanosToNumber,
+    );
+    this.unpriced = ExactCounter.of(
+      meter,
+      METRIC_AICOST_UNPRICED_REQUESTS,
+      { description: 'GenAI calls whose cost is unknown.', unit: '{request}' },
+      Number,
+    );
     const customerEnabled = options.customer?.enabled ?? customerLabelsEnabledFromEnv();
     if (customerEnabled) {
       this.customerLimiter =
@@ -172,14 +180,12 @@ export class GenAIMetrics {
   }: GenAICallMeasurement): void {
     const semconv = pick(attributes, SEMCONV_METRIC_KEYS);
     if (usage !== undefined) {
-      this.tokenUsage.record(usage.inputTokens, {
-        ...semconv,
-        [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE.INPUT,
-      });
-      this.tokenUsage.record(usage.outputTokens, {
-        ...semconv,
-        [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE.OUTPUT,
-      });
+      const input = { ...semconv };
+      input[ATTR_GEN_AI_TOKEN_TYPE] = GEN_AI_TOKEN_TYPE.INPUT;
+      this.tokenUsage.record(usage.inputTokens, input);
+      const output = { ...semconv };
+      output[ATTR_GEN_AI_TOKEN_TYPE] = GEN_AI_TOKEN_TYPE.OUTPUT;
+      this.tokenUsage.record(usage.outputTokens, output);
     }
     if (durationSeconds !== undefined) this.duration.record(durationSeconds, semconv);
     if (timeToFirstChunkSeconds !== undefined) this.timeToFirstChunk.record(timeToFirstChunkSeconds, semconv);
@@ -190,33 +196,64 @@ export class GenAIMetrics {
   recordCost(attributes: Attributes, cost: CostResult, callContext: Context = context.active()): void {
     const labels = this.costLabels(attributes, callContext);
     if (cost.status === COST_STATUS.UNPRICED || cost.cost === undefined) {
-      this.unpriced.add(1, { ...labels, [ATTR_AICOST_COST_STATUS_REASON]: cost.reason ?? 'unknown' });
+      const reason = cost.reason ?? 'unknown';
+      this.unpriced.add(`${labels.key}\u0001${reason}`, 1n, () => ({
+        ...labels.attributes(),
+        [ATTR_AICOST_COST_STATUS_REASON]: reason,
+      }));
       return;
     }
-    // Exact bigint nanos become a float once, here: metrics are approximate by nature, spans stay exact.
-    this.cost.add(nanosToNumber(cost.cost.total), { ...labels, [ATTR_AICOST_COST_STATUS]: cost.status });
+    const status = cost.status;
+    this.cost.add(`${labels.key}\u0001${status}`, cost.cost.total, () => ({
+      ...labels.attributes(),
+      [ATTR_AICOST_COST_STATUS]: status,
+    }));
   }
 
-  /** provider, model, operation, feature, and the bounded customer when opted in. */
-  private costLabels(attributes: Attributes, callContext: Context): Attributes {
-    const labels = pick(attributes, [
-      ATTR_GEN_AI_PROVIDER_NAME,
-      ATTR_GEN_AI_OPERATION_NAME,
-      ATTR_GEN_AI_REQUEST_MODEL,
-      ATTR_GEN_AI_RESPONSE_MODEL,
-    ]);
-    let feature = attributes[ATTR_AICOST_FEATURE];
-    let customer = attributes[ATTR_AICOST_CUSTOMER];
-    if (feature === undefined || customer === undefined) {
-      // A caller without the span's attributes still gets the ambient attribution.
-      const ambient = getAttributionAttributes(callContext);
-      feature ??= ambient.get(ATTR_AICOST_FEATURE);
-      customer ??= ambient.get(ATTR_AICOST_CUSTOMER);
+  /**
+   * provider, model, operation, feature, and the bounded customer when opted
+   * in; as a series key (cheap, every call) and as attributes (built once per
+   * series).
+   */
+  private costLabels(attributes: Attributes, callContext: Context): CostLabels {
+    // A caller without the span's attributes still gets the ambient attribution.
+    const feature = attributes[ATTR_AICOST_FEATURE] ?? getAttributionValue(callContext, ATTR_AICOST_FEATURE);
+    const featureLabel = feature === undefined ? undefined : String(feature);
+    let customerLabel: string | undefined;
+    if (this.customerLimiter !== undefined) {
+      const customer =
+        attributes[ATTR_AICOST_CUSTOMER] ?? getAttributionValue(callContext, ATTR_AICOST_CUSTOMER);
+      if (customer !== undefined) customerLabel = this.customerLimiter.label(String(customer));
     }
-    if (feature !== undefined) labels[ATTR_AICOST_FEATURE] = String(feature);
-    if (this.customerLimiter !== undefined && customer !== undefined) {
-      labels[ATTR_AICOST_CUSTOMER] = this.customerLimiter.label(String(customer));
-    }
-    return labels;
+    let key = keyPart(featureLabel);
+    for (const labelKey of COST_LABEL_KEYS) key += `\u0001${keyPart(attributes[labelKey])}`;
+    return {
+      key: `${key}\u0001${keyPart(customerLabel)}`,
+      attributes: () => {
+        const labels = pick(attributes, COST_LABEL_KEYS);
+        if (featureLabel !== undefined) labels[ATTR_AICOST_FEATURE] = featureLabel;
+        if (customerLabel !== undefined) labels[ATTR_AICOST_CUSTOMER] = customerLabel;
+        return labels;
+      },
+    };
   }
+}
+
+interface CostLabels {
+  key: string;
+  attributes(): Attributes;
+}
+
+/** The call attributes the cost counters are labelled with, besides feature and customer. */
+const COST_LABEL_KEYS = [
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+] as const;
+
+/** One label value in a series key: absent and the empty string stay distinct, and types cannot collide. */
+function keyPart(value: AttributeValue | undefined): string {
+  if (value === undefined) return '\u0000';
+  return typeof value === 'string' ? `s${value}` : `j${JSON.stringify(value)}`;
 }
