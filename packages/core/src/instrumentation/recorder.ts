@@ -9,10 +9,11 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { usageToAttributes } from '../ledger/attributes.js';
+import { writeUsageAttributes } from '../ledger/attributes.js';
 import { isInvalidUsage } from '../ledger/usage.js';
 import { GenAIMetrics } from '../metrics/index.js';
-import { costAttributes, priceUsage } from '../pricing/index.js';
+import { writeCostAttributes } from '../pricing/attributes.js';
+import { priceUsage } from '../pricing/index.js';
 import {
   ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
@@ -304,16 +305,18 @@ class Call implements GenAICall {
     if (this.partial) cost = asPartial(cost);
 
     // Everything learnt since the start, in one write: each call into the SDK's span costs validation.
-    const attributes: Attributes = validUsage ? usageToAttributes(validUsage) : {};
-    if (validUsage) attributes[ATTR_AICOST_USAGE_SOURCE] = USAGE_SOURCE;
+    const attributes: Attributes = {};
+    if (validUsage) {
+      writeUsageAttributes(attributes, validUsage);
+      attributes[ATTR_AICOST_USAGE_SOURCE] = USAGE_SOURCE;
+    }
     if (this.responseModel) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = this.responseModel;
     if (this.responseId) attributes[ATTR_GEN_AI_RESPONSE_ID] = this.responseId;
     if (this.finishReasons) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = this.finishReasons;
     if (timeToFirstChunkSeconds !== undefined) {
       attributes[ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK] = timeToFirstChunkSeconds;
     }
-    Object.assign(attributes, costAttributes(cost));
-    this.span.setAttributes(attributes);
+    this.span.setAttributes(writeCostAttributes(attributes, cost));
 
     if (this.metrics) {
       const metrics = this.metrics;

@@ -41,16 +41,23 @@ const ALWAYS_WRITTEN = new Set<string>([ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN
  * only when it is not 1. Missing or invalid usage writes nothing.
  */
 export function usageToAttributes(usage: TokenUsage | InvalidUsage | undefined): Attributes {
-  const attributes: Attributes = {};
-  if (!usage || isInvalidUsage(usage)) return attributes;
+  return writeUsageAttributes({}, usage);
+}
+
+/** {@link usageToAttributes}, written into `target` (one attribute map per span on the hot path); returns `target`. */
+export function writeUsageAttributes(
+  target: Attributes,
+  usage: TokenUsage | InvalidUsage | undefined,
+): Attributes {
+  if (!usage || isInvalidUsage(usage)) return target;
   for (const [field, name] of LEDGER_ATTRIBUTES) {
     const value = usage[field];
     if (value === undefined) continue;
     if (name === ATTR_AICOST_USAGE_REQUESTS ? value === 1 : value === 0 && !ALWAYS_WRITTEN.has(name))
       continue;
-    attributes[name] = value;
+    target[name] = value;
   }
-  return attributes;
+  return target;
 }
 
 /**

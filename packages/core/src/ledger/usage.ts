@@ -37,18 +37,23 @@ export class CountReader {
    * Numbers must be non-negative safe integers up to {@link MAX_TOKEN_COUNT};
    * strings of digits are accepted too (HTTP headers, span attributes).
    */
-  count(value: unknown, field: string): number | undefined {
+  count(value: unknown, field: string, fieldPrefix = ''): number | undefined {
     if (value === undefined || value === null) return undefined;
+    // The common case first, and the field's full name only built for an error: this runs for every count of every call.
+    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOKEN_COUNT) {
+      return value;
+    }
+    const name = `${fieldPrefix}${field}`;
     let count: number | undefined;
     if (typeof value === 'number') count = value;
     else if (typeof value === 'bigint') count = Number(value);
     else if (typeof value === 'string' && DIGITS.test(value.trim())) count = Number(value.trim());
     if (count === undefined || Number.isNaN(count)) {
-      return this.reject(field, value, `${field} is not a number`);
+      return this.reject(name, value, `${name} is not a number`);
     }
-    if (!Number.isInteger(count)) return this.reject(field, value, `${field} is not an integer`);
-    if (count < 0) return this.reject(field, value, `${field} is negative`);
-    if (count > MAX_TOKEN_COUNT) return this.reject(field, value, `${field} exceeds ${MAX_TOKEN_COUNT}`);
+    if (!Number.isInteger(count)) return this.reject(name, value, `${name} is not an integer`);
+    if (count < 0) return this.reject(name, value, `${name} is negative`);
+    if (count > MAX_TOKEN_COUNT) return this.reject(name, value, `${name} exceeds ${MAX_TOKEN_COUNT}`);
     return count;
   }
 
@@ -57,7 +62,7 @@ export class CountReader {
     if (!isRecord(source)) return undefined;
     for (const field of fields) {
       if (source[field] !== undefined && source[field] !== null) {
-        return this.count(source[field], `${prefix}${field}`);
+        return this.count(source[field], field, prefix);
       }
     }
     return undefined;

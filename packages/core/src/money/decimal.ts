@@ -19,8 +19,11 @@ const FRACTION_ONLY_PATTERN = /^([+-])?\.(\d+)$/;
 const MAX_SCALE = 40;
 
 export function pow10(exponent: number): bigint {
-  return 10n ** BigInt(exponent);
+  return POWERS_OF_TEN[exponent] ?? 10n ** BigInt(exponent);
 }
+
+/** 10^0 .. 10^38: prices and money use small scales, and pricing a call raises 10 to one for every line. */
+const POWERS_OF_TEN: readonly bigint[] = Array.from({ length: 39 }, (_, exponent) => 10n ** BigInt(exponent));
 
 /**
  * Reads a decimal from a finite number (via its shortest decimal string), a

@@ -54,11 +54,17 @@ export function costNanos(
 ): Nanos {
   const count = typeof quantity === 'bigint' ? quantity : BigInt(quantity);
   const perUnits = typeof per === 'bigint' ? per : BigInt(per);
-  return nanosOfRatio([{ units: count, scale: 0 }, price], [{ units: perUnits, scale: 0 }]);
+  if (perUnits <= 0n) throw new RangeError('divisor must be positive');
+  // nanosOfRatio([count, price], [per]) written out: this runs for every priced line of every call.
+  return divideRoundHalfUp(NANOS_PER_UNIT * count * price.units, pow10(price.scale) * perUnits);
 }
+
+const ZERO_TEXT = '0.000000000';
 
 /** `"0.000412500"`: sign, integer part, exactly 9 fractional digits. */
 export function formatNanos(amount: Nanos): string {
+  // Most cost components of a call are zero (no cache, no audio): one shared string.
+  if (amount === 0n) return ZERO_TEXT;
   const negative = amount < 0n;
   const digits = (negative ? -amount : amount).toString().padStart(MONEY_SCALE + 1, '0');
   const integerPart = digits.slice(0, digits.length - MONEY_SCALE);

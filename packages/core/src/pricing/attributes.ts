@@ -25,22 +25,27 @@ import type { CostResult } from '../types.js';
  * result has NO amount attribute at all: an unknown cost is never written as 0.
  */
 export function costAttributes(result: CostResult): Attributes {
-  const attributes: Attributes = { [ATTR_AICOST_COST_STATUS]: result.status };
-  if (result.reason) attributes[ATTR_AICOST_COST_STATUS_REASON] = result.reason;
+  return writeCostAttributes({}, result);
+}
+
+/** {@link costAttributes}, written into `target` (one attribute map per span on the hot path); returns `target`. */
+export function writeCostAttributes(target: Attributes, result: CostResult): Attributes {
+  target[ATTR_AICOST_COST_STATUS] = result.status;
+  if (result.reason) target[ATTR_AICOST_COST_STATUS_REASON] = result.reason;
   const cost = result.status === COST_STATUS.UNPRICED ? undefined : result.cost;
-  if (!cost) return attributes;
-  attributes[ATTR_AICOST_COST_TOTAL] = formatNanos(cost.total);
-  attributes[ATTR_AICOST_COST_CURRENCY] = result.currency;
+  if (!cost) return target;
+  target[ATTR_AICOST_COST_TOTAL] = formatNanos(cost.total);
+  target[ATTR_AICOST_COST_CURRENCY] = result.currency;
   if (result.status !== COST_STATUS.PROVIDER_REPORTED) {
-    attributes[ATTR_AICOST_COST_INPUT] = formatNanos(cost.input);
-    attributes[ATTR_AICOST_COST_CACHE_READ] = formatNanos(cost.cacheRead);
-    attributes[ATTR_AICOST_COST_CACHE_WRITE] = formatNanos(cost.cacheWrite);
-    attributes[ATTR_AICOST_COST_OUTPUT] = formatNanos(cost.output);
-    attributes[ATTR_AICOST_COST_OTHER] = formatNanos(cost.other);
+    target[ATTR_AICOST_COST_INPUT] = formatNanos(cost.input);
+    target[ATTR_AICOST_COST_CACHE_READ] = formatNanos(cost.cacheRead);
+    target[ATTR_AICOST_COST_CACHE_WRITE] = formatNanos(cost.cacheWrite);
+    target[ATTR_AICOST_COST_OUTPUT] = formatNanos(cost.output);
+    target[ATTR_AICOST_COST_OTHER] = formatNanos(cost.other);
   }
-  if (result.priceSource) attributes[ATTR_AICOST_PRICE_SOURCE] = result.priceSource;
-  if (result.priceVersion) attributes[ATTR_AICOST_PRICE_VERSION] = result.priceVersion;
-  if (result.providerId) attributes[ATTR_AICOST_PRICE_PROVIDER_ID] = result.providerId;
-  if (result.modelId) attributes[ATTR_AICOST_PRICE_MODEL_ID] = result.modelId;
-  return attributes;
+  if (result.priceSource) target[ATTR_AICOST_PRICE_SOURCE] = result.priceSource;
+  if (result.priceVersion) target[ATTR_AICOST_PRICE_VERSION] = result.priceVersion;
+  if (result.providerId) target[ATTR_AICOST_PRICE_PROVIDER_ID] = result.providerId;
+  if (result.modelId) target[ATTR_AICOST_PRICE_MODEL_ID] = result.modelId;
+  return target;
 }
