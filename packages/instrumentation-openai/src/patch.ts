@@ -209,11 +209,14 @@ function startCall(resource: any, target: PatchTarget, body: any, settings: Wrap
 }
 
 function observeResult(result: any, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
-  const onParsed = (value: unknown) => onParsedValue(value, call, endpoint, started);
   if (isAPIPromise(result)) {
-    observeAPIPromise(result, call, onParsed, started.stream);
+    observePromiseInPlace(result, new Consumption(call, endpoint, started), true);
   } else if (result && typeof result.then === 'function') {
-    result.then(onParsed, (error: unknown) => call.fail(error));
+    const consumption = new Consumption(call, endpoint, started);
+    result.then(
+      (value: unknown) => consumption.deliver(value),
+      (error: unknown) => call.fail(error),
+    );
   } else {
     call.end();
   }
@@ -238,75 +241,70 @@ function isAPIPromise(value: any): value is APIPromiseLike {
   );
 }
 
-/** What the promise returned to the application and the promises derived from it share. */
-interface Consumption {
-  call: GenAICall;
-  stream: boolean;
+/**
+ * How one call's result is consumed, shared by the promise returned to the
+ * application and the promises derived from it. One object per call, with
+ * its methods on the prototype: this runs for every request.
+ */
+class Consumption {
   /** Someone reads the body through the SDK (await, then, withResponse, a derived helper). */
-  parsing: boolean;
+  parsing = false;
   /** The application took the raw Response. */
-  rawTaken: boolean;
+  rawTaken = false;
   /** The parsed value was handed to us (once, however many promises see it). */
-  delivered: boolean;
+  delivered = false;
   /** The application asked for the result or the raw response: it handles the request's rejection. */
-  claimed: boolean;
+  claimed = false;
   /** The request's rejection, re-raised for an application that has not asked for the result (yet). */
   unclaimedRejection: Promise<never> | undefined;
-  onParsed(value: unknown): void;
-  claim(): void;
-}
 
-function observeAPIPromise(
-  promise: APIPromiseLike,
-  call: GenAICall,
-  onParsed: (value: unknown) => void,
-  stream: boolean,
-): void {
-  const consumption: Consumption = {
-    call,
-    stream,
-    parsing: false,
-    rawTaken: false,
-    delivered: false,
-    claimed: false,
-    unclaimedRejection: undefined,
-    claim() {
-      consumption.claimed = true;
-      // Handled now, as the SDK's own promise would be (`rejectionHandled` if it was reported).
-      consumption.unclaimedRejection?.catch(() => {});
-      consumption.unclaimedRejection = undefined;
-    },
-    onParsed(value) {
-      if (consumption.delivered) return;
-      consumption.delivered = true;
-      try {
-        onParsed(value);
-      } catch (error) {
-        logOnce('reading an OpenAI response', error);
+  constructor(
+    readonly call: GenAICall,
+    private readonly endpoint: Endpoint,
+    private readonly started: StartedCall,
+  ) {}
+
+  get stream(): boolean {
+    return this.started.stream;
+  }
+
+  claim(): void {
+    this.claimed = true;
+    // Handled now, as the SDK's own promise would be (`rejectionHandled` if it was reported).
+    this.unclaimedRejection?.catch(() => {});
+    this.unclaimedRejection = undefined;
+  }
+
+  /** The parsed result, as the application gets it: read it, or follow its stream. */
+  deliver(value: unknown): void {
+    if (this.delivered) return;
+    this.delivered = true;
+    try {
+      onParsedValue(value, this.call, this.endpoint, this.started);
+    } catch (error) {
+      logOnce('reading an OpenAI response', error);
+    }
+  }
+
+  /** The request (retries included) answered: if nobody reads it, read it ourselves. */
+  responded(response: Response): void {
+    // Consumers that were waiting have started parsing by the time this
+    // microtask runs (their reactions were queued before it); if nobody
+    // has, the call was fire-and-forget, or the result is awaited later.
+    queueMicrotask(() => {
+      if (!this.parsing && !this.rawTaken) {
+        runSafely('reading an unclaimed OpenAI response', () => finalizeFromRaw(response, this));
       }
-    },
-  };
-  observePromiseInPlace(promise, consumption, true);
+    });
+  }
 
-  promise.responsePromise.then(
-    ({ response }) => {
-      // Consumers that were waiting have started parsing by the time this
-      // microtask runs (their reactions were queued before it); if nobody
-      // has, the call was fire-and-forget, or the result is awaited later.
-      queueMicrotask(() => {
-        if (!consumption.parsing && !consumption.rawTaken) {
-          runSafely('reading an unclaimed OpenAI response', () => finalizeFromRaw(response, consumption));
-        }
-      });
-    },
-    (error: unknown) => {
-      call.fail(error);
-      // Observing the request handled its rejection. Without us, a request whose
-      // result nobody asks for (fire-and-forget) is an unhandled rejection: keep it one,
-      // with the same error, until the application asks (see `claim`).
-      if (!consumption.claimed) consumption.unclaimedRejection = Promise.reject(error);
-    },
-  );
+  requestFailed(error: unknown): void {
+    this.call.fail(error);
+    // Observing the request handled its rejection. Without us, a request whose
+    // result nobody asks for (fire-and-forget) is an unhandled rejection: keep it one,
+    // with the same error, until the application asks (see `claim`).
+    if (!this.claimed) this.unclaimedRejection = Promise.reject(error);
+  }
 }
 
 /**
@@ -316,9 +314,19 @@ function observeAPIPromise(
  * promises from it. openai 7 derives them from a private closure rather than
  * from `parseResponse`, so derived promises are observed the same way, and
  * the untransformed value is taken from the transform they apply.
+ *
+ * The parsed value is observed on the side of the SDK's own promise, which is
+ * returned as it is: no promise of ours in the application's chain, no added
+ * microtask before it sees the result.
  */
 function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption, isRoot: boolean): void {
   const { call } = consumption;
+  if (isRoot) {
+    promise.responsePromise.then(
+      ({ response }) => consumption.responded(response),
+      (error: unknown) => consumption.requestFailed(error),
+    );
+  }
   const parse = promise.parse;
   if (typeof parse === 'function') {
     promise.parse = function observedParse(this: unknown) {
@@ -336,16 +344,14 @@ function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption
       call.fail(error);
       throw error;
     }
-    return Promise.resolve(parsed).then(
-      (value) => {
-        if (isRoot) consumption.onParsed(value);
-        return value;
-      },
-      (error: unknown) => {
-        call.fail(error);
-        throw error;
-      },
-    );
+    if (isThenable(parsed)) {
+      parsed.then(isRoot ? (value: unknown) => consumption.deliver(value) : undefined, (error: unknown) =>
+        call.fail(error),
+      );
+    } else if (isRoot) {
+      consumption.deliver(parsed);
+    }
+    return parsed;
   };
 
   const asResponse = promise.asResponse;
@@ -365,7 +371,7 @@ function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption
   if (typeof thenUnwrap === 'function') {
     promise._thenUnwrap = function observedThenUnwrap(this: unknown, transform) {
       const derived = thenUnwrap.call(this, (value: unknown, props: unknown) => {
-        if (isRoot) consumption.onParsed(value);
+        if (isRoot) consumption.deliver(value);
         return transform(value, props);
       });
       if (isAPIPromise(derived))
@@ -375,6 +381,14 @@ function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption
       return derived;
     };
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /**
@@ -394,7 +408,7 @@ function finalizeFromRaw(response: Response, consumption: Consumption): void {
   response
     .clone()
     .text()
-    .then((text) => consumption.onParsed(text ? JSON.parse(text) : undefined))
+    .then((text) => consumption.deliver(text ? JSON.parse(text) : undefined))
     .catch((error: unknown) => call.fail(error));
 }
 

@@ -7,6 +7,30 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { httpError, json } from '../../../test/support/mock-server.js';
 import { chatStream, fixture, responseStream, type SDK, SDKS, settle, setup } from './setup.js';
 
+/**
+ * Microtask turns until `run()` settles, counted by a chain of resolved
+ * promises running beside it. Deterministic when the call involves no I/O
+ * (a `fetch` that answers at once), so equal counts mean the application sees
+ * its result at the same turn, with or without instrumentation.
+ */
+async function microtasksUntilSettled(run: () => Promise<unknown>): Promise<number> {
+  let turns = 0;
+  let settled = false;
+  const outcome = run().finally(() => {
+    settled = true;
+  });
+  const turn = (): Promise<void> =>
+    settled || turns > 5_000
+      ? Promise.resolve()
+      : Promise.resolve().then(() => {
+          turns++;
+          return turn();
+        });
+  await turn();
+  await outcome;
+  return turns;
+}
+
 const t = await setup();
 afterAll(() => t.close());
 
@@ -49,6 +73,25 @@ const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello'
 
 describe.each(SDKS)('observable behaviour is unchanged ($name)', (sdk: SDK) => {
   const client = () => t.client(sdk, { maxRetries: 1 });
+
+  it('adds no microtask before the application gets its result (await, withResponse)', async () => {
+    const body = JSON.stringify(fixture('chat-completion'));
+    const answering = new sdk.OpenAI({
+      apiKey: 'sk-test',
+      baseURL: 'https://api.openai.com/v1',
+      maxRetries: 0,
+      fetch: async () => new Response(body, { headers: { 'content-type': 'application/json' } }),
+    });
+    const create = () => answering.chat.completions.create(CHAT);
+    const [bare, instrumented] = await bareAndInstrumented(async () => ({
+      awaited: await microtasksUntilSettled(() => create()),
+      withResponse: await microtasksUntilSettled(() => create().withResponse()),
+    }));
+    expect(bare.awaited).toBeLessThan(5_000);
+    expect(instrumented).toEqual(bare);
+    // The call was recorded all the same.
+    expect(t.otel.spans().some((span) => span.attributes['server.address'] === 'api.openai.com')).toBe(true);
+  });
 
   it('chat completion result', async () => {
     t.server.on(
