@@ -177,10 +177,22 @@ function observeIterator(
     outcome.error(error);
     throw error;
   };
+  // Without chunks to hide, each result is observed beside the SDK's own promise, which is returned as
+  // it is: the application gets every chunk at the same microtask as without instrumentation.
+  const onResultBeside = (result: IteratorResult<unknown>): void => {
+    onResult(result);
+  };
+  const onFailureBeside = (error: unknown): void => {
+    outcome.pending--;
+    outcome.error(error);
+  };
   const observed: AnyAsyncIterator = {
     next: (...args: [] | [unknown]) => {
       outcome.pending++;
-      return inner.next(...args).then(onResult, onFailure);
+      const result = inner.next(...args);
+      if (hideChunk) return result.then(onResult, onFailure);
+      result.then(onResultBeside, onFailureBeside);
+      return result;
     },
     return: (value?: unknown) => {
       outcome.abandon();
