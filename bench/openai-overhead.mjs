@@ -11,7 +11,7 @@
  * support `openai <7` only.
  *
  * Run from the repository root after `pnpm build` (it loads the built dist of the packages):
- *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2] [--no-network]
+ *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2] [--no-network] [--breakdown]
  * `--no-network` gives the SDK a fetch that answers the recorded response at once: CPU work only;
  * with `--priced` the client names api.openai.com, so aicost prices every call (at the loopback address the
  * provider is a self-hosted server without a rate: unpriced, 10 fewer cost attributes).
@@ -32,7 +32,14 @@ const option = (name, fallback) => {
   return index >= 0 ? args[index + 1] : fallback;
 };
 
-const VARIANTS = ['bare', 'aicost', 'opentelemetry', 'traceloop'];
+// `--breakdown` adds aicost without a meter provider: what the GenAI metrics and cost counters cost, in the same run.
+const VARIANTS = [
+  'bare',
+  'aicost',
+  ...(args.includes('--breakdown') ? ['aicost-no-metrics'] : []),
+  'opentelemetry',
+  'traceloop',
+];
 const FIXTURES = join(root, 'packages/instrumentation-openai/test/mock-responses');
 
 if (args[0] === '--server') await runServer();
@@ -92,20 +99,19 @@ async function runVariant(variant, port, calls, streamCalls) {
   }
   const meterProvider = new MeterProvider({ readers: [new IdleReader()] });
   trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(meterProvider);
+  const withMetrics = variant !== 'aicost-no-metrics';
+  if (withMetrics) metrics.setGlobalMeterProvider(meterProvider);
 
   const instrumentation = {
     bare: () => undefined,
-    aicost: () =>
-      new (createRequire(join(root, 'packages/instrumentation-openai/package.json'))(
-        join(root, 'packages/instrumentation-openai/dist/index.cjs'),
-      ).OpenAIInstrumentation)(),
+    aicost: () => aicostInstrumentation(),
+    'aicost-no-metrics': () => aicostInstrumentation(),
     opentelemetry: () => new (fromTest('@opentelemetry/instrumentation-openai').OpenAIInstrumentation)(),
     traceloop: () => new (fromTest('@traceloop/instrumentation-openai').OpenAIInstrumentation)(),
   }[variant]();
   if (instrumentation) {
     instrumentation.setTracerProvider(tracerProvider);
-    instrumentation.setMeterProvider?.(meterProvider);
+    if (withMetrics) instrumentation.setMeterProvider?.(meterProvider);
     instrumentation.enable();
   }
 
@@ -161,6 +167,13 @@ async function runVariant(variant, port, calls, streamCalls) {
   };
   await tracerProvider.shutdown();
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function aicostInstrumentation() {
+  const { OpenAIInstrumentation } = createRequire(join(root, 'packages/instrumentation-openai/package.json'))(
+    join(root, 'packages/instrumentation-openai/dist/index.cjs'),
+  );
+  return new OpenAIInstrumentation();
 }
 
 /** A `fetch` that answers like the mock server, without a socket. */
