@@ -31,10 +31,28 @@ export function providerFromBaseURL(
  * `server.address` and `server.port` for a base URL. The port is the explicit
  * one, else the scheme's default, as the HTTP semconv asks.
  */
-export function serverFromBaseURL(baseURL: string | URL | undefined): {
+export function serverFromBaseURL(baseURL: string | URL | undefined): Readonly<ServerOfBaseURL> {
+  if (typeof baseURL !== 'string') return serverOf(baseURL);
+  // Several instrumentations ask on every call, and a client's base URL rarely changes: parse each once.
+  let server = serversByBaseURL.get(baseURL);
+  if (server === undefined) {
+    if (serversByBaseURL.size >= BASE_URL_CACHE_LIMIT) serversByBaseURL.clear();
+    server = Object.freeze(serverOf(baseURL));
+    serversByBaseURL.set(baseURL, server);
+  }
+  return server;
+}
+
+interface ServerOfBaseURL {
   serverAddress?: string;
   serverPort?: number;
-} {
+}
+
+/** Distinct base URLs remembered; past that the memory starts over (a process talks to a handful). */
+const BASE_URL_CACHE_LIMIT = 256;
+const serversByBaseURL = new Map<string, Readonly<ServerOfBaseURL>>();
+
+function serverOf(baseURL: string | URL | undefined): ServerOfBaseURL {
   const url = parseURL(baseURL);
   if (!url) return {};
   const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;

@@ -106,8 +106,20 @@ export function resolveCatalogueProvider(provider: string, serverAddress?: strin
   const byAddress = serverAddress ? providerForAddress(serverAddress) : undefined;
   if (byAddress && GENERIC_OPENAI_NAMES.has(name)) return byAddress;
   const mapped = CATALOGUE_PROVIDER_BY_GENAI_NAME[name];
-  if (mapped) return findProvider({ providerId: mapped });
-  return findProvider({ providerId: name }) ?? byAddress;
+  if (mapped) return providerById(mapped);
+  return providerById(name) ?? byAddress;
+}
+
+/** The catalogue's lookup scans its providers: remembered per id (names come from a short list). */
+const providerCache = new Map<string, Provider | null>();
+
+function providerById(id: string): Provider | undefined {
+  const cached = providerCache.get(id);
+  if (cached !== undefined) return cached ?? undefined;
+  const found = findProvider({ providerId: id });
+  if (providerCache.size >= MODEL_CACHE_LIMIT) providerCache.clear();
+  providerCache.set(id, found ?? null);
+  return found;
 }
 
 /** Matching an address runs every provider's URL pattern: remembered per address (a process talks to few hosts). */

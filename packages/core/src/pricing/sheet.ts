@@ -180,14 +180,17 @@ function isPartOf(part: UnitDefinition, whole: UnitDefinition): boolean {
  * larger than the input left for it).
  */
 export function costFromSheet(sheet: PriceSheet, usage: TokenUsage): CostBreakdown | InvalidUsage {
-  const leaves = new Map<PriceKey, number>();
-  for (const { key, unit, narrower } of pricingPlan(sheet)) {
+  const plan = pricingPlan(sheet);
+  // Tokens left to each priced unit, by plan step; narrower units come first in the plan.
+  const leaves: number[] = [];
+  for (let step = 0; step < plan.length; step++) {
+    const { key, unit, narrower } = plan[step]!;
     let leaf = unit.count(usage);
-    for (const other of narrower) leaf -= leaves.get(other)!;
+    for (const other of narrower) leaf -= leaves[other]!;
     if (leaf < 0) {
       return invalidUsage(key, leaf, `usage parts priced apart exceed the tokens of ${key}`);
     }
-    leaves.set(key, leaf);
+    leaves.push(leaf);
   }
   const parts: Record<CostComponent, bigint> = {
     input: 0n,
@@ -196,10 +199,12 @@ export function costFromSheet(sheet: PriceSheet, usage: TokenUsage): CostBreakdo
     output: 0n,
     other: 0n,
   };
-  for (const [key, leaf] of leaves) {
-    const unit: UnitDefinition = UNITS[key];
-    const price = priceAt(sheet[key]!, usage.inputTokens);
-    parts[unit.component] += costNanos(leaf, price, unit.per);
+  for (let step = 0; step < plan.length; step++) {
+    const leaf = leaves[step]!;
+    // No tokens of a unit cost nothing at any price (most calls use no cache, audio or images).
+    if (leaf === 0) continue;
+    const { key, unit } = plan[step]!;
+    parts[unit.component] += costNanos(leaf, priceAt(sheet[key]!, usage.inputTokens), unit.per);
   }
   return makeBreakdown(parts);
 }
@@ -207,8 +212,11 @@ export function costFromSheet(sheet: PriceSheet, usage: TokenUsage): CostBreakdo
 interface PlanStep {
   key: PriceKey;
   unit: UnitDefinition;
-  /** Priced units met earlier (wider dimensions first) that are part of this one: their tokens are taken out of it. */
-  narrower: PriceKey[];
+  /**
+   * Plan steps met earlier (narrower units first) that are part of this one, by index: their tokens
+   * are taken out of it.
+   */
+  narrower: number[];
 }
 
 /**
@@ -225,11 +233,13 @@ function pricingPlan(sheet: PriceSheet): PlanStep[] {
     (a, b) => Object.keys(UNITS[b].dimensions).length - Object.keys(UNITS[a].dimensions).length,
   );
   plan = [];
-  const seen: PriceKey[] = [];
   for (const key of priced) {
     const unit: UnitDefinition = UNITS[key];
-    plan.push({ key, unit, narrower: seen.filter((other) => other !== key && isPartOf(UNITS[other], unit)) });
-    seen.push(key);
+    const narrower: number[] = [];
+    plan.forEach((earlier, index) => {
+      if (earlier.key !== key && isPartOf(UNITS[earlier.key], unit)) narrower.push(index);
+    });
+    plan.push({ key, unit, narrower });
   }
   plans.set(sheet, plan);
   return plan;
