@@ -11,7 +11,7 @@
  * support `openai <7` only.
  *
  * Run from the repository root after `pnpm build` (it loads the built dist of the packages):
- *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2] [--no-network] [--breakdown]
+ *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2] [--no-network] [--breakdown] [--cost-processor]
  * `--no-network` gives the SDK a fetch that answers the recorded response at once: CPU work only;
  * with `--priced` the client names api.openai.com, so aicost prices every call (at the loopback address the
  * provider is a self-hosted server without a rate: unpriced, 10 fewer cost attributes).
@@ -85,13 +85,30 @@ async function runVariant(variant, port, calls, streamCalls) {
   const { TracerProvider, BatchSpanProcessor } = fromTest('@opentelemetry/sdk-trace');
   const { MeterProvider, MetricReader } = fromTest('@opentelemetry/sdk-metrics');
 
+  // Discards the spans, counting them by scope and cost status: what each variant's spans carried.
+  const spanCounts = {};
   const discard = {
-    export: (_spans, done) => done({ code: 0 }),
+    export: (spans, done) => {
+      for (const span of spans) {
+        const key = `${span.instrumentationScope.name} ${span.attributes['aicost.cost.status'] ?? '(no cost)'}`;
+        spanCounts[key] = (spanCounts[key] ?? 0) + 1;
+      }
+      done({ code: 0 });
+    },
     shutdown: async () => {},
     forceFlush: async () => {},
   };
+  // --cost-processor: aicost's CostSpanProcessor ahead of the export, as `register()` installs it, in every
+  // variant: then every instrumentation's spans carry the same cost attributes (and the cost counter).
+  const costProcessor = process.env.BENCH_COST_PROCESSOR
+    ? [
+        new (createRequire(join(root, 'packages/core/package.json'))(
+          join(root, 'packages/core/dist/index.cjs'),
+        ).CostSpanProcessor)(),
+      ]
+    : [];
   const tracerProvider = new TracerProvider({
-    spanProcessors: [new BatchSpanProcessor({ exporter: discard })],
+    spanProcessors: [...costProcessor, new BatchSpanProcessor({ exporter: discard })],
   });
   class IdleReader extends MetricReader {
     async onForceFlush() {}
@@ -166,6 +183,7 @@ async function runVariant(variant, port, calls, streamCalls) {
     stream: await measure(streamed, Number(streamCalls)),
   };
   await tracerProvider.shutdown();
+  result.spanCounts = spanCounts;
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
@@ -214,6 +232,7 @@ async function orchestrate() {
   );
   const samples = Object.fromEntries(VARIANTS.map((v) => [v, { plain: [], stream: [] }]));
   const cpu = Object.fromEntries(VARIANTS.map((v) => [v, { plain: [], stream: [] }]));
+  const spanCounts = {};
   try {
     for (let round = 0; round < rounds; round++) {
       for (const variant of VARIANTS) {
@@ -235,11 +254,13 @@ async function orchestrate() {
               BENCH_SDK_DIR: sdkDir,
               ...(args.includes('--no-network') ? { BENCH_NO_NETWORK: '1' } : {}),
               ...(args.includes('--priced') ? { BENCH_PRICED: '1' } : {}),
+              ...(args.includes('--cost-processor') ? { BENCH_COST_PROCESSOR: '1' } : {}),
             },
             maxBuffer: 64 * 1024 * 1024,
           },
         );
         const result = JSON.parse(stdout.trim().split('\n').at(-1));
+        spanCounts[variant] = result.spanCounts;
         for (const kind of ['plain', 'stream']) {
           samples[variant][kind].push(...result[kind].samples);
           cpu[variant][kind].push(result[kind].cpuPerCall);
@@ -289,6 +310,11 @@ async function orchestrate() {
       );
     }
     console.log('');
+  }
+  console.log('Spans exported in the last round, by scope and aicost.cost.status (warm-up included):');
+  for (const variant of VARIANTS) {
+    const counts = Object.entries(spanCounts[variant] ?? {}).map(([key, n]) => `${key}: ${n}`);
+    console.log(`- ${variant}: ${counts.join(', ') || 'none'}`);
   }
 }
 
