@@ -1,6 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
+  AggregationTemporality,
   DataPointType,
   type HistogramMetricData,
   MeterProvider,
@@ -144,6 +145,28 @@ describe('GenAIMetrics', () => {
       .find((m) => m.descriptor.name === 'aicost.cost') as SumMetricData;
     expect(cost.dataPoints).toHaveLength(1);
     expect(cost.dataPoints[0]?.value).toBe(0.75);
+  });
+
+  it('reports cost deltas to a reader that asks for delta temporality, as a synchronous counter would', async () => {
+    const reader = new CollectingReader({
+      aggregationTemporalitySelector: () => AggregationTemporality.DELTA,
+    });
+    const provider = new MeterProvider({ readers: [reader] });
+    const genAIMetrics = new GenAIMetrics(provider.getMeter('test'));
+    const collectCost = async () => {
+      const { resourceMetrics } = await reader.collect();
+      return resourceMetrics.scopeMetrics
+        .flatMap((scope) => scope.metrics)
+        .find((m) => m.descriptor.name === 'aicost.cost') as SumMetricData;
+    };
+    genAIMetrics.record({ attributes: call, cost: priced(250_000_000n) });
+    const first = await collectCost();
+    genAIMetrics.record({ attributes: call, cost: priced(500_000_000n) });
+    genAIMetrics.record({ attributes: call, cost: priced(1_000_000_000n) });
+    const second = await collectCost();
+    expect(first.aggregationTemporality).toBe(AggregationTemporality.DELTA);
+    expect(first.dataPoints[0]?.value).toBe(0.25);
+    expect(second.dataPoints[0]?.value).toBe(1.5);
   });
 
   it('bounds the cost series: attribute sets past the limit fold into the overflow series, losing no amount', async () => {
