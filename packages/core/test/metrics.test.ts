@@ -147,6 +147,19 @@ describe('GenAIMetrics', () => {
     expect(cost.dataPoints[0]?.value).toBe(0.75);
   });
 
+  it('keeps label sets apart even when their values contain the key separator', async () => {
+    const { genAIMetrics, collect } = setup();
+    const first = { ...call, 'aicost.feature': 'a\u0001sb', 'gen_ai.provider.name': 'c' };
+    const second = { ...call, 'aicost.feature': 'a', 'gen_ai.provider.name': 'b\u0001sc' };
+    genAIMetrics.record({ attributes: first, cost: priced(1_000_000_000n) });
+    genAIMetrics.record({ attributes: second, cost: priced(2_000_000_000n) });
+    const cost = (await collect('aicost.cost')) as SumMetricData;
+    const byFeature = Object.fromEntries(
+      cost.dataPoints.map((p) => [p.attributes['aicost.feature'], p.value]),
+    );
+    expect(byFeature).toEqual({ 'a\u0001sb': 1, a: 2 });
+  });
+
   it('reports cost deltas to a reader that asks for delta temporality, as a synchronous counter would', async () => {
     const reader = new CollectingReader({
       aggregationTemporalitySelector: () => AggregationTemporality.DELTA,

@@ -252,8 +252,13 @@ const COST_LABEL_KEYS = [
   ATTR_GEN_AI_RESPONSE_MODEL,
 ] as const;
 
-/** One label value in a series key: absent and the empty string stay distinct, and types cannot collide. */
+/**
+ * One label value in a series key, length-prefixed so that no value can pass
+ * for a separator: absent and the empty string stay distinct, and types cannot
+ * collide.
+ */
 function keyPart(value: AttributeValue | undefined): string {
-  if (value === undefined) return '\u0000';
-  return typeof value === 'string' ? `s${value}` : `j${JSON.stringify(value)}`;
+  if (value === undefined) return '-';
+  const text = typeof value === 'string' ? `s${value}` : `j${JSON.stringify(value)}`;
+  return `${text.length}:${text}`;
 }
