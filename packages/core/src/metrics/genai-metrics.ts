@@ -2,6 +2,7 @@ import {
   type Attributes,
   type AttributeValue,
   type Context,
+  type Counter,
   context,
   type Histogram,
   type Meter,
@@ -37,7 +38,6 @@ import {
   customerLabelsEnabledFromEnv,
   sharedCustomerLabelLimiter,
 } from './customer-labels.js';
-import { ExactCounter } from './exact-counter.js';
 
 /** Semconv explicit bucket boundaries advice for `gen_ai.client.token.usage`. */
 export const TOKEN_USAGE_BUCKETS = [
@@ -115,8 +115,8 @@ export class GenAIMetrics {
   private readonly tokenUsage: Histogram;
   private readonly duration: Histogram;
   private readonly timeToFirstChunk: Histogram;
-  private readonly cost: ExactCounter;
-  private readonly unpriced: ExactCounter;
+  private readonly cost: Counter;
+  private readonly unpriced: Counter;
   private readonly customerLimiter: CustomerLabelLimiter | undefined;
 
   constructor(meter: Meter = metrics.getMeter('@aicost/core'), options: GenAIMetricsOptions = {}) {
@@ -135,23 +135,19 @@ export class GenAIMetrics {
       unit: 's',
       advice: { explicitBucketBoundaries: DURATION_BUCKETS },
     });
-    // Exact sums: the dollar total is a sum of bigint nanos, turned into a number once per collection.
-    this.cost = ExactCounter.of(
-      meter,
-      METRIC_AICOST_COST,
-      {
-        description:
-          'Cost of GenAI calls (priced calls only; unknown costs are counted by aicost.unpriced.requests).',
-        unit: 'USD',
-      },
-      nanosToNumber,
-    );
-    this.unpriced = ExactCounter.of(
-      meter,
-      METRIC_AICOST_UNPRICED_REQUESTS,
-      { description: 'GenAI calls whose cost is unknown.', unit: '{request}' },
-      Number,
-    );
+    // Synchronous on purpose. An observable counter fed from exact bigint sums was tried: with
+    // sdk-metrics 3.1 a View dropping a label (customer, response model) then keeps the last series'
+    // value instead of the sum, reader cardinality limits fold the wrong deltas, and two copies of this
+    // package on one meter overwrite each other's totals.
+    this.cost = meter.createCounter(METRIC_AICOST_COST, {
+      description:
+        'Cost of GenAI calls (priced calls only; unknown costs are counted by aicost.unpriced.requests).',
+      unit: 'USD',
+    });
+    this.unpriced = meter.createCounter(METRIC_AICOST_UNPRICED_REQUESTS, {
+      description: 'GenAI calls whose cost is unknown.',
+      unit: '{request}',
+    });
     const customerEnabled = options.customer?.enabled ?? customerLabelsEnabledFromEnv();
     if (customerEnabled) {
       this.customerLimiter =
@@ -196,52 +192,28 @@ export class GenAIMetrics {
   recordCost(attributes: Attributes, cost: CostResult, callContext: Context = context.active()): void {
     const labels = this.costLabels(attributes, callContext);
     if (cost.status === COST_STATUS.UNPRICED || cost.cost === undefined) {
-      const reason = cost.reason ?? 'unknown';
-      this.unpriced.add(`${labels.key}\u0001${reason}`, 1n, () => ({
-        ...labels.attributes(),
-        [ATTR_AICOST_COST_STATUS_REASON]: reason,
-      }));
+      labels[ATTR_AICOST_COST_STATUS_REASON] = cost.reason ?? 'unknown';
+      this.unpriced.add(1, labels);
       return;
     }
-    const status = cost.status;
-    this.cost.add(`${labels.key}\u0001${status}`, cost.cost.total, () => ({
-      ...labels.attributes(),
-      [ATTR_AICOST_COST_STATUS]: status,
-    }));
+    // Exact bigint nanos become a float once, here: metrics are approximate by nature, spans stay exact.
+    labels[ATTR_AICOST_COST_STATUS] = cost.status;
+    this.cost.add(nanosToNumber(cost.cost.total), labels);
   }
 
-  /**
-   * provider, model, operation, feature, and the bounded customer when opted
-   * in; as a series key (cheap, every call) and as attributes (built once per
-   * series).
-   */
-  private costLabels(attributes: Attributes, callContext: Context): CostLabels {
+  /** provider, model, operation, feature, and the bounded customer when opted in. */
+  private costLabels(attributes: Attributes, callContext: Context): Attributes {
+    const labels = pick(attributes, COST_LABEL_KEYS);
     // A caller without the span's attributes still gets the ambient attribution.
     const feature = attributes[ATTR_AICOST_FEATURE] ?? getAttributionValue(callContext, ATTR_AICOST_FEATURE);
-    const featureLabel = feature === undefined ? undefined : String(feature);
-    let customerLabel: string | undefined;
+    if (feature !== undefined) labels[ATTR_AICOST_FEATURE] = String(feature);
     if (this.customerLimiter !== undefined) {
       const customer =
         attributes[ATTR_AICOST_CUSTOMER] ?? getAttributionValue(callContext, ATTR_AICOST_CUSTOMER);
-      if (customer !== undefined) customerLabel = this.customerLimiter.label(String(customer));
+      if (customer !== undefined) labels[ATTR_AICOST_CUSTOMER] = this.customerLimiter.label(String(customer));
     }
-    let key = keyPart(featureLabel);
-    for (const labelKey of COST_LABEL_KEYS) key += `\u0001${keyPart(attributes[labelKey])}`;
-    return {
-      key: `${key}\u0001${keyPart(customerLabel)}`,
-      attributes: () => {
-        const labels = pick(attributes, COST_LABEL_KEYS);
-        if (featureLabel !== undefined) labels[ATTR_AICOST_FEATURE] = featureLabel;
-        if (customerLabel !== undefined) labels[ATTR_AICOST_CUSTOMER] = customerLabel;
-        return labels;
-      },
-    };
+    return labels;
   }
-}
-
-interface CostLabels {
-  key: string;
-  attributes(): Attributes;
 }
 
 /** The call attributes the cost counters are labelled with, besides feature and customer. */
@@ -251,14 +223,3 @@ const COST_LABEL_KEYS = [
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
 ] as const;
-
-/**
- * One label value in a series key, length-prefixed so that no value can pass
- * for a separator: absent and the empty string stay distinct, and types cannot
- * collide.
- */
-function keyPart(value: AttributeValue | undefined): string {
-  if (value === undefined) return '-';
-  const text = typeof value === 'string' ? `s${value}` : `j${JSON.stringify(value)}`;
-  return `${text.length}:${text}`;
-}
