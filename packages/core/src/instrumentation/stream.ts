@@ -177,22 +177,13 @@ function observeIterator(
     outcome.error(error);
     throw error;
   };
-  // Without chunks to hide, each result is observed beside the SDK's own promise, which is returned as
-  // it is: the application gets every chunk at the same microtask as without instrumentation.
-  const onResultBeside = (result: IteratorResult<unknown>): void => {
-    onResult(result);
-  };
-  const onFailureBeside = (error: unknown): void => {
-    outcome.pending--;
-    outcome.error(error);
-  };
+  // A promise of ours per chunk (one microtask later than the SDK's own) rather than a reaction beside
+  // the SDK's: observing the SDK's promise would mark its rejection handled, and a `next()` promise the
+  // application drops would then no longer be an unhandled rejection.
   const observed: AnyAsyncIterator = {
     next: (...args: [] | [unknown]) => {
       outcome.pending++;
-      const result = inner.next(...args);
-      if (hideChunk) return result.then(onResult, onFailure);
-      result.then(onResultBeside, onFailureBeside);
-      return result;
+      return inner.next(...args).then(onResult, onFailure);
     },
     return: (value?: unknown) => {
       outcome.abandon();
