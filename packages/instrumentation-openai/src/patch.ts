@@ -321,12 +321,6 @@ class Consumption {
  */
 function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption, isRoot: boolean): void {
   const { call } = consumption;
-  if (isRoot) {
-    promise.responsePromise.then(
-      ({ response }) => consumption.responded(response),
-      (error: unknown) => consumption.requestFailed(error),
-    );
-  }
   const parse = promise.parse;
   if (typeof parse === 'function') {
     promise.parse = function observedParse(this: unknown) {
@@ -380,6 +374,13 @@ function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption
         );
       return derived;
     };
+  }
+  // Last: the request's rejection is only taken over once `claim` is wired to the methods above.
+  if (isRoot) {
+    promise.responsePromise.then(
+      ({ response }) => consumption.responded(response),
+      (error: unknown) => consumption.requestFailed(error),
+    );
   }
 }
 

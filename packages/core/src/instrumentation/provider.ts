@@ -31,16 +31,17 @@ export function providerFromBaseURL(
  * `server.address` and `server.port` for a base URL. The port is the explicit
  * one, else the scheme's default, as the HTTP semconv asks.
  */
-export function serverFromBaseURL(baseURL: string | URL | undefined): Readonly<ServerOfBaseURL> {
+export function serverFromBaseURL(baseURL: string | URL | undefined): ServerOfBaseURL {
   if (typeof baseURL !== 'string') return serverOf(baseURL);
   // Several instrumentations ask on every call, and a client's base URL rarely changes: parse each once.
   let server = serversByBaseURL.get(baseURL);
   if (server === undefined) {
     if (serversByBaseURL.size >= BASE_URL_CACHE_LIMIT) serversByBaseURL.clear();
-    server = Object.freeze(serverOf(baseURL));
+    server = serverOf(baseURL);
     serversByBaseURL.set(baseURL, server);
   }
-  return server;
+  // A copy: the caller's to keep or change.
+  return { ...server };
 }
 
 interface ServerOfBaseURL {
@@ -50,7 +51,7 @@ interface ServerOfBaseURL {
 
 /** Distinct base URLs remembered; past that the memory starts over (a process talks to a handful). */
 const BASE_URL_CACHE_LIMIT = 256;
-const serversByBaseURL = new Map<string, Readonly<ServerOfBaseURL>>();
+const serversByBaseURL = new Map<string, ServerOfBaseURL>();
 
 function serverOf(baseURL: string | URL | undefined): ServerOfBaseURL {
   const url = parseURL(baseURL);
