@@ -8,11 +8,7 @@ import {
   usageFromAnthropic,
 } from '@aicost/core';
 import { context } from '@opentelemetry/api';
-import {
-  InstrumentationNodeModuleDefinition,
-  InstrumentationNodeModuleFile,
-  isWrapped,
-} from '@opentelemetry/instrumentation';
+import { InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
 import type {
   AnthropicInstrumentationConfig,
   AnthropicMessage,
@@ -86,35 +82,29 @@ export class AnthropicInstrumentation extends GenAIInstrumentationBase<Anthropic
   }
 
   protected init() {
-    return SUPPORTED_VERSIONS.map(
-      (range) =>
-        new InstrumentationNodeModuleDefinition(
-          '@anthropic-ai/sdk',
-          [range],
-          // The main module too: an ESM loader hook that wraps only the modules it is told
-          // about by name (import-in-the-middle's include list) never shows us the files.
-          (moduleExports: AnthropicModuleLike) => {
-            this.patchModule(moduleExports);
-            return moduleExports;
-          },
-          (moduleExports?: AnthropicModuleLike) => this.unpatchModule(moduleExports),
-          MESSAGES_FILES.flatMap((file) =>
-            // `.js` when required, `.mjs` when imported.
-            ['.js', '.mjs'].map(
-              (extension) =>
-                new InstrumentationNodeModuleFile(
-                  `@anthropic-ai/sdk/${file}${extension}`,
-                  [range],
-                  (fileExports: { Messages?: MessagesClassLike }) => {
-                    this.patchMessages(fileExports?.Messages);
-                    return fileExports;
-                  },
-                  (fileExports?: { Messages?: MessagesClassLike }) =>
-                    this.unpatchMessages(fileExports?.Messages),
-                ),
-            ),
+    // The main module too: an ESM loader hook that wraps only the modules it is told
+    // about by name (import-in-the-middle's include list) never shows us the files.
+    return SUPPORTED_VERSIONS.map((range) =>
+      this.sdkModuleDefinition(
+        '@anthropic-ai/sdk',
+        [range],
+        MESSAGES_FILES.flatMap((file) =>
+          // `.js` when required, `.mjs` when imported.
+          ['.js', '.mjs'].map(
+            (extension) =>
+              new InstrumentationNodeModuleFile(
+                `@anthropic-ai/sdk/${file}${extension}`,
+                [range],
+                (fileExports: { Messages?: MessagesClassLike }) => {
+                  this.patchMessages(fileExports?.Messages);
+                  return fileExports;
+                },
+                (fileExports?: { Messages?: MessagesClassLike }) =>
+                  this.unpatchMessages(fileExports?.Messages),
+              ),
           ),
         ),
+      ),
     );
   }
 

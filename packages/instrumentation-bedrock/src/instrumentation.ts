@@ -12,7 +12,7 @@ import {
   usageFromBedrockInvokeModel,
 } from '@aicost/core';
 import { type Context, context, createContextKey } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import {
   converseFinishReasons,
   converseInputMessages,
@@ -86,15 +86,7 @@ export class BedrockInstrumentation extends GenAIInstrumentationBase<BedrockInst
   }
 
   protected init() {
-    return new InstrumentationNodeModuleDefinition(
-      '@aws-sdk/client-bedrock-runtime',
-      SUPPORTED_VERSIONS,
-      (moduleExports: BedrockModuleLike) => {
-        this.patchModule(moduleExports);
-        return moduleExports;
-      },
-      (moduleExports?: BedrockModuleLike) => this.unpatchModule(moduleExports),
-    );
+    return this.sdkModuleDefinition('@aws-sdk/client-bedrock-runtime', SUPPORTED_VERSIONS);
   }
 
   private get commandClasses(): CommandClasses {

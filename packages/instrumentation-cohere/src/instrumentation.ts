@@ -8,7 +8,7 @@ import {
   usageFromCohere,
 } from '@aicost/core';
 import { context } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { isWrapped } from '@opentelemetry/instrumentation';
 
 import type {
   CohereInstrumentationConfig,
@@ -72,18 +72,7 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
   }
 
   protected init() {
-    return SUPPORTED_VERSIONS.map(
-      (range) =>
-        new InstrumentationNodeModuleDefinition(
-          'cohere-ai',
-          [range],
-          (moduleExports: CohereModuleLike) => {
-            this.patchModule(moduleExports);
-            return moduleExports;
-          },
-          (moduleExports?: CohereModuleLike) => this.unpatchModule(moduleExports),
-        ),
-    );
+    return SUPPORTED_VERSIONS.map((range) => this.sdkModuleDefinition('cohere-ai', [range]));
   }
 
   // -------------------------------------------------------------------------
@@ -118,13 +107,6 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
       for (const name of ['__chat', '__chatStream', '__embed']) {
         if (client && isWrapped(client[name])) this._unwrap(client, name);
       }
-    }
-  }
-
-  /** Another instance (or the hooks after a manual patch) got here first: one span per call. */
-  private wrapOnce(target: Methods, name: string, wrapper: (original: AnyFunction) => AnyFunction) {
-    if (typeof target[name] === 'function' && !isWrapped(target[name])) {
-      this._wrap(target, name, wrapper as any);
     }
   }
 

@@ -10,7 +10,7 @@ import {
   usageFromMistral,
 } from '@aicost/core';
 import { context } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { isWrapped } from '@opentelemetry/instrumentation';
 
 import type {
   ChatCompletionResponse,
@@ -79,18 +79,7 @@ export class MistralInstrumentation extends GenAIInstrumentationBase<MistralInst
   }
 
   protected init() {
-    return SUPPORTED_VERSIONS.map(
-      (range) =>
-        new InstrumentationNodeModuleDefinition(
-          '@mistralai/mistralai',
-          [range],
-          (moduleExports: MistralModuleLike) => {
-            this.patchModule(moduleExports);
-            return moduleExports;
-          },
-          (moduleExports?: MistralModuleLike) => this.unpatchModule(moduleExports),
-        ),
-    );
+    return SUPPORTED_VERSIONS.map((range) => this.sdkModuleDefinition('@mistralai/mistralai', [range]));
   }
 
   // -------------------------------------------------------------------------
@@ -123,17 +112,6 @@ export class MistralInstrumentation extends GenAIInstrumentationBase<MistralInst
       }
     }
     if (isWrapped(resources.embeddings?.create)) this._unwrap(resources.embeddings!, 'create');
-  }
-
-  /** Another instance (or the hooks after a manual patch) got here first: one span per call. */
-  private wrapOnce(
-    target: Methods | undefined,
-    name: string,
-    wrapper: (original: AnyFunction) => AnyFunction,
-  ) {
-    if (target && typeof target[name] === 'function' && !isWrapped(target[name])) {
-      this._wrap(target, name, wrapper as any);
-    }
   }
 
   /**

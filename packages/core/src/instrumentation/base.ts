@@ -1,5 +1,11 @@
 import type { TracerProvider } from '@opentelemetry/api';
-import { InstrumentationBase, type InstrumentationConfig } from '@opentelemetry/instrumentation';
+import {
+  InstrumentationBase,
+  type InstrumentationConfig,
+  type InstrumentationModuleFile,
+  InstrumentationNodeModuleDefinition,
+  isWrapped,
+} from '@opentelemetry/instrumentation';
 import { resolveCaptureContent } from './config.js';
 import { createGenAIRecorder, type GenAIRecorder } from './recorder.js';
 import { runSafely, warnOnce } from './safety.js';
@@ -64,6 +70,46 @@ export abstract class GenAIInstrumentationBase<
     this.manualModules.add(moduleExports);
     this.manuallyPatched = true;
     return true;
+  }
+
+  /**
+   * The hook definition for the SDK module `name` within `versions`: loading it
+   * runs {@link patchModule}, unloading {@link unpatchModule}. `files` adds
+   * hooks on files inside the package.
+   */
+  protected sdkModuleDefinition(
+    name: string,
+    versions: string[],
+    files?: InstrumentationModuleFile[],
+  ): InstrumentationNodeModuleDefinition {
+    return new InstrumentationNodeModuleDefinition(
+      name,
+      versions,
+      (moduleExports: unknown) => {
+        this.patchModule(moduleExports);
+        return moduleExports;
+      },
+      (moduleExports: unknown) => {
+        if (moduleExports) this.unpatchModule(moduleExports);
+      },
+      files,
+    );
+  }
+
+  /**
+   * Wraps `target[name]` unless it is missing or already wrapped: another
+   * instance (or the hooks after a manual patch) got there first, and a call
+   * must make one span.
+   */
+  protected wrapOnce<Target extends object>(
+    target: Target | undefined,
+    name: string,
+    wrapper: (original: (...args: any[]) => any) => (...args: any[]) => any,
+  ): void {
+    const methods = target as Record<string, unknown> | undefined;
+    if (methods && typeof methods[name] === 'function' && !isWrapped(methods[name])) {
+      this._wrap(methods, name, wrapper as any);
+    }
   }
 
   /** Whether wrappers record: the hooks are enabled, or a module was patched by hand and not disabled since. */
