@@ -18,14 +18,21 @@
  * A benchmark, not a test: it prints ratios and gates nothing.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import {
+  createInstrumentation,
+  fromTest,
+  linkOpenAI6,
+  loadOpenAI,
+  recordedBodies,
+  recordedFetch,
+  root,
+} from './support/openai-variants.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const index = args.indexOf(`--${name}`);
@@ -40,7 +47,6 @@ const VARIANTS = [
   'opentelemetry',
   'traceloop',
 ];
-const FIXTURES = join(root, 'packages/instrumentation-openai/test/mock-responses');
 
 if (args[0] === '--server') await runServer();
 else if (args[0] === '--variant')
@@ -52,9 +58,7 @@ else await orchestrate();
 // ---------------------------------------------------------------------------
 async function runServer() {
   const { createServer } = await import('node:http');
-  const completion = readFileSync(join(FIXTURES, 'chat-completion.json'));
-  const chunks = JSON.parse(readFileSync(join(FIXTURES, 'chat-stream-include-usage.json'), 'utf8')).chunks;
-  const sse = `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`;
+  const { completion, sse } = recordedBodies();
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (d) => {
@@ -80,7 +84,6 @@ async function runServer() {
 async function runVariant(variant, port, calls, streamCalls) {
   // openai 6 under the name `openai`, so every instrumentation's hook matches it.
   const sdkDir = process.env.BENCH_SDK_DIR;
-  const fromTest = createRequire(join(root, 'test/package.json'));
   const { trace, metrics } = fromTest('@opentelemetry/api');
   const { TracerProvider, BatchSpanProcessor } = fromTest('@opentelemetry/sdk-trace');
   const { MeterProvider, MetricReader } = fromTest('@opentelemetry/sdk-metrics');
@@ -119,20 +122,14 @@ async function runVariant(variant, port, calls, streamCalls) {
   const withMetrics = variant !== 'aicost-no-metrics';
   if (withMetrics) metrics.setGlobalMeterProvider(meterProvider);
 
-  const instrumentation = {
-    bare: () => undefined,
-    aicost: () => aicostInstrumentation(),
-    'aicost-no-metrics': () => aicostInstrumentation(),
-    opentelemetry: () => new (fromTest('@opentelemetry/instrumentation-openai').OpenAIInstrumentation)(),
-    traceloop: () => new (fromTest('@traceloop/instrumentation-openai').OpenAIInstrumentation)(),
-  }[variant]();
+  const instrumentation = createInstrumentation(variant);
   if (instrumentation) {
     instrumentation.setTracerProvider(tracerProvider);
     if (withMetrics) instrumentation.setMeterProvider?.(meterProvider);
     instrumentation.enable();
   }
 
-  const { OpenAI } = createRequire(join(sdkDir, 'x.js'))('openai');
+  const { OpenAI } = loadOpenAI(sdkDir);
   const patched =
     OpenAI.Chat.Completions.prototype.create.name !== 'create' ||
     '__wrapped' in OpenAI.Chat.Completions.prototype.create;
@@ -187,24 +184,6 @@ async function runVariant(variant, port, calls, streamCalls) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-function aicostInstrumentation() {
-  const { OpenAIInstrumentation } = createRequire(join(root, 'packages/instrumentation-openai/package.json'))(
-    join(root, 'packages/instrumentation-openai/dist/index.cjs'),
-  );
-  return new OpenAIInstrumentation();
-}
-
-/** A `fetch` that answers like the mock server, without a socket. */
-function recordedFetch() {
-  const completion = readFileSync(join(FIXTURES, 'chat-completion.json'), 'utf8');
-  const chunks = JSON.parse(readFileSync(join(FIXTURES, 'chat-stream-include-usage.json'), 'utf8')).chunks;
-  const sse = `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`;
-  return async (_url, init) =>
-    String(init?.body).includes('"stream":true')
-      ? new Response(sse, { headers: { 'content-type': 'text/event-stream' } })
-      : new Response(completion, { headers: { 'content-type': 'application/json' } });
-}
-
 // ---------------------------------------------------------------------------
 // The orchestrator
 // ---------------------------------------------------------------------------
@@ -215,14 +194,7 @@ async function orchestrate() {
   const dist = join(root, 'packages/instrumentation-openai/dist/index.cjs');
   if (!existsSync(dist)) throw new Error(`build first: ${dist} is missing`);
 
-  const sdkDir = mkdtempSync(join(tmpdir(), 'aicost-bench-'));
-  mkdirSync(join(sdkDir, 'node_modules'));
-  const openai6 = join(
-    realpathSync(join(root, 'packages/instrumentation-openai/node_modules/openai-v6')),
-    'package.json',
-  );
-  symlinkSync(join(openai6, '..'), join(sdkDir, 'node_modules/openai'));
-  const sdkVersion = JSON.parse(readFileSync(openai6, 'utf8')).version;
+  const { sdkDir, version: sdkVersion } = linkOpenAI6();
 
   const server = spawn(process.execPath, [fileURLToPath(import.meta.url), '--server'], {
     stdio: ['ignore', 'pipe', 'inherit'],
