@@ -5,6 +5,7 @@ import {
   type GenAICall,
   GenAIInstrumentationBase,
   type HeadersLike,
+  isThenable,
   logOnce,
   observeStream,
   runSafely,
@@ -172,7 +173,7 @@ export class BedrockInstrumentation extends GenAIInstrumentationBase<BedrockInst
       // inside the SDK's own chain: the application gets the SDK's promise itself,
       // with no extra tick and its rejection left for the application to handle.
       if (callback || exchange.observedInside) return result;
-      if (!isPromiseLike(result)) {
+      if (!isThenable(result)) {
         call.end();
         return result;
       }
@@ -237,10 +238,6 @@ function isAsyncIterable(value: unknown): value is object {
     value !== null &&
     typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
   );
-}
-
-function isPromiseLike(value: unknown): value is Promise<unknown> {
-  return typeof (value as { then?: unknown })?.then === 'function';
 }
 
 function recordInputContent(

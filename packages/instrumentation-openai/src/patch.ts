@@ -22,6 +22,7 @@ import {
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAIRecorder,
+  isThenable,
   logOnce,
   observeStream,
   providerFromBaseURL,
@@ -382,14 +383,6 @@ function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption
       (error: unknown) => consumption.requestFailed(error),
     );
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**

@@ -21,5 +21,5 @@ export {
   type GenAIResponseInfo,
 } from './recorder.js';
 export { logOnce, resetLogOnce, runSafely, warnOnce } from './safety.js';
-export { observeSettlement } from './settlement.js';
+export { isThenable, observeSettlement } from './settlement.js';
 export { abortError, observeStream, type StreamObserver } from './stream.js';

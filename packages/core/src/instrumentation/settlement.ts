@@ -38,6 +38,15 @@ interface Watch {
 
 const watches = new WeakMap<object, Watch>();
 
+/** Whether `value` can be awaited: an SDK's promise, or a promise-like object of its own. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
 function claim(promise: object): void {
   const watch = watches.get(promise);
   if (!watch || watch.claimed) return;
