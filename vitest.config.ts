@@ -5,13 +5,17 @@ import { defineConfig } from 'vitest/config';
 // Files run in separate processes because OpenTelemetry keeps global state
 // (tracer provider, context manager, propagators) per process.
 export default defineConfig({
-  // Tests run @aicost/core from source, so they need no build step and every
+  // Tests run @aicost/core and @aicost/schema from source, so they need no build step and every
   // importer (package under test, test support) shares one module instance.
   resolve: {
     alias: [
       {
         find: /^@aicost\/core$/,
         replacement: fileURLToPath(new URL('./packages/core/src/index.ts', import.meta.url)),
+      },
+      {
+        find: /^@aicost\/schema$/,
+        replacement: fileURLToPath(new URL('./packages/schema/src/index.ts', import.meta.url)),
       },
     ],
   },

@@ -21,11 +21,20 @@
  * converts it for display.
  */
 
-export const HOURLY = 'otel.aicost_rollup_hourly';
-export const DAILY = 'otel.aicost_rollup_daily';
-export const REQUESTS = 'otel.aicost_requests';
-export const CACHE_SAVINGS = 'otel.aicost_cache_savings';
-export const UNPRICED = 'otel.aicost_unpriced_requests';
+/**
+ * The schema's database (`aicost migrate --database`): `AICOST_DATABASE` when the dashboards
+ * are generated, else `otel`. The committed dashboards use `otel`; for another database,
+ * regenerate them with the variable set (grafana/README.md).
+ */
+export const DATABASE = process.env.AICOST_DATABASE || 'otel';
+if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(DATABASE))
+  throw new Error(`AICOST_DATABASE: not a database name: ${DATABASE}`);
+
+export const HOURLY = `${DATABASE}.aicost_rollup_hourly`;
+export const DAILY = `${DATABASE}.aicost_rollup_daily`;
+export const REQUESTS = `${DATABASE}.aicost_requests`;
+export const CACHE_SAVINGS = `${DATABASE}.aicost_cache_savings`;
+export const UNPRICED = `${DATABASE}.aicost_unpriced_requests`;
 
 /** How an empty attribution value (no feature, no customer, ...) is shown and selected. */
 export const NONE = '(none)';
@@ -131,11 +140,11 @@ export interface NarrowRollup {
   lacks: readonly string[];
 }
 export const FEATURE_DAILY: NarrowRollup = {
-  table: 'otel.aicost_rollup_feature_daily',
+  table: `${DATABASE}.aicost_rollup_feature_daily`,
   lacks: ['customer', 'workflow', 'team'],
 };
 export const CUSTOMER_DAILY: NarrowRollup = {
-  table: 'otel.aicost_rollup_customer_daily',
+  table: `${DATABASE}.aicost_rollup_customer_daily`,
   lacks: ['feature', 'workflow', 'team', 'provider', 'model', 'operation'],
 };
 

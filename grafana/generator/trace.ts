@@ -8,11 +8,11 @@
  * (OTel column map 1.2.9, durations in nanoseconds), with its SQL pre-generated so Explore runs
  * it at once. The SQL below is what the plugin's generateTraceIdQuery
  * (src/data/sqlGenerator.ts) produces for those options, including the lookup in the
- * `otel_traces_trace_id_ts` companion table that collector/sql creates.
+ * `otel_traces_trace_id_ts` companion table that the schema creates.
  */
 import { DATASOURCE, FORMAT, type JsonObject, PLUGIN_VERSION } from './panels.ts';
+import { DATABASE } from './sql.ts';
 
-const DATABASE = 'otel';
 const TABLE = 'otel_traces';
 
 /** The plugin's OTel 1.2.9 trace column map (src/otel.ts): column hint -> exporter column. */

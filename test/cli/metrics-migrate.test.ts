@@ -111,9 +111,15 @@ describe('aicost migrate', () => {
     expect(tables.map((t) => t.name)).toEqual(
       expect.arrayContaining(['otel_traces', 'aicost_requests', 'aicost_prices']),
     );
+    expect(first.stdout).toMatch(
+      /^installed the schema \(migrations 1 recorded\): \d+ statements in otel on the store in /,
+    );
     const second = await runCli(['migrate', '--data-dir', dataDir]);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toBe(first.stdout);
+    expect(second.stdout).toMatch(/^schema already current: \d+ statements in otel on the store in /);
+    const status = await runCli(['migrate', '--status', '--data-dir', dataDir]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^0001 baseline +applied +\d{4}-\d\d-\d\d /m);
     expect(
       await sqlJson(
         ['--data-dir', dataDir],
@@ -161,7 +167,10 @@ describe('aicost migrate', () => {
           'default',
         ]);
         expect(res.code, res.stderr).toBe(0);
-        expect(res.stdout).toMatch(new RegExp(`applied \\d+ statements .* to ${collector.clickhouseUrl}`));
+        // `aicost up` installed the schema when it opened the store: nothing is pending.
+        expect(res.stdout).toMatch(
+          new RegExp(`^schema already current: \\d+ statements in otel on ${collector.clickhouseUrl}`),
+        );
       }
       const count = await runCli(['sql', '--format', 'csv', 'SELECT count() AS n FROM otel.otel_traces'], {
         env: { CLICKHOUSE_URL: collector.clickhouseUrl },

@@ -488,8 +488,9 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
     const url = ['--clickhouse-url', collector.clickhouseUrl];
     const plain = await runCli(['migrate', ...url], { env: WITHOUT_CHDB });
     expect(plain.code, plain.stderr).toBe(0);
+    // `aicost up` installed the schema when it opened its store: nothing is pending.
     expect(plain.stdout).toMatch(
-      /^applied \d+ statements from \d+ files in .* to http:\/\/127\.0\.0\.1:\d+\n$/,
+      /^schema already current: \d+ statements in otel on http:\/\/127\.0\.0\.1:\d+\n$/,
     );
     expect(await priceRows()).toBe(0);
 
@@ -505,6 +506,46 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
     expect(reload.code, reload.stderr).toBe(0);
     expect(reload.stdout).toMatch(new RegExp(`^loaded ${loaded![1]} price rows`));
     expect(await priceRows()).toBe(Number(loaded![1]));
+  });
+
+  it('installs, lists and prices a schema in another database (--database, AICOST_DATABASE)', async () => {
+    const url = ['--clickhouse-url', collector.clickhouseUrl];
+    const installed = await runCli(['migrate', '--database', 'finops', ...url], { env: WITHOUT_CHDB });
+    expect(installed.code, installed.stderr).toBe(0);
+    expect(installed.stdout).toMatch(
+      /^installed the schema \(migrations 1 recorded\): \d+ statements in finops on /,
+    );
+    const status = await runCli(['migrate', '--status', ...url], {
+      env: { ...WITHOUT_CHDB, AICOST_DATABASE: 'finops' },
+    });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^migrations of finops on .*\n0001 baseline +applied +\d{4}-/);
+    const loaded = await runCli(['prices', 'load', '--database', 'finops', ...url], { env: WITHOUT_CHDB });
+    expect(loaded.code, loaded.stderr).toBe(0);
+    const count = async (database: string) => {
+      const res = await runCli([
+        'sql',
+        ...url,
+        '--format',
+        'csv',
+        `SELECT count() FROM ${database}.aicost_prices`,
+      ]);
+      expect(res.code, res.stderr).toBe(0);
+      return Number(res.stdout.split('\n')[1]);
+    };
+    expect(await count('finops')).toBe(Number(/loaded (\d+) price rows/.exec(loaded.stdout)![1]));
+    // The views of that database read that database's tables.
+    const views = await runCli([
+      'sql',
+      ...url,
+      '--format',
+      'csv',
+      "SELECT count() FROM system.tables WHERE database = 'finops' AND create_table_query LIKE '%otel.%'",
+    ]);
+    expect(views.stdout).toBe('count()\n0\n');
+    const bad = await runCli(['migrate', '--database', 'fin-ops', ...url], { env: WITHOUT_CHDB });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/database name must be letters, digits and underscores/);
   });
 
   it('refuses --prices-file without --with-prices (usage error)', async () => {

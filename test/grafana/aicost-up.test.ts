@@ -8,8 +8,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { loadPrices } from '@aicost/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPrices } from '../../collector/sql/prices.js';
 import { parseNanos } from '../../packages/core/src/money/index.js';
 import { type Collector, startCollector, tempDir } from '../cli/support.js';
 import { ALIASES, PRICES } from '../schema/fixtures.js';

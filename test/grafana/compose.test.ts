@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose and Grafana variable syntax (${VAR}, ${VAR:-default})
 /**
  * collector/docker-compose.yaml checked without Docker (no daemon on the build machines):
  * the services, images and published ports; every bind mount exists; the one-shot
@@ -6,7 +7,7 @@
  * users.xml `from_env`) is set on the container that reads it; and the names that must agree
  * across files (users, host, port, plugin version, dashboard path) do.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -84,12 +85,24 @@ describe('collector/docker-compose.yaml', () => {
     }
   });
 
-  it('applies the schema files of collector/sql at ClickHouse start, in order', () => {
-    const initDir = mountedFile(services.clickhouse!, '/docker-entrypoint-initdb.d');
-    expect(statSync(initDir).isDirectory()).toBe(true);
-    const sqlFiles = readdirSync(initDir).filter((file) => file.endsWith('.sql'));
-    expect(sqlFiles.length).toBeGreaterThanOrEqual(5);
-    for (const file of sqlFiles) expect(file).toMatch(/^\d{3}_[\w-]+\.sql$/);
+  it('leaves the schema to aicost migrate: no init scripts (the schema files are templates of @aicost/schema)', () => {
+    expect(mounts(services.clickhouse!).map((m) => m.container)).not.toContain('/docker-entrypoint-initdb.d');
+  });
+
+  it('names the database once (AICOST_DATABASE, default otel) for the schema, the collector, the grants and Grafana', () => {
+    const database = '${AICOST_DATABASE:-otel}';
+    expect(services['aicost-init']!.environment!.AICOST_DATABASE).toBe(database);
+    expect(services.collector!.environment!.CLICKHOUSE_DATABASE).toBe(database);
+    expect(services.grafana!.environment!.AICOST_DATABASE).toBe(database);
+    expect(services.clickhouse!.environment).toMatchObject({
+      AICOST_WRITER_GRANT: `GRANT INSERT, SELECT ON ${database}.*`,
+      AICOST_READER_GRANT: `GRANT SELECT ON ${database}.*`,
+    });
+    const datasource = yamlWithoutComments(join(ROOT, 'grafana/provisioning/datasources/clickhouse.yaml'));
+    expect([...datasource.matchAll(/defaultDatabase: (.*)/g)].map((m) => m[1])).toEqual([
+      '${AICOST_DATABASE}',
+      '${AICOST_DATABASE}',
+    ]);
   });
 
   it('runs the collector with collector/config.yaml and sets every variable it reads', () => {
@@ -149,11 +162,16 @@ describe('collector/docker-compose.yaml', () => {
     );
     for (const user of ['aicost_writer', 'aicost_reader']) expect(usersXml).toContain(`<${user}>`);
     expect(usersXml).toMatch(
-      /<aicost_reader>[\s\S]*<profile>aicost_readonly<\/profile>[\s\S]*GRANT SELECT ON otel\.\*/,
+      /<aicost_reader>[\s\S]*<profile>aicost_readonly<\/profile>[\s\S]*<query from_env="AICOST_READER_GRANT"\/>/,
     );
     expect(usersXml).toMatch(/<readonly>2<\/readonly>/);
     const fromEnv = [...usersXml.matchAll(/from_env="(\w+)"/g)].map((m) => m[1]!);
-    expect(fromEnv.sort()).toEqual(['AICOST_READER_PASSWORD', 'AICOST_WRITER_PASSWORD']);
+    expect(fromEnv.sort()).toEqual([
+      'AICOST_READER_GRANT',
+      'AICOST_READER_PASSWORD',
+      'AICOST_WRITER_GRANT',
+      'AICOST_WRITER_PASSWORD',
+    ]);
     for (const name of fromEnv) expect(clickhouse.environment, name).toHaveProperty(name);
     expect(publishedPorts(clickhouse)).toContain(8123);
   });

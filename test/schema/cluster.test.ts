@@ -1,90 +1,270 @@
 /**
- * collector/sql/cluster.mjs on the real schema files: every statement of its output is DDL
- * carrying `ON CLUSTER <name>` right after the object's name, every MergeTree-family engine is
- * its Replicated* form (other engines untouched), nothing else differs from the input, and the
- * engine's parser accepts every statement (EXPLAIN AST with the ON CLUSTER clause kept; no
- * cluster or Keeper here, so nothing is executed).
+ * The schema for a self-managed cluster and for ClickHouse Cloud (@aicost/schema layouts).
+ *
+ * Cluster: every statement ON CLUSTER, Replicated* local tables, a Distributed face (with its
+ * sharding key) for every table that grows with traffic, materialized views only on local
+ * tables, reference tables (prices, aliases, the migrations ledger) replicated to every node.
+ * No Keeper here, so the cluster DDL is checked three ways: by its text; by the engine's
+ * parser (EXPLAIN AST, on an engine whose config sets the cluster and the {shard}/{replica}
+ * macros); and run for real on a one-shard cluster of this engine, as each node runs an ON
+ * CLUSTER statement, replication aside (ON CLUSTER clause dropped, Replicated* engines as
+ * their plain form): spans written to the Distributed `otel_traces` must come out of every
+ * face users read.
+ * Cloud: no ON CLUSTER, no engine rewrite, run on the engine as is.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readSchema, SHARDED_TABLES } from '@aicost/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Migration, readMigrations } from '../../collector/sql/migrate.js';
-import { type EngineSession, openEngine } from '../support/chdb.js';
+import {
+  CACHE_SAVINGS,
+  CUSTOMER_DAILY,
+  DAILY,
+  FEATURE_DAILY,
+  HOURLY,
+  REQUESTS,
+  UNPRICED,
+} from '../../grafana/generator/sql.ts';
+import { reportSql } from '../../packages/cli/src/report/query.js';
+import { type EngineSession, insertSpans, loadPriceRows, openEngine } from '../support/chdb.js';
+import { ALIASES, callSpan, PRICES } from './fixtures.js';
 
-const SCRIPT = fileURLToPath(new URL('../../collector/sql/cluster.mjs', import.meta.url));
-// A name that needs quoting, to check the backquote escaping too.
-const CLUSTER = 'aicost`prod';
-const ON_CLUSTER = ' ON CLUSTER `aicost``prod`';
+const CLUSTER = 'aicost_prod';
+const DATABASE = 'otel';
+const layout = { kind: 'cluster', cluster: CLUSTER } as const;
+const clusterStatements = readSchema({ layout }).flatMap((f) => f.statements);
+const cloudStatements = readSchema({ layout: { kind: 'cloud' } }).flatMap((f) => f.statements);
 
+/** The object a DDL statement creates or changes, and what follows its name. */
 const DDL_HEAD =
-  /^(CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW|DICTIONARY) IF NOT EXISTS|CREATE OR REPLACE (?:VIEW|FUNCTION)|DROP VIEW IF EXISTS|ALTER TABLE) ((?:"\w+"|\w+)(?:\.(?:"\w+"|\w+))?)/;
+  /^(?:CREATE (?:DATABASE|TABLE|MATERIALIZED VIEW|DICTIONARY) IF NOT EXISTS|CREATE OR REPLACE (?:VIEW|FUNCTION)|DROP VIEW IF EXISTS|ALTER TABLE) ((?:"\w+"|\w+)(?:\.(?:"\w+"|\w+))?)/;
+const unquote = (name: string) => name.replaceAll('"', '');
+const objectName = (statement: string) =>
+  unquote(DDL_HEAD.exec(statement)?.[1] ?? '').replace(`${DATABASE}.`, '');
+const creates = (kind: RegExp) => clusterStatements.filter((s) => kind.test(s)).map((s) => objectName(s));
 
-function runScript(args: string[]): Migration[] {
-  const out = mkdtempSync(join(tmpdir(), 'aicost-cluster-'));
-  try {
-    execFileSync(process.execPath, [SCRIPT, ...args, '--out', out], { encoding: 'utf8' });
-    return readMigrations(out);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
+const tables = creates(/^CREATE TABLE/);
+const views = creates(/^CREATE OR REPLACE VIEW/);
+const materializedViews = clusterStatements.filter((s) => s.startsWith('CREATE MATERIALIZED VIEW'));
+const distributed = clusterStatements
+  .filter((s) => /ENGINE = Distributed\(/.test(s))
+  .map((s) => ({ name: objectName(s), engine: /ENGINE = (Distributed\(.*\))$/m.exec(s)![1]! }));
+/** Tables every node holds whole (reference data): replicated without {shard} in the path. */
+const everyNode = clusterStatements
+  .filter((s) => s.includes("'/clickhouse/tables/{database}/{table}/all', '{replica}'"))
+  .map(objectName);
+
+/** The tables and views a statement reads: `<database>.<name>` after FROM or JOIN. */
+function readsOf(sql: string): string[] {
+  return [...sql.matchAll(/\b(?:FROM|JOIN)\s+"?(\w+)"?\."?(\w+)"?/g)]
+    .filter((m) => m[1] === DATABASE)
+    .map((m) => m[2]!);
 }
 
-const source = readMigrations();
-const statementsOf = (migrations: Migration[]) => migrations.flatMap((m) => m.statements);
-const engines = (statements: string[]) =>
-  statements.flatMap((s) => [...s.matchAll(/ENGINE = (\w+)/g)].map((match) => match[1]!));
-
-describe('cluster.mjs --cluster', () => {
-  const output = runScript(['--cluster', CLUSTER]);
-  const statements = statementsOf(output);
-
-  it('writes every schema file, with as many statements', () => {
-    expect(output.map((m) => m.file)).toEqual(source.map((m) => m.file));
-    expect(output.map((m) => m.statements.length)).toEqual(source.map((m) => m.statements.length));
-    expect(statements.length).toBeGreaterThan(40);
-  });
-
-  it('puts ON CLUSTER on every statement (all are DDL), once, right after the object name', () => {
-    for (const statement of statements) {
+describe('cluster layout: the DDL', () => {
+  it('puts ON CLUSTER on every statement, once, right after the object name', () => {
+    expect(clusterStatements.length).toBeGreaterThan(60);
+    for (const statement of clusterStatements) {
       const head = DDL_HEAD.exec(statement);
       expect(head, statement.slice(0, 120)).not.toBeNull();
-      expect(statement.slice(head![0].length).startsWith(ON_CLUSTER), statement.slice(0, 120)).toBe(true);
+      expect(
+        statement.slice(head![0].length).startsWith(` ON CLUSTER ${CLUSTER}`),
+        statement.slice(0, 120),
+      ).toBe(true);
       expect(statement.split('ON CLUSTER').length - 1, statement.slice(0, 120)).toBe(1);
     }
   });
 
-  it('makes every MergeTree-family engine Replicated and leaves the others', () => {
-    const before = engines(statementsOf(source));
-    const after = engines(statements);
-    expect(before.filter((e) => e.endsWith('MergeTree')).length).toBeGreaterThanOrEqual(14);
-    expect(after).toEqual(before.map((e) => (e.endsWith('MergeTree') ? `Replicated${e}` : e)));
-    // ReplacingMergeTree keeps its version column.
-    expect(statements.join('\n')).toContain('ENGINE = ReplicatedReplacingMergeTree(loaded_at)');
+  it('makes every MergeTree-family engine Replicated', () => {
+    const engines = clusterStatements.flatMap((s) => [...s.matchAll(/ENGINE = (\w+)/g)].map((m) => m[1]!));
+    expect(engines.filter((e) => e.endsWith('MergeTree')).length).toBeGreaterThanOrEqual(15);
+    expect(engines.filter((e) => e.endsWith('MergeTree') && !e.startsWith('Replicated'))).toEqual([]);
+    expect(clusterStatements.join('\n')).toContain(
+      "ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{database}/{table}/all', '{replica}', loaded_at)",
+    );
   });
 
-  it('changes nothing else (a bare engine name gets the empty argument list)', () => {
-    const undo = (statement: string) =>
-      statement.replaceAll(ON_CLUSTER, '').replace(/ENGINE = Replicated(\w*MergeTree)/g, 'ENGINE = $1');
-    // Whitespace aside (the clause is inserted between the name and what follows it), and
-    // `MergeTree` = `MergeTree()`.
-    const normalize = (statement: string) =>
-      statement.replace(/ENGINE = (\w*MergeTree)(?!\()/g, 'ENGINE = $1()').replace(/\s+/g, '');
-    expect(statements.map((s) => normalize(undo(s)))).toEqual(statementsOf(source).map(normalize));
+  it('gives every sharded table a Replicated local table and a Distributed face with the stated key', () => {
+    expect(distributed.map((d) => d.name).sort()).toEqual(Object.keys(SHARDED_TABLES).sort());
+    for (const { name, engine } of distributed) {
+      expect(engine).toBe(
+        `Distributed('${CLUSTER}', '${DATABASE}', '${name}_local', ${SHARDED_TABLES[name]})`,
+      );
+      expect(tables).toContain(`${name}_local`);
+      const local = clusterStatements.find(
+        (s) => objectName(s) === `${name}_local` && s.startsWith('CREATE TABLE'),
+      )!;
+      expect(local, name).toMatch(/ENGINE = Replicated\w*MergeTree/);
+      // The face comes right after its table: anything created later may read it.
+      expect(clusterStatements.indexOf(local) + 1).toBe(
+        clusterStatements.findIndex((s) =>
+          s.startsWith(`CREATE TABLE IF NOT EXISTS ${DATABASE}.${name} ON CLUSTER`),
+        ),
+      );
+    }
+  });
+
+  it('keeps reference data whole on every node: prices, aliases and the migrations ledger', () => {
+    expect(everyNode.sort()).toEqual(['aicost_price_aliases', 'aicost_prices', 'aicost_schema_migrations']);
+  });
+
+  it('runs every materialized view on local tables: it reads and writes no Distributed face', () => {
+    expect(materializedViews.length).toBe(9);
+    const faces = new Set(distributed.map((d) => d.name));
+    for (const view of materializedViews) {
+      const target = unquote(/\sTO (\S+)/.exec(view)![1]!).replace(`${DATABASE}.`, '');
+      expect(faces.has(target), view.slice(0, 120)).toBe(false);
+      expect(tables, view.slice(0, 120)).toContain(target);
+      for (const source of readsOf(view))
+        expect(faces.has(source), `${source} in ${view.slice(0, 80)}`).toBe(false);
+    }
+  });
+
+  it('gives every table users query a Distributed face (or a copy on every node)', () => {
+    const schemaDb = (qualified: string) => qualified.replace(/^otel\./, '');
+    const queried = new Set<string>([
+      // What the views read (users and dashboards read the views).
+      ...clusterStatements.filter((s) => s.startsWith('CREATE OR REPLACE VIEW')).flatMap(readsOf),
+      // What the dashboards read.
+      ...[HOURLY, DAILY, REQUESTS, CACHE_SAVINGS, UNPRICED, FEATURE_DAILY.table, CUSTOMER_DAILY.table].map(
+        schemaDb,
+      ),
+      // What `aicost report` reads.
+      ...readsOf(reportSql({ by: [], fromNs: 0n, toNs: 1n, services: [], environments: [] }).sql),
+      // What the collector writes (exporter tables) and what the README's example queries read.
+      'otel_traces',
+      ...[
+        ...readFileSync(
+          fileURLToPath(new URL('../../collector/README.md', import.meta.url)),
+          'utf8',
+        ).matchAll(/\botel\.(\w+)/g),
+      ].map((m) => m[1]!),
+    ]);
+    const faces = new Set(distributed.map((d) => d.name));
+    const uncovered = [...queried].filter(
+      (name) =>
+        !faces.has(name) && !views.includes(name) && !everyNode.includes(name) && !name.endsWith('_local'),
+    );
+    expect(uncovered).toEqual([]);
+    for (const table of ['otel_traces', 'aicost_requests', 'aicost_rollup_hourly', 'aicost_rollup_daily'])
+      expect(faces.has(table), table).toBe(true);
+  });
+
+  it('refuses a cluster or database name that is not a plain identifier', () => {
+    expect(() => readSchema({ layout: { kind: 'cluster', cluster: 'prod`; DROP' } })).toThrow(/cluster name/);
+    expect(() => readSchema({ database: 'a.b' })).toThrow(/database name/);
   });
 });
 
-describe('cluster.mjs --no-on-cluster (Replicated database)', () => {
-  it('makes the engines Replicated without ON CLUSTER', () => {
-    const statements = statementsOf(runScript(['--no-on-cluster']));
-    expect(statements.join('\n')).not.toContain('ON CLUSTER');
-    expect(engines(statements).filter((e) => /^MergeTree|^(Summing|Replacing)MergeTree/.test(e))).toEqual([]);
+describe('cloud layout: the DDL', () => {
+  it('has no ON CLUSTER, no Replicated engine, no local/Distributed split', () => {
+    const text = cloudStatements.join('\n');
+    expect(text).not.toContain('ON CLUSTER');
+    expect(text).not.toMatch(/Replicated\w*MergeTree|Distributed\(|_local\b/);
+    // SharedMergeTree deduplicates like a replicated table: its own window setting.
+    expect(text).toContain('MODIFY SETTING replicated_deduplication_window = 10000');
+    expect(text).not.toContain('non_replicated_deduplication_window');
   });
 });
 
-describe('the cluster schema on the engine parser', () => {
+/** A server config for the engine: the cluster as one local shard, and the macros. */
+function clusterConfig(dir: string): string {
+  const file = join(dir, 'cluster.xml');
+  writeFileSync(
+    file,
+    `<clickhouse>
+  <tcp_port>9000</tcp_port>
+  <macros><shard>01</shard><replica>node1</replica></macros>
+  <remote_servers><${CLUSTER}><shard><replica><host>127.0.0.1</host><port>9000</port></replica></shard></${CLUSTER}></remote_servers>
+</clickhouse>
+`,
+  );
+  return file;
+}
+
+/** What one node runs of an ON CLUSTER statement, replication aside. */
+function onOneNode(statement: string): string {
+  return statement
+    .replace(` ON CLUSTER ${CLUSTER}`, '')
+    .replace(
+      /ENGINE = Replicated(\w*MergeTree)\('\/clickhouse\/tables\/\{database\}\/\{table\}\/all', '\{replica\}', /,
+      'ENGINE = $1(',
+    )
+    .replace(/ENGINE = Replicated(\w*MergeTree)/, 'ENGINE = $1');
+}
+
+describe('on the engine', () => {
+  let engine: EngineSession;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'aicost-cluster-'));
+    engine = openEngine('aicost-cluster-', { configFile: clusterConfig(dir) });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('parses every cluster statement with the macros set (EXPLAIN AST)', () => {
+    expect(engine.query("SELECT getMacro('shard') AS shard, getMacro('replica') AS replica")).toEqual([
+      { shard: '01', replica: 'node1' },
+    ]);
+    for (const statement of [...clusterStatements, ...cloudStatements]) {
+      const ast = engine.query<{ explain: string }>(`EXPLAIN AST ${statement}`);
+      expect(ast.length, statement.slice(0, 120)).toBeGreaterThan(0);
+    }
+    // Control: the parser does refuse broken DDL.
+    expect(() => engine.query('EXPLAIN AST CREATE TABLE t ON CLUSTER ENGINE = Replicated')).toThrow();
+  });
+
+  it('runs the cluster layout on a one-shard cluster: spans written to the Distributed face reach every face users read', async () => {
+    for (const statement of clusterStatements) engine.exec(onOneNode(statement));
+    // Distributed inserts are queued by default; a test wants them written before it reads.
+    engine.exec('SET distributed_foreground_insert = 1');
+    await loadPriceRows(engine, PRICES, ALIASES);
+    const start = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 10 * 3_600_000);
+    const spans = Array.from({ length: 20 }, (_, i) =>
+      callSpan({
+        start,
+        spanId: `00000000000000${(0xa0 + i).toString(16)}`,
+        traceId: `0000000000000000000000000000${(0x1000 + i).toString(16)}`,
+        provider: 'openai',
+        requestModel: 'gpt-4o',
+        usage: { input: 1000 + i },
+        attributes: { 'aicost.feature': i % 2 === 0 ? 'search' : 'chat' },
+      }),
+    );
+    await insertSpans(engine, spans, 10_000, `${DATABASE}.otel_traces`);
+    const counts = engine.query(`SELECT
+        (SELECT count() FROM otel.otel_traces_local) AS traces_local,
+        (SELECT count() FROM otel.aicost_requests) AS requests,
+        (SELECT count() FROM otel.aicost_requests_local) AS requests_local,
+        (SELECT sum(requests) FROM otel.aicost_rollup_hourly) AS hourly,
+        (SELECT sum(requests) FROM otel.aicost_cost_by_feature_daily) AS by_feature,
+        (SELECT count() FROM otel.aicost_requests_repriced WHERE repriced) AS repriced,
+        (SELECT count() FROM otel.otel_traces_trace_id_ts) AS trace_ids`);
+    expect(counts).toEqual([
+      {
+        traces_local: '20',
+        requests: '20',
+        requests_local: '20',
+        hourly: '20',
+        by_feature: '20',
+        repriced: '20',
+        trace_ids: '20',
+      },
+    ]);
+    // Priced at ingest by the MV on the local table (the spans came without a cost).
+    const [priced] = engine.query<{ n: string }>(
+      "SELECT count() AS n FROM otel.aicost_requests WHERE cost_status = 'priced' AND price_source LIKE 'clickhouse:%'",
+    );
+    expect(priced!.n).toBe('20');
+  });
+});
+
+describe('cloud layout on the engine', () => {
   let engine: EngineSession;
   beforeAll(() => {
     engine = openEngine();
@@ -93,19 +273,23 @@ describe('the cluster schema on the engine parser', () => {
     await engine?.close();
   });
 
-  it('parses every statement with its ON CLUSTER clause (EXPLAIN AST)', () => {
-    const statements = statementsOf(runScript(['--cluster', CLUSTER]));
-    for (const statement of statements) {
-      const ast = engine.query<{ explain: string }>(`EXPLAIN AST ${statement}`);
-      expect(ast.length, statement.slice(0, 120)).toBeGreaterThan(0);
-    }
+  it('runs as is and turns spans into requests and rollups', async () => {
+    for (const statement of cloudStatements) engine.exec(statement);
+    await loadPriceRows(engine, PRICES, ALIASES);
+    const start = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 10 * 3_600_000);
+    await insertSpans(engine, [
+      callSpan({
+        start,
+        spanId: '00000000000000b1',
+        provider: 'openai',
+        requestModel: 'gpt-4o',
+        usage: { input: 10 },
+      }),
+    ]);
+    expect(
+      engine.query(
+        'SELECT (SELECT count() FROM otel.aicost_requests) AS requests, (SELECT sum(requests) FROM otel.aicost_rollup_daily) AS daily',
+      ),
+    ).toEqual([{ requests: '1', daily: '1' }]);
   });
-
-  it('rejects a statement the parser cannot read (control)', () => {
-    expect(() => engine.query('EXPLAIN AST CREATE TABLE t ON CLUSTER ENGINE = Replicated')).toThrow();
-  });
-});
-
-it('refuses to run without --cluster or --no-on-cluster', () => {
-  expect(() => execFileSync(process.execPath, [SCRIPT, '--out', tmpdir()], { stdio: 'pipe' })).toThrow();
 });

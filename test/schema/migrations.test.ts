@@ -2,8 +2,9 @@
  * The schema files: format, idempotence, and the exporter's tables exactly as
  * clickhouseexporter v0.165.1 creates them.
  */
+
+import { readSchema } from '@aicost/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMigrations } from '../../collector/sql/migrate.js';
 import {
   type EngineSession,
   EXPORTER_TRACE_COLUMNS,
@@ -37,19 +38,21 @@ describe('splitStatements', () => {
 });
 
 describe('the schema files', () => {
-  const migrations = readMigrations();
+  const files = readSchema();
 
   it('are numbered, ordered and non-empty', () => {
-    const files = migrations.map((m) => m.file);
-    expect(files).toEqual([...files].sort());
-    expect(files[0]).toBe('000_database.sql');
-    for (const migration of migrations) expect(migration.statements.length).toBeGreaterThan(0);
+    const names = files.map((f) => f.name);
+    expect(names).toEqual([...names].sort());
+    expect(names[0]).toBe('000_database.sql');
+    for (const file of files) expect(file.statements.length).toBeGreaterThan(0);
   });
 
+  // Changes that are not idempotent (ALTER ... ADD COLUMN, MODIFY QUERY) are migrations
+  // (packages/schema/migrations, test/schema/upgrade.test.ts), never schema files.
   it('hold only idempotent DDL: CREATE ... IF NOT EXISTS, CREATE OR REPLACE VIEW/FUNCTION, DROP ... IF EXISTS, ALTER TABLE ... MODIFY SETTING', () => {
-    for (const { file, statements } of migrations) {
+    for (const { name, statements } of files) {
       for (const statement of statements) {
-        expect(statement, file).toMatch(
+        expect(statement, name).toMatch(
           /^(CREATE (DATABASE IF NOT EXISTS|TABLE IF NOT EXISTS|MATERIALIZED VIEW IF NOT EXISTS|DICTIONARY IF NOT EXISTS|OR REPLACE VIEW|OR REPLACE FUNCTION aicost_\w+)|DROP VIEW IF EXISTS|ALTER TABLE otel\.\w+ MODIFY SETTING) /,
         );
       }
@@ -58,8 +61,8 @@ describe('the schema files', () => {
 
   it('price at ingest and re-price through the one rule of 015_pricing.sql', () => {
     const text = (file: string) =>
-      readMigrations()
-        .find((m) => m.file === file)!
+      readSchema()
+        .find((f) => f.name === file)!
         .statements.join('\n');
     expect(text('015_pricing.sql')).toContain('CREATE OR REPLACE FUNCTION aicost_request_cost');
     for (const file of ['020_requests.sql', '040_views.sql']) {

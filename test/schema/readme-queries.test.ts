@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { splitStatements } from '@aicost/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitStatements } from '../../collector/sql/migrate.js';
 import { costNanos, formatNanos, parseDecimal } from '../../packages/core/src/money/index.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
 import { ALIASES, aicostCostAttributes, callSpan, PRICES, prng } from './fixtures.js';

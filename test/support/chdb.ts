@@ -1,6 +1,6 @@
 /**
  * Shared chDB harness for suites that need the real engine: a session in a fresh temp
- * directory, the schema of collector/sql applied, spans inserted exactly as the
+ * directory, the schema of @aicost/schema migrated in, spans inserted exactly as the
  * clickhouseexporter inserts them, prices loaded, results read back as JSON.
  *
  * The engine allows one data directory per process at a time: open one `EngineSession`
@@ -9,19 +9,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drainPending, Session } from 'chdb';
-import { applyMigrations, type Migration, SCHEMA_DIR } from '../../collector/sql/migrate.js';
 import {
   type LoadPricesOptions,
   loadPrices,
+  type MigrateResult,
+  type MigrationOptions,
+  migrate as migrateSchema,
   type PriceAlias,
   type PriceRow,
-} from '../../collector/sql/prices.js';
+} from '@aicost/schema';
+import { drainPending, Session } from 'chdb';
 
 import { EXPORTER_TRACE_COLUMNS, type ExporterSpan, exporterRow } from './exporter-rows.js';
 
-export { SCHEMA_DIR, splitStatements } from '../../collector/sql/migrate.js';
-export type { PriceAlias, PriceRow } from '../../collector/sql/prices.js';
+export { type PriceAlias, type PriceRow, splitStatements } from '@aicost/schema';
 export {
   type AttributeValue,
   EXPORTER_TRACE_COLUMNS,
@@ -41,9 +42,12 @@ export interface EngineSession {
 }
 
 /** A session in a new temp directory, UTC, with exact JSON output for Decimal and 64-bit integers. */
-export function openEngine(prefix = 'aicost-chdb-'): EngineSession {
+export function openEngine(prefix = 'aicost-chdb-', options: { configFile?: string } = {}): EngineSession {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const session = new Session(dir);
+  // A config file can set what a server would have (macros, remote_servers): cluster tests.
+  const session = options.configFile
+    ? new Session(dir, { connectionArgs: [`--config-file=${options.configFile}`] })
+    : new Session(dir);
   const exec = (sql: string) => {
     session.query(sql, 'Null');
   };
@@ -71,9 +75,14 @@ export function openEngine(prefix = 'aicost-chdb-'): EngineSession {
   };
 }
 
-/** Applies every schema file of collector/sql in order. */
-export function migrate(engine: EngineSession, dir: string = SCHEMA_DIR): Promise<Migration[]> {
-  return applyMigrations((statement) => engine.exec(statement), dir);
+/** Runs one statement and returns its output: what @aicost/schema's `migrate` needs. */
+export function runner(engine: EngineSession): (sql: string) => string {
+  return (sql) => engine.session.query(sql, 'TabSeparated');
+}
+
+/** Brings the engine to the current schema (`aicost migrate`), database `otel` unless told. */
+export function migrate(engine: EngineSession, options: MigrationOptions = {}): Promise<MigrateResult> {
+  return migrateSchema(runner(engine), options);
 }
 
 /** A session with the whole schema applied. */
@@ -83,7 +92,7 @@ export async function openMigratedEngine(): Promise<EngineSession> {
   return engine;
 }
 
-/** Loads price rows and aliases (the CLI should reuse collector/sql/prices.ts the same way). */
+/** Loads price rows and aliases with @aicost/schema's loader (the one `aicost prices load` uses). */
 export function loadPriceRows(
   engine: EngineSession,
   rows: readonly PriceRow[],
@@ -93,15 +102,20 @@ export function loadPriceRows(
   return loadPrices((statement) => engine.exec(statement), rows, aliases, options);
 }
 
-/** Inserts spans into `otel.otel_traces` with the exporter's exact column list (which fires the MVs). */
-export async function insertSpans(engine: EngineSession, spans: readonly ExporterSpan[], batch = 10_000) {
+/** Inserts spans into `otel.otel_traces` (or `table`) with the exporter's exact column list (which fires the MVs). */
+export async function insertSpans(
+  engine: EngineSession,
+  spans: readonly ExporterSpan[],
+  batch = 10_000,
+  table = 'otel.otel_traces',
+) {
   for (let i = 0; i < spans.length; i += batch) {
     const body = spans
       .slice(i, i + batch)
       .map((span) => JSON.stringify(exporterRow(span)))
       .join('\n');
     await engine.session.insert({
-      table: 'otel.otel_traces',
+      table,
       columns: EXPORTER_TRACE_COLUMNS,
       values: body,
       format: 'JSONEachRow',

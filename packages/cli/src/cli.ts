@@ -15,12 +15,14 @@ Usage:
   aicost report   [--by feature|customer|workflow|team|model|provider|operation|service|environment|day]...
                   [--since 7d | --from DATE [--to DATE]] [--service S] [--environment E] [--format table|json|csv]
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
-  aicost migrate  [--clickhouse-url URL --user U --password P] [--with-prices [--prices-file overrides.yaml]]
+  aicost migrate  [--clickhouse-url URL --user U --password P] [--database otel] [--cluster NAME | --cloud]
+                  [--status | --print] [--with-prices [--prices-file overrides.yaml]]
   aicost prices load [--prices-file overrides.yaml] [--keep-existing]
   aicost demo     [--data-dir ./.aicost/demo] [--app FILE] [--quiet]   (sample app + mock providers + report)
 
 report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
 for a ClickHouse server; otherwise the aicost up running on --data-dir, else the directory itself.
+The schema's database: --database, else AICOST_DATABASE, else CLICKHOUSE_DATABASE, else otel.
 See the README of @aicost/cli for every flag.
 `;
 

@@ -16,4 +16,4 @@ export { createClickHouseHttpServer } from './server/clickhouse-http.js';
 export { IngestQueue, QueueBusyError } from './server/ingest-queue.js';
 export { createOtlpReceiver, TRACES_TABLE, toTableRows } from './server/otlp-http.js';
 export { LocalEngine } from './store/engine.js';
-export { applySchema, DATABASE, findSqlDir, readSchema, splitStatements } from './store/schema.js';
+export { DATABASE, schemaDatabase, schemaLayout } from './store/schema.js';

@@ -3,6 +3,8 @@
  * `Value.AsString()` (v1.71.0) and the exporter's row layout, and the money
  * arithmetic of the report.
  */
+
+import { splitStatements } from '@aicost/schema';
 import { describe, expect, it } from 'vitest';
 import { decodeRequest } from '../src/otlp/decode.js';
 import { ExportTraceServiceRequest } from '../src/otlp/proto.js';
@@ -10,7 +12,6 @@ import { tracesToRows } from '../src/otlp/traces.js';
 import { anyValueString, idHexOrEmpty, OtlpDataError } from '../src/otlp/values.js';
 import { formatRounded, formatUsd, parseCostText } from '../src/report/money.js';
 import { firstKeyword, formatClause, insertWithFormat, isReadOnly } from '../src/server/sql-text.js';
-import { splitStatements } from '../src/store/schema.js';
 
 describe('attribute values as pdata AsString()', () => {
   it.each([

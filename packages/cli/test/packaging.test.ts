@@ -1,41 +1,41 @@
 /**
- * An installed CLI carries the schema: the build copies the repository's
- * collector/sql (the one source) into dist/sql, and the lookup finds it.
+ * An installed CLI carries the schema: it depends on @aicost/schema, whose package ships its
+ * SQL files and migrations (`files`), read relative to its own code.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MIGRATIONS_DIR, readMigrations, readSchema, SQL_DIR } from '@aicost/schema';
 import { describe, expect, it } from 'vitest';
-import { findSqlDir, readSchema } from '../src/store/schema.js';
 
-const pkg = fileURLToPath(new URL('..', import.meta.url));
-const repoSql = join(pkg, '..', '..', 'collector', 'sql');
-const distSql = join(pkg, 'dist', 'sql');
+const cli = fileURLToPath(new URL('..', import.meta.url));
+const schemaPackage = join(cli, '..', 'schema');
+const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
 
-describe('schema files', () => {
-  it('are found in the repository when running from a checkout', () => {
-    expect(findSqlDir()).toBe(repoSql);
-    const files = readSchema();
-    expect(files.map((f) => f.name)).toEqual(
-      readdirSync(repoSql)
-        .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
-        .sort(),
-    );
-    expect(files.every((f) => f.statements.length > 0)).toBe(true);
-  });
-
-  it('honour AICOST_SQL_DIR', () => {
-    process.env.AICOST_SQL_DIR = distSql;
-    try {
-      expect(findSqlDir()).toBe(distSql);
-    } finally {
-      delete process.env.AICOST_SQL_DIR;
+describe('the schema an installed CLI uses', () => {
+  it('comes from the @aicost/schema dependency, not from a path into the repository', () => {
+    expect(manifest(cli).dependencies['@aicost/schema']).toBe('workspace:*');
+    for (const file of ['src/commands/migrate.ts', 'src/commands/prices.ts', 'src/store/engine.ts']) {
+      expect(readFileSync(join(cli, file), 'utf8'), file).not.toMatch(/\.\.\/\.\.\/\.\.\/|collector\/sql/);
     }
   });
 
-  it.skipIf(!existsSync(distSql))('are shipped unchanged in dist/sql by the build', () => {
-    for (const file of readdirSync(repoSql).filter((f) => f.endsWith('.sql'))) {
-      expect(readFileSync(join(distSql, file), 'utf8'), file).toBe(readFileSync(join(repoSql, file), 'utf8'));
-    }
+  it('ships inside @aicost/schema: its SQL and migrations folders are in its `files`', () => {
+    expect(manifest(schemaPackage).files).toEqual(expect.arrayContaining(['dist', 'sql', 'migrations']));
+    expect(SQL_DIR).toBe(join(schemaPackage, 'sql/'));
+    expect(MIGRATIONS_DIR).toBe(join(schemaPackage, 'migrations/'));
+    expect(readSchema().length).toBeGreaterThan(5);
+    expect(readMigrations()[0]).toMatchObject({ version: 1, name: 'baseline' });
   });
+
+  it.skipIf(!existsSync(join(schemaPackage, 'dist', 'index.js')))(
+    'is found by the built package relative to its own code',
+    async () => {
+      const built = await import(join(schemaPackage, 'dist', 'index.js'));
+      expect(built.SQL_DIR).toBe(join(schemaPackage, 'sql/'));
+      expect(built.readSchema().map((f: { name: string }) => f.name)).toEqual(
+        readSchema().map((f) => f.name),
+      );
+    },
+  );
 });

@@ -5,9 +5,10 @@
  * and `aicost_requests_repriced` can re-price history.
  */
 import { exportPriceAliases, exportPriceRows } from '@aicost/core';
-import { loadPrices } from '../../../../collector/sql/prices.js';
+import { loadPrices } from '@aicost/schema';
 import { flag, type ParsedArgs, str, UsageError } from '../args.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
+import { schemaDatabase } from '../store/schema.js';
 
 export const pricesOptions = {
   ...connectionOptions,
@@ -18,12 +19,12 @@ export const pricesOptions = {
 /** Loads the catalogue through `execute` (one statement per call); returns the counts. */
 export async function loadCatalogue(
   execute: (statement: string) => Promise<unknown>,
-  opts: { pricesFile?: string; replace?: boolean } = {},
+  opts: { pricesFile?: string; replace?: boolean; database?: string } = {},
 ): Promise<{ rows: number; aliases: number }> {
   const pricing = opts.pricesFile ? { pricesFile: opts.pricesFile } : {};
   const rows = exportPriceRows(pricing);
   const aliases = exportPriceAliases(pricing);
-  await loadPrices(execute, rows, aliases, { replace: opts.replace ?? true });
+  await loadPrices(execute, rows, aliases, { replace: opts.replace ?? true, database: opts.database });
   return { rows: rows.length, aliases: aliases.length };
 }
 
@@ -31,11 +32,13 @@ export async function prices(args: ParsedArgs): Promise<number> {
   const [action] = args.positionals;
   if (action !== 'load')
     throw new UsageError('usage: aicost prices load [--prices-file overrides.yaml] [--keep-existing]');
+  const database = schemaDatabase(args);
   const backend = await openBackend(args, { create: true });
   try {
     const { rows, aliases } = await loadCatalogue((statement) => backend.run(statement), {
       pricesFile: str(args, 'prices-file'),
       replace: !flag(args, 'keep-existing'),
+      database,
     });
     process.stdout.write(
       `loaded ${rows} price rows and ${aliases} model aliases into ${backend.description}\n`,

@@ -8,6 +8,7 @@ import { parseTsvWithNamesAndTypes, toCsv, toTable } from '../output.js';
 import { formatUsd, parseCostText } from '../report/money.js';
 import { DIMENSIONS, type Dimension, isDimension, reportSql } from '../report/query.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
+import { schemaDatabase } from '../store/schema.js';
 
 export const reportOptions = {
   ...connectionOptions,
@@ -85,6 +86,7 @@ export async function report(args: ParsedArgs): Promise<number> {
     services: list(args, 'service'),
     environments: list(args, 'environment'),
     limit,
+    database: schemaDatabase(args),
   });
   const backend = await openBackend(args);
   let rows: ReportRow[];

@@ -3,7 +3,7 @@
  * written by the schema's materialized view). Costs stay Decimal in SQL and
  * leave as text; unpriced requests are counted apart and never summed as 0.
  */
-import { DATABASE } from '../store/schema.js';
+import { DEFAULT_DATABASE } from '@aicost/schema';
 
 export const DIMENSIONS = {
   feature: 'feature',
@@ -27,6 +27,8 @@ export interface ReportQuery {
   services: string[];
   environments: string[];
   limit?: number;
+  /** The schema's database; default `otel`. */
+  database?: string;
 }
 
 export function isDimension(name: string): name is Dimension {
@@ -62,7 +64,7 @@ export function reportSql(q: ReportQuery): { sql: string; params: Record<string,
     sum(output_tokens) AS output_tokens,
     sum(cache_read_tokens) AS cache_read_tokens,
     sum(reasoning_tokens) AS reasoning_tokens
-FROM ${DATABASE}.aicost_requests
+FROM ${q.database ?? DEFAULT_DATABASE}.aicost_requests
 WHERE ${where.join('\n  AND ')}
 ${q.by.length ? `GROUP BY ${q.by.join(', ')}` : ''}
 ORDER BY sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL) DESC, requests DESC${q.by.length ? `, ${q.by.join(', ')}` : ''}

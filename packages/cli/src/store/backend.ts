@@ -104,7 +104,9 @@ export async function openBackend(args: ParsedArgs, opts: { create?: boolean } =
       url,
       str(args, 'user') ?? process.env.CLICKHOUSE_USER,
       str(args, 'password') ?? process.env.CLICKHOUSE_PASSWORD,
-      str(args, 'database'),
+      // The schema's statements name their database; a database to create cannot be the
+      // connection's default yet.
+      opts.create ? undefined : str(args, 'database'),
     );
   }
   const dataDir = str(args, 'data-dir') ?? DEFAULT_DATA_DIR;

@@ -4,8 +4,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { type MigrateResult, migrate } from '@aicost/schema';
 import { type ChdbResult, Session } from 'chdb';
-import { applySchema, readSchema } from './schema.js';
 import { SESSION_SETTINGS } from './session-settings.js';
 
 export type { ChdbResult };
@@ -41,8 +41,9 @@ export class LocalEngine {
     return engine;
   }
 
-  async migrate(): Promise<number> {
-    return applySchema((statement) => this.session.queryAsync(statement), readSchema());
+  /** Brings the store to the current schema (@aicost/schema's migrations). */
+  async migrate(): Promise<MigrateResult> {
+    return migrate(async (statement) => (await this.session.queryAsync(statement)).text());
   }
 
   query(sql: string, opts: QueryOptions = {}): Promise<ChdbResult> {

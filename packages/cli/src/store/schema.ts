@@ -1,88 +1,47 @@
 /**
- * The aicost schema files (`collector/sql/*.sql`): where to find them and how
- * to split them into statements. The repository's `collector/sql/` is the one
- * source; the build copies it into `dist/sql/` so an installed CLI carries it.
- *
- * File conventions (collector/README.md): files apply in lexical order; every
- * statement is idempotent; a statement ends with a line whose last non-blank
- * character is `;`; lines starting with `--` are comments; the database is `otel`.
+ * The CLI's view of the schema: @aicost/schema owns the SQL files, their rendering and the
+ * migrations; this module only decides which database and layout a command targets.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { checkIdentifier, DEFAULT_DATABASE, type Layout, SINGLE } from '@aicost/schema';
+import { flag, type ParsedArgs, str, UsageError } from '../args.js';
 
-/** The database every table of the schema lives in. */
-export const DATABASE = 'otel';
+/** The database of the local store (`aicost up`): one store, one database. */
+export const DATABASE = DEFAULT_DATABASE;
 
-export interface SchemaFile {
-  name: string;
-  statements: string[];
-}
-
-function moduleDir(): string {
-  // tsup shims import.meta.url in the CJS build.
-  return dirname(fileURLToPath(import.meta.url));
-}
+/** Options that choose the schema's database and layout. */
+export const schemaOptions = {
+  database: { type: 'string' },
+  cluster: { type: 'string' },
+  cloud: { type: 'boolean' },
+} as const;
 
 /**
- * Where the schema files are: `$AICOST_SQL_DIR`, else the repository's
- * `collector/sql/` when running from a checkout, else the copy shipped in `dist/sql/`.
+ * `--database`, else `AICOST_DATABASE`, else `CLICKHOUSE_DATABASE` (the collector config's
+ * variable, so one setting serves both), else `otel`.
  */
-export function findSqlDir(): string {
-  const fromEnv = process.env.AICOST_SQL_DIR;
-  if (fromEnv) return resolve(fromEnv);
-  const here = moduleDir();
-  for (let dir = here, i = 0; i < 6; i++, dir = dirname(dir)) {
-    const candidate = join(dir, 'collector', 'sql');
-    if (existsSync(join(dir, 'packages', 'cli', 'package.json')) && existsSync(candidate)) return candidate;
+export function schemaDatabase(args: ParsedArgs): string {
+  const name =
+    str(args, 'database') ??
+    process.env.AICOST_DATABASE ??
+    process.env.CLICKHOUSE_DATABASE ??
+    DEFAULT_DATABASE;
+  try {
+    return checkIdentifier('database', name);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  for (const candidate of [join(here, 'sql'), join(here, '..', 'dist', 'sql')]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`aicost: cannot find the schema files (collector/sql); set AICOST_SQL_DIR`);
 }
 
-export function splitStatements(sql: string): string[] {
-  const statements: string[] = [];
-  let current: string[] = [];
-  for (const line of sql.split('\n')) {
-    if (line.trimStart().startsWith('--')) continue;
-    current.push(line);
-    if (line.trimEnd().endsWith(';')) {
-      const text = current.join('\n').trim().replace(/;$/, '').trim();
-      if (text) statements.push(text);
-      current = [];
-    }
+/** `--cluster NAME` (self-managed cluster), `--cloud` (ClickHouse Cloud), else one server. */
+export function schemaLayout(args: ParsedArgs): Layout {
+  const cluster = str(args, 'cluster') ?? process.env.AICOST_CLUSTER;
+  const cloud = flag(args, 'cloud');
+  if (cluster && cloud) throw new UsageError('--cluster and --cloud exclude each other');
+  if (cloud) return { kind: 'cloud' };
+  if (!cluster) return SINGLE;
+  try {
+    return { kind: 'cluster', cluster: checkIdentifier('cluster', cluster) };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
   }
-  const rest = current.join('\n').trim();
-  if (rest) throw new Error(`statement without a terminating ';': ${rest.slice(0, 80)}`);
-  return statements;
-}
-
-export function readSchema(dir: string = findSqlDir()): SchemaFile[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((name) => ({ name, statements: splitStatements(readFileSync(join(dir, name), 'utf8')) }));
-}
-
-/** Applies every statement in order through `exec`; returns how many ran. */
-export async function applySchema(
-  exec: (statement: string) => Promise<unknown>,
-  files: SchemaFile[] = readSchema(),
-  onFile?: (file: SchemaFile) => void,
-): Promise<number> {
-  let count = 0;
-  for (const file of files) {
-    onFile?.(file);
-    for (const statement of file.statements) {
-      try {
-        await exec(statement);
-      } catch (err) {
-        throw new Error(`${file.name}: ${(err as Error).message}`, { cause: err });
-      }
-      count++;
-    }
-  }
-  return count;
 }

@@ -1,11 +1,8 @@
 -- aicost schema: a retried insert is written once, in the exporter's tables and in every table
 -- the materialized views fill from them.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Delivery is at-least-once: the collector retries a batch whose INSERT failed or timed out
 -- (retry_on_failure), although the server may have written it. Without deduplication the
@@ -30,26 +27,26 @@
 --
 -- The exporter's tables are altered here, not created with the setting: their CREATE
 -- statements (001, 002) stay exactly the exporter's.
-ALTER TABLE otel.otel_traces MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.otel_traces{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.otel_traces_trace_id_ts MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.otel_traces_trace_id_ts{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.otel_metrics_gauge MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.otel_metrics_gauge{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.otel_metrics_sum MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.otel_metrics_sum{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.otel_metrics_summary MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.otel_metrics_summary{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.otel_metrics_histogram MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.otel_metrics_histogram{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.otel_metrics_exponential_histogram MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.otel_metrics_exponential_histogram{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.aicost_requests MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.aicost_requests{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.aicost_rollup_hourly MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.aicost_rollup_hourly{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.aicost_rollup_daily MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.aicost_rollup_daily{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.aicost_rollup_feature_daily MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.aicost_rollup_feature_daily{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;
 
-ALTER TABLE otel.aicost_rollup_customer_daily MODIFY SETTING non_replicated_deduplication_window = 10000;
+ALTER TABLE {{database}}.aicost_rollup_customer_daily{{local}}{{on_cluster}} MODIFY SETTING {{dedup_window}} = 10000;

@@ -1,10 +1,7 @@
 -- aicost schema: views for SQL users, dashboards and `aicost report`.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Column names here are a public interface (documented in collector/README.md): add
 -- columns, do not rename them. Plain views hold no data, so CREATE OR REPLACE upgrades them.
@@ -13,7 +10,7 @@
 -- request at all has cost_usd NULL (unknown), never 0.
 
 -- Spend per UTC day, environment, service and feature (from aicost_rollup_feature_daily).
-CREATE OR REPLACE VIEW otel.aicost_cost_by_feature_daily AS
+CREATE OR REPLACE VIEW {{database}}.aicost_cost_by_feature_daily{{on_cluster}} AS
 SELECT
     day, environment, service, feature,
     sum(requests) AS requests,
@@ -24,11 +21,11 @@ SELECT
     sum(output_tokens) AS output_tokens,
     sum(cache_read_tokens) AS cache_read_tokens,
     sum(cache_write_tokens) AS cache_write_tokens
-FROM otel.aicost_rollup_feature_daily
+FROM {{database}}.aicost_rollup_feature_daily
 GROUP BY day, environment, service, feature;
 
 -- Spend per UTC day, environment, service and customer (from aicost_rollup_customer_daily).
-CREATE OR REPLACE VIEW otel.aicost_cost_by_customer_daily AS
+CREATE OR REPLACE VIEW {{database}}.aicost_cost_by_customer_daily{{on_cluster}} AS
 SELECT
     day, environment, service, customer,
     sum(requests) AS requests,
@@ -37,12 +34,12 @@ SELECT
     if(priced_requests = 0, NULL, sum(cost_total)) AS cost_usd,
     sum(input_tokens) AS input_tokens,
     sum(output_tokens) AS output_tokens
-FROM otel.aicost_rollup_customer_daily
+FROM {{database}}.aicost_rollup_customer_daily
 GROUP BY day, environment, service, customer;
 
 -- Cost per request per UTC day, feature and model. cost_per_request_usd averages the
 -- PRICED requests (unpriced ones have no cost to average), rounded half up to the nano.
-CREATE OR REPLACE VIEW otel.aicost_unit_cost AS
+CREATE OR REPLACE VIEW {{database}}.aicost_unit_cost{{on_cluster}} AS
 SELECT
     day, environment, service, feature, provider, model,
     sum(requests) AS requests,
@@ -53,14 +50,14 @@ SELECT
     if(requests = 0, NULL, sum(input_tokens) / requests) AS input_tokens_per_request,
     if(requests = 0, NULL, sum(output_tokens) / requests) AS output_tokens_per_request,
     if(requests = 0, NULL, sum(duration_ns) / requests / 1e9) AS seconds_per_request
-FROM otel.aicost_rollup_feature_daily
+FROM {{database}}.aicost_rollup_feature_daily
 GROUP BY day, environment, service, feature, provider, model;
 
 -- What prompt caching saved: cache-read tokens priced at the model's input price (valid at
 -- the request's time, tier-aware) minus what they were actually charged (cost_cache_read).
 -- Covers priced requests whose catalogue row is loaded; savings_usd can be negative only if
 -- a price row says cache reads cost more than input.
-CREATE OR REPLACE VIEW otel.aicost_cache_savings AS
+CREATE OR REPLACE VIEW {{database}}.aicost_cache_savings{{on_cluster}} AS
 SELECT
     toDate(request.timestamp, 'UTC') AS day,
     request.environment AS environment,
@@ -80,10 +77,10 @@ FROM
 (
     SELECT *, toString(price_provider_id) AS price_provider, toString(price_model_id) AS price_model,
            toDateTime(timestamp, 'UTC') AS price_at
-    FROM otel.aicost_requests
+    FROM {{database}}.aicost_requests
     WHERE cache_read_tokens > 0 AND cost_cache_read IS NOT NULL
 ) AS request
-ASOF JOIN otel.aicost_prices_current AS price
+ASOF JOIN {{database}}.aicost_prices_current AS price
     ON price.provider_id = request.price_provider AND price.model_id = request.price_model
     AND request.price_at >= price.valid_from
 WHERE (price.valid_to IS NULL OR request.price_at < price.valid_to) AND price.input_mtok IS NOT NULL
@@ -92,12 +89,12 @@ GROUP BY day, environment, service, feature, provider, model;
 -- Requests without a cost, one row each, with the reason: unknown_model, unknown_provider,
 -- missing_usage, ... Load or override the price (then see aicost_requests_repriced) or fix
 -- the instrumentation.
-CREATE OR REPLACE VIEW otel.aicost_unpriced_requests AS
+CREATE OR REPLACE VIEW {{database}}.aicost_unpriced_requests{{on_cluster}} AS
 SELECT
     timestamp, environment, service, provider, operation, model, request_model, response_model,
     cost_status_reason AS reason, has_usage, input_tokens, output_tokens,
     feature, customer, workflow, team, scope_name, usage_source, trace_id, span_id
-FROM otel.aicost_requests
+FROM {{database}}.aicost_requests
 WHERE cost_total IS NULL;
 
 -- Every request at TODAY's prices next to its recorded cost. The catalogue row is the one
@@ -106,7 +103,7 @@ WHERE cost_total IS NULL;
 -- is the one of 015_pricing.sql, with the joins of aicost_requests_priced_mv (020).
 -- difference_usd = repriced - recorded: positive when today's prices are higher. NULL when
 -- either side is unknown.
-CREATE OR REPLACE VIEW otel.aicost_requests_repriced AS
+CREATE OR REPLACE VIEW {{database}}.aicost_requests_repriced{{on_cluster}} AS
 SELECT
     timestamp, trace_id, span_id, environment, service, feature, customer, workflow, team,
     provider, operation, model, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
@@ -149,15 +146,15 @@ FROM
                 src.response_model, src.request_model) AS price_match,
             price_match.1 AS match_provider_id,
             price_match.2 AS match_model_id
-        FROM otel.aicost_requests AS src
-        LEFT ANY JOIN otel.aicost_price_exact_lookup AS response_exact
+        FROM {{database}}.aicost_requests AS src
+        LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS response_exact
             ON response_exact.exact_provider = lower(src.provider) AND response_exact.exact_pattern = lower(src.response_model)
-        LEFT ANY JOIN otel.aicost_price_exact_lookup AS request_exact
+        LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS request_exact
             ON request_exact.exact_provider = lower(src.provider) AND request_exact.exact_pattern = lower(src.request_model)
-        LEFT ANY JOIN otel.aicost_price_prefix_lookup AS prefixes ON prefixes.prefix_provider = lower(src.provider)
-        LEFT ANY JOIN otel.aicost_price_contains_lookup AS contains ON contains.contains_provider = lower(src.provider)
+        LEFT ANY JOIN {{database}}.aicost_price_prefix_lookup AS prefixes ON prefixes.prefix_provider = lower(src.provider)
+        LEFT ANY JOIN {{database}}.aicost_price_contains_lookup AS contains ON contains.contains_provider = lower(src.provider)
     ) AS matched
-    LEFT ASOF JOIN otel.aicost_price_periods AS price
+    LEFT ASOF JOIN {{database}}.aicost_price_periods AS price
         ON price.period_provider_id = matched.match_provider_id AND price.period_model_id = matched.match_model_id
         AND matched.price_at >= price.period_valid_from
 );

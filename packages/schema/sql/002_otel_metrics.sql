@@ -1,10 +1,7 @@
 -- The exporter's metric tables, exactly as clickhouseexporter v0.165.1 creates them.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Source: internal/sqltemplates/metrics_*_table.sql of clickhouseexporter@v0.165.1,
 -- rendered with database `otel`, the default table names (`otel_metrics` + `_gauge`, `_sum`,
@@ -12,7 +9,7 @@
 -- The exporter creates them in map order; the order does not matter. aicost's own metrics
 -- (aicost.cost, gen_ai.client.token.usage, ...) land here; the cost model reads spans, not these.
 
-CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_gauge"  (
+CREATE TABLE IF NOT EXISTS "{{database}}"."otel_metrics_gauge{{local}}"{{on_cluster}}  (
     ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(3)),
     ResourceSchemaUrl String CODEC(ZSTD(3)),
     ScopeName String CODEC(ZSTD(3)),
@@ -43,13 +40,13 @@ CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_gauge"  (
     INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_time_minmax TimeUnix TYPE minmax GRANULARITY 1
-    ) ENGINE = MergeTree()
+    ) ENGINE = {{replicated}}MergeTree()
     
     PARTITION BY toDate(TimeUnix)
     ORDER BY (ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)
     SETTINGS index_granularity=8192, ttl_only_drop_parts = 1;
 
-CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_sum"  (
+CREATE TABLE IF NOT EXISTS "{{database}}"."otel_metrics_sum{{local}}"{{on_cluster}}  (
                                      ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(3)),
     ResourceSchemaUrl String CODEC(ZSTD(3)),
     ScopeName String CODEC(ZSTD(3)),
@@ -82,13 +79,13 @@ CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_sum"  (
     INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_time_minmax TimeUnix TYPE minmax GRANULARITY 1
-    ) ENGINE = MergeTree()
+    ) ENGINE = {{replicated}}MergeTree()
     
     PARTITION BY toDate(TimeUnix)
     ORDER BY (ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)
     SETTINGS index_granularity=8192, ttl_only_drop_parts = 1;
 
-CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_summary"  (
+CREATE TABLE IF NOT EXISTS "{{database}}"."otel_metrics_summary{{local}}"{{on_cluster}}  (
                                      ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(3)),
     ResourceSchemaUrl String CODEC(ZSTD(3)),
     ScopeName String CODEC(ZSTD(3)),
@@ -117,13 +114,13 @@ CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_summary"  (
     INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_time_minmax TimeUnix TYPE minmax GRANULARITY 1
-    ) ENGINE = MergeTree()
+    ) ENGINE = {{replicated}}MergeTree()
     
     PARTITION BY toDate(TimeUnix)
     ORDER BY (ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)
     SETTINGS index_granularity=8192, ttl_only_drop_parts = 1;
 
-CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_histogram"  (
+CREATE TABLE IF NOT EXISTS "{{database}}"."otel_metrics_histogram{{local}}"{{on_cluster}}  (
                                      ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(3)),
     ResourceSchemaUrl String CODEC(ZSTD(3)),
     ScopeName String CODEC(ZSTD(3)),
@@ -160,13 +157,13 @@ CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_histogram"  (
     INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_time_minmax TimeUnix TYPE minmax GRANULARITY 1
-    ) ENGINE = MergeTree()
+    ) ENGINE = {{replicated}}MergeTree()
     
     PARTITION BY toDate(TimeUnix)
     ORDER BY (ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)
     SETTINGS index_granularity=8192, ttl_only_drop_parts = 1;
 
-CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_exponential_histogram"  (
+CREATE TABLE IF NOT EXISTS "{{database}}"."otel_metrics_exponential_histogram{{local}}"{{on_cluster}}  (
     ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(3)),
     ResourceSchemaUrl String CODEC(ZSTD(3)),
     ScopeName String CODEC(ZSTD(3)),
@@ -207,7 +204,7 @@ CREATE TABLE IF NOT EXISTS "otel"."otel_metrics_exponential_histogram"  (
     INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_time_minmax TimeUnix TYPE minmax GRANULARITY 1
-    ) ENGINE = MergeTree()
+    ) ENGINE = {{replicated}}MergeTree()
     
     PARTITION BY toDate(TimeUnix)
     ORDER BY (ServiceName, MetricName, toStartOfHour(TimeUnix), cityHash64(Attributes), TimeUnix)

@@ -1,11 +1,8 @@
 -- aicost schema: hourly and daily cost rollups, maintained from the request table.
 -- No TTL on the daily rollups: they are small and they are the long-term memory of spend.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- SummingMergeTree with Decimal(38, 9) sums: background merges add rows with the same key,
 -- exactly (integer arithmetic on nano-dollars), so rollup totals equal raw totals to the
@@ -22,7 +19,7 @@
 -- hour resolution) and any query over days to months. Keyed like the request table:
 -- environment, service, then time, then attribution. TTL 800 days (two years of hourly
 -- detail); the daily rollup keeps longer.
-CREATE TABLE IF NOT EXISTS otel.aicost_rollup_hourly
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_hourly{{local}}{{on_cluster}}
 (
     hour DateTime('UTC'),
     environment LowCardinality(String),
@@ -52,13 +49,13 @@ CREATE TABLE IF NOT EXISTS otel.aicost_rollup_hourly
     cost_other Decimal(38, 9),
     duration_ns UInt64
 )
-ENGINE = SummingMergeTree
+ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(hour)
 ORDER BY (environment, service, hour, feature, customer, workflow, team, provider, model, operation, cost_status)
 TTL hour + INTERVAL 800 DAY
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_rollup_hourly_mv TO otel.aicost_rollup_hourly AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_hourly_mv{{on_cluster}} TO {{database}}.aicost_rollup_hourly{{local}} AS
 SELECT
     toStartOfHour(timestamp) AS hour,
     environment, service, feature, customer, workflow, team, provider, model, operation, cost_status,
@@ -78,13 +75,13 @@ SELECT
     sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
     sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
     sum(r.duration_ns) AS duration_ns
-FROM otel.aicost_requests AS r
+FROM {{database}}.aicost_requests{{local}} AS r
 GROUP BY hour, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
 
 -- Day (UTC) x the same dimensions: up to 24x fewer rows than hourly, for month-scale reports
 -- that slice by several dimensions at once (cost per customer per feature this month).
 -- No TTL: it is the long-term memory of spend.
-CREATE TABLE IF NOT EXISTS otel.aicost_rollup_daily
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_daily{{local}}{{on_cluster}}
 (
     day Date,
     environment LowCardinality(String),
@@ -114,12 +111,12 @@ CREATE TABLE IF NOT EXISTS otel.aicost_rollup_daily
     cost_other Decimal(38, 9),
     duration_ns UInt64
 )
-ENGINE = SummingMergeTree
+ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (environment, service, day, feature, customer, workflow, team, provider, model, operation, cost_status)
 SETTINGS index_granularity = 8192;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_rollup_daily_mv TO otel.aicost_rollup_daily AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_daily_mv{{on_cluster}} TO {{database}}.aicost_rollup_daily{{local}} AS
 SELECT
     toDate(timestamp, 'UTC') AS day,
     environment, service, feature, customer, workflow, team, provider, model, operation, cost_status,
@@ -139,7 +136,7 @@ SELECT
     sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
     sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
     sum(r.duration_ns) AS duration_ns
-FROM otel.aicost_requests AS r
+FROM {{database}}.aicost_requests{{local}} AS r
 GROUP BY day, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
 
 -- Narrow daily rollups, one per dominant question, because a rollup is only as small as its
@@ -148,7 +145,7 @@ GROUP BY day, environment, service, feature, customer, workflow, team, provider,
 -- bench/README.md). Without customer, a month of feature costs is a few thousand rows.
 -- Day x feature x model (no customer, workflow or team): aicost_cost_by_feature_daily and
 -- aicost_unit_cost read it.
-CREATE TABLE IF NOT EXISTS otel.aicost_rollup_feature_daily
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_feature_daily{{local}}{{on_cluster}}
 (
     day Date,
     environment LowCardinality(String),
@@ -175,12 +172,12 @@ CREATE TABLE IF NOT EXISTS otel.aicost_rollup_feature_daily
     cost_other Decimal(38, 9),
     duration_ns UInt64
 )
-ENGINE = SummingMergeTree
+ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (environment, service, day, feature, provider, model, operation, cost_status)
 SETTINGS index_granularity = 8192;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_rollup_feature_daily_mv TO otel.aicost_rollup_feature_daily AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_feature_daily_mv{{on_cluster}} TO {{database}}.aicost_rollup_feature_daily{{local}} AS
 SELECT
     toDate(timestamp, 'UTC') AS day,
     environment, service, feature, provider, model, operation, cost_status,
@@ -200,11 +197,11 @@ SELECT
     sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
     sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
     sum(r.duration_ns) AS duration_ns
-FROM otel.aicost_requests AS r
+FROM {{database}}.aicost_requests{{local}} AS r
 GROUP BY day, environment, service, feature, provider, model, operation, cost_status;
 
 -- Day x customer (no feature or model): aicost_cost_by_customer_daily reads it.
-CREATE TABLE IF NOT EXISTS otel.aicost_rollup_customer_daily
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_customer_daily{{local}}{{on_cluster}}
 (
     day Date,
     environment LowCardinality(String),
@@ -228,12 +225,12 @@ CREATE TABLE IF NOT EXISTS otel.aicost_rollup_customer_daily
     cost_other Decimal(38, 9),
     duration_ns UInt64
 )
-ENGINE = SummingMergeTree
+ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(day)
 ORDER BY (environment, service, day, customer, cost_status)
 SETTINGS index_granularity = 8192;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_rollup_customer_daily_mv TO otel.aicost_rollup_customer_daily AS
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_customer_daily_mv{{on_cluster}} TO {{database}}.aicost_rollup_customer_daily{{local}} AS
 SELECT
     toDate(timestamp, 'UTC') AS day,
     environment, service, customer, cost_status,
@@ -253,5 +250,5 @@ SELECT
     sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
     sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
     sum(r.duration_ns) AS duration_ns
-FROM otel.aicost_requests AS r
+FROM {{database}}.aicost_requests{{local}} AS r
 GROUP BY day, environment, service, customer, cost_status;

@@ -1,10 +1,7 @@
 -- aicost schema: the price table, the model aliases and the lookup views over them.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Prices are data, not code: rows come from @aicost/core's catalogue export (genai-prices
 -- plus the user's overrides) through the loader (`loadPrices` in collector/sql/prices.ts, reused
@@ -29,7 +26,7 @@
 -- valid_from is inclusive, valid_to exclusive (NULL: still valid); when periods overlap, the
 -- one that started last wins. ReplacingMergeTree keyed
 -- by (provider_id, model_id, valid_from): loading the same catalogue twice keeps one row.
-CREATE TABLE IF NOT EXISTS otel.aicost_prices
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_prices{{on_cluster}}
 (
     provider_id LowCardinality(String) COMMENT 'catalogue provider id, e.g. openai, anthropic, google',
     model_id String COMMENT 'catalogue model id, e.g. gpt-4o, claude-sonnet-4-0',
@@ -58,7 +55,7 @@ CREATE TABLE IF NOT EXISTS otel.aicost_prices
     price_version LowCardinality(String) COMMENT 'e.g. genai-prices@0.1.8 or the override file version',
     loaded_at DateTime('UTC') DEFAULT now() COMMENT 'when the loader wrote the row; the newest copy wins'
 )
-ENGINE = ReplacingMergeTree(loaded_at)
+ENGINE = {{replicated}}ReplacingMergeTree({{on_every_node}}loaded_at)
 ORDER BY (provider_id, model_id, valid_from);
 
 -- How a (provider, model) pair seen on a span finds its catalogue row. `provider` is the
@@ -70,7 +67,7 @@ ORDER BY (provider_id, model_id, valid_from);
 -- Bedrock ids such as `us.anthropic.claude-3-5-sonnet-20240620-v1:0`). The catalogue's
 -- `regex`/`ends_with` rules are not evaluated in SQL: such models stay unpriced in SQL
 -- unless an exact alias is loaded for them.
-CREATE TABLE IF NOT EXISTS otel.aicost_price_aliases
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_price_aliases{{on_cluster}}
 (
     provider LowCardinality(String) COMMENT 'lower-case provider name as on spans, or a catalogue provider id',
     match_kind Enum8('exact' = 1, 'prefix' = 2, 'contains' = 3),
@@ -80,7 +77,7 @@ CREATE TABLE IF NOT EXISTS otel.aicost_price_aliases
     rank UInt32 DEFAULT 0 COMMENT 'contains rules: tried in ascending rank (catalogue order)',
     loaded_at DateTime('UTC') DEFAULT now()
 )
-ENGINE = ReplacingMergeTree(loaded_at)
+ENGINE = {{replicated}}ReplacingMergeTree({{on_every_node}}loaded_at)
 ORDER BY (provider, match_kind, pattern);
 
 -- The lookups below are plain views that the pricing rule (015) JOINs: the price rows are few
@@ -91,19 +88,19 @@ ORDER BY (provider, match_kind, pattern);
 -- schema is applied by another user. Views run with the querying user's rights.
 
 -- The newest copy of every price row (ReplacingMergeTree keeps older copies until merged).
-CREATE OR REPLACE VIEW otel.aicost_prices_current AS
+CREATE OR REPLACE VIEW {{database}}.aicost_prices_current{{on_cluster}} AS
 SELECT * EXCEPT loaded_at
-FROM otel.aicost_prices FINAL;
+FROM {{database}}.aicost_prices FINAL;
 
 -- Exact aliases: (provider, model) -> catalogue ids.
-CREATE OR REPLACE VIEW otel.aicost_price_aliases_exact AS
+CREATE OR REPLACE VIEW {{database}}.aicost_price_aliases_exact{{on_cluster}} AS
 SELECT provider, pattern, provider_id, model_id
-FROM otel.aicost_price_aliases FINAL
+FROM {{database}}.aicost_price_aliases FINAL
 WHERE match_kind = 'exact';
 
 -- Prefix aliases, one row per provider with its prefixes longest first, so that
 -- `arrayFirstIndex(p -> startsWith(model, p), patterns)` finds the most specific rule.
-CREATE OR REPLACE VIEW otel.aicost_price_aliases_prefix AS
+CREATE OR REPLACE VIEW {{database}}.aicost_price_aliases_prefix{{on_cluster}} AS
 SELECT
     provider,
     arrayMap(r -> r.1, rules) AS patterns,
@@ -112,7 +109,7 @@ SELECT
 FROM
 (
     SELECT provider, arrayReverseSort(r -> (length(r.1), r.1), groupArray((pattern, provider_id, model_id))) AS rules
-    FROM otel.aicost_price_aliases FINAL
+    FROM {{database}}.aicost_price_aliases FINAL
     WHERE match_kind = 'prefix'
     GROUP BY provider
 );
@@ -120,7 +117,7 @@ FROM
 -- Contains aliases, one row per provider with its substrings in rank order, so that
 -- `arrayFirstIndex(p -> position(model, p) > 0, patterns)` finds the first rule the
 -- catalogue would try.
-CREATE OR REPLACE VIEW otel.aicost_price_aliases_contains AS
+CREATE OR REPLACE VIEW {{database}}.aicost_price_aliases_contains{{on_cluster}} AS
 SELECT
     provider,
     arrayMap(r -> r.2, rules) AS patterns,
@@ -129,7 +126,7 @@ SELECT
 FROM
 (
     SELECT provider, arraySort(r -> (r.1, r.2), groupArray((rank, pattern, provider_id, model_id))) AS rules
-    FROM otel.aicost_price_aliases FINAL
+    FROM {{database}}.aicost_price_aliases FINAL
     WHERE match_kind = 'contains'
     GROUP BY provider
 );

@@ -1,10 +1,7 @@
 -- The exporter's trace tables, exactly as clickhouseexporter v0.165.1 creates them.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Source: internal/sqltemplates/traces_table.sql, traces_id_ts_lookup_table.sql and
 -- traces_id_ts_lookup_mv.sql of github.com/open-telemetry/opentelemetry-collector-contrib/
@@ -15,7 +12,7 @@
 -- and the schema below this file reads these columns. Attribute values land as strings;
 -- Duration is UInt64 nanoseconds; SpanKind is `Client`/`Server`/...; StatusCode `Unset|Ok|Error`.
 
-CREATE TABLE IF NOT EXISTS "otel"."otel_traces"  (
+CREATE TABLE IF NOT EXISTS "{{database}}"."otel_traces{{local}}"{{on_cluster}}  (
     Timestamp DateTime64(9) CODEC(Delta, ZSTD(3)),
     TraceId String CODEC(ZSTD(3)),
     SpanId String CODEC(ZSTD(3)),
@@ -48,29 +45,29 @@ CREATE TABLE IF NOT EXISTS "otel"."otel_traces"  (
     INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
     INDEX idx_duration Duration TYPE minmax GRANULARITY 1
-) ENGINE = MergeTree()
+) ENGINE = {{replicated}}MergeTree()
 PARTITION BY toDate(Timestamp)
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
 
 SETTINGS index_granularity=8192, ttl_only_drop_parts = 1;
 
-CREATE TABLE IF NOT EXISTS "otel"."otel_traces_trace_id_ts"  (
+CREATE TABLE IF NOT EXISTS "{{database}}"."otel_traces_trace_id_ts{{local}}"{{on_cluster}}  (
     TraceId String CODEC(ZSTD(3)),
     Start DateTime CODEC(Delta, ZSTD(3)),
     End DateTime CODEC(Delta, ZSTD(3)),
     INDEX idx_trace_id TraceId TYPE bloom_filter(0.01) GRANULARITY 1
-) ENGINE = MergeTree()
+) ENGINE = {{replicated}}MergeTree()
     PARTITION BY toDate(Start)
     ORDER BY (TraceId, Start)
     
     SETTINGS index_granularity=8192, ttl_only_drop_parts = 1;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS "otel"."otel_traces_trace_id_ts_mv" 
-TO "otel"."otel_traces_trace_id_ts"
+CREATE MATERIALIZED VIEW IF NOT EXISTS "{{database}}"."otel_traces_trace_id_ts_mv"{{on_cluster}} 
+TO "{{database}}"."otel_traces_trace_id_ts{{local}}"
 AS SELECT
               TraceId,
               min(Timestamp) as Start,
               max(Timestamp) as End
-   FROM "otel"."otel_traces"
+   FROM "{{database}}"."otel_traces{{local}}"
    WHERE TraceId != ''
    GROUP BY TraceId;

@@ -1,11 +1,13 @@
 /**
- * Loads price rows and model aliases into `otel.aicost_prices` / `otel.aicost_price_aliases`
- * (see 010_prices.sql). The pricing rule joins these tables directly: new rows apply to the
+ * Loads price rows and model aliases into `<database>.aicost_prices` / `aicost_price_aliases`
+ * (see sql/010_prices.sql). The pricing rule joins these tables directly: new rows apply to the
  * next ingested span and the next query of `aicost_requests_repriced`, no reload needed.
  *
- * Engine-agnostic like migrate.ts: it produces statements and runs them through the
+ * Engine-agnostic like the migrations: it produces statements and runs them through the
  * caller's `execute`. Prices travel as decimal strings (never floats) into Decimal(38, 12).
  */
+import { checkIdentifier } from './layout.js';
+import { DEFAULT_DATABASE } from './schema.js';
 
 /** A decimal amount: a string such as `"0.075"` (exact), or a catalogue number. */
 export type DecimalInput = string | number;
@@ -64,6 +66,8 @@ export interface PriceAlias {
 }
 
 export interface LoadPricesOptions {
+  /** The schema's database; default `otel`. */
+  database?: string;
   /** Empty both tables first, so that rows gone from the catalogue disappear. Default true. */
   replace?: boolean;
 }
@@ -158,12 +162,15 @@ export function priceLoadStatements(
   options: LoadPricesOptions = {},
 ): string[] {
   const replace = options.replace ?? true;
+  // On a cluster these tables are replicated to every node: a TRUNCATE or INSERT on one
+  // node reaches all of them.
+  const database = checkIdentifier('database', options.database ?? DEFAULT_DATABASE);
+  const prices = `${database}.aicost_prices`;
+  const aliasTable = `${database}.aicost_price_aliases`;
   return [
-    ...(replace
-      ? ['TRUNCATE TABLE IF EXISTS otel.aicost_prices', 'TRUNCATE TABLE IF EXISTS otel.aicost_price_aliases']
-      : []),
-    ...insertStatements('otel.aicost_prices', rows.map(priceRecord)),
-    ...insertStatements('otel.aicost_price_aliases', aliases.map(aliasRecord)),
+    ...(replace ? [`TRUNCATE TABLE IF EXISTS ${prices}`, `TRUNCATE TABLE IF EXISTS ${aliasTable}`] : []),
+    ...insertStatements(prices, rows.map(priceRecord)),
+    ...insertStatements(aliasTable, aliases.map(aliasRecord)),
   ];
 }
 

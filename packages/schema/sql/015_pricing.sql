@@ -1,11 +1,8 @@
 -- aicost schema: THE pricing rule, defined once, used at ingest (020, aicost_requests_priced_mv)
 -- and by the re-pricing view (040, aicost_requests_repriced).
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- The rule is written as SQL functions (CREATE FUNCTION: plain expressions the server inlines
 -- into each query that calls them, so results are those of the inlined text). Functions are
@@ -21,7 +18,7 @@
 -- Price periods as the pricing rule joins them: one row per (provider_id, model_id,
 -- valid_from), the newest copy, with its price keys in one tuple (the `prices` argument of
 -- aicost_unit_prices) and column names of their own (the callers' rows have a price_source).
-CREATE OR REPLACE VIEW otel.aicost_price_periods AS
+CREATE OR REPLACE VIEW {{database}}.aicost_price_periods{{on_cluster}} AS
 SELECT
     provider_id AS period_provider_id,
     model_id AS period_model_id,
@@ -37,32 +34,32 @@ SELECT
      output_mtok, output_reasoning_mtok, input_audio_mtok, output_audio_mtok, input_image_mtok,
      output_image_mtok, requests_kcount, tier_start_tokens, input_mtok_tier, cache_read_mtok_tier,
      cache_write_mtok_tier, cache_write_1h_mtok_tier, output_mtok_tier) AS period_prices
-FROM otel.aicost_prices_current;
+FROM {{database}}.aicost_prices_current;
 
 -- The alias lookups as the pricing rule joins them, with column names of their own (a
 -- joined column named like one of the request's, e.g. `provider`, would hide it): the
 -- (provider_id, model_id) of an exact alias, and each provider's prefix / contains rules as
 -- (patterns, provider_ids, model_ids).
-CREATE OR REPLACE VIEW otel.aicost_price_exact_lookup AS
+CREATE OR REPLACE VIEW {{database}}.aicost_price_exact_lookup{{on_cluster}} AS
 SELECT provider AS exact_provider, pattern AS exact_pattern, (provider_id, model_id) AS exact_match
-FROM otel.aicost_price_aliases_exact;
+FROM {{database}}.aicost_price_aliases_exact;
 
-CREATE OR REPLACE VIEW otel.aicost_price_prefix_lookup AS
+CREATE OR REPLACE VIEW {{database}}.aicost_price_prefix_lookup{{on_cluster}} AS
 SELECT provider AS prefix_provider, (patterns, provider_ids, model_ids) AS prefix_rules
-FROM otel.aicost_price_aliases_prefix;
+FROM {{database}}.aicost_price_aliases_prefix;
 
-CREATE OR REPLACE VIEW otel.aicost_price_contains_lookup AS
+CREATE OR REPLACE VIEW {{database}}.aicost_price_contains_lookup{{on_cluster}} AS
 SELECT provider AS contains_provider, (patterns, provider_ids, model_ids) AS contains_rules
-FROM otel.aicost_price_aliases_contains;
+FROM {{database}}.aicost_price_aliases_contains;
 
 -- The first rule of a (patterns, provider_ids, model_ids) list that `model` starts with /
 -- contains, as (provider_id, model_id); ('', '') when none does. The prefix list is sorted
 -- longest first, the contains list in rank order (see 010).
-CREATE OR REPLACE FUNCTION aicost_prefix_match AS (model, rules) ->
+CREATE OR REPLACE FUNCTION aicost_prefix_match{{on_cluster}} AS (model, rules) ->
     (toString(rules.2[arrayFirstIndex(p -> startsWith(model, p), rules.1)]),
      toString(rules.3[arrayFirstIndex(p -> startsWith(model, p), rules.1)]));
 
-CREATE OR REPLACE FUNCTION aicost_contains_match AS (model, rules) ->
+CREATE OR REPLACE FUNCTION aicost_contains_match{{on_cluster}} AS (model, rules) ->
     (toString(rules.2[arrayFirstIndex(p -> position(model, p) > 0, rules.1)]),
      toString(rules.3[arrayFirstIndex(p -> position(model, p) > 0, rules.1)]));
 
@@ -72,7 +69,7 @@ CREATE OR REPLACE FUNCTION aicost_contains_match AS (model, rules) ->
 -- pattern (first in rank order). ('', '') when nothing matches. `recorded`, `response_exact`
 -- and `request_exact` are (provider_id, model_id) pairs; the rule lists are those of the
 -- lookup views above.
-CREATE OR REPLACE FUNCTION aicost_price_match AS
+CREATE OR REPLACE FUNCTION aicost_price_match{{on_cluster}} AS
     (recorded, response_exact, request_exact, prefix_rules, contains_rules, response_model, request_model) ->
     arrayFirst(m -> m.2 != '', [
         (toString(recorded.1), toString(recorded.2)),
@@ -86,14 +83,14 @@ CREATE OR REPLACE FUNCTION aicost_price_match AS
 
 -- Tiers: above tier_start_tokens input tokens (cache included) the tier price applies to every
 -- token of that kind, as the catalogue defines it.
-CREATE OR REPLACE FUNCTION aicost_tier_price AS (prices, input_tokens, base, tier) ->
+CREATE OR REPLACE FUNCTION aicost_tier_price{{on_cluster}} AS (prices, input_tokens, base, tier) ->
     if(prices.13 IS NOT NULL AND input_tokens > prices.13 AND tier IS NOT NULL, tier, base);
 
 -- The USD-per-unit price of each usage kind for one request (tier applied), positions as in
 -- aicost_leaves: 1 input, 2 cache_read, 3 cache_write, 4 cache_write_5m, 5 cache_write_1h,
 -- 6 output, 7 reasoning, 8 input_audio, 9 output_audio, 10 input_image, 11 output_image,
 -- 12 requests (USD per 1000). NULL: no separate price for that kind.
-CREATE OR REPLACE FUNCTION aicost_unit_prices AS (prices, input_tokens) ->
+CREATE OR REPLACE FUNCTION aicost_unit_prices{{on_cluster}} AS (prices, input_tokens) ->
     (aicost_tier_price(prices, input_tokens, prices.1, prices.14),
      aicost_tier_price(prices, input_tokens, prices.2, prices.15),
      aicost_tier_price(prices, input_tokens, prices.3, prices.16),
@@ -104,17 +101,17 @@ CREATE OR REPLACE FUNCTION aicost_unit_prices AS (prices, input_tokens) ->
 
 -- Tokens of one kind charged at its own price, or 0 when the kind has none (then its tokens
 -- stay in the wider kind).
-CREATE OR REPLACE FUNCTION aicost_leaf AS (price, tokens) -> if(price IS NULL, 0, toInt64(tokens));
+CREATE OR REPLACE FUNCTION aicost_leaf{{on_cluster}} AS (price, tokens) -> if(price IS NULL, 0, toInt64(tokens));
 
 -- Leaves: the tokens each priced key is charged for. A kind with its own price is taken out
 -- of the wider kind (cache reads, cache writes, audio and image out of input; the 5m and 1h
 -- cache writes out of cache writes; reasoning, audio and image out of output); a kind
 -- without a price stays in the wider one. `usage` holds the token counts in the positions of
 -- aicost_unit_prices (12: billable request units), `p` that function's result.
-CREATE OR REPLACE FUNCTION aicost_cache_write_leaf AS (usage, p) ->
+CREATE OR REPLACE FUNCTION aicost_cache_write_leaf{{on_cluster}} AS (usage, p) ->
     if(p.3 IS NULL, 0, toInt64(usage.3) - aicost_leaf(p.4, usage.4) - aicost_leaf(p.5, usage.5));
 
-CREATE OR REPLACE FUNCTION aicost_leaves AS (usage, p) ->
+CREATE OR REPLACE FUNCTION aicost_leaves{{on_cluster}} AS (usage, p) ->
     (if(p.1 IS NULL, 0, toInt64(usage.1) - aicost_leaf(p.2, usage.2) - aicost_cache_write_leaf(usage, p)
          - aicost_leaf(p.4, usage.4) - aicost_leaf(p.5, usage.5) - aicost_leaf(p.8, usage.8) - aicost_leaf(p.10, usage.10)),
      aicost_leaf(p.2, usage.2),
@@ -131,12 +128,12 @@ CREATE OR REPLACE FUNCTION aicost_leaves AS (usage, p) ->
 
 -- One line: round(tokens x USD-per-1M, 3) / 1e6 is round_half_up(tokens x price x 1e9 / 1e6)
 -- nano-USD.
-CREATE OR REPLACE FUNCTION aicost_line AS (tokens, usd_per_mtok) ->
+CREATE OR REPLACE FUNCTION aicost_line{{on_cluster}} AS (tokens, usd_per_mtok) ->
     CAST(round(toDecimal128(tokens, 0) * ifNull(usd_per_mtok, 0), 3) / 1000000 AS Decimal(38, 9));
 
 -- The five components from leaves `l` and unit prices `p`: (input, cache_read, cache_write,
 -- output, other); other = audio, image and per-request fees (USD per 1000 requests).
-CREATE OR REPLACE FUNCTION aicost_cost_parts AS (l, p) ->
+CREATE OR REPLACE FUNCTION aicost_cost_parts{{on_cluster}} AS (l, p) ->
     (aicost_line(l.1, p.1),
      aicost_line(l.2, p.2),
      aicost_line(l.3, p.3) + aicost_line(l.4, p.4) + aicost_line(l.5, p.5),
@@ -145,7 +142,7 @@ CREATE OR REPLACE FUNCTION aicost_cost_parts AS (l, p) ->
          + CAST(round(toDecimal128(l.12, 0) * ifNull(p.12, 0) * 1000, 3) / 1000000 AS Decimal(38, 9)));
 
 -- Parts larger than their whole (e.g. more cache reads than input): invalid usage, no price.
-CREATE OR REPLACE FUNCTION aicost_usage_valid AS (l) ->
+CREATE OR REPLACE FUNCTION aicost_usage_valid{{on_cluster}} AS (l) ->
     least(l.4, l.5, l.3, l.2, l.8, l.10, l.1, l.7, l.9, l.11) >= 0;
 
 -- The cost of a request: `usage` = (input_tokens, cache_read_tokens, cache_write_tokens,
@@ -156,7 +153,7 @@ CREATE OR REPLACE FUNCTION aicost_usage_valid AS (l) ->
 -- Functions are inlined: an argument used n times is copied n times, and nested calls
 -- multiply (the query tree outgrows the server's limit). `arrayMap(x -> ..., [value])[1]`
 -- binds each intermediate value (unit prices, leaves, components) once.
-CREATE OR REPLACE FUNCTION aicost_request_cost AS (usage, prices) ->
+CREATE OR REPLACE FUNCTION aicost_request_cost{{on_cluster}} AS (usage, prices) ->
     arrayMap(p ->
         arrayMap(l ->
             arrayMap(c -> (aicost_usage_valid(l), c.1, c.2, c.3, c.4, c.5, c.1 + c.2 + c.3 + c.4 + c.5),

@@ -1,0 +1,5 @@
+-- Version 1: the schema as first released (commit 2537782, files collector/sql/*.sql), before
+-- migrations existed. It has no statements: a new database gets the current schema files and
+-- every migration recorded at once; a database installed from that release is recognised
+-- (its tables and the request table's columns are checked) and recorded as version 1, then
+-- the later migrations apply. See README "Migrations".

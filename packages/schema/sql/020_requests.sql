@@ -1,0 +1,143 @@
+-- aicost schema: the request table, one typed row per GenAI model call.
+--
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
+--
+-- Attribute names are those of packages/core/src/semconv.ts (the contract): change both
+-- together. The exporter stores every attribute value as a string, hence the
+-- `toUInt64OrZero` / `toDecimal128OrNull(..., 9)` parsing below.
+
+-- Why these keys:
+-- - PARTITION BY month: a year of data is a dozen partitions; old months drop whole.
+-- - ORDER BY (environment, service, hour, feature, customer, timestamp): the dominant queries
+--   are "one environment (prod), a time range, grouped or filtered by feature/customer";
+--   environment and service have a handful of values, so the hour still prunes granules.
+-- - TTL 400 days: a year of per-request detail plus a month for year-over-year comparisons.
+--   The rollups (030) keep the totals for longer. Change it with
+--   `ALTER TABLE otel.aicost_requests MODIFY TTL ...`.
+-- - Money is Decimal(38, 9) (Decimal128, nano-USD): exact, and wide enough that sums over
+--   billions of requests cannot overflow. NULL cost means unknown, never 0.
+-- Delivery is at-least-once (collector retries): a retried batch is dropped here as in
+-- otel_traces by insert deduplication (050_deduplication.sql). The (trace_id, span_id) pair
+-- identifies a request.
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_requests{{local}}{{on_cluster}}
+(
+    {{request_columns}},
+    INDEX idx_trace_id trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_model model TYPE set(256) GRANULARITY 4
+)
+ENGINE = {{replicated}}MergeTree
+PARTITION BY toYYYYMM(timestamp)
+ORDER BY (environment, service, toStartOfHour(timestamp), feature, customer, timestamp)
+TTL toDateTime(timestamp) + INTERVAL 400 DAY
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
+
+-- otel_traces -> aicost_requests, in three hops so that the price lookups run only for the
+-- spans that need them (most spans arrive with their cost; see bench/README.md, "Schema:
+-- ingest cost of the request view"):
+--
+--   otel_traces --aicost_spans_mv--> aicost_spans (Null) --aicost_requests_recorded_mv--> aicost_requests
+--                                         |                   (cost on the span, or no usage to price)
+--                                         +--aicost_spans_to_price_mv--> aicost_spans_to_price (Null)
+--                                                  --aicost_requests_priced_mv--> aicost_requests
+--                                                   (no cost on the span but usage: priced here)
+--
+-- The Null tables hold nothing; each insert block flows through. The pricing view sees only
+-- the spans that need a price: a block without one builds no price join (a WHERE inside the
+-- pricing view would not do: its joins are built before the filter runs).
+-- aicost_spans has the request table's columns (a row as the span reported it: its own cost,
+-- status, price source and catalogue ids, `currency` as sent). The column lists of the table
+-- and of the three views that fill it come from one manifest, src/request-columns.ts (the
+-- request_columns, span_columns, recorded_columns and priced_columns parameters): add a
+-- column there, not here.
+--
+-- Cost, in order:
+-- 1. the span carries `aicost.cost.total`: that cost, status and provenance are kept as is;
+-- 2. else the span has usage and its (provider, model) resolves to a price row valid at the
+--    span's start: priced here, status `priced`, price source `clickhouse:<row source>`
+--    (e.g. `clickhouse:genai-prices`), price version and catalogue ids of the row;
+-- 3. else unpriced: NULL cost (never 0), the span's reason if it gave one, else
+--    `missing_usage` (no token counts), `invalid_usage` (parts larger than their whole) or
+--    `unknown_model` (no alias or no price row valid at that time).
+-- The pricing rule (step 2) is defined once, in 015_pricing.sql; aicost_requests_repriced
+-- (040) applies the same functions.
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_spans{{on_cluster}} AS {{database}}.aicost_requests{{local}} ENGINE = Null;
+
+CREATE TABLE IF NOT EXISTS {{database}}.aicost_spans_to_price{{on_cluster}} AS {{database}}.aicost_requests{{local}} ENGINE = Null;
+
+-- Until 0.x the whole path was one view, aicost_requests_mv; an upgrade replaces it.
+DROP VIEW IF EXISTS {{database}}.aicost_requests_mv{{on_cluster}};
+
+-- Which spans: model calls, i.e. spans with a GenAI operation, provider (or legacy system) or
+-- token usage; agent and tool spans (invoke_agent, create_agent, execute_tool) are left out
+-- because their usage, when they carry any, aggregates the model calls below them and would
+-- be counted twice. Typed columns out of the exporter's string maps.
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_spans_mv{{on_cluster}} TO {{database}}.aicost_spans AS
+SELECT
+    {{span_columns}}
+FROM {{database}}.otel_traces{{local}}
+WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool')
+  AND (mapContains(SpanAttributes, 'gen_ai.operation.name')
+       OR mapContains(SpanAttributes, 'gen_ai.provider.name')
+       OR mapContains(SpanAttributes, 'gen_ai.system')
+       OR mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
+       OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens'));
+
+-- Spans with a cost (kept as is) and spans without usage (unpriced, nothing to price).
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_requests_recorded_mv{{on_cluster}} TO {{database}}.aicost_requests{{local}} AS
+WITH span.cost_total IS NOT NULL AS recorded
+SELECT
+    {{recorded_columns}}
+FROM {{database}}.aicost_spans AS span
+WHERE span.cost_total IS NOT NULL OR NOT span.has_usage;
+
+-- Spans without a cost but with usage: on to the pricing view.
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_spans_to_price_mv{{on_cluster}} TO {{database}}.aicost_spans_to_price AS
+SELECT *
+FROM {{database}}.aicost_spans
+WHERE cost_total IS NULL AND has_usage;
+
+-- Priced here when the catalogue row is found and the usage is consistent, else unpriced.
+-- The two joins find the catalogue row (aliases) and its price period at the span's start;
+-- 040's aicost_requests_repriced runs the same joins over aicost_requests at today's time.
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_requests_priced_mv{{on_cluster}} TO {{database}}.aicost_requests{{local}} AS
+WITH price_found AND sql_cost.1 AS priced_here
+SELECT
+    {{priced_columns}}
+FROM
+(
+    -- The price period valid at price_at: the latest valid_from <= price_at (ASOF), provided
+    -- price_at is before its valid_to.
+    SELECT
+        matched.*,
+        price.period_price_source AS period_price_source,
+        price.period_price_version AS period_price_version,
+        price.period_model_id != '' AND (price.period_valid_to IS NULL OR matched.price_at < price.period_valid_to) AS price_found,
+        aicost_request_cost(
+            (input_tokens, cache_read_tokens, cache_write_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+             output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
+             output_image_tokens, request_units),
+            price.period_prices) AS sql_cost
+    FROM
+    (
+        SELECT
+            src.*,
+            toDateTime(src.timestamp, 'UTC') AS price_at,
+            aicost_price_match(
+                (src.price_provider_id, src.price_model_id),
+                response_exact.exact_match, request_exact.exact_match, prefixes.prefix_rules, contains.contains_rules,
+                src.response_model, src.request_model) AS price_match,
+            price_match.1 AS match_provider_id,
+            price_match.2 AS match_model_id
+        FROM {{database}}.aicost_spans_to_price AS src
+        LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS response_exact
+            ON response_exact.exact_provider = lower(src.provider) AND response_exact.exact_pattern = lower(src.response_model)
+        LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS request_exact
+            ON request_exact.exact_provider = lower(src.provider) AND request_exact.exact_pattern = lower(src.request_model)
+        LEFT ANY JOIN {{database}}.aicost_price_prefix_lookup AS prefixes ON prefixes.prefix_provider = lower(src.provider)
+        LEFT ANY JOIN {{database}}.aicost_price_contains_lookup AS contains ON contains.contains_provider = lower(src.provider)
+    ) AS matched
+    LEFT ASOF JOIN {{database}}.aicost_price_periods AS price
+        ON price.period_provider_id = matched.match_provider_id AND price.period_model_id = matched.match_model_id
+        AND matched.price_at >= price.period_valid_from
+);

@@ -1,0 +1,315 @@
+/**
+ * The request table's columns, written once. `sql/020_requests.sql` is a template whose column
+ * lists come from here: the table definition (`{{request_columns}}`), the typed row read from
+ * an exporter span (`{{span_columns}}`, aicost_spans_mv) and the two views that write the
+ * table (`{{recorded_columns}}`, `{{priced_columns}}`). The Null tables between them are
+ * created `AS` the request table, so they follow.
+ *
+ * Adding a column is one entry here (name, type, the expression that reads it from the span)
+ * plus a migration (`columnMigration`, see the README "Adding a table/view/column").
+ */
+
+export interface RequestColumn {
+  name: string;
+  /** ClickHouse type, with its CODEC when it has one. */
+  type: string;
+  comment?: string;
+  /**
+   * The value from one exporter row of `otel_traces` (columns Timestamp, SpanAttributes,
+   * ResourceAttributes, ...; earlier columns of this list by their names).
+   */
+  span: string;
+  /** In aicost_requests_recorded_mv (row `span` of aicost_spans, `recorded`: it came with a cost). Default: the column as read. */
+  recorded?: string;
+  /**
+   * In aicost_requests_priced_mv (`priced_here`: priced by the SQL rule; `sql_cost`, `match_*`,
+   * `period_*` from the price joins). Default: the column as read.
+   */
+  priced?: string;
+}
+
+const tokens = (attribute: string) => `toUInt64OrZero(SpanAttributes['${attribute}'])`;
+const money = (attribute: string) => `toDecimal128OrNull(SpanAttributes['${attribute}'], 9)`;
+const attribute = (name: string) => `SpanAttributes['${name}']`;
+/** A cost component: the span's own when it came with a cost, else NULL (never 0). */
+const recordedCost = (name: string) => `if(recorded, span.${name}, NULL)`;
+/** A cost component priced here: position `n` of aicost_request_cost's result. */
+const pricedCost = (n: number) => `if(priced_here, sql_cost.${n}, NULL)`;
+/** Provenance that only a priced row keeps. */
+const recordedOnly = (name: string) => `if(recorded, span.${name}, '')`;
+
+export const REQUEST_COLUMNS: readonly RequestColumn[] = [
+  {
+    name: 'timestamp',
+    type: "DateTime64(9, 'UTC') CODEC(Delta, ZSTD(1))",
+    comment: 'span start',
+    span: 'Timestamp',
+  },
+  { name: 'trace_id', type: 'String CODEC(ZSTD(1))', span: 'TraceId' },
+  { name: 'span_id', type: 'String CODEC(ZSTD(1))', span: 'SpanId' },
+  { name: 'parent_span_id', type: 'String CODEC(ZSTD(1))', span: 'ParentSpanId' },
+  { name: 'span_name', type: 'LowCardinality(String)', span: 'SpanName' },
+  {
+    name: 'scope_name',
+    type: 'LowCardinality(String)',
+    comment: 'instrumentation that produced the span',
+    span: 'ScopeName',
+  },
+  {
+    name: 'service',
+    type: 'LowCardinality(String)',
+    comment: 'resource service.name',
+    span: "ResourceAttributes['service.name']",
+  },
+  {
+    name: 'environment',
+    type: 'LowCardinality(String)',
+    comment: 'resource deployment.environment.name, else deployment.environment',
+    span: `if(ResourceAttributes['deployment.environment.name'] != '',
+       ResourceAttributes['deployment.environment.name'],
+       ResourceAttributes['deployment.environment'])`,
+  },
+  {
+    name: 'provider',
+    type: 'LowCardinality(String)',
+    comment: 'gen_ai.provider.name, else legacy gen_ai.system',
+    span: `if(SpanAttributes['gen_ai.provider.name'] != '',
+       SpanAttributes['gen_ai.provider.name'],
+       SpanAttributes['gen_ai.system'])`,
+  },
+  {
+    name: 'operation',
+    type: 'LowCardinality(String)',
+    comment: 'gen_ai.operation.name',
+    span: attribute('gen_ai.operation.name'),
+  },
+  { name: 'request_model', type: 'LowCardinality(String)', span: attribute('gen_ai.request.model') },
+  { name: 'response_model', type: 'LowCardinality(String)', span: attribute('gen_ai.response.model') },
+  {
+    name: 'model',
+    type: 'LowCardinality(String)',
+    comment: 'response model if known, else request model',
+    span: "if(response_model != '', response_model, request_model)",
+  },
+  { name: 'response_id', type: 'String CODEC(ZSTD(1))', span: attribute('gen_ai.response.id') },
+  { name: 'server_address', type: 'LowCardinality(String)', span: attribute('server.address') },
+  {
+    name: 'has_usage',
+    type: 'Bool',
+    comment: 'the span reported input or output tokens',
+    span: `mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
+        OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens')`,
+  },
+  {
+    name: 'input_tokens',
+    type: 'UInt64',
+    comment: 'all input tokens, cache and audio/image included (semconv)',
+    span: tokens('gen_ai.usage.input_tokens'),
+  },
+  {
+    name: 'output_tokens',
+    type: 'UInt64',
+    comment: 'all output tokens, reasoning included (semconv)',
+    span: tokens('gen_ai.usage.output_tokens'),
+  },
+  { name: 'cache_read_tokens', type: 'UInt64', span: tokens('gen_ai.usage.cache_read.input_tokens') },
+  {
+    name: 'cache_write_tokens',
+    type: 'UInt64',
+    comment: 'all cache-creation tokens',
+    span: tokens('gen_ai.usage.cache_creation.input_tokens'),
+  },
+  {
+    name: 'cache_write_5m_tokens',
+    type: 'UInt64',
+    span: tokens('aicost.usage.cache_creation_5m.input_tokens'),
+  },
+  {
+    name: 'cache_write_1h_tokens',
+    type: 'UInt64',
+    span: tokens('aicost.usage.cache_creation_1h.input_tokens'),
+  },
+  { name: 'reasoning_tokens', type: 'UInt64', span: tokens('gen_ai.usage.reasoning.output_tokens') },
+  { name: 'input_audio_tokens', type: 'UInt64', span: tokens('aicost.usage.audio.input_tokens') },
+  { name: 'output_audio_tokens', type: 'UInt64', span: tokens('aicost.usage.audio.output_tokens') },
+  { name: 'input_image_tokens', type: 'UInt64', span: tokens('aicost.usage.image.input_tokens') },
+  { name: 'output_image_tokens', type: 'UInt64', span: tokens('aicost.usage.image.output_tokens') },
+  {
+    name: 'request_units',
+    type: 'UInt64',
+    comment: 'billable request units, 1 for an ordinary call',
+    span: `if(mapContains(SpanAttributes, 'aicost.usage.requests'),
+       toUInt64OrZero(SpanAttributes['aicost.usage.requests']), 1)`,
+  },
+  {
+    name: 'usage_source',
+    type: 'LowCardinality(String)',
+    comment: 'aicost.usage.source',
+    span: attribute('aicost.usage.source'),
+  },
+  {
+    name: 'currency',
+    type: 'LowCardinality(String)',
+    span: attribute('aicost.cost.currency'),
+    recorded: "if(span.currency != '', span.currency, 'USD')",
+    priced: "if(currency != '', currency, 'USD')",
+  },
+  {
+    name: 'cost_total',
+    type: 'Nullable(Decimal(38, 9))',
+    comment: 'USD; NULL when unpriced',
+    span: money('aicost.cost.total'),
+    recorded: recordedCost('cost_total'),
+    priced: pricedCost(7),
+  },
+  {
+    name: 'cost_input',
+    type: 'Nullable(Decimal(38, 9))',
+    comment: 'uncached input tokens',
+    span: money('aicost.cost.input'),
+    recorded: recordedCost('cost_input'),
+    priced: pricedCost(2),
+  },
+  {
+    name: 'cost_cache_read',
+    type: 'Nullable(Decimal(38, 9))',
+    span: money('aicost.cost.cache_read'),
+    recorded: recordedCost('cost_cache_read'),
+    priced: pricedCost(3),
+  },
+  {
+    name: 'cost_cache_write',
+    type: 'Nullable(Decimal(38, 9))',
+    span: money('aicost.cost.cache_write'),
+    recorded: recordedCost('cost_cache_write'),
+    priced: pricedCost(4),
+  },
+  {
+    name: 'cost_output',
+    type: 'Nullable(Decimal(38, 9))',
+    comment: 'output tokens, reasoning included',
+    span: money('aicost.cost.output'),
+    recorded: recordedCost('cost_output'),
+    priced: pricedCost(5),
+  },
+  {
+    name: 'cost_other',
+    type: 'Nullable(Decimal(38, 9))',
+    comment: 'audio, image, per-request fees',
+    span: money('aicost.cost.other'),
+    recorded: recordedCost('cost_other'),
+    priced: pricedCost(6),
+  },
+  {
+    name: 'cost_status',
+    type: 'LowCardinality(String)',
+    comment: 'priced, unpriced, estimated, provider_reported, override',
+    span: attribute('aicost.cost.status'),
+    recorded: "if(recorded, if(span.cost_status != '', span.cost_status, 'priced'), 'unpriced')",
+    priced: "if(priced_here, 'priced', 'unpriced')",
+  },
+  {
+    name: 'cost_status_reason',
+    type: 'LowCardinality(String)',
+    span: attribute('aicost.cost.status_reason'),
+    recorded: "if(recorded OR span.cost_status_reason != '', span.cost_status_reason, 'missing_usage')",
+    priced: `multiIf(priced_here, '', cost_status_reason != '', cost_status_reason,
+            price_found AND NOT sql_cost.1, 'invalid_usage', 'unknown_model')`,
+  },
+  {
+    name: 'price_source',
+    type: 'LowCardinality(String)',
+    comment: 'as on the span, or clickhouse:<source> when priced at ingest',
+    span: attribute('aicost.price.source'),
+    recorded: recordedOnly('price_source'),
+    priced: "if(priced_here, concat('clickhouse:', period_price_source), '')",
+  },
+  {
+    name: 'price_version',
+    type: 'LowCardinality(String)',
+    span: attribute('aicost.price.version'),
+    recorded: recordedOnly('price_version'),
+    priced: "if(priced_here, period_price_version, '')",
+  },
+  {
+    name: 'price_provider_id',
+    type: 'LowCardinality(String)',
+    span: attribute('aicost.price.provider_id'),
+    recorded: recordedOnly('price_provider_id'),
+    priced: "if(priced_here, match_provider_id, '')",
+  },
+  {
+    name: 'price_model_id',
+    type: 'LowCardinality(String)',
+    span: attribute('aicost.price.model_id'),
+    recorded: recordedOnly('price_model_id'),
+    priced: "if(priced_here, match_model_id, '')",
+  },
+  { name: 'feature', type: 'LowCardinality(String)', span: attribute('aicost.feature') },
+  { name: 'customer', type: 'String', span: attribute('aicost.customer') },
+  { name: 'workflow', type: 'LowCardinality(String)', span: attribute('aicost.workflow') },
+  { name: 'team', type: 'LowCardinality(String)', span: attribute('aicost.team') },
+  {
+    name: 'custom_attribution',
+    type: 'Map(LowCardinality(String), String)',
+    comment: 'aicost.attr.* attributes, prefix removed',
+    span: `mapApply((k, v) -> (substring(k, 13), v),
+             mapFilter((k, v) -> startsWith(k, 'aicost.attr.'), SpanAttributes))`,
+  },
+  {
+    name: 'stream',
+    type: 'Bool',
+    // Ours first; SDKs that trace themselves write the GenAI name.
+    span: `if(mapContains(SpanAttributes, 'aicost.request.stream'),
+       SpanAttributes['aicost.request.stream'],
+       SpanAttributes['gen_ai.request.stream']) = 'true'`,
+  },
+  {
+    name: 'duration_ns',
+    type: 'UInt64',
+    comment: 'span duration (exporter Duration), nanoseconds',
+    span: 'Duration',
+  },
+  {
+    name: 'time_to_first_chunk_s',
+    type: 'Nullable(Float64)',
+    comment: 'seconds to the first streamed chunk',
+    span: "toFloat64OrNull(SpanAttributes['aicost.response.time_to_first_chunk'])",
+  },
+  { name: 'error_type', type: 'LowCardinality(String)', span: attribute('error.type') },
+  {
+    name: 'status_code',
+    type: 'LowCardinality(String)',
+    comment: 'Unset, Ok or Error',
+    span: 'StatusCode',
+  },
+];
+
+/** A string literal for a COMMENT clause. */
+function literal(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/** `name type [COMMENT '...'] [CODEC(...)]`: the comment goes before the codec, as ClickHouse requires. */
+export function columnDefinition(column: RequestColumn): string {
+  const codec = /\s(CODEC\(.*\))$/.exec(column.type);
+  const type = codec ? column.type.slice(0, codec.index) : column.type;
+  return [column.name, type, column.comment && `COMMENT ${literal(column.comment)}`, codec?.[1]]
+    .filter(Boolean)
+    .join(' ');
+}
+
+function selected(expression: string, name: string): string {
+  return expression === name ? name : `${expression} AS ${name}`;
+}
+
+/** The template parameters that 020_requests.sql takes from the manifest. */
+export function requestColumnParameters(columns: readonly RequestColumn[] = REQUEST_COLUMNS) {
+  const list = (render: (column: RequestColumn) => string) => columns.map(render).join(',\n    ');
+  return {
+    request_columns: list(columnDefinition),
+    span_columns: list((column) => selected(column.span, column.name)),
+    recorded_columns: list((column) => selected(column.recorded ?? column.name, column.name)),
+    priced_columns: list((column) => selected(column.priced ?? column.name, column.name)),
+  };
+}
