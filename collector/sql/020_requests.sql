@@ -87,29 +87,34 @@ TTL toDateTime(timestamp) + INTERVAL 400 DAY
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
 -- otel_traces -> aicost_requests, in three hops so that the price lookups run only for the
--- spans that need them (most spans arrive with their cost; see bench/README.md, "Schema:
--- ingest cost of the request view"):
+-- spans that have usage to price (see bench/README.md, "Schema: ingest cost of the request
+-- view"):
 --
 --   otel_traces --aicost_spans_mv--> aicost_spans (Null) --aicost_requests_recorded_mv--> aicost_requests
---                                         |                   (cost on the span, or no usage to price)
+--                                         |                   (no usage to price)
 --                                         +--aicost_spans_to_price_mv--> aicost_spans_to_price (Null)
 --                                                  --aicost_requests_priced_mv--> aicost_requests
---                                                   (no cost on the span but usage: priced here)
+--                                                   (usage: the span's own cost checked against
+--                                                    the catalogue's, or priced here)
 --
 -- The Null tables hold nothing; each insert block flows through. The pricing view sees only
--- the spans that need a price: a block without one builds no price join (a WHERE inside the
--- pricing view would not do: its joins are built before the filter runs).
+-- the spans with usage: a block without any builds no price join (a WHERE inside the
+-- pricing view would not do: its joins are built before the filter runs). Spans that arrive
+-- with their cost go through it too, since a sender's cost is only kept when it is near the
+-- catalogue's (016_cost_trust.sql).
 -- aicost_spans has the request table's columns (a row as the span reported it: its own cost,
 -- status, price source and catalogue ids, `currency` as sent); if you add a column to
 -- aicost_requests, add it to both Null tables too.
 --
 -- Cost, in order:
--- 1. the span carries `aicost.cost.total`: that cost, status and provenance are kept as is;
+-- 1. the span carries `aicost.cost.total` and it passes the checks of 016_cost_trust.sql
+--    (consistent on its own terms, and near the catalogue's price for the same usage when
+--    there is one): that cost, status and provenance are kept as is;
 -- 2. else the span has usage and its (provider, model) resolves to a price row valid at the
 --    span's start: priced here, status `priced`, price source `clickhouse:<row source>`
 --    (e.g. `clickhouse:genai-prices`), price version and catalogue ids of the row;
--- 3. else unpriced: NULL cost (never 0), the span's reason if it gave one, else
---    `missing_usage` (no token counts), `invalid_usage` (parts larger than their whole) or
+-- 3. else unpriced: NULL cost (never 0), `invalid_cost` when the span's own cost was refused,
+--    else the span's reason if it gave one, else `missing_usage` (no token counts), `invalid_usage` (parts larger than their whole) or
 --    `unknown_model` (no alias or no price row valid at that time).
 -- The pricing rule (step 2) is defined once, in 015_pricing.sql; aicost_requests_repriced
 -- (040) applies the same functions.
@@ -196,16 +201,20 @@ WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_ag
        OR mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
        OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens'));
 
--- Spans with a cost (kept as is) and spans without usage (unpriced, nothing to price).
+-- Spans without usage: nothing to price, their own cost kept when consistent (016).
 CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_requests_recorded_mv TO otel.aicost_requests AS
-WITH span.cost_total IS NOT NULL AS recorded
+WITH aicost_sent_cost_verdict(
+         (span.cost_total, span.cost_input, span.cost_cache_read, span.cost_cache_write, span.cost_output, span.cost_other),
+         span.currency, span.cost_status, false, 0) AS sent_cost_verdict,
+     sent_cost_verdict = 'kept' AS recorded
 SELECT
     timestamp, trace_id, span_id, parent_span_id, span_name, scope_name, service, environment,
     provider, operation, request_model, response_model, model, response_id, server_address,
     has_usage, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
     cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens,
     output_audio_tokens, input_image_tokens, output_image_tokens, request_units, usage_source,
-    if(span.currency != '', span.currency, 'USD') AS currency,
+    -- Every amount stored is USD: a cost in another currency is refused (016).
+    'USD' AS currency,
     if(recorded, span.cost_total, NULL) AS cost_total,
     if(recorded, span.cost_input, NULL) AS cost_input,
     if(recorded, span.cost_cache_read, NULL) AS cost_cache_read,
@@ -213,7 +222,8 @@ SELECT
     if(recorded, span.cost_output, NULL) AS cost_output,
     if(recorded, span.cost_other, NULL) AS cost_other,
     if(recorded, if(span.cost_status != '', span.cost_status, 'priced'), 'unpriced') AS cost_status,
-    if(recorded OR span.cost_status_reason != '', span.cost_status_reason, 'missing_usage') AS cost_status_reason,
+    multiIf(recorded OR (sent_cost_verdict = 'absent' AND span.cost_status_reason != ''), span.cost_status_reason,
+            sent_cost_verdict = 'invalid', 'invalid_cost', 'missing_usage') AS cost_status_reason,
     if(recorded, span.price_source, '') AS price_source,
     if(recorded, span.price_version, '') AS price_version,
     if(recorded, span.price_provider_id, '') AS price_provider_id,
@@ -221,39 +231,42 @@ SELECT
     feature, customer, workflow, team, custom_attribution, stream, duration_ns,
     time_to_first_chunk_s, error_type, status_code
 FROM otel.aicost_spans AS span
-WHERE span.cost_total IS NOT NULL OR NOT span.has_usage;
+WHERE NOT span.has_usage;
 
--- Spans without a cost but with usage: on to the pricing view.
+-- Spans with usage, with or without a cost of their own: on to the pricing view, which
+-- checks a sent cost against the catalogue's (016).
 CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_spans_to_price_mv TO otel.aicost_spans_to_price AS
 SELECT *
 FROM otel.aicost_spans
-WHERE cost_total IS NULL AND has_usage;
+WHERE has_usage;
 
--- Priced here when the catalogue row is found and the usage is consistent, else unpriced.
+-- The span's own cost when it passes the checks of 016 (kept as sent), else priced here when
+-- the catalogue row is found and the usage is consistent, else unpriced.
 -- The two joins find the catalogue row (aliases) and its price period at the span's start;
 -- 040's aicost_requests_repriced runs the same joins over aicost_requests at today's time.
 CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_requests_priced_mv TO otel.aicost_requests AS
-WITH price_found AND sql_cost.1 AS priced_here
+WITH price_found AND sql_cost.1 AS priced_here, sent_cost_verdict = 'kept' AS kept
 SELECT
     timestamp, trace_id, span_id, parent_span_id, span_name, scope_name, service, environment,
     provider, operation, request_model, response_model, model, response_id, server_address,
     has_usage, input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,
     cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, input_audio_tokens,
     output_audio_tokens, input_image_tokens, output_image_tokens, request_units, usage_source,
-    if(currency != '', currency, 'USD') AS currency,
-    if(priced_here, sql_cost.7, NULL) AS cost_total,
-    if(priced_here, sql_cost.2, NULL) AS cost_input,
-    if(priced_here, sql_cost.3, NULL) AS cost_cache_read,
-    if(priced_here, sql_cost.4, NULL) AS cost_cache_write,
-    if(priced_here, sql_cost.5, NULL) AS cost_output,
-    if(priced_here, sql_cost.6, NULL) AS cost_other,
-    if(priced_here, 'priced', 'unpriced') AS cost_status,
-    multiIf(priced_here, '', cost_status_reason != '', cost_status_reason,
-            price_found AND NOT sql_cost.1, 'invalid_usage', 'unknown_model') AS cost_status_reason,
-    if(priced_here, concat('clickhouse:', period_price_source), '') AS price_source,
-    if(priced_here, period_price_version, '') AS price_version,
-    if(priced_here, match_provider_id, '') AS price_provider_id,
-    if(priced_here, match_model_id, '') AS price_model_id,
+    'USD' AS currency,
+    multiIf(kept, sent_cost.1, priced_here, sql_cost.7, NULL) AS cost_total,
+    multiIf(kept, sent_cost.2, priced_here, sql_cost.2, NULL) AS cost_input,
+    multiIf(kept, sent_cost.3, priced_here, sql_cost.3, NULL) AS cost_cache_read,
+    multiIf(kept, sent_cost.4, priced_here, sql_cost.4, NULL) AS cost_cache_write,
+    multiIf(kept, sent_cost.5, priced_here, sql_cost.5, NULL) AS cost_output,
+    multiIf(kept, sent_cost.6, priced_here, sql_cost.6, NULL) AS cost_other,
+    multiIf(kept, sent_provenance.1, priced_here, 'priced', 'unpriced') AS cost_status,
+    multiIf(kept, sent_provenance.2, sent_cost_verdict = 'invalid', 'invalid_cost', priced_here, '',
+            sent_provenance.2 != '', sent_provenance.2, price_found AND NOT sql_cost.1, 'invalid_usage',
+            'unknown_model') AS cost_status_reason,
+    multiIf(kept, sent_provenance.3, priced_here, concat('clickhouse:', period_price_source), '') AS price_source,
+    multiIf(kept, sent_provenance.4, priced_here, period_price_version, '') AS price_version,
+    multiIf(kept, sent_provenance.5, priced_here, match_provider_id, '') AS price_provider_id,
+    multiIf(kept, sent_provenance.6, priced_here, match_model_id, '') AS price_model_id,
     feature, customer, workflow, team, custom_attribution, stream, duration_ns,
     time_to_first_chunk_s, error_type, status_code
 FROM
@@ -269,7 +282,14 @@ FROM
             (input_tokens, cache_read_tokens, cache_write_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
              output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
              output_image_tokens, request_units),
-            price.period_prices) AS sql_cost
+            price.period_prices) AS sql_cost,
+        -- The span's own cost and provenance, under names the outer columns do not take.
+        (matched.cost_total, matched.cost_input, matched.cost_cache_read, matched.cost_cache_write,
+         matched.cost_output, matched.cost_other) AS sent_cost,
+        (if(matched.cost_status != '', matched.cost_status, 'priced'), matched.cost_status_reason,
+         matched.price_source, matched.price_version, matched.price_provider_id, matched.price_model_id) AS sent_provenance,
+        aicost_sent_cost_verdict(sent_cost, matched.currency, matched.cost_status, price_found AND sql_cost.1,
+                                 sql_cost.7) AS sent_cost_verdict
     FROM
     (
         SELECT

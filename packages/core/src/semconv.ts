@@ -179,6 +179,13 @@ export const COST_STATUS_REASON = {
    * its end; the cost is priced from the usage seen so far, a lower bound.
    */
   PARTIAL_STREAM: 'partial_stream',
+  /**
+   * Set by the schema (collector/sql/016_cost_trust.sql), never by the SDK: the span carried a
+   * cost the request table refused (negative, not USD, on an unpriced span, or far from the
+   * catalogue's price for the same usage); the request is re-priced from the catalogue or left
+   * unpriced.
+   */
+  INVALID_COST: 'invalid_cost',
 } as const;
 export type CostStatusReason = (typeof COST_STATUS_REASON)[keyof typeof COST_STATUS_REASON];
 
