@@ -19,7 +19,9 @@ import { postOtlp, REPO, runCli, startCollector, tempDir } from './support.js';
 
 function collectorBinary(): string | undefined {
   try {
-    const out = execFileSync('bash', [join(REPO, 'collector/build.sh'), '--print-path'], { encoding: 'utf8' });
+    const out = execFileSync('bash', [join(REPO, 'collector/build.sh'), '--print-path'], {
+      encoding: 'utf8',
+    });
     const path = out.trim().split('\n').pop();
     return path && existsSync(path) ? path : undefined;
   } catch {
@@ -90,7 +92,10 @@ function startOtelcol(env: Record<string, string>): Otelcol {
       '--set=exporters.clickhouse.retry_on_failure.initial_interval=500ms',
       '--set=exporters.clickhouse.retry_on_failure.max_interval=1s',
     ],
-    { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   let log = '';
   child.stderr!.on('data', (d) => {
@@ -99,12 +104,18 @@ function startOtelcol(env: Record<string, string>): Otelcol {
   return { child, log: () => log, exited: new Promise((resolve) => child.once('exit', resolve)) };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, log: () => string) {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  log: () => string,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n--- collector log ---\n${log()}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}\n--- collector log ---\n${log()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -112,100 +123,126 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 if (!binary && process.env.CI === 'true') {
   describe('the production collector queue', () => {
     it('needs the collector binary under CI', () => {
-      throw new Error('no collector binary: `collector/build.sh --print-path` names none (CI builds it first)');
+      throw new Error(
+        'no collector binary: `collector/build.sh --print-path` names none (CI builds it first)',
+      );
     });
   });
 }
 
-describe.skipIf(!binary)('the production collector queue (file_storage) across a restart while ClickHouse is down', () => {
-  it('lands every acknowledged span exactly once', async () => {
-    const clickhousePort = await freePort();
-    const otlpPort = await freePort();
-    const dataDir = tempDir('aicost-otelcol-queue-store-');
-    const queueDir = tempDir('aicost-otelcol-queue-');
-    const env = {
-      CLICKHOUSE_ENDPOINT: `http://127.0.0.1:${clickhousePort}`,
-      CLICKHOUSE_COMPRESS: 'none',
-      AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
-      AICOST_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
-      AICOST_HEALTH_ENDPOINT: '127.0.0.1:0',
-      AICOST_OTLP_TOKEN: TOKEN,
-      AICOST_QUEUE_DIR: queueDir,
-    };
-    const collectorUrl = `http://127.0.0.1:${otlpPort}`;
-    let otelcol = startOtelcol(env);
-    let local: Awaited<ReturnType<typeof startCollector>> | undefined;
-    const log = () => otelcol.log();
-    try {
-      // 1. ClickHouse down: nothing listens on its port. Every request the collector answers
-      //    200 is acknowledged (queued on disk).
-      const acknowledged: string[] = [];
-      const first = request(0);
-      await until('the collector to accept spans', async () => {
-        const res = await postOtlp(collectorUrl, first.body, { encoding: 'json', headers: AUTH });
-        return res.status === 200 ? true : undefined;
-      }, 30_000, log);
-      acknowledged.push(...first.spanIds);
-      for (let n = 1; n < REQUESTS; n++) {
-        const { body, spanIds } = request(n);
-        expect((await postOtlp(collectorUrl, body, { encoding: 'json', headers: AUTH })).status).toBe(200);
-        acknowledged.push(...spanIds);
-      }
-      // The exporter tried, and failed, to insert (so the spans are out of the batcher and
-      // in flight, the worst moment to crash).
-      await until('a failed export', async () => (/connection refused/.test(log()) ? true : undefined), 30_000, log);
-      expect(readdirSync(queueDir).length).toBeGreaterThan(0);
+describe.skipIf(!binary)(
+  'the production collector queue (file_storage) across a restart while ClickHouse is down',
+  () => {
+    it('lands every acknowledged span exactly once', async () => {
+      const clickhousePort = await freePort();
+      const otlpPort = await freePort();
+      const dataDir = tempDir('aicost-otelcol-queue-store-');
+      const queueDir = tempDir('aicost-otelcol-queue-');
+      const env = {
+        CLICKHOUSE_ENDPOINT: `http://127.0.0.1:${clickhousePort}`,
+        CLICKHOUSE_COMPRESS: 'none',
+        AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
+        AICOST_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
+        AICOST_HEALTH_ENDPOINT: '127.0.0.1:0',
+        AICOST_OTLP_TOKEN: TOKEN,
+        AICOST_QUEUE_DIR: queueDir,
+      };
+      const collectorUrl = `http://127.0.0.1:${otlpPort}`;
+      let otelcol = startOtelcol(env);
+      let local: Awaited<ReturnType<typeof startCollector>> | undefined;
+      const log = () => otelcol.log();
+      try {
+        // 1. ClickHouse down: nothing listens on its port. Every request the collector answers
+        //    200 is acknowledged (queued on disk).
+        const acknowledged: string[] = [];
+        const first = request(0);
+        await until(
+          'the collector to accept spans',
+          async () => {
+            const res = await postOtlp(collectorUrl, first.body, { encoding: 'json', headers: AUTH });
+            return res.status === 200 ? true : undefined;
+          },
+          30_000,
+          log,
+        );
+        acknowledged.push(...first.spanIds);
+        for (let n = 1; n < REQUESTS; n++) {
+          const { body, spanIds } = request(n);
+          expect((await postOtlp(collectorUrl, body, { encoding: 'json', headers: AUTH })).status).toBe(200);
+          acknowledged.push(...spanIds);
+        }
+        // The exporter tried, and failed, to insert (so the spans are out of the batcher and
+        // in flight, the worst moment to crash).
+        await until(
+          'a failed export',
+          async () => (/connection refused/.test(log()) ? true : undefined),
+          30_000,
+          log,
+        );
+        expect(readdirSync(queueDir).length).toBeGreaterThan(0);
 
-      // 2. The collector crashes and starts again on the same queue; ClickHouse still down.
-      otelcol.child.kill('SIGKILL');
-      await otelcol.exited;
-      otelcol = startOtelcol(env);
-      await until('the restarted collector to answer', async () => {
-        const res = await postOtlp(collectorUrl, '{}', { encoding: 'json', headers: AUTH });
-        return res.status === 200 ? true : undefined;
-      }, 30_000, log);
+        // 2. The collector crashes and starts again on the same queue; ClickHouse still down.
+        otelcol.child.kill('SIGKILL');
+        await otelcol.exited;
+        otelcol = startOtelcol(env);
+        await until(
+          'the restarted collector to answer',
+          async () => {
+            const res = await postOtlp(collectorUrl, '{}', { encoding: 'json', headers: AUTH });
+            return res.status === 200 ? true : undefined;
+          },
+          30_000,
+          log,
+        );
 
-      // 3. ClickHouse comes back on the same port.
-      local = await startCollector({ dataDir, args: ['--writable', '--clickhouse-port', String(clickhousePort)] });
-      expect(local.clickhouseUrl).toBe(`http://127.0.0.1:${clickhousePort}`);
+        // 3. ClickHouse comes back on the same port.
+        local = await startCollector({
+          dataDir,
+          args: ['--writable', '--clickhouse-port', String(clickhousePort)],
+        });
+        expect(local.clickhouseUrl).toBe(`http://127.0.0.1:${clickhousePort}`);
 
-      const count = async () => {
-        const out = await runCli([
+        const count = async () => {
+          const out = await runCli([
+            'sql',
+            '--data-dir',
+            dataDir,
+            "SELECT count() AS n, uniqExact(SpanId) AS spans FROM otel.otel_traces WHERE ServiceName = 'queue-test' FORMAT JSONEachRow",
+          ]);
+          return JSON.parse(out.stdout.trim()) as { n: string; spans: string };
+        };
+        await until(
+          'every acknowledged span in otel_traces',
+          async () => ((await count()).spans === String(acknowledged.length) ? true : undefined),
+          90_000,
+          log,
+        );
+        // A few more flush and retry periods: nothing may arrive twice.
+        await new Promise((r) => setTimeout(r, 3_000));
+        const landed = await runCli([
           'sql',
           '--data-dir',
           dataDir,
-          "SELECT count() AS n, uniqExact(SpanId) AS spans FROM otel.otel_traces WHERE ServiceName = 'queue-test' FORMAT JSONEachRow",
+          "SELECT SpanId, count() AS copies FROM otel.otel_traces WHERE ServiceName = 'queue-test' GROUP BY SpanId FORMAT JSONEachRow",
         ]);
-        return JSON.parse(out.stdout.trim()) as { n: string; spans: string };
-      };
-      await until(
-        'every acknowledged span in otel_traces',
-        async () => ((await count()).spans === String(acknowledged.length) ? true : undefined),
-        90_000,
-        log,
-      );
-      // A few more flush and retry periods: nothing may arrive twice.
-      await new Promise((r) => setTimeout(r, 3_000));
-      const landed = await runCli([
-        'sql',
-        '--data-dir',
-        dataDir,
-        "SELECT SpanId, count() AS copies FROM otel.otel_traces WHERE ServiceName = 'queue-test' GROUP BY SpanId FORMAT JSONEachRow",
-      ]);
-      const copies = new Map(
-        landed.stdout
-          .trim()
-          .split('\n')
-          .filter((line) => line !== '')
-          .map((line) => JSON.parse(line) as { SpanId: string; copies: string })
-          .map((row) => [row.SpanId, Number(row.copies)]),
-      );
-      expect([...copies.keys()].sort()).toEqual([...acknowledged].sort());
-      expect([...copies.values()].filter((n) => n !== 1), log()).toEqual([]);
-    } finally {
-      otelcol.child.kill('SIGTERM');
-      await otelcol.exited;
-      if (local) expect(await local.stop()).toBe(0);
-    }
-  }, 240_000);
-});
+        const copies = new Map(
+          landed.stdout
+            .trim()
+            .split('\n')
+            .filter((line) => line !== '')
+            .map((line) => JSON.parse(line) as { SpanId: string; copies: string })
+            .map((row) => [row.SpanId, Number(row.copies)]),
+        );
+        expect([...copies.keys()].sort()).toEqual([...acknowledged].sort());
+        expect(
+          [...copies.values()].filter((n) => n !== 1),
+          log(),
+        ).toEqual([]);
+      } finally {
+        otelcol.child.kill('SIGTERM');
+        await otelcol.exited;
+        if (local) expect(await local.stop()).toBe(0);
+      }
+    }, 240_000);
+  },
+);

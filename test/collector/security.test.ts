@@ -52,8 +52,14 @@ function genAISpan(traceId: string, extra: OtlpKeyValue[] = []) {
                   str('gen_ai.operation.name', 'chat'),
                   str('gen_ai.request.model', 'gpt-4o'),
                   { key: 'gen_ai.usage.input_tokens', value: { intValue: '12' } },
-                  str('gen_ai.input.messages', '[{"role":"user","parts":[{"type":"text","content":"my card is 4111"}]}]'),
-                  str('gen_ai.output.messages', '[{"role":"assistant","parts":[{"type":"text","content":"noted"}]}]'),
+                  str(
+                    'gen_ai.input.messages',
+                    '[{"role":"user","parts":[{"type":"text","content":"my card is 4111"}]}]',
+                  ),
+                  str(
+                    'gen_ai.output.messages',
+                    '[{"role":"assistant","parts":[{"type":"text","content":"noted"}]}]',
+                  ),
                   str('gen_ai.system_instructions', 'you are a secret agent'),
                   str('gen_ai.prompt.0.content', 'legacy prompt'),
                   str('gen_ai.completion.0.content', 'legacy completion'),
@@ -122,7 +128,9 @@ describe.skipIf(!binary.exists)('the OTLP receivers require the bearer token', (
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'aicost-otelcol-auth-'));
     // Two tokens, one per line (rotation), with a comment after the second.
-    writeFileSync(join(dir, 'tokens'), `${TEST_OTLP_TOKEN}\nnext-token-42 rotated in on Monday\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'tokens'), `${TEST_OTLP_TOKEN}\nnext-token-42 rotated in on Monday\n`, {
+      mode: 0o600,
+    });
     sink = await startOtlpSink();
     collector = await startCollector(binary.path, [PRODUCTION_CONFIG, TEST_OVERLAY_CONFIG], {
       AICOST_TEST_SINK_ENDPOINT: sink.endpoint,
@@ -143,19 +151,28 @@ describe.skipIf(!binary.exists)('the OTLP receivers require the bearer token', (
 
   it('answers 401 without a token, with a wrong one, or with the token under another scheme, and drops the data', async () => {
     const refused = newTraceId();
-    for (const headers of [{}, bearer('guess'), { authorization: TEST_OTLP_TOKEN }, bearer(`${TEST_OTLP_TOKEN}x`)]) {
+    for (const headers of [
+      {},
+      bearer('guess'),
+      { authorization: TEST_OTLP_TOKEN },
+      bearer(`${TEST_OTLP_TOKEN}x`),
+    ]) {
       const response = await postTraces(collector.otlpHttpEndpoint, genAISpan(refused), headers);
       expect(response.status, JSON.stringify(headers)).toBe(401);
     }
     const accepted = newTraceId();
-    expect((await postTraces(collector.otlpHttpEndpoint, genAISpan(accepted), bearer(TEST_OTLP_TOKEN))).status).toBe(200);
+    expect(
+      (await postTraces(collector.otlpHttpEndpoint, genAISpan(accepted), bearer(TEST_OTLP_TOKEN))).status,
+    ).toBe(200);
     await sink.waitFor(() => delivered(sink, accepted));
     expect(delivered(sink, refused)).toBeUndefined();
   });
 
   it('takes every token of the file (one per line, for rotation)', async () => {
     const traceId = newTraceId();
-    expect((await postTraces(collector.otlpHttpEndpoint, genAISpan(traceId), bearer('next-token-42'))).status).toBe(200);
+    expect(
+      (await postTraces(collector.otlpHttpEndpoint, genAISpan(traceId), bearer('next-token-42'))).status,
+    ).toBe(200);
     await sink.waitFor(() => delivered(sink, traceId));
   });
 
@@ -187,13 +204,17 @@ describe.skipIf(!binary.exists)('the OTLP receivers require the bearer token', (
     });
     // No redaction bookkeeping attributes (summary: silent).
     expect(Object.keys(attributes).filter((key) => key.startsWith('redaction.'))).toEqual([]);
-    const events = Object.fromEntries((span.events ?? []).map((event) => [event.name, attributeMap(event.attributes)]));
+    const events = Object.fromEntries(
+      (span.events ?? []).map((event) => [event.name, attributeMap(event.attributes)]),
+    );
     expect(events['gen_ai.content.prompt']).toEqual({ 'gen_ai.prompt': { stringValue: MASK } });
     expect(events['gen_ai.choice']).toEqual({
       message: { stringValue: MASK },
       finish_reason: { stringValue: 'stop' },
     });
-    expect(JSON.stringify(sink.resourceSpans)).not.toMatch(/4111|secret agent|vercel (prompt|message|answer)|event (prompt|answer)/);
+    expect(JSON.stringify(sink.resourceSpans)).not.toMatch(
+      /4111|secret agent|vercel (prompt|message|answer)|event (prompt|answer)/,
+    );
   });
 });
 
@@ -242,20 +263,38 @@ describe.skipIf(!binary.exists)('TLS on the OTLP receivers (collector/config.tls
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=aicost-test', '-addext', 'subjectAltName=IP:127.0.0.1',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=aicost-test',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
       ],
       { stdio: 'ignore' },
     );
     certificate = readFileSync(join(dir, 'cert.pem'), 'utf8');
     sink = await startOtlpSink();
-    collector = await startCollector(binary.path, [PRODUCTION_CONFIG, TLS_OVERLAY_CONFIG, TEST_OVERLAY_CONFIG], {
-      AICOST_TEST_SINK_ENDPOINT: sink.endpoint,
-      AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN,
-      AICOST_OTLP_TLS_CERT_FILE: join(dir, 'cert.pem'),
-      AICOST_OTLP_TLS_KEY_FILE: join(dir, 'key.pem'),
-    });
+    collector = await startCollector(
+      binary.path,
+      [PRODUCTION_CONFIG, TLS_OVERLAY_CONFIG, TEST_OVERLAY_CONFIG],
+      {
+        AICOST_TEST_SINK_ENDPOINT: sink.endpoint,
+        AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN,
+        AICOST_OTLP_TLS_CERT_FILE: join(dir, 'cert.pem'),
+        AICOST_OTLP_TLS_KEY_FILE: join(dir, 'key.pem'),
+      },
+    );
     httpsPort = Number(new URL(collector.otlpHttpEndpoint).port);
   }, 60_000);
   afterAll(async () => {
@@ -296,12 +335,18 @@ describe.skipIf(!binary.exists)('TLS on the OTLP receivers (collector/config.tls
   });
 
   it('serves no plain HTTP on the TLS port', async () => {
-    const response = await postTraces(collector.otlpHttpEndpoint, genAISpan(newTraceId()), bearer(TEST_OTLP_TOKEN));
+    const response = await postTraces(
+      collector.otlpHttpEndpoint,
+      genAISpan(newTraceId()),
+      bearer(TEST_OTLP_TOKEN),
+    );
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('HTTP request to an HTTPS server');
   });
 
   it('is refused by a client that does not trust the certificate', async () => {
-    await expect(postHttps(genAISpan(newTraceId()), bearer(TEST_OTLP_TOKEN))).rejects.toThrow(/self-signed|certificate/);
+    await expect(postHttps(genAISpan(newTraceId()), bearer(TEST_OTLP_TOKEN))).rejects.toThrow(
+      /self-signed|certificate/,
+    );
   });
 });

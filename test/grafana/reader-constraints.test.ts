@@ -27,17 +27,25 @@ interface Constraint {
   pinned: boolean;
 }
 
-const constraints: Constraint[] = [...CONSTRAINTS.matchAll(/<(\w+)>([\s\S]*?)<\/\1>/g)].map(([, setting, body]) => ({
-  setting: setting!,
-  min: /<min>(\d+)<\/min>/.exec(body!)?.[1] === undefined ? undefined : Number(/<min>(\d+)<\/min>/.exec(body!)![1]),
-  max: /<max>(\d+)<\/max>/.exec(body!)?.[1] === undefined ? undefined : Number(/<max>(\d+)<\/max>/.exec(body!)![1]),
-  pinned: /<readonly\/>|<const\/>/.test(body!),
-}));
+const constraints: Constraint[] = [...CONSTRAINTS.matchAll(/<(\w+)>([\s\S]*?)<\/\1>/g)].map(
+  ([, setting, body]) => ({
+    setting: setting!,
+    min:
+      /<min>(\d+)<\/min>/.exec(body!)?.[1] === undefined
+        ? undefined
+        : Number(/<min>(\d+)<\/min>/.exec(body!)![1]),
+    max:
+      /<max>(\d+)<\/max>/.exec(body!)?.[1] === undefined
+        ? undefined
+        : Number(/<max>(\d+)<\/max>/.exec(body!)![1]),
+    pinned: /<readonly\/>|<const\/>/.test(body!),
+  }),
+);
 /** The limits the profile sets (outside <constraints>). */
 const limits = new Map(
-  [...READER_PROFILE.replace(/<constraints>[\s\S]*<\/constraints>/, '').matchAll(/<(max_\w+)>(\d+)<\/\1>/g)].map(
-    ([, name, value]) => [name!, Number(value)],
-  ),
+  [
+    ...READER_PROFILE.replace(/<constraints>[\s\S]*<\/constraints>/, '').matchAll(/<(max_\w+)>(\d+)<\/\1>/g),
+  ].map(([, name, value]) => [name!, Number(value)]),
 );
 
 let dir: string;
@@ -74,13 +82,18 @@ describe('the Grafana reader profile (users.xml aicost_readonly)', () => {
       'max_threads',
     ]);
     for (const [setting, value] of limits) {
-      expect(constraints.find((c) => c.setting === setting), setting).toMatchObject({ min: 1, max: value });
+      expect(
+        constraints.find((c) => c.setting === setting),
+        setting,
+      ).toMatchObject({ min: 1, max: value });
     }
   });
 
   it('refuses a limit raised above its ceiling, on the engine', () => {
     for (const { setting, max } of constraints.filter((c) => c.max !== undefined)) {
-      expect(attempt(`${setting} = ${max! + 1}`), setting).toThrow(/SETTING_CONSTRAINT_VIOLATION|greater than/);
+      expect(attempt(`${setting} = ${max! + 1}`), setting).toThrow(
+        /SETTING_CONSTRAINT_VIOLATION|greater than/,
+      );
       expect(attempt(`${setting} = ${max}`)(), setting).toBe('1\n');
     }
   });
@@ -102,14 +115,21 @@ describe('the Grafana reader profile (users.xml aicost_readonly)', () => {
       const current = session
         .query(`SELECT value FROM system.settings WHERE name = '${setting}'`, 'TSV')
         .trim();
-      const other = /^\d+$/.test(current) ? (current === '1' ? '0' : String(Number(current) + 1)) : "'/etc/passwd'";
-      expect(attempt(`${setting} = ${other}`), setting).toThrow(/SETTING_CONSTRAINT_VIOLATION|should not be changed/);
+      const other = /^\d+$/.test(current)
+        ? current === '1'
+          ? '0'
+          : String(Number(current) + 1)
+        : "'/etc/passwd'";
+      expect(attempt(`${setting} = ${other}`), setting).toThrow(
+        /SETTING_CONSTRAINT_VIOLATION|should not be changed/,
+      );
     }
   });
 
   it("leaves room for the datasource's query timeout, which the plugin sends as max_execution_time", () => {
-    const datasource = parse(readFileSync(join(ROOT, 'grafana/provisioning/datasources/clickhouse.yaml'), 'utf8'))
-      .datasources[0];
+    const datasource = parse(
+      readFileSync(join(ROOT, 'grafana/provisioning/datasources/clickhouse.yaml'), 'utf8'),
+    ).datasources[0];
     const timeout = Number(datasource.jsonData.queryTimeout);
     expect(timeout).toBeGreaterThan(0);
     expect(attempt(`max_execution_time = ${timeout}`)()).toBe('1\n');

@@ -6,7 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
-import { ALIASES, aicostCostAttributes, type CallSpan, callSpan, keepPinnedDates, PRICES } from './fixtures.js';
+import {
+  ALIASES,
+  aicostCostAttributes,
+  type CallSpan,
+  callSpan,
+  keepPinnedDates,
+  PRICES,
+} from './fixtures.js';
 
 let engine: EngineSession;
 let spanCounter = 0;
@@ -31,7 +38,12 @@ async function ingest(call: CallSpan): Promise<Row | undefined> {
 
 const AT = '2026-11-02 09:30:00.123456789';
 /** gpt-4o at 2.5 / 10 USD per 1M input / output tokens: 1000 in + 100 out = 0.0035 USD. */
-const GPT_4O_CALL = { start: AT, provider: 'openai', requestModel: 'gpt-4o', usage: { input: 1000, output: 100 } };
+const GPT_4O_CALL = {
+  start: AT,
+  provider: 'openai',
+  requestModel: 'gpt-4o',
+  usage: { input: 1000, output: 100 },
+};
 const GPT_4O_CATALOGUE = {
   cost_total: '0.003500000',
   cost_input: '0.002500000',
@@ -74,7 +86,11 @@ describe('a cost sent on the span', () => {
       ...GPT_4O_CALL,
       attributes: aicostCostAttributes({ total: '0.001750000', input: '0.001250000', output: '0.000500000' }),
     });
-    expect(row).toMatchObject({ cost_total: '0.001750000', price_source: 'genai-prices', cost_status_reason: '' });
+    expect(row).toMatchObject({
+      cost_total: '0.001750000',
+      price_source: 'genai-prices',
+      cost_status_reason: '',
+    });
   });
 
   it.each([
@@ -83,22 +99,31 @@ describe('a cost sent on the span', () => {
     ['a cost in EUR', { ...aicostCostAttributes({ total: '0.003200000' }), 'aicost.cost.currency': 'EUR' }],
     ['a cost on a span marked unpriced', aicostCostAttributes({ total: '0.003500000', status: 'unpriced' })],
     ['1000 times the catalogue price', aicostCostAttributes({ total: '3.500000000' })],
-    ['a negative part', aicostCostAttributes({ total: '0.003500000', input: '0.004500000', output: '-0.001000000' })],
-    ['parts larger than the total', aicostCostAttributes({ total: '0.003500000', input: '0.003500000', output: '0.001000000' })],
-  ])('%s: refused, the usage re-priced from the catalogue, reason invalid_cost', async (_label, attributes) => {
-    const tenMillion = _label === 'zero for 10M tokens';
-    const row = await ingest({
-      ...GPT_4O_CALL,
-      ...(tenMillion ? { usage: { input: 10_000_000 } } : {}),
-      attributes,
-    });
-    expect(row).toMatchObject(
-      tenMillion
-        ? { cost_total: '25.000000000', cost_status: 'priced', price_source: 'clickhouse:genai-prices' }
-        : GPT_4O_CATALOGUE,
-    );
-    expect(row?.cost_status_reason).toBe('invalid_cost');
-  });
+    [
+      'a negative part',
+      aicostCostAttributes({ total: '0.003500000', input: '0.004500000', output: '-0.001000000' }),
+    ],
+    [
+      'parts larger than the total',
+      aicostCostAttributes({ total: '0.003500000', input: '0.003500000', output: '0.001000000' }),
+    ],
+  ])(
+    '%s: refused, the usage re-priced from the catalogue, reason invalid_cost',
+    async (_label, attributes) => {
+      const tenMillion = _label === 'zero for 10M tokens';
+      const row = await ingest({
+        ...GPT_4O_CALL,
+        ...(tenMillion ? { usage: { input: 10_000_000 } } : {}),
+        attributes,
+      });
+      expect(row).toMatchObject(
+        tenMillion
+          ? { cost_total: '25.000000000', cost_status: 'priced', price_source: 'clickhouse:genai-prices' }
+          : GPT_4O_CATALOGUE,
+      );
+      expect(row?.cost_status_reason).toBe('invalid_cost');
+    },
+  );
 
   it('refused where the catalogue cannot re-price: unpriced, NULL cost, reason invalid_cost', async () => {
     const row = await ingest({
@@ -138,9 +163,18 @@ describe('a cost sent on the span', () => {
       provider: 'vllm',
       requestModel: 'llama-3.1-70b',
       usage: { input: 1000, output: 100 },
-      attributes: aicostCostAttributes({ total: '0.000420000', other: '0.000420000', status: 'estimated', source: 'self_hosted' }),
+      attributes: aicostCostAttributes({
+        total: '0.000420000',
+        other: '0.000420000',
+        status: 'estimated',
+        source: 'self_hosted',
+      }),
     });
-    expect(row).toMatchObject({ cost_total: '0.000420000', cost_status: 'estimated', price_source: 'self_hosted' });
+    expect(row).toMatchObject({
+      cost_total: '0.000420000',
+      cost_status: 'estimated',
+      price_source: 'self_hosted',
+    });
   });
 
   it('a cost too large for any arithmetic is refused without failing the insert for the other spans', async () => {

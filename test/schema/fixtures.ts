@@ -291,7 +291,10 @@ export function aicostCostAttributes(cost: {
  * no tier), in nano-USD: the scale an SDK-recorded cost must stay near for the request table to
  * keep it (collector/sql/016_cost_trust.sql). Suites that record odd SDK amounts scale this.
  */
-export function catalogueNanos(modelId: string, usage: { input: number; cacheRead?: number; output?: number }): bigint {
+export function catalogueNanos(
+  modelId: string,
+  usage: { input: number; cacheRead?: number; output?: number },
+): bigint {
   const row = PRICES.filter((price) => price.modelId === modelId).at(-1);
   if (row === undefined) throw new Error(`no fixture price for ${modelId}`);
   const cacheRead = usage.cacheRead ?? 0;

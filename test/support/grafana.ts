@@ -130,7 +130,10 @@ export const FORMATS: Record<string, Formatter> = {
 
 /** Scenes' encodeURIComponentStrict: RFC 3986, so `!'()*` are encoded too. */
 function encodeURIComponentStrict(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /** The plugin's default format (CHDatasource.format): arrays quoted without escaping, the rest raw. */

@@ -32,7 +32,9 @@ function setup(options: ConstructorParameters<typeof GenAIMetrics>[1] = {}) {
   const genAIMetrics = new GenAIMetrics(provider.getMeter('test'), options);
   const collect = async (name: string) => {
     const { resourceMetrics } = await reader.collect();
-    return resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics).find((m) => m.descriptor.name === name);
+    return resourceMetrics.scopeMetrics
+      .flatMap((scope) => scope.metrics)
+      .find((m) => m.descriptor.name === name);
   };
   return { genAIMetrics, collect };
 }
@@ -42,7 +44,11 @@ const priced: CostResult = {
   currency: 'USD',
   cost: { input: 1_000_000n, cacheRead: 0n, cacheWrite: 0n, output: 0n, other: 0n, total: 1_000_000n },
 };
-const call = { 'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' };
+const call = {
+  'gen_ai.provider.name': 'openai',
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.request.model': 'gpt-4o',
+};
 
 beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -56,7 +62,9 @@ describe('metric labels an attacker can choose', () => {
       if (i % 2 === 0) {
         genAIMetrics.record({ attributes: { ...call, 'aicost.feature': `attacker-${i}` }, cost: priced });
       } else {
-        withAttribution({ feature: `attacker-${i}` }, () => genAIMetrics.record({ attributes: call, cost: priced }));
+        withAttribution({ feature: `attacker-${i}` }, () =>
+          genAIMetrics.record({ attributes: call, cost: priced }),
+        );
       }
     }
     const cost = (await collect('aicost.cost')) as SumMetricData;
@@ -77,7 +85,10 @@ describe('metric labels an attacker can choose', () => {
       });
     }
     const duration = (await collect('gen_ai.client.operation.duration')) as HistogramMetricData;
-    const series = duration.dataPoints.map((p) => [p.attributes['gen_ai.request.model'], p.attributes['gen_ai.response.model']]);
+    const series = duration.dataPoints.map((p) => [
+      p.attributes['gen_ai.request.model'],
+      p.attributes['gen_ai.response.model'],
+    ]);
     expect(series.sort()).toEqual([
       ['m-0', 'r-0'],
       ['m-1', 'r-1'],

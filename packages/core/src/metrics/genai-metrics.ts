@@ -104,7 +104,11 @@ export interface GenAIMetricsOptions {
  * bounded (first-seen values, then `other`), like the customer. The others (provider,
  * operation, token type, server address, error type) come from the instrumentation's code.
  */
-const BOUNDED_LABEL_KEYS = [ATTR_AICOST_FEATURE, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_RESPONSE_MODEL] as const;
+const BOUNDED_LABEL_KEYS = [
+  ATTR_AICOST_FEATURE,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+] as const;
 
 function pick(attributes: Attributes, keys: readonly string[]): Attributes {
   const picked: Attributes = {};
