@@ -245,7 +245,9 @@ WHERE has_usage;
 -- The two joins find the catalogue row (aliases) and its price period at the span's start;
 -- 040's aicost_requests_repriced runs the same joins over aicost_requests at today's time.
 CREATE MATERIALIZED VIEW IF NOT EXISTS otel.aicost_requests_priced_mv TO otel.aicost_requests AS
-WITH price_found AND sql_cost.1 AS priced_here, sent_cost_verdict = 'kept' AS kept
+WITH price_found AND sql_cost.1 AS priced_here,
+     aicost_sent_cost_verdict(sent_cost, sent_terms.1, sent_terms.2, priced_here, sql_cost.7) AS sent_cost_verdict,
+     sent_cost_verdict = 'kept' AS kept
 SELECT
     timestamp, trace_id, span_id, parent_span_id, span_name, scope_name, service, environment,
     provider, operation, request_model, response_model, model, response_id, server_address,
@@ -283,13 +285,14 @@ FROM
              output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
              output_image_tokens, request_units),
             price.period_prices) AS sql_cost,
-        -- The span's own cost and provenance, under names the outer columns do not take.
+        -- The span's own cost, currency and status as sent, and its provenance, under names the
+        -- outer columns do not take. The verdict on them (016) is taken in the outer query, where
+        -- sql_cost is a column: an alias here would be inlined into every use of it.
         (matched.cost_total, matched.cost_input, matched.cost_cache_read, matched.cost_cache_write,
          matched.cost_output, matched.cost_other) AS sent_cost,
+        (matched.currency, matched.cost_status) AS sent_terms,
         (if(matched.cost_status != '', matched.cost_status, 'priced'), matched.cost_status_reason,
-         matched.price_source, matched.price_version, matched.price_provider_id, matched.price_model_id) AS sent_provenance,
-        aicost_sent_cost_verdict(sent_cost, matched.currency, matched.cost_status, price_found AND sql_cost.1,
-                                 sql_cost.7) AS sent_cost_verdict
+         matched.price_source, matched.price_version, matched.price_provider_id, matched.price_model_id) AS sent_provenance
     FROM
     (
         SELECT
