@@ -114,8 +114,9 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 --    span's start: priced here, status `priced`, price source `clickhouse:<row source>`
 --    (e.g. `clickhouse:genai-prices`), price version and catalogue ids of the row;
 -- 3. else unpriced: NULL cost (never 0), `invalid_cost` when the span's own cost was refused,
---    else the span's reason if it gave one, else `missing_usage` (no token counts), `invalid_usage` (parts larger than their whole) or
---    `unknown_model` (no alias or no price row valid at that time).
+--    else the span's reason if it gave one, else `missing_usage` (no token counts),
+--    `invalid_usage` (parts larger than their whole) or `unknown_model` (no alias or no price
+--    row valid at that time). A refused cost re-priced in step 2 keeps `invalid_cost` as reason.
 -- The pricing rule (step 2) is defined once, in 015_pricing.sql; aicost_requests_repriced
 -- (040) applies the same functions.
 CREATE TABLE IF NOT EXISTS otel.aicost_spans AS otel.aicost_requests ENGINE = Null;
