@@ -5,8 +5,10 @@
  * `$__conditionalAll(...)` first, then Grafana's variable interpolation, then the backend
  * macros (`$__timeFilter`, `$__fromTime`, `$__interval_s`, ...). The fragments below are
  * written for that order:
- * - a multi-value variable is always written `${name:singlequote}` (quoted AND escaped; the
- *   plugin's default format quotes arrays without escaping and leaves single values raw);
+ * - a multi-value variable is always read through `selectedValues` (below), never quoted by
+ *   Grafana: the plugin's default format quotes arrays without escaping and leaves single
+ *   values raw, and `${name:singlequote}` escapes `'` but not `\`, so a value such as
+ *   `\') OR 1=1 --` (a customer id is whatever a sender put in baggage) would end the literal;
  * - every variable filter is wrapped in `$__conditionalAll(<filter>, $name)` with the bare
  *   `$name` (the plugin recognises only `$name` or `${name}` there), so "All" (custom all
  *   value `$__all`) turns the filter into `1=1` instead of listing every value.
@@ -60,9 +62,19 @@ export const DIMENSIONS: readonly Dimension[] = [
   { name: 'customer', label: 'Customer' },
 ];
 
-/** `<column> IN (<selected values>)`, or `1=1` when All is selected. */
+/**
+ * The values selected in a variable, as a ClickHouse Array(String). Grafana's
+ * `customqueryparam` format percent-encodes each value (RFC 3986 strict: `'`, `\`, `(`, ...
+ * all become `%XX`) and joins them as `v=<value>&v=<value>`, so the literal can hold nothing
+ * that ends it, and ClickHouse decodes every value back exactly.
+ */
+export function selectedValues(name: string): string {
+  return `arrayMap(v -> decodeURLComponent(substring(v, 3)), splitByChar('&', '\${${name}:customqueryparam:v}'))`;
+}
+
+/** `<column>` is one of the selected values, or `1=1` when All is selected. */
 export function variableFilter(dimension: Dimension, qualifier = ''): string {
-  return `$__conditionalAll(${shown(qualifier + dimension.name)} IN (\${${dimension.name}:singlequote}), $${dimension.name})`;
+  return `$__conditionalAll(has(${selectedValues(dimension.name)}, ${shown(qualifier + dimension.name)}), $${dimension.name})`;
 }
 
 /**

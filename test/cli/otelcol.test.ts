@@ -35,6 +35,9 @@ function freePort(): Promise<number> {
 }
 
 const binary = collectorBinary();
+/** The bearer token collector/config.yaml requires on its OTLP receivers. */
+const OTLP_TOKEN = 'otelcol-parity-token';
+const AUTH = { Authorization: `Bearer ${OTLP_TOKEN}` };
 const nowNs = BigInt(Date.now()) * 1_000_000n;
 
 /** OTLP/JSON with every attribute value kind, events, links, status and trace state. */
@@ -145,6 +148,8 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
           AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
           AICOST_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
           AICOST_HEALTH_ENDPOINT: '127.0.0.1:0',
+          AICOST_OTLP_TOKEN: OTLP_TOKEN,
+          AICOST_QUEUE_DIR: join(local.dataDir, 'otelcol-queue'),
         },
         stdio: ['ignore', 'ignore', 'pipe'],
       },
@@ -178,12 +183,14 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
       // (b) the real collector, once its receiver is up.
       const collectorUrl = `http://127.0.0.1:${otlpPort}`;
       for (let i = 0; ; i++) {
-        const res = await postOtlp(collectorUrl, handMade, { encoding: 'json' }).catch(() => undefined);
+        const res = await postOtlp(collectorUrl, handMade, { encoding: 'json', headers: AUTH }).catch(
+          () => undefined,
+        );
         if (res?.status === 200) break;
         if (i > 100) throw new Error(`collector did not start:\n${log}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      expect((await postOtlp(collectorUrl, sdkSpans)).status).toBe(200);
+      expect((await postOtlp(collectorUrl, sdkSpans, { headers: AUTH })).status).toBe(200);
 
       // The exporter flushes its batch after 5 s.
       let rows: Record<string, unknown>[] = [];

@@ -238,13 +238,21 @@ export interface PostResult {
 export async function postOtlp(
   url: string,
   body: Uint8Array | string,
-  opts: { encoding?: OtlpEncoding; gzip?: boolean; signal?: 'traces' | 'metrics'; contentType?: string } = {},
+  opts: {
+    encoding?: OtlpEncoding;
+    gzip?: boolean;
+    signal?: 'traces' | 'metrics';
+    contentType?: string;
+    /** Extra request headers, e.g. the production collector's `Authorization: Bearer <token>`. */
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<PostResult> {
   const encoding = opts.encoding ?? 'protobuf';
   const raw = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
   const headers: Record<string, string> = {
     'Content-Type':
       opts.contentType ?? (encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json'),
+    ...opts.headers,
   };
   if (opts.gzip) headers['Content-Encoding'] = 'gzip';
   const res = await fetch(`${url}/v1/${opts.signal ?? 'traces'}`, {

@@ -38,6 +38,7 @@ import {
   type RunningCollector,
   runCollectorCommand,
   startCollector,
+  TEST_OTLP_TOKEN,
   TEST_OVERLAY_CONFIG,
 } from './support/collector-process.js';
 import { exportFromGenAIApp, type GenAIAppSpan } from './support/genai-app.js';
@@ -52,6 +53,7 @@ const CLICKHOUSE_ENV = {
   CLICKHOUSE_PASSWORD: 's3cret',
   CLICKHOUSE_COMPRESS: 'zstd',
   CLICKHOUSE_TTL: '720h',
+  AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN,
 };
 
 function printConfig(configs: string[], env: Record<string, string>): any {
@@ -91,14 +93,15 @@ describe.skipIf(!binary.exists)('collector/config.yaml on the real collector', (
     });
     expect(config.service.pipelines.traces).toEqual({
       receivers: ['otlp'],
-      processors: ['memory_limiter'],
+      processors: ['memory_limiter', 'redaction/store_content_false'],
       exporters: ['clickhouse'],
     });
     expect(config.service.pipelines.metrics.exporters).toEqual(['clickhouse']);
   });
 
   it('falls back to defaults that match collector/sql when no env var is set', () => {
-    const clickhouse = printConfig([PRODUCTION_CONFIG], {}).exporters.clickhouse;
+    const clickhouse = printConfig([PRODUCTION_CONFIG], { AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN }).exporters
+      .clickhouse;
     expect(clickhouse).toMatchObject({
       endpoint: 'http://localhost:8123',
       database: 'otel',
@@ -123,7 +126,7 @@ describe.skipIf(!binary.exists)('collector/config.yaml on the real collector', (
     const result = runCollectorCommand(
       binary.path,
       ['validate', '--config', PRODUCTION_CONFIG, '--config', TEST_OVERLAY_CONFIG],
-      { AICOST_TEST_SINK_ENDPOINT: 'http://127.0.0.1:9' },
+      { AICOST_TEST_SINK_ENDPOINT: 'http://127.0.0.1:9', AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN },
     );
     expect(result.status, result.stderr).toBe(0);
   });
@@ -170,9 +173,11 @@ describe.skipIf(!binary.exists)('an app exporting to the real collector, end to 
     sink = await startOtlpSink();
     collector = await startCollector(binary.path, [PRODUCTION_CONFIG, TEST_OVERLAY_CONFIG], {
       AICOST_TEST_SINK_ENDPOINT: sink.endpoint,
+      AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN,
     });
     exported = await exportFromGenAIApp({
       otlpEndpoint: collector.otlpHttpEndpoint,
+      headers: { Authorization: `Bearer ${TEST_OTLP_TOKEN}` },
       serviceName: 'support-bot',
       environment: ENVIRONMENT,
       span: app,

@@ -39,6 +39,7 @@ import {
   REPO_ROOT,
   type RunningCollector,
   startCollector,
+  TEST_OTLP_TOKEN,
 } from './support/collector-process.js';
 import { exportFromGenAIApp, type GenAIAppSpan } from './support/genai-app.js';
 
@@ -154,6 +155,7 @@ describe.skipIf(!binary.exists)('app -> real collector -> aicost up (ClickHouse 
         CLICKHOUSE_ENDPOINT: local.clickhouseEndpoint,
         // The local collector speaks plain HTTP; lz4/zstd would need ClickHouse's block framing.
         CLICKHOUSE_COMPRESS: 'none',
+        AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN,
       },
       [
         // The production flush waits up to 5 s for a batch to fill; the test does not need to.
@@ -164,6 +166,7 @@ describe.skipIf(!binary.exists)('app -> real collector -> aicost up (ClickHouse 
     );
     exported = await exportFromGenAIApp({
       otlpEndpoint: collector.otlpHttpEndpoint,
+      headers: { Authorization: `Bearer ${TEST_OTLP_TOKEN}` },
       serviceName: 'support-bot',
       environment: ENVIRONMENT,
       span: app,

@@ -211,6 +211,7 @@ describe('collector/docker-compose.yaml', () => {
       'AICOST_WRITER_PASSWORD',
       'AICOST_READER_PASSWORD',
       'GRAFANA_ADMIN_PASSWORD',
+      'AICOST_OTLP_TOKEN',
     ]) {
       expect(text).toContain(`\${${name}:?`);
     }

@@ -151,20 +151,23 @@ describe('queries valid for the ClickHouse plugin', () => {
       expect(variable.datasource).toEqual({ type: datasource.type, uid: datasource.uid });
       expect(variable.query.rawSql).toMatch(/FROM otel\.aicost_rollup_hourly/);
     }
-    // Each variable appears only as ${name:singlequote} inside a filter and as the bare $name
-    // second argument of $__conditionalAll, of a filter or of an "is All" probe
-    // ($__conditionalAll(0 = 1, $name): which rollup to read): anything else breaks on quotes or on All.
+    // Each variable appears only as ${name:customqueryparam:v} inside the percent-decoding of a
+    // filter (grafana/generator/sql.ts selectedValues: no quote or backslash can end the
+    // literal; `singlequote` does not escape `\`) and as the bare $name second argument of
+    // $__conditionalAll, of a filter or of an "is All" probe ($__conditionalAll(0 = 1, $name):
+    // which rollup to read): anything else breaks on quotes, backslashes or on All.
     const sql = json.panels
       .flatMap((p: { targets: Array<{ rawSql: string }> }) => p.targets.map((t) => t.rawSql))
       .join('\n');
     for (const { name } of variables) {
-      const uses = [...sql.matchAll(new RegExp(`\\$\\{${name}(?::[a-z]+)?\\}|\\$${name}\\b`, 'g'))].map(
+      const uses = [...sql.matchAll(new RegExp(`\\$\\{${name}(?::[a-z:]+)?\\}|\\$${name}\\b`, 'g'))].map(
         (m) => m[0],
       );
       expect(uses.length).toBeGreaterThan(0);
-      expect(new Set(uses)).toEqual(new Set([`\${${name}:singlequote}`, `$${name}`]));
+      expect(new Set(uses)).toEqual(new Set([`\${${name}:customqueryparam:v}`, `$${name}`]));
+      const decoded = `has\\(arrayMap\\(v -> decodeURLComponent\\(substring\\(v, 3\\)\\), splitByChar\\('&', '\\$\\{${name}:customqueryparam:v\\}'\\)\\)`;
       const filters = sql.match(
-        new RegExp(`\\$__conditionalAll\\([^\\n]*\\$\\{${name}:singlequote\\}\\), \\$${name}\\)`, 'g'),
+        new RegExp(`\\$__conditionalAll\\(${decoded}, [^\\n]*\\), \\$${name}\\)`, 'g'),
       );
       const probes = sql.match(new RegExp(`\\$__conditionalAll\\(0 = 1, \\$${name}\\)`, 'g')) ?? [];
       const quoted = uses.filter((use) => use !== `$${name}`).length;

@@ -286,6 +286,26 @@ export function aicostCostAttributes(cost: {
   };
 }
 
+/**
+ * What the PRICES above charge for a call (uncached input, cache reads, output; latest period,
+ * no tier), in nano-USD: the scale an SDK-recorded cost must stay near for the request table to
+ * keep it (collector/sql/016_cost_trust.sql). Suites that record odd SDK amounts scale this.
+ */
+export function catalogueNanos(
+  modelId: string,
+  usage: { input: number; cacheRead?: number; output?: number },
+): bigint {
+  const row = PRICES.filter((price) => price.modelId === modelId).at(-1);
+  if (row === undefined) throw new Error(`no fixture price for ${modelId}`);
+  const cacheRead = usage.cacheRead ?? 0;
+  // USD per 1M tokens = nano-USD per 1,000 tokens.
+  const perThousand =
+    (usage.input - cacheRead) * Number(row.inputMtok) +
+    cacheRead * Number(row.cacheReadMtok ?? row.inputMtok) +
+    (usage.output ?? 0) * Number(row.outputMtok);
+  return BigInt(Math.round(perThousand * 1000));
+}
+
 /** Deterministic PRNG (mulberry32) so generated data is the same on every run. */
 export function prng(seed: number): () => number {
   let state = seed >>> 0;

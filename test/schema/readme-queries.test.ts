@@ -9,7 +9,7 @@ import { splitStatements } from '@aicost/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costNanos, formatNanos, parseDecimal } from '../../packages/core/src/money/index.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
-import { ALIASES, aicostCostAttributes, callSpan, PRICES, prng } from './fixtures.js';
+import { ALIASES, aicostCostAttributes, callSpan, catalogueNanos, PRICES, prng } from './fixtures.js';
 
 const README = fileURLToPath(new URL('../../collector/README.md', import.meta.url));
 
@@ -139,10 +139,14 @@ function seed(): Seeded[] {
         output,
       };
       if (model !== UNKNOWN) {
-        // Odd nano amounts, as a negotiated price would give.
-        const costInput = BigInt(Math.floor(random() * 50_000_000)) + 1n;
-        const costCacheRead = cacheRead > 0 ? BigInt(Math.floor(random() * 1_000_000)) + 3n : 0n;
-        const costOutput = BigInt(Math.floor(random() * 80_000_000)) + 7n;
+        // Odd nano amounts, as a negotiated price would give: 0.5x to 2x the catalogue's, near
+        // enough for the request table to keep them (collector/sql/016_cost_trust.sql).
+        const factor = 500n + BigInt(Math.floor(random() * 1500));
+        const scaled = (usage: { input: number; cacheRead?: number; output?: number }) =>
+          (catalogueNanos(model.modelId!, usage) * factor) / 1000n;
+        const costInput = scaled({ input: input - cacheRead }) + 1n;
+        const costCacheRead = cacheRead > 0 ? scaled({ input: cacheRead, cacheRead }) + 3n : 0n;
+        const costOutput = scaled({ input: 0, output }) + 7n;
         row.cost = {
           input: costInput,
           cacheRead: costCacheRead,

@@ -240,7 +240,9 @@ describe('cost recorded by aicost', () => {
       start: AT,
       provider: 'openai',
       requestModel: 'gpt-4o',
-      usage: { input: 1 },
+      // Usage the amount is the catalogue price of (2.5 USD per 1M input tokens), so the cost
+      // passes the catalogue check (016_cost_trust.sql) and its digits are what is pinned.
+      usage: { input: 4_938_271_200_000 },
       attributes: aicostCostAttributes({ total: '12345678.000000001', input: '12345678.000000001' }),
     });
     expect(row?.cost_total).toBe('12345678.000000001');

@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatNanos, parseNanos } from '../../packages/core/src/money/index.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
-import { ALIASES, aicostCostAttributes, callSpan, keepPinnedDates, PRICES, prng } from './fixtures.js';
+import {
+  ALIASES,
+  aicostCostAttributes,
+  callSpan,
+  catalogueNanos,
+  keepPinnedDates,
+  PRICES,
+  prng,
+} from './fixtures.js';
 
 const SPANS = 4000;
 const ROLLUPS = [
@@ -16,11 +24,11 @@ const ROLLUPS = [
 ] as const;
 const FEATURES = ['search', 'summarize', 'chat', 'classify', 'extract', ''];
 const MODELS = [
-  { provider: 'openai', model: 'gpt-4o' },
-  { provider: 'openai', model: 'gpt-4o-mini' },
-  { provider: 'anthropic', model: 'claude-sonnet-4-20250514' },
-  { provider: 'gcp.gemini', model: 'gemini-2.5-pro' },
-  { provider: 'openai', model: 'gpt-unknown' },
+  { provider: 'openai', model: 'gpt-4o', priceModel: 'gpt-4o' },
+  { provider: 'openai', model: 'gpt-4o-mini', priceModel: 'gpt-4o-mini' },
+  { provider: 'anthropic', model: 'claude-sonnet-4-20250514', priceModel: 'claude-sonnet-4-0' },
+  { provider: 'gcp.gemini', model: 'gemini-2.5-pro', priceModel: 'gemini-2.5-pro' },
+  { provider: 'openai', model: 'gpt-unknown', priceModel: '' },
 ];
 
 let engine: EngineSession;
@@ -34,7 +42,7 @@ beforeAll(async () => {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const spans = [];
   for (let i = 0; i < SPANS; i += 1) {
-    const { provider, model } = pick(MODELS);
+    const { provider, model, priceModel } = pick(MODELS);
     // Three days, every hour, with nanosecond timestamps.
     const start = new Date(Date.UTC(2026, 10, 20) + Math.floor(random() * 3 * 86_400_000));
     const input = Math.floor(random() * 300_000);
@@ -45,9 +53,12 @@ beforeAll(async () => {
       'aicost.customer': `customer-${Math.floor(random() * 40)}`,
       'aicost.workflow': pick(['', 'onboarding', 'support']),
     };
-    // A third of the known-model spans carry an SDK cost (odd nano amounts); the rest are priced in SQL.
+    // A third of the known-model spans carry an SDK cost (odd nano amounts, 0.5x to 2x the
+    // catalogue's, as negotiated prices give: near enough to be kept, 016_cost_trust.sql); the
+    // rest are priced in SQL.
     if (model !== 'gpt-unknown' && random() < 0.33) {
-      const nanos = BigInt(Math.floor(random() * 90_000_000)) * 7n + 1n;
+      const catalogue = catalogueNanos(priceModel, { input, cacheRead, output });
+      const nanos = (catalogue * BigInt(500 + Math.floor(random() * 1500))) / 1000n + 1n;
       generated.recordedNanos += nanos;
       generated.recorded += 1;
       Object.assign(

@@ -119,7 +119,22 @@ export const FORMATS: Record<string, Formatter> = {
   doublequote: (value) => quoteEach(value, '"', (text) => text.replace(/"/g, '\\"')),
   sqlstring: (value) =>
     quoteEach(value, "'", (text) => text.replace(/'|"/g, (c) => (c === "'" ? "''" : '\\"'))),
+  // `name=<prefix><value>` per value, joined with `&`; name defaults to the variable's.
+  customqueryparam: (value, args, name) => {
+    const key = encodeURIComponentStrict(args[0] || name);
+    const prefix = encodeURIComponentStrict(args[1] || '');
+    const values = Array.isArray(value) ? value : [value];
+    return values.map((item) => `${key}=${prefix}${encodeURIComponentStrict(item)}`).join('&');
+  },
 };
+
+/** Scenes' encodeURIComponentStrict: RFC 3986, so `!'()*` are encoded too. */
+function encodeURIComponentStrict(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
 
 /** The plugin's default format (CHDatasource.format): arrays quoted without escaping, the rest raw. */
 export function pluginFormat(value: Value): string {

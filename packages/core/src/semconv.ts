@@ -179,6 +179,13 @@ export const COST_STATUS_REASON = {
    * its end; the cost is priced from the usage seen so far, a lower bound.
    */
   PARTIAL_STREAM: 'partial_stream',
+  /**
+   * Set by the schema (collector/sql/016_cost_trust.sql), never by the SDK: the span carried a
+   * cost the request table refused (negative, not USD, on an unpriced span, or far from the
+   * catalogue's price for the same usage); the request is re-priced from the catalogue or left
+   * unpriced.
+   */
+  INVALID_COST: 'invalid_cost',
 } as const;
 export type CostStatusReason = (typeof COST_STATUS_REASON)[keyof typeof COST_STATUS_REASON];
 
@@ -214,6 +221,14 @@ export const ENV = {
   METRICS_CUSTOMER: 'AICOST_METRICS_CUSTOMER',
   /** The first N distinct customers seen keep their metric label (not a top-N by spend); later ones become `other`. Default 100. */
   METRICS_CUSTOMER_LIMIT: 'AICOST_METRICS_CUSTOMER_LIMIT',
+  /** The same bound for every other metric label whose values come from the application or its callers (feature, request and response model). Default 100. */
+  METRICS_LABEL_LIMIT: 'AICOST_METRICS_LABEL_LIMIT',
+  /**
+   * `false` on services that receive requests from outside your trust boundary: attribution
+   * keys in incoming baggage are then ignored (see @aicost/core README, "Attribution you can
+   * trust"). Default `true`: services behind your edge take the attribution their callers set.
+   */
+  TRUST_INBOUND_ATTRIBUTION: 'AICOST_TRUST_INBOUND_ATTRIBUTION',
   /** `true` to record prompt and completion content (semconv opt-in attributes). */
   CAPTURE_CONTENT: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
   /** `true` to add `stream_options.include_usage` to OpenAI streaming requests and hide the usage chunk. */

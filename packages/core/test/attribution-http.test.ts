@@ -63,9 +63,12 @@ beforeAll(async () => {
     res.end(JSON.stringify({ attribution: getAttribution(), baggage: req.headers.baggage ?? null }));
   });
   const front = await listen((_req, res) => {
-    // The front service's middleware sets the customer for this request; the route adds the feature.
+    // The front service's middleware sets the customer for this request; the route adds the feature
+    // and passes on the caller's workflow explicitly (withAttribution replaces what came in with the
+    // request rather than merging it, see attribution-trust.test.ts).
     setAttribution({ customer: 'acme', team: 'payments' });
-    withAttribution({ feature: 'invoice-summary', internalNote: 'never-leaves' }, async () => {
+    const { workflow } = getAttribution();
+    withAttribution({ workflow, feature: 'invoice-summary', internalNote: 'never-leaves' }, async () => {
       const downstream = await get(`${back.url}/work`);
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ seenHere: getAttribution(), downstream }));

@@ -213,7 +213,7 @@ describe('AttributionBaggagePropagator', () => {
     expect(warnings.filter((w) => w.includes('baggage extract failed'))).toHaveLength(1);
   });
 
-  it('reads one value as the merged view does: innermost scope, then baggage from upstream, nothing for foreign keys', () => {
+  it('reads one value as the merged view does: innermost scope, then baggage from upstream (replaced inside withAttribution), nothing for foreign keys', () => {
     const upstream = propagation.setBaggage(
       ROOT_CONTEXT,
       propagation.createBaggage({
@@ -223,6 +223,8 @@ describe('AttributionBaggagePropagator', () => {
       }),
     );
     context.with(upstream, () => {
+      expect(getAttributionValue(context.active(), 'aicost.customer')).toBe('acme');
+      expect(getAttributionValue(context.active(), 'aicost.feature')).toBe('from-upstream');
       withAttribution({ feature: 'outer' }, () => {
         setAttribution({ workflow: 'later' });
         withAttribution({ feature: 'inner' }, () => {
@@ -238,7 +240,8 @@ describe('AttributionBaggagePropagator', () => {
             expect(getAttributionValue(ctx, key), key).toBe(merged.get(key));
           }
           expect(getAttributionValue(ctx, 'aicost.feature')).toBe('inner');
-          expect(getAttributionValue(ctx, 'aicost.customer')).toBe('acme');
+          // The upstream customer did not survive the service's own withAttribution.
+          expect(getAttributionValue(ctx, 'aicost.customer')).toBeUndefined();
           expect(getAttributionValue(ctx, 'aicost.workflow')).toBe('later');
           expect(getAttributionValue(ctx, 'not.aicost')).toBeUndefined();
         });

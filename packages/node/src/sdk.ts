@@ -51,6 +51,12 @@ export interface RegisterOptions {
   /** Attribution keys allowed in outgoing/incoming baggage; default `AICOST_BAGGAGE_ALLOWLIST`. */
   baggageAllowList?: AttributionPropagatorOptions['allowedKeys'];
   /**
+   * Take attribution (`aicost.customer`, `aicost.feature`, ...) from incoming baggage. Set
+   * `false` on services that receive requests from outside your trust boundary, where anyone
+   * can send a baggage header; default `AICOST_TRUST_INBOUND_ATTRIBUTION`, else `true`.
+   */
+  trustInboundAttribution?: boolean;
+  /**
    * Price overrides, custom prices, discounts and self-hosted rates in code (the shape of the
    * `AICOST_PRICES_FILE` file). They become the process-wide price book, used by the aicost
    * instrumentations and by the cost processor alike; entries of `AICOST_PRICES_FILE` still apply
@@ -152,9 +158,12 @@ function start(
     textMapPropagator: new CompositePropagator({
       propagators: [
         new W3CTraceContextPropagator(),
-        new AttributionBaggagePropagator(
-          options.baggageAllowList ? { allowedKeys: options.baggageAllowList } : {},
-        ),
+        new AttributionBaggagePropagator({
+          ...(options.baggageAllowList ? { allowedKeys: options.baggageAllowList } : {}),
+          ...(options.trustInboundAttribution === undefined
+            ? {}
+            : { trustInbound: options.trustInboundAttribution }),
+        }),
       ],
     }),
     instrumentations,

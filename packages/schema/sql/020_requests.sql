@@ -33,18 +33,21 @@ TTL toDateTime(timestamp) + INTERVAL 400 DAY
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
 -- otel_traces -> aicost_requests, in three hops so that the price lookups run only for the
--- spans that need them (most spans arrive with their cost; see bench/README.md, "Schema:
--- ingest cost of the request view"):
+-- spans that have usage to price (see bench/README.md, "Schema: ingest cost of the request
+-- view"):
 --
 --   otel_traces --aicost_spans_mv--> aicost_spans (Null) --aicost_requests_recorded_mv--> aicost_requests
---                                         |                   (cost on the span, or no usage to price)
+--                                         |                   (no usage to price)
 --                                         +--aicost_spans_to_price_mv--> aicost_spans_to_price (Null)
 --                                                  --aicost_requests_priced_mv--> aicost_requests
---                                                   (no cost on the span but usage: priced here)
+--                                                   (usage: the span's own cost checked against
+--                                                    the catalogue's, or priced here)
 --
 -- The Null tables hold nothing; each insert block flows through. The pricing view sees only
--- the spans that need a price: a block without one builds no price join (a WHERE inside the
--- pricing view would not do: its joins are built before the filter runs).
+-- the spans with usage: a block without any builds no price join (a WHERE inside the
+-- pricing view would not do: its joins are built before the filter runs). Spans that arrive
+-- with their cost go through it too, since a sender's cost is only kept when it is near the
+-- catalogue's (016_cost_trust.sql).
 -- aicost_spans has the request table's columns (a row as the span reported it: its own cost,
 -- status, price source and catalogue ids, `currency` as sent). The column lists of the table
 -- and of the three views that fill it come from one manifest, src/request-columns.ts (the
@@ -52,13 +55,16 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 -- column there, not here.
 --
 -- Cost, in order:
--- 1. the span carries `aicost.cost.total`: that cost, status and provenance are kept as is;
+-- 1. the span carries `aicost.cost.total` and it passes the checks of 016_cost_trust.sql
+--    (consistent on its own terms, and near the catalogue's price for the same usage when
+--    there is one): that cost, status and provenance are kept as is;
 -- 2. else the span has usage and its (provider, model) resolves to a price row valid at the
 --    span's start: priced here, status `priced`, price source `clickhouse:<row source>`
 --    (e.g. `clickhouse:genai-prices`), price version and catalogue ids of the row;
--- 3. else unpriced: NULL cost (never 0), the span's reason if it gave one, else
---    `missing_usage` (no token counts), `invalid_usage` (parts larger than their whole) or
---    `unknown_model` (no alias or no price row valid at that time).
+-- 3. else unpriced: NULL cost (never 0), `invalid_cost` when the span's own cost was refused,
+--    else the span's reason if it gave one, else `missing_usage` (no token counts),
+--    `invalid_usage` (parts larger than their whole) or `unknown_model` (no alias or no price
+--    row valid at that time). A refused cost re-priced in step 2 keeps `invalid_cost` as reason.
 -- The pricing rule (step 2) is defined once, in 015_pricing.sql; aicost_requests_repriced
 -- (040) applies the same functions.
 CREATE TABLE IF NOT EXISTS {{database}}.aicost_spans{{on_cluster}} AS {{database}}.aicost_requests{{local}} ENGINE = Null;
@@ -83,25 +89,32 @@ WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_ag
        OR mapContains(SpanAttributes, 'gen_ai.usage.input_tokens')
        OR mapContains(SpanAttributes, 'gen_ai.usage.output_tokens'));
 
--- Spans with a cost (kept as is) and spans without usage (unpriced, nothing to price).
+-- Spans without usage: nothing to price, their own cost kept when consistent (016).
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_requests_recorded_mv{{on_cluster}} TO {{database}}.aicost_requests{{local}} AS
-WITH span.cost_total IS NOT NULL AS recorded
+WITH aicost_sent_cost_verdict(
+         (span.cost_total, span.cost_input, span.cost_cache_read, span.cost_cache_write, span.cost_output, span.cost_other),
+         span.currency, span.cost_status, false, 0) AS sent_cost_verdict,
+     sent_cost_verdict = 'kept' AS recorded
 SELECT
     {{recorded_columns}}
 FROM {{database}}.aicost_spans AS span
-WHERE span.cost_total IS NOT NULL OR NOT span.has_usage;
+WHERE NOT span.has_usage;
 
--- Spans without a cost but with usage: on to the pricing view.
+-- Spans with usage, with or without a cost of their own: on to the pricing view, which
+-- checks a sent cost against the catalogue's (016).
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_spans_to_price_mv{{on_cluster}} TO {{database}}.aicost_spans_to_price AS
 SELECT *
 FROM {{database}}.aicost_spans
-WHERE cost_total IS NULL AND has_usage;
+WHERE has_usage;
 
--- Priced here when the catalogue row is found and the usage is consistent, else unpriced.
+-- The span's own cost when it passes the checks of 016 (kept as sent), else priced here when
+-- the catalogue row is found and the usage is consistent, else unpriced.
 -- The two joins find the catalogue row (aliases) and its price period at the span's start;
 -- 040's aicost_requests_repriced runs the same joins over aicost_requests at today's time.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_requests_priced_mv{{on_cluster}} TO {{database}}.aicost_requests{{local}} AS
-WITH price_found AND sql_cost.1 AS priced_here
+WITH price_found AND sql_cost.1 AS priced_here,
+     aicost_sent_cost_verdict(sent_cost, sent_terms.1, sent_terms.2, priced_here, sql_cost.7) AS sent_cost_verdict,
+     sent_cost_verdict = 'kept' AS kept
 SELECT
     {{priced_columns}}
 FROM
@@ -117,7 +130,15 @@ FROM
             (input_tokens, cache_read_tokens, cache_write_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
              output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
              output_image_tokens, request_units),
-            price.period_prices) AS sql_cost
+            price.period_prices) AS sql_cost,
+        -- The span's own cost, currency and status as sent, and its provenance, under names the
+        -- outer columns do not take. The verdict on them (016) is taken in the outer query, where
+        -- sql_cost is a column: an alias here would be inlined into every use of it.
+        (matched.cost_total, matched.cost_input, matched.cost_cache_read, matched.cost_cache_write,
+         matched.cost_output, matched.cost_other) AS sent_cost,
+        (matched.currency, matched.cost_status) AS sent_terms,
+        (if(matched.cost_status != '', matched.cost_status, 'priced'), matched.cost_status_reason,
+         matched.price_source, matched.price_version, matched.price_provider_id, matched.price_model_id) AS sent_provenance
     FROM
     (
         SELECT

@@ -13,7 +13,8 @@
  *
  * `migrate`: a new database gets the schema files and every migration recorded; a database
  * from before migrations is checked against version 1 and recorded as version 1; then the
- * pending migrations apply in order, then the schema files again. A recorded migration whose
+ * pending migrations' table changes apply in order, then the schema files again (new
+ * functions, tables and plain views), then the materialized views they name are refreshed. A recorded migration whose
  * file changed since (checksum) stops everything before any statement runs.
  */
 import { createHash } from 'node:crypto';
@@ -359,6 +360,9 @@ class Migrator {
         statements++;
       }
     }
+    // The schema files before the refreshes: a refreshed view may call a function or read a
+    // table that only the current files create (every file statement is idempotent).
+    statements += await this.applyFiles('schema');
     const refresh = [...new Set(pending.flatMap((m) => m.refresh))].sort(
       (a, b) => this.order(b) - this.order(a),
     );
@@ -368,7 +372,6 @@ class Migrator {
       statements++;
     }
     await this.record(pending);
-    statements += await this.applyFiles('schema');
     return { installed: false, adopted, applied: pending.map((m) => m.version), statements };
   }
 }

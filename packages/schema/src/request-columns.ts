@@ -33,10 +33,18 @@ const money = (attribute: string) => `toDecimal128OrNull(SpanAttributes['${attri
 const attribute = (name: string) => `SpanAttributes['${name}']`;
 /** A cost component: the span's own when it came with a cost, else NULL (never 0). */
 const recordedCost = (name: string) => `if(recorded, span.${name}, NULL)`;
-/** A cost component priced here: position `n` of aicost_request_cost's result. */
-const pricedCost = (n: number) => `if(priced_here, sql_cost.${n}, NULL)`;
-/** Provenance that only a priced row keeps. */
+/**
+ * A cost component in the pricing view: the sender's own when the cost-trust rule keeps it
+ * (`kept`, 016_cost_trust.sql), else position `n` of aicost_request_cost's result when priced
+ * here, else NULL. `sent_cost` is (total, input, cache_read, cache_write, output, other);
+ * aicost_request_cost's result is (valid, input, cache_read, cache_write, output, other, total).
+ */
+const pricedCost = (n: number) =>
+  `multiIf(kept, sent_cost.${n === 7 ? 1 : n}, priced_here, sql_cost.${n}, NULL)`;
+/** Provenance that only a kept row keeps. */
 const recordedOnly = (name: string) => `if(recorded, span.${name}, '')`;
+/** Provenance in the pricing view: the sender's (position `n` of `sent_provenance`) when kept, else `here`. */
+const pricedProvenance = (n: number, here: string) => `multiIf(kept, sent_provenance.${n}, priced_here, ${here}, '')`;
 
 export const REQUEST_COLUMNS: readonly RequestColumn[] = [
   {
@@ -151,8 +159,9 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     name: 'currency',
     type: 'LowCardinality(String)',
     span: attribute('aicost.cost.currency'),
-    recorded: "if(span.currency != '', span.currency, 'USD')",
-    priced: "if(currency != '', currency, 'USD')",
+    // Every amount stored is USD: a cost in another currency is refused (016_cost_trust.sql).
+    recorded: "'USD'",
+    priced: "'USD'",
   },
   {
     name: 'cost_total',
@@ -206,15 +215,17 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     comment: 'priced, unpriced, estimated, provider_reported, override',
     span: attribute('aicost.cost.status'),
     recorded: "if(recorded, if(span.cost_status != '', span.cost_status, 'priced'), 'unpriced')",
-    priced: "if(priced_here, 'priced', 'unpriced')",
+    priced: "multiIf(kept, sent_provenance.1, priced_here, 'priced', 'unpriced')",
   },
   {
     name: 'cost_status_reason',
     type: 'LowCardinality(String)',
     span: attribute('aicost.cost.status_reason'),
-    recorded: "if(recorded OR span.cost_status_reason != '', span.cost_status_reason, 'missing_usage')",
-    priced: `multiIf(priced_here, '', cost_status_reason != '', cost_status_reason,
-            price_found AND NOT sql_cost.1, 'invalid_usage', 'unknown_model')`,
+    recorded: `multiIf(recorded OR (sent_cost_verdict = 'absent' AND span.cost_status_reason != ''), span.cost_status_reason,
+            sent_cost_verdict = 'invalid', 'invalid_cost', 'missing_usage')`,
+    priced: `multiIf(kept, sent_provenance.2, sent_cost_verdict = 'invalid', 'invalid_cost', priced_here, '',
+            sent_provenance.2 != '', sent_provenance.2, price_found AND NOT sql_cost.1, 'invalid_usage',
+            'unknown_model')`,
   },
   {
     name: 'price_source',
@@ -222,28 +233,28 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     comment: 'as on the span, or clickhouse:<source> when priced at ingest',
     span: attribute('aicost.price.source'),
     recorded: recordedOnly('price_source'),
-    priced: "if(priced_here, concat('clickhouse:', period_price_source), '')",
+    priced: pricedProvenance(3, "concat('clickhouse:', period_price_source)"),
   },
   {
     name: 'price_version',
     type: 'LowCardinality(String)',
     span: attribute('aicost.price.version'),
     recorded: recordedOnly('price_version'),
-    priced: "if(priced_here, period_price_version, '')",
+    priced: pricedProvenance(4, 'period_price_version'),
   },
   {
     name: 'price_provider_id',
     type: 'LowCardinality(String)',
     span: attribute('aicost.price.provider_id'),
     recorded: recordedOnly('price_provider_id'),
-    priced: "if(priced_here, match_provider_id, '')",
+    priced: pricedProvenance(5, 'match_provider_id'),
   },
   {
     name: 'price_model_id',
     type: 'LowCardinality(String)',
     span: attribute('aicost.price.model_id'),
     recorded: recordedOnly('price_model_id'),
-    priced: "if(priced_here, match_model_id, '')",
+    priced: pricedProvenance(6, 'match_model_id'),
   },
   { name: 'feature', type: 'LowCardinality(String)', span: attribute('aicost.feature') },
   { name: 'customer', type: 'String', span: attribute('aicost.customer') },

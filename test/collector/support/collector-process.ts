@@ -4,14 +4,20 @@
  * on random loopback ports, ready once its health_check answers.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const COLLECTOR_DIR = `${REPO_ROOT}collector/`;
 export const PRODUCTION_CONFIG = `${COLLECTOR_DIR}config.yaml`;
 export const TEST_OVERLAY_CONFIG = `${COLLECTOR_DIR}config.test.yaml`;
+export const TLS_OVERLAY_CONFIG = `${COLLECTOR_DIR}config.tls.yaml`;
+
+/** The bearer token the suites configure (AICOST_OTLP_TOKEN) and senders present. */
+export const TEST_OTLP_TOKEN = 'test-token-6f1d2c9e8b7a';
 
 export interface CollectorBinary {
   path: string;
@@ -103,6 +109,8 @@ export async function startCollector(
   ];
   const child = spawn(binary, [...configs.flatMap((config) => ['--config', config]), ...extraArgs], {
     env: collectorEnv({
+      // The on-disk sending queue of this run, unless the test brings its own.
+      AICOST_QUEUE_DIR: mkdtempSync(join(tmpdir(), 'aicost-otelcol-queue-')),
       ...env,
       AICOST_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
       AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,

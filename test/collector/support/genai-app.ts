@@ -25,6 +25,8 @@ export interface GenAIAppRun {
   serviceName: string;
   environment: string;
   span: GenAIAppSpan;
+  /** Sent with every export (OTEL_EXPORTER_OTLP_HEADERS), e.g. the collector's bearer token. */
+  headers?: Record<string, string>;
 }
 
 /** Runs the app to completion (it flushes on shutdown) and returns the ids of the span it exported. */
@@ -36,6 +38,13 @@ export async function exportFromGenAIApp(run: GenAIAppRun): Promise<{ traceId: s
       OTEL_SERVICE_NAME: run.serviceName,
       OTEL_RESOURCE_ATTRIBUTES: `${ATTR_DEPLOYMENT_ENVIRONMENT_NAME}=${run.environment}`,
       AICOST_E2E_SPAN: JSON.stringify(run.span),
+      ...(run.headers === undefined
+        ? {}
+        : {
+            OTEL_EXPORTER_OTLP_HEADERS: Object.entries(run.headers)
+              .map(([name, value]) => `${name}=${encodeURIComponent(value)}`)
+              .join(','),
+          }),
     },
     // register() loads every instrumentation; a loaded CI machine can take a while.
     timeout: 45_000,

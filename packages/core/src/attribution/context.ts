@@ -1,4 +1,4 @@
-import { type Context, context, diag, propagation } from '@opentelemetry/api';
+import { type Baggage, type Context, context, diag, propagation } from '@opentelemetry/api';
 import type { Attribution } from '../types.js';
 import { attributeKeyFor, fieldForAttributeKey, STANDARD_ATTRIBUTION_KEYS } from './keys.js';
 import { validateAttributionValue, validateFieldName } from './validate.js';
@@ -58,7 +58,16 @@ export function withAttributionScope(ctx: Context): Context {
 /**
  * Runs `fn` in a context carrying the given attribution, as W3C Baggage entries
  * (`aicost.feature`, ..., custom fields as `aicost.attr.<field>`) and as a new
- * attribution scope. Nested calls merge; the inner value wins.
+ * attribution scope.
+ *
+ * Nested calls merge with what this process set (enclosing `withAttribution`
+ * and `setAttribution` calls); the inner value wins. Attribution that came in
+ * with the request (baggage from the caller) is REPLACED, not merged: none of
+ * its keys survive in `fn`, not even the ones `attrs` does not set. A caller
+ * can put anything in its baggage, so once the service states the attribution
+ * itself, a forged `aicost.customer` must not ride along with the `feature`
+ * the service set. To keep a caller's value on purpose, pass it on:
+ * `withAttribution({ ...getAttribution(), feature: 'rerank' }, fn)`.
  *
  * Needs a registered context manager (`register()` from `@aicost/node`, or any
  * OpenTelemetry SDK setup); without one, OpenTelemetry has no active context and
@@ -67,11 +76,36 @@ export function withAttributionScope(ctx: Context): Context {
 export function withAttribution<R>(attrs: AttributionInput, fn: () => R): R {
   const parent = context.active();
   const entries = toEntries(attrs);
-  let baggage = propagation.getBaggage(parent) ?? propagation.createBaggage();
+  let baggage = withoutAttributionEntries(propagation.getBaggage(parent) ?? propagation.createBaggage());
+  for (const [key, value] of scopedAttribution(parent)) baggage = baggage.setEntry(key, { value });
   for (const [key, value] of entries) baggage = baggage.setEntry(key, { value });
   const scope: AttributionScope = { parent: scopeOf(parent), own: entries };
   const ctx = propagation.setBaggage(parent, baggage).setValue(SCOPE_KEY, scope);
   return context.with(ctx, fn);
+}
+
+/** `baggage` without its attribution entries (other entries are the application's, kept). */
+function withoutAttributionEntries(baggage: Baggage): Baggage {
+  const keys = baggage
+    .getAllEntries()
+    .map(([key]) => key)
+    .filter((key) => fieldForAttributeKey(key) !== undefined);
+  return keys.length > 0 ? baggage.removeEntries(...keys) : baggage;
+}
+
+/**
+ * The attribution this process set in `ctx`: the scope chain only (withAttribution and
+ * setAttribution), outermost first so the innermost value wins; baggage is left out, since
+ * its attribution entries are either copies of these or came from the caller.
+ */
+function scopedAttribution(ctx: Context): Map<string, string> {
+  const chain: AttributionScope[] = [];
+  for (let scope = scopeOf(ctx); scope !== undefined; scope = scope.parent) chain.unshift(scope);
+  const result = new Map<string, string>();
+  for (const scope of chain) {
+    for (const [key, value] of scope.own) result.set(key, value);
+  }
+  return result;
 }
 
 let warnedNoScope = false;
@@ -114,11 +148,7 @@ export function getAttributionAttributes(ctx: Context = context.active()): Map<s
       if (fieldForAttributeKey(key) !== undefined) result.set(key, entry.value);
     }
   }
-  const chain: AttributionScope[] = [];
-  for (let scope = scopeOf(ctx); scope !== undefined; scope = scope.parent) chain.unshift(scope);
-  for (const scope of chain) {
-    for (const [key, value] of scope.own) result.set(key, value);
-  }
+  for (const [key, value] of scopedAttribution(ctx)) result.set(key, value);
   return result;
 }
 

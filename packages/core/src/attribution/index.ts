@@ -16,5 +16,6 @@ export {
   AttributionBaggagePropagator,
   type AttributionPropagatorOptions,
   resolveBaggageAllowList,
+  trustInboundAttributionFromEnv,
 } from './propagator.js';
 export { MAX_ATTRIBUTION_VALUE_LENGTH } from './validate.js';

@@ -8,7 +8,7 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
-import { envValue } from '../instrumentation/config.js';
+import { envFlag, envValue } from '../instrumentation/config.js';
 import { ENV } from '../semconv.js';
 import { getAttributionAttributes, withAttributionScope } from './context.js';
 import { fieldForAttributeKey, normalizeAllowListEntry, STANDARD_ATTRIBUTION_KEYS } from './keys.js';
@@ -22,6 +22,20 @@ export interface AttributionPropagatorOptions {
    * standard keys.
    */
   allowedKeys?: readonly string[];
+  /**
+   * Whether attribution in incoming baggage is taken. `false` on services that receive
+   * requests from outside your trust boundary (public APIs, web apps): anyone can send a
+   * `baggage` header, so there an `aicost.customer` in it would let an anonymous caller
+   * attribute spend to any customer. Other baggage entries still pass. Default:
+   * `AICOST_TRUST_INBOUND_ATTRIBUTION`, else `true` (services behind your edge take the
+   * attribution their callers set).
+   */
+  trustInbound?: boolean;
+}
+
+/** `AICOST_TRUST_INBOUND_ATTRIBUTION` (`false`/`0`/`no`/`off` to ignore inbound attribution), else `true`. */
+export function trustInboundAttributionFromEnv(): boolean {
+  return envFlag(ENV.TRUST_INBOUND_ATTRIBUTION) ?? true;
 }
 
 /**
@@ -62,14 +76,18 @@ function logPropagationFailure(what: string, error: unknown): void {
  * same `baggage` header; the later one would win).
  *
  * On extract it also opens a fresh attribution scope for the incoming request,
- * so `setAttribution()` works in request handlers.
+ * so `setAttribution()` works in request handlers. With `trustInbound: false`
+ * (edge services) incoming attribution is dropped; outgoing attribution is
+ * still sent.
  */
 export class AttributionBaggagePropagator implements TextMapPropagator {
   readonly allowedKeys: ReadonlySet<string>;
+  readonly trustInbound: boolean;
   private readonly w3c = new W3CBaggagePropagator();
 
   constructor(options: AttributionPropagatorOptions = {}) {
     this.allowedKeys = resolveBaggageAllowList(options.allowedKeys);
+    this.trustInbound = options.trustInbound ?? trustInboundAttributionFromEnv();
   }
 
   inject(ctx: Context, carrier: unknown, setter: TextMapSetter): void {
@@ -107,7 +125,7 @@ export class AttributionBaggagePropagator implements TextMapPropagator {
       let baggage = this.withoutAttribution(incoming);
       for (const [key, entry] of incoming.getAllEntries()) {
         const field = fieldForAttributeKey(key);
-        if (field === undefined || !this.allowedKeys.has(key)) continue;
+        if (field === undefined || !this.trustInbound || !this.allowedKeys.has(key)) continue;
         const value = validateAttributionValue(field, entry.value);
         if (value !== undefined) baggage = baggage.setEntry(key, { value });
       }

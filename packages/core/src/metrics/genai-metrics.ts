@@ -36,7 +36,10 @@ import {
   CustomerLabelLimiter,
   type CustomerLabelOptions,
   customerLabelsEnabledFromEnv,
+  LabelLimiter,
+  labelLimitFromEnv,
   sharedCustomerLabelLimiter,
+  sharedLabelLimiter,
 } from './customer-labels.js';
 
 /** Semconv explicit bucket boundaries advice for `gen_ai.client.token.usage`. */
@@ -87,8 +90,25 @@ export interface GenAICallMeasurement {
 export interface GenAIMetricsOptions {
   customer?: CustomerLabelOptions;
   /** Share or isolate the customer label bound (tests); default one per process. */
-  customerLimiter?: CustomerLabelLimiter;
+  customerLimiter?: LabelLimiter;
+  /**
+   * Distinct values kept per bounded label (`aicost.feature`, `gen_ai.request.model`,
+   * `gen_ai.response.model`) before they fold into `other`, for this instance only. Default:
+   * one bound per label per process, `AICOST_METRICS_LABEL_LIMIT`, else 100.
+   */
+  labelLimit?: number;
 }
+
+/**
+ * Labels whose values the application, or its callers through baggage, choose freely: each is
+ * bounded (first-seen values, then `other`), like the customer. The others (provider,
+ * operation, token type, server address, error type) come from the instrumentation's code.
+ */
+const BOUNDED_LABEL_KEYS = [
+  ATTR_AICOST_FEATURE,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+] as const;
 
 function pick(attributes: Attributes, keys: readonly string[]): Attributes {
   const picked: Attributes = {};
@@ -117,7 +137,8 @@ export class GenAIMetrics {
   private readonly timeToFirstChunk: Histogram;
   private readonly cost: Counter;
   private readonly unpriced: Counter;
-  private readonly customerLimiter: CustomerLabelLimiter | undefined;
+  private readonly customerLimiter: LabelLimiter | undefined;
+  private readonly labelLimiters: ReadonlyMap<string, LabelLimiter>;
 
   constructor(meter: Meter = metrics.getMeter('@aicost/core'), options: GenAIMetricsOptions = {}) {
     this.tokenUsage = meter.createHistogram(METRIC_GEN_AI_CLIENT_TOKEN_USAGE, {
@@ -148,6 +169,14 @@ export class GenAIMetrics {
       description: 'GenAI calls whose cost is unknown.',
       unit: '{request}',
     });
+    this.labelLimiters = new Map(
+      BOUNDED_LABEL_KEYS.map((key) => [
+        key,
+        options.labelLimit !== undefined
+          ? new LabelLimiter(options.labelLimit)
+          : sharedLabelLimiter(key, () => new LabelLimiter(labelLimitFromEnv())),
+      ]),
+    );
     const customerEnabled = options.customer?.enabled ?? customerLabelsEnabledFromEnv();
     if (customerEnabled) {
       this.customerLimiter =
@@ -174,7 +203,7 @@ export class GenAIMetrics {
     timeToFirstChunkSeconds,
     context: callContext,
   }: GenAICallMeasurement): void {
-    const semconv = pick(attributes, SEMCONV_METRIC_KEYS);
+    const semconv = this.bounded(pick(attributes, SEMCONV_METRIC_KEYS));
     if (usage !== undefined) {
       const input = { ...semconv };
       input[ATTR_GEN_AI_TOKEN_TYPE] = GEN_AI_TOKEN_TYPE.INPUT;
@@ -207,10 +236,20 @@ export class GenAIMetrics {
     // A caller without the span's attributes still gets the ambient attribution.
     const feature = attributes[ATTR_AICOST_FEATURE] ?? getAttributionValue(callContext, ATTR_AICOST_FEATURE);
     if (feature !== undefined) labels[ATTR_AICOST_FEATURE] = String(feature);
+    this.bounded(labels);
     if (this.customerLimiter !== undefined) {
       const customer =
         attributes[ATTR_AICOST_CUSTOMER] ?? getAttributionValue(callContext, ATTR_AICOST_CUSTOMER);
       if (customer !== undefined) labels[ATTR_AICOST_CUSTOMER] = this.customerLimiter.label(String(customer));
+    }
+    return labels;
+  }
+
+  /** Folds the values of the bounded labels past their limit into `other`, in place. */
+  private bounded(labels: Attributes): Attributes {
+    for (const [key, limiter] of this.labelLimiters) {
+      const value = labels[key];
+      if (value !== undefined) labels[key] = limiter.label(String(value));
     }
     return labels;
   }

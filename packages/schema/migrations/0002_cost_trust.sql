@@ -1,0 +1,5 @@
+-- Version 2: a sender's aicost.cost.* is kept only when consistent (016_cost_trust.sql).
+-- No table changes: the new functions come with the schema files; the three views that route
+-- and price spans are brought to their new definitions (every span with usage now goes through
+-- the pricing view, which checks a sent cost against the catalogue's).
+-- @refresh aicost_requests_recorded_mv aicost_spans_to_price_mv aicost_requests_priced_mv
