@@ -216,7 +216,12 @@ describe('a cost sent on the span', () => {
         attributes: aicostCostAttributes({ total, other: total, status: 'estimated', source: 'self_hosted' }),
       });
     const spans = [];
-    for (const total of [ceiling, ceiling, '99999999999999999999999999.000000000', '99999999999999999999999999.000000000']) {
+    for (const total of [
+      ceiling,
+      ceiling,
+      '99999999999999999999999999.000000000',
+      '99999999999999999999999999.000000000',
+    ]) {
       spanCounter += 1;
       const id = `c0577a11${spanCounter.toString(16).padStart(8, '0')}`;
       ids.push(id);

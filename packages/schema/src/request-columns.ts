@@ -44,7 +44,8 @@ const pricedCost = (n: number) =>
 /** Provenance that only a kept row keeps. */
 const recordedOnly = (name: string) => `if(recorded, span.${name}, '')`;
 /** Provenance in the pricing view: the sender's (position `n` of `sent_provenance`) when kept, else `here`. */
-const pricedProvenance = (n: number, here: string) => `multiIf(kept, sent_provenance.${n}, priced_here, ${here}, '')`;
+const pricedProvenance = (n: number, here: string) =>
+  `multiIf(kept, sent_provenance.${n}, priced_here, ${here}, '')`;
 
 export const REQUEST_COLUMNS: readonly RequestColumn[] = [
   {
