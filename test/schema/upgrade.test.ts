@@ -269,7 +269,10 @@ describe('a column added through the manifest', () => {
       async (sql) => {
         // Around every statement of the migration itself (the column changes, the view
         // refreshes, the ledger record); not around the idempotent schema files after it.
-        if (/throwaway_release|MODIFY QUERY|aicost_schema_migrations/.test(sql) && !sql.startsWith('SELECT')) {
+        if (
+          /throwaway_release|MODIFY QUERY|aicost_schema_migrations/.test(sql) &&
+          !sql.startsWith('SELECT')
+        ) {
           // What the collector keeps writing while the schema changes.
           const batch = spans(3).map((span) => ({ ...span, resource: { ...span.resource, ...release } }));
           await insertSpans(engine, batch);
