@@ -63,6 +63,14 @@ const everyNode = clusterStatements
   .filter((s) => s.includes("'/clickhouse/tables/{database}/{table}/all', '{replica}'"))
   .map(objectName);
 
+/** collector/README.md's "Example queries" section: the SQL we tell users to run. */
+function exampleQueries(): string {
+  const text = readFileSync(fileURLToPath(new URL('../../collector/README.md', import.meta.url)), 'utf8');
+  const start = text.indexOf('\n## Example queries');
+  expect(start).toBeGreaterThan(-1);
+  return text.slice(start, text.indexOf('\n## ', start + 1));
+}
+
 /** The tables and views a statement reads: `<database>.<name>` after FROM or JOIN. */
 function readsOf(sql: string): string[] {
   return [...sql.matchAll(/\b(?:FROM|JOIN)\s+"?(\w+)"?\."?(\w+)"?/g)]
@@ -142,13 +150,9 @@ describe('cluster layout: the DDL', () => {
       ...readsOf(reportSql({ by: [], fromNs: 0n, toNs: 1n, services: [], environments: [] }).sql),
       // What the collector writes (exporter tables) and what the README's example queries read.
       'otel_traces',
-      ...[
-        ...readFileSync(
-          fileURLToPath(new URL('../../collector/README.md', import.meta.url)),
-          'utf8',
-        ).matchAll(/\botel\.(\w+)/g),
-      ].map((m) => m[1]!),
+      ...[...exampleQueries().matchAll(/\botel\.(\w+)/g)].map((m) => m[1]!),
     ]);
+    expect(queried.size).toBeGreaterThan(10);
     const faces = new Set(distributed.map((d) => d.name));
     const uncovered = [...queried].filter(
       (name) =>
