@@ -24,11 +24,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { applyMigrations } from '../collector/sql/migrate.ts';
-import { loadPrices } from '../collector/sql/prices.ts';
 import { EXPORTER_TRACE_COLUMNS, exporterRow } from '../test/support/exporter-rows.ts';
 
 const require = createRequire(new URL('../test/package.json', import.meta.url));
+// The schema package's build (pnpm --filter @aicost/schema run build): its SQL, loader and price loader.
+const { loadPrices, readSchema } = await import(
+  pathToFileURL(require.resolve('@aicost/schema')).href.replace(/index\.cjs$/, 'index.js')
+);
 const { Session, drainPending } = require('chdb');
 const core = await import(
   pathToFileURL(require.resolve('@aicost/core')).href.replace(/index\.cjs$/, 'index.js')
@@ -102,7 +104,9 @@ const dir = mkdtempSync(join(tmpdir(), 'aicost-bench-ingest-'));
 const session = new Session(dir);
 const exec = (sql) => session.query(sql, 'Null');
 exec("SET session_timezone = 'UTC'");
-await applyMigrations(exec, values['schema-dir']);
+// The schema files (or another copy's, --schema-dir) as a new database gets them.
+for (const file of readSchema(values['schema-dir'] ? { sqlDir: values['schema-dir'] } : {}))
+  for (const statement of file.statements) await exec(statement);
 const pricer = core.createPricer({ pricesFile: false });
 const rows = core.exportPriceRows({ pricer });
 const aliases = core.exportPriceAliases({ pricer });

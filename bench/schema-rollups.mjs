@@ -14,11 +14,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { applyMigrations } from '../collector/sql/migrate.ts';
 
 // chdb is a dependency of the test workspace package, not of the root.
-const { Session, drainPending } = createRequire(new URL('../test/package.json', import.meta.url))('chdb');
+const require = createRequire(new URL('../test/package.json', import.meta.url));
+const { Session, drainPending } = require('chdb');
+// The schema package's build (pnpm --filter @aicost/schema run build).
+const { readSchema } = await import(
+  pathToFileURL(require.resolve('@aicost/schema')).href.replace(/index\.cjs$/, 'index.js')
+);
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +49,8 @@ exec("SET session_timezone = 'UTC'");
 exec('SET output_format_json_quote_decimals = 1');
 exec('SET output_format_json_quote_64bit_integers = 1');
 exec('SET output_format_decimal_trailing_zeros = 1');
-await applyMigrations(exec);
+// The schema files as a new database gets them.
+for (const file of readSchema()) for (const statement of file.statements) exec(statement);
 
 const info = rows("SELECT version() AS version, getSetting('max_threads') AS threads")[0];
 console.log(`engine ${info.version}, max_threads ${info.threads}, ${REQUESTS.toLocaleString('en')} requests`);

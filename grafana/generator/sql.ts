@@ -143,7 +143,7 @@ const ROLLUP_MEASURES = [
 ];
 
 /**
- * A narrow daily rollup (collector/sql/030_rollups.sql): fewer rows than the daily one because
+ * A narrow daily rollup (packages/schema/sql/030_rollups.sql): fewer rows than the daily one because
  * it lacks some dimensions. A panel may read it only if it does not use those columns, and only
  * while the variables of those columns are "All" (their filters cannot apply).
  */

@@ -99,7 +99,7 @@ describe.skipIf(!binary.exists)('collector/config.yaml on the real collector', (
     expect(config.service.pipelines.metrics.exporters).toEqual(['clickhouse']);
   });
 
-  it('falls back to defaults that match collector/sql when no env var is set', () => {
+  it('falls back to defaults that match the schema (@aicost/schema) when no env var is set', () => {
     const clickhouse = printConfig([PRODUCTION_CONFIG], { AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN }).exporters
       .clickhouse;
     expect(clickhouse).toMatchObject({

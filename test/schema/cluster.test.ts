@@ -16,7 +16,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSchema, SHARDED_TABLES } from '@aicost/schema';
+import {
+  columnMigration,
+  migrate,
+  REQUEST_COLUMNS,
+  readMigrations,
+  readSchema,
+  SHARDED_TABLES,
+} from '@aicost/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CACHE_SAVINGS,
@@ -28,7 +35,7 @@ import {
   UNPRICED,
 } from '../../grafana/generator/sql.ts';
 import { reportSql } from '../../packages/cli/src/report/query.js';
-import { type EngineSession, insertSpans, loadPriceRows, openEngine } from '../support/chdb.js';
+import { type EngineSession, insertSpans, loadPriceRows, openEngine, runner } from '../support/chdb.js';
 import { ALIASES, callSpan, PRICES } from './fixtures.js';
 
 const CLUSTER = 'aicost_prod';
@@ -55,6 +62,14 @@ const distributed = clusterStatements
 const everyNode = clusterStatements
   .filter((s) => s.includes("'/clickhouse/tables/{database}/{table}/all', '{replica}'"))
   .map(objectName);
+
+/** collector/README.md's "Example queries" section: the SQL we tell users to run. */
+function exampleQueries(): string {
+  const text = readFileSync(fileURLToPath(new URL('../../collector/README.md', import.meta.url)), 'utf8');
+  const start = text.indexOf('\n## Example queries');
+  expect(start).toBeGreaterThan(-1);
+  return text.slice(start, text.indexOf('\n## ', start + 1));
+}
 
 /** The tables and views a statement reads: `<database>.<name>` after FROM or JOIN. */
 function readsOf(sql: string): string[] {
@@ -135,13 +150,9 @@ describe('cluster layout: the DDL', () => {
       ...readsOf(reportSql({ by: [], fromNs: 0n, toNs: 1n, services: [], environments: [] }).sql),
       // What the collector writes (exporter tables) and what the README's example queries read.
       'otel_traces',
-      ...[
-        ...readFileSync(
-          fileURLToPath(new URL('../../collector/README.md', import.meta.url)),
-          'utf8',
-        ).matchAll(/\botel\.(\w+)/g),
-      ].map((m) => m[1]!),
+      ...[...exampleQueries().matchAll(/\botel\.(\w+)/g)].map((m) => m[1]!),
     ]);
+    expect(queried.size).toBeGreaterThan(10);
     const faces = new Set(distributed.map((d) => d.name));
     const uncovered = [...queried].filter(
       (name) =>
@@ -217,6 +228,59 @@ describe('on the engine', () => {
     }
     // Control: the parser does refuse broken DDL.
     expect(() => engine.query('EXPLAIN AST CREATE TABLE t ON CLUSTER ENGINE = Replicated')).toThrow();
+  });
+
+  it('migrates a cluster: a manifest column on the local tables and their faces, views refreshed ON CLUSTER, all parsed', async () => {
+    // A database at version 1 (its ledger and tables; their engines do not matter here).
+    engine.exec('CREATE DATABASE IF NOT EXISTS otel_upgrade');
+    await migrate(runner(engine), { database: 'otel_upgrade' });
+    const columns = [...REQUEST_COLUMNS, { name: 'throwaway', type: 'String', span: "SpanAttributes['x']" }];
+    const ddl: string[] = [];
+    await migrate(
+      (sql) => {
+        // Queries and the ledger record run; DDL is parsed only (no Keeper, no cluster DDL here).
+        if (sql.startsWith('SELECT') || sql.startsWith('INSERT'))
+          return engine.session.query(sql, 'TabSeparated');
+        engine.query(`EXPLAIN AST ${sql}`);
+        ddl.push(sql);
+        return '';
+      },
+      {
+        database: 'otel_upgrade',
+        layout,
+        requestColumns: columns,
+        extraMigrations: [
+          {
+            version: readMigrations().length + 1,
+            name: 'add_throwaway',
+            file: 'x.sql',
+            text: columnMigration(['throwaway'], columns),
+          },
+        ],
+      },
+    );
+    const alters = ddl
+      .filter((s) => s.includes('ADD COLUMN IF NOT EXISTS throwaway'))
+      .map((s) => s.split(' ADD')[0]);
+    expect(alters).toEqual([
+      `ALTER TABLE otel_upgrade.aicost_requests_local ON CLUSTER ${CLUSTER}`,
+      `ALTER TABLE otel_upgrade.aicost_requests ON CLUSTER ${CLUSTER}`,
+      `ALTER TABLE otel_upgrade.aicost_spans ON CLUSTER ${CLUSTER}`,
+      `ALTER TABLE otel_upgrade.aicost_spans_to_price ON CLUSTER ${CLUSTER}`,
+    ]);
+    const refreshed = ddl.filter((s) => s.includes('MODIFY QUERY')).map((s) => s.split('\n')[0]);
+    expect(refreshed).toEqual(
+      [
+        'aicost_requests_priced_mv',
+        'aicost_spans_to_price_mv',
+        'aicost_requests_recorded_mv',
+        'aicost_spans_mv',
+      ].map((view) => `ALTER TABLE otel_upgrade.${view} ON CLUSTER ${CLUSTER} MODIFY QUERY`),
+    );
+    // The refreshed views read and write the local tables.
+    expect(ddl.find((s) => s.includes('aicost_spans_mv ON CLUSTER'))).toContain(
+      'FROM otel_upgrade.otel_traces_local',
+    );
   });
 
   it('runs the cluster layout on a one-shard cluster: spans written to the Distributed face reach every face users read', async () => {

@@ -1,5 +1,5 @@
 /**
- * Duplicate inserts (collector/sql/050_deduplication.sql): the collector delivers at least
+ * Duplicate inserts (packages/schema/sql/050_deduplication.sql): the collector delivers at least
  * once, so a batch whose INSERT failed or timed out is sent again. With the settings of the
  * writer's profile (collector/clickhouse/users.xml), the retried batch is dropped by every
  * table of the chain — otel_traces, aicost_requests and each rollup — while a different

@@ -9,8 +9,10 @@
 -- nano-dollar. Parts merge eventually: ALWAYS read with sum(...) GROUP BY, never row by row.
 -- Cost sums cover priced requests only; `unpriced_requests` counts the rest (an unknown cost
 -- is not 0, and a sum cannot say so: the count does).
--- The source columns are qualified (`r.cost_total`) because the output columns reuse their
--- names and an unqualified name inside an aggregate would mean the output alias.
+-- The measures (the same in every rollup) come from src/rollup-measures.ts: the
+-- rollup_measure_columns and rollup_measures parameters. Their source columns are qualified
+-- (`r.cost_total`) because the output columns reuse their names and an unqualified name inside
+-- an aggregate would mean the output alias.
 -- Rows inserted into aicost_requests before these views existed are not rolled up; to
 -- backfill, INSERT INTO the rollup SELECT ... FROM otel.aicost_requests (same SELECT as below)
 -- for the missing period.
@@ -32,22 +34,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_hourly{{local}}{{on_cluste
     model LowCardinality(String),
     operation LowCardinality(String),
     cost_status LowCardinality(String),
-    requests UInt64,
-    priced_requests UInt64,
-    unpriced_requests UInt64,
-    error_requests UInt64,
-    input_tokens UInt64,
-    output_tokens UInt64,
-    cache_read_tokens UInt64,
-    cache_write_tokens UInt64,
-    reasoning_tokens UInt64,
-    cost_total Decimal(38, 9),
-    cost_input Decimal(38, 9),
-    cost_cache_read Decimal(38, 9),
-    cost_cache_write Decimal(38, 9),
-    cost_output Decimal(38, 9),
-    cost_other Decimal(38, 9),
-    duration_ns UInt64
+    {{rollup_measure_columns}}
 )
 ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(hour)
@@ -59,22 +46,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_hourly_mv{{on_
 SELECT
     toStartOfHour(timestamp) AS hour,
     environment, service, feature, customer, workflow, team, provider, model, operation, cost_status,
-    count() AS requests,
-    countIf(r.cost_total IS NOT NULL) AS priced_requests,
-    countIf(r.cost_total IS NULL) AS unpriced_requests,
-    countIf(status_code = 'Error') AS error_requests,
-    sum(r.input_tokens) AS input_tokens,
-    sum(r.output_tokens) AS output_tokens,
-    sum(r.cache_read_tokens) AS cache_read_tokens,
-    sum(r.cache_write_tokens) AS cache_write_tokens,
-    sum(r.reasoning_tokens) AS reasoning_tokens,
-    sumIf(assumeNotNull(r.cost_total), r.cost_total IS NOT NULL) AS cost_total,
-    sumIf(assumeNotNull(r.cost_input), r.cost_input IS NOT NULL) AS cost_input,
-    sumIf(assumeNotNull(r.cost_cache_read), r.cost_cache_read IS NOT NULL) AS cost_cache_read,
-    sumIf(assumeNotNull(r.cost_cache_write), r.cost_cache_write IS NOT NULL) AS cost_cache_write,
-    sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
-    sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
-    sum(r.duration_ns) AS duration_ns
+    {{rollup_measures}}
 FROM {{database}}.aicost_requests{{local}} AS r
 GROUP BY hour, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
 
@@ -94,22 +66,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_daily{{local}}{{on_cluster
     model LowCardinality(String),
     operation LowCardinality(String),
     cost_status LowCardinality(String),
-    requests UInt64,
-    priced_requests UInt64,
-    unpriced_requests UInt64,
-    error_requests UInt64,
-    input_tokens UInt64,
-    output_tokens UInt64,
-    cache_read_tokens UInt64,
-    cache_write_tokens UInt64,
-    reasoning_tokens UInt64,
-    cost_total Decimal(38, 9),
-    cost_input Decimal(38, 9),
-    cost_cache_read Decimal(38, 9),
-    cost_cache_write Decimal(38, 9),
-    cost_output Decimal(38, 9),
-    cost_other Decimal(38, 9),
-    duration_ns UInt64
+    {{rollup_measure_columns}}
 )
 ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(day)
@@ -120,22 +77,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_daily_mv{{on_c
 SELECT
     toDate(timestamp, 'UTC') AS day,
     environment, service, feature, customer, workflow, team, provider, model, operation, cost_status,
-    count() AS requests,
-    countIf(r.cost_total IS NOT NULL) AS priced_requests,
-    countIf(r.cost_total IS NULL) AS unpriced_requests,
-    countIf(status_code = 'Error') AS error_requests,
-    sum(r.input_tokens) AS input_tokens,
-    sum(r.output_tokens) AS output_tokens,
-    sum(r.cache_read_tokens) AS cache_read_tokens,
-    sum(r.cache_write_tokens) AS cache_write_tokens,
-    sum(r.reasoning_tokens) AS reasoning_tokens,
-    sumIf(assumeNotNull(r.cost_total), r.cost_total IS NOT NULL) AS cost_total,
-    sumIf(assumeNotNull(r.cost_input), r.cost_input IS NOT NULL) AS cost_input,
-    sumIf(assumeNotNull(r.cost_cache_read), r.cost_cache_read IS NOT NULL) AS cost_cache_read,
-    sumIf(assumeNotNull(r.cost_cache_write), r.cost_cache_write IS NOT NULL) AS cost_cache_write,
-    sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
-    sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
-    sum(r.duration_ns) AS duration_ns
+    {{rollup_measures}}
 FROM {{database}}.aicost_requests{{local}} AS r
 GROUP BY day, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
 
@@ -155,22 +97,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_feature_daily{{local}}{{on
     model LowCardinality(String),
     operation LowCardinality(String),
     cost_status LowCardinality(String),
-    requests UInt64,
-    priced_requests UInt64,
-    unpriced_requests UInt64,
-    error_requests UInt64,
-    input_tokens UInt64,
-    output_tokens UInt64,
-    cache_read_tokens UInt64,
-    cache_write_tokens UInt64,
-    reasoning_tokens UInt64,
-    cost_total Decimal(38, 9),
-    cost_input Decimal(38, 9),
-    cost_cache_read Decimal(38, 9),
-    cost_cache_write Decimal(38, 9),
-    cost_output Decimal(38, 9),
-    cost_other Decimal(38, 9),
-    duration_ns UInt64
+    {{rollup_measure_columns}}
 )
 ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(day)
@@ -181,22 +108,7 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_feature_daily_
 SELECT
     toDate(timestamp, 'UTC') AS day,
     environment, service, feature, provider, model, operation, cost_status,
-    count() AS requests,
-    countIf(r.cost_total IS NOT NULL) AS priced_requests,
-    countIf(r.cost_total IS NULL) AS unpriced_requests,
-    countIf(status_code = 'Error') AS error_requests,
-    sum(r.input_tokens) AS input_tokens,
-    sum(r.output_tokens) AS output_tokens,
-    sum(r.cache_read_tokens) AS cache_read_tokens,
-    sum(r.cache_write_tokens) AS cache_write_tokens,
-    sum(r.reasoning_tokens) AS reasoning_tokens,
-    sumIf(assumeNotNull(r.cost_total), r.cost_total IS NOT NULL) AS cost_total,
-    sumIf(assumeNotNull(r.cost_input), r.cost_input IS NOT NULL) AS cost_input,
-    sumIf(assumeNotNull(r.cost_cache_read), r.cost_cache_read IS NOT NULL) AS cost_cache_read,
-    sumIf(assumeNotNull(r.cost_cache_write), r.cost_cache_write IS NOT NULL) AS cost_cache_write,
-    sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
-    sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
-    sum(r.duration_ns) AS duration_ns
+    {{rollup_measures}}
 FROM {{database}}.aicost_requests{{local}} AS r
 GROUP BY day, environment, service, feature, provider, model, operation, cost_status;
 
@@ -208,22 +120,7 @@ CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_customer_daily{{local}}{{o
     service LowCardinality(String),
     customer String,
     cost_status LowCardinality(String),
-    requests UInt64,
-    priced_requests UInt64,
-    unpriced_requests UInt64,
-    error_requests UInt64,
-    input_tokens UInt64,
-    output_tokens UInt64,
-    cache_read_tokens UInt64,
-    cache_write_tokens UInt64,
-    reasoning_tokens UInt64,
-    cost_total Decimal(38, 9),
-    cost_input Decimal(38, 9),
-    cost_cache_read Decimal(38, 9),
-    cost_cache_write Decimal(38, 9),
-    cost_output Decimal(38, 9),
-    cost_other Decimal(38, 9),
-    duration_ns UInt64
+    {{rollup_measure_columns}}
 )
 ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(day)
@@ -234,21 +131,6 @@ CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_customer_daily
 SELECT
     toDate(timestamp, 'UTC') AS day,
     environment, service, customer, cost_status,
-    count() AS requests,
-    countIf(r.cost_total IS NOT NULL) AS priced_requests,
-    countIf(r.cost_total IS NULL) AS unpriced_requests,
-    countIf(status_code = 'Error') AS error_requests,
-    sum(r.input_tokens) AS input_tokens,
-    sum(r.output_tokens) AS output_tokens,
-    sum(r.cache_read_tokens) AS cache_read_tokens,
-    sum(r.cache_write_tokens) AS cache_write_tokens,
-    sum(r.reasoning_tokens) AS reasoning_tokens,
-    sumIf(assumeNotNull(r.cost_total), r.cost_total IS NOT NULL) AS cost_total,
-    sumIf(assumeNotNull(r.cost_input), r.cost_input IS NOT NULL) AS cost_input,
-    sumIf(assumeNotNull(r.cost_cache_read), r.cost_cache_read IS NOT NULL) AS cost_cache_read,
-    sumIf(assumeNotNull(r.cost_cache_write), r.cost_cache_write IS NOT NULL) AS cost_cache_write,
-    sumIf(assumeNotNull(r.cost_output), r.cost_output IS NOT NULL) AS cost_output,
-    sumIf(assumeNotNull(r.cost_other), r.cost_other IS NOT NULL) AS cost_other,
-    sum(r.duration_ns) AS duration_ns
+    {{rollup_measures}}
 FROM {{database}}.aicost_requests{{local}} AS r
 GROUP BY day, environment, service, customer, cost_status;

@@ -36,6 +36,7 @@ export {
   type RequestColumn,
   requestColumnParameters,
 } from './request-columns.js';
+export { ROLLUP_MEASURES, type RollupMeasure, rollupParameters } from './rollup-measures.js';
 export {
   DEFAULT_DATABASE,
   MIGRATIONS_DIR,

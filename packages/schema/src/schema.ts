@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distributedCompanions, type Layout, layoutParameters, SINGLE } from './layout.js';
 import { REQUEST_COLUMNS, type RequestColumn, requestColumnParameters } from './request-columns.js';
+import { rollupParameters } from './rollup-measures.js';
 import { splitStatements } from './statements.js';
 
 /** The database the schema lives in unless told otherwise (the exporter's default too). */
@@ -46,6 +47,7 @@ export function templateParameters(options: SchemaOptions = {}): Record<string, 
   return {
     ...layoutParameters(options.database ?? DEFAULT_DATABASE, options.layout ?? SINGLE),
     ...requestColumnParameters(options.requestColumns ?? REQUEST_COLUMNS),
+    ...rollupParameters(),
   };
 }
 
