@@ -3,14 +3,19 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { USAGE_SOURCE, type UsageSource } from '../ledger/index.js';
 import { providerByName } from '../providers/lookup.js';
 import {
+  ATTR_AICOST_SERVICE_TIER,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM,
   ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
   GEN_AI_OPERATION,
 } from '../semconv.js';
+
+/** The semconv's OpenAI-specific name for the served tier, as OpenTelemetry's OpenAI instrumentation writes it. */
+const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
 
 /** How a span spells its token counts; selects the ledger reader. */
 export type UsageDialect = 'semconv' | 'vercel-ai' | 'openinference';
@@ -24,6 +29,9 @@ export interface ForeignCall {
   model: string;
   operation?: string;
   serverAddress?: string;
+  serverPort?: number;
+  /** The tier that served the call (`openai.response.service_tier`, `aicost.service_tier`). */
+  serviceTier?: string;
 }
 
 /** Operations that bill tokens. Agent, step and tool spans repeat their children's usage as totals. */
@@ -121,6 +129,11 @@ function identifySemconv(span: ReadableSpan): ForeignCall | undefined {
   if (operation !== undefined) call.operation = operation;
   const serverAddress = str(attributes, ATTR_SERVER_ADDRESS);
   if (serverAddress !== undefined) call.serverAddress = serverAddress;
+  const serverPort = attributes[ATTR_SERVER_PORT];
+  if (typeof serverPort === 'number' && Number.isInteger(serverPort)) call.serverPort = serverPort;
+  const serviceTier =
+    str(attributes, ATTR_AICOST_SERVICE_TIER) ?? str(attributes, ATTR_OPENAI_RESPONSE_SERVICE_TIER);
+  if (serviceTier !== undefined) call.serviceTier = serviceTier;
   return call;
 }
 
