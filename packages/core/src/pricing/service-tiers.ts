@@ -67,6 +67,16 @@ export const SERVICE_TIER_RULES: Readonly<Record<string, Readonly<Record<string,
       checked: '2026-12-07',
     },
   },
+  groq: {
+    on_demand: STANDARD,
+    // "Pricing matches the on-demand tier."
+    flex: {
+      kind: 'multiplier',
+      factor: '1',
+      source: 'https://console.groq.com/docs/flex-processing',
+      checked: '2026-12-07',
+    },
+  },
   google: {
     standard: STANDARD,
     flex: {
