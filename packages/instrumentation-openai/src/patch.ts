@@ -458,6 +458,8 @@ function observeOpenAIStream(
     onChunk(chunk: unknown) {
       call.firstChunk();
       accumulator.onChunk(chunk);
+      // Asked for usage, the server adds `usage: null` to every chunk: the application did not ask.
+      if (hideUsageChunk) removeNullUsage(chunk);
     },
     onDone() {
       const failure = finish();
@@ -477,6 +479,12 @@ function observeOpenAIStream(
       call.end();
     },
   });
+}
+
+function removeNullUsage(chunk: unknown): void {
+  if (typeof chunk === 'object' && chunk !== null && (chunk as { usage?: unknown }).usage === null) {
+    delete (chunk as { usage?: unknown }).usage;
+  }
 }
 
 /**

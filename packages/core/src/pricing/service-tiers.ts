@@ -110,5 +110,11 @@ export function serviceTierRule(
   tier: string | undefined,
 ): ServiceTierRule | undefined {
   if (tier === undefined || tier === '') return STANDARD;
-  return SERVICE_TIER_RULES[catalogueProviderId]?.[tier];
+  const rule = SERVICE_TIER_RULES[catalogueProviderId]?.[tier];
+  if (rule) return rule;
+  // A gateway answers in its own wire format (an OpenAI-compatible proxy in front of Claude says
+  // `default`): the names of the standard tier mean standard whoever's model it is.
+  return STANDARD_TIER_NAMES.has(tier) ? STANDARD : undefined;
 }
+
+const STANDARD_TIER_NAMES = new Set(['default', 'standard', 'on_demand', 'ON_DEMAND']);
