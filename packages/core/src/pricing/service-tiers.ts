@@ -117,4 +117,10 @@ export function serviceTierRule(
   return STANDARD_TIER_NAMES.has(tier) ? STANDARD : undefined;
 }
 
-const STANDARD_TIER_NAMES = new Set(['default', 'standard', 'on_demand', 'ON_DEMAND']);
+/** Names of the standard tier in every provider's vocabulary. */
+export const STANDARD_TIER_NAMES: ReadonlySet<string> = new Set([
+  'default',
+  'standard',
+  'on_demand',
+  'ON_DEMAND',
+]);

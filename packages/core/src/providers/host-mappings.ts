@@ -14,6 +14,8 @@ export interface HostMappings {
   /** `gen_ai.provider.name` for a server, or `undefined` when the user did not map it. */
   lookup(serverAddress: string, serverPort?: number): string | undefined;
   readonly size: number;
+  /** `[host or host:port, gen_ai.provider.name]`, the first that maps a host first. */
+  entries(): Array<[string, string]>;
 }
 
 export type HostMappingsResult = { mappings: HostMappings; errors: string[] };
@@ -76,6 +78,12 @@ export function mergeHostMappings(...layers: HostMappings[]): HostMappings {
   const present = layers.filter((layer) => layer.size > 0);
   return {
     size: present.reduce((sum, layer) => sum + layer.size, 0),
+    entries() {
+      const seen = new Map<string, string>();
+      for (const layer of present)
+        for (const [host, provider] of layer.entries()) if (!seen.has(host)) seen.set(host, provider);
+      return [...seen.entries()];
+    },
     lookup(serverAddress, serverPort) {
       for (const layer of present) {
         const found = layer.lookup(serverAddress, serverPort);
@@ -91,6 +99,7 @@ export const NO_HOST_MAPPINGS: HostMappings = hostMappings(new Map());
 function hostMappings(entries: ReadonlyMap<string, string>): HostMappings {
   return {
     size: entries.size,
+    entries: () => [...entries.entries()],
     lookup(serverAddress, serverPort) {
       if (entries.size === 0) return undefined;
       const host = serverAddress

@@ -21,3 +21,10 @@ export {
   type StreamUsageSupport,
 } from './registry.js';
 export { isOpenWeightModel, type Route, type RouteInput, routeCall } from './routing.js';
+export {
+  exportRoutingData,
+  type HostRouteRow,
+  type ModelPrefixRow,
+  type RoutingData,
+  type ServiceTierRow,
+} from './routing-rows.js';
