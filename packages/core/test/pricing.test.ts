@@ -65,8 +65,8 @@ describe('pricing from the catalogue', () => {
       priceVersion: 'genai-prices@0.1.8',
       providerId: 'openai',
       modelId: 'gpt-4o',
-      // No server to go by: the generic OpenAI-compatible name is priced by its model id.
-      match: 'model_id',
+      // No server to doubt: the provider name decides.
+      match: 'provider_name',
     });
     expect(PRICE_DATA_VERSION).toBe('genai-prices@0.1.8');
   });
@@ -325,7 +325,7 @@ describe('cost attributes', () => {
       'aicost.price.version': 'genai-prices@0.1.8',
       'aicost.price.provider_id': 'openai',
       'aicost.price.model_id': 'gpt-4o',
-      'aicost.price.match': 'model_id',
+      'aicost.price.match': 'provider_name',
     });
     expect(parseNanos(String(attributes['aicost.cost.total']))).toBe(result.cost?.total);
   });

@@ -33,14 +33,15 @@ export interface Route {
  * 1. a host the user mapped is that provider (`user_host_mapping`);
  * 2. a provider's known API host is that provider (`host`): the registry's hosts, then the
  *    catalogue's API URL patterns;
- * 3. on any other host (a gateway, a proxy, a private or loopback address), and for the
- *    generic OpenAI-compatible name without a host, the model id decides:
+ * 3. on any other host (a gateway, a proxy, a private or loopback address), when the span names
+ *    only the wire format (`openai`, or `self_hosted` inferred from the address), the model id decides:
  *    - an open-weight model many hosts serve (Llama, Qwen, gpt-oss...) is self-hosted (`open_weight`);
  *    - a gateway-prefixed id of a known vendor is that vendor's model (`model_id_prefixed`);
  *    - a catalogue model is its provider's (`model_id`);
  *    - anything else is self-hosted (`unknown_model`);
  * 4. otherwise the span's provider name decides (`provider_name`): an SDK that speaks one
- *    provider's protocol (Anthropic, Bedrock, Azure) calls that provider through any proxy.
+ *    provider's protocol (Anthropic, Bedrock, Azure) calls that provider through any proxy, and
+ *    a span without a server (Vercel AI's legacy spans, OpenInference) is taken at its word.
  *
  * A gateway host the registry knows without a catalogue of its own (Portkey, a mapped LiteLLM)
  * routes by model id too.
@@ -51,12 +52,12 @@ export function routeCall(input: RouteInput, hosts: HostMappings): Route {
     const mapped = hosts.lookup(address, input.serverPort);
     if (mapped) {
       const record = providerByName(mapped);
-      if (record && record.kind === 'gateway' && !record.catalogueId) return byModel(input, true);
+      if (record && record.kind === 'gateway' && !record.catalogueId) return byModel(input);
       return { provider: mapped, model: input.model, match: PRICE_MATCH.USER_HOST_MAPPING };
     }
     const known = providerByHost(address);
     if (known) {
-      if (known.kind === 'gateway' && !known.catalogueId) return byModel(input, true);
+      if (known.kind === 'gateway' && !known.catalogueId) return byModel(input);
       return { provider: known.genaiName, model: input.model, match: PRICE_MATCH.HOST };
     }
     const catalogued = catalogueProviderForAddress(address);
@@ -65,21 +66,22 @@ export function routeCall(input: RouteInput, hosts: HostMappings): Route {
       return { provider: record?.genaiName ?? catalogued.id, model: input.model, match: PRICE_MATCH.HOST };
     }
   }
-  const named = providerByName(input.provider);
-  if (isGenericName(named, Boolean(address))) return byModel(input, Boolean(address));
+  // Without a server there is no host to doubt: the name decides, as the SQL price table does.
+  if (address && isGenericName(providerByName(input.provider))) return byModel(input);
   return { provider: input.provider, model: input.model, match: PRICE_MATCH.PROVIDER_NAME };
 }
 
 /**
- * Names that say which wire format a client speaks, not who serves it: the OpenAI-compatible
- * `openai` (any host speaks it), and `self_hosted` on a host nobody declared (it was inferred
- * from a private address or a local server's port; a declared host is a user mapping).
+ * Names that, on a host nobody declared, say which wire format a client speaks rather than who
+ * serves it: the OpenAI-compatible `openai` (any host speaks it), and `self_hosted` (inferred from
+ * a private address or a local server's port; a declared host is a user mapping). An unknown
+ * name is taken as written.
  */
-function isGenericName(record: ProviderRecord | undefined, hasAddress: boolean): boolean {
-  return record?.key === 'OPENAI' || (record?.key === 'SELF_HOSTED' && hasAddress);
+function isGenericName(record: ProviderRecord | undefined): boolean {
+  return record?.key === 'OPENAI' || record?.key === 'SELF_HOSTED';
 }
 
-function byModel(input: RouteInput, onUnknownHost: boolean): Route {
+function byModel(input: RouteInput): Route {
   const model = input.model.trim();
   const lower = model.toLowerCase();
   const slash = lower.indexOf('/');
@@ -98,10 +100,6 @@ function byModel(input: RouteInput, onUnknownHost: boolean): Route {
       const record = providerByCatalogueId(found.provider.id);
       return { provider: record?.genaiName ?? found.provider.id, model, match: PRICE_MATCH.MODEL_ID };
     }
-  }
-  // No host to blame and a provider named: let the catalogue say the model is unknown to it.
-  if (!onUnknownHost && input.provider.trim() !== '') {
-    return { provider: input.provider, model, match: PRICE_MATCH.PROVIDER_NAME };
   }
   return selfHosted(model, PRICE_MATCH.UNKNOWN_MODEL);
 }

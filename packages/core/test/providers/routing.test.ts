@@ -58,23 +58,19 @@ describe('routeCall: the host decides only when it is a provider API', () => {
     },
   );
 
-  it('without a server, the generic OpenAI name goes by the model; other names are trusted', () => {
-    expect(routeCall({ provider: 'openai', model: 'gpt-4o' }, NO_HOST_MAPPINGS)).toEqual({
-      provider: 'openai',
-      model: 'gpt-4o',
-      match: 'model_id',
-    });
-    expect(routeCall({ provider: 'openai', model: 'gpt-oss-20b' }, NO_HOST_MAPPINGS).provider).toBe(
-      'self_hosted',
-    );
-    expect(routeCall({ provider: 'self_hosted', model: 'gpt-4o' }, NO_HOST_MAPPINGS)).toEqual({
-      provider: 'self_hosted',
-      model: 'gpt-4o',
-      match: 'provider_name',
-    });
-    expect(routeCall({ provider: 'groq', model: 'llama-3.1-8b-instant' }, NO_HOST_MAPPINGS).match).toBe(
-      'provider_name',
-    );
+  it('without a server, the provider name is taken at its word (as the SQL price table does)', () => {
+    for (const [provider, model] of [
+      ['openai', 'gpt-4o'],
+      ['openai', 'gpt-oss-20b'],
+      ['self_hosted', 'gpt-4o'],
+      ['groq', 'llama-3.1-8b-instant'],
+    ]) {
+      expect(routeCall({ provider: provider!, model: model! }, NO_HOST_MAPPINGS)).toEqual({
+        provider,
+        model,
+        match: 'provider_name',
+      });
+    }
   });
 
   it('a user mapping overrides everything, by host:port first, then host', () => {
