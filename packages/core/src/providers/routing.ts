@@ -81,8 +81,22 @@ function isGenericName(record: ProviderRecord | undefined): boolean {
   return record?.key === 'OPENAI' || record?.key === 'SELF_HOSTED';
 }
 
+/** Routes by model id, remembered per id: the few models a process calls are matched once. */
 function byModel(input: RouteInput): Route {
-  const model = input.model.trim();
+  let route = routesByModel.get(input.model);
+  if (!route) {
+    route = Object.freeze(routeByModel(input.model));
+    if (routesByModel.size >= MODEL_ROUTE_CACHE_LIMIT) routesByModel.clear();
+    routesByModel.set(input.model, route);
+  }
+  return route;
+}
+
+const MODEL_ROUTE_CACHE_LIMIT = 2000;
+const routesByModel = new Map<string, Readonly<Route>>();
+
+function routeByModel(rawModel: string): Route {
+  const model = rawModel.trim();
   const lower = model.toLowerCase();
   const slash = lower.indexOf('/');
   const bare = lower.slice(lower.lastIndexOf('/') + 1);
