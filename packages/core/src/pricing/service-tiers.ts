@@ -67,6 +67,15 @@ export const SERVICE_TIER_RULES: Readonly<Record<string, Readonly<Record<string,
       checked: '2026-12-07',
     },
   },
+  aws: {
+    // Reserved tier: prioritized capacity reserved in advance. (Flex is "discounted" and priority
+    // "standard rate + premium" without published figures: left without a rule.)
+    reserved: {
+      kind: 'committed',
+      source: 'https://aws.amazon.com/bedrock/service-tiers',
+      checked: '2026-12-07',
+    },
+  },
   groq: {
     on_demand: STANDARD,
     // "Pricing matches the on-demand tier."
