@@ -5,5 +5,6 @@ export * from './metrics/index.js';
 export * from './money/index.js';
 export * from './pricing/index.js';
 export * from './processors/index.js';
+export * from './providers/index.js';
 export * from './semconv.js';
 export type * from './types.js';

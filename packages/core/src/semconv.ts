@@ -12,6 +12,8 @@
  * reasoning tokens.
  */
 
+import { PROVIDER_REGISTRY, type RegisteredProvider } from './providers/registry.js';
+
 // ---------------------------------------------------------------------------
 // OpenTelemetry GenAI semantic conventions
 // ---------------------------------------------------------------------------
@@ -67,28 +69,14 @@ export const GEN_AI_OPERATION = {
 export type GenAIOperation = (typeof GEN_AI_OPERATION)[keyof typeof GEN_AI_OPERATION];
 
 /**
- * `gen_ai.provider.name` values. The well-known ones are the semconv's; the
- * others are the lower-case host names users know them by.
+ * `gen_ai.provider.name` values, from the provider registry
+ * (`providers/registry.ts`): the semconv's where it has one, the lower-case
+ * names users know otherwise. `SELF_HOSTED` covers vLLM, Ollama, LM Studio and
+ * other models the user hosts, priced by the user's rate.
  */
-export const GEN_AI_PROVIDER = {
-  OPENAI: 'openai',
-  AZURE_OPENAI: 'azure.ai.openai',
-  ANTHROPIC: 'anthropic',
-  GCP_GEMINI: 'gcp.gemini',
-  GCP_VERTEX_AI: 'gcp.vertex_ai',
-  AWS_BEDROCK: 'aws.bedrock',
-  MISTRAL_AI: 'mistral_ai',
-  COHERE: 'cohere',
-  GROQ: 'groq',
-  DEEPSEEK: 'deepseek',
-  X_AI: 'x_ai',
-  PERPLEXITY: 'perplexity',
-  TOGETHER_AI: 'together_ai',
-  FIREWORKS: 'fireworks',
-  OPENROUTER: 'openrouter',
-  /** vLLM, Ollama, LM Studio and other models the user hosts; priced by the user's rate. */
-  SELF_HOSTED: 'self_hosted',
-} as const;
+export const GEN_AI_PROVIDER = Object.freeze(
+  Object.fromEntries(PROVIDER_REGISTRY.map((record) => [record.key, record.genaiName])),
+) as { readonly [P in RegisteredProvider as P['key']]: P['genaiName'] };
 
 /** `gen_ai.token.type` values on `gen_ai.client.token.usage`. */
 export const GEN_AI_TOKEN_TYPE = { INPUT: 'input', OUTPUT: 'output' } as const;
@@ -124,6 +112,27 @@ export const ATTR_AICOST_PRICE_VERSION = 'aicost.price.version';
 /** Catalogue ids of the provider and model the price was found under. */
 export const ATTR_AICOST_PRICE_PROVIDER_ID = 'aicost.price.provider_id';
 export const ATTR_AICOST_PRICE_MODEL_ID = 'aicost.price.model_id';
+/** How the price was matched to the call, one of {@link PRICE_MATCH}. */
+export const ATTR_AICOST_PRICE_MATCH = 'aicost.price.match';
+/**
+ * What the provider or gateway stated it billed for the call (OpenRouter `usage.cost`, the
+ * LiteLLM proxy's `x-litellm-response-cost` header), as the exact decimal it sent, in USD
+ * (not rounded to 9 places). Written beside the cost aicost computes.
+ */
+export const ATTR_AICOST_COST_REPORTED = 'aicost.cost.reported';
+/** Where {@link ATTR_AICOST_COST_REPORTED} was read: `openrouter.usage.cost`, `header.x-litellm-response-cost`. */
+export const ATTR_AICOST_COST_REPORTED_SOURCE = 'aicost.cost.reported_source';
+/**
+ * With a reported cost: the total aicost computes from the list price (9 fractional digits), for
+ * comparing with what was billed. Absent when aicost cannot price the call itself.
+ */
+export const ATTR_AICOST_COST_COMPUTED = 'aicost.cost.computed';
+/**
+ * The service tier that SERVED the call, as the provider's response spells it (OpenAI
+ * `service_tier`: `default`, `flex`, `priority`, `scale`; Anthropic `usage.service_tier`:
+ * `standard`, `priority`, `batch`). Absent when the response does not say.
+ */
+export const ATTR_AICOST_SERVICE_TIER = 'aicost.service_tier';
 
 /** Token kinds the semconv has no name for. */
 export const ATTR_AICOST_USAGE_CACHE_CREATION_5M_INPUT_TOKENS = 'aicost.usage.cache_creation_5m.input_tokens';
@@ -161,6 +170,12 @@ export const COST_STATUS = {
   PROVIDER_REPORTED: 'provider_reported',
   /** Priced from a user override (custom price or negotiated discount). */
   OVERRIDE: 'override',
+  /**
+   * Served from capacity paid for in advance (OpenAI Scale Tier, Anthropic Priority Tier,
+   * Vertex AI provisioned throughput): not on-demand spend. No cost attribute; allocate the
+   * commitment with a self-hosted/committed rate if wanted.
+   */
+  COMMITTED: 'committed',
 } as const;
 export type CostStatus = (typeof COST_STATUS)[keyof typeof COST_STATUS];
 
@@ -180,12 +195,14 @@ export const COST_STATUS_REASON = {
    */
   PARTIAL_STREAM: 'partial_stream',
   /**
-   * Set by the schema (collector/sql/016_cost_trust.sql), never by the SDK: the span carried a
+   * Set by the schema (packages/schema/sql/016_cost_trust.sql), never by the SDK: the span carried a
    * cost the request table refused (negative, not USD, on an unpriced span, or far from the
    * catalogue's price for the same usage); the request is re-priced from the catalogue or left
    * unpriced.
    */
   INVALID_COST: 'invalid_cost',
+  /** The response names a service tier that no reviewed tier rule prices (`pricing/service-tiers.ts`). */
+  UNKNOWN_SERVICE_TIER: 'unknown_service_tier',
 } as const;
 export type CostStatusReason = (typeof COST_STATUS_REASON)[keyof typeof COST_STATUS_REASON];
 
@@ -196,6 +213,27 @@ export const PRICE_SOURCE = {
   PROVIDER: 'provider',
 } as const;
 export type PriceSource = (typeof PRICE_SOURCE)[keyof typeof PRICE_SOURCE];
+
+/** `aicost.price.match` values: how the call was matched to a price (see `providers/routing.ts`). */
+export const PRICE_MATCH = {
+  /** The server is a provider's known API host (the registry, or the catalogue's API pattern). */
+  HOST: 'host',
+  /** The user mapped the server to a provider (`register({ hosts })`, `AICOST_HOSTS`). */
+  USER_HOST_MAPPING: 'user_host_mapping',
+  /** The span's provider name decided (no server, or an SDK that speaks one provider's protocol). */
+  PROVIDER_NAME: 'provider_name',
+  /** Unknown host: the model id is a catalogue model of one provider (`gpt-4o-mini`). */
+  MODEL_ID: 'model_id',
+  /** Unknown host: a gateway-prefixed model id (`openai/gpt-4.1`, `anthropic/claude-sonnet-4-5`). */
+  MODEL_ID_PREFIXED: 'model_id_prefixed',
+  /** Unknown host: an open-weight model many hosts serve (Llama, Qwen, gpt-oss...): self-hosted. */
+  OPEN_WEIGHT: 'open_weight',
+  /** Unknown host: a model the catalogue does not know: self-hosted. */
+  UNKNOWN_MODEL: 'unknown_model',
+  /** Priced by the user's self-hosted rate. */
+  SELF_HOSTED_RATE: 'self_hosted_rate',
+} as const;
+export type PriceMatch = (typeof PRICE_MATCH)[keyof typeof PRICE_MATCH];
 
 // ---------------------------------------------------------------------------
 // Metrics
@@ -231,8 +269,14 @@ export const ENV = {
   TRUST_INBOUND_ATTRIBUTION: 'AICOST_TRUST_INBOUND_ATTRIBUTION',
   /** `true` to record prompt and completion content (semconv opt-in attributes). */
   CAPTURE_CONTENT: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT',
-  /** `true` to add `stream_options.include_usage` to OpenAI streaming requests and hide the usage chunk. */
+  /**
+   * Whether to add `stream_options.include_usage` to streamed OpenAI chat requests (and hide the
+   * extra usage chunk from the application). Default: on for hosts the provider registry says
+   * accept it (OpenAI, Azure OpenAI), off elsewhere; `false` turns it off everywhere, `true` on.
+   */
   OPENAI_STREAM_USAGE: 'AICOST_OPENAI_STREAM_USAGE',
+  /** Who serves a host: `llm-gw.internal=openai,vllm.internal:8000=self_hosted` (see `register({ hosts })`). */
+  HOSTS: 'AICOST_HOSTS',
   /** `false` to disable aicost entirely (spans and metrics still flow from other instrumentations). */
   ENABLED: 'AICOST_ENABLED',
   /** Comma-separated instrumentation names to skip (`openai,anthropic`). */

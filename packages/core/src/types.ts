@@ -1,4 +1,4 @@
-import type { CostStatus, CostStatusReason, PriceSource } from './semconv.js';
+import type { CostStatus, CostStatusReason, PriceMatch, PriceSource } from './semconv.js';
 
 /**
  * One normalized usage record: the token ledger.
@@ -68,6 +68,20 @@ export interface CostResult {
   /** Catalogue ids the price was found under. */
   providerId?: string;
   modelId?: string;
+  /** How the call was matched to its price (`aicost.price.match`). */
+  match?: PriceMatch;
+  /** What the provider or gateway stated it billed, as it wrote it (`aicost.cost.reported`). */
+  reported?: ReportedCost;
+  /** With a reported cost: the total aicost computes from the list price, when it can (`aicost.cost.computed`). */
+  computedTotal?: Nanos;
+}
+
+/** A cost a provider or gateway states in its response. */
+export interface ReportedCost {
+  /** Exact decimal string in USD, as sent (exponent form expanded), e.g. `"0.0000088512345"`. */
+  amount: string;
+  /** Where it was read, e.g. `openrouter.usage.cost`, `header.x-litellm-response-cost`. */
+  source: string;
 }
 
 export interface PricingRequest {
@@ -78,12 +92,17 @@ export interface PricingRequest {
   usage: TokenUsage | InvalidUsage | undefined;
   /** Prices are looked up for this instant (price history). Default: now. */
   timestamp?: Date;
-  /** The server the request went to; helps find the catalogue provider for OpenAI-compatible hosts. */
+  /** The server the request went to: decides the provider when it is a known host (see `routeCall`). */
   serverAddress?: string;
+  serverPort?: number;
   /** Request duration, for self-hosted rates per GPU-hour. */
   durationSeconds?: number;
   /** A cost the provider reported itself, in nano-USD (e.g. OpenRouter). */
   providerReportedCost?: Nanos;
+  /** The same, exactly as reported, with its source; takes precedence over `providerReportedCost`. */
+  reportedCost?: ReportedCost;
+  /** The service tier that served the call, as the response spells it (`flex`, `batch`...). Absent: standard. */
+  serviceTier?: string;
 }
 
 /** The standard attribution keys plus any user-defined ones. */

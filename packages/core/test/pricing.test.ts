@@ -65,6 +65,8 @@ describe('pricing from the catalogue', () => {
       priceVersion: 'genai-prices@0.1.8',
       providerId: 'openai',
       modelId: 'gpt-4o',
+      // No server to doubt: the provider name decides.
+      match: 'provider_name',
     });
     expect(PRICE_DATA_VERSION).toBe('genai-prices@0.1.8');
   });
@@ -245,10 +247,16 @@ describe('unpriced calls carry no cost', () => {
     };
     const results = [pricer.priceUsage(request), pricer.priceUsage(request), pricer.priceUsage(request)];
     for (const result of results) {
-      expect(result).toEqual({ status: 'unpriced', reason: 'unknown_model', currency: 'USD' });
+      expect(result).toEqual({
+        status: 'unpriced',
+        reason: 'unknown_model',
+        currency: 'USD',
+        match: 'provider_name',
+      });
       expect(costAttributes(result)).toEqual({
         'aicost.cost.status': 'unpriced',
         'aicost.cost.status_reason': 'unknown_model',
+        'aicost.price.match': 'provider_name',
       });
     }
     expect(warn).toHaveBeenCalledTimes(1);
@@ -291,6 +299,7 @@ describe('unpriced calls carry no cost', () => {
       status: 'unpriced',
       reason: 'self_hosted_no_rate',
       currency: 'USD',
+      match: 'provider_name',
     });
   });
 });
@@ -316,6 +325,7 @@ describe('cost attributes', () => {
       'aicost.price.version': 'genai-prices@0.1.8',
       'aicost.price.provider_id': 'openai',
       'aicost.price.model_id': 'gpt-4o',
+      'aicost.price.match': 'provider_name',
     });
     expect(parseNanos(String(attributes['aicost.cost.total']))).toBe(result.cost?.total);
   });
@@ -334,6 +344,11 @@ describe('cost attributes', () => {
       'aicost.cost.currency': 'USD',
       'aicost.price.source': 'provider',
       'aicost.price.version': 'provider',
+      'aicost.price.match': 'provider_name',
+      // Beside the billed total: the amount as reported, and openrouter's list price for 10 input tokens of gpt-4o.
+      'aicost.cost.reported': '0.000123456',
+      'aicost.cost.reported_source': 'provider',
+      'aicost.cost.computed': '0.000025000',
     });
   });
 });

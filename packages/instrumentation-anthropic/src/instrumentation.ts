@@ -463,6 +463,8 @@ function recordMessage(call: GenAICall, message: AnthropicMessage, provider: str
     responseModel: servedModel(message, provider),
     responseId: typeof message.id === 'string' ? message.id : undefined,
     finishReasons: typeof message.stop_reason === 'string' ? [message.stop_reason] : undefined,
+    // The tier that served it (`standard`, `priority`, `batch`), priced by the service-tier rules.
+    serviceTier: typeof message.usage?.service_tier === 'string' ? message.usage.service_tier : undefined,
   });
   call.setUsage(usageFromAnthropic(message.usage));
   if (call.captureContent) call.recordContent({ outputMessages: outputMessages(message) });

@@ -44,6 +44,7 @@ export function converseFinishReasons(stopReason: unknown): string[] | undefined
 export class StreamedConverse {
   stopReason: string | undefined;
   usage: unknown;
+  serviceTier: string | undefined;
   private readonly blocks = new Map<number, ConverseContentBlock & { toolInput?: string }>();
 
   constructor(private readonly keepContent: boolean) {}
@@ -51,7 +52,10 @@ export class StreamedConverse {
   /** Adds one event; returns true when it is generated content (time to first chunk). */
   add(event: ConverseStreamEvent): boolean {
     if (!event || typeof event !== 'object') return false;
-    if (event.metadata) this.usage = event.metadata.usage;
+    if (event.metadata) {
+      this.usage = event.metadata.usage;
+      this.serviceTier = servedTier(event.metadata.serviceTier?.type) ?? this.serviceTier;
+    }
     if (event.messageStop && typeof event.messageStop.stopReason === 'string') {
       this.stopReason = event.messageStop.stopReason;
     }
@@ -151,4 +155,9 @@ function partOf(block: ConverseContentBlock): Part {
   // Images, documents, cache points, ...: named, never copied (they can be large and binary).
   const member = block && typeof block === 'object' ? Object.keys(block)[0] : undefined;
   return { type: member ?? 'unknown' };
+}
+
+/** A served tier as Bedrock names it, or `undefined` when it says none. */
+export function servedTier(tier: unknown): string | undefined {
+  return typeof tier === 'string' && tier.length > 0 ? tier : undefined;
 }

@@ -21,6 +21,7 @@ import {
   converseSystemInstructions,
   converseUsage,
   StreamedConverse,
+  servedTier,
 } from './converse.js';
 import {
   invokeInputMessages,
@@ -398,7 +399,10 @@ class Exchange {
 
   private recordConverse(output: ConverseOutput): void {
     const call = this.call;
-    call.setResponse({ finishReasons: converseFinishReasons(output?.stopReason) });
+    call.setResponse({
+      finishReasons: converseFinishReasons(output?.stopReason),
+      serviceTier: servedTier(output?.serviceTier?.type),
+    });
     call.setUsage(converseUsage(output));
     if (call.captureContent) {
       call.recordContent({
@@ -411,6 +415,7 @@ class Exchange {
     const call = this.call;
     const body = parseJSONBytes(output?.body);
     call.setUsage(usageFromBedrockInvokeModel(this.modelId, body, this.headers));
+    call.setResponse({ serviceTier: servedTier(output?.serviceTier) });
     if (!body) return;
     const details = invokeResponseDetails(this.modelId, body);
     call.setResponse({ responseId: details.responseId, finishReasons: details.finishReasons });
@@ -427,7 +432,10 @@ class Exchange {
     }
     const streamed = new StreamedConverse(call.captureContent);
     const finish = () => {
-      call.setResponse({ finishReasons: converseFinishReasons(streamed.stopReason) });
+      call.setResponse({
+        finishReasons: converseFinishReasons(streamed.stopReason),
+        serviceTier: streamed.serviceTier,
+      });
       call.setUsage(converseUsage({ usage: streamed.usage }));
       if (call.captureContent) {
         call.recordContent({

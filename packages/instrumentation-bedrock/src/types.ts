@@ -89,6 +89,8 @@ export interface ConverseOutput {
   output?: { message?: ConverseMessage };
   stopReason?: string;
   usage?: unknown;
+  /** The tier that served the call: `default`, `flex`, `priority`, `reserved`. */
+  serviceTier?: { type?: string };
   $metadata?: { requestId?: string };
   stream?: unknown;
 }
@@ -106,7 +108,7 @@ export interface ConverseStreamEvent {
   };
   contentBlockStop?: { contentBlockIndex?: number };
   messageStop?: { stopReason?: string };
-  metadata?: { usage?: unknown };
+  metadata?: { usage?: unknown; serviceTier?: { type?: string } };
 }
 
 /** InvokeModel / InvokeModelWithResponseStream request. */
@@ -119,6 +121,8 @@ export interface InvokeModelInput {
 /** InvokeModel response: `body` is a `Uint8ArrayBlobAdapter` (a `Uint8Array`). */
 export interface InvokeModelOutput {
   body?: unknown;
+  /** The tier that served the call, from the response header. */
+  serviceTier?: string;
   $metadata?: { requestId?: string };
 }
 

@@ -32,6 +32,8 @@ export interface GeminiUsageMetadata {
   cacheTokensDetails?: GeminiModalityTokenCount[];
   candidatesTokensDetails?: GeminiModalityTokenCount[];
   toolUsePromptTokensDetails?: GeminiModalityTokenCount[];
+  /** Vertex AI: the quota that served the call (`ON_DEMAND`, `ON_DEMAND_FLEX`, `PROVISIONED_THROUGHPUT`...). */
+  trafficType?: string;
 }
 
 export interface GeminiModalityTokenCount {

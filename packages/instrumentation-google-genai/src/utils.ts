@@ -87,6 +87,11 @@ export function responseInfo(response: GeminiGenerateContentResponse | undefined
   if (typeof response.responseId === 'string' && response.responseId) info.responseId = response.responseId;
   const reasons = finishReasons(response.candidates);
   if (reasons.length > 0) info.finishReasons = reasons;
+  // Vertex AI says which quota served the call; provisioned throughput is committed capacity.
+  const trafficType = response.usageMetadata?.trafficType;
+  if (typeof trafficType === 'string' && trafficType && trafficType !== 'TRAFFIC_TYPE_UNSPECIFIED') {
+    info.serviceTier = trafficType;
+  }
   return info;
 }
 

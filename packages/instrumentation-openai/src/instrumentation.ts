@@ -17,7 +17,8 @@ import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js'
 export class OpenAIInstrumentation extends GenAIInstrumentationBase<OpenAIInstrumentationConfig> {
   protected readonly expectedExports = 'the exports of openai or its OpenAI client class';
   // `declare`: InstrumentationBase calls the overridden hooks from its constructor.
-  declare private cachedStreamUsage: boolean | undefined;
+  /** `null`: not configured, follow the provider registry per host. */
+  declare private cachedStreamUsage: boolean | null | undefined;
   declare private wrapSettings: WrapSettings | undefined;
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
@@ -51,11 +52,17 @@ export class OpenAIInstrumentation extends GenAIInstrumentationBase<OpenAIInstru
     this.wrapSettings ??= {
       enabled: () => this.isActive(),
       recorder: () => this.recorder(),
-      streamUsage: () =>
-        (this.cachedStreamUsage ??=
-          this.getConfig().streamUsage ?? envFlag(ENV.OPENAI_STREAM_USAGE) ?? false),
+      streamUsage: () => this.configuredStreamUsage(),
     };
     return this.wrapSettings;
+  }
+
+  /** The option, else `AICOST_OPENAI_STREAM_USAGE`, else `undefined`: follow the provider registry per host. */
+  private configuredStreamUsage(): boolean | undefined {
+    if (this.cachedStreamUsage === undefined) {
+      this.cachedStreamUsage = this.getConfig().streamUsage ?? envFlag(ENV.OPENAI_STREAM_USAGE) ?? null;
+    }
+    return this.cachedStreamUsage ?? undefined;
   }
 
   protected patchModule(moduleExports: unknown): boolean {

@@ -25,9 +25,13 @@ import {
   isThenable,
   logOnce,
   observeStream,
+  PROVIDER_REGISTRY,
+  providerByName,
   providerFromBaseURL,
+  reportedCostFromText,
   runSafely,
   serverFromBaseURL,
+  warnOnce,
 } from '@aicost/core';
 import { context } from '@opentelemetry/api';
 import {
@@ -47,8 +51,11 @@ import {
 export interface WrapSettings {
   enabled(): boolean;
   recorder(): GenAIRecorder;
-  /** Add `stream_options.include_usage` to streamed chat requests (and hide the extra chunk). */
-  streamUsage(): boolean;
+  /**
+   * Add `stream_options.include_usage` to streamed chat requests (and hide the extra chunk):
+   * `true`/`false` as configured, `undefined` to follow the provider registry per host.
+   */
+  streamUsage(): boolean | undefined;
 }
 
 export interface PatchTarget {
@@ -140,6 +147,8 @@ interface ClientInfo {
   provider: string;
   serverAddress?: string;
   serverPort?: number;
+  /** The host is documented to accept `stream_options.include_usage` (provider registry). */
+  acceptsStreamUsage: boolean;
 }
 
 const clientInfoCache = new WeakMap<object, ClientInfo>();
@@ -150,13 +159,17 @@ const clientInfoCache = new WeakMap<object, ClientInfo>();
  * (OpenAI-compatible hosts, self-hosted servers).
  */
 function clientInfo(client: any): ClientInfo {
-  if (typeof client !== 'object' || client === null) return { provider: GEN_AI_PROVIDER.OPENAI };
+  if (typeof client !== 'object' || client === null) {
+    return { provider: GEN_AI_PROVIDER.OPENAI, acceptsStreamUsage: false };
+  }
   let info = clientInfoCache.get(client);
   if (!info) {
     const baseURL = typeof client.baseURL === 'string' ? client.baseURL : undefined;
+    const provider = providerFromClientClass(client) ?? providerFromBaseURL(baseURL);
     info = {
-      provider: providerFromClientClass(client) ?? providerFromBaseURL(baseURL),
+      provider,
       ...serverFromBaseURL(baseURL),
+      acceptsStreamUsage: providerByName(provider)?.streamUsage === 'on_request',
     };
     clientInfoCache.set(client, info);
   }
@@ -182,17 +195,18 @@ function startCall(resource: any, target: PatchTarget, body: any, settings: Wrap
   const { requestModel, attributes, stream } = endpoint.describe(body);
   let sendBody = body;
   let hideUsageChunk = false;
+  const client = clientInfo(resource?._client);
   if (
     stream &&
     target.streamOptions &&
     body.stream_options?.include_usage === undefined &&
-    settings.streamUsage()
+    (settings.streamUsage() ?? client.acceptsStreamUsage)
   ) {
     // A copy: the caller's object is theirs (they may reuse or inspect it).
     sendBody = { ...body, stream_options: { ...body.stream_options, include_usage: true } };
     hideUsageChunk = true;
   }
-  const { provider, serverAddress, serverPort } = clientInfo(resource?._client);
+  const { provider, serverAddress, serverPort } = client;
   const call = settings.recorder().start({
     provider,
     operation: endpoint.operation,
@@ -289,6 +303,7 @@ class Consumption {
 
   /** The request (retries included) answered: if nobody reads it, read it ourselves. */
   responded(response: Response): void {
+    runSafely('reading a reported cost header', () => this.readReportedCostHeader(response));
     // Consumers that were waiting have started parsing by the time this
     // microtask runs (their reactions were queued before it); if nobody
     // has, the call was fire-and-forget, or the result is awaited later.
@@ -297,6 +312,19 @@ class Consumption {
         runSafely('reading an unclaimed OpenAI response', () => finalizeFromRaw(response, this));
       }
     });
+  }
+
+  /** A gateway's cost header (LiteLLM's `x-litellm-response-cost`), read from the response it answered. */
+  readReportedCostHeader(response: Response): void {
+    // A streamed response's headers leave before anything is generated: they cannot state its cost.
+    if (this.stream) return;
+    for (const header of REPORTED_COST_HEADERS) {
+      const cost = reportedCostFromText(response.headers.get(header), `header.${header}`);
+      if (cost) {
+        this.call.setReportedCost(cost);
+        return;
+      }
+    }
   }
 
   requestFailed(error: unknown): void {
@@ -430,9 +458,12 @@ function observeOpenAIStream(
     onChunk(chunk: unknown) {
       call.firstChunk();
       accumulator.onChunk(chunk);
+      // Asked for usage, the server adds `usage: null` to every chunk: the application did not ask.
+      if (hideUsageChunk) removeNullUsage(chunk);
     },
     onDone() {
       const failure = finish();
+      if (accumulator.sawUsage === false) warnStreamWithoutUsage();
       if (failure) call.fail(failure);
       else call.end();
     },
@@ -449,6 +480,31 @@ function observeOpenAIStream(
     },
   });
 }
+
+function removeNullUsage(chunk: unknown): void {
+  if (typeof chunk === 'object' && chunk !== null && (chunk as { usage?: unknown }).usage === null) {
+    delete (chunk as { usage?: unknown }).usage;
+  }
+}
+
+/**
+ * Once per process: a streamed chat completion ended without usage, so it stays
+ * `unpriced` / `missing_usage`. Says how to fix it.
+ */
+function warnStreamWithoutUsage(): void {
+  warnOnce(
+    'openai-stream-without-usage',
+    'aicost: a streamed OpenAI-compatible chat completion ended without usage, so its cost is unknown ' +
+      '(aicost.cost.status_reason = missing_usage). Ask for usage with stream_options: { include_usage: true }, ' +
+      'or let aicost ask for it: AICOST_OPENAI_STREAM_USAGE=true (or the instrumentation option streamUsage: true) ' +
+      'if this host accepts stream_options; aicost asks by default only where the provider registry says the host does.',
+  );
+}
+
+/** Response headers in which gateways state what they billed, from the provider registry. */
+const REPORTED_COST_HEADERS: readonly string[] = PROVIDER_REGISTRY.flatMap((record) =>
+  'reportedCost' in record && record.reportedCost.in === 'header' ? [record.reportedCost.header] : [],
+);
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return (

@@ -22,8 +22,9 @@ import {
   type GenAICall,
   type InvalidUsage,
   type Nanos,
-  nanosOfRatio,
-  parseDecimal,
+  type ReportedCost,
+  reportedCostFromNumber,
+  reportedCostNanos,
   type TokenUsage,
   usageFromOpenAIChat,
   usageFromOpenAIResponses,
@@ -35,6 +36,8 @@ type Usage = TokenUsage | InvalidUsage | undefined;
 /** Follows one streamed response; `finish` writes what it learned to the call. */
 export interface StreamAccumulator {
   onChunk(chunk: unknown): void;
+  /** Whether usage was seen, for accumulators whose usage must be asked for (chat); absent: not applicable. */
+  readonly sawUsage?: boolean;
   /** Returns an error when the stream itself reported a failure (Responses `response.failed`). */
   finish(call: GenAICall): unknown;
 }
@@ -100,36 +103,45 @@ function onChatResult(call: GenAICall, result: unknown): void {
     responseModel: result.model,
     responseId: result.id,
     finishReasons: finishReasonsOf(result.choices),
+    serviceTier: serviceTierOf(result),
   });
-  call.setUsage(usageFromOpenAIChat(result.usage), {
-    providerReportedCost: providerReportedCost(result.usage),
-  });
+  call.setUsage(usageFromOpenAIChat(result.usage), reportedCostOption(result.usage));
   if (call.captureContent && Array.isArray(result.choices)) {
     call.recordContent({ outputMessages: result.choices.map(chatChoiceToOutputMessage) });
   }
 }
 
+/** Where a body-reported cost is read (OpenRouter's `usage.cost`). */
+export const BODY_REPORTED_COST_SOURCE = 'body.usage.cost';
+
 /**
- * The cost the provider reports itself, as OpenRouter does in `usage.cost`
- * (USD), in nano-USD; the call is then priced `provider_reported`.
- *
- * `JSON.parse` has already made the provider's decimal a float. `String()`
- * gives back the shortest decimal that reads as the same float: the provider's
- * own digits whenever it sent at most 15 significant digits (OpenRouter sends
- * far fewer). That decimal is converted exactly, never through float
- * arithmetic, and rounded half up to the nano-dollar (9 decimal places).
+ * The cost a gateway states in the response body (OpenRouter `usage.cost`, USD), exactly as
+ * sent: recorded as `aicost.cost.reported` and, being what was billed, priced `provider_reported`.
  */
+function reportedCostOption(usage: unknown): { reportedCost?: ReportedCost } {
+  const reportedCost = reportedCostFromNumber(
+    isRecord(usage) ? usage.cost : undefined,
+    BODY_REPORTED_COST_SOURCE,
+  );
+  return reportedCost ? { reportedCost } : {};
+}
+
+/** The tier that served the call (`service_tier` of a chat completion, chunk or response), not the requested one. */
+function serviceTierOf(result: Record<string, any>): string | undefined {
+  return isString(result.service_tier) ? result.service_tier : undefined;
+}
+
+/** The body-reported cost (`usage.cost`) in nano-USD, rounded half up; the exact decimal is what the span records. */
 export function providerReportedCost(usage: unknown): Nanos | undefined {
-  const cost = isRecord(usage) ? usage.cost : undefined;
-  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) return undefined;
-  const decimal = parseDecimal(String(cost));
-  return decimal ? nanosOfRatio([decimal]) : undefined;
+  const cost = reportedCostFromNumber(isRecord(usage) ? usage.cost : undefined, BODY_REPORTED_COST_SOURCE);
+  return cost ? reportedCostNanos(cost) : undefined;
 }
 
 /** Chat chunks carry the usage (when asked for) on a last chunk with no choices. */
 class ChatStream implements StreamAccumulator {
   private id: string | undefined;
   private model: string | undefined;
+  private serviceTier: string | undefined;
   private usage: unknown;
   private readonly finishReasons: string[] = [];
   private readonly texts: string[] = [];
@@ -141,6 +153,7 @@ class ChatStream implements StreamAccumulator {
     if (!isRecord(chunk)) return;
     this.id ??= chunk.id;
     this.model ??= chunk.model;
+    this.serviceTier = serviceTierOf(chunk) ?? this.serviceTier;
     if (chunk.usage) this.usage = chunk.usage;
     // Some compatible servers send keep-alive or metadata chunks without `choices`.
     if (!Array.isArray(chunk.choices)) return;
@@ -151,15 +164,21 @@ class ChatStream implements StreamAccumulator {
     }
   }
 
+  get sawUsage(): boolean {
+    return this.usage !== undefined;
+  }
+
   finish(call: GenAICall): unknown {
     call.setResponse({
       responseModel: this.model,
       responseId: this.id,
       finishReasons: this.finishReasons.filter(isString),
+      serviceTier: this.serviceTier,
     });
-    call.setUsage(this.usage === undefined ? undefined : usageFromOpenAIChat(this.usage), {
-      providerReportedCost: providerReportedCost(this.usage),
-    });
+    call.setUsage(
+      this.usage === undefined ? undefined : usageFromOpenAIChat(this.usage),
+      reportedCostOption(this.usage),
+    );
     if (this.captureContent) {
       const outputMessages = this.finishReasons.map((reason, index) => ({
         role: 'assistant',
@@ -303,10 +322,9 @@ function applyResponse(call: GenAICall, response: Record<string, any>): void {
     responseModel: response.model,
     responseId: response.id,
     finishReasons: responseFinishReasons(response),
+    serviceTier: serviceTierOf(response),
   });
-  call.setUsage(usageFromOpenAIResponses(response.usage), {
-    providerReportedCost: providerReportedCost(response.usage),
-  });
+  call.setUsage(usageFromOpenAIResponses(response.usage), reportedCostOption(response.usage));
   if (call.captureContent && Array.isArray(response.output)) {
     call.recordContent({ outputMessages: responseOutputMessages(response.output) });
   }

@@ -1,25 +1,15 @@
 import { createRequire } from 'node:module';
+import { PROVIDER_REGISTRY, type RegisteredProvider } from '@aicost/core';
 import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { describeError, warnOnce } from './log.js';
 
-/** Every aicost instrumentation package and the class it is expected to export. */
-export const AICOST_INSTRUMENTATIONS = [
-  { name: 'openai', packageName: '@aicost/instrumentation-openai', exportName: 'OpenAIInstrumentation' },
-  {
-    name: 'anthropic',
-    packageName: '@aicost/instrumentation-anthropic',
-    exportName: 'AnthropicInstrumentation',
-  },
-  {
-    name: 'google-genai',
-    packageName: '@aicost/instrumentation-google-genai',
-    exportName: 'GoogleGenAIInstrumentation',
-  },
-  { name: 'bedrock', packageName: '@aicost/instrumentation-bedrock', exportName: 'BedrockInstrumentation' },
-  { name: 'mistral', packageName: '@aicost/instrumentation-mistral', exportName: 'MistralInstrumentation' },
-  { name: 'cohere', packageName: '@aicost/instrumentation-cohere', exportName: 'CohereInstrumentation' },
-] as const;
+type RegistryInstrumentation = Extract<RegisteredProvider, { instrumentation: object }>['instrumentation'];
+
+/** Every aicost instrumentation package and the class it is expected to export, from the provider registry. */
+export const AICOST_INSTRUMENTATIONS: readonly RegistryInstrumentation[] = PROVIDER_REGISTRY.flatMap(
+  (record): RegistryInstrumentation[] => ('instrumentation' in record ? [record.instrumentation] : []),
+);
 
 export type AicostInstrumentationName = (typeof AICOST_INSTRUMENTATIONS)[number]['name'];
 

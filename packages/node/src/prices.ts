@@ -1,4 +1,11 @@
-import { createPricer, type PriceOverridesInput, setDefaultPricer } from '@aicost/core';
+import {
+  createPricer,
+  type HostMappingsInput,
+  type PriceOverridesInput,
+  setDefaultPricer,
+  setHostMappings,
+} from '@aicost/core';
+import { diag } from '@opentelemetry/api';
 
 /**
  * Makes price overrides given in code the process-wide price book, the one
@@ -14,4 +21,13 @@ import { createPricer, type PriceOverridesInput, setDefaultPricer } from '@aicos
  */
 export function installPriceOverrides(prices: PriceOverridesInput): void {
   setDefaultPricer(createPricer({ overrides: prices }));
+}
+
+/**
+ * Makes the host mappings given in code the process-wide ones (over `AICOST_HOSTS`): they name
+ * the provider of every call to those hosts, in the instrumentations and the cost processor
+ * alike. Bad entries are ignored and reported once each.
+ */
+export function installHostMappings(hosts: HostMappingsInput): void {
+  for (const error of setHostMappings(hosts)) diag.error(`aicost: host mapping ignored: ${error}`);
 }

@@ -3,6 +3,7 @@ import {
   type AttributionPropagatorOptions,
   aicostSpanProcessors,
   type CostSpanProcessorOptions,
+  type HostMappingsInput,
   type PriceOverridesInput,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
@@ -26,7 +27,7 @@ import {
   type PackageLoader,
 } from './instrumentations.js';
 import { describeError, warnOnce } from './log.js';
-import { installPriceOverrides } from './prices.js';
+import { installHostMappings, installPriceOverrides } from './prices.js';
 import { installExitHooks } from './shutdown.js';
 
 export interface RegisterOptions {
@@ -63,6 +64,14 @@ export interface RegisterOptions {
    * where these do not match (code first, then the file, then the catalogue).
    */
   prices?: PriceOverridesInput;
+  /**
+   * Who serves which host, for hosts aicost cannot tell by name: gateways, proxies and
+   * self-hosted servers, e.g. `{ 'llm-gw.internal': 'openai', 'vllm.internal:8000': 'self_hosted' }`.
+   * A key is a host or `host:port`; a value a `gen_ai.provider.name` (or an alias the provider
+   * registry knows). Calls to a mapped host are priced as that provider's (`self_hosted`: by your
+   * self-hosted rate). Added to `AICOST_HOSTS`, and wins over it for the same host.
+   */
+  hosts?: HostMappingsInput;
   /** Options of the cost processor that prices other instrumentations' spans; `false` to turn it off. */
   costProcessor?: CostSpanProcessorOptions | false;
   /** Flush on exit and on SIGTERM/SIGINT (default true). */
@@ -135,6 +144,7 @@ function start(
 ): AicostHandle {
   installAicostWarningLogger();
   if (options.prices !== undefined) installPriceOverrides(options.prices);
+  if (options.hosts !== undefined) installHostMappings(options.hosts);
   const exportProcessor = createExportProcessor(options);
   const metricReaders = options.metricReaders ?? defaultMetricReaders();
   const spanProcessors: SpanProcessor[] = [

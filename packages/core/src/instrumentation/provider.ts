@@ -1,14 +1,18 @@
+import { getHostMappings } from '../providers/host-mappings.js';
+import { providerByDefaultPort, providerByHost } from '../providers/lookup.js';
 import { GEN_AI_PROVIDER } from '../semconv.js';
 
 /**
  * Who serves an OpenAI-compatible API, from the base URL the client talks to.
  *
  * Many vendors expose the OpenAI wire format, so the SDK alone does not say
- * who bills the call; the host does. Known hosts map to their
+ * who bills the call; the host does. A host the user mapped (`register({ hosts })`,
+ * `AICOST_HOSTS`) is what they said; a host in the provider registry maps to its
  * `gen_ai.provider.name`; loopback, private networks and the default ports of
- * local inference servers (Ollama 11434, LM Studio 1234, vLLM 8000) are
- * `self_hosted`; any other host gets `defaultProvider` (a proxy in front of the
- * vendor the SDK was written for is the common case).
+ * local inference servers are `self_hosted`; any other host gets
+ * `defaultProvider`. This names the endpoint; which price applies is decided
+ * when the call is priced, by the model where the host is not a provider's
+ * (see `providers/routing.ts`).
  */
 export function providerFromBaseURL(
   baseURL: string | URL | undefined,
@@ -17,13 +21,12 @@ export function providerFromBaseURL(
   const url = parseURL(baseURL);
   if (!url) return defaultProvider;
   const host = url.hostname.toLowerCase();
-
-  const known = KNOWN_HOSTS[host];
-  if (known) return known;
-  for (const [suffix, provider] of KNOWN_HOST_SUFFIXES) {
-    if (host.endsWith(suffix)) return provider;
-  }
-  if (isLocalOrPrivateHost(host) || SELF_HOSTED_PORTS.has(url.port)) return GEN_AI_PROVIDER.SELF_HOSTED;
+  const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+  const mapped = getHostMappings().lookup(host, port);
+  if (mapped) return mapped;
+  const known = providerByHost(host);
+  if (known) return known.genaiName;
+  if (isLocalOrPrivateHost(host) || providerByDefaultPort(url.port)) return GEN_AI_PROVIDER.SELF_HOSTED;
   return defaultProvider;
 }
 
@@ -60,32 +63,7 @@ function serverOf(baseURL: string | URL | undefined): ServerOfBaseURL {
   return { serverAddress: url.hostname, serverPort: port };
 }
 
-const KNOWN_HOSTS: Record<string, string> = {
-  'api.openai.com': GEN_AI_PROVIDER.OPENAI,
-  'api.groq.com': GEN_AI_PROVIDER.GROQ,
-  'api.deepseek.com': GEN_AI_PROVIDER.DEEPSEEK,
-  'api.together.xyz': GEN_AI_PROVIDER.TOGETHER_AI,
-  'api.together.ai': GEN_AI_PROVIDER.TOGETHER_AI,
-  'api.fireworks.ai': GEN_AI_PROVIDER.FIREWORKS,
-  'openrouter.ai': GEN_AI_PROVIDER.OPENROUTER,
-  'api.x.ai': GEN_AI_PROVIDER.X_AI,
-  'api.mistral.ai': GEN_AI_PROVIDER.MISTRAL_AI,
-  'api.perplexity.ai': GEN_AI_PROVIDER.PERPLEXITY,
-  'api.anthropic.com': GEN_AI_PROVIDER.ANTHROPIC,
-  'generativelanguage.googleapis.com': GEN_AI_PROVIDER.GCP_GEMINI,
-  'api.cohere.com': GEN_AI_PROVIDER.COHERE,
-  'api.cohere.ai': GEN_AI_PROVIDER.COHERE,
-};
-
-/** Per-resource hosts: Azure OpenAI (classic and AI Foundry endpoints). */
-const KNOWN_HOST_SUFFIXES: Array<[string, string]> = [
-  ['.openai.azure.com', GEN_AI_PROVIDER.AZURE_OPENAI],
-  ['.cognitiveservices.azure.com', GEN_AI_PROVIDER.AZURE_OPENAI],
-  ['.services.ai.azure.com', GEN_AI_PROVIDER.AZURE_OPENAI],
-];
-
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const SELF_HOSTED_PORTS = new Set(['11434', '1234', '8000']);
 
 function parseURL(baseURL: string | URL | undefined): URL | undefined {
   if (!baseURL) return undefined;
@@ -96,7 +74,8 @@ function parseURL(baseURL: string | URL | undefined): URL | undefined {
   }
 }
 
-function isLocalOrPrivateHost(host: string): boolean {
+/** Loopback, private ranges and internal DNS suffixes: servers of the user's own network. */
+export function isLocalOrPrivateHost(host: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local')) return true;
   if (host.endsWith('.internal') || host.endsWith('.svc') || host.endsWith('.cluster.local')) return true;
   // No node:net here: this module also runs in edge runtimes.

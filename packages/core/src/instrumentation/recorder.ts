@@ -17,6 +17,7 @@ import { priceUsage } from '../pricing/index.js';
 import {
   ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_AICOST_SERVICE_TIER,
   ATTR_AICOST_USAGE_SOURCE,
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -34,7 +35,7 @@ import {
   COST_STATUS_REASON,
   type CostStatusReason,
 } from '../semconv.js';
-import type { CostResult, InvalidUsage, Nanos, PricingRequest, TokenUsage } from '../types.js';
+import type { CostResult, InvalidUsage, Nanos, PricingRequest, ReportedCost, TokenUsage } from '../types.js';
 import { logOnce, runSafely } from './safety.js';
 
 /** What is known about a GenAI call before it is sent. */
@@ -58,6 +59,8 @@ export interface GenAIResponseInfo {
   responseModel?: string;
   responseId?: string;
   finishReasons?: string[];
+  /** The service tier that served the call, as the response spells it (`aicost.service_tier`). */
+  serviceTier?: string;
 }
 
 /**
@@ -85,7 +88,15 @@ export interface GenAICall {
    * provider did not report usage: the call ends `unpriced` / `missing_usage`,
    * never $0; invalid usage ends `unpriced` / `invalid_usage`.
    */
-  setUsage(usage: TokenUsage | InvalidUsage | undefined, options?: { providerReportedCost?: Nanos }): void;
+  setUsage(
+    usage: TokenUsage | InvalidUsage | undefined,
+    options?: { providerReportedCost?: Nanos; reportedCost?: ReportedCost },
+  ): void;
+  /**
+   * What the provider or gateway stated it billed, exactly as stated (a response header such
+   * as LiteLLM's `x-litellm-response-cost`). A reported cost given to `setUsage` takes precedence.
+   */
+  setReportedCost(cost: ReportedCost): void;
   /**
    * Declares the call unpriceable for `reason` (a `COST_STATUS_REASON`), e.g.
    * billed per second of audio; pricing is skipped and no cost is written.
@@ -194,6 +205,9 @@ class Call implements GenAICall {
   private finishReasons: string[] | undefined;
   private usage: TokenUsage | InvalidUsage | undefined;
   private providerReportedCost: Nanos | undefined;
+  private reportedCost: ReportedCost | undefined;
+  private headerReportedCost: ReportedCost | undefined;
+  private serviceTier: string | undefined;
   private errorTypeValue: string | undefined;
   private unpricedReason: CostStatusReason | undefined;
   private partial = false;
@@ -225,12 +239,21 @@ class Call implements GenAICall {
     if (response.responseId) this.responseId = response.responseId;
     if (response.finishReasons && response.finishReasons.length > 0)
       this.finishReasons = response.finishReasons;
+    if (response.serviceTier) this.serviceTier = response.serviceTier;
   }
 
-  setUsage(usage: TokenUsage | InvalidUsage | undefined, options?: { providerReportedCost?: Nanos }): void {
+  setUsage(
+    usage: TokenUsage | InvalidUsage | undefined,
+    options?: { providerReportedCost?: Nanos; reportedCost?: ReportedCost },
+  ): void {
     if (this.ended) return;
     this.usage = usage;
     this.providerReportedCost = options?.providerReportedCost;
+    this.reportedCost = options?.reportedCost;
+  }
+
+  setReportedCost(cost: ReportedCost): void {
+    if (!this.ended) this.headerReportedCost = cost;
   }
 
   markUnpriced(reason: CostStatusReason): void {
@@ -313,6 +336,7 @@ class Call implements GenAICall {
     if (this.responseModel) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = this.responseModel;
     if (this.responseId) attributes[ATTR_GEN_AI_RESPONSE_ID] = this.responseId;
     if (this.finishReasons) attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = this.finishReasons;
+    if (this.serviceTier) attributes[ATTR_AICOST_SERVICE_TIER] = this.serviceTier;
     if (timeToFirstChunkSeconds !== undefined) {
       attributes[ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK] = timeToFirstChunkSeconds;
     }
@@ -346,7 +370,11 @@ class Call implements GenAICall {
       durationSeconds,
     };
     if (this.info.serverAddress) request.serverAddress = this.info.serverAddress;
+    if (this.info.serverPort !== undefined) request.serverPort = this.info.serverPort;
     if (this.providerReportedCost !== undefined) request.providerReportedCost = this.providerReportedCost;
+    const reported = this.reportedCost ?? this.headerReportedCost;
+    if (reported) request.reportedCost = reported;
+    if (this.serviceTier) request.serviceTier = this.serviceTier;
     return priceUsage(request);
   }
 

@@ -3,13 +3,17 @@ import { formatNanos } from '../money/nanos.js';
 import {
   ATTR_AICOST_COST_CACHE_READ,
   ATTR_AICOST_COST_CACHE_WRITE,
+  ATTR_AICOST_COST_COMPUTED,
   ATTR_AICOST_COST_CURRENCY,
   ATTR_AICOST_COST_INPUT,
   ATTR_AICOST_COST_OTHER,
   ATTR_AICOST_COST_OUTPUT,
+  ATTR_AICOST_COST_REPORTED,
+  ATTR_AICOST_COST_REPORTED_SOURCE,
   ATTR_AICOST_COST_STATUS,
   ATTR_AICOST_COST_STATUS_REASON,
   ATTR_AICOST_COST_TOTAL,
+  ATTR_AICOST_PRICE_MATCH,
   ATTR_AICOST_PRICE_MODEL_ID,
   ATTR_AICOST_PRICE_PROVIDER_ID,
   ATTR_AICOST_PRICE_SOURCE,
@@ -32,6 +36,13 @@ export function costAttributes(result: CostResult): Attributes {
 export function writeCostAttributes(target: Attributes, result: CostResult): Attributes {
   target[ATTR_AICOST_COST_STATUS] = result.status;
   if (result.reason) target[ATTR_AICOST_COST_STATUS_REASON] = result.reason;
+  if (result.match) target[ATTR_AICOST_PRICE_MATCH] = result.match;
+  if (result.reported) {
+    target[ATTR_AICOST_COST_REPORTED] = result.reported.amount;
+    target[ATTR_AICOST_COST_REPORTED_SOURCE] = result.reported.source;
+  }
+  if (result.computedTotal !== undefined)
+    target[ATTR_AICOST_COST_COMPUTED] = formatNanos(result.computedTotal);
   const cost = result.status === COST_STATUS.UNPRICED ? undefined : result.cost;
   if (!cost) return target;
   target[ATTR_AICOST_COST_TOTAL] = formatNanos(cost.total);

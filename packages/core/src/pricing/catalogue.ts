@@ -6,6 +6,7 @@ import {
   type ModelPrice,
   type Provider,
 } from '@pydantic/genai-prices';
+import { providerNames } from '../providers/lookup.js';
 import { GEN_AI_PROVIDER } from '../semconv.js';
 
 /** The price catalogue and its version, written on every cost as `aicost.price.version`. */
@@ -63,34 +64,18 @@ export const CATALOGUE_PROVIDER_IDS = [
 ] as const;
 
 /**
- * `gen_ai.provider.name` values (ours and the semconv's, plus legacy `gen_ai.system`
- * spellings) to catalogue provider ids. Needed because the catalogue's own fuzzy
- * provider matching would take `azure.ai.openai` for `openai`.
+ * `gen_ai.provider.name` values and the other spellings spans carry (legacy `gen_ai.system`,
+ * other instrumentations' names) to catalogue provider ids, from the provider registry.
+ * Needed because the catalogue's own fuzzy provider matching would take `azure.ai.openai`
+ * for `openai`.
  */
-export const CATALOGUE_PROVIDER_BY_GENAI_NAME: Readonly<Record<string, string>> = {
-  [GEN_AI_PROVIDER.OPENAI]: 'openai',
-  [GEN_AI_PROVIDER.AZURE_OPENAI]: 'azure',
-  'az.ai.openai': 'azure',
-  'azure.ai.inference': 'azure',
-  'az.ai.inference': 'azure',
-  [GEN_AI_PROVIDER.ANTHROPIC]: 'anthropic',
-  [GEN_AI_PROVIDER.GCP_GEMINI]: 'google',
-  [GEN_AI_PROVIDER.GCP_VERTEX_AI]: 'google',
-  'gcp.gen_ai': 'google',
-  gemini: 'google',
-  vertex_ai: 'google',
-  [GEN_AI_PROVIDER.AWS_BEDROCK]: 'aws',
-  [GEN_AI_PROVIDER.MISTRAL_AI]: 'mistral',
-  [GEN_AI_PROVIDER.COHERE]: 'cohere',
-  [GEN_AI_PROVIDER.GROQ]: 'groq',
-  [GEN_AI_PROVIDER.DEEPSEEK]: 'deepseek',
-  [GEN_AI_PROVIDER.X_AI]: 'x-ai',
-  xai: 'x-ai',
-  [GEN_AI_PROVIDER.PERPLEXITY]: 'perplexity',
-  [GEN_AI_PROVIDER.TOGETHER_AI]: 'together',
-  [GEN_AI_PROVIDER.FIREWORKS]: 'fireworks',
-  [GEN_AI_PROVIDER.OPENROUTER]: 'openrouter',
-};
+export const CATALOGUE_PROVIDER_BY_GENAI_NAME: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(
+    providerNames()
+      .filter(([, record]) => record.catalogueId !== undefined)
+      .map(([name, record]) => [name, record.catalogueId as string]),
+  ),
+);
 
 /** Provider names that mean "an OpenAI-compatible client": the server address may say better. */
 const GENERIC_OPENAI_NAMES = new Set<string>([GEN_AI_PROVIDER.OPENAI]);
@@ -103,17 +88,17 @@ const GENERIC_OPENAI_NAMES = new Set<string>([GEN_AI_PROVIDER.OPENAI]);
 export function resolveCatalogueProvider(provider: string, serverAddress?: string): Provider | undefined {
   const name = provider.trim().toLowerCase();
   if (name === GEN_AI_PROVIDER.SELF_HOSTED) return undefined;
-  const byAddress = serverAddress ? providerForAddress(serverAddress) : undefined;
+  const byAddress = serverAddress ? catalogueProviderForAddress(serverAddress) : undefined;
   if (byAddress && GENERIC_OPENAI_NAMES.has(name)) return byAddress;
   const mapped = CATALOGUE_PROVIDER_BY_GENAI_NAME[name];
-  if (mapped) return providerById(mapped);
-  return providerById(name) ?? byAddress;
+  if (mapped) return catalogueProviderById(mapped);
+  return catalogueProviderById(name) ?? byAddress;
 }
 
 /** The catalogue's lookup scans its providers: remembered per id (names come from a short list). */
 const providerCache = new Map<string, Provider | null>();
 
-function providerById(id: string): Provider | undefined {
+export function catalogueProviderById(id: string): Provider | undefined {
   const cached = providerCache.get(id);
   if (cached !== undefined) return cached ?? undefined;
   const found = findProvider({ providerId: id });
@@ -125,7 +110,7 @@ function providerById(id: string): Provider | undefined {
 /** Matching an address runs every provider's URL pattern: remembered per address (a process talks to few hosts). */
 const addressCache = new Map<string, Provider | null>();
 
-function providerForAddress(serverAddress: string): Provider | undefined {
+export function catalogueProviderForAddress(serverAddress: string): Provider | undefined {
   const cached = addressCache.get(serverAddress);
   if (cached !== undefined) return cached ?? undefined;
   const address = serverAddress.trim().toLowerCase();
@@ -146,6 +131,27 @@ export interface CatalogueModel {
 
 const MODEL_CACHE_LIMIT = 2000;
 const modelCache = new Map<string, CatalogueModel | null>();
+const anyProviderCache = new Map<string, CatalogueModel | null>();
+
+/**
+ * The catalogue model for a model id alone, under the provider whose model-name rules claim it
+ * (`gpt-*` is OpenAI's, `claude*` Anthropic's), with the catalogue's own matching. Cached.
+ */
+export function findCatalogueModelAnyProvider(model: string): CatalogueModel | undefined {
+  const cached = anyProviderCache.get(model);
+  if (cached !== undefined) return cached ?? undefined;
+  let found: CatalogueModel | undefined;
+  try {
+    const result = calcPrice({}, model);
+    if (result)
+      found = { provider: result.provider, homeProviderId: result.provider.id, model: result.model };
+  } catch {
+    found = undefined;
+  }
+  if (anyProviderCache.size >= MODEL_CACHE_LIMIT) anyProviderCache.clear();
+  anyProviderCache.set(model, found ?? null);
+  return found;
+}
 
 /**
  * The catalogue model for a model name under a provider, with the catalogue's own matching

@@ -29,6 +29,7 @@ export {
   PriceBook,
   type PricerOptions,
   priceUsage,
+  scaleSheet,
   setDefaultPricer,
   throughputPricePerMillion,
   totalCost,
@@ -40,6 +41,13 @@ export {
   type PriceExportOptions,
   type PriceRow,
 } from './price-rows.js';
+export { reportedCostFromNumber, reportedCostFromText, reportedCostNanos } from './reported-cost.js';
+export {
+  SERVICE_TIER_RULES,
+  SERVICE_TIER_RULES_VERSION,
+  type ServiceTierRule,
+  serviceTierRule,
+} from './service-tiers.js';
 export {
   costFromSheet,
   PRICE_KEYS,

@@ -2,16 +2,24 @@ import { diag } from '@opentelemetry/api';
 import { isInvalidUsage, validateUsage } from '../ledger/usage.js';
 import { addBreakdowns, makeBreakdown } from '../money/breakdown.js';
 import { type Decimal, discountDecimal, parseDecimal, pow10 } from '../money/decimal.js';
-import { divideRoundHalfUp, nanosOfRatio } from '../money/nanos.js';
+import { divideRoundHalfUp, formatNanos, nanosOfRatio } from '../money/nanos.js';
+import {
+  getHostMappings,
+  type HostMappings,
+  type HostMappingsInput,
+  parseHostMappings,
+} from '../providers/host-mappings.js';
+import { type Route, routeCall } from '../providers/routing.js';
 import {
   COST_STATUS,
   COST_STATUS_REASON,
   type CostStatusReason,
   ENV,
   GEN_AI_PROVIDER,
+  PRICE_MATCH,
   PRICE_SOURCE,
 } from '../semconv.js';
-import type { CostBreakdown, CostResult, PricingRequest, TokenUsage } from '../types.js';
+import type { CostBreakdown, CostResult, Nanos, PricingRequest, ReportedCost, TokenUsage } from '../types.js';
 import {
   CATALOGUE_PROVIDER_BY_GENAI_NAME,
   type CatalogueModel,
@@ -32,6 +40,8 @@ import {
   parsePriceOverrides,
   type SelfHostedRate,
 } from './overrides.js';
+import { reportedCostNanos } from './reported-cost.js';
+import { SERVICE_TIER_RULES_VERSION, serviceTierRule } from './service-tiers.js';
 import { costFromSheet, PRICE_SCALE, type PriceSheet, roundPrice, sheetFromCatalogue } from './sheet.js';
 
 export interface PricerOptions {
@@ -44,6 +54,11 @@ export interface PricerOptions {
   pricesFile?: string | false;
   /** Environment to read `AICOST_PRICES_FILE` from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Who serves which host, for this book only. Default: the process-wide mappings
+   * (`register({ hosts })`, `AICOST_HOSTS`), read at each call.
+   */
+  hosts?: HostMappingsInput;
 }
 
 const WARNED_LIMIT = 1000;
@@ -52,22 +67,31 @@ const WARNED_LIMIT = 1000;
  * Prices token ledgers from the catalogue plus the user's overrides. Holds the validated
  * overrides and remembers which (provider, model) pairs it already warned about.
  *
- * Order of precedence for one request:
+ * First the call is routed to the provider whose price applies (`routeCall`: a known or mapped
+ * host decides, elsewhere the model id), written as `aicost.price.match`. Then, in order:
  * 1. a custom price (`prices`) matching provider and model: status `override`;
  * 2. a self-hosted rate (`self_hosted`): `override` for token prices, `estimated` for GPU-hour rates;
- * 3. a cost the provider reported itself: `provider_reported`;
- * 4. the catalogue at the request's timestamp, with a matching discount applied: `priced`
- *    (or `override` when discounted).
+ * 3. a cost the provider reported itself: `provider_reported`, with the exact reported amount
+ *    and the list-price total beside it;
+ * 4. the catalogue at the request's timestamp, under the served service tier's rule
+ *    (`service-tiers.ts`; no rule: `unpriced` / `unknown_service_tier`, provisioned capacity:
+ *    `committed`), with a matching discount applied: `priced` (or `override` when discounted).
  */
 export class PriceBook {
   readonly overrides: PriceOverrides;
   /** Problems found in the overrides (they were ignored). */
   readonly overrideErrors: readonly string[];
   private readonly warned = new Set<string>();
+  private readonly hosts: HostMappings | undefined;
 
   constructor(options: PricerOptions = {}) {
     const { overrides, errors } = loadOverrides(options);
     this.overrides = overrides;
+    if (options.hosts !== undefined) {
+      const parsed = parseHostMappings(options.hosts);
+      this.hosts = parsed.mappings;
+      errors.push(...parsed.errors);
+    }
     this.overrideErrors = errors;
     for (const error of errors) diag.error(`aicost: price overrides ignored: ${error}`);
   }
@@ -96,70 +120,105 @@ export class PriceBook {
       return unpriced(COST_STATUS_REASON.INVALID_USAGE);
     }
 
-    const custom = this.overrides.prices.find((entry) => this.appliesTo(entry, request, at));
-    if (custom) return this.fromCustomPrice(custom, request, usage);
+    const route = routeCall(request, this.hosts ?? getHostMappings());
+    const routed: PricingRequest =
+      route.provider === request.provider ? request : { ...request, provider: route.provider };
 
-    const selfHosted = this.overrides.selfHosted.find((entry) => this.appliesTo(entry, request, at));
-    if (selfHosted) return this.fromSelfHostedRate(selfHosted, request, usage);
-    if (isSelfHosted(request.provider)) {
+    const custom = this.overrides.prices.find((entry) => this.appliesTo(entry, routed, at));
+    if (custom) return { ...this.fromCustomPrice(custom, routed, usage), match: route.match };
+
+    const selfHosted = this.overrides.selfHosted.find((entry) => this.appliesTo(entry, routed, at));
+    if (selfHosted) {
+      return { ...this.fromSelfHostedRate(selfHosted, routed, usage), match: PRICE_MATCH.SELF_HOSTED_RATE };
+    }
+    if (isSelfHosted(routed.provider)) {
       this.warnOnce(
         'self_hosted',
-        request,
-        () => `aicost: no self-hosted rate for ${describe(request)}; cost left unknown`,
+        routed,
+        () =>
+          `aicost: no self-hosted rate for ${describe(routed)} (${route.match}); cost left unknown. Add a self_hosted rate, or map the host to its provider with AICOST_HOSTS`,
       );
-      return unpriced(COST_STATUS_REASON.SELF_HOSTED_NO_RATE);
+      return { ...unpriced(COST_STATUS_REASON.SELF_HOSTED_NO_RATE), match: route.match };
     }
 
-    if (request.providerReportedCost !== undefined && request.providerReportedCost >= 0n) {
-      return {
+    const reported = reportedCostOf(request);
+    if (reported) {
+      const computed = this.fromCatalogue(routed, route, usage, at, true);
+      const result: CostResult = {
         status: COST_STATUS.PROVIDER_REPORTED,
         currency: 'USD',
-        cost: makeBreakdown({ other: request.providerReportedCost }),
+        cost: makeBreakdown({ other: reported.nanos }),
         priceSource: PRICE_SOURCE.PROVIDER,
         priceVersion: PRICE_SOURCE.PROVIDER,
+        match: route.match,
+        reported: reported.cost,
       };
+      if (computed.cost && computed.status !== COST_STATUS.UNPRICED)
+        result.computedTotal = computed.cost.total;
+      return result;
     }
-    return this.fromCatalogue(request, usage, at);
+    return this.fromCatalogue(routed, route, usage, at);
   }
 
-  private fromCatalogue(request: PricingRequest, usage: TokenUsage, at: Date): CostResult {
+  private fromCatalogue(
+    request: PricingRequest,
+    route: Route,
+    usage: TokenUsage,
+    at: Date,
+    quiet = false,
+  ): CostResult {
+    const warn = quiet ? () => {} : this.warnOnce.bind(this);
     const provider = resolveCatalogueProvider(request.provider, request.serverAddress);
     if (!provider) {
-      this.warnOnce(
-        'provider',
-        request,
-        () => `aicost: unknown provider for ${describe(request)}; cost left unknown`,
-      );
-      return unpriced(COST_STATUS_REASON.UNKNOWN_PROVIDER);
+      warn('provider', request, () => `aicost: unknown provider for ${describe(request)}; cost left unknown`);
+      return { ...unpriced(COST_STATUS_REASON.UNKNOWN_PROVIDER), match: route.match };
     }
-    const found = findCatalogueModel(provider, request.model);
+    const tier = serviceTierRule(provider.id, request.serviceTier);
+    if (!tier) {
+      warn(
+        'tier',
+        request,
+        () =>
+          `aicost: no reviewed price rule for service tier "${request.serviceTier}" of ${describe(request)}; cost left unknown`,
+      );
+      return { ...unpriced(COST_STATUS_REASON.UNKNOWN_SERVICE_TIER), match: route.match };
+    }
+    const found = findCatalogueModel(provider, route.model);
+    if (tier.kind === 'committed') {
+      const committed: CostResult = { status: COST_STATUS.COMMITTED, currency: 'USD', match: route.match };
+      if (found) {
+        committed.providerId = found.homeProviderId;
+        committed.modelId = found.model.id;
+      }
+      return committed;
+    }
     if (!found) {
-      this.warnOnce('model', request, () => `aicost: no price for ${describe(request)}; cost left unknown`);
-      return unpriced(COST_STATUS_REASON.UNKNOWN_MODEL);
+      warn('model', request, () => `aicost: no price for ${describe(request)}; cost left unknown`);
+      return { ...unpriced(COST_STATUS_REASON.UNKNOWN_MODEL), match: route.match };
     }
     let sheet = catalogueSheet(pricesAt(found.model, at));
     if (Object.keys(sheet).length === 0) {
-      this.warnOnce(
-        'unit',
-        request,
-        () => `aicost: ${describe(request)} is not priced per token; cost left unknown`,
-      );
-      return unpriced(COST_STATUS_REASON.UNKNOWN_MODEL);
+      warn('unit', request, () => `aicost: ${describe(request)} is not priced per token; cost left unknown`);
+      return { ...unpriced(COST_STATUS_REASON.UNKNOWN_MODEL), match: route.match };
     }
+    if (tier.kind === 'multiplier') sheet = scaleSheet(sheet, tier.factor);
     const discount = this.overrides.discounts.find((entry) =>
       this.discountApplies(entry, request, found, at),
     );
     if (discount) sheet = discountSheet(sheet, discount.percent);
     const cost = costFromSheet(sheet, usage);
     if (isInvalidUsage(cost)) return this.invalid(request, cost.message);
+    let priceVersion = discount ? `${PRICE_DATA_VERSION}+${this.overrides.version}` : PRICE_DATA_VERSION;
+    if (tier.kind === 'multiplier') priceVersion += `+${SERVICE_TIER_RULES_VERSION}`;
     return {
       status: discount ? COST_STATUS.OVERRIDE : COST_STATUS.PRICED,
       currency: 'USD',
       cost,
       priceSource: discount ? PRICE_SOURCE.OVERRIDE : PRICE_SOURCE.CATALOGUE,
-      priceVersion: discount ? `${PRICE_DATA_VERSION}+${this.overrides.version}` : PRICE_DATA_VERSION,
+      priceVersion,
       providerId: found.homeProviderId,
       modelId: found.model.id,
+      match: route.match,
     };
   }
 
@@ -294,6 +353,26 @@ export function discountSheet(sheet: PriceSheet, percent: Decimal): PriceSheet {
     };
   }
   return discounted;
+}
+
+/** Every price (and tier) of the sheet times `factor` (a service tier's multiplier), rounded like every price. */
+export function scaleSheet(sheet: PriceSheet, factor: string): PriceSheet {
+  const value = parseDecimal(factor);
+  if (!value) throw new Error(`invalid service tier factor ${factor}`);
+  // As a percentage off: 0.5 is 50 % off; a premium (1.75) is a negative discount.
+  const percent = { units: 100n * pow10(value.scale) - value.units * 100n, scale: value.scale };
+  return discountSheet(sheet, percent);
+}
+
+/** The reported cost of a request with its amount in nano-USD, or `undefined` when none (or none sane) was reported. */
+function reportedCostOf(request: PricingRequest): { cost: ReportedCost; nanos: Nanos } | undefined {
+  if (request.reportedCost) {
+    const nanos = reportedCostNanos(request.reportedCost);
+    return nanos === undefined ? undefined : { cost: request.reportedCost, nanos };
+  }
+  const nanos = request.providerReportedCost;
+  if (nanos === undefined || nanos < 0n) return undefined;
+  return { cost: { amount: formatNanos(nanos), source: PRICE_SOURCE.PROVIDER }, nanos };
 }
 
 /**

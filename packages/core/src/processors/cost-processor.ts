@@ -5,6 +5,7 @@ import { costAttributes, priceUsage } from '../pricing/index.js';
 import {
   ATTR_AICOST_COST_STATUS,
   ATTR_AICOST_REQUEST_STREAM,
+  ATTR_AICOST_SERVICE_TIER,
   ATTR_AICOST_USAGE_SOURCE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -136,6 +137,9 @@ export class CostSpanProcessor implements SpanProcessor {
         ...(span.attributes[ATTR_GEN_AI_PROVIDER_NAME] === undefined
           ? { [ATTR_GEN_AI_PROVIDER_NAME]: call.provider }
           : {}),
+        ...(call.serviceTier !== undefined && span.attributes[ATTR_AICOST_SERVICE_TIER] === undefined
+          ? { [ATTR_AICOST_SERVICE_TIER]: call.serviceTier }
+          : {}),
         ...costAttributes(cost),
         [ATTR_AICOST_USAGE_SOURCE]: call.source,
       });
@@ -157,6 +161,8 @@ export class CostSpanProcessor implements SpanProcessor {
       durationSeconds: span.duration[0] + span.duration[1] / 1e9,
     };
     if (call.serverAddress !== undefined) request.serverAddress = call.serverAddress;
+    if (call.serverPort !== undefined) request.serverPort = call.serverPort;
+    if (call.serviceTier !== undefined) request.serviceTier = call.serviceTier;
     return this.price(request);
   }
 

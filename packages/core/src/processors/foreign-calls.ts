@@ -1,16 +1,21 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { USAGE_SOURCE, type UsageSource } from '../ledger/index.js';
+import { providerByName } from '../providers/lookup.js';
 import {
+  ATTR_AICOST_SERVICE_TIER,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM,
   ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
   GEN_AI_OPERATION,
-  GEN_AI_PROVIDER,
 } from '../semconv.js';
+
+/** The semconv's OpenAI-specific name for the served tier, as OpenTelemetry's OpenAI instrumentation writes it. */
+const ATTR_OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
 
 /** How a span spells its token counts; selects the ledger reader. */
 export type UsageDialect = 'semconv' | 'vercel-ai' | 'openinference';
@@ -24,6 +29,9 @@ export interface ForeignCall {
   model: string;
   operation?: string;
   serverAddress?: string;
+  serverPort?: number;
+  /** The tier that served the call (`openai.response.service_tier`, `aicost.service_tier`). */
+  serviceTier?: string;
 }
 
 /** Operations that bill tokens. Agent, step and tool spans repeat their children's usage as totals. */
@@ -41,45 +49,14 @@ const SEMCONV_USAGE_KEYS = [
 ];
 
 /**
- * Provider names as other instrumentations spell them (lower-cased, up to the
- * first `.`), mapped to `gen_ai.provider.name` values. Vercel AI uses
- * `openai.chat`, `google.generative-ai`...; OpenLLMetry `OpenAI`, `MistralAI`;
- * OpenInference `openai`, `mistralai`, `vertexai`.
+ * Provider names as other instrumentations spell them (lower-cased, whole or up
+ * to the first `.`), to `gen_ai.provider.name` values, from the provider
+ * registry's aliases. Vercel AI uses `openai.chat`, `google.generative-ai`...;
+ * OpenLLMetry `OpenAI`, `MistralAI`; OpenInference `openai`, `mistralai`, `vertexai`.
  */
-const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
-  openai: GEN_AI_PROVIDER.OPENAI,
-  azure: GEN_AI_PROVIDER.AZURE_OPENAI,
-  'azure-openai': GEN_AI_PROVIDER.AZURE_OPENAI,
-  'az.ai.openai': GEN_AI_PROVIDER.AZURE_OPENAI,
-  anthropic: GEN_AI_PROVIDER.ANTHROPIC,
-  google: GEN_AI_PROVIDER.GCP_GEMINI,
-  gemini: GEN_AI_PROVIDER.GCP_GEMINI,
-  'google-genai': GEN_AI_PROVIDER.GCP_GEMINI,
-  vertex: GEN_AI_PROVIDER.GCP_VERTEX_AI,
-  vertexai: GEN_AI_PROVIDER.GCP_VERTEX_AI,
-  'vertex ai': GEN_AI_PROVIDER.GCP_VERTEX_AI,
-  'google-vertex': GEN_AI_PROVIDER.GCP_VERTEX_AI,
-  aws: GEN_AI_PROVIDER.AWS_BEDROCK,
-  bedrock: GEN_AI_PROVIDER.AWS_BEDROCK,
-  'amazon-bedrock': GEN_AI_PROVIDER.AWS_BEDROCK,
-  mistral: GEN_AI_PROVIDER.MISTRAL_AI,
-  mistralai: GEN_AI_PROVIDER.MISTRAL_AI,
-  cohere: GEN_AI_PROVIDER.COHERE,
-  groq: GEN_AI_PROVIDER.GROQ,
-  deepseek: GEN_AI_PROVIDER.DEEPSEEK,
-  xai: GEN_AI_PROVIDER.X_AI,
-  perplexity: GEN_AI_PROVIDER.PERPLEXITY,
-  togetherai: GEN_AI_PROVIDER.TOGETHER_AI,
-  together: GEN_AI_PROVIDER.TOGETHER_AI,
-  fireworks: GEN_AI_PROVIDER.FIREWORKS,
-  openrouter: GEN_AI_PROVIDER.OPENROUTER,
-  ollama: GEN_AI_PROVIDER.SELF_HOSTED,
-};
-
 export function normalizeProviderName(raw: string): string {
   const lower = raw.trim().toLowerCase();
-  if (Object.values(GEN_AI_PROVIDER).includes(lower as never)) return lower;
-  return PROVIDER_ALIASES[lower] ?? PROVIDER_ALIASES[lower.split('.')[0] ?? lower] ?? lower;
+  return (providerByName(lower) ?? providerByName(lower.split('.')[0] ?? lower))?.genaiName ?? lower;
 }
 
 function str(attributes: Attributes, key: string): string | undefined {
@@ -152,6 +129,11 @@ function identifySemconv(span: ReadableSpan): ForeignCall | undefined {
   if (operation !== undefined) call.operation = operation;
   const serverAddress = str(attributes, ATTR_SERVER_ADDRESS);
   if (serverAddress !== undefined) call.serverAddress = serverAddress;
+  const serverPort = attributes[ATTR_SERVER_PORT];
+  if (typeof serverPort === 'number' && Number.isInteger(serverPort)) call.serverPort = serverPort;
+  const serviceTier =
+    str(attributes, ATTR_AICOST_SERVICE_TIER) ?? str(attributes, ATTR_OPENAI_RESPONSE_SERVICE_TIER);
+  if (serviceTier !== undefined) call.serviceTier = serviceTier;
   return call;
 }
 
