@@ -198,6 +198,44 @@ describe('upgrading a database installed from the first release', () => {
     expect(after).toEqual({ requests: '240', hourly: '240' });
   });
 
+  it('judges a sent cost on an upgraded database as on a new one (migration 2, cost trust)', async () => {
+    await installRelease1();
+    await migrate(engine);
+    // gpt-4o at 2.5 / 10 USD per 1M tokens: 1000 in + 100 out = 0.0035 USD in the catalogue.
+    const call = {
+      start: '2026-11-02 09:30:00',
+      provider: 'openai',
+      requestModel: 'gpt-4o',
+      usage: { input: 1000, output: 100 },
+    };
+    await insertSpans(engine, [
+      callSpan({
+        ...call,
+        spanId: 'ab0000000000c051',
+        attributes: aicostCostAttributes({
+          total: '0.001750000',
+          input: '0.001250000',
+          output: '0.000500000',
+        }),
+      }),
+      callSpan({
+        ...call,
+        spanId: 'ab0000000000c052',
+        attributes: aicostCostAttributes({ total: '0.000000000' }),
+      }),
+    ]);
+    expect(
+      engine.query(
+        "SELECT span_id, toString(cost_total) AS cost, cost_status_reason FROM otel.aicost_requests WHERE span_id IN ('ab0000000000c051', 'ab0000000000c052') ORDER BY span_id",
+      ),
+    ).toEqual([
+      // Kept as sent: half the catalogue's price (a Batch-tier call), within the tolerance.
+      { span_id: 'ab0000000000c051', cost: '0.00175', cost_status_reason: '' },
+      // Zero for 1,100 tokens is refused and re-priced from the catalogue.
+      { span_id: 'ab0000000000c052', cost: '0.0035', cost_status_reason: 'invalid_cost' },
+    ]);
+  });
+
   it('gives the schema a new database gets from the files (columns, types, comments, codecs, definitions)', {
     timeout: 120_000,
   }, async () => {
@@ -349,7 +387,11 @@ describe('the migrations ledger', () => {
         },
         { requestColumns: withThrowaway, extraMigrations: [edited] },
       ),
-    ).rejects.toThrow(/migration 2 \(add_throwaway_release\) was changed after it was applied/);
+    ).rejects.toThrow(
+      new RegExp(
+        `migration ${migration.version} \\(add_throwaway_release\\) was changed after it was applied`,
+      ),
+    );
     expect(ddl).toEqual([]);
     // A comment-only edit is not a change.
     const reworded = { ...migration, text: `-- reworded\n${migration.text}` };
@@ -357,9 +399,12 @@ describe('the migrations ledger', () => {
   });
 
   it('refuses a database that is at a version this release does not know', async () => {
-    await migrate(engine, { requestColumns: withThrowaway, extraMigrations: [throwawayMigration()] });
+    const migration = throwawayMigration();
+    await migrate(engine, { requestColumns: withThrowaway, extraMigrations: [migration] });
     await expect(migrate(engine)).rejects.toThrow(
-      /has migration 2 \(add_throwaway_release\), which this aicost does not know/,
+      new RegExp(
+        `has migration ${migration.version} \\(add_throwaway_release\\), which this aicost does not know`,
+      ),
     );
   });
 });

@@ -71,6 +71,24 @@ CREATE TABLE IF NOT EXISTS {{database}}.aicost_spans{{on_cluster}} AS {{database
 
 CREATE TABLE IF NOT EXISTS {{database}}.aicost_spans_to_price{{on_cluster}} AS {{database}}.aicost_requests{{local}} ENGINE = Null;
 
+-- The sender's cost as sent, for the pricing view to judge (016): the Null tables' cost
+-- columns carry it only for spans without usage (see src/request-columns.ts, costWithoutUsage).
+ALTER TABLE {{database}}.aicost_spans{{on_cluster}}
+    ADD COLUMN IF NOT EXISTS sent_cost_total Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_input Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_cache_read Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_cache_write Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_output Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_other Nullable(Decimal(38, 9));
+
+ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}}
+    ADD COLUMN IF NOT EXISTS sent_cost_total Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_input Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_cache_read Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_cache_write Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_output Nullable(Decimal(38, 9)),
+    ADD COLUMN IF NOT EXISTS sent_cost_other Nullable(Decimal(38, 9));
+
 -- Until 0.x the whole path was one view, aicost_requests_mv; an upgrade replaces it.
 DROP VIEW IF EXISTS {{database}}.aicost_requests_mv{{on_cluster}};
 
@@ -98,14 +116,17 @@ WITH aicost_sent_cost_verdict(
 SELECT
     {{recorded_columns}}
 FROM {{database}}.aicost_spans AS span
-WHERE NOT span.has_usage;
+-- = NOT has_usage: aicost_spans_mv leaves the cost columns of spans with usage empty. The
+-- filters keep version 1's text so that a routing change is one statement (aicost_spans_mv).
+WHERE span.cost_total IS NOT NULL OR NOT span.has_usage;
 
--- Spans with usage, with or without a cost of their own: on to the pricing view, which
--- checks a sent cost against the catalogue's (016).
+-- Spans with usage, with or without a cost of their own (it is in sent_cost_*): on to the
+-- pricing view, which checks a sent cost against the catalogue's (016).
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_spans_to_price_mv{{on_cluster}} TO {{database}}.aicost_spans_to_price AS
 SELECT *
 FROM {{database}}.aicost_spans
-WHERE has_usage;
+-- = has_usage (see the recorded view above).
+WHERE cost_total IS NULL AND has_usage;
 
 -- The span's own cost when it passes the checks of 016 (kept as sent), else priced here when
 -- the catalogue row is found and the usage is consistent, else unpriced.
@@ -134,8 +155,8 @@ FROM
         -- The span's own cost, currency and status as sent, and its provenance, under names the
         -- outer columns do not take. The verdict on them (016) is taken in the outer query, where
         -- sql_cost is a column: an alias here would be inlined into every use of it.
-        (matched.cost_total, matched.cost_input, matched.cost_cache_read, matched.cost_cache_write,
-         matched.cost_output, matched.cost_other) AS sent_cost,
+        (matched.sent_cost_total, matched.sent_cost_input, matched.sent_cost_cache_read,
+         matched.sent_cost_cache_write, matched.sent_cost_output, matched.sent_cost_other) AS sent_cost,
         (matched.currency, matched.cost_status) AS sent_terms,
         (if(matched.cost_status != '', matched.cost_status, 'priced'), matched.cost_status_reason,
          matched.price_source, matched.price_version, matched.price_provider_id, matched.price_model_id) AS sent_provenance

@@ -31,6 +31,14 @@ export interface RequestColumn {
 const tokens = (attribute: string) => `toUInt64OrZero(SpanAttributes['${attribute}'])`;
 const money = (attribute: string) => `toDecimal128OrNull(SpanAttributes['${attribute}'], 9)`;
 const attribute = (name: string) => `SpanAttributes['${name}']`;
+/**
+ * A sent cost component on the Null tables' cost columns, only for spans without usage: the
+ * routing views send a span with a cost to the recorded view (version 1's rule, kept), so a
+ * span with usage must reach them without one to be routed to the pricing view, which judges
+ * its sent cost (`sent_cost_*` below) against the catalogue's (016_cost_trust.sql). Routing is
+ * thus decided here, in one view, so an upgrade switches it in one statement.
+ */
+const costWithoutUsage = (name: string) => `if(has_usage, NULL, ${money(name)})`;
 /** A cost component: the span's own when it came with a cost, else NULL (never 0). */
 const recordedCost = (name: string) => `if(recorded, span.${name}, NULL)`;
 /**
@@ -168,7 +176,7 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     name: 'cost_total',
     type: 'Nullable(Decimal(38, 9))',
     comment: 'USD; NULL when unpriced',
-    span: money('aicost.cost.total'),
+    span: costWithoutUsage('aicost.cost.total'),
     recorded: recordedCost('cost_total'),
     priced: pricedCost(7),
   },
@@ -176,21 +184,21 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     name: 'cost_input',
     type: 'Nullable(Decimal(38, 9))',
     comment: 'uncached input tokens',
-    span: money('aicost.cost.input'),
+    span: costWithoutUsage('aicost.cost.input'),
     recorded: recordedCost('cost_input'),
     priced: pricedCost(2),
   },
   {
     name: 'cost_cache_read',
     type: 'Nullable(Decimal(38, 9))',
-    span: money('aicost.cost.cache_read'),
+    span: costWithoutUsage('aicost.cost.cache_read'),
     recorded: recordedCost('cost_cache_read'),
     priced: pricedCost(3),
   },
   {
     name: 'cost_cache_write',
     type: 'Nullable(Decimal(38, 9))',
-    span: money('aicost.cost.cache_write'),
+    span: costWithoutUsage('aicost.cost.cache_write'),
     recorded: recordedCost('cost_cache_write'),
     priced: pricedCost(4),
   },
@@ -198,7 +206,7 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     name: 'cost_output',
     type: 'Nullable(Decimal(38, 9))',
     comment: 'output tokens, reasoning included',
-    span: money('aicost.cost.output'),
+    span: costWithoutUsage('aicost.cost.output'),
     recorded: recordedCost('cost_output'),
     priced: pricedCost(5),
   },
@@ -206,7 +214,7 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     name: 'cost_other',
     type: 'Nullable(Decimal(38, 9))',
     comment: 'audio, image, per-request fees',
-    span: money('aicost.cost.other'),
+    span: costWithoutUsage('aicost.cost.other'),
     recorded: recordedCost('cost_other'),
     priced: pricedCost(6),
   },
@@ -297,6 +305,20 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
   },
 ];
 
+/**
+ * The sender's cost as sent, on the two Null tables only (not on the request table): what the
+ * pricing view judges (016_cost_trust.sql). Added to the Null tables after the request columns
+ * (020_requests.sql, migration 0002).
+ */
+export const SENT_COST_COLUMNS: readonly { name: string; span: string }[] = [
+  'total',
+  'input',
+  'cache_read',
+  'cache_write',
+  'output',
+  'other',
+].map((part) => ({ name: `sent_cost_${part}`, span: money(`aicost.cost.${part}`) }));
+
 /** A string literal for a COMMENT clause. */
 function literal(text: string): string {
   return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
@@ -320,7 +342,10 @@ export function requestColumnParameters(columns: readonly RequestColumn[] = REQU
   const list = (render: (column: RequestColumn) => string) => columns.map(render).join(',\n    ');
   return {
     request_columns: list(columnDefinition),
-    span_columns: list((column) => selected(column.span, column.name)),
+    span_columns: [
+      ...columns.map((column) => selected(column.span, column.name)),
+      ...SENT_COST_COLUMNS.map((column) => selected(column.span, column.name)),
+    ].join(',\n    '),
     recorded_columns: list((column) => selected(column.recorded ?? column.name, column.name)),
     priced_columns: list((column) => selected(column.priced ?? column.name, column.name)),
   };
