@@ -52,6 +52,8 @@ export const ATTR_SERVER_ADDRESS = 'server.address';
 export const ATTR_SERVER_PORT = 'server.port';
 export const ATTR_ERROR_TYPE = 'error.type';
 export const ATTR_SERVICE_NAME = 'service.name';
+/** The release of the service (resource): what `aicost report --by release` and the economics views compare. */
+export const ATTR_SERVICE_VERSION = 'service.version';
 export const ATTR_DEPLOYMENT_ENVIRONMENT_NAME = 'deployment.environment.name';
 
 /** `gen_ai.operation.name` values. */

@@ -142,6 +142,13 @@ CREATE OR REPLACE FUNCTION aicost_cost_parts{{on_cluster}} AS (l, p) ->
          + CAST(round(toDecimal128(l.12, 0) * ifNull(p.12, 0) * 1000, 3) / 1000000 AS Decimal(38, 9)));
 
 -- Parts larger than their whole (e.g. more cache reads than input): invalid usage, no price.
+-- Whether a served service tier is the standard one, priced at the catalogue's list price.
+-- The names are @aicost/core's STANDARD_TIER_NAMES (pricing/service-tiers.ts). Any other tier
+-- is not priced here (status reason `unknown_service_tier`, never the standard price): the
+-- SDK prices the tiers it has reviewed rules for and sends that cost.
+CREATE OR REPLACE FUNCTION aicost_standard_tier{{on_cluster}} AS (tier) ->
+    tier IN ('', 'default', 'standard', 'on_demand', 'ON_DEMAND');
+
 CREATE OR REPLACE FUNCTION aicost_usage_valid{{on_cluster}} AS (l) ->
     least(l.4, l.5, l.3, l.2, l.8, l.10, l.1, l.7, l.9, l.11) >= 0;
 

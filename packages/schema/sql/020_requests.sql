@@ -133,7 +133,7 @@ WHERE cost_total IS NULL AND has_usage;
 -- The two joins find the catalogue row (aliases) and its price period at the span's start;
 -- 040's aicost_requests_repriced runs the same joins over aicost_requests at today's time.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_requests_priced_mv{{on_cluster}} TO {{database}}.aicost_requests{{local}} AS
-WITH price_found AND sql_cost.1 AS priced_here,
+WITH price_found AND sql_cost.1 AND aicost_standard_tier(service_tier) AS priced_here,
      aicost_sent_cost_verdict(sent_cost, sent_terms.1, sent_terms.2, priced_here, sql_cost.7) AS sent_cost_verdict,
      sent_cost_verdict = 'kept' AS kept
 SELECT
@@ -168,9 +168,9 @@ FROM
             aicost_price_match(
                 (src.price_provider_id, src.price_model_id),
                 response_exact.exact_match, request_exact.exact_match, prefixes.prefix_rules, contains.contains_rules,
-                src.response_model, src.request_model) AS price_match,
-            price_match.1 AS match_provider_id,
-            price_match.2 AS match_model_id
+                src.response_model, src.request_model) AS catalogue_match,
+            catalogue_match.1 AS match_provider_id,
+            catalogue_match.2 AS match_model_id
         FROM {{database}}.aicost_spans_to_price AS src
         LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS response_exact
             ON response_exact.exact_provider = lower(src.provider) AND response_exact.exact_pattern = lower(src.response_model)

@@ -110,7 +110,7 @@ SELECT
     cost_status,
     cost_total AS recorded_cost_usd,
     price_version AS recorded_price_version,
-    has_usage AND price_found AND sql_cost.1 AS repriced,
+    has_usage AND price_found AND sql_cost.1 AND aicost_standard_tier(service_tier) AS repriced,
     if(repriced, sql_cost.7, NULL) AS repriced_cost_usd,
     if(repriced, sql_cost.2, NULL) AS repriced_input_usd,
     if(repriced, sql_cost.3, NULL) AS repriced_cache_read_usd,
@@ -143,9 +143,9 @@ FROM
             aicost_price_match(
                 (src.price_provider_id, src.price_model_id),
                 response_exact.exact_match, request_exact.exact_match, prefixes.prefix_rules, contains.contains_rules,
-                src.response_model, src.request_model) AS price_match,
-            price_match.1 AS match_provider_id,
-            price_match.2 AS match_model_id
+                src.response_model, src.request_model) AS catalogue_match,
+            catalogue_match.1 AS match_provider_id,
+            catalogue_match.2 AS match_model_id
         FROM {{database}}.aicost_requests AS src
         LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS response_exact
             ON response_exact.exact_provider = lower(src.provider) AND response_exact.exact_pattern = lower(src.response_model)
@@ -158,3 +158,20 @@ FROM
         ON price.period_provider_id = matched.match_provider_id AND price.period_model_id = matched.match_model_id
         AND matched.price_at >= price.period_valid_from
 );
+
+-- What providers and gateways reported they billed (OpenRouter `usage.cost`, the LiteLLM
+-- proxy's cost header) against aicost's list-price total for the same calls, per UTC day,
+-- service, provider, model and source. drift_usd = reported - computed (positive: billed
+-- more than the list price); drift_ratio = drift / computed, NULL when computed is 0.
+-- Totals are summed as Decimal(76, 18), so they cannot wrap.
+CREATE OR REPLACE VIEW {{database}}.aicost_reported_cost_drift{{on_cluster}} AS
+SELECT
+    toDate(timestamp) AS day, environment, service, provider, model, cost_reported_source,
+    count() AS requests,
+    sum(toDecimal256(cost_reported, 18)) AS reported_usd,
+    sum(toDecimal256(cost_computed, 18)) AS computed_usd,
+    reported_usd - computed_usd AS drift_usd,
+    if(computed_usd = 0, NULL, toFloat64(drift_usd) / toFloat64(computed_usd)) AS drift_ratio
+FROM {{database}}.aicost_requests
+WHERE cost_reported IS NOT NULL AND cost_computed IS NOT NULL
+GROUP BY day, environment, service, provider, model, cost_reported_source;

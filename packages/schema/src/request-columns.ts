@@ -87,6 +87,12 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
        ResourceAttributes['deployment.environment'])`,
   },
   {
+    name: 'service_version',
+    type: 'LowCardinality(String)',
+    comment: 'resource service.version: the release that made the call',
+    span: "ResourceAttributes['service.version']",
+  },
+  {
     name: 'provider',
     type: 'LowCardinality(String)',
     comment: 'gen_ai.provider.name, else legacy gen_ai.system',
@@ -234,7 +240,7 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
             sent_cost_verdict = 'invalid', 'invalid_cost', 'missing_usage')`,
     priced: `multiIf(kept, sent_provenance.2, sent_cost_verdict = 'invalid', 'invalid_cost', priced_here, '',
             sent_provenance.2 != '', sent_provenance.2, price_found AND NOT sql_cost.1, 'invalid_usage',
-            'unknown_model')`,
+            price_found AND NOT aicost_standard_tier(service_tier), 'unknown_service_tier', 'unknown_model')`,
   },
   {
     name: 'price_source',
@@ -264,6 +270,39 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     span: attribute('aicost.price.model_id'),
     recorded: recordedOnly('price_model_id'),
     priced: pricedProvenance(6, 'match_model_id'),
+  },
+  {
+    name: 'price_match',
+    type: 'LowCardinality(String)',
+    comment:
+      'how the call was matched to its price (aicost.price.match); provider_name when priced at ingest',
+    span: attribute('aicost.price.match'),
+    recorded: recordedOnly('price_match'),
+    priced: "multiIf(kept, price_match, priced_here, 'provider_name', '')",
+  },
+  {
+    name: 'service_tier',
+    type: 'LowCardinality(String)',
+    comment: 'the tier that served the call, as the response spells it',
+    span: attribute('aicost.service_tier'),
+  },
+  {
+    name: 'cost_reported',
+    type: 'Nullable(Decimal(38, 18))',
+    comment: 'what the provider or gateway stated it billed, USD, as stated',
+    span: "toDecimal128OrNull(SpanAttributes['aicost.cost.reported'], 18)",
+  },
+  {
+    name: 'cost_reported_source',
+    type: 'LowCardinality(String)',
+    comment: 'where the reported cost was read (body.usage.cost, header.x-litellm-response-cost, ...)',
+    span: attribute('aicost.cost.reported_source'),
+  },
+  {
+    name: 'cost_computed',
+    type: 'Nullable(Decimal(38, 9))',
+    comment: "with a reported cost: aicost's list-price total for the same call",
+    span: money('aicost.cost.computed'),
   },
   { name: 'feature', type: 'LowCardinality(String)', span: attribute('aicost.feature') },
   { name: 'customer', type: 'String', span: attribute('aicost.customer') },

@@ -45,6 +45,7 @@ export { reportedCostFromNumber, reportedCostFromText, reportedCostNanos } from 
 export {
   SERVICE_TIER_RULES,
   SERVICE_TIER_RULES_VERSION,
+  STANDARD_TIER_NAMES,
   type ServiceTierRule,
   serviceTierRule,
 } from './service-tiers.js';
