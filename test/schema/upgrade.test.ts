@@ -252,6 +252,11 @@ describe('upgrading a database installed from the first release', () => {
     await expect(migrate(engine)).rejects.toThrow(
       /not the schema of version 1: missing aicost_rollup_daily_mv; aicost_requests lacks response_id/,
     );
+    // Nor, on a cluster, one without the local tables behind Distributed faces (the first
+    // release's cluster script wrote Replicated tables under the plain names).
+    await expect(migrate(engine, { layout: { kind: 'cluster', cluster: 'c' } })).rejects.toThrow(
+      /not the schema of version 1: missing otel_traces_local, otel_traces_trace_id_ts_local, /,
+    );
     expect(
       engine.query(
         "SELECT name FROM system.tables WHERE database = 'otel' AND name = 'aicost_schema_migrations'",

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_SUFFIX, SINGLE } from './layout.js';
+import { LOCAL_SUFFIX, SHARDED_TABLES, SINGLE } from './layout.js';
 import { REQUEST_COLUMNS } from './request-columns.js';
 import {
   DEFAULT_DATABASE,
@@ -262,8 +262,11 @@ class Migrator {
 
   /** A database from before migrations: is it what version 1 created? */
   private async checkVersion1(tables: Set<string>): Promise<void> {
+    // In a cluster, version 1's sharded tables are the `_local` ones (a cluster made with the
+    // first release's own cluster script has no Distributed faces: not this layout, refused).
     const local = this.options.layout?.kind === 'cluster' ? LOCAL_SUFFIX : '';
-    const missing = VERSION_1_OBJECTS.filter((name) => !tables.has(name) && !tables.has(name + local));
+    const stored = (name: string) => (name in SHARDED_TABLES ? name + local : name);
+    const missing = VERSION_1_OBJECTS.filter((name) => !tables.has(stored(name))).map(stored);
     const laterColumns = new Set(this.migrations.flatMap((m) => columnsAddedTo('aicost_requests', m)));
     const expected = (this.options.requestColumns ?? REQUEST_COLUMNS)
       .map((column) => column.name)
