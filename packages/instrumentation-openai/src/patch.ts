@@ -141,6 +141,8 @@ interface StartedCall {
   stream: boolean;
   /** We asked for a usage chunk the caller did not: hide it from them. */
   hideUsageChunk: boolean;
+  /** Nobody turned stream usage off on purpose: a stream without usage deserves the warning. */
+  warnWithoutUsage: boolean;
 }
 
 interface ClientInfo {
@@ -196,11 +198,12 @@ function startCall(resource: any, target: PatchTarget, body: any, settings: Wrap
   let sendBody = body;
   let hideUsageChunk = false;
   const client = clientInfo(resource?._client);
+  const configured = settings.streamUsage();
   if (
     stream &&
     target.streamOptions &&
     body.stream_options?.include_usage === undefined &&
-    (settings.streamUsage() ?? client.acceptsStreamUsage)
+    (configured ?? client.acceptsStreamUsage)
   ) {
     // A copy: the caller's object is theirs (they may reuse or inspect it).
     sendBody = { ...body, stream_options: { ...body.stream_options, include_usage: true } };
@@ -220,7 +223,8 @@ function startCall(resource: any, target: PatchTarget, body: any, settings: Wrap
     const content = endpoint.inputContent(body);
     runSafely('capturing OpenAI input content', () => call.recordContent(content));
   }
-  return { call, body: sendBody, stream, hideUsageChunk };
+  const warnWithoutUsage = configured !== false && body.stream_options?.include_usage !== false;
+  return { call, body: sendBody, stream, hideUsageChunk, warnWithoutUsage };
 }
 
 function observeResult(result: any, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
@@ -437,19 +441,15 @@ function finalizeFromRaw(response: Response, consumption: Consumption): void {
 function onParsedValue(value: unknown, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
   if (call.ended) return;
   if (started.stream && endpoint.accumulator && isAsyncIterable(value)) {
-    observeOpenAIStream(value, call, endpoint, started.hideUsageChunk);
+    observeOpenAIStream(value, call, endpoint, started);
     return;
   }
   endpoint.onResult(call, value);
   call.end();
 }
 
-function observeOpenAIStream(
-  stream: any,
-  call: GenAICall,
-  endpoint: Endpoint,
-  hideUsageChunk: boolean,
-): void {
+function observeOpenAIStream(stream: any, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
+  const { hideUsageChunk, warnWithoutUsage } = started;
   const accumulator = endpoint.accumulator!(call);
   const finish = () => runSafely('reading an OpenAI stream', () => accumulator.finish(call));
   observeStream(stream, {
@@ -463,7 +463,7 @@ function observeOpenAIStream(
     },
     onDone() {
       const failure = finish();
-      if (accumulator.sawUsage === false) warnStreamWithoutUsage();
+      if (warnWithoutUsage && accumulator.sawUsage === false) warnStreamWithoutUsage();
       if (failure) call.fail(failure);
       else call.end();
     },

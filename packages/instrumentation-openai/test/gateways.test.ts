@@ -281,21 +281,28 @@ describe.each(SDKS)('streams priced by default ($name)', (sdk) => {
         t.instrumentation.setConfig({});
       },
     ],
-  ])('%s opts out, even for api.openai.com', async (_, optOut) => {
-    vi.spyOn(diag, 'warn').mockImplementation(() => {});
-    t.server.on('POST', '/v1/chat/completions', openAIStreamHandler());
-    optOut();
-    try {
-      const client = t.client(sdk, { baseURL: 'https://api.openai.com/v1', fetch: t.server.fetch });
-      await drain(await client.chat.completions.create({ ...CHAT, stream: true }));
-    } finally {
-      delete process.env.AICOST_OPENAI_STREAM_USAGE;
-      t.instrumentation.setConfig({});
-    }
-    expect(t.server.requests[0]!.body.stream_options).toBeUndefined();
-    const [span] = await t.otel.waitForSpans(1);
-    expect(span!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
-  });
+  ])(
+    '%s opts out, even for api.openai.com, without the warning meant for streams nobody opted out of',
+    async (_, optOut) => {
+      resetLogOnce();
+      const warn = vi.spyOn(diag, 'warn').mockImplementation(() => {});
+      t.server.on('POST', '/v1/chat/completions', openAIStreamHandler());
+      optOut();
+      try {
+        const client = t.client(sdk, { baseURL: 'https://api.openai.com/v1', fetch: t.server.fetch });
+        await drain(await client.chat.completions.create({ ...CHAT, stream: true }));
+      } finally {
+        delete process.env.AICOST_OPENAI_STREAM_USAGE;
+        t.instrumentation.setConfig({});
+      }
+      expect(t.server.requests[0]!.body.stream_options).toBeUndefined();
+      const [span] = await t.otel.waitForSpans(1);
+      expect(span!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
+      expect(
+        warn.mock.calls.map((call) => String(call[0])).filter((m) => m.includes('without usage')),
+      ).toEqual([]);
+    },
+  );
 });
 
 describe.each(SDKS)('service tiers: the served tier prices the call ($name)', (sdk) => {
