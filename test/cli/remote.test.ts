@@ -52,6 +52,8 @@ const base = {
   workflow: 'answer',
   team: 'growth',
 };
+// Costs as the SDK records them: odd nano amounts, each within the factor of 10 of the catalogue's
+// cost for its usage that the schema requires to keep a sender's cost (collector/sql/016_cost_trust.sql).
 const SEEDS: Seed[] = [
   {
     ...base,
@@ -85,7 +87,7 @@ const SEEDS: Seed[] = [
     hour: 0,
     feature: 'chat',
     customer: 'acme',
-    cost: '0.000000001',
+    cost: '0.000017501',
     input: 3,
     output: 1,
     workflow: 'triage',

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { formatNanos } from '../../packages/core/src/money/index.js';
-import { aicostCostAttributes, callSpan, prng } from '../schema/fixtures.js';
+import { aicostCostAttributes, callSpan, catalogueNanos, prng } from '../schema/fixtures.js';
 import type { ExporterSpan } from '../support/chdb.js';
 import { ALL_VALUE, type VariableState } from '../support/grafana.js';
 
@@ -133,8 +133,11 @@ export function seed(): { rows: SeedRow[]; spans: ExporterSpan[] } {
       row.nanos = BigInt(input - cacheRead) * 2500n + BigInt(cacheRead) * 1250n + BigInt(output) * 10_000n;
       row.savedNanos = BigInt(cacheRead) * (2500n - 1250n);
     } else if (kind === 'recorded') {
-      // A cost the SDK computed and put on the span (odd nano amounts).
-      row.nanos = BigInt(Math.floor(random() * 50_000_000)) * 3n + 7n;
+      // A cost the SDK computed and put on the span (odd nano amounts, 0.5x to 2x the catalogue's
+      // for the usage, as a negotiated price gives: near enough for the schema to keep it,
+      // collector/sql/016_cost_trust.sql).
+      const factor = 500n + BigInt(Math.floor(random() * 1500));
+      row.nanos = (catalogueNanos(model, { input, output }) * factor) / 1000n + 7n;
       Object.assign(
         attributes,
         aicostCostAttributes({ total: formatNanos(row.nanos), input: formatNanos(row.nanos) }),
