@@ -45,7 +45,10 @@ describe.skipIf(!hasGo)('clickhouse-go over HTTP', () => {
   let collector: Collector;
   let binary: string;
   const run = (...args: string[]) =>
-    spawnSync(binary, [collector.clickhouseUrl.replace('http://', ''), ...args], { encoding: 'utf8' });
+    spawnSync(binary, [collector.clickhouseUrl.replace('http://', ''), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CLICKHOUSE_PASSWORD: collector.password },
+    });
 
   beforeAll(async () => {
     binary = join(tempDir('aicost-go-'), 'client');

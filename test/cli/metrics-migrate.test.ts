@@ -13,6 +13,7 @@ import {
   makeSpans,
   postOtlp,
   runCli,
+  withCredential,
   serializeSpans,
   startCollector,
   tempDir,
@@ -159,15 +160,18 @@ describe('aicost migrate', () => {
           collector.clickhouseUrl,
           '--user',
           'default',
-        ]);
+        ], withCredential(collector));
         expect(res.code, res.stderr).toBe(0);
         expect(res.stdout).toMatch(new RegExp(`applied \\d+ statements .* to ${collector.clickhouseUrl}`));
       }
       const count = await runCli(['sql', '--format', 'csv', 'SELECT count() AS n FROM otel.otel_traces'], {
-        env: { CLICKHOUSE_URL: collector.clickhouseUrl },
+        env: { CLICKHOUSE_URL: collector.clickhouseUrl, CLICKHOUSE_PASSWORD: collector.password },
       });
       expect(count.stdout).toBe('n\n1\n');
-      const refused = await runCli(['migrate', '--clickhouse-url', readOnly.clickhouseUrl]);
+      const refused = await runCli(
+        ['migrate', '--clickhouse-url', readOnly.clickhouseUrl],
+        withCredential(readOnly),
+      );
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/read-only|readonly/i);
     } finally {
@@ -182,7 +186,7 @@ describe('a writable aicost up', () => {
     timeout: CHILD_PROCESS_TIMEOUT,
   }, async () => {
     const collector = await startCollector({ args: ['--writable'] });
-    const client = createClient({ url: collector.clickhouseUrl });
+    const client = createClient({ url: collector.clickhouseUrl, password: collector.password });
     try {
       await client.command({
         query:
@@ -208,7 +212,11 @@ describe('a writable aicost up', () => {
         })
       ).json();
       // A client asking for readonly=1 gets it for its request only: the store stays writable.
-      const ro = createClient({ url: collector.clickhouseUrl, clickhouse_settings: { readonly: '1' } });
+      const ro = createClient({
+        url: collector.clickhouseUrl,
+        password: collector.password,
+        clickhouse_settings: { readonly: '1' },
+      });
       await expect(ro.command({ query: 'DROP TABLE default.budgets' })).rejects.toThrow(/readonly/);
       expect(
         await (

@@ -8,7 +8,7 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT at `collector.otlpUrl`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,11 @@ export interface Collector {
   otlpUrl: string;
   clickhouseUrl: string;
   dataDir: string;
+  /** The credential `aicost up` keeps in its data directory (credential.json), required on its SQL port. */
+  user: string;
+  password: string;
+  /** Headers that carry the credential, for fetch() on the SQL port. */
+  authHeaders: Record<string, string>;
   process: ChildProcess;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
@@ -132,10 +137,18 @@ export async function startCollector(opts: { dataDir?: string; args?: string[] }
       reject(new Error(`aicost up exited with ${code}:\n${stderr}`));
     });
   });
+  // Picked up from the data directory, as `aicost report`/`sql` on the same directory do.
+  const credential = JSON.parse(readFileSync(join(dataDir, 'credential.json'), 'utf8')) as {
+    user: string;
+    password: string;
+  };
   return {
     otlpUrl: ready[1]!,
     clickhouseUrl: ready[2]!,
     dataDir,
+    user: credential.user,
+    password: credential.password,
+    authHeaders: { 'X-ClickHouse-User': credential.user, 'X-ClickHouse-Key': credential.password },
     process: child,
     stderr: () => stderr,
     async stop(signal = 'SIGTERM') {
@@ -149,6 +162,14 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** `runCli` options that pass a collector's credential (CLICKHOUSE_PASSWORD) to `--clickhouse-url` commands. */
+export function withCredential(
+  collector: Pick<Collector, 'password'>,
+  opts: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): { input?: string; env?: NodeJS.ProcessEnv } {
+  return { ...opts, env: { CLICKHOUSE_PASSWORD: collector.password, ...opts.env } };
 }
 
 /** Runs `aicost <args>` to completion. */

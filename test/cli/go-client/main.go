@@ -19,9 +19,10 @@ func main() {
 		comp = clickhouse.CompressionGZIP
 	}
 	conn, err := clickhouse.Open(&clickhouse.Options{
-		Addr:        []string{addr},
-		Protocol:    clickhouse.HTTP,
-		Auth:        clickhouse.Auth{Database: "otel", Username: "default", Password: "pw"},
+		Addr:     []string{addr},
+		Protocol: clickhouse.HTTP,
+		// aicost up's credential, from its data directory (passed by the test).
+		Auth:        clickhouse.Auth{Database: "otel", Username: "default", Password: os.Getenv("CLICKHOUSE_PASSWORD")},
 		Compression: &clickhouse.Compression{Method: comp},
 		// The exporter adds async_insert; the Grafana plugin adds limit and max_execution_time.
 		Settings: clickhouse.Settings{"async_insert": 1, "limit": 1000000, "max_execution_time": 60},
