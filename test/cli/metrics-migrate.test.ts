@@ -13,10 +13,10 @@ import {
   makeSpans,
   postOtlp,
   runCli,
-  withCredential,
   serializeSpans,
   startCollector,
   tempDir,
+  withCredential,
 } from './support.js';
 
 class OnDemandReader extends MetricReader {
@@ -154,13 +154,10 @@ describe('aicost migrate', () => {
       const spans = makeSpans([{ attributes: { 'gen_ai.operation.name': 'chat', 'aicost.feature': 'm' } }]);
       expect((await postOtlp(collector.otlpUrl, serializeSpans(spans, 'protobuf'))).status).toBe(200);
       for (let i = 0; i < 2; i++) {
-        const res = await runCli([
-          'migrate',
-          '--clickhouse-url',
-          collector.clickhouseUrl,
-          '--user',
-          'default',
-        ], withCredential(collector));
+        const res = await runCli(
+          ['migrate', '--clickhouse-url', collector.clickhouseUrl, '--user', 'default'],
+          withCredential(collector),
+        );
         expect(res.code, res.stderr).toBe(0);
         expect(res.stdout).toMatch(new RegExp(`applied \\d+ statements .* to ${collector.clickhouseUrl}`));
       }

@@ -17,9 +17,9 @@ import {
   runCli,
   serializeSpans,
   startCollector,
-  withCredential,
   sumUsd,
   tempDir,
+  withCredential,
 } from './support.js';
 
 const DAY_MS = 86_400_000;
@@ -358,7 +358,10 @@ describe('report and sql with --clickhouse-url', { timeout: CHILD_PROCESS_TIMEOU
     ]);
     expect(report.rows).toEqual([]);
     expect(report.totals).toMatchObject({ requests: 0, cost: null });
-    const table = await runCli(['report', '--clickhouse-url', collector.clickhouseUrl, ...window], withCredential(collector));
+    const table = await runCli(
+      ['report', '--clickhouse-url', collector.clickhouseUrl, ...window],
+      withCredential(collector),
+    );
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/no GenAI requests in this window/);
   });
@@ -396,14 +399,17 @@ describe('report and sql with --clickhouse-url', { timeout: CHILD_PROCESS_TIMEOU
   });
 
   it('runs SQL and prints the exact Decimal sums', async () => {
-    const res = await runCli([
-      'sql',
-      '--clickhouse-url',
-      collector.clickhouseUrl,
-      '--format',
-      'csv',
-      'SELECT customer, toString(sum(cost_total)) AS cost FROM otel.aicost_requests GROUP BY customer ORDER BY customer',
-    ], withCredential(collector));
+    const res = await runCli(
+      [
+        'sql',
+        '--clickhouse-url',
+        collector.clickhouseUrl,
+        '--format',
+        'csv',
+        'SELECT customer, toString(sum(cost_total)) AS cost FROM otel.aicost_requests GROUP BY customer ORDER BY customer',
+      ],
+      withCredential(collector),
+    );
     expect(res.code, res.stderr).toBe(0);
     const expected = expectedBy(['customer']);
     expect(res.stdout).toBe(
@@ -416,12 +422,10 @@ describe('report and sql with --clickhouse-url', { timeout: CHILD_PROCESS_TIMEOU
   });
 
   it('exits 1 on a bad query with only the engine message on stderr', async () => {
-    const res = await runCli([
-      'sql',
-      '--clickhouse-url',
-      collector.clickhouseUrl,
-      'SELECT no_such_column FROM otel.aicost_requests',
-    ], withCredential(collector));
+    const res = await runCli(
+      ['sql', '--clickhouse-url', collector.clickhouseUrl, 'SELECT no_such_column FROM otel.aicost_requests'],
+      withCredential(collector),
+    );
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toMatch(
@@ -467,14 +471,17 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
   });
 
   async function priceRows(): Promise<number> {
-    const res = await runCli([
-      'sql',
-      '--clickhouse-url',
-      collector.clickhouseUrl,
-      '--format',
-      'csv',
-      'SELECT count() FROM otel.aicost_prices',
-    ], withCredential(collector));
+    const res = await runCli(
+      [
+        'sql',
+        '--clickhouse-url',
+        collector.clickhouseUrl,
+        '--format',
+        'csv',
+        'SELECT count() FROM otel.aicost_prices',
+      ],
+      withCredential(collector),
+    );
     expect(res.code, res.stderr).toBe(0);
     return Number(res.stdout.split('\n')[1]);
   }
@@ -494,7 +501,10 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
     );
     expect(await priceRows()).toBe(0);
 
-    const withPrices = await runCli(['migrate', '--with-prices', ...url], withCredential(collector, { env: WITHOUT_CHDB }));
+    const withPrices = await runCli(
+      ['migrate', '--with-prices', ...url],
+      withCredential(collector, { env: WITHOUT_CHDB }),
+    );
     expect(withPrices.code, withPrices.stderr).toBe(0);
     const loaded = /loaded (\d+) price rows and (\d+) model aliases/.exec(withPrices.stdout);
     expect(loaded, withPrices.stdout).not.toBeNull();
@@ -509,13 +519,10 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
   });
 
   it('refuses --prices-file without --with-prices (usage error)', async () => {
-    const res = await runCli([
-      'migrate',
-      '--clickhouse-url',
-      collector.clickhouseUrl,
-      '--prices-file',
-      'x.yaml',
-    ], withCredential(collector));
+    const res = await runCli(
+      ['migrate', '--clickhouse-url', collector.clickhouseUrl, '--prices-file', 'x.yaml'],
+      withCredential(collector),
+    );
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/--prices-file goes with --with-prices/);
   });

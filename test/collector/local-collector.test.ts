@@ -72,8 +72,9 @@ async function startAicostUp(dataDir: string): Promise<LocalCollector> {
       if (!ready?.[1] || !ready[2]) return;
       clearTimeout(timer);
       // aicost up requires the credential it keeps in its data directory on its SQL port.
-      clickhousePassword = (JSON.parse(readFileSync(join(dataDir, 'credential.json'), 'utf8')) as { password: string })
-        .password;
+      clickhousePassword = (
+        JSON.parse(readFileSync(join(dataDir, 'credential.json'), 'utf8')) as { password: string }
+      ).password;
       resolve({ otlpEndpoint: ready[1], clickhouseEndpoint: ready[2], process: child, output: () => output });
     });
     child.once('exit', (code) => {

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { IngestQueue, QueueBusyError, type TableRows } from '../src/server/ingest-queue.js';
 import { boundAddressOf } from '../src/server/access.js';
+import { IngestQueue, QueueBusyError, type TableRows } from '../src/server/ingest-queue.js';
 import { createOtlpReceiver } from '../src/server/otlp-http.js';
 import { LocalEngine } from '../src/store/engine.js';
 

@@ -9,7 +9,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bytes, flag, int, type ParsedArgs, str, UsageError } from '../args.js';
 import { clearRunningState, DEFAULT_DATA_DIR, findRunningCollector, writeRunningState } from '../runtime.js';
-import { boundAddressOf, isLoopbackHost, type LocalCredential, loadOrCreateCredential } from '../server/access.js';
+import {
+  boundAddressOf,
+  isLoopbackHost,
+  type LocalCredential,
+  loadOrCreateCredential,
+} from '../server/access.js';
 import { createClickHouseHttpServer } from '../server/clickhouse-http.js';
 import { IngestQueue } from '../server/ingest-queue.js';
 import { createOtlpReceiver } from '../server/otlp-http.js';

@@ -66,7 +66,9 @@ export function int64BigInt(v: Int64Input): bigint {
     case 'string': {
       if (v === '') return 0n;
       if (v.length > 21 || !/^-?\d{1,20}$/.test(v)) {
-        throw new OtlpDataError(`invalid integer ${JSON.stringify(v.slice(0, 40))} (64-bit decimal expected)`);
+        throw new OtlpDataError(
+          `invalid integer ${JSON.stringify(v.slice(0, 40))} (64-bit decimal expected)`,
+        );
       }
       return inRange(BigInt(v), v);
     }

@@ -49,7 +49,10 @@ export function readCredential(dataDir: string): LocalCredential | undefined {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalCredential>;
     if (typeof parsed.password !== 'string' || parsed.password === '') return undefined;
-    return { user: typeof parsed.user === 'string' ? parsed.user : CREDENTIAL_USER, password: parsed.password };
+    return {
+      user: typeof parsed.user === 'string' ? parsed.user : CREDENTIAL_USER,
+      password: parsed.password,
+    };
   } catch {
     return undefined;
   }

@@ -18,7 +18,12 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { LocalEngine } from '../store/engine.js';
 import { engineErrorCode, engineErrorMessage } from '../store/engine-errors.js';
 import { SESSION_SETTINGS } from '../store/session-settings.js';
-import { type BoundAddress, browserRequestRefusal, credentialMatches, type LocalCredential } from './access.js';
+import {
+  type BoundAddress,
+  browserRequestRefusal,
+  credentialMatches,
+  type LocalCredential,
+} from './access.js';
 import {
   BodyTimeoutError,
   BodyTooLargeError,
@@ -39,6 +44,7 @@ import {
   firstKeyword,
   formatClause,
   insertWithFormat,
+  maskSql,
   readOnlyViolation,
 } from './sql-text.js';
 
@@ -127,9 +133,19 @@ const TEXT_INSERT_FORMATS = new Set(
   ].map((f) => f.toLowerCase()),
 );
 
-/** ClickHouse's own mapping of some exception codes to HTTP statuses. */
+/**
+ * ClickHouse's own mapping of some exception codes to HTTP statuses, plus
+ * the per-query limits (memory, time, rows, bytes, query size): a query that
+ * breaks a bound is the request's fault, answered 4xx, never 5xx.
+ */
 function httpStatusOf(code: number | undefined): number {
   switch (code) {
+    case 158: // TOO_MANY_ROWS
+    case 159: // TIMEOUT_EXCEEDED
+    case 241: // MEMORY_LIMIT_EXCEEDED
+    case 307: // TOO_MANY_BYTES
+    case 396: // TOO_MANY_ROWS_OR_BYTES
+      return 400;
     case 194:
     case 516:
       return 401;
@@ -249,7 +265,9 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
       }
       if (path !== '/' && path !== '') {
         req.resume();
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' }).end(`There is no handle ${path}\n`);
+        res
+          .writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' })
+          .end(`There is no handle ${path}\n`);
         return;
       }
       if (opts.credential && !credentialMatches(req, url, opts.credential)) {
@@ -303,7 +321,11 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         output = encodeHelloBlock('aicost', opts.version, 'UTC');
         format = 'Native';
       } else {
-        const sql = dataInsert ? urlQuery : urlQuery ? `${urlQuery}\n${body.toString('utf8')}` : body.toString('utf8');
+        const sql = dataInsert
+          ? urlQuery
+          : urlQuery
+            ? `${urlQuery}\n${body.toString('utf8')}`
+            : body.toString('utf8');
         const keyword = firstKeyword(sql);
         const write =
           opts.writable &&
@@ -413,7 +435,8 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         status = 415;
       } else if (/Multi-statements are not allowed/.test(engineErrorMessage(err))) {
         code = 164;
-        message = 'Code: 164. DB::Exception: aicost up serves the store read-only: one statement per request. (READONLY)';
+        message =
+          'Code: 164. DB::Exception: aicost up serves the store read-only: one statement per request. (READONLY)';
         status = 403;
       } else {
         message = engineErrorMessage(err);
@@ -444,7 +467,8 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
    * RowBinary, ...) are handed to the engine's `format()` table function,
    * and carry an insert_deduplication_token made from the statement and the
    * data, so a batch the exporter sends again is stored once (text inserts
-   * are deduplicated by the engine's block hash already). The engine keeps
+   * are deduplicated by the engine's block hash already; INSERT ... SELECT
+   * is not, which is why `file()` counted retries twice). The engine keeps
    * `USE`/`SET` for the whole session, so they are set for this statement and
    * reset right after, in the same engine call.
    */
@@ -472,9 +496,15 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
       } else {
         const token = createHash('sha256').update(insert.head).update('\0').update(data).digest('hex');
         const hex = data.toString('hex');
-        before.push(`SET insert_deduplication_token = '${token}'`, `SET max_query_size = ${hex.length + 65_536}`);
-        after.push('SET insert_deduplication_token = DEFAULT', 'SET max_query_size = DEFAULT');
-        statement = `${insert.head} SELECT * FROM format(${sqlQuote(insert.format)}, unhex('${hex}'))`;
+        // The parser's limit must be raised before the statement is parsed; the token only works as the
+        // statement's own setting (checked: a session SET of it does not deduplicate INSERT ... SELECT).
+        before.push(`SET max_query_size = ${hex.length + 65_536}`);
+        after.push('SET max_query_size = DEFAULT');
+        const tokenSetting = `insert_deduplication_token = '${token}'`;
+        const head = /\bSETTINGS\b/i.test(maskSql(insert.head))
+          ? `${insert.head}, ${tokenSetting}`
+          : `${insert.head} SETTINGS ${tokenSetting}`;
+        statement = `${head} SELECT * FROM format(${sqlQuote(insert.format)}, unhex('${hex}'))`;
       }
     }
     const text = [...before, statement, ...after].join(';\n');

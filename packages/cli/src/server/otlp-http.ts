@@ -30,7 +30,12 @@ import { tracesToRows } from '../otlp/traces.js';
 import { OtlpDataError } from '../otlp/values.js';
 import { engineErrorCode, engineErrorMessage } from '../store/engine-errors.js';
 import { DATABASE } from '../store/schema.js';
-import { type BoundAddress, browserRequestRefusal, credentialMatches, type LocalCredential } from './access.js';
+import {
+  type BoundAddress,
+  browserRequestRefusal,
+  credentialMatches,
+  type LocalCredential,
+} from './access.js';
 import { BodyTimeoutError, BodyTooLargeError, readBody } from './http-util.js';
 import { type IngestQueue, QueueBusyError, type TableRows } from './ingest-queue.js';
 
@@ -80,7 +85,15 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
   const maxReadingBytes = opts.maxReadingBytes ?? 4 * opts.maxBodyBytes;
   let closing = false;
   const idleWaiters: (() => void)[] = [];
-  const counters = { spans: 0, metricPoints: 0, rejectedMalformed: 0, rejectedTooLarge: 0, rejectedSlow: 0, refusedAccess: 0, throttled: 0 };
+  const counters = {
+    spans: 0,
+    metricPoints: 0,
+    rejectedMalformed: 0,
+    rejectedTooLarge: 0,
+    rejectedSlow: 0,
+    refusedAccess: 0,
+    throttled: 0,
+  };
 
   function send(
     res: ServerResponse,
@@ -221,12 +234,18 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
       res.writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`${refusal}\n`);
       return;
     }
-    if (opts.credential && ROUTES[path] && !credentialMatches(req, new URL(req.url ?? '/', 'http://x'), opts.credential)) {
+    if (
+      opts.credential &&
+      ROUTES[path] &&
+      !credentialMatches(req, new URL(req.url ?? '/', 'http://x'), opts.credential)
+    ) {
       counters.refusedAccess++;
       req.resume();
       res
         .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer', Connection: 'close' })
-        .end('this collector requires its credential: Authorization: Bearer <password from credential.json>\n');
+        .end(
+          'this collector requires its credential: Authorization: Bearer <password from credential.json>\n',
+        );
       return;
     }
     const signal = ROUTES[path];

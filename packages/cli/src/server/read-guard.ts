@@ -38,7 +38,8 @@ export const OUTSIDE_FUNCTIONS: ReadonlySet<string> = new Set([
   'getclienthttpheader',
 ]);
 
-const READ_ROOTS = /^(SelectWithUnionQuery|SelectIntersectExceptQuery|SelectQuery|ShowTables|Show\w+Query|Exists\w*Query|DescribeQuery|Explain)$/;
+const READ_ROOTS =
+  /^(SelectWithUnionQuery|SelectIntersectExceptQuery|SelectQuery|ShowTables|Show\w+Query|Exists\w*Query|DescribeQuery|Explain)$/;
 
 /** Function names known to the engine, plus aggregate combinators, for {@link readGuard}. */
 export interface EngineFunctions {
@@ -93,7 +94,7 @@ function parseAst(text: string): AstNode[] {
 export function readGuard(ast: string, fns: EngineFunctions): void {
   const nodes = parseAst(ast);
   const root = nodes[0];
-  if (!root || root.depth !== 0 || !READ_ROOTS.test(root.kind)) {
+  if (root?.depth !== 0 || !READ_ROOTS.test(root.kind)) {
     throw new ReadRefusedError(`${root?.kind ?? 'this'} statements are not reads`);
   }
   const parents: AstNode[] = [];

@@ -203,9 +203,13 @@ export class LocalEngine {
       // The statement travels as a string value, so the engine parses it as one statement only (a second one
       // after a `;` is a syntax error there, where the engine would otherwise run it).
       const canonical = (
-        await session.queryBindAsync('SELECT formatQuerySingleLine({statement:String})', { statement: sql }, {
-          format: 'TabSeparatedRaw',
-        })
+        await session.queryBindAsync(
+          'SELECT formatQuerySingleLine({statement:String})',
+          { statement: sql },
+          {
+            format: 'TabSeparatedRaw',
+          },
+        )
       )
         .text()
         .replace(/\n$/, '');
