@@ -86,9 +86,12 @@ function send(url, { method = 'POST', headers = {}, body, timeoutMs = 60_000 } =
   return new Promise((resolve) => {
     const u = new URL(url);
     const started = performance.now();
+    let answered = false;
+    // A fresh connection per probe (no keep-alive: a server that closed after a refusal is not reused).
     const req = request(
-      { host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method, headers },
+      { host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method, headers, agent: false },
       (res) => {
+        answered = true;
         const chunks = [];
         res.on('data', (d) => chunks.push(d));
         res.on('end', () =>
@@ -104,9 +107,14 @@ function send(url, { method = 'POST', headers = {}, body, timeoutMs = 60_000 } =
       req.destroy();
       resolve({ status: 'timeout', ms: performance.now() - started, text: '' });
     });
-    req.on('error', (err) =>
-      resolve({ status: `error (${err.code})`, ms: performance.now() - started, text: '' }),
-    );
+    // A server may answer (413) and close before the whole body is sent: the client then sees EPIPE/ECONNRESET
+    // while writing; the answer, when it arrives, is what counts.
+    req.on('error', (err) => {
+      const ms = performance.now() - started;
+      setTimeout(() => {
+        if (!answered) resolve({ status: `error (${err.code})`, ms, text: '' });
+      }, 500);
+    });
     req.end(body);
   });
 }
@@ -149,7 +157,10 @@ function jsonSpan(patch = {}, name = 'probe') {
 }
 
 const rows = [];
+/** PROBES=<regex> runs only the probes whose name matches. */
+const only = process.env.PROBES ? new RegExp(process.env.PROBES) : undefined;
 async function probe(up, name, run) {
+  if (only && !only.test(name)) return;
   resetPeak(up.child.pid);
   const started = performance.now();
   const result = await run();

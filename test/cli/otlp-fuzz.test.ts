@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHILD_PROCESS_TIMEOUT, type Collector, makeSpans, startCollector } from './support.js';
 
 const SEED = 20261207;
-const TIME_LIMIT_MS = 45_000;
+const TIME_LIMIT_MS = 30_000;
 const MiB = 1024 * 1024;
 
 function peakRss(pid: number): number {
