@@ -176,7 +176,7 @@ describe('aicost up under hostile input', { timeout: CHILD_PROCESS_TIMEOUT }, ()
     const big = `SELECT 1 /*${' '.repeat(20 * MiB)}*/`;
     const [res, other] = await Promise.all([
       sql(collector, big),
-      new Promise<Answer>((resolve) => setTimeout(resolve, 50)).then(() => sql(collector, 'SELECT 2')),
+      new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => sql(collector, 'SELECT 2')),
     ]);
     expect(res.status).toBe(413);
     expect(res.ms).toBeLessThan(3000);

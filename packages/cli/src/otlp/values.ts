@@ -121,7 +121,9 @@ export function idHex(v: BytesInput, width: number): string {
   if (typeof v === 'string') {
     if (v === '') return '0'.repeat(width);
     if (v.length !== width || !/^[0-9a-fA-F]+$/.test(v)) {
-      throw new OtlpDataError(`invalid id ${JSON.stringify(v.slice(0, 40))}: expected ${width} hex digits`);
+      throw new OtlpDataError(
+        `invalid hex id ${JSON.stringify(v.slice(0, 40))}: expected ${width} hex digits`,
+      );
     }
     return v.toLowerCase();
   }

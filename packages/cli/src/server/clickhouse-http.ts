@@ -466,7 +466,7 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
    * is appended to the statement; binary formats (Native from clickhouse-go,
    * RowBinary, ...) are handed to the engine's `format()` table function,
    * and carry an insert_deduplication_token made from the statement and the
-   * data, so a batch the exporter sends again is stored once (text inserts
+   * rows (see retryToken), so a batch the exporter sends again is stored once (text inserts
    * are deduplicated by the engine's block hash already; INSERT ... SELECT
    * is not, which is why `file()` counted retries twice). The engine keeps
    * `USE`/`SET` for the whole session, so they are set for this statement and
@@ -494,13 +494,15 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
       if (TEXT_INSERT_FORMATS.has(insert.format.toLowerCase())) {
         statement = `${statement}\n${data.toString('utf8')}`;
       } else {
-        const token = createHash('sha256').update(insert.head).update('\0').update(data).digest('hex');
         const hex = data.toString('hex');
+        const token = await retryToken(insert.head, insert.format, hex);
         // The parser's limit must be raised before the statement is parsed; the token only works as the
-        // statement's own setting (checked: a session SET of it does not deduplicate INSERT ... SELECT).
+        // statement's own setting (checked: a session SET of it, or async_insert = 1, does not deduplicate
+        // INSERT ... SELECT).
         before.push(`SET max_query_size = ${hex.length + 65_536}`);
         after.push('SET max_query_size = DEFAULT');
-        const tokenSetting = `insert_deduplication_token = '${token}'`;
+        // async_insert (which the exporter asks for) would bypass the token: this insert is synchronous.
+        const tokenSetting = `async_insert = 0, insert_deduplication_token = '${token}'`;
         const head = /\bSETTINGS\b/i.test(maskSql(insert.head))
           ? `${insert.head}, ${tokenSetting}`
           : `${insert.head} SETTINGS ${tokenSetting}`;
@@ -514,6 +516,42 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
       if (after.length > 0) await opts.engine.query(after.join(';\n')).catch(() => {});
       throw err;
     }
+  }
+
+  /**
+   * The deduplication token of a binary insert: the statement and the rows,
+   * as the engine reads them, with Map values in key order. clickhouse-go
+   * writes Go maps in random order, so the exporter's retry of a batch has
+   * other bytes than the first try, but the same rows.
+   */
+  async function retryToken(head: string, format: string, hex: string): Promise<string> {
+    const source = `format(${sqlQuote(format)}, unhex('${hex}'))`;
+    const raise = `SET max_query_size = ${hex.length + 65_536}`;
+    const reset = 'SET max_query_size = DEFAULT';
+    const run = async (statement: string) => {
+      try {
+        return (
+          await opts.engine.query(`${raise};\n${statement};\n${reset}`, { format: 'TabSeparatedRaw' })
+        ).text();
+      } catch (err) {
+        await opts.engine.query(reset).catch(() => {});
+        throw err;
+      }
+    };
+    const columns = (await run(`DESCRIBE TABLE ${source}`))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t'));
+    const canonical = columns.map(([name = '', type = '']) => {
+      const column = `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
+      if (/^Map\(/.test(type)) return `mapSort(${column})`;
+      if (/^Array\(Map\(/.test(type)) return `arrayMap(m -> mapSort(m), ${column})`;
+      return column;
+    });
+    const rowsHash = (
+      await run(`SELECT hex(sipHash128(groupArray(tuple(${canonical.join(', ')})))) FROM ${source}`)
+    ).trim();
+    return createHash('sha256').update(head).update('\0').update(rowsHash).digest('hex');
   }
 
   const server = createServer((req, res) => {

@@ -36,6 +36,8 @@ export const OUTSIDE_FUNCTIONS: ReadonlySet<string> = new Set([
   'addresstosymbol',
   'demangle',
   'getclienthttpheader',
+  'modelevaluate',
+  'showcertificate',
 ]);
 
 const READ_ROOTS =
