@@ -28,7 +28,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(here, '..', '..');
 /** The project's Node 24 (the system node is older). */
 export const NODE = join(REPO, 'node_modules', '.bin', 'node');
-export const CLI = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
+/** The CLI under test; AICOST_CLI_BIN points the suites at another build (e.g. the code before a fix). */
+export const CLI = process.env.AICOST_CLI_BIN ?? join(REPO, 'packages', 'cli', 'dist', 'bin.js');
 /**
  * Timeout for tests that start engine child processes (`aicost up`, the CLI on a store):
  * each loads the ~550 MB engine, which takes tens of seconds on a loaded 2-core machine.
