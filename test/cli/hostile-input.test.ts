@@ -223,39 +223,6 @@ describe('aicost up under hostile input', { timeout: CHILD_PROCESS_TIMEOUT }, ()
     expect(await spanCount(collector, 'big-int')).toBe(0);
   });
 
-  it('7. keeps ingest slots for senders whose body has arrived, and times slow bodies out', async () => {
-    const port = Number(new URL(collector.otlpUrl).port);
-    // 32 senders (8 times --max-inflight) that announce a body and trickle it.
-    const slow = Array.from({ length: 32 }, () => {
-      const socket = connect(port, '127.0.0.1');
-      socket.write(
-        `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
-      );
-      const timer = setInterval(() => socket.write(' '), 500);
-      const answer = new Promise<string>((resolve) => {
-        let text = '';
-        socket.on('data', (d) => {
-          text += d;
-        });
-        socket.on('close', () => {
-          clearInterval(timer);
-          resolve(text);
-        });
-        socket.on('error', () => {});
-      });
-      return { socket, answer };
-    });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const started = performance.now();
-    const real = await postOtlp(collector.otlpUrl, jsonSpan({}, 'beside-slow'), { encoding: 'json' });
-    expect(real.status).toBe(200);
-    expect(performance.now() - started).toBeLessThan(3000);
-    // --body-timeout 3: every trickling sender gets 408 and its connection closed.
-    const answers = await Promise.all(slow.map((s) => s.answer));
-    for (const text of answers) expect(text).toMatch(/^HTTP\/1\.1 408/);
-    expect(await spanCount(collector, 'beside-slow')).toBe(1);
-  });
-
   it('9. prints attribution values without terminal escapes, and CSV without formulas', async () => {
     const features = ['evil\u001b]0;pwned\u0007\u001b[2J', '=HYPERLINK("http://x.test/?leak","click")'];
     for (const feature of features) {
@@ -313,6 +280,62 @@ describe('aicost up under hostile input', { timeout: CHILD_PROCESS_TIMEOUT }, ()
       expect(res.text).toMatch(/UNKNOWN_DATABASE/);
     }
     expect(existsSync(planted)).toBe(false);
+  });
+});
+
+describe('aicost up under hostile input, with tight limits', { timeout: CHILD_PROCESS_TIMEOUT }, () => {
+  let collector: Collector;
+
+  beforeAll(async () => {
+    collector = await startCollector({
+      args: [
+        '--max-query-memory',
+        '512MiB',
+        '--max-query-time',
+        '5',
+        '--body-timeout',
+        '3',
+        '--max-inflight',
+        '4',
+      ],
+    });
+  }, CHILD_PROCESS_TIMEOUT);
+
+  afterAll(async () => {
+    expect(await collector?.stop()).toBe(0);
+  });
+
+  it('7. keeps ingest slots for senders whose body has arrived, and times slow bodies out', async () => {
+    const port = Number(new URL(collector.otlpUrl).port);
+    // 32 senders (8 times --max-inflight) that announce a body and trickle it.
+    const slow = Array.from({ length: 32 }, () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.write(
+        `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
+      );
+      const timer = setInterval(() => socket.write(' '), 500);
+      const answer = new Promise<string>((resolve) => {
+        let text = '';
+        socket.on('data', (d) => {
+          text += d;
+        });
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve(text);
+        });
+        socket.on('error', () => {});
+      });
+      return { socket, answer };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    const real = await postOtlp(collector.otlpUrl, jsonSpan({}, 'beside-slow'), { encoding: 'json' });
+    expect(real.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(3000);
+    // --body-timeout 3: every trickling sender gets 408 and its connection closed.
+    const answers = await Promise.all(slow.map((s) => s.answer));
+    for (const text of answers) expect(text).toMatch(/^HTTP\/1\.1 408/);
+    expect(await spanCount(collector, 'beside-slow')).toBe(1);
   });
 
   it('11. bounds the memory and time of one read, with a 4xx, and keeps answering', async () => {

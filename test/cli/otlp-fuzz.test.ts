@@ -5,9 +5,10 @@
  * stays bounded, and the next good request is stored. Fixed seed and a time
  * limit, so a run is reproducible and bounded.
  */
+
+import { readFileSync } from 'node:fs';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import fc from 'fast-check';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHILD_PROCESS_TIMEOUT, type Collector, makeSpans, startCollector } from './support.js';
 
@@ -36,7 +37,11 @@ let goodRequests = 0;
 async function goodRequestStored(collector: Collector): Promise<boolean> {
   const name = `fuzz-good-${++goodRequests}`;
   const spans = makeSpans([{ name, attributes: { 'gen_ai.operation.name': 'chat' } }]);
-  const status = await post(collector, ProtobufTraceSerializer.serializeRequest(spans)!, 'application/x-protobuf');
+  const status = await post(
+    collector,
+    ProtobufTraceSerializer.serializeRequest(spans)!,
+    'application/x-protobuf',
+  );
   if (status !== 200) return false;
   const res = await fetch(
     `${collector.clickhouseUrl}/?query=${encodeURIComponent(`SELECT count() FROM otel.otel_traces WHERE SpanName = '${name}'`)}`,
@@ -79,7 +84,12 @@ const hostileValue = fc.oneof(
 
 const jsonBody = fc
   .record({
-    field: fc.constantFrom(...Object.keys(validSpan), 'attributes.0.value', 'attributes.0.key', 'events.0.timeUnixNano'),
+    field: fc.constantFrom(
+      ...Object.keys(validSpan),
+      'attributes.0.value',
+      'attributes.0.key',
+      'events.0.timeUnixNano',
+    ),
     value: hostileValue,
     wrapper: fc.constantFrom('span', 'scopeSpans', 'resourceSpans', 'root'),
   })
@@ -103,13 +113,13 @@ const jsonBody = fc
 /** Valid protobuf bodies with bytes flipped, cut, or spliced; and plain random bytes. */
 const protobufBody = (valid: Uint8Array) =>
   fc.oneof(
-    fc.record({ at: fc.nat(valid.length - 1), byte: fc.integer({ min: 0, max: 255 }), count: fc.nat(8) }).map(
-      ({ at, byte, count }) => {
+    fc
+      .record({ at: fc.nat(valid.length - 1), byte: fc.integer({ min: 0, max: 255 }), count: fc.nat(8) })
+      .map(({ at, byte, count }) => {
         const copy = Uint8Array.from(valid);
         for (let i = 0; i <= count; i++) copy[(at + i * 7) % copy.length] = byte ^ (i * 31);
         return copy;
-      },
-    ),
+      }),
     fc.nat(valid.length).map((cut) => valid.subarray(0, cut)),
     fc.uint8Array({ maxLength: 64 }).map((junk) => Uint8Array.from([...valid.subarray(0, 20), ...junk])),
     // A length-delimited field that claims far more bytes than follow.
@@ -127,7 +137,9 @@ const protobufBody = (valid: Uint8Array) =>
     fc.uint8Array({ maxLength: 256 }),
   );
 
-describe('OTLP decoders under fuzzing (fixed seed, bounded time)', { timeout: CHILD_PROCESS_TIMEOUT + 120_000 }, () => {
+describe('OTLP decoders under fuzzing (fixed seed, bounded time)', {
+  timeout: CHILD_PROCESS_TIMEOUT + 120_000,
+}, () => {
   let collector: Collector;
   let baseline: number;
 
@@ -156,7 +168,11 @@ describe('OTLP decoders under fuzzing (fixed seed, bounded time)', { timeout: CH
     const valid = ProtobufTraceSerializer.serializeRequest(
       makeSpans([
         {
-          attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 12, 'x.list': ['a', 'b'] },
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.usage.input_tokens': 12,
+            'x.list': ['a', 'b'],
+          },
           events: [{ name: 'e', attributes: { k: 'v' } }],
         },
       ]),

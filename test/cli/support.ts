@@ -138,11 +138,12 @@ export async function startCollector(opts: { dataDir?: string; args?: string[] }
       reject(new Error(`aicost up exited with ${code}:\n${stderr}`));
     });
   });
-  // Picked up from the data directory, as `aicost report`/`sql` on the same directory do.
-  const credential = JSON.parse(readFileSync(join(dataDir, 'credential.json'), 'utf8')) as {
-    user: string;
-    password: string;
-  };
+  // Picked up from the data directory, as `aicost report`/`sql` on the same directory do (a build from before
+  // credentials, run through AICOST_CLI_BIN, has none).
+  const credentialFile = join(dataDir, 'credential.json');
+  const credential = existsSync(credentialFile)
+    ? (JSON.parse(readFileSync(credentialFile, 'utf8')) as { user: string; password: string })
+    : { user: 'default', password: '' };
   return {
     otlpUrl: ready[1]!,
     clickhouseUrl: ready[2]!,
