@@ -101,18 +101,8 @@ describe('aicost up under hostile input', { timeout: CHILD_PROCESS_TIMEOUT }, ()
     work = tempDir('aicost-hostile-');
     secretFile = join(work, 'secret.txt');
     writeFileSync(secretFile, `${SECRET}\n`);
-    collector = await startCollector({
-      args: [
-        '--max-query-memory',
-        '512MiB',
-        '--max-query-time',
-        '5',
-        '--body-timeout',
-        '3',
-        '--max-inflight',
-        '4',
-      ],
-    });
+    // Default flags: every test of this block also ran against the code before the fix, and failed there.
+    collector = await startCollector();
   }, CHILD_PROCESS_TIMEOUT);
 
   afterAll(async () => {
