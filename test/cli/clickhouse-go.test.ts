@@ -45,7 +45,10 @@ describe.skipIf(!hasGo)('clickhouse-go over HTTP', () => {
   let collector: Collector;
   let binary: string;
   const run = (...args: string[]) =>
-    spawnSync(binary, [collector.clickhouseUrl.replace('http://', ''), ...args], { encoding: 'utf8' });
+    spawnSync(binary, [collector.clickhouseUrl.replace('http://', ''), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CLICKHOUSE_PASSWORD: collector.password },
+    });
 
   beforeAll(async () => {
     binary = join(tempDir('aicost-go-'), 'client');
@@ -74,6 +77,30 @@ describe.skipIf(!hasGo)('clickhouse-go over HTTP', () => {
       "SELECT feature, count() AS n, toString(sum(cost_total)) AS cost FROM otel.aicost_requests WHERE service = 'go-exporter' GROUP BY feature",
     ]);
     expect(res.stdout).toBe('feature,n,cost\nfrom-go,6,0.0006\n');
+  });
+
+  it('stores a Native batch sent again (an exporter retry) once, in otel_traces and the request table', {
+    timeout: CHILD_PROCESS_TIMEOUT,
+  }, async () => {
+    const count = async () =>
+      (
+        await runCli([
+          'sql',
+          '--data-dir',
+          collector.dataDir,
+          '--format',
+          'csv',
+          "SELECT (SELECT count() FROM otel.otel_traces WHERE ServiceName = 'go-exporter') AS spans, (SELECT count() FROM otel.aicost_requests WHERE service = 'go-exporter') AS requests",
+        ])
+      ).stdout;
+    const before = await count();
+    for (const compression of [[], ['gzip']]) {
+      // The same batch as the first test sent: the exporter retries a batch whose answer it did not get.
+      const retry = run('insert', ...compression);
+      expect(retry.status, retry.stderr).toBe(0);
+    }
+    expect(before).toBe('spans,requests\n6,6\n');
+    expect(await count()).toBe(before);
   });
 
   it('queries Map, Nested and DateTime64(9) columns in Native, plain and gzip', {

@@ -257,7 +257,7 @@ describe('aicost up', { timeout: CHILD_PROCESS_TIMEOUT }, () => {
     const client = createClient({
       url: collector.clickhouseUrl,
       username: 'default',
-      password: 'secret',
+      password: collector.password,
       compression: { response: true },
     });
     try {
@@ -302,6 +302,7 @@ describe('aicost up', { timeout: CHILD_PROCESS_TIMEOUT }, () => {
     expect(await (await fetch(`${collector.clickhouseUrl}/ping`)).text()).toBe('Ok.\n');
     const get = await fetch(
       `${collector.clickhouseUrl}/?query=${encodeURIComponent('SELECT {n:UInt32} + 1 AS x')}&param_n=41&default_format=JSONEachRow`,
+      { headers: collector.authHeaders },
     );
     expect(get.headers.get('x-clickhouse-format')).toBe('JSONEachRow');
     // UInt64 is quoted in JSON, as a ClickHouse server does by default.
@@ -309,11 +310,15 @@ describe('aicost up', { timeout: CHILD_PROCESS_TIMEOUT }, () => {
     const gz = await fetch(`${collector.clickhouseUrl}/?enable_http_compression=1`, {
       method: 'POST',
       body: 'SELECT number FROM system.numbers LIMIT 3 FORMAT CSV',
-      headers: { 'Accept-Encoding': 'gzip' },
+      headers: { 'Accept-Encoding': 'gzip', ...collector.authHeaders },
     });
     expect(gz.headers.get('content-encoding')).toBe('gzip');
     expect(await gz.text()).toBe('0\n1\n2\n');
-    const bad = await fetch(`${collector.clickhouseUrl}/`, { method: 'POST', body: 'SELEC 1' });
+    const bad = await fetch(`${collector.clickhouseUrl}/`, {
+      method: 'POST',
+      body: 'SELEC 1',
+      headers: collector.authHeaders,
+    });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-clickhouse-exception-code')).toBe('62');
     expect(await bad.text()).toMatch(/^Code: 62\. DB::Exception: Syntax error/);

@@ -16,6 +16,7 @@ import {
   serializeSpans,
   startCollector,
   tempDir,
+  withCredential,
 } from './support.js';
 
 class OnDemandReader extends MetricReader {
@@ -159,13 +160,10 @@ describe('aicost migrate', () => {
       const spans = makeSpans([{ attributes: { 'gen_ai.operation.name': 'chat', 'aicost.feature': 'm' } }]);
       expect((await postOtlp(collector.otlpUrl, serializeSpans(spans, 'protobuf'))).status).toBe(200);
       for (let i = 0; i < 2; i++) {
-        const res = await runCli([
-          'migrate',
-          '--clickhouse-url',
-          collector.clickhouseUrl,
-          '--user',
-          'default',
-        ]);
+        const res = await runCli(
+          ['migrate', '--clickhouse-url', collector.clickhouseUrl, '--user', 'default'],
+          withCredential(collector),
+        );
         expect(res.code, res.stderr).toBe(0);
         // `aicost up` installed the schema when it opened the store: nothing is pending.
         expect(res.stdout).toMatch(
@@ -173,10 +171,13 @@ describe('aicost migrate', () => {
         );
       }
       const count = await runCli(['sql', '--format', 'csv', 'SELECT count() AS n FROM otel.otel_traces'], {
-        env: { CLICKHOUSE_URL: collector.clickhouseUrl },
+        env: { CLICKHOUSE_URL: collector.clickhouseUrl, CLICKHOUSE_PASSWORD: collector.password },
       });
       expect(count.stdout).toBe('n\n1\n');
-      const refused = await runCli(['migrate', '--clickhouse-url', readOnly.clickhouseUrl]);
+      const refused = await runCli(
+        ['migrate', '--clickhouse-url', readOnly.clickhouseUrl],
+        withCredential(readOnly),
+      );
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/read-only|readonly/i);
     } finally {
@@ -191,7 +192,7 @@ describe('a writable aicost up', () => {
     timeout: CHILD_PROCESS_TIMEOUT,
   }, async () => {
     const collector = await startCollector({ args: ['--writable'] });
-    const client = createClient({ url: collector.clickhouseUrl });
+    const client = createClient({ url: collector.clickhouseUrl, password: collector.password });
     try {
       await client.command({
         query:
@@ -217,7 +218,11 @@ describe('a writable aicost up', () => {
         })
       ).json();
       // A client asking for readonly=1 gets it for its request only: the store stays writable.
-      const ro = createClient({ url: collector.clickhouseUrl, clickhouse_settings: { readonly: '1' } });
+      const ro = createClient({
+        url: collector.clickhouseUrl,
+        password: collector.password,
+        clickhouse_settings: { readonly: '1' },
+      });
       await expect(ro.command({ query: 'DROP TABLE default.budgets' })).rejects.toThrow(/readonly/);
       expect(
         await (

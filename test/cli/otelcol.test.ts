@@ -144,6 +144,7 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
         env: {
           ...process.env,
           CLICKHOUSE_ENDPOINT: local.clickhouseUrl,
+          CLICKHOUSE_PASSWORD: local.password,
           CLICKHOUSE_COMPRESS: 'none',
           AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
           AICOST_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',

@@ -19,6 +19,7 @@ import {
   startCollector,
   sumUsd,
   tempDir,
+  withCredential,
 } from './support.js';
 
 const DAY_MS = 86_400_000;
@@ -288,7 +289,7 @@ describe('report and sql with --clickhouse-url', { timeout: CHILD_PROCESS_TIMEOU
   });
 
   async function reportJson(args: string[], env?: NodeJS.ProcessEnv) {
-    const res = await runCli(['report', ...args, '--format', 'json'], { env });
+    const res = await runCli(['report', ...args, '--format', 'json'], withCredential(collector, { env }));
     expect(res.code, res.stderr).toBe(0);
     return JSON.parse(res.stdout);
   }
@@ -359,13 +360,16 @@ describe('report and sql with --clickhouse-url', { timeout: CHILD_PROCESS_TIMEOU
     ]);
     expect(report.rows).toEqual([]);
     expect(report.totals).toMatchObject({ requests: 0, cost: null });
-    const table = await runCli(['report', '--clickhouse-url', collector.clickhouseUrl, ...window]);
+    const table = await runCli(
+      ['report', '--clickhouse-url', collector.clickhouseUrl, ...window],
+      withCredential(collector),
+    );
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/no GenAI requests in this window/);
   });
 
   it('writes CSV with the exact 9-decimal cost and cost per request', async () => {
-    const res = await runCli(['report', ...all, '--by', 'day', '--format', 'csv']);
+    const res = await runCli(['report', ...all, '--by', 'day', '--format', 'csv'], withCredential(collector));
     expect(res.code, res.stderr).toBe(0);
     const expected = expectedBy(['day']);
     const ordered = [...expected].sort(([, a], [, b]) =>
@@ -397,14 +401,17 @@ describe('report and sql with --clickhouse-url', { timeout: CHILD_PROCESS_TIMEOU
   });
 
   it('runs SQL and prints the exact Decimal sums', async () => {
-    const res = await runCli([
-      'sql',
-      '--clickhouse-url',
-      collector.clickhouseUrl,
-      '--format',
-      'csv',
-      'SELECT customer, toString(sum(cost_total)) AS cost FROM otel.aicost_requests GROUP BY customer ORDER BY customer',
-    ]);
+    const res = await runCli(
+      [
+        'sql',
+        '--clickhouse-url',
+        collector.clickhouseUrl,
+        '--format',
+        'csv',
+        'SELECT customer, toString(sum(cost_total)) AS cost FROM otel.aicost_requests GROUP BY customer ORDER BY customer',
+      ],
+      withCredential(collector),
+    );
     expect(res.code, res.stderr).toBe(0);
     const expected = expectedBy(['customer']);
     expect(res.stdout).toBe(
@@ -417,12 +424,10 @@ describe('report and sql with --clickhouse-url', { timeout: CHILD_PROCESS_TIMEOU
   });
 
   it('exits 1 on a bad query with only the engine message on stderr', async () => {
-    const res = await runCli([
-      'sql',
-      '--clickhouse-url',
-      collector.clickhouseUrl,
-      'SELECT no_such_column FROM otel.aicost_requests',
-    ]);
+    const res = await runCli(
+      ['sql', '--clickhouse-url', collector.clickhouseUrl, 'SELECT no_such_column FROM otel.aicost_requests'],
+      withCredential(collector),
+    );
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toMatch(
@@ -446,7 +451,7 @@ describe('report and sql with --clickhouse-url', { timeout: CHILD_PROCESS_TIMEOU
         'csv',
         'SELECT count() AS n FROM otel.aicost_requests',
       ],
-      { env: WITHOUT_CHDB },
+      withCredential(collector, { env: WITHOUT_CHDB }),
     );
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout).toBe(`n\n${SEEDS.length}\n`);
@@ -468,14 +473,17 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
   });
 
   async function priceRows(): Promise<number> {
-    const res = await runCli([
-      'sql',
-      '--clickhouse-url',
-      collector.clickhouseUrl,
-      '--format',
-      'csv',
-      'SELECT count() FROM otel.aicost_prices',
-    ]);
+    const res = await runCli(
+      [
+        'sql',
+        '--clickhouse-url',
+        collector.clickhouseUrl,
+        '--format',
+        'csv',
+        'SELECT count() FROM otel.aicost_prices',
+      ],
+      withCredential(collector),
+    );
     expect(res.code, res.stderr).toBe(0);
     return Number(res.stdout.split('\n')[1]);
   }
@@ -488,7 +496,7 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
 
   it('migrate applies the schema, and --with-prices loads the catalogue in the same command', async () => {
     const url = ['--clickhouse-url', collector.clickhouseUrl];
-    const plain = await runCli(['migrate', ...url], { env: WITHOUT_CHDB });
+    const plain = await runCli(['migrate', ...url], withCredential(collector, { env: WITHOUT_CHDB }));
     expect(plain.code, plain.stderr).toBe(0);
     // `aicost up` installed the schema when it opened its store: nothing is pending.
     expect(plain.stdout).toMatch(
@@ -496,7 +504,10 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
     );
     expect(await priceRows()).toBe(0);
 
-    const withPrices = await runCli(['migrate', '--with-prices', ...url], { env: WITHOUT_CHDB });
+    const withPrices = await runCli(
+      ['migrate', '--with-prices', ...url],
+      withCredential(collector, { env: WITHOUT_CHDB }),
+    );
     expect(withPrices.code, withPrices.stderr).toBe(0);
     const loaded = /loaded (\d+) price rows and (\d+) model aliases/.exec(withPrices.stdout);
     expect(loaded, withPrices.stdout).not.toBeNull();
@@ -504,7 +515,7 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
     expect(await priceRows()).toBe(Number(loaded![1]));
 
     // prices load replaces the load: the same count again, not twice as many.
-    const reload = await runCli(['prices', 'load', ...url], { env: WITHOUT_CHDB });
+    const reload = await runCli(['prices', 'load', ...url], withCredential(collector, { env: WITHOUT_CHDB }));
     expect(reload.code, reload.stderr).toBe(0);
     expect(reload.stdout).toMatch(new RegExp(`^loaded ${loaded![1]} price rows`));
     expect(await priceRows()).toBe(Number(loaded![1]));
@@ -551,13 +562,10 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
   });
 
   it('refuses --prices-file without --with-prices (usage error)', async () => {
-    const res = await runCli([
-      'migrate',
-      '--clickhouse-url',
-      collector.clickhouseUrl,
-      '--prices-file',
-      'x.yaml',
-    ]);
+    const res = await runCli(
+      ['migrate', '--clickhouse-url', collector.clickhouseUrl, '--prices-file', 'x.yaml'],
+      withCredential(collector),
+    );
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/--prices-file goes with --with-prices/);
   });

@@ -8,7 +8,7 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT at `collector.otlpUrl`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(here, '..', '..');
 /** The project's Node 24 (the system node is older). */
 export const NODE = join(REPO, 'node_modules', '.bin', 'node');
-export const CLI = join(REPO, 'packages', 'cli', 'dist', 'bin.js');
+/** The CLI under test; AICOST_CLI_BIN points the suites at another build (e.g. the code before a fix). */
+export const CLI = process.env.AICOST_CLI_BIN ?? join(REPO, 'packages', 'cli', 'dist', 'bin.js');
 /**
  * Timeout for tests that start engine child processes (`aicost up`, the CLI on a store):
  * each loads the ~550 MB engine, which takes tens of seconds on a loaded 2-core machine.
@@ -94,6 +95,11 @@ export interface Collector {
   otlpUrl: string;
   clickhouseUrl: string;
   dataDir: string;
+  /** The credential `aicost up` keeps in its data directory (credential.json), required on its SQL port. */
+  user: string;
+  password: string;
+  /** Headers that carry the credential, for fetch() on the SQL port. */
+  authHeaders: Record<string, string>;
   process: ChildProcess;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
@@ -132,10 +138,19 @@ export async function startCollector(opts: { dataDir?: string; args?: string[] }
       reject(new Error(`aicost up exited with ${code}:\n${stderr}`));
     });
   });
+  // Picked up from the data directory, as `aicost report`/`sql` on the same directory do (a build from before
+  // credentials, run through AICOST_CLI_BIN, has none).
+  const credentialFile = join(dataDir, 'credential.json');
+  const credential = existsSync(credentialFile)
+    ? (JSON.parse(readFileSync(credentialFile, 'utf8')) as { user: string; password: string })
+    : { user: 'default', password: '' };
   return {
     otlpUrl: ready[1]!,
     clickhouseUrl: ready[2]!,
     dataDir,
+    user: credential.user,
+    password: credential.password,
+    authHeaders: { 'X-ClickHouse-User': credential.user, 'X-ClickHouse-Key': credential.password },
     process: child,
     stderr: () => stderr,
     async stop(signal = 'SIGTERM') {
@@ -149,6 +164,14 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** `runCli` options that pass a collector's credential (CLICKHOUSE_PASSWORD) to `--clickhouse-url` commands. */
+export function withCredential(
+  collector: Pick<Collector, 'password'>,
+  opts: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): { input?: string; env?: NodeJS.ProcessEnv } {
+  return { ...opts, env: { CLICKHOUSE_PASSWORD: collector.password, ...opts.env } };
 }
 
 /** Runs `aicost <args>` to completion. */

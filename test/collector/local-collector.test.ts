@@ -8,7 +8,7 @@
  * Skipped only when the collector binary has not been built (CI builds it).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -72,6 +72,10 @@ async function startAicostUp(dataDir: string): Promise<LocalCollector> {
       const ready = /aicost up: ready otlp=(\S+) clickhouse=(\S+)/.exec(output);
       if (!ready?.[1] || !ready[2]) return;
       clearTimeout(timer);
+      // aicost up requires the credential it keeps in its data directory on its SQL port.
+      clickhousePassword = (
+        JSON.parse(readFileSync(join(dataDir, 'credential.json'), 'utf8')) as { password: string }
+      ).password;
       resolve({ otlpEndpoint: ready[1], clickhouseEndpoint: ready[2], process: child, output: () => output });
     });
     child.once('exit', (code) => {
@@ -89,8 +93,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Rows of a SELECT over the ClickHouse HTTP interface, as a client (Grafana, clickhouse-client) would ask. */
+let clickhousePassword = '';
+
 async function selectRows<T>(endpoint: string, sql: string): Promise<T[]> {
-  const response = await fetch(`${endpoint}/?default_format=JSONEachRow`, { method: 'POST', body: sql });
+  const response = await fetch(`${endpoint}/?default_format=JSONEachRow`, {
+    method: 'POST',
+    body: sql,
+    headers: { 'X-ClickHouse-Key': clickhousePassword },
+  });
   const text = await response.text();
   if (!response.ok) throw new Error(`HTTP ${response.status}: ${text}`);
   return text
@@ -153,6 +163,7 @@ describe.skipIf(!binary.exists)('app -> real collector -> aicost up (ClickHouse 
       [PRODUCTION_CONFIG],
       {
         CLICKHOUSE_ENDPOINT: local.clickhouseEndpoint,
+        CLICKHOUSE_PASSWORD: clickhousePassword,
         // The local collector speaks plain HTTP; lz4/zstd would need ClickHouse's block framing.
         CLICKHOUSE_COMPRESS: 'none',
         AICOST_OTLP_TOKEN: TEST_OTLP_TOKEN,

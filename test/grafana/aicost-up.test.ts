@@ -85,7 +85,11 @@ describe.skipIf(!hasGo)('the dashboards through the plugin driver against aicost
     collector = await startCollector({ args: ['--writable'] });
     const post = async (query: string, body?: string) => {
       const url = `${collector.clickhouseUrl}/?query=${encodeURIComponent(query)}`;
-      const response = await fetch(url, { method: 'POST', ...(body === undefined ? {} : { body }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: collector.authHeaders,
+        ...(body === undefined ? {} : { body }),
+      });
       if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
     };
     await loadPrices((statement) => post(statement), PRICES, ALIASES);
@@ -135,7 +139,7 @@ describe.skipIf(!hasGo)('the dashboards through the plugin driver against aicost
       const input = {
         addr: collector.clickhouseUrl.replace(/^http:\/\//, ''),
         user: 'aicost_reader',
-        password: 'any',
+        password: collector.password,
         queries: expanded,
       };
       const out = spawnSync(client, [], { input: JSON.stringify(input), encoding: 'utf8' });

@@ -12,8 +12,18 @@ export { type OtlpTracesRequest, TRACE_COLUMNS, tracesToRows } from './otlp/trac
 export { anyValueString, attributesMap } from './otlp/values.js';
 export { formatRounded, formatUsd, parseCostText } from './report/money.js';
 export { reportSql } from './report/query.js';
+export {
+  type BoundAddress,
+  boundAddressOf,
+  browserRequestRefusal,
+  credentialMatches,
+  isLoopbackHost,
+  type LocalCredential,
+  loadOrCreateCredential,
+  readCredential,
+} from './server/access.js';
 export { createClickHouseHttpServer } from './server/clickhouse-http.js';
 export { IngestQueue, QueueBusyError } from './server/ingest-queue.js';
 export { createOtlpReceiver, TRACES_TABLE, toTableRows } from './server/otlp-http.js';
-export { LocalEngine } from './store/engine.js';
+export { DEFAULT_READ_LIMITS, LocalEngine, type ReadLimits } from './store/engine.js';
 export { DATABASE, schemaDatabase, schemaLayout } from './store/schema.js';

@@ -62,9 +62,38 @@ export function toJsonRows(rs: ResultSet): Record<string, unknown>[] {
   );
 }
 
+/** C0 controls other than tab/newline, DEL and C1 controls: ESC and BEL drive terminals. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+function escapeControl(c: string): string {
+  return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+/**
+ * A value as it may be printed on a terminal: control characters (ESC, BEL,
+ * CSI, ...) become visible `\xHH` escapes, newlines and tabs `\n`/`\t`, so
+ * an attribute value sent by anyone who can reach the OTLP port cannot
+ * rewrite the terminal (title, cursor, hyperlinks, clipboard).
+ */
+export function terminalSafe(v: string): string {
+  return v.replace(CONTROL, escapeControl).replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+}
+
+/** A plain decimal number (kept as is in CSV, negative numbers included). */
+const NUMBER = /^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+
+/**
+ * A CSV field. A text starting with `=`, `+`, `-`, `@`, tab or CR is a
+ * formula to spreadsheets (`=HYPERLINK(...)`): it gets a leading `'` (the
+ * OWASP CSV-injection rule), numbers excepted. Control characters are escaped
+ * as on the terminal.
+ */
 function csvField(v: string | null): string {
   if (v === null) return '';
-  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+  let text = v.replace(CONTROL, escapeControl);
+  if (/^[=+\-@\t\r]/.test(text) && !NUMBER.test(text)) text = `'${text}`;
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function toCsv(columns: string[], rows: (string | null)[][]): string {
@@ -80,9 +109,10 @@ export function toTable(
   align: ('left' | 'right')[] = [],
   footer?: (string | null)[],
 ): string {
-  const cells = rows.map((r) => r.map((v) => (v === null ? 'NULL' : v.replace(/\n/g, '\\n'))));
-  const foot = footer?.map((v) => v ?? '');
-  const widths = columns.map((c, i) =>
+  const cells = rows.map((r) => r.map((v) => (v === null ? 'NULL' : terminalSafe(v))));
+  const foot = footer?.map((v) => terminalSafe(v ?? ''));
+  const names = columns.map(terminalSafe);
+  const widths = names.map((c, i) =>
     Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length), foot ? (foot[i] ?? '').length : 0),
   );
   const line = (r: string[]) =>
@@ -91,7 +121,7 @@ export function toTable(
       .join('  ')
       .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  const out = [line(columns), rule, ...cells.map(line)];
+  const out = [line(names), rule, ...cells.map(line)];
   if (foot) out.push(rule, line(foot));
   return `${out.join('\n')}\n`;
 }

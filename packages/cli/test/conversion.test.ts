@@ -51,10 +51,10 @@ describe('attribute values as pdata AsString()', () => {
   });
 
   it('blanks all-zero ids and refuses non-hex ids from JSON', () => {
-    expect(idHexOrEmpty(new Uint8Array(8))).toBe('');
-    expect(idHexOrEmpty('00000000000000000000000000000000')).toBe('');
-    expect(idHexOrEmpty('5B8EFFF798038103D269B633813FC60C')).toBe('5b8efff798038103d269b633813fc60c');
-    expect(() => idHexOrEmpty('zz"},')).toThrow(OtlpDataError);
+    expect(idHexOrEmpty(new Uint8Array(8), 16)).toBe('');
+    expect(idHexOrEmpty('00000000000000000000000000000000', 32)).toBe('');
+    expect(idHexOrEmpty('5B8EFFF798038103D269B633813FC60C', 32)).toBe('5b8efff798038103d269b633813fc60c');
+    expect(() => idHexOrEmpty('zz"},', 32)).toThrow(OtlpDataError);
   });
 });
 

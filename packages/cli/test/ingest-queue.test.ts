@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { boundAddressOf } from '../src/server/access.js';
 import { IngestQueue, QueueBusyError, type TableRows } from '../src/server/ingest-queue.js';
 import { createOtlpReceiver } from '../src/server/otlp-http.js';
 import { LocalEngine } from '../src/store/engine.js';
@@ -353,6 +354,7 @@ describe('OTLP receiver over the queue', () => {
       maxBodyBytes: 1 << 20,
       maxInflight: 8,
       retryAfterSeconds: 1,
+      bound: () => boundAddressOf(receiver.server, '127.0.0.1')(),
     });
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
@@ -389,6 +391,7 @@ describe('OTLP receiver over the queue', () => {
       maxBodyBytes: 1 << 20,
       maxInflight: 8,
       retryAfterSeconds: 1,
+      bound: () => boundAddressOf(receiver.server, '127.0.0.1')(),
     });
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;

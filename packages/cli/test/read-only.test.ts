@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boundAddressOf } from '../src/server/access.js';
 import { createClickHouseHttpServer } from '../src/server/clickhouse-http.js';
+import { loadEngineFunctions } from '../src/server/read-guard.js';
 import {
   calledFunctions,
   externalFunctionsOf,
@@ -55,9 +57,25 @@ beforeAll(async () => {
     .filter(Boolean);
   externalFunctions = externalFunctionsOf(names);
   const version = (await engine.query('SELECT version()')).text().trim();
-  const common = { engine, maxBodyBytes: 1 << 20, version, externalFunctions };
-  readOnlyUrl = await listen(createClickHouseHttpServer({ ...common, writable: false }));
-  writableUrl = await listen(createClickHouseHttpServer({ ...common, writable: true }));
+  const functions = await loadEngineFunctions(async (sql) => (await engine.query(sql)).text());
+  const common = {
+    engine,
+    maxInsertBytes: 1 << 20,
+    maxQueryBytes: 1 << 20,
+    bodyTimeoutMs: 10_000,
+    version,
+    functions,
+  };
+  const serve = (writable: boolean) => {
+    const server: Server = createClickHouseHttpServer({
+      ...common,
+      writable,
+      bound: () => boundAddressOf(server, '127.0.0.1')(),
+    });
+    return server;
+  };
+  readOnlyUrl = await listen(serve(false));
+  writableUrl = await listen(serve(true));
   canaryUrl = await listen(
     createServer((_req, res) => {
       canaryHits++;
@@ -178,9 +196,12 @@ describe('read-only ClickHouse HTTP interface', () => {
   });
 
   it('keeps the engine read-only for a statement the text check lets through', async () => {
-    // Defence in depth: the engine itself refuses writes and file access on a read-only connection.
+    // Defence in depth: the engine itself refuses writes (readonly) and file access (no SOURCES grant).
     await expect(engine.queryReadOnly(`SELECT * FROM file('${secret}', 'LineAsString')`)).rejects.toThrow(
-      /READONLY/,
+      /ACCESS_DENIED/,
+    );
+    await expect(engine.query(`SELECT * FROM url('${canaryUrl}/x', 'LineAsString')`)).rejects.toThrow(
+      /ACCESS_DENIED/,
     );
     await expect(engine.queryReadOnly("INSERT INTO default.costs VALUES ('x', 1)")).rejects.toThrow(
       /READONLY/,

@@ -13,6 +13,7 @@ import { type RunningCollector, runApp, startCollector } from '../demo/processes
 import { createProgress } from '../demo/progress.js';
 import { findSampleApp, nodeFlagsFor } from '../demo/sample-app.js';
 import { findRunningCollector } from '../runtime.js';
+import { readCredential } from '../server/access.js';
 import { report, reportOptions } from './report.js';
 
 export const demoOptions = {
@@ -65,18 +66,25 @@ function shellPath(path: string): string {
 }
 
 /** Rows in the request table, through the collector's ClickHouse HTTP interface. */
-async function requestRows(clickhouseUrl: string): Promise<number> {
+async function requestRows(clickhouseUrl: string, dataDir: string): Promise<number> {
   const query = 'SELECT count() FROM otel.aicost_requests FORMAT TabSeparated';
-  const response = await fetch(`${clickhouseUrl}/?query=${encodeURIComponent(query)}`);
+  // The collector's credential is in the data directory it owns.
+  const headers: Record<string, string> = { 'X-ClickHouse-Key': readCredential(dataDir)?.password ?? '' };
+  const response = await fetch(`${clickhouseUrl}/?query=${encodeURIComponent(query)}`, { headers });
   if (!response.ok) throw new Error(`counting requests failed: ${await response.text()}`);
   return Number((await response.text()).trim());
 }
 
 /** The app exits after its exporter has been acknowledged; a short wait covers the last batch. */
-async function waitForRows(clickhouseUrl: string, expected: number, timeoutMs = 10_000): Promise<number> {
+async function waitForRows(
+  clickhouseUrl: string,
+  dataDir: string,
+  expected: number,
+  timeoutMs = 10_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rows = await requestRows(clickhouseUrl);
+    const rows = await requestRows(clickhouseUrl, dataDir);
     if (rows >= expected || Date.now() > deadline) return rows;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -195,7 +203,7 @@ export async function demo(args: ParsedArgs): Promise<number> {
     }
     if (result.total === 0) throw new Error(`the sample app made no requests\n${result.stderr.trim()}`);
 
-    const rows = await waitForRows(collector.clickhouseUrl, result.total);
+    const rows = await waitForRows(collector.clickhouseUrl, dataDir, result.total);
     if (rows < result.total) {
       throw new Error(
         `the collector has ${rows} of ${result.total} requests: spans were lost on the way` +

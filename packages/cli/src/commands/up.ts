@@ -1,16 +1,24 @@
 /**
  * `aicost up`: the local collector. One process owns the store (embedded
  * engine on --data-dir), receives OTLP/HTTP and answers the ClickHouse HTTP
- * interface over the same store.
+ * interface over the same store. Security: see the README's "Security of
+ * aicost up" section and server/access.ts.
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bytes, flag, int, type ParsedArgs, str } from '../args.js';
+import { bytes, flag, int, type ParsedArgs, str, UsageError } from '../args.js';
 import { clearRunningState, DEFAULT_DATA_DIR, findRunningCollector, writeRunningState } from '../runtime.js';
+import {
+  boundAddressOf,
+  isLoopbackHost,
+  type LocalCredential,
+  loadOrCreateCredential,
+} from '../server/access.js';
 import { createClickHouseHttpServer } from '../server/clickhouse-http.js';
 import { IngestQueue } from '../server/ingest-queue.js';
 import { createOtlpReceiver } from '../server/otlp-http.js';
-import { externalFunctionsOf } from '../server/sql-text.js';
+import { loadEngineFunctions } from '../server/read-guard.js';
 import { loadCatalogue } from './prices.js';
 
 export const upOptions = {
@@ -19,9 +27,18 @@ export const upOptions = {
   'clickhouse-port': { type: 'string' },
   'data-dir': { type: 'string' },
   writable: { type: 'boolean' },
-  user: { type: 'string' },
+  // Refused with a message: a password on the command line shows in the process list.
   password: { type: 'string' },
+  'password-file': { type: 'string' },
+  'otlp-auth': { type: 'boolean' },
+  'allow-origin': { type: 'string', multiple: true },
   'max-body-size': { type: 'string' },
+  'max-insert-size': { type: 'string' },
+  'max-query-size': { type: 'string' },
+  'body-timeout': { type: 'string' },
+  'max-query-memory': { type: 'string' },
+  'max-query-time': { type: 'string' },
+  'max-result-size': { type: 'string' },
   'max-queue-size': { type: 'string' },
   'max-inflight': { type: 'string' },
   'prices-file': { type: 'string' },
@@ -46,6 +63,34 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** The password given without the command line: AICOST_PASSWORD or --password-file; undefined: generated. */
+function configuredPassword(args: ParsedArgs): string | undefined {
+  if (str(args, 'password') !== undefined) {
+    throw new UsageError(
+      '--password would show in the process list; set AICOST_PASSWORD, pass --password-file, or let aicost up generate one',
+    );
+  }
+  const file = str(args, 'password-file');
+  if (file) return readFileSync(file, 'utf8').trim();
+  return process.env.AICOST_PASSWORD || undefined;
+}
+
+/** Printed once, when the credential is created: how to connect the usual clients. */
+function credentialNotice(credential: LocalCredential, host: string, port: number, dataDir: string): string {
+  const address = isLoopbackHost(host) || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const url = `http://${address}:${port}`;
+  return `a credential was created for this store (kept in ${dataDir}/credential.json, mode 0600; shown only now).
+  user: ${credential.user}   password: ${credential.password}
+  Grafana datasource (provisioning YAML):
+    - name: aicost
+      type: grafana-clickhouse-datasource
+      jsonData: { host: ${address}, port: ${port}, protocol: http, username: ${credential.user}, defaultDatabase: otel }
+      secureJsonData: { password: ${credential.password} }
+  @clickhouse/client:
+    createClient({ url: '${url}', username: '${credential.user}', password: process.env.AICOST_PASSWORD })
+  aicost report / sql on the same --data-dir pick it up themselves.`;
+}
+
 export async function up(args: ParsedArgs): Promise<number> {
   const host = str(args, 'host') ?? '127.0.0.1';
   const dataDir = str(args, 'data-dir') ?? DEFAULT_DATA_DIR;
@@ -62,7 +107,15 @@ export async function up(args: ParsedArgs): Promise<number> {
   }
   // The native engine loads only here and on the local-store paths of store/backend.ts.
   const { LocalEngine } = await import('../store/engine.js');
-  const engine = await LocalEngine.open(dataDir);
+  const password = configuredPassword(args);
+  const loopback = isLoopbackHost(host);
+  const engine = await LocalEngine.open(dataDir, {
+    readLimits: {
+      maxMemoryBytes: bytes(args, 'max-query-memory', 2 * 1024 ** 3),
+      maxExecutionSeconds: int(args, 'max-query-time', 60),
+      maxResultBytes: bytes(args, 'max-result-size', 512 * 1024 ** 2),
+    },
+  });
   const servers: Server[] = [];
   try {
     if (!flag(args, 'no-prices')) {
@@ -73,7 +126,12 @@ export async function up(args: ParsedArgs): Promise<number> {
       info(`loaded ${loaded.rows} price rows and ${loaded.aliases} model aliases`);
     }
     const version = (await engine.query('SELECT version()', { format: 'TabSeparated' })).text().trim();
-    const tableFunctions = (await engine.query('SELECT name FROM system.table_functions')).text();
+    const functions = await loadEngineFunctions(async (sql) => (await engine.query(sql)).text());
+    const { credential, created } = loadOrCreateCredential(engine.dataDir, password);
+    // Beyond loopback the OTLP port needs the credential too.
+    const otlpAuth = flag(args, 'otlp-auth') || !loopback;
+    const allowedOrigins = (args.options['allow-origin'] as string[] | undefined) ?? [];
+    const bodyTimeoutMs = int(args, 'body-timeout', 30) * 1000;
 
     const queue = new IngestQueue({
       insert: (table, rows) => engine.insertJsonRows(table, rows),
@@ -85,19 +143,26 @@ export async function up(args: ParsedArgs): Promise<number> {
       maxBodyBytes: bytes(args, 'max-body-size', 16 * 1024 * 1024),
       maxInflight: int(args, 'max-inflight', 32),
       retryAfterSeconds: 1,
+      bodyTimeoutMs,
+      credential: otlpAuth ? credential : undefined,
+      bound: () => bindOf(otlp.server)(),
       health: () => ({ dataDir: engine.dataDir }),
       log,
     });
     const clickhouse = createClickHouseHttpServer({
       engine,
       writable: flag(args, 'writable'),
-      user: str(args, 'user'),
-      password: str(args, 'password'),
-      maxBodyBytes: 256 * 1024 * 1024,
+      credential,
+      bound: () => bindOf(clickhouse)(),
+      maxInsertBytes: bytes(args, 'max-insert-size', 64 * 1024 * 1024),
+      maxQueryBytes: bytes(args, 'max-query-size', 1024 * 1024),
+      bodyTimeoutMs,
       version,
-      externalFunctions: externalFunctionsOf(tableFunctions.split('\n').filter(Boolean)),
+      functions,
       log,
     });
+    const bindOf = (server: Server) => boundAddressOf(server, host, allowedOrigins);
+    for (const server of [otlp.server, clickhouse]) server.maxConnections = 1024;
 
     servers.push(otlp.server, clickhouse);
     const otlpPort = await listen(otlp.server, int(args, 'port', 4318), host);
@@ -110,11 +175,20 @@ export async function up(args: ParsedArgs): Promise<number> {
       writable: flag(args, 'writable'),
       dataDir: engine.dataDir,
     });
+    if (created) log(credentialNotice(credential, host, clickhousePort, engine.dataDir));
+    if (!loopback) {
+      log(
+        `WARNING: listening on ${host}, beyond this machine's loopback: anyone who can reach it and has the credential ` +
+          'can read the store (and write it with --writable); OTLP requires the credential too. Prefer 127.0.0.1 behind a TLS proxy.',
+      );
+    }
     // Tests and scripts wait for this line (stdout, always printed).
     process.stdout.write(
       `aicost up: ready otlp=http://${host}:${otlpPort} clickhouse=http://${host}:${clickhousePort} data=${engine.dataDir}\n`,
     );
-    info(`OTLP/HTTP on http://${host}:${otlpPort}/v1/traces and /v1/metrics`);
+    info(
+      `OTLP/HTTP on http://${host}:${otlpPort}/v1/traces and /v1/metrics${otlpAuth ? ' (credential required)' : ''}`,
+    );
     info(
       `ClickHouse HTTP on http://${host}:${clickhousePort} (${flag(args, 'writable') ? 'writable' : 'read-only'}), engine ${version}`,
     );

@@ -12,6 +12,7 @@ import {
   int64String,
   type KeyValue,
   serviceName,
+  stringOf,
 } from './values.js';
 
 export interface OtlpSpan {
@@ -95,8 +96,8 @@ export function tracesToRows(req: OtlpTracesRequest): { rows: string; count: num
     const service = JSON.stringify(serviceName(resAttrs));
     const resMap = JSON.stringify(attributesMap(resAttrs));
     for (const ss of rs.scopeSpans ?? []) {
-      const scopeName = JSON.stringify(ss.scope?.name ?? '');
-      const scopeVersion = JSON.stringify(ss.scope?.version ?? '');
+      const scopeName = JSON.stringify(stringOf(ss.scope?.name));
+      const scopeVersion = JSON.stringify(stringOf(ss.scope?.version));
       for (const span of ss.spans ?? []) {
         lines.push(spanRow(span, service, resMap, scopeName, scopeVersion));
       }
@@ -114,11 +115,11 @@ function spanRow(span: OtlpSpan, service: string, resMap: string, scopeName: str
   const links = span.links ?? [];
   return (
     `{"Timestamp":"${start}"` +
-    `,"TraceId":"${idHexOrEmpty(span.traceId)}"` +
-    `,"SpanId":"${idHexOrEmpty(span.spanId)}"` +
-    `,"ParentSpanId":"${idHexOrEmpty(span.parentSpanId)}"` +
-    `,"TraceState":${JSON.stringify(span.traceState ?? '')}` +
-    `,"SpanName":${JSON.stringify(span.name ?? '')}` +
+    `,"TraceId":"${idHexOrEmpty(span.traceId, 32)}"` +
+    `,"SpanId":"${idHexOrEmpty(span.spanId, 16)}"` +
+    `,"ParentSpanId":"${idHexOrEmpty(span.parentSpanId, 16)}"` +
+    `,"TraceState":${JSON.stringify(stringOf(span.traceState))}` +
+    `,"SpanName":${JSON.stringify(stringOf(span.name))}` +
     `,"SpanKind":"${enumName(span.kind, SPAN_KIND, 'SPAN_KIND_')}"` +
     `,"ServiceName":${service}` +
     `,"ResourceAttributes":${resMap}` +
@@ -127,13 +128,13 @@ function spanRow(span: OtlpSpan, service: string, resMap: string, scopeName: str
     `,"SpanAttributes":${JSON.stringify(attributesMap(span.attributes))}` +
     `,"Duration":"${duration}"` +
     `,"StatusCode":"${enumName(span.status?.code, STATUS_CODE, 'STATUS_CODE_')}"` +
-    `,"StatusMessage":${JSON.stringify(span.status?.message ?? '')}` +
+    `,"StatusMessage":${JSON.stringify(stringOf(span.status?.message))}` +
     `,"Events.Timestamp":[${events.map((e) => `"${int64String(e.timeUnixNano)}"`).join(',')}]` +
-    `,"Events.Name":${JSON.stringify(events.map((e) => e.name ?? ''))}` +
+    `,"Events.Name":${JSON.stringify(events.map((e) => stringOf(e.name)))}` +
     `,"Events.Attributes":${JSON.stringify(events.map((e) => attributesMap(e.attributes)))}` +
-    `,"Links.TraceId":${JSON.stringify(links.map((l) => idHexOrEmpty(l.traceId)))}` +
-    `,"Links.SpanId":${JSON.stringify(links.map((l) => idHexOrEmpty(l.spanId)))}` +
-    `,"Links.TraceState":${JSON.stringify(links.map((l) => l.traceState ?? ''))}` +
+    `,"Links.TraceId":${JSON.stringify(links.map((l) => idHexOrEmpty(l.traceId, 32)))}` +
+    `,"Links.SpanId":${JSON.stringify(links.map((l) => idHexOrEmpty(l.spanId, 16)))}` +
+    `,"Links.TraceState":${JSON.stringify(links.map((l) => stringOf(l.traceState)))}` +
     `,"Links.Attributes":${JSON.stringify(links.map((l) => attributesMap(l.attributes)))}}`
   );
 }

@@ -37,29 +37,59 @@ export interface KeyValue {
   value?: AnyValue | null;
 }
 
-/** Decimal digits of a 64-bit integer, exact (timestamps in ns exceed 2^53). */
-export function int64String(v: Int64Input): string {
-  if (v === null || v === undefined) return '0';
-  if (typeof v === 'string') {
-    if (v === '') return '0';
-    if (!/^-?\d+$/.test(v)) throw new OtlpDataError(`invalid integer ${JSON.stringify(v.slice(0, 40))}`);
-    return BigInt(v).toString();
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function inRange(n: bigint, shown: string): bigint {
+  if (n < INT64_MIN || n > UINT64_MAX) {
+    throw new OtlpDataError(`integer ${shown.slice(0, 40)} does not fit in 64 bits`);
   }
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v).toString() : String(Math.trunc(v));
-  if (typeof v === 'bigint') return v.toString();
-  return v.toString(10);
+  return n;
 }
 
+function isLong(v: object): v is LongLike {
+  const o = v as Partial<LongLike>;
+  return typeof o.low === 'number' && typeof o.high === 'number';
+}
+
+/**
+ * A 64-bit integer (int64 or fixed64/uint64) from either decoder, checked
+ * against its wire type: a decimal string of at most 20 digits (checked
+ * before any conversion, so a value of millions of digits costs nothing), a
+ * safe number, or a protobufjs Long. Anything else is an {@link OtlpDataError}.
+ */
 export function int64BigInt(v: Int64Input): bigint {
   if (v === null || v === undefined) return 0n;
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'object') {
-    const lo = BigInt(v.low >>> 0);
-    const hi = BigInt(v.high >>> 0);
-    const n = (hi << 32n) | lo;
-    return v.unsigned ? n : BigInt.asIntN(64, n);
+  switch (typeof v) {
+    case 'bigint':
+      return inRange(v, v.toString());
+    case 'string': {
+      if (v === '') return 0n;
+      if (v.length > 21 || !/^-?\d{1,20}$/.test(v)) {
+        throw new OtlpDataError(
+          `invalid integer ${JSON.stringify(v.slice(0, 40))} (64-bit decimal expected)`,
+        );
+      }
+      return inRange(BigInt(v), v);
+    }
+    case 'number':
+      if (!Number.isFinite(v)) throw new OtlpDataError(`invalid 64-bit integer ${v}`);
+      return inRange(BigInt(Math.trunc(v)), String(v));
+    case 'object': {
+      if (!isLong(v)) throw new OtlpDataError('invalid 64-bit integer: not a number or a decimal string');
+      const lo = BigInt(v.low >>> 0);
+      const hi = BigInt(v.high >>> 0);
+      const n = (hi << 32n) | lo;
+      return v.unsigned ? n : BigInt.asIntN(64, n);
+    }
+    default:
+      throw new OtlpDataError(`invalid 64-bit integer of type ${typeof v}`);
   }
-  return BigInt(int64String(v));
+}
+
+/** Decimal digits of a 64-bit integer, exact (timestamps in ns exceed 2^53). */
+export function int64String(v: Int64Input): string {
+  return int64BigInt(v).toString();
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
@@ -72,22 +102,39 @@ function bytesToHex(b: Uint8Array): string {
 
 /**
  * Trace and span ids as lower-case hex, or '' when absent or all zeros
- * (the exporter's `TraceIDToHexOrEmptyString`). OTLP/JSON carries ids as hex.
+ * (the exporter's `TraceIDToHexOrEmptyString`). `width` is the id's length in
+ * hex digits: 32 for a trace id, 16 for a span id.
  */
-export function idHexOrEmpty(v: BytesInput): string {
-  const hex = idHex(v);
+export function idHexOrEmpty(v: BytesInput, width: number): string {
+  const hex = idHex(v, width);
   return /^0*$/.test(hex) ? '' : hex;
 }
 
-/** Ids as hex, zeros kept (the exporter writes exemplar ids this way). */
-export function idHex(v: BytesInput, width = 0): string {
+/**
+ * Ids as hex, zeros kept (the exporter writes exemplar ids this way). An id
+ * is exactly `width / 2` bytes (protobuf) or `width` hex digits (OTLP/JSON),
+ * or empty; anything else is an {@link OtlpDataError}, checked before any
+ * work proportional to what the sender claims.
+ */
+export function idHex(v: BytesInput, width: number): string {
   if (v === null || v === undefined) return '0'.repeat(width);
   if (typeof v === 'string') {
-    if (!/^[0-9a-fA-F]*$/.test(v))
-      throw new OtlpDataError(`invalid hex id ${JSON.stringify(v.slice(0, 40))}`);
-    return v === '' ? '0'.repeat(width) : v.toLowerCase();
+    if (v === '') return '0'.repeat(width);
+    if (v.length !== width || !/^[0-9a-fA-F]+$/.test(v)) {
+      throw new OtlpDataError(
+        `invalid hex id ${JSON.stringify(v.slice(0, 40))}: expected ${width} hex digits`,
+      );
+    }
+    return v.toLowerCase();
   }
-  return v.length === 0 ? '0'.repeat(width) : bytesToHex(v);
+  // protobufjs leaves an absent bytes field as its default, an empty array.
+  if (Array.isArray(v) && v.length === 0) return '0'.repeat(width);
+  if (!ArrayBuffer.isView(v)) throw new OtlpDataError('invalid id: expected a hex string');
+  if (v.length === 0) return '0'.repeat(width);
+  if (v.length !== width / 2) {
+    throw new OtlpDataError(`invalid id of ${v.length} bytes: expected ${width / 2}`);
+  }
+  return bytesToHex(v);
 }
 
 /** OTLP/JSON bytes are base64; protobuf bytes are raw. */
@@ -107,7 +154,16 @@ export function doubleString(v: number): string {
 
 function toDouble(v: number | string | null | undefined): number {
   if (v === null || v === undefined) return 0;
-  return typeof v === 'number' ? v : Number(v);
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.length <= 40) return Number(v);
+  throw new OtlpDataError('invalid double value');
+}
+
+/** A string field, refused when a JSON sender put something else there. */
+export function stringOf(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v !== 'string') throw new OtlpDataError(`expected a string, got ${typeof v}`);
+  return v;
 }
 
 function has(obj: object, key: string): boolean {
@@ -118,7 +174,7 @@ function has(obj: object, key: string): boolean {
 /** pdata `Value.AsString()`: strings raw, scalars formatted, maps and slices as JSON. */
 export function anyValueString(v: AnyValue | null | undefined): string {
   if (!v) return '';
-  if (has(v, 'stringValue')) return v.stringValue!;
+  if (has(v, 'stringValue')) return stringOf(v.stringValue);
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) return int64String(v.intValue);
   if (has(v, 'doubleValue')) return doubleString(toDouble(v.doubleValue));
@@ -133,7 +189,7 @@ export function anyValueString(v: AnyValue | null | undefined): string {
  */
 function anyValueRawJson(v: AnyValue | null | undefined): string {
   if (!v) return 'null';
-  if (has(v, 'stringValue')) return JSON.stringify(v.stringValue);
+  if (has(v, 'stringValue')) return JSON.stringify(stringOf(v.stringValue));
   if (has(v, 'boolValue')) return v.boolValue ? 'true' : 'false';
   if (has(v, 'intValue')) return int64String(v.intValue);
   if (has(v, 'doubleValue')) {
@@ -160,7 +216,8 @@ function goJson(s: string): string {
 export function attributesMap(kvs: KeyValue[] | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!kvs) return out;
-  for (const kv of kvs) out[kv.key ?? ''] = anyValueString(kv.value);
+  if (!Array.isArray(kvs)) throw new OtlpDataError('attributes must be a list');
+  for (const kv of kvs) out[stringOf(kv?.key)] = anyValueString(kv?.value);
   return out;
 }
 

@@ -2,43 +2,69 @@
  * The ClickHouse HTTP interface of `aicost up`, served from the embedded
  * engine, so ClickHouse clients (the official @clickhouse/client, curl,
  * clickhouse-go over HTTP as used by Grafana and the exporter) can reach the
- * store the collector owns. See the compatibility matrix in the README.
+ * store the collector owns. See the compatibility matrix and the security
+ * section in the README.
+ *
+ * Every request: browser checks and the credential (server/access.ts) before
+ * the body is read; a body bounded in size, time and decoded size; a query
+ * text bounded in size. Reads run on a connection of their own that the
+ * engine holds read-only and confined (store/engine.ts), after the engine's
+ * parse of the statement passed the allow-lists of server/read-guard.ts.
+ * Only writes (with --writable) use the shared session that ingestion uses.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  brotliCompressSync,
-  brotliDecompressSync,
-  deflateSync,
-  gunzipSync,
-  gzipSync,
-  inflateSync,
-} from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import type { LocalEngine } from '../store/engine.js';
 import { engineErrorCode, engineErrorMessage } from '../store/engine-errors.js';
 import { SESSION_SETTINGS } from '../store/session-settings.js';
-import { BodyTooLargeError, readBody } from './http-util.js';
+import {
+  type BoundAddress,
+  browserRequestRefusal,
+  credentialMatches,
+  type LocalCredential,
+} from './access.js';
+import {
+  BodyTimeoutError,
+  BodyTooLargeError,
+  decodeContent,
+  readBody,
+  UnsupportedEncodingError,
+} from './http-util.js';
 import { encodeHelloBlock, isNativeHello } from './native-hello.js';
-import { EXTERNAL_FUNCTIONS, formatClause, insertWithFormat, readOnlyViolation } from './sql-text.js';
+import {
+  CLIENT_SETTINGS,
+  type EngineFunctions,
+  ReadRefusedError,
+  readGuard,
+  settingLiteral,
+} from './read-guard.js';
+import {
+  EXTERNAL_FUNCTIONS,
+  firstKeyword,
+  formatClause,
+  insertWithFormat,
+  maskSql,
+  readOnlyViolation,
+} from './sql-text.js';
 
 export interface ClickHouseHttpOptions {
   engine: LocalEngine;
   /** Allow statements that change data or schema (default: read-only). */
   writable: boolean;
-  /** When set, requests must carry these credentials (Basic auth, headers or URL params). */
-  user?: string;
-  password?: string;
-  maxBodyBytes: number;
+  /** Requests must carry this credential (see server/access.ts); undefined: no credential asked. */
+  credential?: LocalCredential;
+  /** The bound address, for the Host/Origin checks (read per request: the port is known after listen). */
+  bound: () => BoundAddress;
+  /** Largest body of an INSERT's data (bytes, compressed or decoded). */
+  maxInsertBytes: number;
+  /** Largest query text (bytes, URL query or body). */
+  maxQueryBytes: number;
+  /** Time allowed for a whole request body (ms). */
+  bodyTimeoutMs: number;
   version: string;
-  /**
-   * Functions refused on read-only requests because they reach outside the
-   * store (default: {@link EXTERNAL_FUNCTIONS}; `aicost up` adds the engine's
-   * own list through {@link externalFunctionsOf}).
-   */
-  externalFunctions?: ReadonlySet<string>;
+  /** Functions of the running engine, for the read allow-list. */
+  functions: EngineFunctions;
   log?: (message: string) => void;
 }
 
@@ -107,13 +133,24 @@ const TEXT_INSERT_FORMATS = new Set(
   ].map((f) => f.toLowerCase()),
 );
 
-/** ClickHouse's own mapping of some exception codes to HTTP statuses. */
+/**
+ * ClickHouse's own mapping of some exception codes to HTTP statuses, plus
+ * the per-query limits (memory, time, rows, bytes, query size): a query that
+ * breaks a bound is the request's fault, answered 4xx, never 5xx.
+ */
 function httpStatusOf(code: number | undefined): number {
   switch (code) {
+    case 158: // TOO_MANY_ROWS
+    case 159: // TIMEOUT_EXCEEDED
+    case 241: // MEMORY_LIMIT_EXCEEDED
+    case 307: // TOO_MANY_BYTES
+    case 396: // TOO_MANY_ROWS_OR_BYTES
+      return 400;
     case 194:
     case 516:
       return 401;
     case 164:
+    case 452:
     case 497:
       return 403;
     case 60:
@@ -123,6 +160,7 @@ function httpStatusOf(code: number | undefined): number {
     case 50:
       return 404;
     case 62:
+    case 115:
     case 6:
     case 27:
     case 36:
@@ -158,51 +196,52 @@ class HttpQueryError extends Error {
   }
 }
 
-interface Credentials {
-  user: string;
-  password: string;
-}
-
-function credentialsOf(req: IncomingMessage, params: URLSearchParams): Credentials | undefined {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Basic ')) {
-    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return colon === -1
-      ? { user: decoded, password: '' }
-      : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  }
-  const headerUser = req.headers['x-clickhouse-user'];
-  if (typeof headerUser === 'string') {
-    const key = req.headers['x-clickhouse-key'];
-    return { user: headerUser, password: typeof key === 'string' ? key : '' };
-  }
-  if (params.has('user')) return { user: params.get('user')!, password: params.get('password') ?? '' };
-  return undefined;
-}
-
-function decodeBody(body: Buffer, encoding: string | undefined): Buffer {
-  switch ((encoding ?? '').trim().toLowerCase()) {
-    case '':
-    case 'identity':
-      return body;
-    case 'gzip':
-      return gunzipSync(body);
-    case 'deflate':
-      return inflateSync(body);
-    case 'br':
-      return brotliDecompressSync(body);
-    default:
-      throw new HttpQueryError(48, 'NOT_IMPLEMENTED', `Content-Encoding ${encoding} is not supported`);
-  }
-}
-
 function sqlQuote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-function settingValue(v: string): string {
-  return /^-?\d+(\.\d+)?$/.test(v) ? v : sqlQuote(v);
+/** Statements that run on the shared session with --writable; everything else is a read. */
+const WRITE_KEYWORDS = new Set([
+  'INSERT',
+  'CREATE',
+  'ALTER',
+  'DROP',
+  'TRUNCATE',
+  'RENAME',
+  'EXCHANGE',
+  'OPTIMIZE',
+  'DELETE',
+  'UPDATE',
+  'ATTACH',
+  'DETACH',
+  'SYSTEM',
+  'UNDROP',
+]);
+
+interface RequestSettings {
+  /** Allow-listed settings as SQL literals. */
+  settings: Record<string, string>;
+  /** Query parameters (`param_x`). */
+  params: Record<string, string>;
+}
+
+/** Splits URL parameters into protocol ones, query parameters and allow-listed settings (400 otherwise). */
+function requestSettings(params: URLSearchParams): RequestSettings {
+  const settings: Record<string, string> = {};
+  const bind: Record<string, string> = {};
+  for (const [key, value] of params) {
+    if (key.startsWith('param_')) bind[key.slice(6)] = value;
+    else if (PROTOCOL_PARAMS.has(key)) continue;
+    else if (CLIENT_SETTINGS.has(key)) settings[key] = settingLiteral(key, value);
+    else {
+      throw new HttpQueryError(
+        452,
+        'SETTING_CONSTRAINT_VIOLATION',
+        `the setting ${JSON.stringify(key.slice(0, 80))} is not accepted by aicost up (allowed: ${[...CLIENT_SETTINGS].join(', ')})`,
+      );
+    }
+  }
+  return { settings, params: bind };
 }
 
 export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server {
@@ -214,31 +253,29 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path === '/ping' || path === '/replicas_status') {
-      req.resume();
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Ok.\n');
-      return;
-    }
-    if (path !== '/' && path !== '') {
-      req.resume();
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' }).end(`There is no handle ${path}\n`);
-      return;
-    }
     const params = url.searchParams;
     const queryId = params.get('query_id') || randomUUID();
     try {
-      if (opts.user !== undefined || opts.password !== undefined) {
-        const creds = credentialsOf(req, params);
-        if (
-          (creds?.user ?? 'default') !== (opts.user ?? 'default') ||
-          (creds?.password ?? '') !== (opts.password ?? '')
-        ) {
-          throw new HttpQueryError(
-            516,
-            'AUTHENTICATION_FAILED',
-            'Authentication failed: password is incorrect, or there is no user with such name',
-          );
-        }
+      const refusal = browserRequestRefusal(req, opts.bound());
+      if (refusal) throw new HttpQueryError(497, 'ACCESS_DENIED', refusal);
+      if (path === '/ping' || path === '/replicas_status') {
+        req.resume();
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Ok.\n');
+        return;
+      }
+      if (path !== '/' && path !== '') {
+        req.resume();
+        res
+          .writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' })
+          .end(`There is no handle ${path}\n`);
+        return;
+      }
+      if (opts.credential && !credentialMatches(req, url, opts.credential)) {
+        throw new HttpQueryError(
+          516,
+          'AUTHENTICATION_FAILED',
+          'Authentication failed: the password is missing or wrong (aicost up prints it at first start; it is in credential.json in the data directory)',
+        );
       }
       if (params.get('compress') === '1' || params.get('decompress') === '1') {
         throw new HttpQueryError(
@@ -247,10 +284,19 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
           "ClickHouse's native block compression (compress=1/decompress=1, clickhouse-go lz4/zstd) is not supported by aicost up; use compression none or gzip",
         );
       }
-      const raw = req.method === 'POST' ? await readBody(req, opts.maxBodyBytes) : Buffer.alloc(0);
-      if (req.method !== 'POST') req.resume();
-      const body = decodeBody(raw, req.headers['content-encoding']);
       const urlQuery = params.get('query') ?? '';
+      if (Buffer.byteLength(urlQuery) > opts.maxQueryBytes) {
+        throw new BodyTooLargeError(`the query is longer than the limit of ${opts.maxQueryBytes} bytes`);
+      }
+      const { settings, params: bind } = requestSettings(params);
+      // The body is data only after an INSERT ... FORMAT in the URL; otherwise it is (part of) the query.
+      const dataInsert = urlQuery ? insertWithFormat(urlQuery) : undefined;
+      const bodyLimit = dataInsert ? opts.maxInsertBytes : opts.maxQueryBytes;
+      let body: Buffer = Buffer.alloc(0);
+      if (req.method === 'POST') {
+        const raw = await readBody(req, bodyLimit, opts.bodyTimeoutMs);
+        body = decodeContent(raw, req.headers['content-encoding'], bodyLimit);
+      } else req.resume();
       if (!urlQuery && body.length === 0) {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Ok.\n');
         return;
@@ -260,6 +306,8 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         (req.headers['x-clickhouse-format'] as string | undefined) ||
         params.get('default_format') ||
         'TabSeparated';
+      const database =
+        (req.headers['x-clickhouse-database'] as string | undefined) || params.get('database') || undefined;
 
       let output: Uint8Array;
       let format: string;
@@ -273,40 +321,59 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         output = encodeHelloBlock('aicost', opts.version, 'UTC');
         format = 'Native';
       } else {
-        const { sql, cleanup } = buildStatement(urlQuery, body);
-        try {
-          // Read-only requests are checked twice: here (statement kind, functions that reach files,
-          // URLs or other servers, INTO OUTFILE) and by the engine (readonly = 1 on a connection of
-          // their own, which no setting in the request can lift).
-          const readOnlyRequest =
-            !opts.writable || req.method === 'GET' || (params.get('readonly') ?? '0') !== '0';
-          const violation = readOnlyRequest
-            ? readOnlyViolation(sql, opts.externalFunctions ?? EXTERNAL_FUNCTIONS)
-            : undefined;
-          if (violation) {
-            // A statement that does not parse gets the engine's syntax error, not "read-only".
-            if (!insertWithFormat(sql)) await opts.engine.queryReadOnly(`EXPLAIN AST ${sql}`);
+        const sql = dataInsert
+          ? urlQuery
+          : urlQuery
+            ? `${urlQuery}\n${body.toString('utf8')}`
+            : body.toString('utf8');
+        const keyword = firstKeyword(sql);
+        const write =
+          opts.writable &&
+          req.method !== 'GET' &&
+          (params.get('readonly') ?? '0') === '0' &&
+          WRITE_KEYWORDS.has(keyword);
+        let result: Awaited<ReturnType<LocalEngine['query']>>;
+        if (write) {
+          format = requestedFormat;
+          result = await runWrite(sql, dataInsert ? body : undefined, requestedFormat, {
+            database,
+            settings,
+            params: bind,
+          });
+        } else {
+          if (WRITE_KEYWORDS.has(keyword)) {
             throw new HttpQueryError(
               164,
               'READONLY',
               req.method === 'GET'
-                ? `Cannot execute query in readonly mode: GET requests only read (${violation}); use POST`
+                ? `Cannot execute query in readonly mode: GET requests only read (${keyword}); use POST`
                 : opts.writable
-                  ? `Cannot execute query in readonly mode: the request set readonly=${params.get('readonly')} (${violation})`
-                  : `aicost up serves the store read-only: ${violation}; writing needs --writable`,
+                  ? `Cannot execute query in readonly mode: the request set readonly=${params.get('readonly')} (${keyword})`
+                  : `aicost up serves the store read-only: ${keyword} statements write; writing needs --writable`,
             );
           }
-          format = formatClause(sql) ?? requestedFormat;
-          const result = await runWithContext(sql, format, params, req, readOnlyRequest);
-          output = result.bytes();
-          summary = {
-            read_rows: result.rowsRead,
-            read_bytes: result.bytesRead,
-            elapsed_ns: Math.round(result.elapsed * 1e9),
-          };
-        } finally {
-          cleanup();
+          let canonical = '';
+          result = await opts.engine.queryReadOnly(sql.trim(), {
+            format: requestedFormat,
+            params: bind,
+            database,
+            settings,
+            check: (ast, text) => {
+              readGuard(ast, opts.functions);
+              // Second line: the older text scan, on the engine's canonical text.
+              const violation = readOnlyViolation(text, EXTERNAL_FUNCTIONS);
+              if (violation) throw new ReadRefusedError(violation);
+              canonical = text;
+            },
+          });
+          format = formatClause(canonical) ?? requestedFormat;
         }
+        output = result.bytes();
+        summary = {
+          read_rows: result.rowsRead,
+          read_bytes: result.bytesRead,
+          elapsed_ns: Math.round(result.elapsed * 1e9),
+        };
       }
 
       const headers: Record<string, string> = {
@@ -343,105 +410,158 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
       res.writeHead(200, headers);
       res.end(payload);
     } catch (err) {
-      req.resume();
       let message: string;
       let code: number | undefined;
+      let status: number;
       if (err instanceof HttpQueryError) {
         message = err.message;
         code = err.code;
+        status = httpStatusOf(code);
+      } else if (err instanceof ReadRefusedError) {
+        code = 164;
+        message = `Code: 164. DB::Exception: aicost up serves the store read-only: ${err.message}. (READONLY)`;
+        status = 403;
       } else if (err instanceof BodyTooLargeError) {
-        message = `Code: 202. DB::Exception: ${err.message}. (QUERY_IS_TOO_LARGE)`;
         code = 202;
+        message = `Code: 202. DB::Exception: ${err.message}. (QUERY_IS_TOO_LARGE)`;
+        status = 413;
+      } else if (err instanceof BodyTimeoutError) {
+        code = 159;
+        message = `Code: 159. DB::Exception: ${err.message}. (TIMEOUT_EXCEEDED)`;
+        status = 408;
+      } else if (err instanceof UnsupportedEncodingError) {
+        code = 48;
+        message = `Code: 48. DB::Exception: ${err.message}. (NOT_IMPLEMENTED)`;
+        status = 415;
+      } else if (/Multi-statements are not allowed/.test(engineErrorMessage(err))) {
+        code = 164;
+        message =
+          'Code: 164. DB::Exception: aicost up serves the store read-only: one statement per request. (READONLY)';
+        status = 403;
       } else {
         message = engineErrorMessage(err);
         code = engineErrorCode(err);
+        status = httpStatusOf(code);
       }
-      const status = err instanceof BodyTooLargeError ? 413 : httpStatusOf(code);
       if (res.headersSent) {
         res.destroy();
         return;
       }
+      // A body not read to the end (refused early, too large, too slow) is not waited for.
+      const unread = !req.complete;
       res.writeHead(status, {
         ...serverHeaders,
         'Content-Type': 'text/plain; charset=UTF-8',
         'X-ClickHouse-Query-Id': queryId,
         'X-ClickHouse-Exception-Code': String(code ?? 1002),
+        ...(unread ? { Connection: 'close' } : {}),
       });
       res.end(`${message} (version ${opts.version})\n`);
+      if (unread) req.resume();
     }
   }
 
   /**
-   * The statement to run. INSERT data in a text format is appended to the
-   * statement; binary formats (Native from clickhouse-go, RowBinary, ...) go
-   * through a temporary file read by the engine's `file()` function.
+   * A write on the shared session (--writable). INSERT data in a text format
+   * is appended to the statement; binary formats (Native from clickhouse-go,
+   * RowBinary, ...) are handed to the engine's `format()` table function,
+   * and carry an insert_deduplication_token made from the statement and the
+   * rows (see retryToken), so a batch the exporter sends again is stored once (text inserts
+   * are deduplicated by the engine's block hash already; INSERT ... SELECT
+   * is not, which is why `file()` counted retries twice). The engine keeps
+   * `USE`/`SET` for the whole session, so they are set for this statement and
+   * reset right after, in the same engine call.
    */
-  function buildStatement(urlQuery: string, body: Buffer): { sql: string; cleanup: () => void } {
-    const none = () => {};
-    if (!urlQuery) return { sql: body.toString('utf8'), cleanup: none };
-    if (body.length === 0) return { sql: urlQuery, cleanup: none };
-    const insert = insertWithFormat(urlQuery);
-    if (!insert) return { sql: `${urlQuery}\n${body.toString('utf8')}`, cleanup: none };
-    if (TEXT_INSERT_FORMATS.has(insert.format.toLowerCase())) {
-      return { sql: `${urlQuery}\n${body.toString('utf8')}`, cleanup: none };
-    }
-    const dir = mkdtempSync(join(tmpdir(), 'aicost-insert-'));
-    const file = join(dir, 'body.bin');
-    writeFileSync(file, body);
-    return {
-      sql: `${insert.head} SELECT * FROM file(${sqlQuote(file)}, ${sqlQuote(insert.format)})`,
-      cleanup: () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-
-  /**
-   * Runs one statement with the request's database and settings. A read-only
-   * request runs on a read-only connection of its own; otherwise the engine
-   * keeps `USE`/`SET` for the whole session, so they are set for this
-   * statement and reset right after, in the same engine call.
-   */
-  async function runWithContext(
+  async function runWrite(
     sql: string,
+    data: Buffer | undefined,
     format: string,
-    params: URLSearchParams,
-    req: IncomingMessage,
-    readOnly: boolean,
+    ctx: { database?: string; settings: Record<string, string>; params: Record<string, string> },
   ) {
     const before: string[] = [];
     const after: string[] = [];
-    const database = (req.headers['x-clickhouse-database'] as string | undefined) || params.get('database');
-    if (database && database !== 'default') {
-      before.push(`USE \`${database.replace(/`/g, '\\`')}\``);
+    if (ctx.database && ctx.database !== 'default') {
+      before.push(`USE \`${ctx.database.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``);
       after.push('USE default');
     }
-    const bind: Record<string, string> = {};
-    for (const [key, value] of params) {
-      if (key.startsWith('param_')) bind[key.slice(6)] = value;
-      else if (!PROTOCOL_PARAMS.has(key) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        before.push(`SET ${key} = ${settingValue(value)}`);
-        after.push(`SET ${key} = ${SESSION_SETTINGS[key] ?? 'DEFAULT'}`);
+    for (const [key, value] of Object.entries(ctx.settings)) {
+      before.push(`SET ${key} = ${value}`);
+      after.push(`SET ${key} = ${SESSION_SETTINGS[key] ?? 'DEFAULT'}`);
+    }
+    let statement = sql.trim().replace(/;\s*$/, '');
+    const insert = data && data.length > 0 ? insertWithFormat(sql) : undefined;
+    if (insert && data) {
+      if (TEXT_INSERT_FORMATS.has(insert.format.toLowerCase())) {
+        statement = `${statement}\n${data.toString('utf8')}`;
+      } else {
+        const hex = data.toString('hex');
+        const token = await retryToken(insert.head, insert.format, hex);
+        // The parser's limit must be raised before the statement is parsed; the token only works as the
+        // statement's own setting (checked: a session SET of it, or async_insert = 1, does not deduplicate
+        // INSERT ... SELECT).
+        before.push(`SET max_query_size = ${hex.length + 65_536}`);
+        after.push('SET max_query_size = DEFAULT');
+        // async_insert (which the exporter asks for) would bypass the token: this insert is synchronous.
+        const tokenSetting = `async_insert = 0, insert_deduplication_token = '${token}'`;
+        const head = /\bSETTINGS\b/i.test(maskSql(insert.head))
+          ? `${insert.head}, ${tokenSetting}`
+          : `${insert.head} SETTINGS ${tokenSetting}`;
+        statement = `${head} SELECT * FROM format(${sqlQuote(insert.format)}, unhex('${hex}'))`;
       }
     }
-    if (readOnly) {
-      return opts.engine.queryReadOnly(sql.trim().replace(/;\s*$/, ''), {
-        format,
-        params: bind,
-        setup: before,
-      });
-    }
-    const text = [...before, sql.trim().replace(/;\s*$/, ''), ...after].join(';\n');
+    const text = [...before, statement, ...after].join(';\n');
     try {
-      return await opts.engine.query(text, { format, params: bind });
+      return await opts.engine.query(text, { format, params: ctx.params });
     } catch (err) {
       if (after.length > 0) await opts.engine.query(after.join(';\n')).catch(() => {});
       throw err;
     }
   }
 
-  return createServer((req, res) => {
+  /**
+   * The deduplication token of a binary insert: the statement and the rows,
+   * as the engine reads them, with Map values in key order. clickhouse-go
+   * writes Go maps in random order, so the exporter's retry of a batch has
+   * other bytes than the first try, but the same rows.
+   */
+  async function retryToken(head: string, format: string, hex: string): Promise<string> {
+    const source = `format(${sqlQuote(format)}, unhex('${hex}'))`;
+    const raise = `SET max_query_size = ${hex.length + 65_536}`;
+    const reset = 'SET max_query_size = DEFAULT';
+    const run = async (statement: string) => {
+      try {
+        return (
+          await opts.engine.query(`${raise};\n${statement};\n${reset}`, { format: 'TabSeparatedRaw' })
+        ).text();
+      } catch (err) {
+        await opts.engine.query(reset).catch(() => {});
+        throw err;
+      }
+    };
+    const columns = (await run(`DESCRIBE TABLE ${source}`))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t'));
+    const canonical = columns.map(([name = '', type = '']) => {
+      const column = `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
+      if (/^Map\(/.test(type)) return `mapSort(${column})`;
+      if (/^Array\(Map\(/.test(type)) return `arrayMap(m -> mapSort(m), ${column})`;
+      return column;
+    });
+    const rowsHash = (
+      await run(`SELECT hex(sipHash128(groupArray(tuple(${canonical.join(', ')})))) FROM ${source}`)
+    ).trim();
+    return createHash('sha256').update(head).update('\0').update(rowsHash).digest('hex');
+  }
+
+  const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
       opts.log?.(`clickhouse http: ${(err as Error).stack ?? err}`);
       if (!res.headersSent) res.writeHead(500).end('internal error\n');
     });
   });
+  // Headers must arrive within 10 s and a whole request within the body timeout plus that.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = opts.bodyTimeoutMs + 10_000;
+  return server;
 }

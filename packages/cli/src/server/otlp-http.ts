@@ -4,7 +4,15 @@
  * into the exporter's tables. Answers follow the OTLP/HTTP spec: 200 with an
  * Export*ServiceResponse once the rows are written; 400 (not retryable) with a
  * google.rpc.Status for a body that cannot be read; 413 past the size limit;
- * 429/503 with Retry-After when the collector cannot take more right now.
+ * 429/503 with Retry-After when the collector cannot take more right now;
+ * 401/403 for a missing credential (when required) or a cross-site browser
+ * request (server/access.ts), before the body is read.
+ *
+ * Bounded work per request: the body must arrive within the body timeout and
+ * fit the size limit, compressed and decoded. An ingest slot (`maxInflight`)
+ * is taken only once the body is fully read, so slow senders cannot hold the
+ * slots that decoding and writing need; bodies being read are bounded by the
+ * bytes they may hold together (`maxReadingBytes`), not by their number.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import {
@@ -22,15 +30,29 @@ import { tracesToRows } from '../otlp/traces.js';
 import { OtlpDataError } from '../otlp/values.js';
 import { engineErrorCode, engineErrorMessage } from '../store/engine-errors.js';
 import { DATABASE } from '../store/schema.js';
-import { BodyTooLargeError, readBody } from './http-util.js';
+import {
+  type BoundAddress,
+  browserRequestRefusal,
+  credentialMatches,
+  type LocalCredential,
+} from './access.js';
+import { BodyTimeoutError, BodyTooLargeError, readBody } from './http-util.js';
 import { type IngestQueue, QueueBusyError, type TableRows } from './ingest-queue.js';
 
 export interface OtlpReceiverOptions {
   queue: IngestQueue;
   /** Largest accepted body, compressed or not (bytes). */
   maxBodyBytes: number;
-  /** Requests being read, decoded or written at once; more get 429. */
+  /** Requests being decoded or written at once (after their body is read); more get 429. */
   maxInflight: number;
+  /** Bytes that requests still being read may declare or hold together; past it, 429 (default 4 × maxBodyBytes). */
+  maxReadingBytes?: number;
+  /** Time allowed for a whole request body (ms, default 30 s). */
+  bodyTimeoutMs?: number;
+  /** Required on every export request when set (see server/access.ts). */
+  credential?: LocalCredential;
+  /** The bound address, for the Host/Origin checks. */
+  bound: () => BoundAddress;
   /** Seconds a throttled client is asked to wait. */
   retryAfterSeconds: number;
   /** Extra fields for GET /health. */
@@ -59,9 +81,19 @@ export interface OtlpReceiver {
 export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
   let inflight = 0;
   let decoding = 0;
+  let readingBytes = 0;
+  const maxReadingBytes = opts.maxReadingBytes ?? 4 * opts.maxBodyBytes;
   let closing = false;
   const idleWaiters: (() => void)[] = [];
-  const counters = { spans: 0, metricPoints: 0, rejectedMalformed: 0, rejectedTooLarge: 0, throttled: 0 };
+  const counters = {
+    spans: 0,
+    metricPoints: 0,
+    rejectedMalformed: 0,
+    rejectedTooLarge: 0,
+    rejectedSlow: 0,
+    refusedAccess: 0,
+    throttled: 0,
+  };
 
   function send(
     res: ServerResponse,
@@ -75,11 +107,18 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     res.end(body);
   }
 
-  function fail(res: ServerResponse, status: number, encoding: Encoding, message: string, retry = false) {
+  function fail(
+    res: ServerResponse,
+    status: number,
+    encoding: Encoding,
+    message: string,
+    retry = false,
+    close = false,
+  ) {
     // google.rpc.Code: 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE, 13 INTERNAL.
     const rpcCode = status === 400 || status === 413 ? 3 : status === 429 ? 8 : status === 503 ? 14 : 13;
     const headers: Record<string, string> = retry ? { 'Retry-After': String(opts.retryAfterSeconds) } : {};
-    if (status === 413) headers.Connection = 'close';
+    if (status === 413 || close) headers.Connection = 'close';
     send(res, status, encoding, statusBody(rpcCode, message, encoding), headers);
   }
 
@@ -100,29 +139,53 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
       fail(res, 503, encoding, 'the collector is shutting down', true);
       return;
     }
-    if (inflight >= opts.maxInflight) {
+    // Bodies being received hold memory: bounded by the bytes they hold together (a slow sender holds
+    // almost none, so it cannot crowd out the others the way a count of slots could).
+    const declared = Number(req.headers['content-length']);
+    if (readingBytes > 0 && readingBytes + (Number.isFinite(declared) ? declared : 0) > maxReadingBytes) {
       counters.throttled++;
       req.resume();
+      fail(res, 429, encoding, 'too many bodies being received; retry later', true);
+      return;
+    }
+    let raw: Buffer;
+    let held = 0;
+    try {
+      raw = await readBody(req, opts.maxBodyBytes, opts.bodyTimeoutMs ?? 30_000, (n) => {
+        held += n;
+        readingBytes += n;
+      });
+    } catch (err) {
+      readingBytes -= held;
+      if (err instanceof BodyTooLargeError) {
+        counters.rejectedTooLarge++;
+        fail(res, 413, encoding, `payload too large: ${err.message}`, false, true);
+      } else if (err instanceof BodyTimeoutError) {
+        counters.rejectedSlow++;
+        fail(res, 408, encoding, err.message, false, true);
+      } else {
+        fail(res, 400, encoding, `could not read the body: ${(err as Error).message}`, false, true);
+      }
+      return;
+    }
+    readingBytes -= held;
+    if (inflight >= opts.maxInflight) {
+      counters.throttled++;
       fail(res, 429, encoding, 'too many requests in flight; retry later', true);
       return;
     }
     inflight++;
+    decoding++;
     try {
       let rows: TableRows[];
       let count: number;
-      decoding++;
       try {
-        const raw = await readBody(req, opts.maxBodyBytes);
         const body = decompress(raw, req.headers['content-encoding'], opts.maxBodyBytes);
         ({ rows, count } = toTableRows(signal, encoding, body));
       } catch (err) {
-        if (
-          err instanceof BodyTooLargeError ||
-          (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE'
-        ) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
           counters.rejectedTooLarge++;
           fail(res, 413, encoding, `payload too large: ${(err as Error).message}`);
-          req.resume();
           return;
         }
         counters.rejectedMalformed++;
@@ -164,6 +227,27 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    const refusal = browserRequestRefusal(req, opts.bound());
+    if (refusal) {
+      counters.refusedAccess++;
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`${refusal}\n`);
+      return;
+    }
+    if (
+      opts.credential &&
+      ROUTES[path] &&
+      !credentialMatches(req, new URL(req.url ?? '/', 'http://x'), opts.credential)
+    ) {
+      counters.refusedAccess++;
+      req.resume();
+      res
+        .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer', Connection: 'close' })
+        .end(
+          'this collector requires its credential: Authorization: Bearer <password from credential.json>\n',
+        );
+      return;
+    }
     const signal = ROUTES[path];
     if (signal) {
       if (req.method !== 'POST') {
@@ -195,6 +279,9 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
       .end('not found; OTLP/HTTP paths are /v1/traces and /v1/metrics\n');
   });
 
+  // Headers must arrive within 10 s and a whole request within the body timeout plus that.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = (opts.bodyTimeoutMs ?? 30_000) + 10_000;
   return {
     server,
     get decoding() {

@@ -4,41 +4,54 @@
  * skipping quoted strings, quoted identifiers and comments.
  */
 
-/** The text with comments removed and string literals blanked (same length), for keyword scans. */
+/**
+ * The text with comments removed and string literals blanked (same length),
+ * for keyword scans. Linear in the length: each character is looked at once
+ * and the output is built from slices (a body of tens of MiB used to take
+ * seconds here).
+ */
 export function maskSql(sql: string): string {
-  let out = '';
+  const out: string[] = [];
   let i = 0;
+  let plainFrom = 0;
+  const blank = (from: number, to: number, fill: string) => {
+    out.push(sql.slice(plainFrom, from), fill.repeat(to - from));
+    plainFrom = to;
+  };
   while (i < sql.length) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === '-' && next === '-') {
+    const c = sql.charCodeAt(i);
+    const next = sql.charCodeAt(i + 1);
+    if (c === 45 /* - */ && next === 45) {
       const end = sql.indexOf('\n', i);
       const stop = end === -1 ? sql.length : end;
-      out += ' '.repeat(stop - i);
+      blank(i, stop, ' ');
       i = stop;
-    } else if (c === '/' && next === '*') {
+    } else if (c === 47 /* / */ && next === 42 /* * */) {
       const end = sql.indexOf('*/', i + 2);
       const stop = end === -1 ? sql.length : end + 2;
-      out += ' '.repeat(stop - i);
+      blank(i, stop, ' ');
       i = stop;
-    } else if (c === "'" || c === '"' || c === '`') {
+    } else if (c === 39 || c === 34 || c === 96 /* ' " ` */) {
       let j = i + 1;
       while (j < sql.length) {
-        if (sql[j] === '\\') j += 2;
-        else if (sql[j] === c && sql[j + 1] === c) j += 2;
-        else if (sql[j] === c) break;
+        const d = sql.charCodeAt(j);
+        if (d === 92 /* \\ */) j += 2;
+        else if (d === c && sql.charCodeAt(j + 1) === c) j += 2;
+        else if (d === c) break;
         else j++;
       }
       const stop = Math.min(j + 1, sql.length);
       // Keep the quotes so identifiers stay recognisable as one token.
-      out += c + '_'.repeat(Math.max(0, stop - i - 2)) + (stop - i >= 2 ? c : '');
+      out.push(sql.slice(plainFrom, i), sql[i]!);
+      if (stop - i >= 2) out.push('_'.repeat(stop - i - 2), sql[stop - 1]!);
+      plainFrom = stop;
       i = stop;
     } else {
-      out += c;
       i++;
     }
   }
-  return out;
+  out.push(sql.slice(plainFrom));
+  return out.join('');
 }
 
 /** The statement's first keyword, upper-cased (`SELECT`, `INSERT`, ...). */
@@ -60,10 +73,41 @@ export function hasSeveralStatements(sql: string): boolean {
   );
 }
 
+export interface FormatClause {
+  format: string;
+  /** Where `FORMAT` starts in the text. */
+  start: number;
+  /** Whether a SETTINGS clause follows it. */
+  settings: boolean;
+}
+
+/**
+ * The trailing `FORMAT x [SETTINGS ...]` clause. Found from the last
+ * `FORMAT` keyword (no backtracking regex over the whole text: a long run of
+ * spaces used to make this quadratic).
+ */
+export function formatClauseAt(sql: string): FormatClause | undefined {
+  const masked = maskSql(sql).trimEnd().replace(/;$/, '').trimEnd();
+  const upper = masked.toUpperCase();
+  let at = upper.lastIndexOf('FORMAT');
+  while (at !== -1) {
+    const before = at === 0 ? ' ' : masked[at - 1]!;
+    if (!/[\w.]/.test(before)) {
+      const m = /^FORMAT\s+([A-Za-z][A-Za-z0-9_]*)(\s+SETTINGS\b|$)/i.exec(masked.slice(at, at + 300));
+      const tail = masked.slice(at);
+      if (m && (m[2] !== '' || tail.length === m[0].length)) {
+        return { format: m[1]!, start: at, settings: m[2] !== '' };
+      }
+      return undefined;
+    }
+    at = upper.lastIndexOf('FORMAT', at - 1);
+  }
+  return undefined;
+}
+
 /** The format named by a trailing `FORMAT x` clause (SETTINGS may follow it). */
 export function formatClause(sql: string): string | undefined {
-  const m = /\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)(?:\s+SETTINGS\b[\s\S]*)?\s*;?\s*$/i.exec(maskSql(sql));
-  return m ? m[1] : undefined;
+  return formatClauseAt(sql)?.format;
 }
 
 const READ_ONLY_KEYWORDS = new Set([
@@ -253,8 +297,8 @@ export interface InsertTarget {
 /** `INSERT INTO t [(cols)] [SETTINGS ...] FORMAT f` with its data expected after it. */
 export function insertWithFormat(sql: string): InsertTarget | undefined {
   const masked = maskSql(sql);
-  const m = /^\s*INSERT\s+INTO\b[\s\S]*?\bFORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*$/i.exec(masked);
-  if (!m) return undefined;
-  const formatAt = masked.search(/\bFORMAT\s+[A-Za-z][A-Za-z0-9_]*\s*$/i);
-  return { head: sql.slice(0, formatAt).trim(), format: m[1]! };
+  if (!/^\s*INSERT\s+INTO\b/i.test(masked)) return undefined;
+  const clause = formatClauseAt(sql);
+  if (!clause || clause.settings) return undefined;
+  return { head: sql.slice(0, clause.start).trim(), format: clause.format };
 }

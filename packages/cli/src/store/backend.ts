@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { type ClickHouseClient, ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { type ParsedArgs, str } from '../args.js';
 import { DEFAULT_DATA_DIR, findRunningCollector } from '../runtime.js';
+import { readCredential } from '../server/access.js';
 import type { LocalEngine } from './engine.js';
 
 export interface SqlBackend {
@@ -113,10 +114,13 @@ export async function openBackend(args: ParsedArgs, opts: { create?: boolean } =
   const running = findRunningCollector(dataDir);
   if (running) {
     const host = running.host === '0.0.0.0' ? '127.0.0.1' : running.host;
+    // The collector's credential is kept in the directory it owns (mode 0600): whoever may read the store
+    // directly may read it through the collector.
+    const credential = readCredential(dataDir);
     return remoteBackend(
       `http://${host}:${running.clickhousePort}`,
-      str(args, 'user'),
-      str(args, 'password'),
+      str(args, 'user') ?? credential?.user,
+      str(args, 'password') ?? process.env.CLICKHOUSE_PASSWORD ?? credential?.password,
     );
   }
   if (!opts.create && !existsSync(resolve(dataDir))) {
