@@ -1,5 +1,6 @@
 /** Command dispatch for the `aicost` binary. */
 import { type OptionSpec, parseArgs, UsageError } from './args.js';
+import { capacity, dataLoadOptions, revenue, targets } from './commands/data-load.js';
 import { demo, demoOptions } from './commands/demo.js';
 import { migrate, migrateOptions } from './commands/migrate.js';
 import { prices, pricesOptions } from './commands/prices.js';
@@ -17,6 +18,9 @@ Usage:
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
   aicost migrate  [--clickhouse-url URL --user U --password P] [--with-prices [--prices-file overrides.yaml]]
   aicost prices load [--prices-file overrides.yaml] [--keep-existing]
+  aicost revenue load <file.csv|.json|.jsonl>    (what customers pay: margin views)
+  aicost targets load <file>                      (margin / cost-per-request targets per feature)
+  aicost capacity load <file>                     (self-hosted / committed capacity pools and their $/hour)
   aicost demo     [--data-dir ./.aicost/demo] [--app FILE] [--quiet]   (sample app + mock providers + report)
 
 report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
@@ -33,6 +37,9 @@ const COMMANDS: Record<string, { options: Record<string, OptionSpec>; run: Comma
   migrate: { options: migrateOptions, run: migrate },
   prices: { options: pricesOptions, run: prices },
   demo: { options: demoOptions, run: demo },
+  revenue: { options: dataLoadOptions, run: revenue },
+  targets: { options: dataLoadOptions, run: targets },
+  capacity: { options: dataLoadOptions, run: capacity },
 };
 
 export async function main(argv: string[]): Promise<number> {
