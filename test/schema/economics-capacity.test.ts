@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStatement } from '../../packages/cli/src/economics/data-file.js';
 import { readDataFile } from '../../packages/cli/src/economics/load.js';
+import { economicsSections } from '../../packages/cli/src/economics/queries.js';
 import { CAPACITY } from '../../packages/cli/src/economics/tables.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
 import {
@@ -193,5 +194,26 @@ describe('capacity allocation', () => {
         perMtok: nanos(cost_per_mtok_usd),
       })),
     ).toEqual(expected);
+  });
+
+  it('aicost economics: every section runs; the capacity section adds up to the capacity loaded', () => {
+    for (const section of economicsSections())
+      expect(() => engine.query(section.sql), section.title).not.toThrow();
+    const capacity = economicsSections().find((s) => s.title.startsWith('Capacity'))!;
+    const rows = engine.query<Record<string, string>>(capacity.sql);
+    const total = (pool: string) =>
+      CAPACITY_ROWS.filter((r) => r.pool === pool).reduce(
+        (s, r) => s + r.units * r.rate * BigInt(r.to - r.from),
+        0n,
+      );
+    expect(
+      rows.map((r) => ({
+        pool: r.pool,
+        capacity: nanos(r.capacity_total_usd),
+        split: (nanos(r.allocated_total_usd) as bigint) + (nanos(r.idle_total_usd) as bigint),
+      })),
+    ).toEqual(
+      ['gpu-pool-a', 'gpu-pool-b'].map((pool) => ({ pool, capacity: total(pool), split: total(pool) })),
+    );
   });
 });

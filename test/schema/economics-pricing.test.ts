@@ -5,6 +5,8 @@
  * request re-priced on a candidate model with cache kept or dropped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMargin, priceForMargin } from '../../packages/cli/src/economics/price-for-margin.js';
+import { featureDistributionSql, whatifSql } from '../../packages/cli/src/economics/queries.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
 import {
   ECONOMICS_ALIASES,
@@ -154,5 +156,101 @@ describe('what-if substitution', () => {
       }));
     });
     expect(rows.map((r) => ({ ...r, savings: nanos(r.savings) }))).toEqual(expected);
+  });
+});
+
+/** Runs a statement with bound parameters, as the CLI's backends do. */
+function bound<T>(sql: string, params: Record<string, string>): T[] {
+  return engine.session
+    .queryBind(sql, params, 'JSONEachRow')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+describe('the CLI economics SQL (aicost report --price-for-margin, aicost whatif)', () => {
+  const window = {
+    fromNs: BigInt(Date.now() - 40 * 86_400_000) * 1_000_000n,
+    toNs: BigInt(Date.now()) * 1_000_000n,
+  };
+
+  it('featureDistributionSql: the window percentiles, and the price for a 70% margin rounded up', () => {
+    const { sql, params } = featureDistributionSql('support', window);
+    const [row] = bound<Record<string, string>>(sql, params);
+    const calls = seed.calls.filter((c) => c.feature === 'support');
+    const costs = calls.filter((c) => c.costNanos !== null).map((c) => c.costNanos as bigint);
+    const perMonth = new Map<string, bigint>();
+    for (const c of calls) {
+      const key = `${c.customer}|${month(c.start)}`;
+      perMonth.set(key, (perMonth.get(key) ?? 0n) + (c.costNanos ?? 0n));
+    }
+    const months = [...perMonth.values()];
+    expect({
+      priced: Number(row!.priced_requests),
+      unpriced: Number(row!.unpriced_requests),
+      request: [row!.request_p50, row!.request_p90, row!.request_p99, row!.request_max].map(nanos),
+      months: Number(row!.customer_months),
+      month: [
+        row!.customer_month_p50,
+        row!.customer_month_p90,
+        row!.customer_month_p99,
+        row!.customer_month_max,
+      ].map(nanos),
+    }).toEqual({
+      priced: costs.length,
+      unpriced: calls.length - costs.length,
+      request: [0.5, 0.9, 0.99, 1].map((l) => quantileExact(costs, l)),
+      months: months.length,
+      month: [0.5, 0.9, 0.99, 1].map((l) => quantileExact(months, l)),
+    });
+    const margin = parseMargin('70%');
+    const p90 = quantileExact(costs, 0.9);
+    const price = priceForMargin(p90, margin);
+    // price x (1 - 0.7) >= cost, and one nano less would miss the target.
+    expect(price * 3n >= p90 * 10n).toBe(true);
+    expect((price - 1n) * 3n < p90 * 10n).toBe(true);
+    expect(priceForMargin(3_000_000_000n, parseMargin('0.7'))).toBe(10_000_000_000n);
+    expect(priceForMargin(1n, parseMargin('66.5%'))).toBe(3n);
+    expect(() => parseMargin('100%')).toThrow(/below 100%/);
+    expect(() => parseMargin('x')).toThrow(/not a ratio/);
+  });
+
+  it('whatifSql: one feature on claude-sonnet-4-0 with the cache dropped, sorted by savings', () => {
+    const { sql, params } = whatifSql({
+      ...window,
+      features: ['search', 'support'],
+      candidateProviderId: 'anthropic',
+      candidateModelId: 'claude-sonnet-4-0',
+      keepCache: false,
+    });
+    const rows = bound<Record<string, string>>(sql, params);
+    const priced = seed.calls.filter((c) => c.costNanos !== null && c.feature !== 'summarize');
+    const keys = [...new Set(priced.map((c) => `${c.feature}|${c.model}`))];
+    const expected = keys
+      .map((key) => {
+        const [feature, model] = key.split('|') as [string, string];
+        const calls = priced.filter((c) => c.feature === feature && c.model === model);
+        const current = calls.reduce((s, c) => s + (c.costNanos as bigint), 0n);
+        const candidate = calls.reduce((s, c) => s + candidateCost(c, 'claude-sonnet-4-0', false), 0n);
+        return {
+          feature,
+          model,
+          requests: String(calls.length),
+          current,
+          candidate,
+          savings: current - candidate,
+        };
+      })
+      .sort((a, b) => (a.savings === b.savings ? 0 : a.savings > b.savings ? -1 : 1));
+    expect(
+      rows.map((r) => ({
+        feature: r.feature,
+        model: r.model,
+        requests: r.requests,
+        current: nanos(r.current_usd),
+        candidate: nanos(r.estimated_candidate_usd),
+        savings: nanos(r.estimated_savings_usd),
+      })),
+    ).toEqual(expected);
   });
 });
