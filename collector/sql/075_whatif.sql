@@ -60,7 +60,8 @@ CROSS JOIN
 WHERE r.cost_total IS NOT NULL;
 
 -- Every priced request re-priced on every catalogue model the recorded requests already use
--- (cache kept): what the dashboard's "largest what-if savings" panel sums. Filter by time and
+-- for the same operation (a chat call on the chat models, an embedding on the embedding
+-- models), cache kept: what the dashboard's "largest what-if savings" panel sums. Filter by time and
 -- feature and aggregate; rows where candidate = current model show the recorded cost vs
 -- today's price of the same model.
 CREATE OR REPLACE VIEW otel.aicost_whatif_models_in_use AS
@@ -79,11 +80,18 @@ SELECT
     if(candidate_cost.1, candidate_cost.7, NULL) AS candidate_cost_usd,
     current_cost_usd - candidate_cost_usd AS savings_usd
 FROM otel.aicost_requests AS r
-CROSS JOIN
+INNER JOIN
 (
-    SELECT candidate_provider_id, candidate_model_id, candidate_prices
-    FROM otel.aicost_whatif_candidate_prices
-    WHERE (candidate_provider_id, candidate_model_id) IN
-        (SELECT DISTINCT toString(price_provider_id), toString(price_model_id) FROM otel.aicost_requests WHERE price_model_id != '')
-) AS c
+    SELECT u.operation AS candidate_operation, p.candidate_provider_id AS candidate_provider_id,
+           p.candidate_model_id AS candidate_model_id, p.candidate_prices AS candidate_prices
+    FROM
+    (
+        SELECT DISTINCT toString(operation) AS operation, toString(price_provider_id) AS provider_id,
+                        toString(price_model_id) AS model_id
+        FROM otel.aicost_requests
+        WHERE price_model_id != ''
+    ) AS u
+    INNER JOIN otel.aicost_whatif_candidate_prices AS p
+        ON p.candidate_provider_id = u.provider_id AND p.candidate_model_id = u.model_id
+) AS c ON c.candidate_operation = r.operation
 WHERE r.cost_total IS NOT NULL;
