@@ -183,40 +183,51 @@ export async function demo(args: ParsedArgs): Promise<number> {
   let collector: RunningCollector | undefined;
   try {
     progress.phase(`starting the local collector (store: ${shellPath(dataDir)})`);
-    collector = await startCollector(dataDir);
+    collector = await startCollector(dataDir, undefined, { writable: true });
     cleanup.push(() => collector?.kill());
     const providers = await startMockProviders();
     cleanup.push(() => void providers.close());
     progress.phase(`mock OpenAI, Anthropic, Gemini, Mistral and Cohere APIs on ${providers.url}`);
-    let total = 0;
-    let appStderr = '';
-    for (const [index, release] of DEMO_RELEASES.entries()) {
-      progress.phase(
-        `running ${relative(process.cwd(), app.entry) || app.entry} as release ${release} (half of the traffic) with --import @aicost/node/register`,
-      );
+    // Both releases run at once, each serving half of the traffic: the app's start-up (Node,
+    // five provider SDKs) dominates a run, so running them in parallel keeps the demo short.
+    progress.phase(
+      `running ${relative(process.cwd(), app.entry) || app.entry} as releases ${DEMO_RELEASES.join(' and ')} (half of the traffic each) with --import @aicost/node/register`,
+    );
+    const counts = DEMO_RELEASES.map(() => ({ done: 0, total: 0 }));
+    const runs = DEMO_RELEASES.map((release, index) => {
       const run = runApp(
         {
           args: [...nodeFlagsFor(app.entry), '--import', '@aicost/node/register', app.entry],
           cwd: app.cwd,
           env: appEnvironment(
-            collector.otlpUrl,
+            collector!.otlpUrl,
             providers.url,
             release,
             `${index + 1}/${DEMO_RELEASES.length}`,
           ),
         },
-        (done, runTotal, detail) => progress.update(done, runTotal, detail),
+        (done, runTotal, detail) => {
+          counts[index] = { done, total: runTotal };
+          const sum = counts.reduce((s, c) => ({ done: s.done + c.done, total: s.total + c.total }), {
+            done: 0,
+            total: 0,
+          });
+          progress.update(sum.done, sum.total, detail);
+        },
       );
       cleanup.push(() => run.kill());
-      const result = await run.result;
-      progress.finish();
+      return run.result;
+    });
+    const results = await Promise.all(runs);
+    progress.finish();
+    for (const result of results) {
       if (result.code !== 0) {
         const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
         throw new Error(`the sample app ${how}\n${result.stderr.trim()}`);
       }
-      total += result.total;
-      appStderr += result.stderr;
     }
+    const total = results.reduce((s, r) => s + r.total, 0);
+    const appStderr = results.map((r) => r.stderr).join('');
     if (total === 0) throw new Error(`the sample app made no requests\n${appStderr.trim()}`);
     const result = { total, stderr: appStderr };
 
@@ -231,10 +242,7 @@ export async function demo(args: ParsedArgs): Promise<number> {
     progress.phase(`${result.total} requests recorded in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
 
     await printReports(dataDir);
-    // The economics table is read from the store itself: the collector lets go of it first.
-    await collector.stop();
-    collector = undefined;
-    await demoEconomics(dataDir);
+    await demoEconomics(dataDir, collector.clickhouseUrl);
     printNextSteps(dataDir);
     return 0;
   } catch (err) {

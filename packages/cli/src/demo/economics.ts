@@ -6,11 +6,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from '../args.js';
 import { insertDataRows, readDataFile } from '../economics/load.js';
 import { query, render } from '../economics/run.js';
 import { REVENUE } from '../economics/tables.js';
-import { connectionOptions, openBackend } from '../store/backend.js';
+import { remoteBackend } from '../store/backend.js';
 import { DATABASE } from '../store/schema.js';
 
 /** Monthly price of each sample customer's plan (examples/support-app/src/customers.ts). */
@@ -55,11 +54,14 @@ LEFT JOIN
 ORDER BY m.customer
 SETTINGS join_use_nulls = 1`;
 
-/** Loads the demo revenue into the store in `dataDir` and prints the economics table. */
-export async function demoEconomics(dataDir: string): Promise<void> {
+/**
+ * Writes the demo revenue to `dataDir`/revenue.csv, loads it through the demo's (writable)
+ * collector at `clickhouseUrl` and prints the economics table.
+ */
+export async function demoEconomics(dataDir: string, clickhouseUrl: string): Promise<void> {
   const file = join(dataDir, 'revenue.csv');
   writeFileSync(file, `${demoRevenueCsv()}\n`);
-  const backend = await openBackend(parseArgs(['--data-dir', dataDir], connectionOptions));
+  const backend = remoteBackend(clickhouseUrl);
   try {
     await insertDataRows(backend, REVENUE, file, readDataFile(REVENUE, file));
     process.stdout.write(
