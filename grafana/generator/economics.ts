@@ -79,6 +79,16 @@ ORDER BY service, first_seen`,
     { overrides: [...money('cost_per_request_usd', 'change_usd'), ...percent('change_ratio')] },
   ),
   table(
+    'Cost per outcome by release',
+    'Per service that records outcomes, its release and outcome: cost per outcome (the calls of the outcome traces, any service) and the change from the release before.',
+    `SELECT
+  service, release, outcome, first_seen, outcomes, cost_usd, cost_per_outcome_usd, previous_release, change_usd
+FROM otel.aicost_release_outcome_costs
+WHERE ${['first_seen <= $__toTime', ...filters('service', 'environment')].join('\n  AND ')}
+ORDER BY service, outcome, first_seen`,
+    { overrides: money('cost_usd', 'cost_per_outcome_usd', 'change_usd') },
+  ),
+  table(
     'Targets broken',
     'Days on which a feature cost more per request than its target (aicost targets load), and billing periods in which its gross AI margin was below its target.',
     `SELECT 'cost per request' AS target, ${shown('feature')} AS feature, toString(day) AS period,

@@ -87,6 +87,7 @@ describe('Economics dashboard', () => {
         'Gross AI margin by segment (falling margins first)',
         'Cost per outcome by feature',
         'Cost per request by release',
+        'Cost per outcome by release',
         'Largest what-if savings (estimate)',
         'Capacity utilisation and idle cost',
         'Targets broken',
@@ -99,7 +100,7 @@ describe('Economics dashboard', () => {
         if (Object.keys(selection).length === 0) expect(rows.length, p.title).toBeGreaterThan(0);
       }
     }
-  });
+  }, 180_000);
 
   it('Cost per outcome by feature: the priced calls of the outcome traces, each trace once', () => {
     const rows = run(panelSql('Cost per outcome by feature'));
@@ -136,7 +137,7 @@ describe('Economics dashboard', () => {
     }).toEqual({ hours: 6, capacity: 18_000_000_000n, split: 18_000_000_000n });
   });
 
-  it('Cost per request by release: the change between consecutive releases', () => {
+  it('Cost per request and per outcome by release: the change between consecutive releases', () => {
     const rows = run(panelSql('Cost per request by release'));
     const per = (release: string) => {
       const calls = priced(seed.calls.filter((c) => c.release === release));
@@ -144,6 +145,14 @@ describe('Economics dashboard', () => {
     };
     const second = rows.find((r) => r.release === '2.0.0');
     expect(nanos(String(second?.change_usd))).toBe(per('2.0.0') - per('1.0.0'));
+    const outcomeRows = run(panelSql('Cost per outcome by release'));
+    const perOutcome = (release: string) => {
+      const outcomes = seed.outcomes.filter((o) => o.release === release);
+      const traces = new Set(outcomes.map((o) => o.traceId));
+      return divideHalfUp(sum(seed.calls.filter((c) => traces.has(c.traceId))), BigInt(outcomes.length));
+    };
+    const w2 = outcomeRows.find((r) => r.release === 'w-2');
+    expect(nanos(String(w2?.change_usd))).toBe(perOutcome('w-2') - perOutcome('w-1'));
   });
 });
 
