@@ -93,7 +93,12 @@ describe('Economics dashboard', () => {
         'Targets broken',
       ]),
     );
-    for (const selection of [{}, { feature: ['support'] }, { customer: ['acme', "o'reilly"] }]) {
+    const selections: Record<string, string[]>[] = [
+      {},
+      { feature: ['support'] },
+      { customer: ['acme', "o'reilly"] },
+    ];
+    for (const selection of selections) {
       for (const variable of economics.templating.list) run(variable.query.rawSql, selection);
       for (const p of economics.panels) {
         const rows = run(p.targets[0]!.rawSql, selection);

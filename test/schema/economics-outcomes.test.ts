@@ -99,12 +99,7 @@ describe('outcomes', () => {
       cost: nanos(cost_usd),
       per: nanos(cost_per_outcome_usd),
     }));
-    const order = (a: {
-      day: string | null;
-      customer: string | null;
-      feature: string | null;
-      release: string | null;
-    }) => `${a.day}|${a.customer}|${a.feature}|${a.release}`;
+    const order = (a: Record<string, unknown>) => `${a.day}|${a.customer}|${a.feature}|${a.release}`;
     expect(actual.sort((a, b) => order(a).localeCompare(order(b)))).toEqual(
       expected.sort((a, b) => order(a).localeCompare(order(b))),
     );
