@@ -1,7 +1,9 @@
 /**
- * The four aicost dashboards: what each panel asks, in SQL built from ./sql.ts.
+ * The aicost dashboards (the Economics one is in ./economics.ts): what each panel asks, in SQL built from ./sql.ts.
  * `node grafana/generator/generate.ts` writes them to grafana/dashboards/*.json.
  */
+
+import { ECONOMICS } from './economics.ts';
 import {
   type JsonObject,
   layout,
@@ -523,6 +525,7 @@ export const DEFINITIONS: readonly DashboardDefinition[] = [
       'Single model calls: the most expensive ones, latency, time to first token, errors; links to traces.',
     panels: requests,
   },
+  ECONOMICS,
 ];
 
 const NAVIGATION: JsonObject[] = [

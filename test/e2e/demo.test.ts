@@ -141,6 +141,51 @@ describe('aicost demo', () => {
     expect((nanos + 500n) / 1000n).toBe(tableDollars(totals?.cost ?? '') / 1000n);
   });
 
+  it('prints the unit economics per customer: margin = revenue - AI cost, cost per ticket from the ticket traces', async () => {
+    const section = demo.stdout.split(/^Unit economics this month.*$/m)[1] ?? '';
+    const rows = section
+      .split('\n')
+      .map((line) => line.trim().split(/\s{2,}/))
+      .filter((cells) => cells.length === 8 && CUSTOMERS.includes(cells[0] as (typeof CUSTOMERS)[number]));
+    expect(rows.map((cells) => cells[0])).toEqual([...CUSTOMERS].sort());
+    const nanos = (text: string) => {
+      const [whole = '0', fraction = ''] = text.replace(/^-/, '').split('.');
+      const value = BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0'));
+      return text.startsWith('-') ? -value : value;
+    };
+    // Independently of the economics views: the request table, per customer and for support-chat.
+    const result = await runCli([
+      'sql',
+      '--data-dir',
+      dataDir,
+      '--format',
+      'json',
+      `SELECT customer, toString(sum(cost_total)) AS cost, countIf(feature = 'support-chat') AS tickets,
+              toString(sumIf(cost_total, feature = 'support-chat')) AS ticket_cost
+       FROM otel.aicost_requests GROUP BY customer`,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    const byCustomer = new Map(
+      (
+        JSON.parse(result.stdout) as {
+          customer: string;
+          cost: string;
+          tickets: string;
+          ticket_cost: string;
+        }[]
+      ).map((r) => [r.customer, r]),
+    );
+    for (const [customer, , revenue, aiCost, margin, , tickets, perTicket] of rows as string[][]) {
+      const expected = byCustomer.get(customer as string)!;
+      expect(nanos(aiCost as string), customer).toBe(nanos(expected.cost));
+      expect(nanos(margin as string), customer).toBe(nanos(revenue as string) - nanos(expected.cost));
+      expect(Number(tickets), customer).toBe(Number(expected.tickets));
+      const ticketCost = nanos(expected.ticket_cost);
+      const count = BigInt(expected.tickets);
+      expect(nanos(perTicket as string), customer).toBe((2n * ticketCost + count) / (2n * count));
+    }
+  });
+
   it('gives the same numbers on every run (fresh store, deterministic mock)', async () => {
     const again = await runDemo(['--data-dir', dataDir, '--quiet']);
     expect(again.code, again.stderr).toBe(0);

@@ -54,7 +54,18 @@ async function runAll(jobs: Job[], concurrency: number): Promise<void> {
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-const jobs = CUSTOMERS.flatMap(jobsOf);
+/**
+ * `SUPPORT_APP_PART=k/n` runs every n-th job starting with the k-th: `aicost demo` runs the
+ * app twice, as two releases of the service, each serving half of the traffic.
+ */
+function part(all: Job[]): Job[] {
+  const match = /^(\d+)\/(\d+)$/.exec(process.env.SUPPORT_APP_PART ?? '1/1');
+  if (!match) throw new Error('SUPPORT_APP_PART must look like 1/2');
+  const [k, n] = [Number(match[1]), Number(match[2])];
+  return all.filter((_, index) => index % n === k - 1);
+}
+
+const jobs = part(CUSTOMERS.flatMap(jobsOf));
 const concurrency = Number(process.env.SUPPORT_APP_CONCURRENCY ?? 4);
 try {
   await runAll(jobs, concurrency);

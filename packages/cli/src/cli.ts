@@ -1,11 +1,14 @@
 /** Command dispatch for the `aicost` binary. */
 import { type OptionSpec, parseArgs, UsageError } from './args.js';
+import { capacity, dataLoadOptions, revenue, targets } from './commands/data-load.js';
 import { demo, demoOptions } from './commands/demo.js';
+import { economics, economicsOptions } from './commands/economics.js';
 import { migrate, migrateOptions } from './commands/migrate.js';
 import { prices, pricesOptions } from './commands/prices.js';
 import { report, reportOptions } from './commands/report.js';
 import { sql, sqlOptions } from './commands/sql.js';
 import { up, upOptions } from './commands/up.js';
+import { whatif, whatifOptions } from './commands/whatif.js';
 import { engineErrorMessage } from './store/engine-errors.js';
 
 const USAGE = `aicost: the cost of every AI call, from OpenTelemetry spans
@@ -18,6 +21,12 @@ Usage:
   aicost migrate  [--clickhouse-url URL --user U --password P] [--database otel] [--cluster NAME | --cloud]
                   [--status | --print] [--with-prices [--prices-file overrides.yaml]]
   aicost prices load [--prices-file overrides.yaml] [--keep-existing]
+  aicost report   --feature F --price-for-margin 70% [--since 30d]   (price per request / customer-month for a margin)
+  aicost whatif   --model M [--provider P] [--feature F]... [--no-cache] [--since 30d]   (re-priced on M: an estimate)
+  aicost economics [--format table|json]          (margin, cost per outcome, releases, what-if, capacity)
+  aicost revenue load <file.csv|.json|.jsonl>    (what customers pay: margin views)
+  aicost targets load <file>                      (margin / cost-per-request targets per feature)
+  aicost capacity load <file>                     (self-hosted / committed capacity pools and their $/hour)
   aicost demo     [--data-dir ./.aicost/demo] [--app FILE] [--quiet]   (sample app + mock providers + report)
 
 report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
@@ -35,6 +44,11 @@ const COMMANDS: Record<string, { options: Record<string, OptionSpec>; run: Comma
   migrate: { options: migrateOptions, run: migrate },
   prices: { options: pricesOptions, run: prices },
   demo: { options: demoOptions, run: demo },
+  revenue: { options: dataLoadOptions, run: revenue },
+  targets: { options: dataLoadOptions, run: targets },
+  capacity: { options: dataLoadOptions, run: capacity },
+  whatif: { options: whatifOptions, run: whatif },
+  economics: { options: economicsOptions, run: economics },
 };
 
 export async function main(argv: string[]): Promise<number> {

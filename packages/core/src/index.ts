@@ -3,6 +3,7 @@ export * from './instrumentation/index.js';
 export * from './ledger/index.js';
 export * from './metrics/index.js';
 export * from './money/index.js';
+export * from './outcomes/index.js';
 export * from './pricing/index.js';
 export * from './processors/index.js';
 export * from './providers/index.js';

@@ -158,6 +158,20 @@ export const ATTR_AICOST_FEATURE = 'aicost.feature';
 export const ATTR_AICOST_CUSTOMER = 'aicost.customer';
 export const ATTR_AICOST_WORKFLOW = 'aicost.workflow';
 export const ATTR_AICOST_TEAM = 'aicost.team';
+/** The customer's segment (`enterprise`, `smb`, ...), for margin by segment. */
+export const ATTR_AICOST_SEGMENT = 'aicost.segment';
+
+/**
+ * Business outcomes (`recordOutcome`): one short span named
+ * {@link SPAN_NAME_AICOST_OUTCOME} per outcome, in the trace where it happened.
+ */
+export const SPAN_NAME_AICOST_OUTCOME = 'aicost.outcome';
+/** What happened, e.g. `ticket_resolved`. */
+export const ATTR_AICOST_OUTCOME_NAME = 'aicost.outcome.name';
+/** What it is worth, a decimal string with exactly 9 fractional digits (like the cost attributes). */
+export const ATTR_AICOST_OUTCOME_VALUE = 'aicost.outcome.value';
+/** ISO 4217 code of the value. */
+export const ATTR_AICOST_OUTCOME_CURRENCY = 'aicost.outcome.currency';
 /** Prefix of user-defined attribution keys: `{ region: 'eu' }` becomes `aicost.attr.region`. */
 export const AICOST_CUSTOM_ATTRIBUTION_PREFIX = 'aicost.attr.';
 
@@ -255,7 +269,7 @@ export const METRIC_AICOST_UNPRICED_REQUESTS = 'aicost.unpriced.requests';
 export const ENV = {
   /** Path to a JSON or YAML file of price overrides and self-hosted rates. */
   PRICES_FILE: 'AICOST_PRICES_FILE',
-  /** Comma-separated attribution keys allowed to leave the process in baggage (default: the four standard keys). */
+  /** Comma-separated attribution keys allowed to leave the process in baggage (default: the standard keys). */
   BAGGAGE_ALLOWLIST: 'AICOST_BAGGAGE_ALLOWLIST',
   /** `true` (or `1`/`yes`/`on`) to put customer ids on metrics (bounded, see AICOST_METRICS_CUSTOMER_LIMIT). */
   METRICS_CUSTOMER: 'AICOST_METRICS_CUSTOMER',

@@ -111,5 +111,6 @@ export interface Attribution {
   customer?: string;
   workflow?: string;
   team?: string;
+  segment?: string;
   [custom: string]: string | undefined;
 }

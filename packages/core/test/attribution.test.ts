@@ -193,6 +193,7 @@ describe('AttributionBaggagePropagator', () => {
     expect([...new AttributionBaggagePropagator().allowedKeys].sort()).toEqual([
       'aicost.customer',
       'aicost.feature',
+      'aicost.segment',
       'aicost.team',
       'aicost.workflow',
     ]);

@@ -1,6 +1,8 @@
 export {
   AttributionBaggagePropagator,
   getAttribution,
+  type OutcomeOptions,
+  recordOutcome,
   setAttribution,
   withAttribution,
 } from '@aicost/core';

@@ -46,6 +46,8 @@ export const SHARDED_TABLES: Readonly<Record<string, string>> = {
   aicost_rollup_daily: 'cityHash64(day, customer)',
   aicost_rollup_feature_daily: 'cityHash64(day, feature)',
   aicost_rollup_customer_daily: 'cityHash64(day, customer)',
+  // Outcomes by trace, like the requests they are joined to.
+  aicost_outcomes: 'cityHash64(trace_id)',
 };
 
 /** The suffix of the local tables behind a Distributed face. */

@@ -3,14 +3,34 @@
  * Paying plans get Claude with the support policy cached (cache_control);
  * the free plan gets gpt-4o-mini (OpenAI caches the long policy on its own).
  */
-import { withAttribution } from '@aicost/node';
+import { recordOutcome, withAttribution } from '@aicost/node';
+import { trace } from '@opentelemetry/api';
 import { anthropic, openai } from '../clients.ts';
 import { SUPPORT_POLICY, ticketText } from '../content.ts';
 import type { Customer } from '../customers.ts';
 
+const tracer = trace.getTracer('support-app');
+
+/**
+ * One ticket is one trace: the model call and the `ticket_resolved` outcome share it, so
+ * aicost can tell what resolving a ticket costs (cost per outcome).
+ */
 export async function answerTicket(customer: Customer, n: number): Promise<string> {
-  return withAttribution({ feature: 'support-chat', customer: customer.id, workflow: 'ticket-reply' }, () =>
-    customer.plan === 'free' ? answerWithOpenAI(customer, n) : answerWithClaude(customer, n),
+  return withAttribution(
+    { feature: 'support-chat', customer: customer.id, workflow: 'ticket-reply', segment: customer.plan },
+    () =>
+      tracer.startActiveSpan('answer ticket', async (span) => {
+        try {
+          const reply =
+            customer.plan === 'free'
+              ? await answerWithOpenAI(customer, n)
+              : await answerWithClaude(customer, n);
+          recordOutcome('ticket_resolved');
+          return reply;
+        } finally {
+          span.end();
+        }
+      }),
   );
 }
 

@@ -2,12 +2,16 @@
  * `aicost demo`: the whole loop on one machine, with no API keys. Starts the
  * local collector (`aicost up`, random ports, a fresh store in ./.aicost/demo),
  * a loopback mock of the OpenAI, Anthropic, Gemini, Mistral and Cohere APIs,
- * and the sample support application with `--import @aicost/node/register`;
- * then prints the cost by feature and by customer, and how to query further.
+ * and the sample support application with `--import @aicost/node/register`,
+ * twice, as two releases of the service sharing the traffic (the app records a
+ * `ticket_resolved` outcome per answered ticket); then prints the cost by
+ * feature and by customer, loads a revenue table and prints the unit
+ * economics per customer, and how to query further.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { flag, type ParsedArgs, parseArgs, str, UsageError } from '../args.js';
+import { demoEconomics } from '../demo/economics.js';
 import { startMockProviders } from '../demo/mock-providers.js';
 import { type RunningCollector, runApp, startCollector } from '../demo/processes.js';
 import { createProgress } from '../demo/progress.js';
@@ -23,6 +27,8 @@ export const demoOptions = {
 } as const;
 
 const DEFAULT_DEMO_DIR = join('.aicost', 'demo');
+/** The sample app runs twice, as these two releases of the service (resource service.version). */
+const DEMO_RELEASES = ['2026.11.0', '2026.12.0'] as const;
 /** Marks a directory as the demo's own, so a fresh run may delete it. */
 const MARKER = '.aicost-demo';
 
@@ -94,7 +100,12 @@ async function waitForRows(
  * The app's environment: the demo decides where telemetry goes, so a user's
  * own OTel settings must not redirect or disable it.
  */
-function appEnvironment(otlpUrl: string, providersUrl: string): NodeJS.ProcessEnv {
+function appEnvironment(
+  otlpUrl: string,
+  providersUrl: string,
+  release: string,
+  part: string,
+): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   const overridden =
     /^OTEL_EXPORTER_OTLP_|^OTEL_(TRACES|METRICS|LOGS)_EXPORTER$|^OTEL_SDK_DISABLED$|^AICOST_ENABLED$/;
@@ -105,8 +116,9 @@ function appEnvironment(otlpUrl: string, providersUrl: string): NodeJS.ProcessEn
     ...env,
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
     OTEL_SERVICE_NAME: 'support-app',
-    OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=demo',
+    OTEL_RESOURCE_ATTRIBUTES: `deployment.environment.name=demo,service.version=${release}`,
     PROVIDER_MOCK_URL: providersUrl,
+    SUPPORT_APP_PART: part,
   };
 }
 
@@ -127,6 +139,8 @@ function printNextSteps(dataDir: string): void {
     [
       `The data stays in ${dir} until the next demo. Try:`,
       `  ${cli} report --data-dir ${dir} --by feature --by model`,
+      `  ${cli} economics --data-dir ${dir}      (margin, cost per outcome, releases, what-if, capacity)`,
+      `  ${cli} whatif --data-dir ${dir} --model gpt-4o-mini --feature support-chat`,
       `  ${cli} sql --data-dir ${dir} "SELECT feature, customer, model, count() AS requests, sum(cost_total) AS cost FROM otel.aicost_requests GROUP BY ALL ORDER BY cost DESC"`,
       '',
       'Your own app: start the local collector, then run your app with aicost loaded:',
@@ -177,31 +191,53 @@ export async function demo(args: ParsedArgs): Promise<number> {
   let collector: RunningCollector | undefined;
   try {
     progress.phase(`starting the local collector (store: ${shellPath(dataDir)})`);
-    collector = await startCollector(dataDir);
+    collector = await startCollector(dataDir, undefined, { writable: true });
     cleanup.push(() => collector?.kill());
     const providers = await startMockProviders();
     cleanup.push(() => void providers.close());
     progress.phase(`mock OpenAI, Anthropic, Gemini, Mistral and Cohere APIs on ${providers.url}`);
+    // Both releases run at once, each serving half of the traffic: the app's start-up (Node,
+    // five provider SDKs) dominates a run, so running them in parallel keeps the demo short.
     progress.phase(
-      `running ${relative(process.cwd(), app.entry) || app.entry} with --import @aicost/node/register`,
+      `running ${relative(process.cwd(), app.entry) || app.entry} as releases ${DEMO_RELEASES.join(' and ')} (half of the traffic each) with --import @aicost/node/register`,
     );
-
-    const run = runApp(
-      {
-        args: [...nodeFlagsFor(app.entry), '--import', '@aicost/node/register', app.entry],
-        cwd: app.cwd,
-        env: appEnvironment(collector.otlpUrl, providers.url),
-      },
-      (done, total, detail) => progress.update(done, total, detail),
-    );
-    cleanup.push(() => run.kill());
-    const result = await run.result;
+    const counts = DEMO_RELEASES.map(() => ({ done: 0, total: 0 }));
+    const runs = DEMO_RELEASES.map((release, index) => {
+      const run = runApp(
+        {
+          args: [...nodeFlagsFor(app.entry), '--import', '@aicost/node/register', app.entry],
+          cwd: app.cwd,
+          env: appEnvironment(
+            collector!.otlpUrl,
+            providers.url,
+            release,
+            `${index + 1}/${DEMO_RELEASES.length}`,
+          ),
+        },
+        (done, runTotal, detail) => {
+          counts[index] = { done, total: runTotal };
+          const sum = counts.reduce((s, c) => ({ done: s.done + c.done, total: s.total + c.total }), {
+            done: 0,
+            total: 0,
+          });
+          progress.update(sum.done, sum.total, detail);
+        },
+      );
+      cleanup.push(() => run.kill());
+      return run.result;
+    });
+    const results = await Promise.all(runs);
     progress.finish();
-    if (result.code !== 0) {
-      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
-      throw new Error(`the sample app ${how}\n${result.stderr.trim()}`);
+    for (const result of results) {
+      if (result.code !== 0) {
+        const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+        throw new Error(`the sample app ${how}\n${result.stderr.trim()}`);
+      }
     }
-    if (result.total === 0) throw new Error(`the sample app made no requests\n${result.stderr.trim()}`);
+    const total = results.reduce((s, r) => s + r.total, 0);
+    const appStderr = results.map((r) => r.stderr).join('');
+    if (total === 0) throw new Error(`the sample app made no requests\n${appStderr.trim()}`);
+    const result = { total, stderr: appStderr };
 
     const rows = await waitForRows(collector.clickhouseUrl, dataDir, result.total);
     if (rows < result.total) {
@@ -214,6 +250,7 @@ export async function demo(args: ParsedArgs): Promise<number> {
     progress.phase(`${result.total} requests recorded in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
 
     await printReports(dataDir);
+    await demoEconomics(dataDir, collector.clickhouseUrl);
     printNextSteps(dataDir);
     return 0;
   } catch (err) {

@@ -9,6 +9,7 @@ import { formatUsd, parseCostText } from '../report/money.js';
 import { DIMENSIONS, type Dimension, isDimension, reportSql } from '../report/query.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
 import { schemaDatabase } from '../store/schema.js';
+import { reportPriceForMargin } from './feature-pricing.js';
 
 export const reportOptions = {
   ...connectionOptions,
@@ -20,6 +21,9 @@ export const reportOptions = {
   environment: { type: 'string', multiple: true },
   limit: { type: 'string' },
   format: { type: 'string', short: 'f' },
+  // Pricing a feature (./feature-pricing.ts).
+  feature: { type: 'string', multiple: true },
+  'price-for-margin': { type: 'string' },
 } as const;
 
 const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
@@ -74,6 +78,8 @@ export async function report(args: ParsedArgs): Promise<number> {
   if (from && since) throw new UsageError('use either --since or --from, not both');
   const toNs = to ? parseInstant(to, 'to') : nowNs;
   const fromNs = from ? parseInstant(from, 'from') : toNs - BigInt(parseDuration(since ?? '7d')) * 1_000_000n;
+  if (str(args, 'price-for-margin') !== undefined) return reportPriceForMargin(args, { fromNs, toNs });
+  if (list(args, 'feature').length > 0) throw new UsageError('--feature goes with --price-for-margin');
   const limitText = str(args, 'limit');
   const limit = limitText === undefined ? undefined : Number(limitText);
   if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0))

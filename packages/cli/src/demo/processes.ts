@@ -27,10 +27,30 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-export async function startCollector(dataDir: string, timeoutMs = 60_000): Promise<RunningCollector> {
+/**
+ * `writable`: the demo loads its revenue table through the collector's ClickHouse HTTP
+ * interface (loopback, a random port, for the demo's lifetime) instead of stopping it to
+ * open the store itself.
+ */
+export async function startCollector(
+  dataDir: string,
+  timeoutMs = 60_000,
+  opts: { writable?: boolean } = {},
+): Promise<RunningCollector> {
   const child = spawn(
     process.execPath,
-    [cliBin(), 'up', '--port', '0', '--clickhouse-port', '0', '--data-dir', dataDir, '--quiet'],
+    [
+      cliBin(),
+      'up',
+      '--port',
+      '0',
+      '--clickhouse-port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--quiet',
+      ...(opts.writable ? ['--writable'] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';

@@ -2,16 +2,18 @@ import {
   AICOST_CUSTOM_ATTRIBUTION_PREFIX,
   ATTR_AICOST_CUSTOMER,
   ATTR_AICOST_FEATURE,
+  ATTR_AICOST_SEGMENT,
   ATTR_AICOST_TEAM,
   ATTR_AICOST_WORKFLOW,
 } from '../semconv.js';
 
-/** The four standard attribution fields and the attribute/baggage key each one travels under. */
+/** The standard attribution fields and the attribute/baggage key each one travels under. */
 export const STANDARD_ATTRIBUTION_KEYS: Readonly<Record<string, string>> = {
   feature: ATTR_AICOST_FEATURE,
   customer: ATTR_AICOST_CUSTOMER,
   workflow: ATTR_AICOST_WORKFLOW,
   team: ATTR_AICOST_TEAM,
+  segment: ATTR_AICOST_SEGMENT,
 };
 
 const STANDARD_BY_ATTRIBUTE = new Map(

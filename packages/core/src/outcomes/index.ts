@@ -1,0 +1,1 @@
+export { OUTCOME_TRACER_NAME, type OutcomeOptions, recordOutcome } from './record.js';
