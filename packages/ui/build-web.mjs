@@ -20,7 +20,10 @@ await build({
 copyFileSync('src/web/index.html', `${out}/index.html`);
 copyFileSync('src/web/favicon.svg', `${out}/favicon.svg`);
 // The bundled library's licence travels with it.
-writeFileSync(`${out}/licenses.txt`, `uPlot (bundled in app.js, app.css)\n\n${readFileSync('node_modules/uplot/LICENSE', 'utf8')}`);
+writeFileSync(
+  `${out}/licenses.txt`,
+  `uPlot (bundled in app.js, app.css)\n\n${readFileSync('node_modules/uplot/LICENSE', 'utf8')}`,
+);
 const files = ['index.html', 'app.js', 'app.css', 'favicon.svg', 'licenses.txt'];
 writeFileSync(`${out}/manifest.json`, JSON.stringify(files));
 const sizes = files.map((file) => {
@@ -28,4 +31,5 @@ const sizes = files.map((file) => {
   return { file, bytes: bytes.length, gzip: gzipSync(bytes).length };
 });
 writeFileSync(`${out}/sizes.json`, `${JSON.stringify(sizes, null, 2)}\n`);
-for (const { file, bytes, gzip } of sizes) console.log(`${file.padEnd(18)} ${String(bytes).padStart(7)} B  gzip ${gzip} B`);
+for (const { file, bytes, gzip } of sizes)
+  console.log(`${file.padEnd(18)} ${String(bytes).padStart(7)} B  gzip ${gzip} B`);

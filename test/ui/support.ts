@@ -22,7 +22,7 @@ export interface SeededUi {
   engine: LocalEngine;
   url: string;
   server: Server;
-  /** Exact answers from the engine, read without the UI's SQL: each row's values as JSON. */
+  /** The engine's answer to `sql` (read-only; Decimals and 64-bit integers as exact strings). */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
   insert(spans: readonly ExporterSpan[]): Promise<void>;
   close(): Promise<void>;
@@ -33,10 +33,18 @@ export async function startSeededUi(): Promise<SeededUi> {
   const engine = await LocalEngine.open(dir);
   await loadPrices((statement) => engine.query(statement), PRICES, ALIASES);
   const insert = async (spans: readonly ExporterSpan[]) => {
-    await engine.insertJsonRows('otel.otel_traces', spans.map((span) => JSON.stringify(exporterRow(span))).join('\n'));
+    await engine.insertJsonRows(
+      'otel.otel_traces',
+      spans.map((span) => JSON.stringify(exporterRow(span))).join('\n'),
+    );
   };
   await insert(seed().spans);
-  const server = createUiServer({ engine, host: '127.0.0.1', assetsDir: ASSETS_DIR, log: (message) => console.error(message) });
+  const server = createUiServer({
+    engine,
+    host: '127.0.0.1',
+    assetsDir: ASSETS_DIR,
+    log: (message) => console.error(message),
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -44,9 +52,8 @@ export async function startSeededUi(): Promise<SeededUi> {
     server,
     url: `http://127.0.0.1:${port}`,
     async query<T>(sql: string): Promise<T[]> {
-      const text = (
-        await engine.query(sql, { format: 'JSONEachRow' })
-      ).text();
+      const setup = ['SET output_format_json_quote_decimals = 1'];
+      const text = (await engine.queryReadOnly(sql, { format: 'JSONEachRow', setup })).text();
       return text
         .split('\n')
         .filter((line) => line !== '')

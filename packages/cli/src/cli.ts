@@ -5,13 +5,15 @@ import { migrate, migrateOptions } from './commands/migrate.js';
 import { prices, pricesOptions } from './commands/prices.js';
 import { report, reportOptions } from './commands/report.js';
 import { sql, sqlOptions } from './commands/sql.js';
+import { ui, uiOptions } from './commands/ui.js';
 import { up, upOptions } from './commands/up.js';
 import { engineErrorMessage } from './store/engine-errors.js';
 
 const USAGE = `aicost: the cost of every AI call, from OpenTelemetry spans
 
 Usage:
-  aicost up       [--port 4318] [--clickhouse-port 8123] [--host 127.0.0.1] [--data-dir ./.aicost] [--writable]
+  aicost up       [--port 4318] [--clickhouse-port 8123] [--ui-port 4319 | --no-ui] [--host 127.0.0.1] [--data-dir ./.aicost] [--writable]
+  aicost ui       [--data-dir ./.aicost] [--open]      (the web UI's address of the running aicost up)
   aicost report   [--by feature|customer|workflow|team|model|provider|operation|service|environment|day]...
                   [--since 7d | --from DATE [--to DATE]] [--service S] [--environment E] [--format table|json|csv]
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
@@ -33,6 +35,7 @@ const COMMANDS: Record<string, { options: Record<string, OptionSpec>; run: Comma
   migrate: { options: migrateOptions, run: migrate },
   prices: { options: pricesOptions, run: prices },
   demo: { options: demoOptions, run: demo },
+  ui: { options: uiOptions, run: ui },
 };
 
 export async function main(argv: string[]): Promise<number> {

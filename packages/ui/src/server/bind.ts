@@ -80,7 +80,10 @@ const VARIABLE = /\$\{(\w+)(?::[^}]*)?\}|\$(\w+)/g;
 export function bindDashboardSql(sql: string, selection: Selection): string {
   const text = applyConditionalAll(sql, selection)
     .replace(/\$__timeFilter\(\s*([\w.]+)\s*\)/g, `$1 >= ${FROM} AND $1 <= ${TO}`)
-    .replace(/\$__dateFilter\(\s*([\w.]+)\s*\)/g, `$1 >= toDate(${FROM}, 'UTC') AND $1 <= toDate(${TO}, 'UTC')`)
+    .replace(
+      /\$__dateFilter\(\s*([\w.]+)\s*\)/g,
+      `$1 >= toDate(${FROM}, 'UTC') AND $1 <= toDate(${TO}, 'UTC')`,
+    )
     .replace(
       /\$__timeInterval\(\s*([\w.]+)\s*\)/g,
       `toStartOfInterval(toDateTime($1), INTERVAL ${INTERVAL} second)`,
@@ -90,16 +93,19 @@ export function bindDashboardSql(sql: string, selection: Selection): string {
     .replace(/\$__interval_s\b/g, INTERVAL);
   return text.replace(VARIABLE, (match, braced?: string, bare?: string) => {
     const name = braced ?? bare!;
-    if (!DIMENSION_NAMES.includes(name)) throw new Error(`unsupported Grafana construct ${match} in dashboard SQL`);
+    if (!DIMENSION_NAMES.includes(name))
+      throw new Error(`unsupported Grafana construct ${match} in dashboard SQL`);
     return `{${name}:Array(String)}`;
   });
 }
 
 /** The parameter values for `bindDashboardSql`'s text (the engine ignores those a query does not use). */
 export function queryParameters(range: TimeRange, selection: Selection): Record<string, unknown> {
+  // DateTime parameters as text: the engine reads a short number (`0`) as a malformed date.
+  const dateTime = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
   const params: Record<string, unknown> = {
-    from: range.from,
-    to: range.to,
+    from: dateTime(range.from),
+    to: dateTime(range.to),
     interval_s: range.intervalSeconds,
   };
   for (const name of DIMENSION_NAMES) params[name] = selection[name] ?? [];

@@ -19,8 +19,11 @@ const MAX_POINTS = 200;
 
 function unixSeconds(params: URLSearchParams, name: string): number {
   const text = params.get(name);
-  if (text === null || !/^\d{1,12}$/.test(text)) {
-    throw new BadRequest(`${name}: expected Unix seconds, got ${JSON.stringify(text)}`);
+  // The engine's DateTime spans 1970 to 2106 (UInt32 seconds).
+  if (text === null || !/^\d{1,10}$/.test(text) || Number(text) > 0xffff_ffff) {
+    throw new BadRequest(
+      `${name}: expected Unix seconds (1970 to 2106), got ${JSON.stringify(text?.slice(0, 40))}`,
+    );
   }
   return Number(text);
 }

@@ -79,8 +79,16 @@ function send(res: ServerResponse, status: number, body: string | Buffer, type: 
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'cache-control': 'no-store' });
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', {
+    'cache-control': 'no-store',
+  });
 }
+
+/** Longer URLs get a 414 (Node itself refuses headers past 16 KiB with a 431). */
+const MAX_URL_LENGTH = 8 * 1024;
+
+/** The API calls that take a time range and filters. */
+const RANGED_APIS = new Set(['/api/overview', '/api/detail', '/api/options', '/api/requests']);
 
 /** A 404 for anything else (a page route gets index.html: the browser routes it). */
 const PAGE_ROUTE = /^\/(|overview|requests|features\/[^/]+|customers\/[^/]+|traces\/[0-9a-fA-F]{32})$/;
@@ -112,7 +120,9 @@ export function createUiServer(options: UiServerOptions): Server {
   ): Promise<Record<string, Record<string, unknown>[]>> {
     const params = queryParameters(range, selected);
     const entries = Object.entries(queries);
-    const results = await Promise.all(entries.map(([, sql]) => rows(bindDashboardSql(sql, selected), params)));
+    const results = await Promise.all(
+      entries.map(([, sql]) => rows(bindDashboardSql(sql, selected), params)),
+    );
     return Object.fromEntries(entries.map(([key], index) => [key, results[index]!]));
   }
 
@@ -127,6 +137,7 @@ export function createUiServer(options: UiServerOptions): Server {
       ]);
       return { trace_id: id, spans, requests };
     }
+    if (!RANGED_APIS.has(path)) return undefined;
     const range = timeRange(params);
     const selected = selection(params);
     const answer = (data: unknown) => ({ range, selection: selected, ...(data as object) });
@@ -162,7 +173,7 @@ export function createUiServer(options: UiServerOptions): Server {
       send(res, verdict.status, `${verdict.message}\n`, 'text/plain; charset=utf-8');
       return;
     }
-    if ((req.url ?? '').length > 16 * 1024) {
+    if ((req.url ?? '').length > MAX_URL_LENGTH) {
       send(res, 414, 'URL too long\n', 'text/plain; charset=utf-8');
       return;
     }

@@ -8,7 +8,18 @@ import type { Row } from './api.ts';
 import { h } from './dom.ts';
 import { formatUsd } from './money.ts';
 
-const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+const PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#59a14f',
+  '#e15759',
+  '#76b7b2',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
 
 const epoch = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`) / 1000;
 
@@ -18,7 +29,8 @@ export function spendChart(rows: Row[], label: string): HTMLElement {
   const names = [...new Set(rows.map((row) => String(row.series)))].sort();
   const exact = names.map(() => times.map((): string | null => null));
   for (const row of rows) {
-    exact[names.indexOf(String(row.series))]![times.indexOf(String(row.time))] = (row.spend_usd as string | null) ?? null;
+    exact[names.indexOf(String(row.series))]![times.indexOf(String(row.time))] =
+      (row.spend_usd as string | null) ?? null;
   }
   const container = h('div', { class: 'chart', role: 'img', 'aria-label': label });
   if (times.length === 0) {
@@ -44,10 +56,19 @@ export function spendChart(rows: Row[], label: string): HTMLElement {
     scales: { x: { time: true } },
     axes: [
       { stroke: ink, grid: { stroke: grid }, ticks: { stroke: grid } },
-      { stroke: ink, grid: { stroke: grid }, ticks: { stroke: grid }, size: 70, values: (_u, ticks) => ticks.map((v) => `$${v}`) },
+      {
+        stroke: ink,
+        grid: { stroke: grid },
+        ticks: { stroke: grid },
+        size: 70,
+        values: (_u, ticks) => ticks.map((v) => `$${v}`),
+      },
     ],
     series: [
-      { label: 'time (UTC)', value: (_u, v) => (v === null ? '' : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')) },
+      {
+        label: 'time (UTC)',
+        value: (_u, v) => (v === null ? '' : new Date(v * 1000).toISOString().slice(0, 16).replace('T', ' ')),
+      },
       ...order.map((i) => ({
         label: names[i]!,
         fill: PALETTE[i % PALETTE.length]!,

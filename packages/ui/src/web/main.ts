@@ -10,7 +10,16 @@ import { detailPage } from './pages/detail.ts';
 import { overviewPage } from './pages/overview.ts';
 import { requestsPage } from './pages/requests.ts';
 import { tracePage } from './pages/trace.ts';
-import { apiQuery, currentParams, DIMENSIONS, navigate, RANGES, resolveRange, type Route, route } from './state.ts';
+import {
+  apiQuery,
+  currentParams,
+  DIMENSIONS,
+  navigate,
+  RANGES,
+  type Route,
+  resolveRange,
+  route,
+} from './state.ts';
 
 const POLL_MS = 2000;
 const LABELS: Record<string, string> = {
@@ -53,7 +62,9 @@ async function filterBar(current: Route, params: URLSearchParams): Promise<HTMLE
         navigate(location.pathname, next);
       },
     },
-    Object.keys(RANGES).map((name) => h('option', { value: name, selected: range.label === name }, `Last ${name}`)),
+    Object.keys(RANGES).map((name) =>
+      h('option', { value: name, selected: range.label === name }, `Last ${name}`),
+    ),
     h('option', { value: 'custom', selected: custom }, 'Custom'),
   );
   const customInput = (name: 'from' | 'to', seconds: number) =>
@@ -91,13 +102,19 @@ async function filterBar(current: Route, params: URLSearchParams): Promise<HTMLE
           },
         },
         h('option', { value: '' }, chosen.length > 1 ? `${chosen.length} selected` : 'All'),
-        values.map((value) => h('option', { value, selected: chosen.length === 1 && chosen[0] === value }, value)),
+        values.map((value) =>
+          h('option', { value, selected: chosen.length === 1 && chosen[0] === value }, value),
+        ),
       ),
     );
   });
   return h(
     'form',
-    { class: 'filters', 'aria-label': 'Time range and filters', onsubmit: (event: Event) => event.preventDefault() },
+    {
+      class: 'filters',
+      'aria-label': 'Time range and filters',
+      onsubmit: (event: Event) => event.preventDefault(),
+    },
     h('label', { for: 'range' }, 'Range', rangeSelect),
     custom ? [customInput('from', range.from), customInput('to', range.to)] : null,
     selects,
@@ -121,9 +138,14 @@ async function renderPage(current: Route, params: URLSearchParams): Promise<HTML
 
 function navLink(href: string, label: string, active: boolean): HTMLElement {
   const params = currentParams();
-  for (const name of ['sort', 'order', 'status', 'cost_min', 'cost_max', 'offset', 'span']) params.delete(name);
+  for (const name of ['sort', 'order', 'status', 'cost_min', 'cost_max', 'offset', 'span'])
+    params.delete(name);
   const query = params.toString();
-  return h('a', { href: query ? `${href}?${query}` : href, 'aria-current': active ? 'page' : undefined }, label);
+  return h(
+    'a',
+    { href: query ? `${href}?${query}` : href, 'aria-current': active ? 'page' : undefined },
+    label,
+  );
 }
 
 function applyTheme(theme: string | null): void {
@@ -144,7 +166,11 @@ async function render(): Promise<void> {
     h(
       'nav',
       { 'aria-label': 'Pages' },
-      navLink('/', 'Overview', current.page === 'overview' || current.page === 'feature' || current.page === 'customer'),
+      navLink(
+        '/',
+        'Overview',
+        current.page === 'overview' || current.page === 'feature' || current.page === 'customer',
+      ),
       navLink('/requests', 'Requests', current.page === 'requests' || current.page === 'trace'),
     ),
     h(
@@ -181,7 +207,14 @@ async function render(): Promise<void> {
     if (mine !== generation) return;
     document
       .getElementById('app')!
-      .replaceChildren(header, h('main', { id: 'main' }, h('p', { class: 'error', role: 'alert' }, `Could not load: ${(err as Error).message}`)));
+      .replaceChildren(
+        header,
+        h(
+          'main',
+          { id: 'main' },
+          h('p', { class: 'error', role: 'alert' }, `Could not load: ${(err as Error).message}`),
+        ),
+      );
     document.body.dataset.ready = String(mine);
   }
 }

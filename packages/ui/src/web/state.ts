@@ -3,7 +3,13 @@
  * range (`range=7d`, or `from`/`to` as ISO instants) and filters (`feature=a&feature=b`, ...).
  */
 export const DIMENSIONS = ['service', 'environment', 'provider', 'model', 'feature', 'customer'] as const;
-export const RANGES: Record<string, number> = { '1h': 3600, '24h': 86_400, '7d': 604_800, '30d': 2_592_000, '90d': 7_776_000 };
+export const RANGES: Record<string, number> = {
+  '1h': 3600,
+  '24h': 86_400,
+  '7d': 604_800,
+  '30d': 2_592_000,
+  '90d': 7_776_000,
+};
 export const DEFAULT_RANGE = '7d';
 
 export type Route =
@@ -16,8 +22,10 @@ export type Route =
 export function route(path = location.pathname): Route {
   const [, first, second] = path.split('/');
   if (first === 'requests') return { page: 'requests' };
-  if (first === 'features' && second !== undefined) return { page: 'feature', name: decodeURIComponent(second) };
-  if (first === 'customers' && second !== undefined) return { page: 'customer', name: decodeURIComponent(second) };
+  if (first === 'features' && second !== undefined)
+    return { page: 'feature', name: decodeURIComponent(second) };
+  if (first === 'customers' && second !== undefined)
+    return { page: 'customer', name: decodeURIComponent(second) };
   if (first === 'traces' && second !== undefined) return { page: 'trace', traceId: second.toLowerCase() };
   return { page: 'overview' };
 }
@@ -64,9 +72,14 @@ export function navigate(path: string, params: URLSearchParams, replace = false)
 }
 
 /** A link within the UI that keeps the time range and filters. */
-export function hrefKeeping(path: string, drop: readonly string[] = [], add: Record<string, string> = {}): string {
+export function hrefKeeping(
+  path: string,
+  drop: readonly string[] = [],
+  add: Record<string, string> = {},
+): string {
   const params = currentParams();
-  for (const name of ['sort', 'order', 'status', 'cost_min', 'cost_max', 'offset', 'span', ...drop]) params.delete(name);
+  for (const name of ['sort', 'order', 'status', 'cost_min', 'cost_max', 'offset', 'span', ...drop])
+    params.delete(name);
   for (const [name, value] of Object.entries(add)) params.set(name, value);
   const query = params.toString();
   return query === '' ? path : `${path}?${query}`;

@@ -100,7 +100,11 @@ export function table(options: TableOptions): HTMLElement {
         {},
         body.length > 0
           ? body
-          : h('tr', {}, h('td', { colspan: columns.length, class: 'muted' }, options.empty ?? 'No data in this range.')),
+          : h(
+              'tr',
+              {},
+              h('td', { colspan: columns.length, class: 'muted' }, options.empty ?? 'No data in this range.'),
+            ),
       ),
     ),
   );

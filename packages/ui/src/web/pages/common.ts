@@ -23,9 +23,18 @@ export function statRow(panels: Record<string, Row[]>): HTMLElement {
     { class: 'stats' },
     stat('Spend', formatUsd(first(panels.total_spend).spend_usd), 'total-spend', 'priced requests'),
     stat('Requests', formatCount(first(panels.requests).request_count), 'request-count'),
-    stat('Cost per request', formatUsd(first(panels.cost_per_request).cost_per_request_usd), 'cost-per-request'),
+    stat(
+      'Cost per request',
+      formatUsd(first(panels.cost_per_request).cost_per_request_usd),
+      'cost-per-request',
+    ),
     panels.unpriced_share
-      ? stat('Unpriced', formatShare(first(panels.unpriced_share).unpriced_share), 'unpriced-share', 'of requests, no cost known')
+      ? stat(
+          'Unpriced',
+          formatShare(first(panels.unpriced_share).unpriced_share),
+          'unpriced-share',
+          'of requests, no cost known',
+        )
       : null,
   );
 }

@@ -30,7 +30,11 @@ function distribution(rows: Row[]): HTMLElement {
 }
 
 /** The page of one feature or one customer: the overview's queries with it selected. */
-export async function detailPage(kind: 'feature' | 'customer', name: string, params: URLSearchParams): Promise<HTMLElement> {
+export async function detailPage(
+  kind: 'feature' | 'customer',
+  name: string,
+  params: URLSearchParams,
+): Promise<HTMLElement> {
   const scoped = new URLSearchParams(params);
   scoped.delete(kind);
   scoped.append(kind, name);
@@ -57,7 +61,11 @@ export async function detailPage(kind: 'feature' | 'customer', name: string, par
         table({
           caption: 'Top models',
           testId: 'top-models',
-          columns: [{ key: 'provider', label: 'Provider' }, { key: 'model', label: 'Model' }, ...SPEND_COLUMNS],
+          columns: [
+            { key: 'provider', label: 'Provider' },
+            { key: 'model', label: 'Model' },
+            ...SPEND_COLUMNS,
+          ],
           rows: panels.top_models ?? [],
         }),
       ),
@@ -86,7 +94,10 @@ export async function detailPage(kind: 'feature' | 'customer', name: string, par
           { key: 'cost_usd', label: 'Cost', kind: 'usd' },
           { key: 'provider', label: 'Provider' },
           { key: 'model', label: 'Model' },
-          { key: kind === 'feature' ? 'customer' : 'feature', label: kind === 'feature' ? 'Customer' : 'Feature' },
+          {
+            key: kind === 'feature' ? 'customer' : 'feature',
+            label: kind === 'feature' ? 'Customer' : 'Feature',
+          },
           { key: 'input_tokens', label: 'Input', kind: 'count' },
           { key: 'output_tokens', label: 'Output', kind: 'count' },
           { key: 'cost_status', label: 'Status' },

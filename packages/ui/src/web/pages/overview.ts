@@ -15,7 +15,12 @@ export async function overviewPage(params: URLSearchParams): Promise<HTMLElement
     'div',
     { class: 'page' },
     h('h1', {}, 'Overview'),
-    h('div', { class: 'stats-line' }, statRow(panels), stat('Cache savings', formatNanosUsd(saved), 'cache-saved', 'cache reads vs input price')),
+    h(
+      'div',
+      { class: 'stats-line' },
+      statRow(panels),
+      stat('Cache savings', formatNanosUsd(saved), 'cache-saved', 'cache reads vs input price'),
+    ),
     section(
       'Spend by provider and model',
       'Stacked per time bucket (at least one hour). Hover for exact amounts.',

@@ -81,7 +81,17 @@ export async function requestsPage(params: URLSearchParams): Promise<HTMLElement
   }
   const answer = await getJson<RequestsAnswer>(`/api/requests?${apiQuery(params, extra)}`);
   const onSort = (key: string) =>
-    update({ sort: key, order: key === sort && order === 'desc' ? 'asc' : key === sort ? 'desc' : key === 'time' || key === 'cost' || key === 'duration' ? 'desc' : 'asc' });
+    update({
+      sort: key,
+      order:
+        key === sort && order === 'desc'
+          ? 'asc'
+          : key === sort
+            ? 'desc'
+            : key === 'time' || key === 'cost' || key === 'duration'
+              ? 'desc'
+              : 'asc',
+    });
   const total = Number(answer.totals.request_count ?? 0);
   const pageEnd = Math.min(answer.offset + answer.rows.length, total);
   return h(
@@ -108,11 +118,27 @@ export async function requestsPage(params: URLSearchParams): Promise<HTMLElement
           { key: 'cost_usd', label: 'Cost', kind: 'usd', sort: 'cost' },
           { key: 'provider', label: 'Provider' },
           { key: 'model', label: 'Model', sort: 'model' },
-          { key: 'feature', label: 'Feature', sort: 'feature', cell: (row) => dimensionLink('feature', row.feature) },
-          { key: 'customer', label: 'Customer', sort: 'customer', cell: (row) => dimensionLink('customer', row.customer) },
+          {
+            key: 'feature',
+            label: 'Feature',
+            sort: 'feature',
+            cell: (row) => dimensionLink('feature', row.feature),
+          },
+          {
+            key: 'customer',
+            label: 'Customer',
+            sort: 'customer',
+            cell: (row) => dimensionLink('customer', row.customer),
+          },
           { key: 'input_tokens', label: 'Input', kind: 'count', sort: 'input_tokens' },
           { key: 'output_tokens', label: 'Output', kind: 'count', sort: 'output_tokens' },
-          { key: 'duration_ns', label: 'Duration', kind: 'count', sort: 'duration', cell: (row) => formatDuration(row.duration_ns) },
+          {
+            key: 'duration_ns',
+            label: 'Duration',
+            kind: 'count',
+            sort: 'duration',
+            cell: (row) => formatDuration(row.duration_ns),
+          },
           {
             key: 'cost_status',
             label: 'Status',

@@ -26,7 +26,9 @@ function treeOrder(spans: Row[]): Node[] {
   }
   const ordered: Node[] = [];
   const visit = (key: string, depth: number) => {
-    const list = (children.get(key) ?? []).sort((a, b) => (BigInt(String(a.start_ns)) < BigInt(String(b.start_ns)) ? -1 : 1));
+    const list = (children.get(key) ?? []).sort((a, b) =>
+      BigInt(String(a.start_ns)) < BigInt(String(b.start_ns)) ? -1 : 1,
+    );
     for (const span of list) {
       ordered.push({ span, depth });
       visit(String(span.span_id), depth + 1);
@@ -60,7 +62,10 @@ function definitionList(entries: Array<[string, unknown]>, testId?: string): HTM
   return h(
     'dl',
     { class: 'kv', 'data-testid': testId },
-    entries.map(([key, value]) => [h('dt', {}, key), h('dd', {}, value === '' || value === null || value === undefined ? '—' : String(value))]),
+    entries.map(([key, value]) => [
+      h('dt', {}, key),
+      h('dd', {}, value === '' || value === null || value === undefined ? '—' : String(value)),
+    ]),
   );
 }
 
@@ -83,31 +88,52 @@ function callDetails(request: Row): HTMLElement {
           { key: 'kind', label: 'Kind' },
           { key: 'tokens', label: 'Tokens', kind: 'count' },
         ],
-        rows: TOKENS.filter(([key]) => key === 'input_tokens' || key === 'output_tokens' || Number(request[key] ?? 0) > 0).map(
-          ([key, label]) => ({ kind: label, tokens: request[key] }),
-        ),
+        rows: TOKENS.filter(
+          ([key]) => key === 'input_tokens' || key === 'output_tokens' || Number(request[key] ?? 0) > 0,
+        ).map(([key, label]) => ({ kind: label, tokens: request[key] })),
       }),
       h('p', { class: 'muted small' }, `Usage source: ${String(request.usage_source || 'the span')}`),
     ),
     section(
       'Cost by component',
-      priced ? 'The five components add up to the total.' : 'Unpriced: no cost is known, so none is shown (never $0).',
+      priced
+        ? 'The five components add up to the total.'
+        : 'Unpriced: no cost is known, so none is shown (never $0).',
       h(
         'table',
         { 'data-testid': 'cost-components' },
         h('caption', { class: 'sr-only' }, 'Cost by component'),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Component'), h('th', { scope: 'col', class: 'num' }, 'Cost'))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, 'Component'),
+            h('th', { scope: 'col', class: 'num' }, 'Cost'),
+          ),
+        ),
         h(
           'tbody',
           {},
           COMPONENTS.map(([key, label]) =>
-            h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: 'num', 'data-component': key }, formatUsd(request[key]))),
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, label),
+              h('td', { class: 'num', 'data-component': key }, formatUsd(request[key])),
+            ),
           ),
         ),
         h(
           'tfoot',
           {},
-          h('tr', {}, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num', 'data-testid': 'cost-total' }, formatUsd(request.cost_usd))),
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, 'Total'),
+            h('td', { class: 'num', 'data-testid': 'cost-total' }, formatUsd(request.cost_usd)),
+          ),
           priced
             ? h(
                 'tr',
@@ -135,7 +161,10 @@ function callDetails(request: Row): HTMLElement {
           ['Catalogue provider', request.price_provider_id],
           ['Catalogue model', request.price_model_id],
           ['Currency', request.currency],
-          ['Requested / responded model', `${String(request.request_model || '—')} / ${String(request.response_model || '—')}`],
+          [
+            'Requested / responded model',
+            `${String(request.request_model || '—')} / ${String(request.response_model || '—')}`,
+          ],
         ],
         'provenance',
       ),
@@ -161,17 +190,31 @@ export async function tracePage(traceId: string, params: URLSearchParams): Promi
   const answer = await getJson<TraceAnswer>(`/api/traces/${encodeURIComponent(traceId)}`);
   const requests = new Map(answer.requests.map((request) => [String(request.span_id), request]));
   const nodes = treeOrder(answer.spans);
-  const back = h('p', { class: 'crumbs' }, h('a', { href: hrefKeeping('/requests') }, 'Requests'), ' / Trace');
+  const back = h(
+    'p',
+    { class: 'crumbs' },
+    h('a', { href: hrefKeeping('/requests') }, 'Requests'),
+    ' / Trace',
+  );
   if (nodes.length === 0) {
-    return h('div', { class: 'page' }, back, h('h1', {}, 'Trace'), h('p', {}, `No span of trace ${traceId} is stored.`));
+    return h(
+      'div',
+      { class: 'page' },
+      back,
+      h('h1', {}, 'Trace'),
+      h('p', {}, `No span of trace ${traceId} is stored.`),
+    );
   }
   const starts = nodes.map((node) => BigInt(String(node.span.start_ns)));
   const ends = nodes.map((node, i) => starts[i]! + BigInt(String(node.span.duration_ns)));
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min/max take numbers only)
   const origin = starts.reduce((a, b) => (b < a ? b : a));
+  // biome-ignore lint/complexity/useMathMinMax: bigints
   const end = ends.reduce((a, b) => (b > a ? b : a));
   const width = Number(end - origin) || 1;
   const selectedId =
-    params.get('span') ?? String((nodes.find((node) => requests.has(String(node.span.span_id))) ?? nodes[0]!).span.span_id);
+    params.get('span') ??
+    String((nodes.find((node) => requests.has(String(node.span.span_id))) ?? nodes[0]!).span.span_id);
   const selected = nodes.find((node) => String(node.span.span_id) === selectedId)?.span;
   let traceCost = 0n;
   for (const request of answer.requests) traceCost += nanosOf(request.cost_usd) ?? 0n;
@@ -204,7 +247,10 @@ export async function tracePage(traceId: string, params: URLSearchParams): Promi
       h(
         'div',
         { class: 'track', 'aria-hidden': 'true' },
-        h('div', { class: `bar ${node.span.status_code === 'Error' ? 'error' : ''}`, style: `left:${left}%;width:${barWidth}%` }),
+        h('div', {
+          class: `bar ${node.span.status_code === 'Error' ? 'error' : ''}`,
+          style: `left:${left}%;width:${barWidth}%`,
+        }),
       ),
       h('span', { class: 'num small' }, formatDuration(node.span.duration_ns)),
       h('span', { class: 'num small' }, request ? formatUsd(request.cost_usd) : ''),
@@ -234,9 +280,13 @@ export async function tracePage(traceId: string, params: URLSearchParams): Promi
           `Span: ${String(selected.name)}`,
           selectedRequest ? 'A model call.' : 'Not a model call: shown for context.',
           selectedRequest ? callDetails(selectedRequest) : null,
-          h('details', { open: !selectedRequest }, h('summary', {}, 'Span attributes'), definitionList(Object.entries(attributes).sort(), 'span-attributes')),
+          h(
+            'details',
+            { open: !selectedRequest },
+            h('summary', {}, 'Span attributes'),
+            definitionList(Object.entries(attributes).sort(), 'span-attributes'),
+          ),
         )
       : null,
   );
 }
-
