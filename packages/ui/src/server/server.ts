@@ -35,6 +35,8 @@ export interface UiServerOptions {
   /** Per-query limits on the engine (seconds, bytes). */
   maxExecutionSeconds?: number;
   maxMemoryBytes?: number;
+  /** Queries slower than this are logged with their time (default 2000 ms). */
+  slowQueryMs?: number;
   log?: (message: string) => void;
 }
 
@@ -105,7 +107,12 @@ export function createUiServer(options: UiServerOptions): Server {
   ];
 
   async function rows(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    const began = performance.now();
     const result = await engine.queryReadOnly(sql, { format: 'JSONEachRow', params, setup });
+    const elapsed = performance.now() - began;
+    if (elapsed >= (options.slowQueryMs ?? 2000)) {
+      log(`slow UI query (${elapsed.toFixed(0)} ms): ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
     return result
       .text()
       .split('\n')

@@ -52,6 +52,8 @@ export function spendChart(rows: Row[], label: string): HTMLElement {
     width: 800,
     height: 260,
     legend: { live: true },
+    // Buckets are UTC hours and days, as in the dashboards: label them in UTC.
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     cursor: { points: { show: false } },
     scales: { x: { time: true } },
     axes: [

@@ -39,6 +39,24 @@ function setParam(name: string, values: string[]): void {
   navigate(location.pathname, params);
 }
 
+/**
+ * The values each filter offers (the dashboards' variable queries): six queries, so kept for a
+ * minute per range and selection instead of being asked again on every live refresh.
+ */
+const OPTIONS_TTL_MS = 60_000;
+let optionsCache: { key: string; at: number; options: Record<string, Row[]> } | undefined;
+async function filterOptions(params: URLSearchParams): Promise<Record<string, Row[]>> {
+  const selected = new URLSearchParams();
+  for (const name of DIMENSIONS) for (const value of params.getAll(name)) selected.append(name, value);
+  const key = `${resolveRange(params).label}|${params.get('from')}|${params.get('to')}|${selected}`;
+  if (optionsCache && optionsCache.key === key && Date.now() - optionsCache.at < OPTIONS_TTL_MS) {
+    return optionsCache.options;
+  }
+  const { options } = await getJson<{ options: Record<string, Row[]> }>(`/api/options?${apiQuery(params)}`);
+  optionsCache = { key, at: Date.now(), options };
+  return options;
+}
+
 const isoMinute = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16);
 
 async function filterBar(current: Route, params: URLSearchParams): Promise<HTMLElement> {
@@ -83,7 +101,7 @@ async function filterBar(current: Route, params: URLSearchParams): Promise<HTMLE
         },
       }),
     );
-  const { options } = await getJson<{ options: Record<string, Row[]> }>(`/api/options?${apiQuery(params)}`);
+  const options = await filterOptions(params);
   const fixed = current.page === 'feature' ? 'feature' : current.page === 'customer' ? 'customer' : '';
   const selects = DIMENSIONS.filter((name) => name !== fixed).map((name) => {
     const chosen = params.getAll(name);
@@ -153,6 +171,16 @@ function applyTheme(theme: string | null): void {
   else delete document.documentElement.dataset.theme;
 }
 
+/** A selector that finds the same control after a render. */
+function focusKey(element: Element | null): string | undefined {
+  if (!element || element === document.body) return undefined;
+  const name = element.getAttribute('name');
+  if (name) return `[name="${CSS.escape(name)}"]`;
+  const href = element.getAttribute('href');
+  if (href) return `a[href="${CSS.escape(href)}"]`;
+  return undefined;
+}
+
 let generation = 0;
 
 async function render(): Promise<void> {
@@ -200,7 +228,10 @@ async function render(): Promise<void> {
     ]);
     if (mine !== generation) return;
     const main = h('main', { id: 'main' }, bar, page);
+    const focused = focusKey(document.activeElement);
     document.getElementById('app')!.replaceChildren(header, main);
+    // A live refresh or a filter change keeps the keyboard where it was.
+    if (focused) main.querySelector<HTMLElement>(focused)?.focus();
     document.title = `${page.querySelector('h1')?.textContent ?? 'aicost'} · aicost`;
     document.body.dataset.ready = String(mine);
   } catch (err) {

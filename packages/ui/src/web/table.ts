@@ -41,7 +41,7 @@ export function formatCell(value: unknown, kind: Kind = 'text'): string {
     case 'time':
       return typeof value === 'string' ? `${value.slice(0, 19).replace('T', ' ')} UTC` : '';
     default:
-      return value === null || value === undefined ? '—' : String(value);
+      return value === null || value === undefined || value === '' ? '—' : String(value);
   }
 }
 

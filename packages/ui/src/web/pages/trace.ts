@@ -273,6 +273,20 @@ export async function tracePage(traceId: string, params: URLSearchParams): Promi
     section(
       'Waterfall',
       'Every span of the trace; model calls are highlighted with their cost. Select a span for its details.',
+      h(
+        'div',
+        { class: 'waterfall-head', 'aria-hidden': 'true' },
+        h('span', {}, 'Span'),
+        h(
+          'span',
+          { class: 'axis' },
+          h('span', {}, '0'),
+          h('span', {}, formatDuration(width / 2)),
+          h('span', {}, formatDuration(width)),
+        ),
+        h('span', { class: 'num' }, 'Duration'),
+        h('span', { class: 'num' }, 'Cost'),
+      ),
       h('ol', { class: 'waterfall', 'data-testid': 'waterfall' }, rows),
     ),
     selected
