@@ -66,9 +66,14 @@ async function rendered(page: Page, action: () => Promise<unknown>): Promise<voi
   }, before);
 }
 
+/** Opens `path` and waits for the page and its filter lists (those come after the page's data). */
 async function open(page: Page, path: string): Promise<void> {
   await page.goto(`${ui.url}${path}`);
-  await page.waitForFunction(() => document.body.dataset.ready !== undefined);
+  await page.waitForFunction(
+    () =>
+      document.body.dataset.ready !== undefined &&
+      (document.body.dataset.options !== undefined || document.querySelector('form.filters') === null),
+  );
 }
 
 /** `$1,234.500000001` → nanos; `—` → null. */

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Grafana variable syntax (${var:format}) in SQL strings
 /**
  * The UI server without a browser, on the Grafana suites' seed:
  * - its panels answer exactly what the dashboards answer: each dashboard panel the UI shows is
@@ -11,6 +12,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFINITIONS } from '../../grafana/generator/dashboards.ts';
+import { bindDashboardSql } from '../../packages/ui/src/server/bind.js';
 import { PAGES } from '../../packages/ui/src/server/queries.js';
 import { CURRENT_FROM, CURRENT_TO, HOUR, type Selection, variables } from '../grafana/fixtures.js';
 import { expandQuery } from '../support/grafana.js';
@@ -91,6 +93,25 @@ describe('the same numbers as the dashboards', () => {
       }
     }, 60_000);
   }
+});
+
+describe("binding the dashboards' SQL", () => {
+  it('puts parameters where Grafana puts values, and "All" where nothing is selected', () => {
+    const sql =
+      "SELECT 1 FROM t WHERE $__timeFilter(hour) AND $__conditionalAll(if(feature = '', '(none)', feature) IN (${feature:singlequote}), $feature) AND $__conditionalAll(customer IN (${customer:singlequote}), $customer) AND bucket = toStartOfInterval(hour, INTERVAL greatest($__interval_s, 3600) second) AND day >= $__fromTime";
+    const bound = bindDashboardSql(sql, { feature: ["x') OR 1=1 --"] });
+    expect(bound).toBe(
+      "SELECT 1 FROM t WHERE hour >= {from:DateTime('UTC')} AND hour <= {to:DateTime('UTC')} AND if(feature = '', '(none)', feature) IN ({feature:Array(String)}) AND 1=1 AND bucket = toStartOfInterval(hour, INTERVAL greatest({interval_s:UInt32}, 3600) second) AND day >= {from:DateTime('UTC')}",
+    );
+  });
+
+  it('refuses a Grafana construct it does not know instead of passing it on', () => {
+    expect(() => bindDashboardSql('SELECT $__timeGroup(hour, 1h)', {})).toThrow(/unsupported/);
+    expect(() => bindDashboardSql('SELECT ${workflow:singlequote}', {})).toThrow(/unsupported/);
+    expect(() => bindDashboardSql('SELECT 1 WHERE $__conditionalAll(1=1, $nobody)', {})).toThrow(
+      /unsupported/,
+    );
+  });
 });
 
 describe('hostile input', () => {

@@ -41,25 +41,37 @@ function setParam(name: string, values: string[]): void {
 
 /**
  * The values each filter offers (the dashboards' variable queries): six queries, so kept for a
- * minute per range and selection instead of being asked again on every live refresh.
+ * minute per range and selection instead of being asked again on every live refresh, and
+ * asked only after the page's own data (the engine answers one query at a time): the page
+ * shows first, with the selected values, and the lists fill in.
  */
 const OPTIONS_TTL_MS = 60_000;
 let optionsCache: { key: string; at: number; options: Record<string, Row[]> } | undefined;
-async function filterOptions(params: URLSearchParams): Promise<Record<string, Row[]>> {
+
+function optionsKey(params: URLSearchParams): string {
   const selected = new URLSearchParams();
   for (const name of DIMENSIONS) for (const value of params.getAll(name)) selected.append(name, value);
-  const key = `${resolveRange(params).label}|${params.get('from')}|${params.get('to')}|${selected}`;
-  if (optionsCache && optionsCache.key === key && Date.now() - optionsCache.at < OPTIONS_TTL_MS) {
-    return optionsCache.options;
-  }
+  return `${resolveRange(params).label}|${params.get('from')}|${params.get('to')}|${selected}`;
+}
+
+function cachedOptions(params: URLSearchParams): Record<string, Row[]> | undefined {
+  const fresh = optionsCache && Date.now() - optionsCache.at < OPTIONS_TTL_MS;
+  return fresh && optionsCache!.key === optionsKey(params) ? optionsCache!.options : undefined;
+}
+
+async function fetchOptions(params: URLSearchParams): Promise<Record<string, Row[]>> {
   const { options } = await getJson<{ options: Record<string, Row[]> }>(`/api/options?${apiQuery(params)}`);
-  optionsCache = { key, at: Date.now(), options };
+  optionsCache = { key: optionsKey(params), at: Date.now(), options };
   return options;
 }
 
 const isoMinute = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16);
 
-async function filterBar(current: Route, params: URLSearchParams): Promise<HTMLElement> {
+function filterBar(
+  current: Route,
+  params: URLSearchParams,
+  options: Record<string, Row[]> = {},
+): HTMLElement {
   const range = resolveRange(params);
   const custom = range.label === 'custom';
   const rangeSelect = h(
@@ -101,7 +113,6 @@ async function filterBar(current: Route, params: URLSearchParams): Promise<HTMLE
         },
       }),
     );
-  const options = await filterOptions(params);
   const fixed = current.page === 'feature' ? 'feature' : current.page === 'customer' ? 'customer' : '';
   const selects = DIMENSIONS.filter((name) => name !== fixed).map((name) => {
     const chosen = params.getAll(name);
@@ -222,11 +233,10 @@ async function render(): Promise<void> {
     h('span', { class: 'live', 'aria-live': 'polite', id: 'live' }, 'live'),
   );
   try {
-    const [bar, page] = await Promise.all([
-      current.page === 'trace' ? Promise.resolve(null) : filterBar(current, params),
-      renderPage(current, params),
-    ]);
+    const page = await renderPage(current, params);
     if (mine !== generation) return;
+    const options = cachedOptions(params);
+    const bar = current.page === 'trace' ? null : filterBar(current, params, options);
     const main = h('main', { id: 'main' }, bar, page);
     const focused = focusKey(document.activeElement);
     document.getElementById('app')!.replaceChildren(header, main);
@@ -234,6 +244,15 @@ async function render(): Promise<void> {
     if (focused) main.querySelector<HTMLElement>(focused)?.focus();
     document.title = `${page.querySelector('h1')?.textContent ?? 'aicost'} · aicost`;
     document.body.dataset.ready = String(mine);
+    if (bar && options === undefined) {
+      const fetched = await fetchOptions(params).catch(() => undefined);
+      if (fetched === undefined || mine !== generation) return;
+      const focusedInBar = focusKey(document.activeElement);
+      const filled = filterBar(current, params, fetched);
+      bar.replaceWith(filled);
+      if (focusedInBar) filled.querySelector<HTMLElement>(focusedInBar)?.focus();
+      document.body.dataset.options = String(mine);
+    }
   } catch (err) {
     if (mine !== generation) return;
     document
