@@ -125,11 +125,11 @@ const browser = await chromium.launch({
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 const median = (list) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 
-async function loadOnce(path) {
+async function loadOnce(path, rendered = true) {
   const page = await context.newPage();
   const began = performance.now();
   await page.goto(`${base}${path}`);
-  await page.waitForFunction(() => document.body.dataset.ready !== undefined);
+  if (rendered) await page.waitForFunction(() => document.body.dataset.ready !== undefined);
   const elapsed = performance.now() - began;
   await page.close();
   return elapsed;
@@ -142,6 +142,12 @@ async function apiOnce(path) {
   if (!response.ok) throw new Error(`${path}: ${response.status}`);
   return performance.now() - began;
 }
+
+// The browser's own cost of a tab and a navigation, for scale: a static file of the server.
+await loadOnce('/favicon.svg', false);
+const blank = [];
+for (let rep = 0; rep < REPS; rep += 1) blank.push(await loadOnce('/favicon.svg', false));
+console.log(`\nnew tab + static file (browser overhead): ${median(blank).toFixed(0)} ms`);
 
 console.log(
   `\n${'page'.padEnd(28)} ${'load ms'.padStart(8)} ${'API ms'.padStart(8)} ${'load/API'.padStart(9)}`,

@@ -207,8 +207,11 @@ WHERE trace_id = {trace_id:String}
 ORDER BY timestamp, span_id
 LIMIT 5000`;
 
-/** A change token for live updates: moves whenever a request is stored. */
-export const CHANGES = `SELECT toString(count()) AS requests, toString(max(timestamp)) AS latest FROM ${REQUESTS}`;
+/**
+ * A change token for live updates: moves whenever a request is stored. `count()` of a
+ * MergeTree table is read from its parts' metadata, so polling it costs no scan.
+ */
+export const CHANGES = `SELECT toString(count()) AS requests FROM ${REQUESTS}`;
 
 /** Each page's queries, by the key the page reads its rows under. */
 export const PAGES = {

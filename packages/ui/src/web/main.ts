@@ -284,7 +284,7 @@ let lastChange: string | undefined;
 async function poll(): Promise<void> {
   try {
     const change = await getJson<Row>('/api/changes');
-    const token = `${String(change.requests)}/${String(change.latest)}`;
+    const token = String(change.requests);
     if (lastChange !== undefined && token !== lastChange && route().page !== 'trace') await render();
     lastChange = token;
   } catch {
@@ -294,5 +294,5 @@ async function poll(): Promise<void> {
 }
 
 applyTheme(localStorage.getItem('aicost-theme'));
-void render();
-void poll();
+// The first poll waits for the first page: the engine answers one query at a time.
+void render().finally(() => void poll());

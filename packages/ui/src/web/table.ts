@@ -39,7 +39,7 @@ export function formatCell(value: unknown, kind: Kind = 'text'): string {
     case 'share':
       return formatShare(value);
     case 'time':
-      return typeof value === 'string' ? `${value.slice(0, 19).replace('T', ' ')} UTC` : '';
+      return typeof value === 'string' ? `${value.slice(0, 16).replace('T', ' ')} UTC` : '';
     default:
       return value === null || value === undefined || value === '' ? '—' : String(value);
   }
