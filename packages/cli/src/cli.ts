@@ -7,6 +7,7 @@ import { migrate, migrateOptions } from './commands/migrate.js';
 import { prices, pricesOptions } from './commands/prices.js';
 import { report, reportOptions } from './commands/report.js';
 import { sql, sqlOptions } from './commands/sql.js';
+import { ui, uiOptions } from './commands/ui.js';
 import { up, upOptions } from './commands/up.js';
 import { whatif, whatifOptions } from './commands/whatif.js';
 import { engineErrorMessage } from './store/engine-errors.js';
@@ -14,7 +15,8 @@ import { engineErrorMessage } from './store/engine-errors.js';
 const USAGE = `aicost: the cost of every AI call, from OpenTelemetry spans
 
 Usage:
-  aicost up       [--port 4318] [--clickhouse-port 8123] [--host 127.0.0.1] [--data-dir ./.aicost] [--writable]
+  aicost up       [--port 4318] [--clickhouse-port 8123] [--ui-port 4319 | --no-ui] [--host 127.0.0.1] [--data-dir ./.aicost] [--writable]
+  aicost ui       [--data-dir ./.aicost] [--open]      (the web UI's address of the running aicost up)
   aicost report   [--by feature|customer|workflow|team|model|provider|operation|service|environment|day]...
                   [--since 7d | --from DATE [--to DATE]] [--service S] [--environment E] [--format table|json|csv]
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
@@ -49,6 +51,7 @@ const COMMANDS: Record<string, { options: Record<string, OptionSpec>; run: Comma
   capacity: { options: dataLoadOptions, run: capacity },
   whatif: { options: whatifOptions, run: whatif },
   economics: { options: economicsOptions, run: economics },
+  ui: { options: uiOptions, run: ui },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -15,6 +15,8 @@ export interface RunningCollector {
   host: string;
   otlpPort: number;
   clickhousePort: number;
+  /** The web UI's port; absent when started with --no-ui. */
+  uiPort?: number;
   writable: boolean;
   dataDir: string;
 }

@@ -25,6 +25,8 @@ export const upOptions = {
   host: { type: 'string' },
   port: { type: 'string' },
   'clickhouse-port': { type: 'string' },
+  'ui-port': { type: 'string' },
+  'no-ui': { type: 'boolean' },
   'data-dir': { type: 'string' },
   writable: { type: 'boolean' },
   // Refused with a message: a password on the command line shows in the process list.
@@ -45,6 +47,11 @@ export const upOptions = {
   'no-prices': { type: 'boolean' },
   quiet: { type: 'boolean' },
 } as const;
+
+/** The UI's address as a browser takes it (an IPv6 host in brackets). */
+export function uiUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+}
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -164,14 +171,23 @@ export async function up(args: ParsedArgs): Promise<number> {
     const bindOf = (server: Server) => boundAddressOf(server, host, allowedOrigins);
     for (const server of [otlp.server, clickhouse]) server.maxConnections = 1024;
 
-    servers.push(otlp.server, clickhouse);
+    // The web UI (@aicost/ui): its own port, read-only queries on the same engine.
+    const ui = flag(args, 'no-ui')
+      ? undefined
+      : (await import('@aicost/ui')).createUiServer({ engine, host, log });
+
+    servers.push(otlp.server, clickhouse, ...(ui ? [ui] : []));
     const otlpPort = await listen(otlp.server, int(args, 'port', 4318), host);
     const clickhousePort = await listen(clickhouse, int(args, 'clickhouse-port', 8123), host);
+    // A caller asking for free ports (tests, the demo) gets a free one for the UI too.
+    const freePorts = str(args, 'port') === '0' || str(args, 'clickhouse-port') === '0';
+    const uiPort = ui ? await listen(ui, int(args, 'ui-port', freePorts ? 0 : 4319), host) : undefined;
     writeRunningState(dataDir, {
       pid: process.pid,
       host,
       otlpPort,
       clickhousePort,
+      ...(uiPort === undefined ? {} : { uiPort }),
       writable: flag(args, 'writable'),
       dataDir: engine.dataDir,
     });
@@ -184,8 +200,9 @@ export async function up(args: ParsedArgs): Promise<number> {
     }
     // Tests and scripts wait for this line (stdout, always printed).
     process.stdout.write(
-      `aicost up: ready otlp=http://${host}:${otlpPort} clickhouse=http://${host}:${clickhousePort} data=${engine.dataDir}\n`,
+      `aicost up: ready otlp=http://${host}:${otlpPort} clickhouse=http://${host}:${clickhousePort} data=${engine.dataDir}${uiPort === undefined ? '' : ` ui=${uiUrl(host, uiPort)}`}\n`,
     );
+    if (uiPort !== undefined) info(`web UI on ${uiUrl(host, uiPort)} (aicost ui prints it again)`);
     info(
       `OTLP/HTTP on http://${host}:${otlpPort}/v1/traces and /v1/metrics${otlpAuth ? ' (credential required)' : ''}`,
     );
@@ -205,7 +222,7 @@ export async function up(args: ParsedArgs): Promise<number> {
         const otlpClosed = closeServer(otlp.server);
         await otlp.drain();
         await queue.drain();
-        await Promise.all([otlpClosed, closeServer(clickhouse)]);
+        await Promise.all([otlpClosed, closeServer(clickhouse), ...(ui ? [closeServer(ui)] : [])]);
         engine.close();
         clearRunningState(dataDir);
         info('stopped');

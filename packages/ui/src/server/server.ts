@@ -1,0 +1,223 @@
+/**
+ * The UI's HTTP server: the static assets built into dist/web/ and a small JSON API whose
+ * every answer is one or more of ./queries.ts run read-only on the engine with bound
+ * parameters. Money leaves as the engine prints a Decimal (a string, exact); the browser
+ * never turns it into a float.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Authorize, sameOriginOnly } from './access.js';
+import { bindDashboardSql, queryParameters, type Selection, type TimeRange } from './bind.js';
+import { CHANGES, FILTER_OPTIONS, PAGES, requestList, TRACE_REQUESTS, TRACE_SPANS } from './queries.js';
+import { BadRequest, requestListParams, selection, timeRange, traceId } from './request-params.js';
+
+/** The part of the CLI's LocalEngine the UI uses (a read-only connection per query). */
+export interface UiEngine {
+  queryReadOnly(
+    sql: string,
+    opts: { format?: string; params?: Record<string, unknown>; setup?: string[] },
+  ): Promise<{ text(): string }>;
+}
+
+export interface UiServerOptions {
+  engine: UiEngine;
+  /**
+   * Decides whether a request may be answered. Default: `sameOriginOnly(host)` (Host and
+   * Origin checked against the bound address). `aicost up` passes its access-control module.
+   */
+  authorize?: Authorize;
+  /** The address the server will listen on (for the default `authorize`). Default 127.0.0.1. */
+  host?: string;
+  /** Where the built assets are. Default: this package's dist/web/. */
+  assetsDir?: string;
+  /** Per-query limits on the engine (seconds, bytes). */
+  maxExecutionSeconds?: number;
+  maxMemoryBytes?: number;
+  /** Queries slower than this are logged with their time (default 2000 ms). */
+  slowQueryMs?: number;
+  log?: (message: string) => void;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.map': 'application/json',
+};
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+function defaultAssetsDir(): string {
+  // dist/index.js (or .cjs) sits next to dist/web/.
+  return fileURLToPath(new URL('./web/', import.meta.url));
+}
+
+/** The built files, read once at start (a few hundred KiB; the UI is served from memory). */
+function loadAssets(dir: string): Map<string, Buffer> {
+  const assets = new Map<string, Buffer>();
+  const manifest = JSON.parse(readFileSync(`${dir}/manifest.json`, 'utf8')) as string[];
+  for (const file of manifest) assets.set(`/${file}`, readFileSync(`${dir}/${file}`));
+  return assets;
+}
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra = {}): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    ...extra,
+  });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', {
+    'cache-control': 'no-store',
+  });
+}
+
+/** Longer URLs get a 414 (Node itself refuses headers past 16 KiB with a 431). */
+const MAX_URL_LENGTH = 8 * 1024;
+
+/** The API calls that take a time range and filters. */
+const RANGED_APIS = new Set(['/api/overview', '/api/detail', '/api/options', '/api/requests']);
+
+/** A 404 for anything else (a page route gets index.html: the browser routes it). */
+const PAGE_ROUTE = /^\/(|overview|requests|features\/[^/]+|customers\/[^/]+|traces\/[0-9a-fA-F]{32})$/;
+
+export function createUiServer(options: UiServerOptions): Server {
+  const { engine } = options;
+  const authorize = options.authorize ?? sameOriginOnly(options.host ?? '127.0.0.1');
+  const assets = loadAssets(options.assetsDir ?? defaultAssetsDir());
+  const log = options.log ?? (() => {});
+  const setup = [
+    'SET output_format_json_quote_decimals = 1',
+    `SET max_execution_time = ${options.maxExecutionSeconds ?? 20}`,
+    `SET max_memory_usage = ${options.maxMemoryBytes ?? 1024 * 1024 * 1024}`,
+  ];
+
+  async function rows(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+    const began = performance.now();
+    const result = await engine.queryReadOnly(sql, { format: 'JSONEachRow', params, setup });
+    const elapsed = performance.now() - began;
+    if (elapsed >= (options.slowQueryMs ?? 2000)) {
+      log(`slow UI query (${elapsed.toFixed(0)} ms): ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
+    return result
+      .text()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  async function runAll(
+    queries: Record<string, string>,
+    range: TimeRange,
+    selected: Selection,
+  ): Promise<Record<string, Record<string, unknown>[]>> {
+    const params = queryParameters(range, selected);
+    const entries = Object.entries(queries);
+    const results = await Promise.all(
+      entries.map(([, sql]) => rows(bindDashboardSql(sql, selected), params)),
+    );
+    return Object.fromEntries(entries.map(([key], index) => [key, results[index]!]));
+  }
+
+  async function api(path: string, params: URLSearchParams): Promise<unknown> {
+    if (path === '/api/changes') return (await rows(CHANGES, {}))[0];
+    const traceMatch = /^\/api\/traces\/([^/]+)$/.exec(path);
+    if (traceMatch) {
+      const id = traceId(decodeURIComponent(traceMatch[1]!));
+      const [spans, requests] = await Promise.all([
+        rows(TRACE_SPANS, { trace_id: id }),
+        rows(TRACE_REQUESTS, { trace_id: id }),
+      ]);
+      return { trace_id: id, spans, requests };
+    }
+    if (!RANGED_APIS.has(path)) return undefined;
+    const range = timeRange(params);
+    const selected = selection(params);
+    const answer = (data: unknown) => ({ range, selection: selected, ...(data as object) });
+    if (path === '/api/overview') return answer({ panels: await runAll(PAGES.overview, range, selected) });
+    if (path === '/api/detail') return answer({ panels: await runAll(PAGES.detail, range, selected) });
+    if (path === '/api/options') return answer({ options: await runAll(FILTER_OPTIONS, range, selected) });
+    if (path === '/api/requests') {
+      const list = requestListParams(params);
+      const sql = requestList(list);
+      const bound = {
+        ...queryParameters(range, selected),
+        cost_min: list.costMin,
+        cost_max: list.costMax,
+        limit: list.limit,
+        offset: list.offset,
+      };
+      const [page, totals] = await Promise.all([
+        rows(bindDashboardSql(sql.rows, selected), bound),
+        rows(bindDashboardSql(sql.count, selected), bound),
+      ]);
+      return answer({ rows: page, totals: totals[0], limit: list.limit, offset: list.offset });
+    }
+    return undefined;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      send(res, 405, 'only GET and HEAD\n', 'text/plain; charset=utf-8', { allow: 'GET, HEAD' });
+      return;
+    }
+    const verdict = await authorize(req);
+    if (!verdict.ok) {
+      send(res, verdict.status, `${verdict.message}\n`, 'text/plain; charset=utf-8');
+      return;
+    }
+    if ((req.url ?? '').length > MAX_URL_LENGTH) {
+      send(res, 414, 'URL too long\n', 'text/plain; charset=utf-8');
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://ui.invalid');
+    if (url.pathname.startsWith('/api/')) {
+      try {
+        const value = await api(url.pathname, url.searchParams);
+        if (value === undefined) sendJson(res, 404, { error: `no API ${url.pathname}` });
+        else sendJson(res, 200, value);
+      } catch (err) {
+        if (err instanceof BadRequest) sendJson(res, 400, { error: err.message });
+        else {
+          log(`UI query failed: ${(err as Error).message}`);
+          sendJson(res, 500, { error: 'the query failed; see the aicost up log' });
+        }
+      }
+      return;
+    }
+    const asset = assets.get(url.pathname);
+    if (asset !== undefined) {
+      send(res, 200, asset, CONTENT_TYPES[extname(url.pathname)] ?? 'application/octet-stream', {
+        'cache-control': 'no-cache',
+      });
+      return;
+    }
+    if (PAGE_ROUTE.test(url.pathname)) {
+      send(res, 200, assets.get('/index.html')!, CONTENT_TYPES['.html']!, { 'cache-control': 'no-cache' });
+      return;
+    }
+    send(res, 404, 'not found\n', 'text/plain; charset=utf-8');
+  }
+
+  return createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log(`UI request failed: ${(err as Error).message}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+}

@@ -1,0 +1,49 @@
+/**
+ * Money as the server sends it: the engine's decimal text (exact). Shown with every digit the
+ * amount has (at least two decimals), grouped by thousands; never through a float.
+ */
+import { formatNanos, parseNanos } from '../../../core/src/money/nanos.ts';
+import type { Nanos } from '../../../core/src/types.ts';
+
+export const UNKNOWN = '—';
+
+export function nanosOf(text: unknown): Nanos | undefined {
+  return typeof text === 'string' ? parseNanos(text) : undefined;
+}
+
+/** `"1234.5"` → `$1,234.50`; `"0.000412"` → `$0.000412`; null → `—` (unpriced: unknown, not $0). */
+export function formatUsd(text: unknown): string {
+  const nanos = nanosOf(text);
+  return nanos === undefined ? UNKNOWN : formatNanosUsd(nanos);
+}
+
+export function formatNanosUsd(nanos: Nanos): string {
+  const [whole = '0', fraction = ''] = formatNanos(nanos).split('.');
+  const negative = whole.startsWith('-');
+  const digits = negative ? whole.slice(1) : whole;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const decimals = fraction.replace(/0+$/, '').padEnd(2, '0');
+  return `${negative ? '-' : ''}$${grouped}.${decimals}`;
+}
+
+/** Counts arrive as strings (64-bit integers are quoted) or numbers. */
+export function formatCount(value: unknown): string {
+  if (value === null || value === undefined) return UNKNOWN;
+  const text = String(value);
+  return /^-?\d+$/.test(text) ? text.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : text;
+}
+
+/** A share (0..1, Float64 from SQL) as a percentage. */
+export function formatShare(value: unknown): string {
+  if (value === null || value === undefined) return UNKNOWN;
+  return `${(Number(value) * 100).toFixed(1)}%`;
+}
+
+/** Nanoseconds (string or number) as a short duration. */
+export function formatDuration(ns: unknown): string {
+  const value = Number(ns);
+  if (!Number.isFinite(value)) return UNKNOWN;
+  if (value >= 1e9) return `${(value / 1e9).toFixed(2)} s`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)} ms`;
+  return `${(value / 1e3).toFixed(0)} µs`;
+}
