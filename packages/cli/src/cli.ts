@@ -1,8 +1,10 @@
 /** Command dispatch for the `aicost` binary. */
 import { type OptionSpec, parseArgs, UsageError } from './args.js';
+import { billing, billingOptions } from './commands/billing.js';
 import { demo, demoOptions } from './commands/demo.js';
 import { migrate, migrateOptions } from './commands/migrate.js';
 import { prices, pricesOptions } from './commands/prices.js';
+import { reconcile, reconcileOptions } from './commands/reconcile.js';
 import { report, reportOptions } from './commands/report.js';
 import { sql, sqlOptions } from './commands/sql.js';
 import { up, upOptions } from './commands/up.js';
@@ -18,8 +20,10 @@ Usage:
   aicost migrate  [--clickhouse-url URL --user U --password P] [--with-prices [--prices-file overrides.yaml]]
   aicost prices load [--prices-file overrides.yaml] [--keep-existing]
   aicost demo     [--data-dir ./.aicost/demo] [--app FILE] [--quiet]   (sample app + mock providers + report)
+  aicost billing load <files...> [--format F] [--provider P] [--mapping projects.yaml] [--usd-rate EUR=1.08]
+  aicost reconcile [--since 30d | --from DATE [--to DATE]] [--provider P] [--format table|json|csv]
 
-report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
+report, sql, migrate, billing and reconcile use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
 for a ClickHouse server; otherwise the aicost up running on --data-dir, else the directory itself.
 See the README of @aicost/cli for every flag.
 `;
@@ -33,6 +37,8 @@ const COMMANDS: Record<string, { options: Record<string, OptionSpec>; run: Comma
   migrate: { options: migrateOptions, run: migrate },
   prices: { options: pricesOptions, run: prices },
   demo: { options: demoOptions, run: demo },
+  billing: { options: billingOptions, run: billing },
+  reconcile: { options: reconcileOptions, run: reconcile },
 };
 
 export async function main(argv: string[]): Promise<number> {
