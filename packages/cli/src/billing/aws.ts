@@ -11,8 +11,9 @@
  * ARN when resource ids are included), `line_item_usage_amount`, `pricing_unit`,
  * `line_item_unblended_cost`, `line_item_currency_code`, `line_item_line_item_description`.
  * CUR's Parquet cost columns are doubles: they are read through their shortest decimal text
- * (what a CSV export of the same report prints). Rows of other AWS services are skipped
- * (and counted).
+ * (what a CSV export of the same report prints). hyparquet alone decodes Snappy-compressed and
+ * uncompressed Parquet; a file with another codec (ZSTD, GZIP) is refused with that reason
+ * (export it as CSV instead). Rows of other AWS services are skipped (and counted).
  */
 import { isNegative } from './amount.js';
 import { type CsvTable, decimalOrError } from './csv.js';
@@ -142,7 +143,12 @@ export async function parseCurParquet(bytes: Uint8Array, file: string): Promise<
   try {
     records = await parquetReadObjects({ file: buffer });
   } catch (err) {
-    throw new BillingFormatError(file, 1, '', `not a readable Parquet file: ${(err as Error).message}`);
+    throw new BillingFormatError(
+      file,
+      1,
+      '',
+      `not a readable Parquet file (${(err as Error).message}); Snappy or uncompressed Parquet, or CSV, are read`,
+    );
   }
   return parseRows(
     records.map((record, i) => ({ line: i + 1, get: (column: string) => cellText(record[column]) })),
