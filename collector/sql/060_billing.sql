@@ -38,6 +38,7 @@ CREATE TABLE IF NOT EXISTS otel.aicost_billing
     environment LowCardinality(String) COMMENT 'from the mapping file; empty if unmapped',
     billed_model String COMMENT 'the model (or line item / SKU / meter) text the provider wrote',
     model LowCardinality(String) COMMENT 'catalogue model id (the one spans carry in price_model_id); empty = unknown',
+    model_name LowCardinality(String) COMMENT 'the model name read from billed_model, lower case: the catalogue id when known; empty when the row names none',
     service_tier LowCardinality(String) COMMENT 'standard, flex, batch, priority, scale... when the file says; empty otherwise',
     usage_type LowCardinality(String) COMMENT 'input, cached_input, cache_write, output, requests, web_search, ... or other',
     charge_type LowCardinality(String) COMMENT 'usage, credit, refund, discount, tax, fee, adjustment',

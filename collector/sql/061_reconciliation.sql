@@ -20,7 +20,8 @@
 --   (price_provider_id) is not used: an Azure deployment of gpt-4o is billed by Azure.
 -- - model: the catalogue model id, as priced spans carry it in price_model_id and as the
 --   billing import normalises billed names; an unknown model on either side falls back to its
---   lower-cased name, so an unpriced span and a bill line of the same unknown model still meet.
+--   lower-cased name (model_name on the bill), so an unpriced span and a bill line of the same
+--   unknown model still meet. Bill rows that name no model have model ''.
 
 CREATE OR REPLACE FUNCTION aicost_billing_provider AS (name) ->
     transform(lower(name),
@@ -111,7 +112,7 @@ SELECT
     arraySort(groupUniqArray(project)) AS projects
 FROM
 (
-    SELECT *, if(model != '', toString(model), lower(billed_model)) AS model_key
+    SELECT *, if(model != '', toString(model), toString(model_name)) AS model_key
     FROM otel.aicost_billing_current
 )
 GROUP BY day, provider, model_key;

@@ -24,6 +24,7 @@ export interface BillingTableRow {
   environment: string;
   billed_model: string;
   model: string;
+  model_name: string;
   service_tier: string;
   usage_type: string;
   charge_type: string;
@@ -76,6 +77,7 @@ export function toTableRows(rows: readonly ParsedBillingRow[], opts: TableRowOpt
     const target = opts.mapping.lookup(row.provider, row.project);
     const rate = row.currency === 'USD' ? '1' : opts.usdRates.get(row.currency);
     const cost = row.cost === undefined ? null : formatNanos(nanosOf(row.cost));
+    const model = catalogueModelId(row.provider, row.modelHint);
     return {
       row_hash: createHash('sha256').update(`${identity}#${occurrence}`).digest('hex'),
       import_id: opts.importId,
@@ -86,7 +88,8 @@ export function toTableRows(rows: readonly ParsedBillingRow[], opts: TableRowOpt
       service: target?.service ?? '',
       environment: target?.environment ?? '',
       billed_model: row.billedModel,
-      model: catalogueModelId(row.provider, row.modelHint),
+      model,
+      model_name: model || (row.modelHint ?? '').trim().toLowerCase(),
       service_tier: row.serviceTier,
       usage_type: row.usageType,
       charge_type: row.chargeType,

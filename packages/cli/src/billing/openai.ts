@@ -53,8 +53,8 @@ export interface LineItem {
 /** "gpt-4o-2024-08-06, cached input, batch" → model, usage type, tier. */
 export function parseLineItem(lineItem: string): LineItem {
   const [head = '', ...rest] = lineItem.split(',').map((p) => p.trim());
-  if (rest.length === 0)
-    return { modelHint: head || undefined, usageType: 'other', serviceTier: '', unit: '' };
+  // A line item without parts ("Image models", "Web search tool calls") names a product, not a model.
+  if (rest.length === 0) return { usageType: 'other', serviceTier: '', unit: '' };
   let usageType = 'other';
   let serviceTier = '';
   for (const word of rest.map((p) => p.toLowerCase())) {
