@@ -2,6 +2,7 @@
  * The four aicost dashboards: what each panel asks, in SQL built from ./sql.ts.
  * `node grafana/generator/generate.ts` writes them to grafana/dashboards/*.json.
  */
+import { bill } from './billing.ts';
 import {
   type JsonObject,
   layout,
@@ -522,6 +523,13 @@ export const DEFINITIONS: readonly DashboardDefinition[] = [
     description:
       'Single model calls: the most expensive ones, latency, time to first token, errors; links to traces.',
     panels: requests,
+  },
+  {
+    uid: 'aicost-bill',
+    title: 'aicost / Bill',
+    description:
+      'Does aicost match the bill? The imported provider bills next to the traces: ghost spend and its known causes.',
+    panels: bill,
   },
 ];
 

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CATALOGUE_PROVIDER_BY_GENAI_NAME } from '@aicost/core';
+import { CATALOGUE_PROVIDER_BY_GENAI_NAME, formatNanos } from '@aicost/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStatements, toTableRows } from '../../packages/cli/src/billing/load.js';
 import { type ProjectMapping, parseProjectMapping } from '../../packages/cli/src/billing/mapping.js';
@@ -16,8 +16,10 @@ import { totalsOf } from '../../packages/cli/src/commands/reconcile.js';
 import { queryReconciliation } from '../../packages/cli/src/reconcile/query.js';
 import { suggest } from '../../packages/cli/src/reconcile/suggest.js';
 import type { SqlBackend } from '../../packages/cli/src/store/backend.js';
+import { dashboards } from '../grafana/fixtures.js';
 import { ALIASES, aicostCostAttributes, callSpan, keepPinnedDates, PRICES } from '../schema/fixtures.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
+import { expandQuery } from '../support/grafana.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -299,5 +301,45 @@ describe('suggestions', () => {
     expect(message?.message).toBe(
       'billed tokens exceed traced by 38% for gemini-2.5-flash (2000000 billed, 1450000 traced): thinking tokens not traced?',
     );
+  });
+});
+
+describe('the Bill dashboard', () => {
+  const panelSql = (title: string) => {
+    const found = dashboards.find((d) => d.uid === 'aicost-bill')?.panels.find((p) => p.title === title);
+    if (!found) throw new Error(`no panel ${title}`);
+    return expandQuery(found.targets[0]?.rawSql ?? '', {
+      from: new Date('2026-12-01T06:00:00Z'),
+      to: new Date('2026-12-02T18:00:00Z'),
+      intervalMs: 3_600_000,
+      variables: [],
+    });
+  };
+  const money = (value: bigint | undefined) => (value === undefined ? null : formatNanos(value));
+
+  it('shows the rows aicost reconcile prints, in its order, for the UTC days of the range', async () => {
+    const { rows } = await queryReconciliation(backend, window);
+    const shown = engine.query<Record<string, string | null>>(
+      panelSql('Bill vs traces per provider, model and day'),
+    );
+    expect(shown.map((r) => [r.day, r.provider, r.model, r.ghost_usd, r.unexplained_usd])).toEqual(
+      rows.map((r) => [
+        r.day,
+        r.provider,
+        r.model || '(no model)',
+        money(r.ghostUsd),
+        money(r.unexplainedUsd),
+      ]),
+    );
+  });
+
+  it('totals the same ghost spend as the command, and lists the project without spans', async () => {
+    const { rows } = await queryReconciliation(backend, window);
+    const [ghost] = engine.query<{ ghost_spend_usd: string }>(panelSql('Ghost spend'));
+    expect(ghost?.ghost_spend_usd).toBe(formatNanos(totalsOf(rows).ghostUsd));
+    const projects = engine.query<{ project: string; service: string }>(
+      panelSql('Billed projects without spans'),
+    );
+    expect(projects.map((p) => [p.project, p.service])).toEqual([['proj_nightly', 'nightly-digest']]);
   });
 });

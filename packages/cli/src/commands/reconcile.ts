@@ -216,6 +216,13 @@ export async function reconcile(args: ParsedArgs): Promise<number> {
   }
 
   const usd = (n: bigint | undefined) => (n === undefined ? '-' : formatUsd(n));
+  // A bill in another currency (no --usd-rate) shows as such, never as USD.
+  const billedCell = (r: ReconciliationRow) =>
+    r.billedUsd !== undefined
+      ? formatUsd(r.billedUsd)
+      : Object.entries(r.billedOtherCurrencies)
+          .map(([currency, amount]) => `${currency} ${formatNanos(amount)}`)
+          .join(' + ') || '-';
   const out: string[] = [`aicost reconcile ${window.fromDay} .. ${window.toDay} (UTC days)`, ''];
   if (rows.every((r) => r.billedRows === 0)) {
     out.push('no billing rows in this window: import a bill first (aicost billing load <files>)', '');
@@ -250,7 +257,7 @@ export async function reconcile(args: ParsedArgs): Promise<number> {
           r.provider,
           r.model === '' ? '(no model)' : r.model,
           usd(r.ghostUsd),
-          usd(r.billedUsd),
+          billedCell(r),
           usd(r.tracedUsd),
           usd(r.explainedUnpricedUsd),
           usd(r.explainedTierUsd),

@@ -1,0 +1,81 @@
+/**
+ * The "Bill" dashboard: the provider's bill next to the traces, from the reconciliation
+ * views of collector/sql/061_reconciliation.sql (the rows `aicost billing load` imports).
+ * Its table is `aicost reconcile`'s query (packages/cli/src/reconcile/query.ts) with the
+ * dashboard's range for the days; test/billing/dashboard.test.ts runs both and compares them.
+ * Billing rows have no feature or customer, and their provider is the billing provider
+ * (google, aws, azure...), not a span's gen_ai.provider.name: the dimension variables do not
+ * apply here, the time range does (whole UTC days).
+ */
+import { type PanelSpec, stat, table, units } from './panels.ts';
+
+export const RECONCILIATION = 'otel.aicost_reconciliation';
+export const RECONCILIATION_BY_PROJECT = 'otel.aicost_reconciliation_by_project';
+
+/** The UTC days the range touches (billing rows are per day). */
+export const BILL_DAYS = `day >= toDate($__fromTime, 'UTC') AND day <= toDate($__toTime, 'UTC')`;
+
+const MONEY_COLUMNS = [
+  'ghost_usd',
+  'billed_usd',
+  'traced_usd',
+  'explained_unpriced_usd',
+  'explained_tier_usd',
+  'explained_batch_usd',
+  'explained_price_change_usd',
+  'unexplained_usd',
+];
+
+const money = (columns: string[]) => units(Object.fromEntries(columns.map((c) => [c, 'currencyUSD'])));
+
+export const bill: PanelSpec[] = [
+  stat(
+    'Ghost spend',
+    'Billed minus traced over the days of the range, where the bill is in USD (or converted with a rate given at import): spend the bill shows and no span explains. Negative: the traces show more than was billed (flex or batch tiers, credits).',
+    `SELECT sum(ghost_usd) AS ghost_spend_usd
+FROM ${RECONCILIATION}
+WHERE ${BILL_DAYS} AND billed_usd IS NOT NULL`,
+    'currencyUSD',
+  ),
+  stat(
+    'Billed',
+    'What the imported bills say for the days of the range, in USD.',
+    `SELECT sum(billed_usd) AS billed_total_usd
+FROM ${RECONCILIATION}
+WHERE ${BILL_DAYS} AND billed_usd IS NOT NULL`,
+    'currencyUSD',
+  ),
+  stat(
+    'Unexplained',
+    'The part of the ghost spend no known cause (unpriced spans, service tier, batch jobs, price changes) explains.',
+    `SELECT sum(unexplained_usd) AS unexplained_total_usd
+FROM ${RECONCILIATION}
+WHERE ${BILL_DAYS} AND billed_usd IS NOT NULL`,
+    'currencyUSD',
+  ),
+  table(
+    'Bill vs traces per provider, model and day',
+    'The largest ghost spend first (as `aicost reconcile` prints it). Rows without a bill (traced only) come last with billed empty.',
+    `SELECT
+  day, provider, if(model = '', '(no model)', model) AS model,
+  ghost_usd, billed_usd, traced_usd,
+  explained_unpriced_usd, explained_tier_usd, explained_batch_usd, explained_price_change_usd, unexplained_usd,
+  billed_tokens, traced_tokens, traced_requests, unpriced_requests
+FROM ${RECONCILIATION}
+WHERE ${BILL_DAYS}
+ORDER BY ghost_usd DESC NULLS LAST, day, provider, model`,
+    { width: 24, overrides: money(MONEY_COLUMNS) },
+  ),
+  table(
+    'Billed projects without spans',
+    'Projects (accounts, workspaces, subscriptions) mapped to a service that has spend on the bill and no span of that service to that provider: uninstrumented services.',
+    `SELECT provider, project, service, environment,
+  sum(billed_usd) AS billed_usd, sum(traced_requests) AS traced_requests
+FROM ${RECONCILIATION_BY_PROJECT}
+WHERE ${BILL_DAYS} AND service != ''
+GROUP BY provider, project, service, environment
+HAVING billed_usd > 0 AND traced_requests = 0
+ORDER BY billed_usd DESC`,
+    { width: 24, height: 6, overrides: money(['billed_usd']) },
+  ),
+];
