@@ -32,58 +32,79 @@ CREATE OR REPLACE FUNCTION aicost_billing_provider AS (name) ->
         lower(name));
 
 -- What was traced, per UTC day, billing provider, model, service and environment.
--- price_change_usd: the traced requests at the price valid today (aicost_requests_repriced)
--- minus their recorded cost: non-zero when prices changed since the spans were costed (a
--- price change in the period, or an application running an older catalogue).
 CREATE OR REPLACE VIEW otel.aicost_traced_daily AS
 SELECT
-    traced.day AS day,
-    traced.billing_provider AS provider,
-    traced.model_key AS model,
-    traced.service AS service,
-    traced.environment AS environment,
-    traced.day_requests AS requests,
-    traced.day_unpriced_requests AS unpriced_requests,
-    traced.day_cost_usd AS cost_usd,
-    traced.day_input_tokens AS input_tokens,
-    traced.day_output_tokens AS output_tokens,
-    traced.day_reasoning_tokens AS reasoning_tokens,
-    traced.day_unpriced_tokens AS unpriced_tokens,
-    ifNull(repriced.price_change_usd, toDecimal128(0, 9)) AS price_change_usd
+    day,
+    billing_provider AS provider,
+    model_key AS model,
+    traced_service AS service,
+    traced_environment AS environment,
+    requests,
+    unpriced_requests,
+    cost_usd,
+    day_input_tokens AS input_tokens,
+    day_output_tokens AS output_tokens,
+    day_reasoning_tokens AS reasoning_tokens,
+    unpriced_tokens
 FROM
 (
+    -- Names of their own inside: an alias named like a column of aicost_requests would hide it.
     SELECT
         toDate(timestamp, 'UTC') AS day,
         aicost_billing_provider(provider) AS billing_provider,
         if(price_model_id != '', toString(price_model_id), lower(toString(model))) AS model_key,
-        service,
-        environment,
-        count() AS day_requests,
-        countIf(cost_total IS NULL) AS day_unpriced_requests,
-        sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL) AS day_cost_usd,
+        service AS traced_service,
+        environment AS traced_environment,
+        count() AS requests,
+        countIf(cost_total IS NULL) AS unpriced_requests,
+        sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL) AS cost_usd,
         sum(input_tokens) AS day_input_tokens,
         sum(output_tokens) AS day_output_tokens,
         sum(reasoning_tokens) AS day_reasoning_tokens,
-        sumIf(input_tokens + output_tokens, cost_total IS NULL) AS day_unpriced_tokens
+        sumIf(input_tokens + output_tokens, cost_total IS NULL) AS unpriced_tokens
     FROM otel.aicost_requests
-    GROUP BY day, billing_provider, model_key, service, environment
-) AS traced
-LEFT JOIN
+    GROUP BY day, billing_provider, model_key, traced_service, traced_environment
+);
+
+-- Price changes the traces missed, per UTC day, billing provider and model: each priced
+-- request re-costed with the price valid AT ITS OWN TIME in the loaded price table (the one
+-- pricing rule of 015), minus the cost it was recorded with. Non-zero when the price changed
+-- in the period and the application still costed calls at the old price (an older catalogue),
+-- or when the price table was corrected since. Only requests that carry their catalogue ids
+-- (price_model_id) and were costed from prices (not provider-reported amounts) take part; no
+-- price rows loaded: no row here.
+CREATE OR REPLACE VIEW otel.aicost_traced_price_changes AS
+SELECT
+    day,
+    billing_provider AS provider,
+    model_key AS model,
+    sum(current_cost - recorded_cost) AS price_change_usd
+FROM
 (
     SELECT
-        toDate(timestamp, 'UTC') AS day,
-        aicost_billing_provider(provider) AS billing_provider,
-        if(repriced_price_model_id != '', toString(repriced_price_model_id), lower(toString(model))) AS model_key,
-        service,
-        environment,
-        sumIf(assumeNotNull(difference_usd), difference_usd IS NOT NULL) AS price_change_usd
-    FROM otel.aicost_requests_repriced
-    WHERE recorded_cost_usd IS NOT NULL
-    GROUP BY day, billing_provider, model_key, service, environment
-) AS repriced
-    ON repriced.day = traced.day AND repriced.billing_provider = traced.billing_provider
-    AND repriced.model_key = traced.model_key AND repriced.service = traced.service
-    AND repriced.environment = traced.environment;
+        toDate(request.timestamp, 'UTC') AS day,
+        aicost_billing_provider(request.provider) AS billing_provider,
+        request.price_model AS model_key,
+        assumeNotNull(request.cost_total) AS recorded_cost,
+        aicost_request_cost(
+            (request.input_tokens, request.cache_read_tokens, request.cache_write_tokens, request.cache_write_5m_tokens,
+             request.cache_write_1h_tokens, request.output_tokens, request.reasoning_tokens, request.input_audio_tokens,
+             request.output_audio_tokens, request.input_image_tokens, request.output_image_tokens, request.request_units),
+            price.period_prices) AS sql_cost,
+        sql_cost.7 AS current_cost
+    FROM
+    (
+        SELECT *, toString(price_provider_id) AS price_provider, toString(price_model_id) AS price_model,
+               toDateTime(timestamp, 'UTC') AS price_at
+        FROM otel.aicost_requests
+        WHERE cost_total IS NOT NULL AND price_model_id != '' AND cost_status != 'provider_reported'
+    ) AS request
+    ASOF JOIN otel.aicost_price_periods AS price
+        ON price.period_provider_id = request.price_provider AND price.period_model_id = request.price_model
+        AND request.price_at >= price.period_valid_from
+    WHERE (price.period_valid_to IS NULL OR request.price_at < price.period_valid_to) AND sql_cost.1
+)
+GROUP BY day, billing_provider, model_key;
 
 -- What was billed, per UTC day, provider and model (the rows of aicost_billing_current).
 -- billed_tokens: tokens of the usage reports (rows without a cost) when the day has any,
@@ -126,7 +147,7 @@ GROUP BY day, provider, model_key;
 --   flex is priced like Batch, half of standard, so the traces overstate it by what was billed;
 -- - explained_batch_usd: usage billed at the batch tier: Batch API jobs run outside the
 --   application, so they have no spans;
--- - explained_price_change_usd: price_change_usd of aicost_traced_daily.
+-- - explained_price_change_usd: price_change_usd of aicost_traced_price_changes.
 -- unexplained_usd is what is left. ghost_usd and the explained amounts are NULL when nothing
 -- comparable in USD was billed for the row.
 CREATE OR REPLACE VIEW otel.aicost_reconciliation AS
@@ -160,7 +181,7 @@ SELECT
     if(billed.billed_usd IS NULL, NULL,
        if(traced.t_requests > 0, -ifNull(billed.flex_usd, toDecimal128(0, 9)), toDecimal128(0, 9))) AS explained_tier_usd,
     if(billed.billed_usd IS NULL, NULL, ifNull(billed.batch_usd, toDecimal128(0, 9))) AS explained_batch_usd,
-    if(billed.billed_usd IS NULL, NULL, traced.t_price_change_usd) AS explained_price_change_usd,
+    if(billed.billed_usd IS NULL, NULL, ifNull(changes.price_change_usd, toDecimal128(0, 9))) AS explained_price_change_usd,
     ghost_usd - explained_unpriced_usd - explained_tier_usd - explained_batch_usd - explained_price_change_usd AS unexplained_usd
 FROM otel.aicost_billed_daily AS billed
 FULL OUTER JOIN
@@ -173,11 +194,15 @@ FULL OUTER JOIN
         sum(input_tokens) AS t_input_tokens,
         sum(output_tokens) AS t_output_tokens,
         sum(reasoning_tokens) AS t_reasoning_tokens,
-        sum(unpriced_tokens) AS t_unpriced_tokens,
-        sum(price_change_usd) AS t_price_change_usd
+        sum(unpriced_tokens) AS t_unpriced_tokens
     FROM otel.aicost_traced_daily
     GROUP BY day, provider, model
-) AS traced USING (day, provider, model);
+) AS traced USING (day, provider, model)
+LEFT JOIN
+(
+    SELECT day AS change_day, provider AS change_provider, model AS change_model, price_change_usd
+    FROM otel.aicost_traced_price_changes
+) AS changes ON changes.change_day = day AND changes.change_provider = provider AND changes.change_model = model;
 
 -- Billed spend per project (account, workspace, subscription) and the spans of the service
 -- it maps to (aicost billing load --mapping), per UTC day and provider: a mapped project with

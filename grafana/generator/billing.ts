@@ -7,7 +7,7 @@
  * (google, aws, azure...), not a span's gen_ai.provider.name: the dimension variables do not
  * apply here, the time range does (whole UTC days).
  */
-import { type PanelSpec, stat, table, units } from './panels.ts';
+import { type PanelSpec, table, units } from './panels.ts';
 
 export const RECONCILIATION = 'otel.aicost_reconciliation';
 export const RECONCILIATION_BY_PROJECT = 'otel.aicost_reconciliation_by_project';
@@ -29,33 +29,9 @@ const MONEY_COLUMNS = [
 const money = (columns: string[]) => units(Object.fromEntries(columns.map((c) => [c, 'currencyUSD'])));
 
 export const bill: PanelSpec[] = [
-  stat(
-    'Ghost spend',
-    'Billed minus traced over the days of the range, where the bill is in USD (or converted with a rate given at import): spend the bill shows and no span explains. Negative: the traces show more than was billed (flex or batch tiers, credits).',
-    `SELECT sum(ghost_usd) AS ghost_spend_usd
-FROM ${RECONCILIATION}
-WHERE ${BILL_DAYS} AND billed_usd IS NOT NULL`,
-    'currencyUSD',
-  ),
-  stat(
-    'Billed',
-    'What the imported bills say for the days of the range, in USD.',
-    `SELECT sum(billed_usd) AS billed_total_usd
-FROM ${RECONCILIATION}
-WHERE ${BILL_DAYS} AND billed_usd IS NOT NULL`,
-    'currencyUSD',
-  ),
-  stat(
-    'Unexplained',
-    'The part of the ghost spend no known cause (unpriced spans, service tier, batch jobs, price changes) explains.',
-    `SELECT sum(unexplained_usd) AS unexplained_total_usd
-FROM ${RECONCILIATION}
-WHERE ${BILL_DAYS} AND billed_usd IS NOT NULL`,
-    'currencyUSD',
-  ),
   table(
     'Bill vs traces per provider, model and day',
-    'The largest ghost spend first (as `aicost reconcile` prints it). Rows without a bill (traced only) come last with billed empty.',
+    'Ghost spend = billed minus traced, per UTC day of the range: spend the bill shows and no span explains, largest first (as `aicost reconcile` prints it), with the part each known cause explains (unpriced spans, service tier, batch jobs, price changes) and what is left. Rows without a USD bill (traced only, or billed in another currency without a rate) come last with billed empty. The reconciliation view prices requests again to find price changes: one query.',
     `SELECT
   day, provider, if(model = '', '(no model)', model) AS model,
   ghost_usd, billed_usd, traced_usd,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { formatNanos, parseNanos } from '@aicost/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../packages/node/test/support/build.js';
-import { assertCliBuilt, CLI, NODE, REPO, runCli, tempDir } from '../cli/support.js';
+import { assertCliBuilt, CLI, NODE, REPO, runCli, startCollector, tempDir } from '../cli/support.js';
 
 const MISSING_SERVICE_SPEND = 1_234_567_891n; // $1.234567891 on a project with no spans
 
@@ -231,6 +231,47 @@ describe('aicost reconcile on the demo traffic', () => {
       before.rows.map((r) => [r.day, r.provider, r.model, r.billed_usd, r.ghost_usd]),
     );
   });
+
+  it('gives the same answer through a running aicost up (read-only ClickHouse HTTP interface) and --clickhouse-url', async () => {
+    const local = await reconcileJson();
+    const readOnly = await startCollector({ dataDir });
+    try {
+      // With a collector running on the directory, --data-dir goes through it.
+      for (const target of [
+        ['--data-dir', dataDir],
+        ['--clickhouse-url', readOnly.clickhouseUrl],
+      ]) {
+        const remote = JSON.parse(
+          await cli(['reconcile', '--since', '2d', '--format', 'json', ...target]),
+        ) as typeof local;
+        expect(remote.totals).toEqual(local.totals);
+        expect(remote.rows).toEqual(local.rows);
+        expect(remote.suggestions).toEqual(local.suggestions);
+      }
+    } finally {
+      await readOnly.stop();
+    }
+    const writable = await startCollector({ dataDir, args: ['--writable'] });
+    try {
+      const loaded = await cli(['billing', 'load', bill, '--clickhouse-url', writable.clickhouseUrl]);
+      expect(loaded).toContain('already imported: its rows were replaced, totals unchanged');
+      expect(loaded).toContain(`loaded ${traced.length + 1} billing rows into ${writable.clickhouseUrl}`);
+      const after = JSON.parse(
+        await cli([
+          'reconcile',
+          '--since',
+          '2d',
+          '--format',
+          'json',
+          '--clickhouse-url',
+          writable.clickhouseUrl,
+        ]),
+      ) as typeof local;
+      expect(after.totals).toEqual(local.totals);
+    } finally {
+      await writable.stop();
+    }
+  }, 180_000);
 
   it('names the file, line and field of a bad bill and loads nothing from it', async () => {
     const bad = join(tempDir('aicost-bad-bill-'), 'bad.json');

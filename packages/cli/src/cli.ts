@@ -23,7 +23,7 @@ Usage:
   aicost billing load <files...> [--format F] [--provider P] [--mapping projects.yaml] [--usd-rate EUR=1.08]
   aicost reconcile [--since 30d | --from DATE [--to DATE]] [--provider P] [--format table|json|csv]
 
-report, sql, migrate, billing and reconcile use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
+report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
 for a ClickHouse server; otherwise the aicost up running on --data-dir, else the directory itself.
 See the README of @aicost/cli for every flag.
 `;

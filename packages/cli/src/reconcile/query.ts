@@ -5,9 +5,42 @@
 import { parseCostText } from '../report/money.js';
 import type { SqlBackend } from '../store/backend.js';
 
-/** Decimals and 64-bit integers as JSON strings: nothing goes through a float. */
-const EXACT_JSON =
-  'SETTINGS output_format_json_quote_decimals = 1, output_format_json_quote_64bit_integers = 1';
+/**
+ * Decimals leave as text (toString in the SELECT, not a SETTINGS clause: a read-only
+ * `aicost up` or server refuses setting changes); 64-bit integers are quoted by JSONEachRow's
+ * defaults. Nothing goes through a float.
+ */
+const DECIMAL_COLUMNS = [
+  'billed_usd',
+  'credits_usd',
+  'flex_usd',
+  'batch_usd',
+  'priority_usd',
+  'billed_tokens',
+  'billed_output_tokens',
+  'traced_usd',
+  'ghost_usd',
+  'explained_unpriced_usd',
+  'explained_tier_usd',
+  'explained_batch_usd',
+  'explained_price_change_usd',
+  'unexplained_usd',
+];
+const RECONCILIATION_COLUMNS = [
+  'toString(r.day) AS day',
+  'r.provider AS provider',
+  'r.model AS model',
+  'r.billed_rows AS billed_rows',
+  ...DECIMAL_COLUMNS.map((c) => `toString(r.${c}) AS ${c}`),
+  'mapApply((currency, amount) -> (currency, toString(amount)), r.billed_other_currencies) AS billed_other_currencies',
+  'r.projects AS projects',
+  'r.traced_requests AS traced_requests',
+  'r.unpriced_requests AS unpriced_requests',
+  'r.traced_tokens AS traced_tokens',
+  'r.traced_output_tokens AS traced_output_tokens',
+  'r.traced_reasoning_tokens AS traced_reasoning_tokens',
+  'r.unpriced_tokens AS unpriced_tokens',
+].join(',\n  ');
 
 export interface ReconciliationRow {
   day: string;
@@ -73,13 +106,14 @@ function parseLines(text: string): Json[] {
     .map((line) => JSON.parse(line) as Json);
 }
 
-function where(q: ReconcileQuery, params: Record<string, string>): string {
+/** The window and provider filter; `table` qualifies the columns (the SELECT may alias them). */
+function where(q: ReconcileQuery, params: Record<string, string>, table = ''): string {
   params.from_day = q.fromDay;
   params.to_day = q.toDay;
-  const clauses = ['day >= {from_day:Date}', 'day <= {to_day:Date}'];
+  const clauses = [`${table}day >= {from_day:Date}`, `${table}day <= {to_day:Date}`];
   if (q.providers.length) {
     clauses.push(
-      `provider IN (${q.providers
+      `${table}provider IN (${q.providers
         .map((p, i) => {
           params[`provider_${i}`] = p;
           return `{provider_${i}:String}`;
@@ -95,11 +129,12 @@ export async function queryReconciliation(
   q: ReconcileQuery,
 ): Promise<{ rows: ReconciliationRow[]; projects: ProjectRow[] }> {
   const params: Record<string, string> = {};
-  const filter = where(q, params);
+  const filter = where(q, params, 'r.');
   const rows = parseLines(
     await backend.run(
-      `SELECT * FROM otel.aicost_reconciliation WHERE ${filter}
-ORDER BY ghost_usd DESC NULLS LAST, day, provider, model ${EXACT_JSON}`,
+      `SELECT ${RECONCILIATION_COLUMNS}
+FROM otel.aicost_reconciliation AS r WHERE ${filter}
+ORDER BY r.ghost_usd DESC NULLS LAST, r.day, r.provider, r.model`,
       'JSONEachRow',
       params,
     ),
@@ -142,12 +177,13 @@ ORDER BY ghost_usd DESC NULLS LAST, day, provider, model ${EXACT_JSON}`,
   const projects = parseLines(
     await backend.run(
       `SELECT provider, account, project, service, environment,
-       sumIf(assumeNotNull(billed_usd), billed_usd IS NOT NULL) AS billed,
+       sumIf(assumeNotNull(billed_usd), billed_usd IS NOT NULL) AS billed_sum,
+       toString(billed_sum) AS billed,
        countIf(billed_usd IS NOT NULL) AS billed_days,
-       sum(billed_tokens) AS tokens, sum(traced_requests) AS requests, sum(traced_usd) AS traced
+       toString(sum(billed_tokens)) AS tokens, sum(traced_requests) AS requests, toString(sum(traced_usd)) AS traced
 FROM otel.aicost_reconciliation_by_project WHERE ${where(q, projectParams)}
 GROUP BY provider, account, project, service, environment
-ORDER BY billed DESC, provider, project ${EXACT_JSON}`,
+ORDER BY billed_sum DESC, provider, project`,
       'JSONEachRow',
       projectParams,
     ),
