@@ -1,11 +1,11 @@
 /**
- * The "Bill" dashboard: the provider's bill next to the traces, from the reconciliation
+ * The Overview dashboard's last panels: the provider's bill next to the traces, from the reconciliation
  * views of collector/sql/061_reconciliation.sql (the rows `aicost billing load` imports).
  * Its table is `aicost reconcile`'s query (packages/cli/src/reconcile/query.ts) with the
  * dashboard's range for the days; test/billing/dashboard.test.ts runs both and compares them.
  * Billing rows have no feature or customer, and their provider is the billing provider
- * (google, aws, azure...), not a span's gen_ai.provider.name: the dimension variables do not
- * apply here, the time range does (whole UTC days).
+ * (google, aws, azure...), not a span's gen_ai.provider.name: the dashboard's variables do not
+ * apply to these panels (their descriptions say so), the time range does (whole UTC days).
  */
 import { type PanelSpec, table, units } from './panels.ts';
 
@@ -31,7 +31,7 @@ const money = (columns: string[]) => units(Object.fromEntries(columns.map((c) =>
 export const bill: PanelSpec[] = [
   table(
     'Bill vs traces per provider, model and day',
-    'Ghost spend = billed minus traced, per UTC day of the range: spend the bill shows and no span explains, largest first (as `aicost reconcile` prints it), with the part each known cause explains (unpriced spans, service tier, batch jobs, price changes) and what is left. Rows without a USD bill (traced only, or billed in another currency without a rate) come last with billed empty. The reconciliation view prices requests again to find price changes: one query.',
+    'Ghost spend = billed minus traced, per UTC day of the range: spend the bill shows and no span explains, largest first (as `aicost reconcile` prints it), with the part each known cause explains (unpriced spans, service tier, batch jobs, price changes) and what is left. Rows without a USD bill (traced only, or billed in another currency without a rate) come last with billed empty. Needs bills imported with `aicost billing load`; the dashboard variables do not apply here.',
     `SELECT
   day, provider, if(model = '', '(no model)', model) AS model,
   ghost_usd, billed_usd, traced_usd,
@@ -44,7 +44,7 @@ ORDER BY ghost_usd DESC NULLS LAST, day, provider, model`,
   ),
   table(
     'Billed projects without spans',
-    'Projects (accounts, workspaces, subscriptions) mapped to a service that has spend on the bill and no span of that service to that provider: uninstrumented services.',
+    'Projects (accounts, workspaces, subscriptions) mapped to a service that has spend on the bill and no span of that service to that provider: uninstrumented services. The dashboard variables do not apply here.',
     `SELECT provider, project, service, environment,
   sum(billed_usd) AS billed_usd, sum(traced_requests) AS traced_requests
 FROM ${RECONCILIATION_BY_PROJECT}

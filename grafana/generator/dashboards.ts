@@ -502,7 +502,8 @@ export const DEFINITIONS: readonly DashboardDefinition[] = [
     title: 'aicost / Overview',
     description:
       'What AI calls cost: totals, trend, providers and models, top features and customers, unpriced share.',
-    panels: overview,
+    // The bill next to the traces (./billing.ts) closes the overview.
+    panels: [...overview, ...bill],
   },
   {
     uid: 'aicost-features',
@@ -523,13 +524,6 @@ export const DEFINITIONS: readonly DashboardDefinition[] = [
     description:
       'Single model calls: the most expensive ones, latency, time to first token, errors; links to traces.',
     panels: requests,
-  },
-  {
-    uid: 'aicost-bill',
-    title: 'aicost / Bill',
-    description:
-      'Does aicost match the bill? The imported provider bills next to the traces: ghost spend and its known causes.',
-    panels: bill,
   },
 ];
 

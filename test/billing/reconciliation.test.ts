@@ -304,9 +304,9 @@ describe('suggestions', () => {
   });
 });
 
-describe('the Bill dashboard', () => {
+describe('the bill panels of the Overview dashboard', () => {
   const panelSql = (title: string) => {
-    const found = dashboards.find((d) => d.uid === 'aicost-bill')?.panels.find((p) => p.title === title);
+    const found = dashboards.find((d) => d.uid === 'aicost-overview')?.panels.find((p) => p.title === title);
     if (!found) throw new Error(`no panel ${title}`);
     return expandQuery(found.targets[0]?.rawSql ?? '', {
       from: new Date('2026-12-01T06:00:00Z'),
