@@ -12,8 +12,10 @@ import { type PanelSpec, table, units } from './panels.ts';
 export const RECONCILIATION = 'otel.aicost_reconciliation';
 export const RECONCILIATION_BY_PROJECT = 'otel.aicost_reconciliation_by_project';
 
-/** The UTC days the range touches (billing rows are per day). */
-export const BILL_DAYS = `day >= toDate($__fromTime, 'UTC') AND day <= toDate($__toTime, 'UTC')`;
+/** The UTC days the range touches (billing rows are per day); `table` qualifies the column. */
+export function billDays(table = ''): string {
+  return `${table}day >= toDate($__fromTime, 'UTC') AND ${table}day <= toDate($__toTime, 'UTC')`;
+}
 
 const MONEY_COLUMNS = [
   'ghost_usd',
@@ -29,17 +31,16 @@ const MONEY_COLUMNS = [
 const money = (columns: string[]) => units(Object.fromEntries(columns.map((c) => [c, 'currencyUSD'])));
 
 export const bill: PanelSpec[] = [
+  // The day leaves as text: the plugin's driver would read a Date as a midnight DateTime.
   table(
     'Bill vs traces per provider, model and day',
     'Ghost spend = billed minus traced, per UTC day of the range: spend the bill shows and no span explains, largest first (as `aicost reconcile` prints it), with the part each known cause explains (unpriced spans, service tier, batch jobs, price changes) and what is left. Rows without a USD bill (traced only, or billed in another currency without a rate) come last with billed empty. Needs bills imported with `aicost billing load`; the dashboard variables do not apply here.',
     `SELECT
-  day, provider, if(model = '', '(no model)', model) AS model,
-  ghost_usd, billed_usd, traced_usd,
-  explained_unpriced_usd, explained_tier_usd, explained_batch_usd, explained_price_change_usd, unexplained_usd,
-  billed_tokens, traced_tokens, traced_requests, unpriced_requests
-FROM ${RECONCILIATION}
-WHERE ${BILL_DAYS}
-ORDER BY ghost_usd DESC NULLS LAST, day, provider, model`,
+  toString(r.day) AS day, r.provider AS provider, if(r.model = '', '(no model)', r.model) AS model,
+  ${[...MONEY_COLUMNS, 'billed_tokens', 'traced_tokens', 'traced_requests', 'unpriced_requests'].map((c) => `r.${c} AS ${c}`).join(', ')}
+FROM ${RECONCILIATION} AS r
+WHERE ${billDays('r.')}
+ORDER BY r.ghost_usd DESC NULLS LAST, r.day, r.provider, r.model`,
     { width: 24, overrides: money(MONEY_COLUMNS) },
   ),
   table(
@@ -48,7 +49,7 @@ ORDER BY ghost_usd DESC NULLS LAST, day, provider, model`,
     `SELECT provider, project, service, environment,
   sum(billed_usd) AS billed_usd, sum(traced_requests) AS traced_requests
 FROM ${RECONCILIATION_BY_PROJECT}
-WHERE ${BILL_DAYS} AND service != ''
+WHERE ${billDays()} AND service != ''
 GROUP BY provider, project, service, environment
 HAVING billed_usd > 0 AND traced_requests = 0
 ORDER BY billed_usd DESC`,

@@ -11,6 +11,7 @@ import { importIdOf, insertStatements, toTableRows } from '../billing/load.js';
 import { EMPTY_MAPPING, loadProjectMapping } from '../billing/mapping.js';
 import { FORMAT_PROVIDER, isSourceFormat, readBillingFile } from '../billing/read.js';
 import { BillingFormatError, SOURCE_FORMATS, type SourceFormat } from '../billing/types.js';
+import { requireBillingSchema } from '../reconcile/query.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
 
 export const billingOptions = {
@@ -84,6 +85,7 @@ export async function billing(args: ParsedArgs): Promise<number> {
 
   const backend = await openBackend(args, { create: true });
   try {
+    await requireBillingSchema(backend, 'otel.aicost_billing');
     let total = 0;
     for (const { file, read, importId, rows } of parsed) {
       const before = Number(

@@ -124,10 +124,24 @@ function where(q: ReconcileQuery, params: Record<string, string>, table = ''): s
   return clauses.join(' AND ');
 }
 
+/**
+ * A store migrated before the billing files (060, 061) has no billing table or views: say how
+ * to add them instead of the engine's UNKNOWN_TABLE.
+ */
+export async function requireBillingSchema(backend: SqlBackend, object: string): Promise<void> {
+  const exists = (await backend.run(`EXISTS ${object}`, 'TabSeparated')).trim();
+  if (exists !== '1') {
+    throw new Error(
+      `${object} does not exist in ${backend.description}: apply the schema (aicost migrate, or restart aicost up) to add the billing table and reconciliation views`,
+    );
+  }
+}
+
 export async function queryReconciliation(
   backend: SqlBackend,
   q: ReconcileQuery,
 ): Promise<{ rows: ReconciliationRow[]; projects: ProjectRow[] }> {
+  await requireBillingSchema(backend, 'otel.aicost_reconciliation');
   const params: Record<string, string> = {};
   const filter = where(q, params, 'r.');
   const rows = parseLines(
