@@ -2,7 +2,7 @@
  * The aicost dashboards (the Economics one is in ./economics.ts): what each panel asks, in SQL built from ./sql.ts.
  * `node grafana/generator/generate.ts` writes them to grafana/dashboards/*.json.
  */
-
+import { bill } from './billing.ts';
 import { ECONOMICS } from './economics.ts';
 import {
   type JsonObject,
@@ -503,7 +503,8 @@ export const DEFINITIONS: readonly DashboardDefinition[] = [
     title: 'aicost / Overview',
     description:
       'What AI calls cost: totals, trend, providers and models, top features and customers, unpriced share.',
-    panels: overview,
+    // The bill next to the traces (./billing.ts) closes the overview.
+    panels: [...overview, ...bill],
   },
   {
     uid: 'aicost-features',

@@ -1,7 +1,7 @@
 /**
  * The Economics dashboard: margin by customer and segment, cost per outcome, cost per request
  * by release, targets broken, the largest what-if savings (estimates), capacity utilisation
- * and idle cost. Panels read the views of collector/sql 070-076.
+ * and idle cost. Panels read the views of packages/schema/sql 070-076.
  */
 import type { DashboardDefinition } from './dashboards.ts';
 import { type PanelSpec, table, units } from './panels.ts';

@@ -29,7 +29,7 @@ function call(
     'gen_ai.provider.name': 'openai',
     'gen_ai.operation.name': 'chat',
     // A fine-tune priced by the SDK's overrides: the catalogue has no price to hold these odd
-    // amounts against (collector/sql/016_cost_trust.sql keeps them as sent).
+    // amounts against (packages/schema/sql/016_cost_trust.sql keeps them as sent).
     'gen_ai.request.model': cost ? 'my-finetune-z' : 'my-finetune-x',
     'gen_ai.usage.input_tokens': 1000,
     'gen_ai.usage.output_tokens': 200,

@@ -54,7 +54,7 @@ const base = {
   team: 'growth',
 };
 // Costs as the SDK records them: odd nano amounts, each within the factor of 10 of the catalogue's
-// cost for its usage that the schema requires to keep a sender's cost (collector/sql/016_cost_trust.sql).
+// cost for its usage that the schema requires to keep a sender's cost (packages/schema/sql/016_cost_trust.sql).
 const SEEDS: Seed[] = [
   {
     ...base,

@@ -135,7 +135,7 @@ export function seed(): { rows: SeedRow[]; spans: ExporterSpan[] } {
     } else if (kind === 'recorded') {
       // A cost the SDK computed and put on the span (odd nano amounts, 0.5x to 2x the catalogue's
       // for the usage, as a negotiated price gives: near enough for the schema to keep it,
-      // collector/sql/016_cost_trust.sql).
+      // packages/schema/sql/016_cost_trust.sql).
       const factor = 500n + BigInt(Math.floor(random() * 1500));
       row.nanos = (catalogueNanos(model, { input, output }) * factor) / 1000n + 7n;
       Object.assign(

@@ -1,5 +1,5 @@
 /**
- * Who may write costs (collector/sql/016_cost_trust.sql): any OTLP sender can put
+ * Who may write costs (packages/schema/sql/016_cost_trust.sql): any OTLP sender can put
  * `aicost.cost.*` on a span. The request table keeps a sender's cost only when it is
  * consistent, and otherwise re-prices the usage from the catalogue or leaves the request
  * unpriced, with status reason `invalid_cost`. On the real engine, through otel_traces.

@@ -289,7 +289,7 @@ export function aicostCostAttributes(cost: {
 /**
  * What the PRICES above charge for a call (uncached input, cache reads, output; latest period,
  * no tier), in nano-USD: the scale an SDK-recorded cost must stay near for the request table to
- * keep it (collector/sql/016_cost_trust.sql). Suites that record odd SDK amounts scale this.
+ * keep it (packages/schema/sql/016_cost_trust.sql). Suites that record odd SDK amounts scale this.
  */
 export function catalogueNanos(
   modelId: string,

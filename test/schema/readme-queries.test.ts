@@ -140,7 +140,7 @@ function seed(): Seeded[] {
       };
       if (model !== UNKNOWN) {
         // Odd nano amounts, as a negotiated price would give: 0.5x to 2x the catalogue's, near
-        // enough for the request table to keep them (collector/sql/016_cost_trust.sql).
+        // enough for the request table to keep them (packages/schema/sql/016_cost_trust.sql).
         const factor = 500n + BigInt(Math.floor(random() * 1500));
         const scaled = (usage: { input: number; cacheRead?: number; output?: number }) =>
           (catalogueNanos(model.modelId!, usage) * factor) / 1000n;

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPrices } from '../../collector/sql/prices.js';
+import { loadPrices } from '../../packages/schema/sql/prices.js';
 import { LocalEngine } from '../../packages/cli/src/store/engine.js';
 import { createUiServer } from '../../packages/ui/src/index.js';
 import { seed } from '../grafana/fixtures.js';

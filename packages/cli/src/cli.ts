@@ -1,10 +1,12 @@
 /** Command dispatch for the `aicost` binary. */
 import { type OptionSpec, parseArgs, UsageError } from './args.js';
+import { billing, billingOptions } from './commands/billing.js';
 import { capacity, dataLoadOptions, revenue, targets } from './commands/data-load.js';
 import { demo, demoOptions } from './commands/demo.js';
 import { economics, economicsOptions } from './commands/economics.js';
 import { migrate, migrateOptions } from './commands/migrate.js';
 import { prices, pricesOptions } from './commands/prices.js';
+import { reconcile, reconcileOptions } from './commands/reconcile.js';
 import { report, reportOptions } from './commands/report.js';
 import { sql, sqlOptions } from './commands/sql.js';
 import { ui, uiOptions } from './commands/ui.js';
@@ -30,6 +32,8 @@ Usage:
   aicost targets load <file>                      (margin / cost-per-request targets per feature)
   aicost capacity load <file>                     (self-hosted / committed capacity pools and their $/hour)
   aicost demo     [--data-dir ./.aicost/demo] [--app FILE] [--quiet]   (sample app + mock providers + report)
+  aicost billing load <files...> [--format F] [--provider P] [--mapping projects.yaml] [--usd-rate EUR=1.08]
+  aicost reconcile [--since 30d | --from DATE [--to DATE]] [--provider P] [--format table|json|csv]
 
 report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
 for a ClickHouse server; otherwise the aicost up running on --data-dir, else the directory itself.
@@ -52,6 +56,8 @@ const COMMANDS: Record<string, { options: Record<string, OptionSpec>; run: Comma
   whatif: { options: whatifOptions, run: whatif },
   economics: { options: economicsOptions, run: economics },
   ui: { options: uiOptions, run: ui },
+  billing: { options: billingOptions, run: billing },
+  reconcile: { options: reconcileOptions, run: reconcile },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,7 +4,7 @@
  * OpenTelemetry GenAI semantic-convention names are used wherever the standard
  * has one. What the standard lacks (cost, price provenance, attribution) lives in
  * one project namespace, `aicost.*`, so it can be mapped to a future standard in
- * this one file. The ClickHouse schema in `collector/sql/` reads exactly these
+ * this one file. The ClickHouse schema in `packages/schema/sql/` reads exactly these
  * names: change both together.
  *
  * Token conventions (as in the semconv): `gen_ai.usage.input_tokens` INCLUDES

@@ -4,7 +4,7 @@
 -- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Prices are data, not code: rows come from @aicost/core's catalogue export (genai-prices
--- plus the user's overrides) through the loader (`loadPrices` in collector/sql/prices.ts, reused
+-- plus the user's overrides) through the loader (`loadPrices` in packages/schema/src/prices.ts, reused
 -- by `aicost prices load`). These tables are read at two moments:
 -- - at ingest, by `aicost_requests_priced_mv` (020), to price spans that arrived WITHOUT a
 --   cost (other languages and instrumentations): price source `clickhouse:<row source>`;

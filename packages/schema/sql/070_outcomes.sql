@@ -1,10 +1,7 @@
 -- aicost schema: business outcomes (cost per action) and their join to the model calls.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- `recordOutcome(name, { value, currency, attributes })` (@aicost/core) exports one short span
 -- named `aicost.outcome` per outcome. A span, not a log or a metric: spans are what every

@@ -1,10 +1,7 @@
 -- aicost schema: what customers pay, and gross AI margin per customer, segment and feature.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Revenue is data the user loads (`aicost revenue load <file>`, CSV or JSON, validated whole
 -- before anything is written). Margin compares it with the AI cost of the same customer over

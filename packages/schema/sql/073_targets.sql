@@ -1,10 +1,7 @@
 -- aicost schema: unit-economics targets per feature and what breaks them.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Targets are data (`aicost targets load <file>`): per feature, a minimum gross AI margin
 -- and/or a maximum cost per request, from a date on (a later row for the same feature takes

@@ -1,10 +1,7 @@
 -- aicost schema: what a feature costs per request and per customer-month, as distributions.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Percentiles are the engine's quantileExact: the values sorted ascending, the one at
 -- 0-based position floor(level x n) (the largest for level x n >= n - 1). It returns a value

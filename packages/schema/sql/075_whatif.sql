@@ -1,11 +1,8 @@
 -- aicost schema: what-if model substitution. An ESTIMATE, never a measured cost: the token
 -- ledger each request recorded, re-priced on another catalogue model at today's price.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Assumptions (the views carry them as columns, `estimate` = true on every row):
 -- - the candidate would have used the same token counts (input, output, reasoning, audio...);

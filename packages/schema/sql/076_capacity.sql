@@ -2,11 +2,8 @@
 -- the same every hour whether or not they serve requests; this file spreads that cost over
 -- the requests each pool served and shows what no request used.
 --
--- File conventions (every file in collector/sql/; read by `aicost migrate`, the test
--- harness and the compose stack, see collector/README.md "Schema reference"):
--- - files apply in lexical order; every statement is idempotent (IF NOT EXISTS, OR REPLACE);
--- - a statement ends with a line whose last non-blank character is `;`;
--- - lines starting with `--` are comments; there are no placeholders: the database is `otel`.
+-- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
+-- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
 -- Which pool served a request: its `aicost.attr.pool` attribution (withAttribution({ pool })),
 -- else its `server.address` (the host of a vLLM or TGI server), when a capacity row names

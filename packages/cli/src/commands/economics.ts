@@ -1,7 +1,7 @@
 /**
  * `aicost economics`: unit economics in one screen: margin by customer and segment, cost per
  * outcome by feature, cost per request by release, the largest what-if savings (estimates),
- * capacity utilisation and idle cost. Each section is one view of collector/sql 070-076.
+ * capacity utilisation and idle cost. Each section is one view of packages/schema/sql 070-076.
  */
 import { type ParsedArgs, str, UsageError } from '../args.js';
 import { economicsSections } from '../economics/queries.js';

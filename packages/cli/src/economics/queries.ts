@@ -1,6 +1,6 @@
 /**
  * The SQL of `aicost report --price-for-margin`, `aicost whatif` and `aicost economics`, over
- * the views of collector/sql 070-076. Values are bound as query parameters, never spliced in.
+ * the views of packages/schema/sql 070-076. Values are bound as query parameters, never spliced in.
  */
 import { DATABASE } from '../store/schema.js';
 
@@ -18,7 +18,7 @@ function windowParams(w: Window): Record<string, string> {
 /**
  * One row: the feature's priced requests in the window and the p50/p90/p99/max of the cost of
  * one request and of one customer-month (calendar months, UTC, cut by the window), with the
- * engine's quantileExact (see collector/sql/074_feature_pricing.sql).
+ * engine's quantileExact (see packages/schema/sql/074_feature_pricing.sql).
  */
 export function featureDistributionSql(feature: string, w: Window) {
   const sql = `SELECT

@@ -1,6 +1,6 @@
 /**
  * The economics data tables users load from files: their columns, how each is checked,
- * and the rules across columns. The tables themselves are in collector/sql (072, 073, 076).
+ * and the rules across columns. The tables themselves are in packages/schema/sql (072, 073, 076).
  */
 import {
   amount,

@@ -1,0 +1,58 @@
+/**
+ * The Overview dashboard's last panels: the provider's bill next to the traces, from the reconciliation
+ * views of packages/schema/sql/061_reconciliation.sql (the rows `aicost billing load` imports).
+ * Its table is `aicost reconcile`'s query (packages/cli/src/reconcile/query.ts) with the
+ * dashboard's range for the days; test/billing/dashboard.test.ts runs both and compares them.
+ * Billing rows have no feature or customer, and their provider is the billing provider
+ * (google, aws, azure...), not a span's gen_ai.provider.name: the dashboard's variables do not
+ * apply to these panels (their descriptions say so), the time range does (whole UTC days).
+ */
+import { type PanelSpec, table, units } from './panels.ts';
+
+export const RECONCILIATION = 'otel.aicost_reconciliation';
+export const RECONCILIATION_BY_PROJECT = 'otel.aicost_reconciliation_by_project';
+
+/** The UTC days the range touches (billing rows are per day); `table` qualifies the column. */
+export function billDays(table = ''): string {
+  return `${table}day >= toDate($__fromTime, 'UTC') AND ${table}day <= toDate($__toTime, 'UTC')`;
+}
+
+const MONEY_COLUMNS = [
+  'ghost_usd',
+  'billed_usd',
+  'traced_usd',
+  'explained_unpriced_usd',
+  'explained_tier_usd',
+  'explained_batch_usd',
+  'explained_price_change_usd',
+  'unexplained_usd',
+];
+
+const money = (columns: string[]) => units(Object.fromEntries(columns.map((c) => [c, 'currencyUSD'])));
+
+export const bill: PanelSpec[] = [
+  // The day leaves as text: the plugin's driver would read a Date as a midnight DateTime.
+  table(
+    'Bill vs traces per provider, model and day',
+    'Ghost spend = billed minus traced, per UTC day of the range: spend the bill shows and no span explains, largest first (as `aicost reconcile` prints it), with the part each known cause explains (unpriced spans, service tier, batch jobs, price changes) and what is left. Rows without a USD bill (traced only, or billed in another currency without a rate) come last with billed empty. Needs bills imported with `aicost billing load`; the dashboard variables do not apply here.',
+    `SELECT
+  toString(r.day) AS day, r.provider AS provider, if(r.model = '', '(no model)', r.model) AS model,
+  ${[...MONEY_COLUMNS, 'billed_tokens', 'traced_tokens', 'traced_requests', 'unpriced_requests'].map((c) => `r.${c} AS ${c}`).join(', ')}
+FROM ${RECONCILIATION} AS r
+WHERE ${billDays('r.')}
+ORDER BY r.ghost_usd DESC NULLS LAST, r.day, r.provider, r.model`,
+    { width: 24, overrides: money(MONEY_COLUMNS) },
+  ),
+  table(
+    'Billed projects without spans',
+    'Projects (accounts, workspaces, subscriptions) mapped to a service that has spend on the bill and no span of that service to that provider: uninstrumented services. The dashboard variables do not apply here.',
+    `SELECT provider, project, service, environment,
+  sum(billed_usd) AS billed_usd, sum(traced_requests) AS traced_requests
+FROM ${RECONCILIATION_BY_PROJECT}
+WHERE ${billDays()} AND service != ''
+GROUP BY provider, project, service, environment
+HAVING billed_usd > 0 AND traced_requests = 0
+ORDER BY billed_usd DESC`,
+    { width: 24, height: 6, overrides: money(['billed_usd']) },
+  ),
+];

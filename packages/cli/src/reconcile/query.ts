@@ -1,0 +1,218 @@
+/**
+ * `aicost reconcile`'s SQL: the rows of the reconciliation views (061) for a
+ * window of UTC days, read back exactly (Decimals as text, into bigint nanos).
+ */
+import { parseCostText } from '../report/money.js';
+import type { SqlBackend } from '../store/backend.js';
+
+/**
+ * Decimals leave as text (toString in the SELECT, not a SETTINGS clause: a read-only
+ * `aicost up` or server refuses setting changes); 64-bit integers are quoted by JSONEachRow's
+ * defaults. Nothing goes through a float.
+ */
+const DECIMAL_COLUMNS = [
+  'billed_usd',
+  'credits_usd',
+  'flex_usd',
+  'batch_usd',
+  'priority_usd',
+  'billed_tokens',
+  'billed_output_tokens',
+  'traced_usd',
+  'ghost_usd',
+  'explained_unpriced_usd',
+  'explained_tier_usd',
+  'explained_batch_usd',
+  'explained_price_change_usd',
+  'unexplained_usd',
+];
+const RECONCILIATION_COLUMNS = [
+  'toString(r.day) AS day',
+  'r.provider AS provider',
+  'r.model AS model',
+  'r.billed_rows AS billed_rows',
+  ...DECIMAL_COLUMNS.map((c) => `toString(r.${c}) AS ${c}`),
+  'mapApply((currency, amount) -> (currency, toString(amount)), r.billed_other_currencies) AS billed_other_currencies',
+  'r.projects AS projects',
+  'r.traced_requests AS traced_requests',
+  'r.unpriced_requests AS unpriced_requests',
+  'r.traced_tokens AS traced_tokens',
+  'r.traced_output_tokens AS traced_output_tokens',
+  'r.traced_reasoning_tokens AS traced_reasoning_tokens',
+  'r.unpriced_tokens AS unpriced_tokens',
+].join(',\n  ');
+
+export interface ReconciliationRow {
+  day: string;
+  provider: string;
+  model: string;
+  billedRows: number;
+  /** NULL in SQL (undefined here): nothing comparable in USD was billed. */
+  billedUsd: bigint | undefined;
+  billedOtherCurrencies: Record<string, bigint>;
+  creditsUsd: bigint;
+  flexUsd: bigint;
+  batchUsd: bigint;
+  priorityUsd: bigint;
+  billedTokens: bigint;
+  billedOutputTokens: bigint;
+  projects: string[];
+  tracedRequests: number;
+  unpricedRequests: number;
+  tracedUsd: bigint;
+  tracedTokens: bigint;
+  tracedOutputTokens: bigint;
+  tracedReasoningTokens: bigint;
+  unpricedTokens: bigint;
+  ghostUsd: bigint | undefined;
+  explainedUnpricedUsd: bigint | undefined;
+  explainedTierUsd: bigint | undefined;
+  explainedBatchUsd: bigint | undefined;
+  explainedPriceChangeUsd: bigint | undefined;
+  unexplainedUsd: bigint | undefined;
+}
+
+export interface ProjectRow {
+  provider: string;
+  account: string;
+  project: string;
+  service: string;
+  environment: string;
+  billedUsd: bigint | undefined;
+  billedTokens: bigint;
+  tracedRequests: number;
+  tracedUsd: bigint;
+}
+
+export interface ReconcileQuery {
+  /** First and last UTC day, inclusive (YYYY-MM-DD). */
+  fromDay: string;
+  toDay: string;
+  providers: string[];
+}
+
+type Json = Record<string, unknown>;
+
+const money = (v: unknown): bigint | undefined =>
+  v === null || v === undefined ? undefined : parseCostText(String(v));
+const moneyOr0 = (v: unknown): bigint => money(v) ?? 0n;
+/** Token quantities are Decimal(38, 9) on the billed side (a quantity may be fractional); whole tokens here. */
+const tokens = (v: unknown): bigint => (v === null || v === undefined ? 0n : moneyOr0(v) / 1_000_000_000n);
+
+function parseLines(text: string): Json[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Json);
+}
+
+/** The window and provider filter; `table` qualifies the columns (the SELECT may alias them). */
+function where(q: ReconcileQuery, params: Record<string, string>, table = ''): string {
+  params.from_day = q.fromDay;
+  params.to_day = q.toDay;
+  const clauses = [`${table}day >= {from_day:Date}`, `${table}day <= {to_day:Date}`];
+  if (q.providers.length) {
+    clauses.push(
+      `${table}provider IN (${q.providers
+        .map((p, i) => {
+          params[`provider_${i}`] = p;
+          return `{provider_${i}:String}`;
+        })
+        .join(', ')})`,
+    );
+  }
+  return clauses.join(' AND ');
+}
+
+/**
+ * A store migrated before the billing files (060, 061) has no billing table or views: say how
+ * to add them instead of the engine's UNKNOWN_TABLE.
+ */
+export async function requireBillingSchema(backend: SqlBackend, object: string): Promise<void> {
+  const exists = (await backend.run(`EXISTS ${object}`, 'TabSeparated')).trim();
+  if (exists !== '1') {
+    throw new Error(
+      `${object} does not exist in ${backend.description}: apply the schema (aicost migrate, or restart aicost up) to add the billing table and reconciliation views`,
+    );
+  }
+}
+
+export async function queryReconciliation(
+  backend: SqlBackend,
+  q: ReconcileQuery,
+): Promise<{ rows: ReconciliationRow[]; projects: ProjectRow[] }> {
+  await requireBillingSchema(backend, 'otel.aicost_reconciliation');
+  const params: Record<string, string> = {};
+  const filter = where(q, params, 'r.');
+  const rows = parseLines(
+    await backend.run(
+      `SELECT ${RECONCILIATION_COLUMNS}
+FROM otel.aicost_reconciliation AS r WHERE ${filter}
+ORDER BY r.ghost_usd DESC NULLS LAST, r.day, r.provider, r.model`,
+      'JSONEachRow',
+      params,
+    ),
+  ).map(
+    (r): ReconciliationRow => ({
+      day: String(r.day),
+      provider: String(r.provider),
+      model: String(r.model),
+      billedRows: Number(r.billed_rows),
+      billedUsd: money(r.billed_usd),
+      billedOtherCurrencies: Object.fromEntries(
+        Object.entries((r.billed_other_currencies ?? {}) as Record<string, unknown>).map(([c, v]) => [
+          c,
+          moneyOr0(v),
+        ]),
+      ),
+      creditsUsd: moneyOr0(r.credits_usd),
+      flexUsd: moneyOr0(r.flex_usd),
+      batchUsd: moneyOr0(r.batch_usd),
+      priorityUsd: moneyOr0(r.priority_usd),
+      billedTokens: tokens(r.billed_tokens),
+      billedOutputTokens: tokens(r.billed_output_tokens),
+      projects: (r.projects ?? []) as string[],
+      tracedRequests: Number(r.traced_requests),
+      unpricedRequests: Number(r.unpriced_requests),
+      tracedUsd: moneyOr0(r.traced_usd),
+      tracedTokens: BigInt(String(r.traced_tokens ?? 0)),
+      tracedOutputTokens: BigInt(String(r.traced_output_tokens ?? 0)),
+      tracedReasoningTokens: BigInt(String(r.traced_reasoning_tokens ?? 0)),
+      unpricedTokens: BigInt(String(r.unpriced_tokens ?? 0)),
+      ghostUsd: money(r.ghost_usd),
+      explainedUnpricedUsd: money(r.explained_unpriced_usd),
+      explainedTierUsd: money(r.explained_tier_usd),
+      explainedBatchUsd: money(r.explained_batch_usd),
+      explainedPriceChangeUsd: money(r.explained_price_change_usd),
+      unexplainedUsd: money(r.unexplained_usd),
+    }),
+  );
+  const projectParams: Record<string, string> = {};
+  const projects = parseLines(
+    await backend.run(
+      `SELECT provider, account, project, service, environment,
+       sumIf(assumeNotNull(billed_usd), billed_usd IS NOT NULL) AS billed_sum,
+       toString(billed_sum) AS billed,
+       countIf(billed_usd IS NOT NULL) AS billed_days,
+       toString(sum(billed_tokens)) AS tokens, sum(traced_requests) AS requests, toString(sum(traced_usd)) AS traced
+FROM otel.aicost_reconciliation_by_project WHERE ${where(q, projectParams)}
+GROUP BY provider, account, project, service, environment
+ORDER BY billed_sum DESC, provider, project`,
+      'JSONEachRow',
+      projectParams,
+    ),
+  ).map(
+    (r): ProjectRow => ({
+      provider: String(r.provider),
+      account: String(r.account),
+      project: String(r.project),
+      service: String(r.service),
+      environment: String(r.environment),
+      billedUsd: Number(r.billed_days) > 0 ? moneyOr0(r.billed) : undefined,
+      billedTokens: tokens(r.tokens),
+      tracedRequests: Number(r.requests),
+      tracedUsd: moneyOr0(r.traced),
+    }),
+  );
+  return { rows, projects };
+}

@@ -1,0 +1,225 @@
+/**
+ * Known patterns behind a difference between the bill and the traces, said in
+ * words with the amounts involved. Each suggestion names its kind so that a
+ * script (`--format json`) can act on it.
+ */
+import { formatNanos } from '@aicost/core';
+import { formatUsd } from '../report/money.js';
+import type { ProjectRow, ReconciliationRow } from './query.js';
+
+export type SuggestionKind =
+  | 'uninstrumented_project'
+  | 'unmapped_project'
+  | 'untraced_model'
+  | 'tokens_exceed_traced'
+  | 'service_tier'
+  | 'batch'
+  | 'priority_tier'
+  | 'unpriced_spans'
+  | 'unknown_billed_model'
+  | 'other_currency'
+  | 'credits'
+  | 'price_change';
+
+export interface Suggestion {
+  kind: SuggestionKind;
+  provider: string;
+  /** The model or project the suggestion is about. */
+  subject: string;
+  /** USD (nanos) involved, when there is an amount. */
+  amountUsd?: bigint;
+  message: string;
+}
+
+/** Billed tokens above traced by more than this share (in percent) are worth a word. */
+const TOKEN_EXCESS_PERCENT = 5n;
+
+interface ModelTotals {
+  provider: string;
+  model: string;
+  billedUsd: bigint;
+  billedAny: boolean;
+  other: Record<string, bigint>;
+  credits: bigint;
+  flex: bigint;
+  batch: bigint;
+  priority: bigint;
+  billedTokens: bigint;
+  billedOutputTokens: bigint;
+  tracedRequests: number;
+  unpricedRequests: number;
+  tracedTokens: bigint;
+  tracedOutputTokens: bigint;
+  tracedReasoningTokens: bigint;
+  priceChange: bigint;
+}
+
+/** Sums the daily rows per (provider, model) over the window. */
+export function totalsByModel(rows: readonly ReconciliationRow[]): ModelTotals[] {
+  const totals = new Map<string, ModelTotals>();
+  for (const r of rows) {
+    const key = `${r.provider}\u0000${r.model}`;
+    let t = totals.get(key);
+    if (!t) {
+      t = {
+        provider: r.provider,
+        model: r.model,
+        billedUsd: 0n,
+        billedAny: false,
+        other: {},
+        credits: 0n,
+        flex: 0n,
+        batch: 0n,
+        priority: 0n,
+        billedTokens: 0n,
+        billedOutputTokens: 0n,
+        tracedRequests: 0,
+        unpricedRequests: 0,
+        tracedTokens: 0n,
+        tracedOutputTokens: 0n,
+        tracedReasoningTokens: 0n,
+        priceChange: 0n,
+      };
+      totals.set(key, t);
+    }
+    if (r.billedUsd !== undefined) {
+      t.billedUsd += r.billedUsd;
+      t.billedAny = true;
+    }
+    for (const [currency, amount] of Object.entries(r.billedOtherCurrencies))
+      t.other[currency] = (t.other[currency] ?? 0n) + amount;
+    t.credits += r.creditsUsd;
+    t.flex += r.flexUsd;
+    t.batch += r.batchUsd;
+    t.priority += r.priorityUsd;
+    t.billedTokens += r.billedTokens;
+    t.billedOutputTokens += r.billedOutputTokens;
+    t.tracedRequests += r.tracedRequests;
+    t.unpricedRequests += r.unpricedRequests;
+    t.tracedTokens += r.tracedTokens;
+    t.tracedOutputTokens += r.tracedOutputTokens;
+    t.tracedReasoningTokens += r.tracedReasoningTokens;
+    t.priceChange += r.explainedPriceChangeUsd ?? 0n;
+  }
+  return [...totals.values()];
+}
+
+const modelName = (model: string) => (model === '' ? '(no model)' : model);
+
+export function suggest(rows: readonly ReconciliationRow[], projects: readonly ProjectRow[]): Suggestion[] {
+  const out: Suggestion[] = [];
+  const usesMapping = projects.some((p) => p.service !== '');
+  for (const p of projects) {
+    if (p.billedUsd === undefined || p.billedUsd <= 0n) continue;
+    const name = p.project || '(no project)';
+    if (p.service !== '' && p.tracedRequests === 0) {
+      out.push({
+        kind: 'uninstrumented_project',
+        provider: p.provider,
+        subject: name,
+        amountUsd: p.billedUsd,
+        message: `traffic on project ${name} (${p.provider}, service ${p.service}) has no spans: uninstrumented service? ${formatUsd(p.billedUsd)} billed`,
+      });
+    } else if (p.service === '' && usesMapping) {
+      out.push({
+        kind: 'unmapped_project',
+        provider: p.provider,
+        subject: name,
+        amountUsd: p.billedUsd,
+        message: `project ${name} (${p.provider}) is not in the mapping file: ${formatUsd(p.billedUsd)} billed that no service accounts for`,
+      });
+    }
+  }
+  for (const t of totalsByModel(rows)) {
+    const model = modelName(t.model);
+    if (t.billedAny && t.billedUsd > 0n && t.tracedRequests === 0) {
+      out.push({
+        kind: t.model === '' ? 'unknown_billed_model' : 'untraced_model',
+        provider: t.provider,
+        subject: model,
+        amountUsd: t.billedUsd,
+        message:
+          t.model === ''
+            ? `${formatUsd(t.billedUsd)} billed by ${t.provider} on line items without a recognisable model (see otel.aicost_billing_current WHERE model = '')`
+            : `${model} (${t.provider}) is billed ${formatUsd(t.billedUsd)} and has no spans: called from code aicost does not instrument?`,
+      });
+    }
+    if (t.tracedTokens > 0n && t.billedTokens * 100n > t.tracedTokens * (100n + TOKEN_EXCESS_PERCENT)) {
+      const percent = ((t.billedTokens - t.tracedTokens) * 100n + t.tracedTokens / 2n) / t.tracedTokens;
+      const cause =
+        t.provider === 'google' && t.tracedReasoningTokens === 0n
+          ? 'thinking tokens not traced?'
+          : t.billedOutputTokens > t.tracedOutputTokens
+            ? 'output (reasoning) tokens missing from spans, or requests not traced?'
+            : 'requests not traced, or input (cache) tokens missing from spans?';
+      out.push({
+        kind: 'tokens_exceed_traced',
+        provider: t.provider,
+        subject: model,
+        message: `billed tokens exceed traced by ${percent}% for ${model} (${t.billedTokens} billed, ${t.tracedTokens} traced): ${cause}`,
+      });
+    }
+    if (t.flex !== 0n) {
+      out.push({
+        kind: 'service_tier',
+        provider: t.provider,
+        subject: model,
+        amountUsd: t.flex,
+        message: `${model} (${t.provider}) was billed ${formatUsd(t.flex)} at the flex tier, half the standard price the spans are costed at: the traces overstate it by that much`,
+      });
+    }
+    if (t.batch !== 0n) {
+      out.push({
+        kind: 'batch',
+        provider: t.provider,
+        subject: model,
+        amountUsd: t.batch,
+        message: `${model} (${t.provider}) was billed ${formatUsd(t.batch)} for Batch API jobs, which run outside the application and have no spans`,
+      });
+    }
+    if (t.priority !== 0n) {
+      out.push({
+        kind: 'priority_tier',
+        provider: t.provider,
+        subject: model,
+        amountUsd: t.priority,
+        message: `${model} (${t.provider}) was billed ${formatUsd(t.priority)} at the priority tier, which costs more than the standard prices the spans are costed at`,
+      });
+    }
+    if (t.unpricedRequests > 0) {
+      out.push({
+        kind: 'unpriced_spans',
+        provider: t.provider,
+        subject: model,
+        message: `${t.unpricedRequests} span(s) of ${model} (${t.provider}) have no price: load prices (aicost prices load) or add an override`,
+      });
+    }
+    for (const [currency, amount] of Object.entries(t.other)) {
+      out.push({
+        kind: 'other_currency',
+        provider: t.provider,
+        subject: model,
+        message: `${model} (${t.provider}): ${formatNanos(amount)} ${currency} billed is not compared with traced USD; re-import with --usd-rate ${currency}=<USD per ${currency}>`,
+      });
+    }
+    if (t.credits !== 0n) {
+      out.push({
+        kind: 'credits',
+        provider: t.provider,
+        subject: model,
+        amountUsd: t.credits,
+        message: `${model} (${t.provider}): credits, refunds and other non-usage charges of ${formatUsd(t.credits)} are included in the billed amount`,
+      });
+    }
+    if (t.priceChange !== 0n) {
+      out.push({
+        kind: 'price_change',
+        provider: t.provider,
+        subject: model,
+        amountUsd: t.priceChange,
+        message: `${model} (${t.provider}): at today's prices the traced requests cost ${formatUsd(t.priceChange)} more than recorded: prices changed in the period (or the app runs an older catalogue)`,
+      });
+    }
+  }
+  return out;
+}
