@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The UI in a real browser (Debian's Chromium, headless, driven by playwright-core) on the
  * Grafana suites' seed: every page loads without a console error and passes axe-core without
@@ -18,6 +17,23 @@ import { parseNanos } from '../../packages/core/src/money/index.js';
 import { CURRENT_FROM, CURRENT_TO } from '../grafana/fixtures.js';
 import { callSpan } from '../schema/fixtures.js';
 import { type SeededUi, startSeededUi } from './support.js';
+
+/**
+ * The page's globals as the callbacks given to page.evaluate() use them. Declared here rather
+ * than with the DOM lib, which would retype fetch() and its bodies for every suite in test/.
+ */
+interface PageElement {
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+}
+declare const document: {
+  body: { dataset: Record<string, string | undefined> };
+  activeElement: PageElement | null;
+  querySelector(selector: string): PageElement | null;
+};
+declare const window: unknown;
+declare const localStorage: { removeItem(key: string): void };
+type Document = typeof document;
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';

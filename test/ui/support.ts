@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadPrices } from '../../packages/schema/sql/prices.js';
+import { loadPrices } from '@aicost/schema';
 import { LocalEngine } from '../../packages/cli/src/store/engine.js';
 import { createUiServer } from '../../packages/ui/src/index.js';
 import { seed } from '../grafana/fixtures.js';
@@ -52,8 +52,8 @@ export async function startSeededUi(): Promise<SeededUi> {
     server,
     url: `http://127.0.0.1:${port}`,
     async query<T>(sql: string): Promise<T[]> {
-      const setup = ['SET output_format_json_quote_decimals = 1'];
-      const text = (await engine.queryReadOnly(sql, { format: 'JSONEachRow', setup })).text();
+      const settings = { output_format_json_quote_decimals: '1' };
+      const text = (await engine.queryReadOnly(sql, { format: 'JSONEachRow', settings })).text();
       return text
         .split('\n')
         .filter((line) => line !== '')

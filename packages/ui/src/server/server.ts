@@ -17,7 +17,7 @@ import { BadRequest, requestListParams, selection, timeRange, traceId } from './
 export interface UiEngine {
   queryReadOnly(
     sql: string,
-    opts: { format?: string; params?: Record<string, unknown>; setup?: string[] },
+    opts: { format?: string; params?: Record<string, unknown>; settings?: Record<string, string> },
   ): Promise<{ text(): string }>;
 }
 
@@ -100,15 +100,16 @@ export function createUiServer(options: UiServerOptions): Server {
   const authorize = options.authorize ?? sameOriginOnly(options.host ?? '127.0.0.1');
   const assets = loadAssets(options.assetsDir ?? defaultAssetsDir());
   const log = options.log ?? (() => {});
-  const setup = [
-    'SET output_format_json_quote_decimals = 1',
-    `SET max_execution_time = ${options.maxExecutionSeconds ?? 20}`,
-    `SET max_memory_usage = ${options.maxMemoryBytes ?? 1024 * 1024 * 1024}`,
-  ];
+  // Set before the engine's read-only switch; the engine's own read limits are ceilings these stay under.
+  const settings = {
+    output_format_json_quote_decimals: '1',
+    max_execution_time: String(options.maxExecutionSeconds ?? 20),
+    max_memory_usage: String(options.maxMemoryBytes ?? 1024 * 1024 * 1024),
+  };
 
   async function rows(sql: string, params: Record<string, unknown>): Promise<Record<string, unknown>[]> {
     const began = performance.now();
-    const result = await engine.queryReadOnly(sql, { format: 'JSONEachRow', params, setup });
+    const result = await engine.queryReadOnly(sql, { format: 'JSONEachRow', params, settings });
     const elapsed = performance.now() - began;
     if (elapsed >= (options.slowQueryMs ?? 2000)) {
       log(`slow UI query (${elapsed.toFixed(0)} ms): ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
