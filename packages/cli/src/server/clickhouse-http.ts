@@ -200,6 +200,9 @@ function sqlQuote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** Bytes of a refused body still read (and discarded) so that the client hears the answer. */
+const DRAIN_BYTES = 256 * 1024 * 1024;
+
 /** Statements that run on the shared session with --writable; everything else is a read. */
 const WRITE_KEYWORDS = new Set([
   'INSERT',
@@ -448,16 +451,23 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         return;
       }
       // A body not read to the end (refused early, too large, too slow) is not waited for.
+      // A body not read to the end (refused early, too large, too slow): one announced up to DRAIN_BYTES is read
+      // and discarded, so the client, still sending, gets the answer rather than a broken pipe; a larger one, or
+      // one that timed out, closes the connection.
       const unread = !req.complete;
+      const declared = Number(req.headers['content-length']);
+      const close =
+        unread &&
+        (err instanceof BodyTimeoutError || !(Number.isFinite(declared) && declared <= DRAIN_BYTES));
       res.writeHead(status, {
         ...serverHeaders,
         'Content-Type': 'text/plain; charset=UTF-8',
         'X-ClickHouse-Query-Id': queryId,
         'X-ClickHouse-Exception-Code': String(code ?? 1002),
-        ...(unread ? { Connection: 'close' } : {}),
+        ...(close ? { Connection: 'close' } : {}),
       });
-      res.end(`${message} (version ${opts.version})\n`);
       if (unread) req.resume();
+      res.end(`${message} (version ${opts.version})\n`);
     }
   }
 
