@@ -141,6 +141,7 @@ describe('hostile input', () => {
       [`/api/overview?${RANGE}${'&feature=a'.repeat(101)}`, /feature/],
       [`/api/overview?${RANGE}&model=${'m'.repeat(1001)}`, /model/],
       ['/api/traces/not-a-trace', /trace id/],
+      ['/api/traces/%E0%A4%A', /trace id/],
     ];
     for (const [path, message] of cases) {
       const response = await get(path);

@@ -35,7 +35,7 @@ export interface UiServerOptions {
   /** Per-query limits on the engine (seconds, bytes). */
   maxExecutionSeconds?: number;
   maxMemoryBytes?: number;
-  /** Queries slower than this are logged with their time (default 2000 ms). */
+  /** Queries slower than this, waiting for the engine included, are logged (default 2000 ms). */
   slowQueryMs?: number;
   log?: (message: string) => void;
 }
@@ -138,7 +138,7 @@ export function createUiServer(options: UiServerOptions): Server {
     if (path === '/api/changes') return (await rows(CHANGES, {}))[0];
     const traceMatch = /^\/api\/traces\/([^/]+)$/.exec(path);
     if (traceMatch) {
-      const id = traceId(decodeURIComponent(traceMatch[1]!));
+      const id = traceId(traceMatch[1]!);
       const [spans, requests] = await Promise.all([
         rows(TRACE_SPANS, { trace_id: id }),
         rows(TRACE_REQUESTS, { trace_id: id }),
