@@ -91,7 +91,11 @@ function timeOnce({ cwd, args }) {
         reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`));
         return;
       }
-      resolve({ wallMs, rssMB: Number(match[1]) / 1024, cpuMs: (Number(match[2]) + Number(match[3])) * 1000 });
+      resolve({
+        wallMs,
+        rssMB: Number(match[1]) / 1024,
+        cpuMs: (Number(match[2]) + Number(match[3])) * 1000,
+      });
     });
   });
 }
@@ -114,7 +118,9 @@ const pairRatio = (a, b, key) => median(samples[a].map((sample, i) => sample[key
 const pad = (text, width) => String(text).padStart(width);
 
 console.log(`\nnode ${process.version}, ${runs} rounds (medians)\n`);
-console.log(`${'variant'.padEnd(10)}${pad('wall ms', 10)}${pad('cpu ms', 10)}${pad('peak RSS MB', 13)}${pad('+wall ms', 10)}${pad('+RSS MB', 9)}`);
+console.log(
+  `${'variant'.padEnd(10)}${pad('wall ms', 10)}${pad('cpu ms', 10)}${pad('peak RSS MB', 13)}${pad('+wall ms', 10)}${pad('+RSS MB', 9)}`,
+);
 for (const { name } of variants) {
   const wall = figure(name, 'wallMs');
   const rss = figure(name, 'rssMB');
@@ -134,8 +140,12 @@ for (const [a, b] of [
   );
 }
 console.log('\ninstall size (du -sk node_modules, packages):');
-console.log(`  npm install @aicost/node       ${(aicostSize.kib / 1024).toFixed(1)} MB, ${aicostSize.packages} packages`);
-console.log(`  npm install ${OFFICIAL}  ${(officialSize.kib / 1024).toFixed(1)} MB, ${officialSize.packages} packages`);
+console.log(
+  `  npm install @aicost/node       ${(aicostSize.kib / 1024).toFixed(1)} MB, ${aicostSize.packages} packages`,
+);
+console.log(
+  `  npm install ${OFFICIAL}  ${(officialSize.kib / 1024).toFixed(1)} MB, ${officialSize.packages} packages`,
+);
 
 if (values.keep) console.log(`\nkept ${scratch}`);
 else rmSync(scratch, { recursive: true, force: true });

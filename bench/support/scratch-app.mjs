@@ -42,7 +42,9 @@ export async function installScratchApp(dir, { dependencies, tarballs = new Map(
   mkdirSync(dir, { recursive: true });
   // npm refuses an override of a direct dependency: the tarballs named in `dependencies` are left out.
   const overrides = Object.fromEntries(
-    [...tarballs].filter(([, path]) => !dependencies.includes(path)).map(([name, path]) => [name, `file:${path}`]),
+    [...tarballs]
+      .filter(([, path]) => !dependencies.includes(path))
+      .map(([name, path]) => [name, `file:${path}`]),
   );
   writeFileSync(
     join(dir, 'package.json'),
@@ -72,9 +74,10 @@ export async function installSize(dir) {
       if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
       const full = join(nodeModules, entry.name);
       if (!entry.name.startsWith('@')) countPackage(full);
-      else for (const scoped of readdirSync(full, { withFileTypes: true })) {
-        if (scoped.isDirectory()) countPackage(join(full, scoped.name));
-      }
+      else
+        for (const scoped of readdirSync(full, { withFileTypes: true })) {
+          if (scoped.isDirectory()) countPackage(join(full, scoped.name));
+        }
     }
   };
   const countPackage = (packageDir) => {

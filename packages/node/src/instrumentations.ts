@@ -1,49 +1,67 @@
-import { createRequire } from 'node:module';
-import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { applicationCanResolve, isModuleNotFound, type PackageLoader, requireFromHere } from './load.js';
 import { describeError, warnOnce } from './log.js';
 
-/** Every aicost instrumentation package and the class it is expected to export. */
+/**
+ * Every aicost instrumentation package, the class it is expected to export,
+ * and the provider SDKs it patches (an instrumentation is loaded only when the
+ * application can resolve one of them).
+ */
 export const AICOST_INSTRUMENTATIONS = [
-  { name: 'openai', packageName: '@aicost/instrumentation-openai', exportName: 'OpenAIInstrumentation' },
+  {
+    name: 'openai',
+    packageName: '@aicost/instrumentation-openai',
+    exportName: 'OpenAIInstrumentation',
+    sdkPackages: ['openai'],
+  },
   {
     name: 'anthropic',
     packageName: '@aicost/instrumentation-anthropic',
     exportName: 'AnthropicInstrumentation',
+    sdkPackages: ['@anthropic-ai/sdk'],
   },
   {
     name: 'google-genai',
     packageName: '@aicost/instrumentation-google-genai',
     exportName: 'GoogleGenAIInstrumentation',
+    sdkPackages: ['@google/genai', '@google/generative-ai'],
   },
-  { name: 'bedrock', packageName: '@aicost/instrumentation-bedrock', exportName: 'BedrockInstrumentation' },
-  { name: 'mistral', packageName: '@aicost/instrumentation-mistral', exportName: 'MistralInstrumentation' },
-  { name: 'cohere', packageName: '@aicost/instrumentation-cohere', exportName: 'CohereInstrumentation' },
+  {
+    name: 'bedrock',
+    packageName: '@aicost/instrumentation-bedrock',
+    exportName: 'BedrockInstrumentation',
+    sdkPackages: ['@aws-sdk/client-bedrock-runtime'],
+  },
+  {
+    name: 'mistral',
+    packageName: '@aicost/instrumentation-mistral',
+    exportName: 'MistralInstrumentation',
+    sdkPackages: ['@mistralai/mistralai'],
+  },
+  {
+    name: 'cohere',
+    packageName: '@aicost/instrumentation-cohere',
+    exportName: 'CohereInstrumentation',
+    sdkPackages: ['cohere-ai'],
+  },
 ] as const;
+
+type AicostInstrumentationEntry = (typeof AICOST_INSTRUMENTATIONS)[number];
+
+/** Decides whether an instrumentation is worth loading: by default, when the application can load its SDK. */
+export type SdkPresence = (entry: AicostInstrumentationEntry) => boolean;
+
+export const sdkResolvable: SdkPresence = (entry) => entry.sdkPackages.some(applicationCanResolve);
 
 export type AicostInstrumentationName = (typeof AICOST_INSTRUMENTATIONS)[number]['name'];
 
 type InstrumentationClass = new (config?: Record<string, unknown>) => Instrumentation;
 
-/** Returns a package's exports synchronously, or throws like `require`. */
-export type PackageLoader = (packageName: string) => unknown;
-
-// `require` keeps loading synchronous, so instrumentations hook modules before the application requires
-// them. tsup shims import.meta.url in the CommonJS build.
-const requireFromHere = createRequire(import.meta.url);
-
-function isModuleNotFound(error: unknown, packageName: string): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  // require() says MODULE_NOT_FOUND, import() ERR_MODULE_NOT_FOUND.
-  return (
-    (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') &&
-    describeError(error).includes(packageName)
-  );
-}
-
 /**
- * Instantiates every installed aicost instrumentation that is not disabled.
- * A package that is absent is skipped silently (it is optional); one whose
+ * Instantiates every installed aicost instrumentation that is not disabled and
+ * whose provider SDK the application can load (`present`; the others would
+ * only cost start-up time). A package that is absent is skipped with a debug
+ * line (`@aicost/node` lists them as optional peer dependencies); one whose
  * export is missing or whose constructor throws is skipped with one log line.
  * Instrumentations start disabled here: the SDK enables them on start.
  */
@@ -51,16 +69,22 @@ export function loadAicostInstrumentations(
   disabled: readonly string[],
   config: Partial<Record<AicostInstrumentationName, Record<string, unknown>>> = {},
   load: PackageLoader = requireFromHere,
+  present: SdkPresence = sdkResolvable,
 ): Instrumentation[] {
   const loaded: Instrumentation[] = [];
-  for (const { name, packageName, exportName } of AICOST_INSTRUMENTATIONS) {
-    if (disabled.includes(name)) continue;
+  for (const entry of AICOST_INSTRUMENTATIONS) {
+    const { name, packageName, exportName } = entry;
+    if (disabled.includes(name) || !present(entry)) continue;
     let exported: unknown;
     try {
       exported = (load(packageName) as Record<string, unknown>)[exportName];
     } catch (error) {
-      if (isModuleNotFound(error, packageName)) diag.debug(`aicost: ${packageName} is not installed`);
-      else warnOnce(`load-${name}`, `skipped ${packageName}: failed to load (${describeError(error)})`);
+      if (isModuleNotFound(error, packageName)) {
+        warnOnce(
+          `absent-${name}`,
+          `${entry.sdkPackages.join(' / ')} is installed but ${packageName} is not, so its calls are not priced (npm install ${packageName})`,
+        );
+      } else warnOnce(`load-${name}`, `skipped ${packageName}: failed to load (${describeError(error)})`);
       continue;
     }
     if (typeof exported !== 'function') {
@@ -76,25 +100,12 @@ export function loadAicostInstrumentations(
   return loaded;
 }
 
-/**
- * Imports the instrumentation packages as ES modules ahead of a synchronous
- * `register()`, and returns a loader that hands them out (or rethrows their
- * import error, so absent packages stay silent as with `require`).
- */
-export async function importAicostInstrumentations(disabled: readonly string[]): Promise<PackageLoader> {
-  const results = new Map<string, { exports?: unknown; error?: unknown }>();
-  await Promise.all(
-    AICOST_INSTRUMENTATIONS.filter(({ name }) => !disabled.includes(name)).map(async ({ packageName }) => {
-      try {
-        results.set(packageName, { exports: await import(packageName) });
-      } catch (error) {
-        results.set(packageName, { error });
-      }
-    }),
+/** The instrumentation packages `register()` would load (not disabled, their SDK resolvable). */
+export function wantedInstrumentationPackages(
+  disabled: readonly string[],
+  present: SdkPresence = sdkResolvable,
+): string[] {
+  return AICOST_INSTRUMENTATIONS.filter((entry) => !disabled.includes(entry.name) && present(entry)).map(
+    (entry) => entry.packageName,
   );
-  return (packageName) => {
-    const result = results.get(packageName);
-    if (result === undefined || result.error !== undefined) throw result?.error ?? new Error(packageName);
-    return result.exports;
-  };
 }

@@ -1,21 +1,27 @@
+import { numberFromEnv } from './config.js';
 import { describeError, warnOnce } from './log.js';
 
-/** Longest a signal or exit may wait for telemetry to flush. */
-export const EXIT_FLUSH_TIMEOUT_MS = 5_000;
+/** Longest a signal or exit waits for telemetry to flush, unless `AICOST_SHUTDOWN_TIMEOUT_MS` says otherwise. */
+export const EXIT_FLUSH_TIMEOUT_MS = 2_000;
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+export function exitFlushTimeoutMs(): number {
+  return numberFromEnv('AICOST_SHUTDOWN_TIMEOUT_MS') ?? EXIT_FLUSH_TIMEOUT_MS;
+}
+
+/** Resolves `true` when `promise` settled in time, `false` when `ms` ran out first. */
+function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
+    const timer = setTimeout(() => resolve(false), ms);
     timer.unref();
     promise.then(
       () => {
         clearTimeout(timer);
-        resolve();
+        resolve(true);
       },
       (error) => {
         clearTimeout(timer);
         warnOnce('flush-failed', `flushing telemetry failed: ${describeError(error)}`);
-        resolve();
+        resolve(true);
       },
     );
   });
@@ -38,19 +44,29 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * exported then are lost (call `forceFlush()` before it).
  */
 export function installExitHooks(shutdown: () => Promise<void>, forceFlush: () => Promise<void>): () => void {
-  let finalShutdown: Promise<void> | undefined;
+  const timeoutMs = exitFlushTimeoutMs();
+  let finalShutdown: Promise<boolean> | undefined;
   const shutdownOnce = () => {
-    finalShutdown ??= withTimeout(shutdown(), EXIT_FLUSH_TIMEOUT_MS);
+    finalShutdown ??= withTimeout(shutdown(), timeoutMs);
     return finalShutdown;
   };
 
   const onBeforeExit = () => {
-    void shutdownOnce();
+    void shutdownOnce().then((inTime) => {
+      if (inTime) return;
+      // The application had finished (Node emits beforeExit on an empty event loop); only the
+      // exporters' retries keep it alive now. End it as it would have ended, with its own exit code.
+      warnOnce(
+        'exit-timeout',
+        `telemetry not flushed within ${timeoutMs} ms (AICOST_SHUTDOWN_TIMEOUT_MS); exiting`,
+      );
+      process.exit();
+    });
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (process.listenerCount(signal) > 1) {
       // The application shuts itself down and may still make calls while draining: flush, keep exporting.
-      void withTimeout(forceFlush(), EXIT_FLUSH_TIMEOUT_MS);
+      void withTimeout(forceFlush(), timeoutMs);
       return;
     }
     void shutdownOnce().then(() => {
