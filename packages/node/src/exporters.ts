@@ -70,10 +70,18 @@ function chooseExporter(signal: Signal): { packageName: string; transport: OtlpT
   return { packageName: EXPORTER_PACKAGES[signal]['http/protobuf'], transport: 'http/protobuf' };
 }
 
+/** Export errors already reported with their endpoint: a flush or shutdown failing with one adds nothing. */
+const reportedErrors = new WeakSet<object>();
+
+export function exportErrorReported(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && reportedErrors.has(error);
+}
+
 /** One line, the first time a signal's export fails: where to, how, and what the collector said. */
 function reportFirstFailure(signal: Signal, transport: OtlpTransport, result: ExportResult): void {
   if (result.code === 0) return; // ExportResultCode.SUCCESS
   const error = result.error as (Error & { code?: unknown }) | undefined;
+  if (error) reportedErrors.add(error);
   const status = typeof error?.code === 'number' ? `HTTP ${error.code} ` : '';
   const detail = error ? `${status}${error.message || error.name}` : 'no detail';
   warnOnce(

@@ -109,3 +109,28 @@ export function wantedInstrumentationPackages(
     (entry) => entry.packageName,
   );
 }
+
+/**
+ * Provider SDKs the application loaded before their instrumentation was
+ * enabled: module hooks patch a module when it is loaded, so those are never
+ * instrumented. Seen through `require`'s cache (CommonJS, and ES modules that
+ * load an SDK's CommonJS build); an SDK imported as an ES module before
+ * `register()` leaves no trace to read.
+ */
+export function sdksLoadedBefore(instrumentations: readonly Instrumentation[]): string[] {
+  const enabled = new Set(instrumentations.map((instrumentation) => instrumentation.instrumentationName));
+  const loadedFiles = Object.keys(requireFromHere.cache);
+  return AICOST_INSTRUMENTATIONS.filter((entry) => enabled.has(entry.packageName)).flatMap((entry) =>
+    entry.sdkPackages.filter((sdk) => loadedFiles.some((file) => file.includes(`/node_modules/${sdk}/`))),
+  );
+}
+
+export function warnSdksLoadedBefore(instrumentations: readonly Instrumentation[]): void {
+  for (const sdk of sdksLoadedBefore(instrumentations)) {
+    warnOnce(
+      `loaded-before-${sdk}`,
+      `${sdk} was loaded before register(), so its calls are not instrumented. Start the app with ` +
+        `node --import @aicost/node/register (ESM) or node -r @aicost/node/register (CommonJS), or call register() before loading ${sdk}`,
+    );
+  }
+}

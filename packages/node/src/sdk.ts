@@ -29,10 +29,15 @@ import {
   createBatchSpanProcessor,
   createLazyExportProcessor,
   createPeriodicMetricReader,
+  exportErrorReported,
   LazyOtlpMetricExporter,
   LazyOtlpTraceExporter,
 } from './exporters.js';
-import { type AicostInstrumentationName, loadAicostInstrumentations } from './instrumentations.js';
+import {
+  type AicostInstrumentationName,
+  loadAicostInstrumentations,
+  warnSdksLoadedBefore,
+} from './instrumentations.js';
 import { type PackageLoader, requireFromHere } from './load.js';
 import { describeError, warnOnce } from './log.js';
 import { installPriceOverrides } from './prices.js';
@@ -205,6 +210,7 @@ function start(
     tracerProvider,
     meterProvider,
   });
+  warnSdksLoadedBefore(instrumentations);
 
   let stopped: Promise<void> | undefined;
   let removeExitHooks = () => {};
@@ -212,7 +218,8 @@ function start(
     try {
       await Promise.all([tracerProvider.forceFlush(), meterProvider?.forceFlush()]);
     } catch (error) {
-      warnOnce('flush-failed', `flushing telemetry failed: ${describeError(error)}`);
+      if (!exportErrorReported(error))
+        warnOnce('flush-failed', `flushing telemetry failed: ${describeError(error)}`);
     }
   };
   const shutdown = () => {
@@ -223,7 +230,9 @@ function start(
       try {
         await Promise.all([tracerProvider.shutdown(), meterProvider?.shutdown()]);
       } catch (error) {
-        warnOnce('shutdown-failed', `shutting down telemetry failed: ${describeError(error)}`);
+        if (!exportErrorReported(error)) {
+          warnOnce('shutdown-failed', `shutting down telemetry failed: ${describeError(error)}`);
+        }
       }
     })();
     return stopped;
