@@ -51,7 +51,7 @@ type AicostInstrumentationEntry = (typeof AICOST_INSTRUMENTATIONS)[number];
 /** Decides whether an instrumentation is worth loading: by default, when the application can load its SDK. */
 export type SdkPresence = (entry: AicostInstrumentationEntry) => boolean;
 
-export const sdkResolvable: SdkPresence = (entry) => entry.sdkPackages.some(applicationCanResolve);
+const sdkResolvable: SdkPresence = (entry) => entry.sdkPackages.some(applicationCanResolve);
 
 export type AicostInstrumentationName = (typeof AICOST_INSTRUMENTATIONS)[number]['name'];
 
@@ -117,7 +117,7 @@ export function wantedInstrumentationPackages(
  * load an SDK's CommonJS build); an SDK imported as an ES module before
  * `register()` leaves no trace to read.
  */
-export function sdksLoadedBefore(instrumentations: readonly Instrumentation[]): string[] {
+function sdksLoadedBefore(instrumentations: readonly Instrumentation[]): string[] {
   const enabled = new Set(instrumentations.map((instrumentation) => instrumentation.instrumentationName));
   const loadedFiles = Object.keys(requireFromHere.cache);
   return AICOST_INSTRUMENTATIONS.filter((entry) => enabled.has(entry.packageName)).flatMap((entry) =>

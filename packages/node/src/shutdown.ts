@@ -2,9 +2,9 @@ import { numberFromEnv } from './config.js';
 import { describeError, warnOnce } from './log.js';
 
 /** Longest a signal or exit waits for telemetry to flush, unless `AICOST_SHUTDOWN_TIMEOUT_MS` says otherwise. */
-export const EXIT_FLUSH_TIMEOUT_MS = 2_000;
+const EXIT_FLUSH_TIMEOUT_MS = 2_000;
 
-export function exitFlushTimeoutMs(): number {
+function exitFlushTimeoutMs(): number {
   return numberFromEnv('AICOST_SHUTDOWN_TIMEOUT_MS') ?? EXIT_FLUSH_TIMEOUT_MS;
 }
 
