@@ -92,15 +92,15 @@ function reportFirstFailure(signal: Signal, transport: OtlpTransport, result: Ex
 }
 
 /**
- * The OTLP span exporter for the configured protocol, loaded when the first
- * batch is exported: a process that ends no span never loads the exporter,
- * its protobuf encoder or its HTTP stack. The first failed export is reported
- * once (endpoint, protocol, status).
+ * The OTLP span exporter for the configured protocol, loaded asynchronously
+ * (`import()` in the ES module build): only the configured protocol's package
+ * is ever loaded, and nobody waits for it at start-up. The first failed export
+ * is reported once (endpoint, protocol, status).
  */
 export class LazyOtlpTraceExporter implements SpanExporter {
   private loading?: Promise<{ exporter: SpanExporter; transport: OtlpTransport }>;
 
-  /** Starts loading the exporter (the first span has ended), so a flush soon after does not wait for it. */
+  /** Starts loading the exporter, so a flush later does not wait for it. */
   prepare(): void {
     void this.exporter().catch(() => {});
   }
@@ -191,29 +191,18 @@ type SdkTrace = typeof import('@opentelemetry/sdk-trace');
 type SdkMetrics = typeof import('@opentelemetry/sdk-metrics');
 
 /**
- * The batch processor around a {@link LazyOtlpTraceExporter}, which it tells
- * to load when the first span ends: a process that ends spans has its exporter
- * ready by the time it flushes (an application's SIGTERM handler may give it
- * only a few hundred milliseconds), one that ends none never loads it.
+ * The batch processor around a {@link LazyOtlpTraceExporter}, whose loading
+ * starts now, in the background: `register()` and the application's start do
+ * not wait for the exporter and its encoder, and they are ready by the time
+ * the first flush comes (an application's SIGTERM handler may leave only a few
+ * hundred milliseconds for it, less than loading them takes on a busy machine).
  */
-export function createLazyExportProcessor(
+export function createBackgroundExportProcessor(
   sdkTrace: SdkTrace,
   exporter: LazyOtlpTraceExporter,
 ): SpanProcessor {
-  const batch = createBatchSpanProcessor(sdkTrace, exporter);
-  let prepared = false;
-  return {
-    onStart: (span, parentContext) => batch.onStart(span, parentContext),
-    onEnd: (span) => {
-      if (!prepared) {
-        prepared = true;
-        exporter.prepare();
-      }
-      batch.onEnd(span);
-    },
-    forceFlush: () => batch.forceFlush(),
-    shutdown: () => batch.shutdown(),
-  };
+  exporter.prepare();
+  return createBatchSpanProcessor(sdkTrace, exporter);
 }
 
 /** Batch processor configured by the standard `OTEL_BSP_*` variables. */

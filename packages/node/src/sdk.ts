@@ -26,8 +26,8 @@ import type { SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry
 import { aicostEnabledFromEnv, disabledInstrumentationsFromEnv, exporterDisabledFromEnv } from './config.js';
 import { installAicostWarningLogger } from './diagnostics.js';
 import {
+  createBackgroundExportProcessor,
   createBatchSpanProcessor,
-  createLazyExportProcessor,
   createPeriodicMetricReader,
   exportErrorReported,
   LazyOtlpMetricExporter,
@@ -288,7 +288,7 @@ function createExportProcessor(sdkTrace: SdkTrace, options: RegisterOptions): Sp
   if (options.traceExporter === null) return undefined;
   if (options.traceExporter !== undefined) return createBatchSpanProcessor(sdkTrace, options.traceExporter);
   if (exporterDisabledFromEnv('TRACES')) return undefined;
-  return createLazyExportProcessor(sdkTrace, new LazyOtlpTraceExporter());
+  return createBackgroundExportProcessor(sdkTrace, new LazyOtlpTraceExporter());
 }
 
 function defaultMetricReaders(loadPackage: PackageLoader): IMetricReader[] {
