@@ -34,7 +34,7 @@ const EXPORTER_PACKAGES: Record<Signal, Record<OtlpTransport, string>> = {
  * from the standard `OTEL_EXPORTER_OTLP_*` variables themselves; only the
  * protocol picks the package.
  */
-function otlpTransport(signal: Signal): OtlpTransport {
+export function otlpTransport(signal: Signal): OtlpTransport {
   const protocol = otlpProtocolFromEnv(signal);
   if (protocol === 'http/protobuf' || protocol === 'http/json' || protocol === 'grpc') return protocol;
   warnOnce(
@@ -45,7 +45,7 @@ function otlpTransport(signal: Signal): OtlpTransport {
 }
 
 /** Where a signal is sent, as the OTLP exporters compute it from the environment (for messages only). */
-function otlpEndpoint(signal: Signal, transport: OtlpTransport): string {
+export function otlpEndpoint(signal: Signal, transport: OtlpTransport): string {
   const path = signal === 'TRACES' ? 'v1/traces' : 'v1/metrics';
   const specific = process.env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]?.trim();
   if (specific) return specific;

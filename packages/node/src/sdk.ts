@@ -32,6 +32,8 @@ import {
   exportErrorReported,
   LazyOtlpMetricExporter,
   LazyOtlpTraceExporter,
+  otlpEndpoint,
+  otlpTransport,
 } from './exporters.js';
 import {
   type AicostInstrumentationName,
@@ -42,7 +44,7 @@ import { type PackageLoader, requireFromHere } from './load.js';
 import { describeError, warnOnce } from './log.js';
 import { installPriceOverrides } from './prices.js';
 import { detectResource, samplerFromEnv, spanLimitsFromEnv } from './sdk-env.js';
-import { installExitHooks } from './shutdown.js';
+import { endpointAccepts, installExitHooks } from './shutdown.js';
 
 type SdkTrace = typeof import('@opentelemetry/sdk-trace');
 type SdkMetrics = typeof import('@opentelemetry/sdk-metrics');
@@ -237,7 +239,20 @@ function start(
     })();
     return stopped;
   };
-  if (options.exitHooks !== false) removeExitHooks = installExitHooks(shutdown, forceFlush);
+  // Only the default OTLP exporters' endpoints are known; with the user's own exporters the flush is not cut short.
+  const defaultEndpoints = [
+    ...(options.traceExporter === undefined && !exporterDisabledFromEnv('TRACES')
+      ? [otlpEndpoint('TRACES', otlpTransport('TRACES'))]
+      : []),
+    ...(options.metricReaders === undefined && !exporterDisabledFromEnv('METRICS')
+      ? [otlpEndpoint('METRICS', otlpTransport('METRICS'))]
+      : []),
+  ];
+  const collectorReachable = async () =>
+    defaultEndpoints.length === 0 ||
+    (await Promise.all(defaultEndpoints.map((url) => endpointAccepts(url)))).some(Boolean);
+  if (options.exitHooks !== false)
+    removeExitHooks = installExitHooks(shutdown, forceFlush, collectorReachable);
   return { tracerProvider, meterProvider, forceFlush, shutdown };
 }
 

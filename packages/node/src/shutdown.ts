@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { numberFromEnv } from './config.js';
 import { describeError, warnOnce } from './log.js';
 
@@ -43,7 +44,11 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * `process.exit()` called by the application cannot be delayed; spans not yet
  * exported then are lost (call `forceFlush()` before it).
  */
-export function installExitHooks(shutdown: () => Promise<void>, forceFlush: () => Promise<void>): () => void {
+export function installExitHooks(
+  shutdown: () => Promise<void>,
+  forceFlush: () => Promise<void>,
+  collectorReachable: () => Promise<boolean> = () => Promise.resolve(true),
+): () => void {
   const timeoutMs = exitFlushTimeoutMs();
   let finalShutdown: Promise<boolean> | undefined;
   const shutdownOnce = () => {
@@ -52,10 +57,12 @@ export function installExitHooks(shutdown: () => Promise<void>, forceFlush: () =
   };
 
   const onBeforeExit = () => {
-    void shutdownOnce().then((inTime) => {
-      if (inTime) return;
+    void shutdownOnce().then(async (inTime) => {
+      // A collector that answers but is slow gets its data: the exporter's own timeout bounds that wait.
+      if (inTime || (await collectorReachable())) return;
       // The application had finished (Node emits beforeExit on an empty event loop); only the
-      // exporters' retries keep it alive now. End it as it would have ended, with its own exit code.
+      // exporters' retries against a collector that is down keep it alive now. End it as it would
+      // have ended, with its own exit code.
       warnOnce(
         'exit-timeout',
         `telemetry not flushed within ${timeoutMs} ms (AICOST_SHUTDOWN_TIMEOUT_MS); exiting`,
@@ -81,4 +88,27 @@ export function installExitHooks(shutdown: () => Promise<void>, forceFlush: () =
     process.removeListener('beforeExit', onBeforeExit);
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
   };
+}
+
+/** Whether something accepts TCP connections at `url`'s host and port (within `timeoutMs`). */
+export function endpointAccepts(url: string, timeoutMs = 500): Promise<boolean> {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return Promise.resolve(true); // not ours to judge: keep waiting as the exporter does
+  }
+  const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (accepted: boolean) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.setTimeout(timeoutMs, () => done(true)); // no answer is not a refusal: it may be slow
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.unref();
+  });
 }
