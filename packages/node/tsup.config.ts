@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-const common = { dts: true, sourcemap: true, target: 'node22', shims: true } as const;
+const common = { dts: true, target: 'node22', shims: true } as const;
 
 export default defineConfig([
   { ...common, entry: ['src/index.ts'], format: ['esm', 'cjs'] },

@@ -27,8 +27,14 @@ describe('billing commands', () => {
     const cases: [string[], string][] = [
       [['billing', 'load'], 'usage: aicost billing load <files...>'],
       [['billing', 'load', FIXTURE, '--format', 'xlsx'], '--format xlsx: choose from openai-costs,'],
-      [['billing', 'load', FIXTURE, '--usd-rate', 'EUR=abc'], '--usd-rate EUR=abc: expected CUR=<USD per unit>'],
-      [['billing', 'load', FIXTURE, '--provider', 'ibm'], '--provider ibm: choose from openai, anthropic, google, aws, azure'],
+      [
+        ['billing', 'load', FIXTURE, '--usd-rate', 'EUR=abc'],
+        '--usd-rate EUR=abc: expected CUR=<USD per unit>',
+      ],
+      [
+        ['billing', 'load', FIXTURE, '--provider', 'ibm'],
+        '--provider ibm: choose from openai, anthropic, google, aws, azure',
+      ],
       [['reconcile', '--format', 'xml'], '--format must be table, json or csv'],
       [['reconcile', '--since', '30x'], '--since must look like 7d'],
     ];
@@ -40,8 +46,18 @@ describe('billing commands', () => {
   }, 60_000);
 
   it('refuses a file of another provider than --provider says, naming it', async () => {
-    const result = await runCli(['billing', 'load', FIXTURE, '--provider', 'anthropic', '--data-dir', tempDir()]);
+    const result = await runCli([
+      'billing',
+      'load',
+      FIXTURE,
+      '--provider',
+      'anthropic',
+      '--data-dir',
+      tempDir(),
+    ]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`aicost billing: ${FIXTURE}:1: is a openai-costs file (openai), not anthropic\n`);
+    expect(result.stderr).toBe(
+      `aicost billing: ${FIXTURE}:1: is a openai-costs file (openai), not anthropic\n`,
+    );
   }, 60_000);
 });

@@ -147,7 +147,7 @@ describe('cluster layout: the DDL', () => {
         schemaDb,
       ),
       // What `aicost report` reads.
-      ...readsOf(reportSql({ by: [], fromNs: 0n, toNs: 1n, services: [], environments: [] }).sql),
+      ...readsOf(reportSql({ by: [], fromNs: 0n, toNs: 1n, filters: {} }).sql),
       // What the collector writes (exporter tables) and what the README's example queries read.
       'otel_traces',
       ...[...exampleQueries().matchAll(/\botel\.(\w+)/g)].map((m) => m[1]!),

@@ -1,7 +1,10 @@
 /**
- * A small argument parser: `--name value`, `--name=value`, boolean `--flag`,
- * repeatable options, and positionals. Unknown options are errors.
+ * Command-line options, parsed by Node's own `util.parseArgs` (`--name value`,
+ * `--name=value`, boolean `--flag`, short aliases, repeatable options,
+ * positionals; unknown options are errors). Repeatable values may also be
+ * comma-separated (`--by feature,customer`).
  */
+import { parseArgs as parseNodeArgs } from 'node:util';
 
 export interface OptionSpec {
   /** `string` takes a value; `boolean` does not. */
@@ -21,50 +24,36 @@ export class UsageError extends Error {
 }
 
 export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): ParsedArgs {
-  const options: ParsedArgs['options'] = {};
-  const positionals: string[] = [];
-  const byShort = new Map(Object.entries(spec).flatMap(([name, s]) => (s.short ? [[s.short, name]] : [])));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    let name: string | undefined;
-    let inline: string | undefined;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    } else if (arg.startsWith('-') && arg.length === 2 && byShort.has(arg[1]!)) {
-      name = byShort.get(arg[1]!);
-    } else {
-      positionals.push(arg);
-      continue;
-    }
-    const s = name === undefined ? undefined : spec[name];
-    if (!s || name === undefined) throw new UsageError(`unknown option ${arg}`);
-    if (s.type === 'boolean') {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      options[name] = true;
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    if (s.multiple) {
-      const list = (options[name] as string[] | undefined) ?? [];
-      list.push(
-        ...value
-          .split(',')
-          .map((v) => v.trim())
-          .filter(Boolean),
-      );
-      options[name] = list;
-    } else {
-      options[name] = value;
-    }
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({ args: argv, options: spec, allowPositionals: true, strict: true });
+  } catch (error) {
+    // util.parseArgs's own messages name the option (`Unknown option '--x'`, `Option '--since <value>' argument missing`).
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError((error as Error).message);
+    throw error;
   }
-  return { options, positionals };
+  const options: ParsedArgs['options'] = {};
+  for (const [name, value] of Object.entries(parsed.values)) {
+    options[name] = Array.isArray(value)
+      ? value.flatMap((item) =>
+          String(item)
+            .split(',')
+            .map((v) => v.trim())
+            .filter(Boolean),
+        )
+      : value;
+  }
+  return { options, positionals: parsed.positionals };
+}
+
+/** The options of a command as help lines: `--port <value>`, `-f, --format <value>`, `--writable`. */
+export function describeOptions(spec: Record<string, OptionSpec>): string[] {
+  return Object.entries(spec).map(([name, option]) => {
+    const short = option.short ? `-${option.short}, ` : '';
+    const value = option.type === 'string' ? ' <value>' : '';
+    return `  ${short}--${name}${value}${option.multiple ? '  (repeatable, or comma-separated)' : ''}`;
+  });
 }
 
 export function str(args: ParsedArgs, name: string): string | undefined {

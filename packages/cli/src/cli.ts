@@ -1,5 +1,6 @@
 /** Command dispatch for the `aicost` binary. */
-import { type OptionSpec, parseArgs, UsageError } from './args.js';
+import { createRequire } from 'node:module';
+import { describeOptions, type OptionSpec, parseArgs, UsageError } from './args.js';
 import { billing, billingOptions } from './commands/billing.js';
 import { capacity, dataLoadOptions, revenue, targets } from './commands/data-load.js';
 import { demo, demoOptions } from './commands/demo.js';
@@ -20,7 +21,9 @@ Usage:
   aicost up       [--port 4318] [--clickhouse-port 8123] [--ui-port 4319 | --no-ui] [--host 127.0.0.1] [--data-dir ./.aicost] [--writable]
   aicost ui       [--data-dir ./.aicost] [--open]      (the web UI's address of the running aicost up)
   aicost report   [--by feature|customer|workflow|team|model|provider|operation|service|environment|day]...
-                  [--since 7d | --from DATE [--to DATE]] [--service S] [--environment E] [--format table|json|csv]
+                  [--since 7d | --from DATE [--to DATE]] [--format table|json|csv]
+                  [--feature F] [--customer C] [--workflow W] [--team T] [--model M] [--provider P]
+                  [--operation O] [--service S] [--environment E]   (filters: repeatable, comma-separated)
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)
   aicost migrate  [--clickhouse-url URL --user U --password P] [--database otel] [--cluster NAME | --cloud]
                   [--status | --print] [--with-prices [--prices-file overrides.yaml]]
@@ -38,8 +41,28 @@ Usage:
 report, sql and migrate use --clickhouse-url (env CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD)
 for a ClickHouse server; otherwise the aicost up running on --data-dir, else the directory itself.
 The schema's database: --database, else AICOST_DATABASE, else CLICKHOUSE_DATABASE, else otel.
-See the README of @aicost/cli for every flag.
+\`aicost <command> --help\` lists a command's flags; the README of @aicost/cli explains each one.
+\`aicost --version\` prints the version.
 `;
+
+/** The usage lines of one command, from USAGE: its own line and the continuation lines under it. */
+function commandUsage(name: string): string {
+  const lines = USAGE.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  aicost ${name} `));
+  if (start === -1) return '';
+  let end = start + 1;
+  while (end < lines.length && /^ {10,}\S/.test(lines[end] ?? '')) end++;
+  return lines.slice(start, end).join('\n');
+}
+
+function commandHelp(name: string, options: Record<string, OptionSpec>): string {
+  return `Usage:\n${commandUsage(name)}\n\nOptions of aicost ${name}:\n${describeOptions(options).join('\n')}\n  -h, --help\n\nSee the README of @aicost/cli for what each flag does.\n`;
+}
+
+function version(): string {
+  // dist/*.js sits next to package.json's directory in the installed package and in this repository.
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
 
 type Command = (args: ReturnType<typeof parseArgs>) => Promise<number>;
 
@@ -66,6 +89,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
   const command = COMMANDS[name];
   if (!command) {
     process.stderr.write(`aicost: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
@@ -73,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(USAGE);
+      process.stdout.write(commandHelp(name, command.options));
       return 0;
     }
     return await command.run(parseArgs(rest, command.options));

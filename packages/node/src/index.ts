@@ -6,5 +6,10 @@ export {
   setAttribution,
   withAttribution,
 } from '@aicost/core';
+export {
+  type AicostInstrumentationsOptions,
+  aicostInstrumentations,
+  aicostSpanProcessors,
+} from './bring-your-own.js';
 export { AICOST_INSTRUMENTATIONS, type AicostInstrumentationName } from './instrumentations.js';
 export { type AicostHandle, type RegisterOptions, register } from './sdk.js';

@@ -1,39 +1,35 @@
-import { createRequire } from 'node:module';
 import { PROVIDER_REGISTRY, type RegisteredProvider } from '@aicost/core';
-import { diag } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { applicationCanResolve, isModuleNotFound, type PackageLoader, requireFromHere } from './load.js';
 import { describeError, warnOnce } from './log.js';
 
 type RegistryInstrumentation = Extract<RegisteredProvider, { instrumentation: object }>['instrumentation'];
 
-/** Every aicost instrumentation package and the class it is expected to export, from the provider registry. */
+/**
+ * Every aicost instrumentation package, the class it is expected to export, and the provider
+ * SDKs it patches (loaded only when the application can resolve one of them): from the
+ * provider registry.
+ */
 export const AICOST_INSTRUMENTATIONS: readonly RegistryInstrumentation[] = PROVIDER_REGISTRY.flatMap(
   (record): RegistryInstrumentation[] => ('instrumentation' in record ? [record.instrumentation] : []),
 );
+
+type AicostInstrumentationEntry = (typeof AICOST_INSTRUMENTATIONS)[number];
+
+/** Decides whether an instrumentation is worth loading: by default, when the application can load its SDK. */
+export type SdkPresence = (entry: AicostInstrumentationEntry) => boolean;
+
+const sdkResolvable: SdkPresence = (entry) => entry.patches.some(applicationCanResolve);
 
 export type AicostInstrumentationName = (typeof AICOST_INSTRUMENTATIONS)[number]['name'];
 
 type InstrumentationClass = new (config?: Record<string, unknown>) => Instrumentation;
 
-/** Returns a package's exports synchronously, or throws like `require`. */
-export type PackageLoader = (packageName: string) => unknown;
-
-// `require` keeps loading synchronous, so instrumentations hook modules before the application requires
-// them. tsup shims import.meta.url in the CommonJS build.
-const requireFromHere = createRequire(import.meta.url);
-
-function isModuleNotFound(error: unknown, packageName: string): boolean {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  // require() says MODULE_NOT_FOUND, import() ERR_MODULE_NOT_FOUND.
-  return (
-    (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') &&
-    describeError(error).includes(packageName)
-  );
-}
-
 /**
- * Instantiates every installed aicost instrumentation that is not disabled.
- * A package that is absent is skipped silently (it is optional); one whose
+ * Instantiates every installed aicost instrumentation that is not disabled and
+ * whose provider SDK the application can load (`present`; the others would
+ * only cost start-up time). A package that is absent is skipped with a debug
+ * line (`@aicost/node` lists them as optional peer dependencies); one whose
  * export is missing or whose constructor throws is skipped with one log line.
  * Instrumentations start disabled here: the SDK enables them on start.
  */
@@ -41,16 +37,22 @@ export function loadAicostInstrumentations(
   disabled: readonly string[],
   config: Partial<Record<AicostInstrumentationName, Record<string, unknown>>> = {},
   load: PackageLoader = requireFromHere,
+  present: SdkPresence = sdkResolvable,
 ): Instrumentation[] {
   const loaded: Instrumentation[] = [];
-  for (const { name, packageName, exportName } of AICOST_INSTRUMENTATIONS) {
-    if (disabled.includes(name)) continue;
+  for (const entry of AICOST_INSTRUMENTATIONS) {
+    const { name, packageName, exportName } = entry;
+    if (disabled.includes(name) || !present(entry)) continue;
     let exported: unknown;
     try {
       exported = (load(packageName) as Record<string, unknown>)[exportName];
     } catch (error) {
-      if (isModuleNotFound(error, packageName)) diag.debug(`aicost: ${packageName} is not installed`);
-      else warnOnce(`load-${name}`, `skipped ${packageName}: failed to load (${describeError(error)})`);
+      if (isModuleNotFound(error, packageName)) {
+        warnOnce(
+          `absent-${name}`,
+          `${entry.patches.join(' / ')} is installed but ${packageName} is not, so its calls are not priced (npm install ${packageName})`,
+        );
+      } else warnOnce(`load-${name}`, `skipped ${packageName}: failed to load (${describeError(error)})`);
       continue;
     }
     if (typeof exported !== 'function') {
@@ -66,25 +68,37 @@ export function loadAicostInstrumentations(
   return loaded;
 }
 
-/**
- * Imports the instrumentation packages as ES modules ahead of a synchronous
- * `register()`, and returns a loader that hands them out (or rethrows their
- * import error, so absent packages stay silent as with `require`).
- */
-export async function importAicostInstrumentations(disabled: readonly string[]): Promise<PackageLoader> {
-  const results = new Map<string, { exports?: unknown; error?: unknown }>();
-  await Promise.all(
-    AICOST_INSTRUMENTATIONS.filter(({ name }) => !disabled.includes(name)).map(async ({ packageName }) => {
-      try {
-        results.set(packageName, { exports: await import(packageName) });
-      } catch (error) {
-        results.set(packageName, { error });
-      }
-    }),
+/** The instrumentation packages `register()` would load (not disabled, their SDK resolvable). */
+export function wantedInstrumentationPackages(
+  disabled: readonly string[],
+  present: SdkPresence = sdkResolvable,
+): string[] {
+  return AICOST_INSTRUMENTATIONS.filter((entry) => !disabled.includes(entry.name) && present(entry)).map(
+    (entry) => entry.packageName,
   );
-  return (packageName) => {
-    const result = results.get(packageName);
-    if (result === undefined || result.error !== undefined) throw result?.error ?? new Error(packageName);
-    return result.exports;
-  };
+}
+
+/**
+ * Provider SDKs the application loaded before their instrumentation was
+ * enabled: module hooks patch a module when it is loaded, so those are never
+ * instrumented. Seen through `require`'s cache (CommonJS, and ES modules that
+ * load an SDK's CommonJS build); an SDK imported as an ES module before
+ * `register()` leaves no trace to read.
+ */
+function sdksLoadedBefore(instrumentations: readonly Instrumentation[]): string[] {
+  const enabled = new Set(instrumentations.map((instrumentation) => instrumentation.instrumentationName));
+  const loadedFiles = Object.keys(requireFromHere.cache);
+  return AICOST_INSTRUMENTATIONS.filter((entry) => enabled.has(entry.packageName)).flatMap((entry) =>
+    entry.patches.filter((sdk) => loadedFiles.some((file) => file.includes(`/node_modules/${sdk}/`))),
+  );
+}
+
+export function warnSdksLoadedBefore(instrumentations: readonly Instrumentation[]): void {
+  for (const sdk of sdksLoadedBefore(instrumentations)) {
+    warnOnce(
+      `loaded-before-${sdk}`,
+      `${sdk} was loaded before register(), so its calls are not instrumented. Start the app with ` +
+        `node --import @aicost/node/register (ESM) or node -r @aicost/node/register (CommonJS), or call register() before loading ${sdk}`,
+    );
+  }
 }

@@ -1,5 +1,6 @@
 import { register as registerModuleHooks } from 'node:module';
 import { sep } from 'node:path';
+import { diag } from '@opentelemetry/api';
 import type { Instrumentation, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { describeError, warnOnce } from './log.js';
@@ -34,8 +35,63 @@ interface LoaderData {
   [option: string]: unknown;
 }
 
-/** The message channel to the loader; `undefined` (with one warning) when it cannot be set up. */
-export function createEsmModuleHooks(parentURL: string): EsmModuleHooks | undefined {
+/**
+ * The loader hook for this Node: in-thread synchronous hooks
+ * (`module.registerHooks`) where import-in-the-middle supports them (Node
+ * >= 22.22.3, >= 24.11.1): no loader thread to start (a second V8 isolate, tens
+ * of megabytes and most of the start-up time of `--import`), no message channel
+ * to wait for. Elsewhere the loader-thread hook, included modules sent over
+ * its message channel. `undefined` (with one warning) when neither can be set up.
+ */
+export async function createEsmModuleHooks(parentURL: string): Promise<EsmModuleHooks | undefined> {
+  let syncHooks: SyncHooksModule | undefined;
+  try {
+    const { supportsSyncHooks } = (await import(SYNC_HOOKS_CHECK)) as { supportsSyncHooks(): boolean };
+    // The loader itself (a JavaScript parser comes with it) is loaded only when it will be used.
+    if (supportsSyncHooks()) syncHooks = (await import(SYNC_HOOKS)) as SyncHooksModule;
+  } catch (error) {
+    diag.debug(`aicost: synchronous loader hooks unavailable: ${describeError(error)}`);
+  }
+  return syncHooks ? createSyncModuleHooks(syncHooks) : createAsyncModuleHooks(parentURL);
+}
+
+// Subpaths of import-in-the-middle 3.x without type declarations of their own in the `exports` map.
+const SYNC_HOOKS_CHECK = 'import-in-the-middle/supports-sync-hooks.mjs';
+const SYNC_HOOKS = 'import-in-the-middle/register-hooks.mjs';
+interface SyncHooksModule {
+  register(options: { include: Array<string | RegExp> }): void;
+}
+
+function createSyncModuleHooks(syncHooks: SyncHooksModule): EsmModuleHooks {
+  let registered = false;
+  return {
+    register(instrumentations) {
+      if (registered) return;
+      registered = true;
+      try {
+        syncHooks.register({
+          include: [...moduleNames(instrumentations), ...moduleFilePatterns(instrumentations)],
+        });
+      } catch (error) {
+        warnNotRegistered(error);
+      }
+    },
+    waitForHooks: () => Promise.resolve(),
+  };
+}
+
+function moduleNames(instrumentations: readonly Instrumentation[]): string[] {
+  return [
+    ...new Set(
+      instrumentations.flatMap((instrumentation) =>
+        moduleDefinitions(instrumentation).map((definition) => definition.name),
+      ),
+    ),
+  ];
+}
+
+/** The loader thread's message channel; `undefined` (with one warning) when it cannot be set up. */
+function createAsyncModuleHooks(parentURL: string): EsmModuleHooks | undefined {
   let channel: ReturnType<typeof createAddHookMessageChannel<LoaderData>>;
   try {
     channel = createAddHookMessageChannel<LoaderData>();

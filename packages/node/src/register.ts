@@ -9,15 +9,20 @@
  * untouched and fast.
  */
 import { aicostEnabledFromEnv, disabledInstrumentationsFromEnv } from './config.js';
-import { importAicostInstrumentations } from './instrumentations.js';
+import { wantedInstrumentationPackages } from './instrumentations.js';
+import { importAhead } from './load.js';
 import { createEsmModuleHooks } from './module-hooks.js';
-import { registerWith } from './sdk.js';
+import { registerWith, sdkPackagesNeeded } from './sdk.js';
 
-const moduleHooks = createEsmModuleHooks(import.meta.url);
+const moduleHooks = await createEsmModuleHooks(import.meta.url);
 
-// ES module copies of the instrumentations: no second (CommonJS) copy of them and of @aicost/core.
+// ES module copies of the SDK and of the instrumentations wanted: one copy of each in an ESM
+// application (no CommonJS second copy of them, of @opentelemetry/api or of @aicost/core).
 const loadPackage = aicostEnabledFromEnv()
-  ? await importAicostInstrumentations(disabledInstrumentationsFromEnv())
+  ? await importAhead([
+      ...sdkPackagesNeeded(),
+      ...wantedInstrumentationPackages(disabledInstrumentationsFromEnv()),
+    ])
   : undefined;
 // The hook is registered once the instrumentations exist, before they are enabled.
 registerWith({}, loadPackage, (instrumentations) => moduleHooks?.register(instrumentations));

@@ -6,29 +6,49 @@ import {
   type HostMappingsInput,
   type PriceOverridesInput,
 } from '@aicost/core';
-import type { Attributes } from '@opentelemetry/api';
-import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  type Attributes,
+  context,
+  DiagConsoleLogger,
+  diag,
+  metrics,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
+import {
+  CompositePropagator,
+  diagLogLevelFromString,
+  getStringFromEnv,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
-import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
-import type { IMetricReader, ViewOptions } from '@opentelemetry/sdk-metrics';
-import { NodeSDK, type NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { IMetricReader, MeterProvider, ViewOptions } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { aicostEnabledFromEnv, disabledInstrumentationsFromEnv, exporterDisabledFromEnv } from './config.js';
 import { installAicostWarningLogger } from './diagnostics.js';
 import {
+  createBackgroundExportProcessor,
   createBatchSpanProcessor,
-  createOtlpMetricExporter,
-  createOtlpTraceExporter,
   createPeriodicMetricReader,
+  exportErrorReported,
+  LazyOtlpMetricExporter,
+  LazyOtlpTraceExporter,
+  otlpEndpoint,
+  otlpTransport,
 } from './exporters.js';
 import {
   type AicostInstrumentationName,
   loadAicostInstrumentations,
-  type PackageLoader,
+  warnSdksLoadedBefore,
 } from './instrumentations.js';
+import { type PackageLoader, requireFromHere } from './load.js';
 import { describeError, warnOnce } from './log.js';
 import { installHostMappings, installPriceOverrides } from './prices.js';
-import { installExitHooks } from './shutdown.js';
+import { detectResource, samplerFromEnv, spanLimitsFromEnv } from './sdk-env.js';
+import { endpointAccepts, installExitHooks } from './shutdown.js';
+
+type SdkTrace = typeof import('@opentelemetry/sdk-trace');
+type SdkMetrics = typeof import('@opentelemetry/sdk-metrics');
 
 export interface RegisterOptions {
   /** `service.name`; default `OTEL_SERVICE_NAME` (read by the SDK). */
@@ -79,8 +99,10 @@ export interface RegisterOptions {
 }
 
 export interface AicostHandle {
-  /** The running OpenTelemetry Node SDK; `undefined` when aicost is disabled. */
-  readonly sdk: NodeSDK | undefined;
+  /** The registered tracer provider; `undefined` when aicost is disabled. */
+  readonly tracerProvider: TracerProvider | undefined;
+  /** The registered meter provider; `undefined` when aicost is disabled or no metric reader is configured. */
+  readonly meterProvider: MeterProvider | undefined;
   /** Exports everything buffered (spans and metrics) now. */
   forceFlush(): Promise<void>;
   /** Flushes, then stops exporting and unhooks. Idempotent. */
@@ -92,14 +114,15 @@ const HANDLE_KEY = Symbol.for('@aicost/node.handle');
 type GlobalWithHandle = typeof globalThis & { [HANDLE_KEY]?: AicostHandle };
 
 const DISABLED_HANDLE: AicostHandle = {
-  sdk: undefined,
+  tracerProvider: undefined,
+  meterProvider: undefined,
   forceFlush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
 };
 
 /**
- * Sets up OpenTelemetry for this process with aicost in it: the Node SDK with
- * OTLP/HTTP trace and metric export, the aicost span processors (attribution,
+ * Sets up OpenTelemetry for this process with aicost in it: a tracer provider
+ * and a meter provider with OTLP trace and metric export, the aicost span processors (attribution,
  * cost), the allow-listing baggage propagator plus W3C trace context, and every
  * installed `@aicost/instrumentation-*`. With no options it is configured by the
  * standard `OTEL_*` variables and the `AICOST_*` ones.
@@ -112,9 +135,10 @@ export function register(options: RegisterOptions = {}): AicostHandle {
 }
 
 /**
- * {@link register} with a custom loader of the instrumentation packages: the
- * ESM entry hands in packages it imported as ES modules, so an ESM application
- * does not load a second, CommonJS copy of them and of `@aicost/core`.
+ * {@link register} with a custom loader of the OpenTelemetry SDK and
+ * instrumentation packages: the ESM entry hands in packages it imported as ES
+ * modules, so an ESM application does not load a second, CommonJS copy of them
+ * and of `@aicost/core`.
  * `beforeEnable` sees every instrumentation before it hooks anything (the ESM
  * entry registers its loader hook there, knowing which files to include).
  */
@@ -125,7 +149,10 @@ export function registerWith(
 ): AicostHandle {
   const global = globalThis as GlobalWithHandle;
   const existing = global[HANDLE_KEY];
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) {
+    applyLateOptions(options);
+    return existing;
+  }
   let handle: AicostHandle;
   try {
     handle = aicostEnabledFromEnv() ? start(options, loadPackage, beforeEnable) : DISABLED_HANDLE;
@@ -139,14 +166,16 @@ export function registerWith(
 
 function start(
   options: RegisterOptions,
-  loadPackage: PackageLoader | undefined,
+  loadPackage: PackageLoader = requireFromHere,
   beforeEnable: ((instrumentations: readonly Instrumentation[]) => void) | undefined,
 ): AicostHandle {
-  installAicostWarningLogger();
+  installDiagLogger();
   if (options.prices !== undefined) installPriceOverrides(options.prices);
   if (options.hosts !== undefined) installHostMappings(options.hosts);
-  const exportProcessor = createExportProcessor(options);
-  const metricReaders = options.metricReaders ?? defaultMetricReaders();
+  // Loaded here, not at import: with aicost disabled neither SDK is ever loaded, nor the metrics SDK without a reader.
+  const sdkTrace = loadPackage('@opentelemetry/sdk-trace') as SdkTrace;
+  const exportProcessor = createExportProcessor(sdkTrace, options);
+  const metricReaders = options.metricReaders ?? defaultMetricReaders(loadPackage);
   const spanProcessors: SpanProcessor[] = [
     ...aicostSpanProcessors({ cost: options.costProcessor ?? {} }),
     ...(options.spanProcessors ?? []),
@@ -157,15 +186,15 @@ function start(
   const instrumentations = [
     ...loadAicostInstrumentations(disabled, options.instrumentationConfig, loadPackage),
     ...(options.instrumentations ?? []),
-  ];
-  beforeEnable?.(instrumentations.flat());
+  ].flat();
+  beforeEnable?.(instrumentations);
 
-  const configuration: Partial<NodeSDKConfiguration> = {
-    spanProcessors,
-    metricReaders,
-    // aicost sends no logs; an unset OTEL_LOGS_EXPORTER would otherwise make the SDK export empty batches.
-    ...(process.env.OTEL_LOGS_EXPORTER === undefined ? { logRecordProcessors: [] } : {}),
-    textMapPropagator: new CompositePropagator({
+  const { AsyncLocalStorageContextManager } = loadPackage(
+    '@opentelemetry/context-async-hooks',
+  ) as typeof import('@opentelemetry/context-async-hooks');
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(
+    new CompositePropagator({
       propagators: [
         new W3CTraceContextPropagator(),
         new AttributionBaggagePropagator({
@@ -176,54 +205,139 @@ function start(
         }),
       ],
     }),
-    instrumentations,
-  };
-  if (options.views) configuration.views = options.views;
-  if (options.serviceName) configuration.serviceName = options.serviceName;
-  if (options.resourceAttributes) {
-    // Keep the SDK's default attributes (telemetry.sdk.*); detected ones, OTEL_RESOURCE_ATTRIBUTES included, still win.
-    configuration.resource = defaultResource().merge(resourceFromAttributes(options.resourceAttributes));
-  }
+  );
+  const resource = detectResource(loadPackage, options.serviceName, options.resourceAttributes);
 
-  const sdk = new NodeSDK(configuration);
-  sdk.start();
+  let meterProvider: MeterProvider | undefined;
+  if (metricReaders.length > 0) {
+    const { MeterProvider } = loadPackage('@opentelemetry/sdk-metrics') as SdkMetrics;
+    meterProvider = new MeterProvider({ resource, readers: metricReaders, views: options.views ?? [] });
+    metrics.setGlobalMeterProvider(meterProvider);
+  }
+  const sampler = samplerFromEnv(sdkTrace);
+  const tracerProvider = new sdkTrace.TracerProvider({
+    resource,
+    spanProcessors,
+    spanLimits: spanLimitsFromEnv(),
+    ...(sampler ? { sampler } : {}),
+  });
+  trace.setGlobalTracerProvider(tracerProvider);
+
+  const { registerInstrumentations } = loadPackage(
+    '@opentelemetry/instrumentation',
+  ) as typeof import('@opentelemetry/instrumentation');
+  const unregisterInstrumentations = registerInstrumentations({
+    instrumentations,
+    tracerProvider,
+    meterProvider,
+  });
+  warnSdksLoadedBefore(instrumentations);
 
   let stopped: Promise<void> | undefined;
   let removeExitHooks = () => {};
   const forceFlush = async () => {
     try {
-      await Promise.all([
-        ...spanProcessors.map((processor) => processor.forceFlush()),
-        ...metricReaders.map((reader) => reader.forceFlush()),
-      ]);
+      await Promise.all([tracerProvider.forceFlush(), meterProvider?.forceFlush()]);
     } catch (error) {
-      warnOnce('flush-failed', `flushing telemetry failed: ${describeError(error)}`);
+      if (!exportErrorReported(error))
+        warnOnce('flush-failed', `flushing telemetry failed: ${describeError(error)}`);
     }
   };
   const shutdown = () => {
     stopped ??= (async () => {
       removeExitHooks();
-      // The SDK's shutdown flushes every span processor and metric reader once.
+      unregisterInstrumentations();
+      // Shutting a provider down flushes its span processors or metric readers once.
       try {
-        await sdk.shutdown();
+        await Promise.all([tracerProvider.shutdown(), meterProvider?.shutdown()]);
       } catch (error) {
-        warnOnce('shutdown-failed', `shutting down telemetry failed: ${describeError(error)}`);
+        if (!exportErrorReported(error)) {
+          warnOnce('shutdown-failed', `shutting down telemetry failed: ${describeError(error)}`);
+        }
       }
     })();
     return stopped;
   };
-  if (options.exitHooks !== false) removeExitHooks = installExitHooks(shutdown, forceFlush);
-  return { sdk, forceFlush, shutdown };
+  // Only the default OTLP exporters' endpoints are known; with the user's own exporters the flush is not cut short.
+  const defaultEndpoints = [
+    ...(options.traceExporter === undefined && !exporterDisabledFromEnv('TRACES')
+      ? [otlpEndpoint('TRACES', otlpTransport('TRACES'))]
+      : []),
+    ...(options.metricReaders === undefined && !exporterDisabledFromEnv('METRICS')
+      ? [otlpEndpoint('METRICS', otlpTransport('METRICS'))]
+      : []),
+  ];
+  const collectorReachable = async () =>
+    defaultEndpoints.length === 0 ||
+    (await Promise.all(defaultEndpoints.map((url) => endpointAccepts(url)))).some(Boolean);
+  if (options.exitHooks !== false)
+    removeExitHooks = installExitHooks(shutdown, forceFlush, collectorReachable);
+  return { tracerProvider, meterProvider, forceFlush, shutdown };
 }
 
-function createExportProcessor(options: RegisterOptions): SpanProcessor | undefined {
+/**
+ * `OTEL_LOG_LEVEL` installs OpenTelemetry's console logger at that level (as
+ * the Node SDK does); otherwise aicost's own warning logger, unless the
+ * application configured diag itself.
+ */
+function installDiagLogger(): void {
+  const level = getStringFromEnv('OTEL_LOG_LEVEL');
+  if (level !== undefined)
+    diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(level) });
+  else installAicostWarningLogger();
+}
+
+/** What `register(options)` names the equivalent environment variable for, once the SDK is running. */
+const LATE_OPTION_HINTS: Partial<Record<keyof RegisterOptions, string>> = {
+  serviceName: 'OTEL_SERVICE_NAME',
+  resourceAttributes: 'OTEL_RESOURCE_ATTRIBUTES',
+  disabledInstrumentations: 'AICOST_DISABLED_INSTRUMENTATIONS',
+  baggageAllowList: 'AICOST_BAGGAGE_ALLOWLIST',
+};
+
+/**
+ * `register(options)` after aicost is already running (typically `--import
+ * @aicost/node/register` plus a `register({...})` in the code): price
+ * overrides still apply (the price book is process-wide and can change at any
+ * time); every other option would need the SDK rebuilt, so it is named in one
+ * warning with the way to set it instead.
+ */
+function applyLateOptions(options: RegisterOptions): void {
+  if (options.prices !== undefined) installPriceOverrides(options.prices);
+  const ignored = (Object.keys(options) as (keyof RegisterOptions)[]).filter(
+    (key) => key !== 'prices' && options[key] !== undefined,
+  );
+  if (ignored.length === 0) return;
+  const hints = ignored.map((key) =>
+    LATE_OPTION_HINTS[key] ? `${key} (set ${LATE_OPTION_HINTS[key]})` : key,
+  );
+  warnOnce(
+    'late-options',
+    `register() was called again after aicost was set up (by --import/-r @aicost/node/register or an earlier register()); ` +
+      `these options are ignored: ${hints.join(', ')}. Pass them in the first call, or drop the preload and call register() first thing`,
+  );
+}
+
+function createExportProcessor(sdkTrace: SdkTrace, options: RegisterOptions): SpanProcessor | undefined {
   if (options.traceExporter === null) return undefined;
-  if (options.traceExporter !== undefined) return createBatchSpanProcessor(options.traceExporter);
+  if (options.traceExporter !== undefined) return createBatchSpanProcessor(sdkTrace, options.traceExporter);
   if (exporterDisabledFromEnv('TRACES')) return undefined;
-  return createBatchSpanProcessor(createOtlpTraceExporter());
+  return createBackgroundExportProcessor(sdkTrace, new LazyOtlpTraceExporter());
 }
 
-function defaultMetricReaders(): IMetricReader[] {
+function defaultMetricReaders(loadPackage: PackageLoader): IMetricReader[] {
   if (exporterDisabledFromEnv('METRICS')) return [];
-  return [createPeriodicMetricReader(createOtlpMetricExporter())];
+  const sdkMetrics = loadPackage('@opentelemetry/sdk-metrics') as SdkMetrics;
+  return [createPeriodicMetricReader(sdkMetrics, new LazyOtlpMetricExporter())];
+}
+
+/** The OpenTelemetry SDK packages `register()` loads with the current environment (the ESM entry imports them ahead). */
+export function sdkPackagesNeeded(): string[] {
+  return [
+    '@opentelemetry/sdk-trace',
+    '@opentelemetry/context-async-hooks',
+    '@opentelemetry/resources',
+    '@opentelemetry/instrumentation',
+    ...(exporterDisabledFromEnv('METRICS') ? [] : ['@opentelemetry/sdk-metrics']),
+  ];
 }

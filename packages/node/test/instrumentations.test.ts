@@ -17,38 +17,54 @@ function notFound(packageName: string): Error {
 
 afterEach(() => vi.restoreAllMocks());
 
+const everySdkPresent = () => true;
+const sdkPresentExcept =
+  (...names: string[]) =>
+  (entry: { name: string }) =>
+    !names.includes(entry.name);
+
 describe('loadAicostInstrumentations', () => {
   it('instantiates each installed package, disabled until the SDK enables it, with its config', () => {
-    const loaded = loadAicostInstrumentations([], { openai: { captureContent: true } }, (packageName) => {
-      const entry = AICOST_INSTRUMENTATIONS.find((candidate) => candidate.packageName === packageName);
-      return { [entry?.exportName ?? '']: FakeInstrumentation };
-    });
+    const loaded = loadAicostInstrumentations(
+      [],
+      { openai: { captureContent: true } },
+      (packageName) => {
+        const entry = AICOST_INSTRUMENTATIONS.find((candidate) => candidate.packageName === packageName);
+        return { [entry?.exportName ?? '']: FakeInstrumentation };
+      },
+      everySdkPresent,
+    );
     expect(loaded).toHaveLength(AICOST_INSTRUMENTATIONS.length);
     expect(loaded[0]?.getConfig()).toMatchObject({ enabled: false, captureContent: true });
   });
 
-  it('skips absent packages silently and broken ones with one line each, never throwing', () => {
+  it('skips broken packages with one line each, never throwing', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const loaded = loadAicostInstrumentations([], {}, (packageName) => {
-      switch (packageName) {
-        case '@aicost/instrumentation-openai':
-          return {}; // a stub without its class
-        case '@aicost/instrumentation-anthropic':
-          throw new Error('syntax error in dist');
-        case '@aicost/instrumentation-google-genai':
-          return {
-            GoogleGenAIInstrumentation: class {
-              constructor() {
-                throw new Error('bad config');
-              }
-            },
-          };
-        case '@aicost/instrumentation-bedrock':
-          return { BedrockInstrumentation: FakeInstrumentation };
-        default:
-          throw notFound(packageName);
-      }
-    });
+    const loaded = loadAicostInstrumentations(
+      [],
+      {},
+      (packageName) => {
+        switch (packageName) {
+          case '@aicost/instrumentation-openai':
+            return {}; // a stub without its class
+          case '@aicost/instrumentation-anthropic':
+            throw new Error('syntax error in dist');
+          case '@aicost/instrumentation-google-genai':
+            return {
+              GoogleGenAIInstrumentation: class {
+                constructor() {
+                  throw new Error('bad config');
+                }
+              },
+            };
+          case '@aicost/instrumentation-bedrock':
+            return { BedrockInstrumentation: FakeInstrumentation };
+          default:
+            throw notFound(packageName);
+        }
+      },
+      sdkPresentExcept('mistral', 'cohere'),
+    );
     expect(loaded).toHaveLength(1);
     const lines = warn.mock.calls.map(([line]) => String(line));
     expect(lines).toEqual([
@@ -58,12 +74,47 @@ describe('loadAicostInstrumentations', () => {
     ]);
   });
 
+  it('loads only the instrumentations whose provider SDK the application can resolve', () => {
+    const requested: string[] = [];
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const loaded = loadAicostInstrumentations(
+      [],
+      {},
+      (packageName) => {
+        requested.push(packageName);
+        return { OpenAIInstrumentation: FakeInstrumentation };
+      },
+      (entry) => entry.name === 'openai',
+    );
+    expect(requested).toEqual(['@aicost/instrumentation-openai']);
+    expect(loaded).toHaveLength(1);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('says once which package to install when the provider SDK is there but its instrumentation is not', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const absent = (packageName: string) => {
+      throw notFound(packageName);
+    };
+    loadAicostInstrumentations([], {}, absent, (entry) => entry.name === 'cohere');
+    loadAicostInstrumentations([], {}, absent, (entry) => entry.name === 'cohere');
+    expect(warn.mock.calls.map(([line]) => String(line))).toEqual([
+      'aicost: cohere-ai is installed but @aicost/instrumentation-cohere is not, so its calls are not priced (npm install @aicost/instrumentation-cohere)',
+    ]);
+  });
+
   it('does not load disabled instrumentations', () => {
     const requested: string[] = [];
-    loadAicostInstrumentations(['openai', 'cohere'], {}, (packageName) => {
-      requested.push(packageName);
-      throw notFound(packageName);
-    });
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    loadAicostInstrumentations(
+      ['openai', 'cohere'],
+      {},
+      (packageName) => {
+        requested.push(packageName);
+        throw notFound(packageName);
+      },
+      everySdkPresent,
+    );
     expect(requested).not.toContain('@aicost/instrumentation-openai');
     expect(requested).not.toContain('@aicost/instrumentation-cohere');
     expect(requested).toHaveLength(AICOST_INSTRUMENTATIONS.length - 2);

@@ -29,7 +29,8 @@ describe('register()', () => {
   it('is idempotent: a second call returns the same handle and starts nothing new', () => {
     expect(register()).toBe(handle);
     expect(register({ serviceName: 'other' })).toBe(handle);
-    expect(handle.sdk).toBeDefined();
+    expect(handle.tracerProvider).toBeDefined();
+    expect(handle.meterProvider).toBeDefined();
   });
 
   it('installs the aicost processors before export: spans leave attributed and priced', async () => {

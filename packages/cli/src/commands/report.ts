@@ -6,7 +6,14 @@ import { divideRoundHalfUp, formatNanos } from '@aicost/core';
 import { list, type ParsedArgs, str, UsageError } from '../args.js';
 import { parseTsvWithNamesAndTypes, toCsv, toTable } from '../output.js';
 import { formatUsd, parseCostText } from '../report/money.js';
-import { DIMENSIONS, type Dimension, isDimension, reportSql } from '../report/query.js';
+import {
+  DIMENSIONS,
+  type Dimension,
+  FILTER_DIMENSIONS,
+  type FilterDimension,
+  isDimension,
+  reportSql,
+} from '../report/query.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
 import { schemaDatabase } from '../store/schema.js';
 import { reportPriceForMargin } from './feature-pricing.js';
@@ -17,8 +24,11 @@ export const reportOptions = {
   since: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
-  service: { type: 'string', multiple: true },
-  environment: { type: 'string', multiple: true },
+  // One filter per dimension (--customer acme --feature chat,search): see FILTER_DIMENSIONS.
+  ...(Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, { type: 'string', multiple: true }])) as Record<
+    FilterDimension,
+    { type: 'string'; multiple: true }
+  >),
   limit: { type: 'string' },
   format: { type: 'string', short: 'f' },
   // Pricing a feature (./feature-pricing.ts).
@@ -89,8 +99,7 @@ export async function report(args: ParsedArgs): Promise<number> {
     by: by as Dimension[],
     fromNs,
     toNs,
-    services: list(args, 'service'),
-    environments: list(args, 'environment'),
+    filters: Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, list(args, d)])),
     limit,
     database: schemaDatabase(args),
   });

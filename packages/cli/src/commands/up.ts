@@ -19,6 +19,7 @@ import { createClickHouseHttpServer } from '../server/clickhouse-http.js';
 import { IngestQueue } from '../server/ingest-queue.js';
 import { createOtlpReceiver } from '../server/otlp-http.js';
 import { loadEngineFunctions } from '../server/read-guard.js';
+import { assertPortsFree, gitignoreHint } from '../startup-checks.js';
 import { loadCatalogue } from './prices.js';
 
 export const upOptions = {
@@ -112,6 +113,11 @@ export async function up(args: ParsedArgs): Promise<number> {
     log(`another aicost up (pid ${running.pid}) already owns ${running.dataDir}`);
     return 1;
   }
+  // Before the slow part (engine, price catalogue): a busy port is reported at once, with the fix.
+  await assertPortsFree(host, {
+    otlp: int(args, 'port', 4318),
+    clickhouse: int(args, 'clickhouse-port', 8123),
+  });
   // The native engine loads only here and on the local-store paths of store/backend.ts.
   const { LocalEngine } = await import('../store/engine.js');
   const password = configuredPassword(args);
@@ -209,6 +215,8 @@ export async function up(args: ParsedArgs): Promise<number> {
     info(
       `ClickHouse HTTP on http://${host}:${clickhousePort} (${flag(args, 'writable') ? 'writable' : 'read-only'}), engine ${version}`,
     );
+    const hint = gitignoreHint(engine.dataDir);
+    if (hint) info(hint);
 
     return new Promise<number>((resolve) => {
       let stopping = false;

@@ -20,12 +20,19 @@ export const DIMENSIONS = {
 
 export type Dimension = keyof typeof DIMENSIONS;
 
+/** Every dimension but `day` is a String column, and can filter the report (`--customer acme`). */
+export const FILTER_DIMENSIONS = Object.keys(DIMENSIONS).filter((d) => d !== 'day') as Exclude<
+  Dimension,
+  'day'
+>[];
+export type FilterDimension = (typeof FILTER_DIMENSIONS)[number];
+
 export interface ReportQuery {
   by: Dimension[];
   fromNs: bigint;
   toNs: bigint;
-  services: string[];
-  environments: string[];
+  /** Values kept per dimension (any of them); a dimension without values is not filtered. */
+  filters: Partial<Record<FilterDimension, string[]>>;
   limit?: number;
   /** The schema's database; default `otel`. */
   database?: string;
@@ -50,8 +57,7 @@ export function reportSql(q: ReportQuery): { sql: string; params: Record<string,
     });
     where.push(`${column} IN (${names.join(', ')})`);
   };
-  inList('service', 'service_', q.services);
-  inList('environment', 'environment_', q.environments);
+  for (const dimension of FILTER_DIMENSIONS) inList(dimension, `${dimension}_`, q.filters[dimension] ?? []);
 
   // Every dimension but `day` is a String column of the same name.
   const dims = q.by.map((d) => (d === 'day' ? `toString(${DIMENSIONS[d]}) AS day` : d));

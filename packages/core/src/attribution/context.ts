@@ -1,6 +1,7 @@
 import { type Baggage, type Context, context, diag, propagation } from '@opentelemetry/api';
 import type { Attribution } from '../types.js';
 import { attributeKeyFor, fieldForAttributeKey, STANDARD_ATTRIBUTION_KEYS } from './keys.js';
+import { checkAttributionReach } from './reach.js';
 import { validateAttributionValue, validateFieldName } from './validate.js';
 
 /** What users may pass: the standard fields and custom ones; numbers and booleans are stringified. */
@@ -81,6 +82,7 @@ export function withAttribution<R>(attrs: AttributionInput, fn: () => R): R {
   for (const [key, value] of entries) baggage = baggage.setEntry(key, { value });
   const scope: AttributionScope = { parent: scopeOf(parent), own: entries };
   const ctx = propagation.setBaggage(parent, baggage).setValue(SCOPE_KEY, scope);
+  checkAttributionReach(ctx);
   return context.with(ctx, fn);
 }
 

@@ -1,13 +1,7 @@
-import {
-  type ConditionalPrice,
-  calcPrice,
-  findProvider,
-  type ModelInfo,
-  type ModelPrice,
-  type Provider,
-} from '@pydantic/genai-prices';
+import type { ConditionalPrice, calcPrice, ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
 import { providerNames } from '../providers/lookup.js';
 import { GEN_AI_PROVIDER } from '../semconv.js';
+import { catalogueData } from './catalogue-data.js';
 
 /** The price catalogue and its version, written on every cost as `aicost.price.version`. */
 export const PRICE_DATA_PACKAGE = '@pydantic/genai-prices';
@@ -101,7 +95,7 @@ const providerCache = new Map<string, Provider | null>();
 export function catalogueProviderById(id: string): Provider | undefined {
   const cached = providerCache.get(id);
   if (cached !== undefined) return cached ?? undefined;
-  const found = findProvider({ providerId: id });
+  const found = catalogueData().findProvider({ providerId: id });
   if (providerCache.size >= MODEL_CACHE_LIMIT) providerCache.clear();
   providerCache.set(id, found ?? null);
   return found;
@@ -115,7 +109,7 @@ export function catalogueProviderForAddress(serverAddress: string): Provider | u
   if (cached !== undefined) return cached ?? undefined;
   const address = serverAddress.trim().toLowerCase();
   const url = /^https?:\/\//.test(address) ? address : `https://${address}`;
-  const found = address ? findProvider({ providerApiUrl: url }) : undefined;
+  const found = address ? catalogueData().findProvider({ providerApiUrl: url }) : undefined;
   if (addressCache.size >= MODEL_CACHE_LIMIT) addressCache.clear();
   addressCache.set(serverAddress, found ?? null);
   return found;
@@ -142,7 +136,7 @@ export function findCatalogueModelAnyProvider(model: string): CatalogueModel | u
   if (cached !== undefined) return cached ?? undefined;
   let found: CatalogueModel | undefined;
   try {
-    const result = calcPrice({}, model);
+    const result = catalogueData().calcPrice({}, model);
     if (result)
       found = { provider: result.provider, homeProviderId: result.provider.id, model: result.model };
   } catch {
@@ -172,7 +166,7 @@ function lookupModel(provider: Provider, model: string): CatalogueModel | undefi
   try {
     // Only the lookup is used: the catalogue's float totals for empty usage are ignored.
     // By id, not by object: given a provider object the catalogue matches against a copy of it.
-    result = calcPrice({}, model, { providerId: provider.id });
+    result = catalogueData().calcPrice({}, model, { providerId: provider.id });
   } catch {
     return undefined;
   }
@@ -183,7 +177,7 @@ function lookupModel(provider: Provider, model: string): CatalogueModel | undefi
 function homeProviderOf(provider: Provider, model: ModelInfo): string {
   if (provider.models.includes(model)) return provider.id;
   for (const fallbackId of provider.fallback_model_providers ?? []) {
-    const fallback = findProvider({ providerId: fallbackId });
+    const fallback = catalogueData().findProvider({ providerId: fallbackId });
     if (fallback?.models.includes(model)) return fallback.id;
   }
   return provider.id;

@@ -45,8 +45,8 @@ export { reportedCostFromNumber, reportedCostFromText, reportedCostNanos } from 
 export {
   SERVICE_TIER_RULES,
   SERVICE_TIER_RULES_VERSION,
-  STANDARD_TIER_NAMES,
   type ServiceTierRule,
+  STANDARD_TIER_NAMES,
   serviceTierRule,
 } from './service-tiers.js';
 export {

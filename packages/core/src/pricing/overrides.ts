@@ -1,6 +1,6 @@
-import { parse as parseYaml } from 'yaml';
 import { type Decimal, parseDecimal } from '../money/decimal.js';
 import { GEN_AI_PROVIDER } from '../semconv.js';
+import { loadOnDemand } from './catalogue-data.js';
 import { sha256Hex } from './sha256.js';
 import { isPriceKey, type PriceKey, type PriceSheet, tieredPriceFrom } from './sheet.js';
 
@@ -148,7 +148,8 @@ export function loadPriceOverridesFile(path: string): OverridesResult {
   let content: unknown;
   try {
     // YAML 1.2 is a superset of JSON: one parser reads both.
-    content = parseYaml(text);
+    // yaml is loaded only when an overrides file is read: most processes never read one.
+    content = (loadOnDemand('yaml') as typeof import('yaml')).parse(text);
   } catch (error) {
     return { ok: false, errors: [`${path}: not valid JSON or YAML (${(error as Error).message})`] };
   }

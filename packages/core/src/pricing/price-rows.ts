@@ -1,4 +1,4 @@
-import { findProvider, type MatchLogic, type ModelInfo, type Provider } from '@pydantic/genai-prices';
+import type { MatchLogic, ModelInfo, Provider } from '@pydantic/genai-prices';
 import { formatDecimal } from '../money/decimal.js';
 import { GEN_AI_PROVIDER, PRICE_SOURCE } from '../semconv.js';
 import {
@@ -9,6 +9,7 @@ import {
   PRICE_DATA_VERSION,
   priceEntries,
 } from './catalogue.js';
+import { catalogueData } from './catalogue-data.js';
 import { globMatches, isValidAt } from './overrides.js';
 import {
   discountSheet,
@@ -152,7 +153,7 @@ export function exportPriceAliases(options: PriceExportOptions = {}): PriceAlias
   const wanted = new Set(options.providers ?? CATALOGUE_PROVIDER_IDS);
   for (const [name, providerId] of spanProviderNames()) {
     if (!wanted.has(providerId)) continue;
-    const provider = findProvider({ providerId });
+    const provider = catalogueData().findProvider({ providerId });
     if (provider) for (const alias of catalogueAliases(name, provider)) add(alias);
   }
   return [...aliases.values()].sort(
@@ -173,7 +174,7 @@ function bookFor(options: PriceExportOptions): PriceBook {
 function catalogueRows(book: PriceBook, providers: readonly string[] | undefined): PriceRow[] {
   const rows: PriceRow[] = [];
   for (const providerId of providers ?? CATALOGUE_PROVIDER_IDS) {
-    const provider = findProvider({ providerId });
+    const provider = catalogueData().findProvider({ providerId });
     if (!provider || provider.id !== providerId) continue;
     for (const model of provider.models) rows.push(...modelRows(book, provider, model));
   }
@@ -325,7 +326,9 @@ function catalogueAliases(name: string, provider: Provider): PriceAlias[] {
   const aliases: PriceAlias[] = [];
   const homes = [
     provider,
-    ...(provider.fallback_model_providers ?? []).map((id) => findProvider({ providerId: id })),
+    ...(provider.fallback_model_providers ?? []).map((id) =>
+      catalogueData().findProvider({ providerId: id }),
+    ),
   ];
   // The catalogue tries models in list order, then the fallback providers' lists.
   let rank = 0;

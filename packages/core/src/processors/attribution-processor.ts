@@ -1,6 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { getAttributionAttributes } from '../attribution/context.js';
+import { noteAttributionProcessorCreated } from '../attribution/reach.js';
 
 /**
  * Copies the attribution in effect where a span starts (baggage and
@@ -10,6 +11,10 @@ import { getAttributionAttributes } from '../attribution/context.js';
  * An attribute the span creator already set is kept: explicit beats ambient.
  */
 export class AttributionSpanProcessor implements SpanProcessor {
+  constructor() {
+    noteAttributionProcessorCreated();
+  }
+
   onStart(span: Span, parentContext: Context): void {
     try {
       const attribution = getAttributionAttributes(parentContext);

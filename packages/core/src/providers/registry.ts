@@ -58,6 +58,8 @@ export interface ProviderRecord {
     readonly name: string;
     readonly packageName: string;
     readonly exportName: string;
+    /** The SDK packages it patches: `@aicost/node` loads it only when the application can resolve one. */
+    readonly patches: readonly string[];
   };
   /** Whether its SDK makes OpenTelemetry GenAI spans itself once a tracer provider is registered. */
   readonly sdkTracesItself: boolean;
@@ -82,6 +84,7 @@ export const PROVIDER_REGISTRY = [
       name: 'openai',
       packageName: '@aicost/instrumentation-openai',
       exportName: 'OpenAIInstrumentation',
+      patches: ['openai'],
     },
     sdkTracesItself: false,
     streamUsage: 'on_request',
@@ -113,6 +116,7 @@ export const PROVIDER_REGISTRY = [
       name: 'anthropic',
       packageName: '@aicost/instrumentation-anthropic',
       exportName: 'AnthropicInstrumentation',
+      patches: ['@anthropic-ai/sdk'],
     },
     sdkTracesItself: true,
     streamUsage: 'always',
@@ -131,6 +135,7 @@ export const PROVIDER_REGISTRY = [
       name: 'google-genai',
       packageName: '@aicost/instrumentation-google-genai',
       exportName: 'GoogleGenAIInstrumentation',
+      patches: ['@google/genai', '@google/generative-ai'],
     },
     sdkTracesItself: false,
     streamUsage: 'always',
@@ -162,6 +167,7 @@ export const PROVIDER_REGISTRY = [
       name: 'bedrock',
       packageName: '@aicost/instrumentation-bedrock',
       exportName: 'BedrockInstrumentation',
+      patches: ['@aws-sdk/client-bedrock-runtime'],
     },
     sdkTracesItself: false,
     streamUsage: 'always',
@@ -180,6 +186,7 @@ export const PROVIDER_REGISTRY = [
       name: 'mistral',
       packageName: '@aicost/instrumentation-mistral',
       exportName: 'MistralInstrumentation',
+      patches: ['@mistralai/mistralai'],
     },
     sdkTracesItself: true,
     streamUsage: 'always',
@@ -198,6 +205,7 @@ export const PROVIDER_REGISTRY = [
       name: 'cohere',
       packageName: '@aicost/instrumentation-cohere',
       exportName: 'CohereInstrumentation',
+      patches: ['cohere-ai'],
     },
     sdkTracesItself: false,
     streamUsage: 'always',

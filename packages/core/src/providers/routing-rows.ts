@@ -1,5 +1,5 @@
-import { findProvider } from '@pydantic/genai-prices';
 import { CATALOGUE_PROVIDER_IDS } from '../pricing/catalogue.js';
+import { catalogueData } from '../pricing/catalogue-data.js';
 import {
   SERVICE_TIER_RULES,
   SERVICE_TIER_RULES_VERSION,
@@ -106,7 +106,7 @@ export function exportRoutingData(options: { hosts?: HostMappings } = {}): Routi
   }
   const catalogueRows: HostRouteRow[] = [];
   for (const id of CATALOGUE_PROVIDER_IDS) {
-    const provider = findProvider({ providerId: id });
+    const provider = catalogueData().findProvider({ providerId: id });
     if (!provider?.api_pattern) continue;
     const record = records.find((candidate) => candidate.catalogueId === id);
     catalogueRows.push({
