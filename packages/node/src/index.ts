@@ -11,5 +11,9 @@ export {
   aicostInstrumentations,
   aicostSpanProcessors,
 } from './bring-your-own.js';
-export { AICOST_INSTRUMENTATIONS, type AicostInstrumentationName } from './instrumentations.js';
+export {
+  AICOST_INSTRUMENTATIONS,
+  type AicostInstrumentationEntry,
+  type AicostInstrumentationName,
+} from './instrumentations.js';
 export { type AicostHandle, type RegisterOptions, register } from './sdk.js';

@@ -3,18 +3,20 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { applicationCanResolve, isModuleNotFound, type PackageLoader, requireFromHere } from './load.js';
 import { describeError, warnOnce } from './log.js';
 
-type RegistryInstrumentation = Extract<RegisteredProvider, { instrumentation: object }>['instrumentation'];
+/** One aicost instrumentation package as the provider registry describes it. */
+export type AicostInstrumentationEntry = Extract<
+  RegisteredProvider,
+  { instrumentation: object }
+>['instrumentation'];
 
 /**
  * Every aicost instrumentation package, the class it is expected to export, and the provider
  * SDKs it patches (loaded only when the application can resolve one of them): from the
  * provider registry.
  */
-export const AICOST_INSTRUMENTATIONS: readonly RegistryInstrumentation[] = PROVIDER_REGISTRY.flatMap(
-  (record): RegistryInstrumentation[] => ('instrumentation' in record ? [record.instrumentation] : []),
+export const AICOST_INSTRUMENTATIONS: readonly AicostInstrumentationEntry[] = PROVIDER_REGISTRY.flatMap(
+  (record): AicostInstrumentationEntry[] => ('instrumentation' in record ? [record.instrumentation] : []),
 );
-
-type AicostInstrumentationEntry = (typeof AICOST_INSTRUMENTATIONS)[number];
 
 /** Decides whether an instrumentation is worth loading: by default, when the application can load its SDK. */
 export type SdkPresence = (entry: AicostInstrumentationEntry) => boolean;
