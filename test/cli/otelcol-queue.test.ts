@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -138,7 +138,15 @@ describe.skipIf(!binary)(
       const otlpPort = await freePort();
       const dataDir = tempDir('aicost-otelcol-queue-store-');
       const queueDir = tempDir('aicost-otelcol-queue-');
+      // aicost up requires its store's credential on the SQL port; the collector starts first
+      // (ClickHouse down), so the credential is laid in the data directory before either starts.
+      const password = 'queue-test-credential';
+      writeFileSync(join(dataDir, 'credential.json'), JSON.stringify({ user: 'aicost', password }), {
+        mode: 0o600,
+      });
       const env = {
+        CLICKHOUSE_USERNAME: 'aicost',
+        CLICKHOUSE_PASSWORD: password,
         CLICKHOUSE_ENDPOINT: `http://127.0.0.1:${clickhousePort}`,
         CLICKHOUSE_COMPRESS: 'none',
         AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,

@@ -38,6 +38,10 @@ const NOT_STORED: Record<string, string> = {};
 const FOREIGN: Record<string, string> = {
   'gen_ai.request.stream': 'written by SDKs that trace themselves; ours is aicost.request.stream',
   'deployment.environment': 'the resource attribute before semconv renamed it deployment.environment.name',
+  'deployment.id':
+    'resource attribute set by deployment tooling: the deployment of a release (071_releases.sql)',
+  'vcs.ref.head.revision':
+    'resource attribute set by build tooling: the commit of a release (071_releases.sql)',
 };
 
 describe('attribute names: @aicost/core and the schema agree', () => {

@@ -14,15 +14,33 @@ describe('aicost up and aicost ui', () => {
         const printed = await runCli(['ui', '--data-dir', collector.dataDir]);
         expect(printed.code).toBe(0);
         const url = printed.stdout.trim();
-        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-        expect(new URL(url).port).not.toBe(new URL(collector.otlpUrl).port);
-        expect(new URL(url).port).not.toBe(new URL(collector.clickhouseUrl).port);
+        expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+$/);
+        const base = new URL('/', url);
+        expect(base.port).not.toBe(new URL(collector.otlpUrl).port);
+        expect(base.port).not.toBe(new URL(collector.clickhouseUrl).port);
 
-        const page = await fetch(url);
+        // Without the credential: refused, page and API alike.
+        expect((await fetch(base)).status).toBe(401);
+        expect((await fetch(new URL('/api/changes', base))).status).toBe(401);
+        expect((await fetch(new URL('/?token=wrong', base), { redirect: 'manual' })).status).toBe(401);
+        // The printed address trades the token for a cookie and drops it from the URL.
+        const login = await fetch(url, { redirect: 'manual' });
+        expect(login.status).toBe(303);
+        expect(login.headers.get('location')).toBe('/');
+        const cookie = login.headers.get('set-cookie')!;
+        expect(cookie).toMatch(/HttpOnly; SameSite=Strict; Path=\//);
+        const session = { headers: { cookie: cookie.split(';')[0]! } };
+
+        const page = await fetch(base, session);
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('<script type="module" src="/app.js">');
-        const changes = await fetch(new URL('/api/changes', url));
+        const changes = await fetch(new URL('/api/changes', base), session);
         expect(await changes.json()).toEqual({ requests: '0' });
+        // A page of another site cannot use it: its Origin is refused before the cookie is read.
+        const foreign = await fetch(new URL('/api/changes', base), {
+          headers: { ...session.headers, origin: 'https://evil.example' },
+        });
+        expect(foreign.status).toBe(403);
       } finally {
         expect(await collector.stop()).toBe(0);
       }

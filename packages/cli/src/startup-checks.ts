@@ -6,11 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
-import { UsageError } from './args.js';
 
 const PORT_FLAGS: Record<string, string> = { otlp: '--port', clickhouse: '--clickhouse-port' };
 
-/** Throws a usage error naming the port, what holds it most likely, and the flag to pick another. */
+/**
+ * Throws (exit 1: the command was right, the machine is not ready) naming the port, what holds it
+ * most likely, and the flag to pick another.
+ */
 export async function assertPortsFree(
   host: string,
   ports: Record<'otlp' | 'clickhouse', number>,
@@ -25,11 +27,9 @@ export async function assertPortsFree(
     if (problem === undefined) continue;
     const why =
       problem.code === 'EADDRINUSE'
-        ? `${host}:${port} is already in use (another aicost up, an OpenTelemetry Collector${role === 'otlp' ? '' : ' or ClickHouse'}?)`
+        ? `EADDRINUSE: ${host}:${port} is already in use (another aicost up, an OpenTelemetry Collector${role === 'otlp' ? '' : ' or ClickHouse'}?)`
         : `cannot listen on ${host}:${port}: ${problem.message}`;
-    throw new UsageError(
-      `${why}; stop it, or choose another port with ${PORT_FLAGS[role]} (0: any free port)`,
-    );
+    throw new Error(`${why}; stop it, or choose another port with ${PORT_FLAGS[role]} (0: any free port)`);
   }
 }
 

@@ -20,12 +20,17 @@
 --   lower-cased name (model_name on the bill), so an unpriced span and a bill line of the same
 --   unknown model still meet. Bill rows that name no model have model ''.
 
+-- The names are @aicost/core's CATALOGUE_PROVIDER_BY_GENAI_NAME (from its provider registry);
+-- test/billing/reconciliation.test.ts keeps the two equal.
 CREATE OR REPLACE FUNCTION aicost_billing_provider{{on_cluster}} AS (name) ->
     transform(lower(name),
-        ['azure.ai.openai', 'az.ai.openai', 'azure.ai.inference', 'az.ai.inference', 'gcp.gemini', 'gcp.vertex_ai',
-         'gcp.gen_ai', 'gemini', 'vertex_ai', 'aws.bedrock', 'mistral_ai', 'x_ai', 'xai', 'together_ai'],
-        ['azure', 'azure', 'azure', 'azure', 'google', 'google',
-         'google', 'google', 'google', 'aws', 'mistral', 'x-ai', 'x-ai', 'together'],
+        ['azure.ai.openai', 'azure-openai', 'az.ai.openai', 'azure.ai.inference', 'az.ai.inference',
+         'gcp.gemini', 'gemini', 'google-genai', 'gcp.gen_ai', 'gcp.vertex_ai', 'vertex', 'vertexai',
+         'vertex ai', 'vertex_ai', 'google-vertex', 'aws.bedrock', 'bedrock', 'amazon-bedrock', 'mistral_ai',
+         'mistralai', 'x_ai', 'xai', 'together_ai', 'togetherai', 'fireworks-ai'],
+        ['azure', 'azure', 'azure', 'azure', 'azure', 'google', 'google', 'google', 'google', 'google',
+         'google', 'google', 'google', 'google', 'google', 'aws', 'aws', 'aws', 'mistral', 'mistral', 'x-ai',
+         'x-ai', 'together', 'together', 'fireworks'],
         lower(name));
 
 -- What was traced, per UTC day, billing provider, model, service and environment.

@@ -39,7 +39,7 @@ ENGINE = {{replicated}}MergeTree
 PARTITION BY toYYYYMM(timestamp)
 ORDER BY (environment, outcome, toStartOfHour(timestamp), feature, customer, timestamp)
 TTL toDateTime(timestamp) + INTERVAL 400 DAY
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000;
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, {{dedup_window}} = 10000;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_outcomes_mv{{on_cluster}} TO {{database}}.aicost_outcomes{{local}} AS
 SELECT

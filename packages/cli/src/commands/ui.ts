@@ -1,10 +1,12 @@
 /**
- * `aicost ui`: prints the web UI's address of the `aicost up` running on --data-dir, and
- * with --open hands it to the desktop's browser.
+ * `aicost ui`: prints the web UI's address of the `aicost up` running on --data-dir, with the
+ * store's credential as a one-time `token` parameter, and with --open hands it to the desktop's
+ * browser (the address is then an argument of the opener for an instant, as with Jupyter).
  */
 import { spawn } from 'node:child_process';
 import { flag, type ParsedArgs, str } from '../args.js';
 import { DEFAULT_DATA_DIR, findRunningCollector } from '../runtime.js';
+import { readCredential } from '../server/access.js';
 import { uiUrl } from './up.js';
 
 export const uiOptions = {
@@ -32,10 +34,14 @@ export async function ui(args: ParsedArgs): Promise<number> {
   }
   // A wildcard bind is reached on loopback from this machine.
   const host = running.host === '0.0.0.0' || running.host === '::' ? '127.0.0.1' : running.host;
-  const url = uiUrl(host, running.uiPort);
-  process.stdout.write(`${url}\n`);
+  // The UI asks for the store's credential like the SQL port: the address carries it once (the
+  // browser keeps it in a cookie), read from the data directory this user can read.
+  const credential = readCredential(running.dataDir);
+  const url = new URL(uiUrl(host, running.uiPort));
+  if (credential) url.searchParams.set('token', credential.password);
+  process.stdout.write(`${url.href}\n`);
   if (flag(args, 'open')) {
-    const child = spawn(opener(), [url], { stdio: 'ignore', detached: true });
+    const child = spawn(opener(), [url.href], { stdio: 'ignore', detached: true });
     child.on('error', (err) => process.stderr.write(`aicost ui: could not open a browser: ${err.message}\n`));
     child.unref();
   }

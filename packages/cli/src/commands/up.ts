@@ -11,6 +11,7 @@ import { bytes, flag, int, type ParsedArgs, str, UsageError } from '../args.js';
 import { clearRunningState, DEFAULT_DATA_DIR, findRunningCollector, writeRunningState } from '../runtime.js';
 import {
   boundAddressOf,
+  browserRequestRefusal,
   isLoopbackHost,
   type LocalCredential,
   loadOrCreateCredential,
@@ -180,7 +181,17 @@ export async function up(args: ParsedArgs): Promise<number> {
     // The web UI (@aicost/ui): its own port, read-only queries on the same engine.
     const ui = flag(args, 'no-ui')
       ? undefined
-      : (await import('@aicost/ui')).createUiServer({ engine, host, log });
+      : (await import('@aicost/ui')).createUiServer({
+          engine,
+          host,
+          log,
+          // The SQL port's controls: Host/Origin against the UI's bound address, and the store's credential.
+          authorize: (req) => {
+            const refusal = browserRequestRefusal(req, bindOf(ui!)());
+            return refusal === undefined ? { ok: true } : { ok: false, status: 403, message: refusal };
+          },
+          token: credential.password,
+        });
 
     servers.push(otlp.server, clickhouse, ...(ui ? [ui] : []));
     const otlpPort = await listen(otlp.server, int(args, 'port', 4318), host);

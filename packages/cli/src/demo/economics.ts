@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { insertDataRows, readDataFile } from '../economics/load.js';
 import { query, render } from '../economics/run.js';
 import { REVENUE } from '../economics/tables.js';
+import { readCredential } from '../server/access.js';
 import { remoteBackend } from '../store/backend.js';
 import { DATABASE } from '../store/schema.js';
 
@@ -61,7 +62,9 @@ SETTINGS join_use_nulls = 1`;
 export async function demoEconomics(dataDir: string, clickhouseUrl: string): Promise<void> {
   const file = join(dataDir, 'revenue.csv');
   writeFileSync(file, `${demoRevenueCsv()}\n`);
-  const backend = remoteBackend(clickhouseUrl);
+  // The collector's credential is in the data directory it owns.
+  const credential = readCredential(dataDir);
+  const backend = remoteBackend(clickhouseUrl, credential?.user, credential?.password);
   try {
     await insertDataRows(backend, REVENUE, file, readDataFile(REVENUE, file));
     process.stdout.write(

@@ -94,14 +94,17 @@ export function recordOutcome(name: string, options: OutcomeOptions = {}): boole
     }
     // The span is started inside the outcome's attribution scope, so the attribution span
     // processor sees the same values; they are also written explicitly, for SDK setups
-    // without that processor.
-    withAttribution(options.attributes ?? {}, () => {
+    // without that processor. Without attributes of its own the outcome keeps the context's
+    // attribution as it is: withAttribution would set inbound (caller-sent) keys aside.
+    const record = () => {
       for (const [key, attribution] of getAttributionAttributes()) attributes[key] = attribution;
       trace
         .getTracer(OUTCOME_TRACER_NAME)
         .startSpan(SPAN_NAME_AICOST_OUTCOME, { kind: SpanKind.INTERNAL, attributes }, context.active())
         .end();
-    });
+    };
+    if (options.attributes === undefined) record();
+    else withAttribution(options.attributes, record);
     return true;
   } catch (error) {
     logOnce('recordOutcome', error);

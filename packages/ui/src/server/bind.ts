@@ -10,13 +10,15 @@
  * What each Grafana construct becomes (the plugin's own expansion is in test/support/grafana.ts):
  * - `$__conditionalAll(<phrase>, $name)`: `<phrase>` when the selection has values for
  *   `name`, else `1=1` (the dashboards' "All");
- * - `${name}`, `${name:format}`, `$name` of a dimension: `{name:Array(String)}`;
+ * - the dashboards' reading of a selection (`selectedValues(name)`: the values decoded from the
+ *   variable's `customqueryparam` text) and `${name}`, `${name:format}`, `$name` of a
+ *   dimension: `{name:Array(String)}`;
  * - `$__fromTime`, `$__toTime`: `{from:DateTime('UTC')}`, `{to:DateTime('UTC')}`;
  *   `$__timeFilter(c)`: `c >= from AND c <= to`; `$__dateFilter(c)`: the same on `toDate`;
  * - `$__interval_s`: `{interval_s:UInt32}`; `$__timeInterval(c)`: buckets of that many seconds.
  * A construct not listed (a new macro in a dashboard) is an error, not a silent pass-through.
  */
-import { DIMENSIONS } from '../../../../grafana/generator/sql.ts';
+import { DIMENSIONS, selectedValues } from '../../../../grafana/generator/sql.ts';
 
 export type DimensionName = (typeof DIMENSIONS)[number]['name'];
 export const DIMENSION_NAMES: readonly string[] = DIMENSIONS.map((dimension) => dimension.name);
@@ -78,7 +80,10 @@ const VARIABLE = /\$\{(\w+)(?::[^}]*)?\}|\$(\w+)/g;
 
 /** Grafana SQL with the query parameters in place of its macros and variables. */
 export function bindDashboardSql(sql: string, selection: Selection): string {
-  const text = applyConditionalAll(sql, selection)
+  let text = applyConditionalAll(sql, selection);
+  // The whole expression, before its variable: the parameter already is the list of values.
+  for (const name of DIMENSION_NAMES) text = text.replaceAll(selectedValues(name), `{${name}:Array(String)}`);
+  text = text
     .replace(/\$__timeFilter\(\s*([\w.]+)\s*\)/g, `$1 >= ${FROM} AND $1 <= ${TO}`)
     .replace(
       /\$__dateFilter\(\s*([\w.]+)\s*\)/g,
@@ -91,12 +96,16 @@ export function bindDashboardSql(sql: string, selection: Selection): string {
     .replace(/\$__fromTime\b/g, FROM)
     .replace(/\$__toTime\b/g, TO)
     .replace(/\$__interval_s\b/g, INTERVAL);
-  return text.replace(VARIABLE, (match, braced?: string, bare?: string) => {
+  const bound = text.replace(VARIABLE, (match, braced?: string, bare?: string) => {
     const name = braced ?? bare!;
     if (!DIMENSION_NAMES.includes(name))
       throw new Error(`unsupported Grafana construct ${match} in dashboard SQL`);
     return `{${name}:Array(String)}`;
   });
+  // A variable inside a string literal would become text, not a parameter: refuse it.
+  if (/'\{\w+:Array\(String\)\}'/.test(bound))
+    throw new Error('a dashboard variable inside a string literal');
+  return bound;
 }
 
 /** The parameter values for `bindDashboardSql`'s text (the engine ignores those a query does not use). */

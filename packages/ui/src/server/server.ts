@@ -4,6 +4,7 @@
  * parameters. Money leaves as the engine prints a Decimal (a string, exact); the browser
  * never turns it into a float.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname } from 'node:path';
@@ -30,6 +31,12 @@ export interface UiServerOptions {
   authorize?: Authorize;
   /** The address the server will listen on (for the default `authorize`). Default 127.0.0.1. */
   host?: string;
+  /**
+   * The store's secret: when set, every request must carry it. A browser brings it once in the
+   * URL (`/?token=...`, what `aicost ui` prints), is redirected to the same URL without it and
+   * keeps it in an HttpOnly, SameSite=Strict cookie that scripts and other sites cannot read.
+   */
+  token?: string;
   /** Where the built assets are. Default: this package's dist/web/. */
   assetsDir?: string;
   /** Per-query limits on the engine (seconds, bytes). */
@@ -56,6 +63,30 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
   'cross-origin-resource-policy': 'same-origin',
 };
+
+/** The URL parameter that carries the token once, and the cookie that keeps it. */
+export const TOKEN_PARAM = 'token';
+const TOKEN_COOKIE = 'aicost_ui';
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) {
+      try {
+        return decodeURIComponent(rest.join('='));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
 
 function defaultAssetsDir(): string {
   // dist/index.js (or .cjs) sits next to dist/web/.
@@ -186,6 +217,26 @@ export function createUiServer(options: UiServerOptions): Server {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://ui.invalid');
+    if (options.token !== undefined) {
+      const given = url.searchParams.get(TOKEN_PARAM);
+      if (given !== null && sameSecret(given, options.token)) {
+        url.searchParams.delete(TOKEN_PARAM);
+        send(res, 303, '', 'text/plain; charset=utf-8', {
+          location: `${url.pathname}${url.search}`,
+          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`,
+        });
+        return;
+      }
+      if (!sameSecret(cookieValue(req, TOKEN_COOKIE) ?? '', options.token)) {
+        send(
+          res,
+          401,
+          'this aicost UI needs its token: open the address `aicost ui` prints (it carries the token once)\n',
+          'text/plain; charset=utf-8',
+        );
+        return;
+      }
+    }
     if (url.pathname.startsWith('/api/')) {
       try {
         const value = await api(url.pathname, url.searchParams);
