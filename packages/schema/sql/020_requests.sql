@@ -63,8 +63,9 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 --    (e.g. `clickhouse:genai-prices`), price version and catalogue ids of the row;
 -- 3. else unpriced: NULL cost (never 0), `invalid_cost` when the span's own cost was refused,
 --    else the span's reason if it gave one, else `missing_usage` (no token counts),
---    `invalid_usage` (parts larger than their whole) or `unknown_model` (no alias or no price
---    row valid at that time). A refused cost re-priced in step 2 keeps `invalid_cost` as reason.
+--    `invalid_usage` (a count that is not one, above 1e12, or parts larger than their whole:
+--    usage @aicost/core refuses, found before the price) or `unknown_model` (no alias or no
+--    price row valid at that time). A refused cost re-priced in step 2 keeps `invalid_cost` as reason.
 -- The pricing rule (step 2) is defined once, in 015_pricing.sql; aicost_requests_repriced
 -- (040) applies the same functions.
 CREATE TABLE IF NOT EXISTS {{database}}.aicost_spans{{on_cluster}} AS {{database}}.aicost_requests{{local}} ENGINE = Null;
@@ -88,6 +89,14 @@ ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}}
     ADD COLUMN IF NOT EXISTS sent_cost_cache_write Nullable(Decimal(38, 9)),
     ADD COLUMN IF NOT EXISTS sent_cost_output Nullable(Decimal(38, 9)),
     ADD COLUMN IF NOT EXISTS sent_cost_other Nullable(Decimal(38, 9));
+
+-- Whether the span's token counts are all readable (src/request-columns.ts, usage_readable):
+-- counts that are not are 0 in the count columns, and the pricing view calls the usage invalid.
+ALTER TABLE {{database}}.aicost_spans{{on_cluster}}
+    ADD COLUMN IF NOT EXISTS usage_readable Bool DEFAULT true;
+
+ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}}
+    ADD COLUMN IF NOT EXISTS usage_readable Bool DEFAULT true;
 
 -- Until 0.x the whole path was one view, aicost_requests_mv; an upgrade replaces it.
 DROP VIEW IF EXISTS {{database}}.aicost_requests_mv{{on_cluster}};
@@ -133,7 +142,7 @@ WHERE cost_total IS NULL AND has_usage;
 -- The two joins find the catalogue row (aliases) and its price period at the span's start;
 -- 040's aicost_requests_repriced runs the same joins over aicost_requests at today's time.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_requests_priced_mv{{on_cluster}} TO {{database}}.aicost_requests{{local}} AS
-WITH price_found AND sql_cost.1 AND aicost_standard_tier(service_tier) AS priced_here,
+WITH price_found AND usage_ok AND sql_cost.1 AND aicost_standard_tier(service_tier) AS priced_here,
      aicost_sent_cost_verdict(sent_cost, sent_terms.1, sent_terms.2, priced_here, sql_cost.7) AS sent_cost_verdict,
      sent_cost_verdict = 'kept' AS kept
 SELECT
@@ -147,11 +156,13 @@ FROM
         price.period_price_source AS period_price_source,
         price.period_price_version AS period_price_version,
         price.period_model_id != '' AND (price.period_valid_to IS NULL OR matched.price_at < price.period_valid_to) AS price_found,
-        aicost_request_cost(
-            (input_tokens, cache_read_tokens, cache_write_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-             output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
-             output_image_tokens, request_units),
-            price.period_prices) AS sql_cost,
+        (input_tokens, cache_read_tokens, cache_write_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+         output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
+         output_image_tokens, request_units) AS usage,
+        -- Usage @aicost/core refuses whatever the price (unreadable or out-of-range counts, parts
+        -- above their whole): invalid_usage before any price lookup counts, as in JavaScript.
+        matched.usage_readable AND aicost_usage_consistent(usage) AS usage_ok,
+        aicost_request_cost(usage, price.period_prices) AS sql_cost,
         -- The span's own cost, currency and status as sent, and its provenance, under names the
         -- outer columns do not take. The verdict on them (016) is taken in the outer query, where
         -- sql_cost is a column: an alias here would be inlined into every use of it.
