@@ -101,15 +101,31 @@ ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}}
 -- Until 0.x the whole path was one view, aicost_requests_mv; an upgrade replaces it.
 DROP VIEW IF EXISTS {{database}}.aicost_requests_mv{{on_cluster}};
 
--- Which spans: model calls, i.e. spans with a GenAI operation, provider (or legacy system) or
--- token usage; agent and tool spans (invoke_agent, create_agent, execute_tool) are left out
--- because their usage, when they carry any, aggregates the model calls below them and would
--- be counted twice. Typed columns out of the exporter's string maps.
+-- Whether a span is ONE model call rather than a span around calls (agent, step, workflow,
+-- task, tool), whose usage, when it carries any, repeats the calls below it: @aicost/core's
+-- identifyForeignCall (processors/foreign-calls.ts), whatever the emitter. Vercel AI legacy
+-- spans (`ai.operationId`): only the provider call `ai.<fn>.doGenerate|doStream|doEmbed`.
+-- OpenInference: span kind LLM or EMBEDDING (not AGENT, CHAIN, TOOL...). Otherwise the
+-- operation (gen_ai.operation.name, else OpenLLMetry's llm.request.type), when there is one,
+-- is one that bills (core's MODEL_CALL_OPERATIONS): not invoke_agent, create_agent,
+-- agent_step, execute_tool. test/schema/model-calls.test.ts holds these lists to core's.
+CREATE OR REPLACE FUNCTION aicost_model_call_span{{on_cluster}} AS (attributes) ->
+    multiIf(attributes['ai.operationId'] != '',
+                match(attributes['ai.operationId'], '\\.do(Generate|Stream|Embed)$'),
+            mapContains(attributes, 'openinference.span.kind') OR mapContains(attributes, 'llm.token_count.prompt'),
+                attributes['openinference.span.kind'] IN ('', 'LLM', 'EMBEDDING'),
+            if(attributes['gen_ai.operation.name'] != '', attributes['gen_ai.operation.name'],
+               attributes['llm.request.type'])
+                IN ('', 'chat', 'text_completion', 'generate_content', 'embeddings', 'image_generation',
+                    'audio_transcription', 'audio_speech', 'completion', 'embedding'));
+
+-- Which spans: model calls (above) among the GenAI spans, i.e. those with a GenAI operation,
+-- provider (or legacy system) or token usage. Typed columns out of the exporter's string maps.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_spans_mv{{on_cluster}} TO {{database}}.aicost_spans AS
 SELECT
     {{span_columns}}
 FROM {{database}}.otel_traces{{local}}
-WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool')
+WHERE aicost_model_call_span(SpanAttributes)
   AND (mapContains(SpanAttributes, 'gen_ai.operation.name')
        OR mapContains(SpanAttributes, 'gen_ai.provider.name')
        OR mapContains(SpanAttributes, 'gen_ai.system')
