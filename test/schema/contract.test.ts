@@ -13,11 +13,13 @@ const sql = readSchema()
   .flatMap((file) => file.statements)
   .join('\n');
 
-/** Keys read from SpanAttributes / ResourceAttributes: map[...] and mapContains(map, ...). */
+/** Keys read from SpanAttributes / ResourceAttributes: map[...], mapContains(map, ...), aicost_count(map, ...). */
 const readKeys = new Set(
   [
     ...sql.matchAll(/(?:Span|Resource)Attributes\['([^']+)'\]/g),
     ...sql.matchAll(/mapContains\((?:Span|Resource)Attributes, '([^']+)'\)/g),
+    // Token counts, read through the count functions of 015_pricing.sql.
+    ...sql.matchAll(/aicost_count(?:_readable)?\(SpanAttributes, '([^']+)'\)/g),
   ].map((m) => m[1]!),
 );
 /** Prefixes the SQL filters keys by (custom attribution). */

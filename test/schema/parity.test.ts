@@ -10,6 +10,8 @@
  * (never a price that is wrong for part of the day); JavaScript prices them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usageFromAttributes } from '../../packages/core/src/ledger/attributes.js';
+import { MAX_TOKEN_COUNT } from '../../packages/core/src/ledger/usage.js';
 import { formatNanos } from '../../packages/core/src/money/index.js';
 import {
   CATALOGUE_PROVIDER_IDS,
@@ -17,8 +19,15 @@ import {
   resolveCatalogueProvider,
 } from '../../packages/core/src/pricing/catalogue.js';
 import { createPricer, exportPriceAliases, exportPriceRows } from '../../packages/core/src/pricing/index.js';
+import type { PriceAlias, PriceRow } from '../../packages/core/src/pricing/price-rows.js';
 import type { TokenUsage } from '../../packages/core/src/types.js';
-import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
+import {
+  type AttributeValue,
+  type EngineSession,
+  insertSpans,
+  loadPriceRows,
+  openMigratedEngine,
+} from '../support/chdb.js';
 import { callSpan, keepPinnedDates, prng } from './fixtures.js';
 
 // Mid-morning UTC: DeepSeek's peak hours, where the old export (off-peak price) was wrong.
@@ -45,6 +54,9 @@ let engine: EngineSession;
 const cases: Case[] = [];
 let rowCount = 0;
 let aliasCount = 0;
+/** Invalid and edge usage (service EDGE_SERVICE): the SQL must call it what @aicost/core calls it. */
+const edgeCases: EdgeCase[] = [];
+const EDGE_SERVICE = 'usage-edges';
 
 beforeAll(async () => {
   engine = await openMigratedEngine();
@@ -87,6 +99,21 @@ beforeAll(async () => {
       },
     });
   }
+  edgeCases.push(...usageEdgeCases(rows, aliases));
+  await insertSpans(
+    engine,
+    edgeCases.map((c) =>
+      callSpan({
+        start: AT,
+        spanId: c.spanId,
+        provider: c.provider,
+        requestModel: c.model,
+        service: EDGE_SERVICE,
+        attributes: c.attributes,
+        scopeName: 'openinference.instrumentation.openai',
+      }),
+    ),
+  );
   await insertSpans(
     engine,
     cases.map((c) =>
@@ -143,7 +170,7 @@ describe('SQL pricing against @aicost/core, over the whole catalogue', () => {
     const rows = engine.query<Record<string, string | null>>(
       `SELECT span_id, cost_status, cost_status_reason, cost_input, cost_cache_read, cost_cache_write,
               cost_output, cost_other, cost_total, price_provider_id, price_model_id
-       FROM otel.aicost_requests`,
+       FROM otel.aicost_requests WHERE service != '${EDGE_SERVICE}'`,
     );
     const bySpan = new Map(rows.map((row) => [row.span_id, row]));
     expect(bySpan.size).toBe(cases.length);
@@ -231,6 +258,210 @@ describe('SQL pricing against @aicost/core, over the whole catalogue', () => {
     expect(rows).toEqual(expected);
   });
 });
+
+describe('SQL usage validity against @aicost/core: invalid and edge usage', () => {
+  it('gives every invalid or edge usage the status, reason and cost @aicost/core gives it', () => {
+    const rows = engine.query<{
+      span_id: string;
+      cost_status: string;
+      cost_status_reason: string;
+      cost_total: string | null;
+    }>(
+      `SELECT span_id, cost_status, cost_status_reason, cost_total
+       FROM otel.aicost_requests WHERE service = '${EDGE_SERVICE}'`,
+    );
+    const bySpan = new Map(rows.map((row) => [row.span_id, row]));
+    // One request row per span, none lost to a parse error.
+    expect(rows.length).toBe(edgeCases.length);
+    const mismatches: string[] = [];
+    const seen = new Map<string, number>();
+    for (const c of edgeCases) {
+      const js = pricer.priceUsage({
+        provider: c.provider,
+        model: c.model,
+        usage: usageFromAttributes(c.attributes),
+        timestamp: AT,
+      });
+      const want = {
+        status: js.status,
+        reason: js.reason ?? '',
+        total: js.cost ? formatNanos(js.cost.total) : null,
+      };
+      const sql = bySpan.get(c.spanId);
+      const got = sql && { status: sql.cost_status, reason: sql.cost_status_reason, total: sql.cost_total };
+      const key = `${want.status}/${want.reason}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        mismatches.push(
+          `${c.label} (${c.provider} ${c.model}): sql ${JSON.stringify(got)} js ${JSON.stringify(want)}`,
+        );
+      }
+    }
+    expect(mismatches).toEqual([]);
+    // The cases reach each outcome: invalid usage, missing usage, priced, and an unknown model.
+    expect(seen.get('unpriced/invalid_usage')).toBeGreaterThan(edgeCases.length / 2);
+    expect(seen.get('priced/')).toBeGreaterThan(0);
+    expect(seen.get('unpriced/missing_usage')).toBeGreaterThan(0);
+    expect(seen.get('unpriced/unknown_model')).toBeGreaterThan(0);
+  });
+
+  it('never gives a negative cost component, whatever the usage', () => {
+    const [negative] = engine.query<{ n: string }>(
+      `SELECT count() AS n FROM otel.aicost_requests
+       WHERE service = '${EDGE_SERVICE}'
+         AND least(cost_input, cost_cache_read, cost_cache_write, cost_output, cost_other) < 0`,
+    );
+    expect(negative!.n).toBe('0');
+  });
+});
+
+interface EdgeCase {
+  label: string;
+  spanId: string;
+  provider: string;
+  model: string;
+  attributes: Record<string, AttributeValue>;
+}
+
+const ATTR = {
+  input: 'gen_ai.usage.input_tokens',
+  output: 'gen_ai.usage.output_tokens',
+  cacheRead: 'gen_ai.usage.cache_read.input_tokens',
+  cacheWrite: 'gen_ai.usage.cache_creation.input_tokens',
+  cacheWrite5m: 'aicost.usage.cache_creation_5m.input_tokens',
+  cacheWrite1h: 'aicost.usage.cache_creation_1h.input_tokens',
+  reasoning: 'gen_ai.usage.reasoning.output_tokens',
+  inputAudio: 'aicost.usage.audio.input_tokens',
+  outputAudio: 'aicost.usage.audio.output_tokens',
+  inputImage: 'aicost.usage.image.input_tokens',
+  outputImage: 'aicost.usage.image.output_tokens',
+  requests: 'aicost.usage.requests',
+} as const;
+type Part = keyof typeof ATTR;
+
+/** Usage that @aicost/core accepts, every part present and within its whole. */
+const VALID_USAGE: Partial<Record<Part, AttributeValue>> = {
+  input: 1000,
+  cacheRead: 200,
+  cacheWrite: 100,
+  cacheWrite5m: 60,
+  cacheWrite1h: 40,
+  output: 500,
+  reasoning: 100,
+  inputAudio: 50,
+  outputAudio: 50,
+  inputImage: 30,
+  outputImage: 30,
+};
+
+/** Changes to VALID_USAGE (`undefined` removes a part): parts above their whole, bad and huge counts, edges. */
+const USAGE_EDGES: Record<string, Partial<Record<Part, AttributeValue | undefined>>> = {
+  valid: {},
+  'audio output above output': { outputAudio: 600 },
+  'image output above output': { outputImage: 600 },
+  'reasoning above output': { reasoning: 600 },
+  'reasoning + audio output above output': { reasoning: 300, outputAudio: 300 },
+  'audio input above input': { inputAudio: 1200 },
+  'image input above input': { inputImage: 1200 },
+  'audio + image input above input': { inputAudio: 600, inputImage: 600 },
+  'cache reads above input': { cacheRead: 1200 },
+  'cache reads + writes above input': { cacheRead: 950 },
+  '5m + 1h writes above cache writes': { cacheWrite5m: 80 },
+  '1h writes above cache writes': { cacheWrite1h: 120, cacheWrite5m: undefined },
+  'cache + audio input above input, each within': { cacheRead: 700, inputAudio: 400 },
+  'negative input': { input: -5 },
+  'negative output': { output: -1 },
+  'negative cache reads': { cacheRead: -3 },
+  'negative audio output': { outputAudio: -1 },
+  'negative requests': { requests: -1 },
+  'NaN output': { output: Number.NaN },
+  'NaN audio input': { inputAudio: Number.NaN },
+  'infinite input': { input: Number.POSITIVE_INFINITY },
+  'fractional output': { output: 12.5 },
+  'fractional output as text': { output: '480.5' },
+  'text input': { input: 'abc' },
+  'hex input': { input: '0x10' },
+  'exponent reasoning': { reasoning: '1e2' },
+  'empty cache reads': { cacheRead: '' },
+  'boolean output': { output: true },
+  'digits with blanks': { output: ' 480 ' },
+  'digits as text': { input: '1000', output: '500' },
+  'input above MAX_TOKEN_COUNT': { input: MAX_TOKEN_COUNT + 1 },
+  'output far above MAX_TOKEN_COUNT': { output: 1e13 },
+  'image output above UInt64': { outputImage: '99999999999999999999999' },
+  'requests above MAX_TOKEN_COUNT': { requests: 1e13 },
+  'input at MAX_TOKEN_COUNT': { input: MAX_TOKEN_COUNT },
+  'zero usage': {
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    cacheWrite5m: 0,
+    cacheWrite1h: 0,
+    reasoning: 0,
+    inputAudio: 0,
+    outputAudio: 0,
+    inputImage: 0,
+    outputImage: 0,
+  },
+  'no input or output, audio output only': { input: undefined, output: undefined },
+};
+
+/**
+ * Models to try each edge on: one per price key that takes tokens out of a wider kind (audio and
+ * image in and out, reasoning, cache writes by TTL), so that both a leaf priced apart and one left
+ * in its whole meet every edge; plus a plain model and one the catalogue does not know.
+ */
+function usageEdgeCases(rows: readonly PriceRow[], aliases: readonly PriceAlias[]): EdgeCase[] {
+  const current = (row: PriceRow) =>
+    Date.parse(row.validFrom) <= AT.getTime() &&
+    (row.validTo === null || AT.getTime() < Date.parse(row.validTo));
+  const keys: (keyof PriceRow)[] = [
+    'outputAudioMtok',
+    'inputAudioMtok',
+    'outputImageMtok',
+    'inputImageMtok',
+    'outputReasoningMtok',
+    'cacheWrite1hMtok',
+    'cacheReadMtok',
+  ];
+  const models: { provider: string; model: string }[] = [];
+  for (const key of keys) {
+    for (const row of rows.filter((r) => current(r) && r[key] !== null && r.providerId !== 'deepseek')) {
+      const alias = aliases.find(
+        (a) =>
+          a.matchKind === 'exact' &&
+          a.providerId === row.providerId &&
+          a.modelId === row.modelId &&
+          a.pattern === row.modelId,
+      );
+      if (alias) {
+        models.push({ provider: alias.provider, model: alias.pattern });
+        break;
+      }
+    }
+  }
+  expect(models.length).toBe(keys.length);
+  models.push({ provider: 'openai', model: 'gpt-4o-mini' }, { provider: 'openai', model: 'no-such-model-7' });
+  const cases: EdgeCase[] = [];
+  for (const { provider, model } of models) {
+    for (const [label, change] of Object.entries(USAGE_EDGES)) {
+      const usage: Partial<Record<Part, AttributeValue | undefined>> = { ...VALID_USAGE, ...change };
+      const attributes: Record<string, AttributeValue> = {};
+      for (const [part, value] of Object.entries(usage)) {
+        if (value !== undefined) attributes[ATTR[part as Part]] = value;
+      }
+      cases.push({
+        label,
+        spanId: `e${cases.length.toString(16).padStart(15, '0')}`,
+        provider,
+        model,
+        attributes,
+      });
+    }
+  }
+  return cases;
+}
 
 function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
   const yes: T[] = [];

@@ -28,6 +28,8 @@ export {
   EXPORTER_TRACE_COLUMNS,
   type ExporterSpan,
   exporterRow,
+  exporterSpanOf,
+  type FinishedSpan,
 } from './exporter-rows.js';
 
 export interface EngineSession {

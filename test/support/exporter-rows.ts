@@ -107,3 +107,56 @@ export function exporterRow(span: ExporterSpan): Record<string, unknown> {
     'Links.Attributes': [],
   };
 }
+
+/** The span fields {@link exporterSpanOf} reads: an OpenTelemetry JS `ReadableSpan`. */
+export interface FinishedSpan {
+  name: string;
+  kind: number;
+  startTime: [number, number];
+  duration: [number, number];
+  status: { code: number; message?: string };
+  attributes: Record<string, unknown>;
+  resource: { attributes: Record<string, unknown> };
+  instrumentationScope: { name: string; version?: string };
+  spanContext(): { traceId: string; spanId: string };
+  parentSpanContext?: { spanId: string };
+}
+
+const SPAN_KINDS = ['Internal', 'Server', 'Client', 'Producer', 'Consumer'];
+const STATUS_CODES = ['Unset', 'Ok', 'Error'];
+
+/** pcommon `AsString()` of any attribute value: arrays as JSON, as the exporter writes them. */
+function scalar(value: unknown): AttributeValue {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    ? value
+    : JSON.stringify(value);
+}
+
+function scalars(attributes: Record<string, unknown>): Record<string, AttributeValue> {
+  return Object.fromEntries(
+    Object.entries(attributes)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => [key, scalar(value)]),
+  );
+}
+
+/** A span an SDK finished, as the exporter maps it to a row (OTLP keeps every field used here). */
+export function exporterSpanOf(span: FinishedSpan): ExporterSpan {
+  const [seconds, nanos] = span.startTime;
+  const exported: ExporterSpan = {
+    start: new Date(seconds * 1000 + Math.floor(nanos / 1e6)),
+    traceId: span.spanContext().traceId,
+    spanId: span.spanContext().spanId,
+    parentSpanId: span.parentSpanContext?.spanId ?? '',
+    name: span.name,
+    kind: SPAN_KINDS[span.kind] ?? 'Unspecified',
+    resource: scalars(span.resource.attributes),
+    scopeName: span.instrumentationScope.name,
+    scopeVersion: span.instrumentationScope.version ?? '',
+    attributes: scalars(span.attributes),
+    durationNs: BigInt(span.duration[0]) * 1_000_000_000n + BigInt(span.duration[1]),
+    statusCode: STATUS_CODES[span.status.code] ?? 'Unset',
+  };
+  if (span.status.message) exported.statusMessage = span.status.message;
+  return exported;
+}

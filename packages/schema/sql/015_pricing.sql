@@ -149,21 +149,46 @@ CREATE OR REPLACE FUNCTION aicost_cost_parts{{on_cluster}} AS (l, p) ->
 CREATE OR REPLACE FUNCTION aicost_standard_tier{{on_cluster}} AS (tier) ->
     tier IN ('', 'default', 'standard', 'on_demand', 'ON_DEMAND');
 
+-- Leaves left negative: parts priced apart that together exceed their whole (e.g. cache reads
+-- plus audio tokens above the input), as @aicost/core's costFromSheet refuses them.
 CREATE OR REPLACE FUNCTION aicost_usage_valid{{on_cluster}} AS (l) ->
-    least(l.4, l.5, l.3, l.2, l.8, l.10, l.1, l.7, l.9, l.11) >= 0;
+    least(l.4, l.5, l.3, l.2, l.8, l.10, l.1, l.6, l.7, l.9, l.11) >= 0;
+
+-- Token counts as @aicost/core reads them from span attributes (CountReader, ledger/usage.ts):
+-- digits, blanks around them allowed. The exporter writes every value as a string: a negative,
+-- fractional, NaN or non-numeric count is not a count (aicost_count_readable), never 0.
+CREATE OR REPLACE FUNCTION aicost_count{{on_cluster}} AS (attributes, key) ->
+    toUInt64OrZero(extract(attributes[key], '^\\s*([0-9]+)\\s*$'));
+
+CREATE OR REPLACE FUNCTION aicost_count_readable{{on_cluster}} AS (attributes, key) ->
+    NOT mapContains(attributes, key)
+    OR toUInt64OrNull(extract(attributes[key], '^\\s*([0-9]+)\\s*$')) IS NOT NULL;
+
+-- Usage @aicost/core's buildUsage accepts, whatever is priced: every count at most
+-- MAX_TOKEN_COUNT (1e12, more than any call bills), and each group of parts within its whole
+-- (cache reads + writes <= input, 5m + 1h writes <= cache writes, audio + image input <= input,
+-- reasoning + audio + image output <= output). `usage` as in aicost_request_cost.
+CREATE OR REPLACE FUNCTION aicost_usage_consistent{{on_cluster}} AS (usage) ->
+    greatest(usage.1, usage.2, usage.3, usage.4, usage.5, usage.6, usage.7, usage.8, usage.9, usage.10,
+             usage.11, usage.12) <= 1000000000000
+    AND usage.2 + usage.3 <= usage.1
+    AND usage.4 + usage.5 <= usage.3
+    AND usage.8 + usage.10 <= usage.1
+    AND usage.7 + usage.9 + usage.11 <= usage.6;
 
 -- The cost of a request: `usage` = (input_tokens, cache_read_tokens, cache_write_tokens,
 -- cache_write_5m_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens,
 -- input_audio_tokens, output_audio_tokens, input_image_tokens, output_image_tokens,
 -- request_units), `prices` = aicost_price_periods.period_prices of its price period.
--- Returns (usage_valid, input, cache_read, cache_write, output, other, total).
+-- Returns (usage_valid, input, cache_read, cache_write, output, other, total); usage_valid is
+-- false for usage @aicost/core would refuse (aicost_usage_consistent, aicost_usage_valid).
 -- Functions are inlined: an argument used n times is copied n times, and nested calls
 -- multiply (the query tree outgrows the server's limit). `arrayMap(x -> ..., [value])[1]`
 -- binds each intermediate value (unit prices, leaves, components) once.
 CREATE OR REPLACE FUNCTION aicost_request_cost{{on_cluster}} AS (usage, prices) ->
     arrayMap(p ->
         arrayMap(l ->
-            arrayMap(c -> (aicost_usage_valid(l), c.1, c.2, c.3, c.4, c.5, c.1 + c.2 + c.3 + c.4 + c.5),
+            arrayMap(c -> (aicost_usage_consistent(usage) AND aicost_usage_valid(l), c.1, c.2, c.3, c.4, c.5, c.1 + c.2 + c.3 + c.4 + c.5),
                      [aicost_cost_parts(l, p)])[1],
                  [aicost_leaves(usage, p)])[1],
              [aicost_unit_prices(prices, usage.1)])[1];

@@ -63,8 +63,9 @@ SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 --    (e.g. `clickhouse:genai-prices`), price version and catalogue ids of the row;
 -- 3. else unpriced: NULL cost (never 0), `invalid_cost` when the span's own cost was refused,
 --    else the span's reason if it gave one, else `missing_usage` (no token counts),
---    `invalid_usage` (parts larger than their whole) or `unknown_model` (no alias or no price
---    row valid at that time). A refused cost re-priced in step 2 keeps `invalid_cost` as reason.
+--    `invalid_usage` (a count that is not one, above 1e12, or parts larger than their whole:
+--    usage @aicost/core refuses, found before the price) or `unknown_model` (no alias or no
+--    price row valid at that time). A refused cost re-priced in step 2 keeps `invalid_cost` as reason.
 -- The pricing rule (step 2) is defined once, in 015_pricing.sql; aicost_requests_repriced
 -- (040) applies the same functions.
 CREATE TABLE IF NOT EXISTS {{database}}.aicost_spans{{on_cluster}} AS {{database}}.aicost_requests{{local}} ENGINE = Null;
@@ -89,18 +90,42 @@ ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}}
     ADD COLUMN IF NOT EXISTS sent_cost_output Nullable(Decimal(38, 9)),
     ADD COLUMN IF NOT EXISTS sent_cost_other Nullable(Decimal(38, 9));
 
+-- Whether the span's token counts are all readable (src/request-columns.ts, usage_readable):
+-- counts that are not are 0 in the count columns, and the pricing view calls the usage invalid.
+ALTER TABLE {{database}}.aicost_spans{{on_cluster}}
+    ADD COLUMN IF NOT EXISTS usage_readable Bool DEFAULT true;
+
+ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}}
+    ADD COLUMN IF NOT EXISTS usage_readable Bool DEFAULT true;
+
 -- Until 0.x the whole path was one view, aicost_requests_mv; an upgrade replaces it.
 DROP VIEW IF EXISTS {{database}}.aicost_requests_mv{{on_cluster}};
 
--- Which spans: model calls, i.e. spans with a GenAI operation, provider (or legacy system) or
--- token usage; agent and tool spans (invoke_agent, create_agent, execute_tool) are left out
--- because their usage, when they carry any, aggregates the model calls below them and would
--- be counted twice. Typed columns out of the exporter's string maps.
+-- Whether a span is ONE model call rather than a span around calls (agent, step, workflow,
+-- task, tool), whose usage, when it carries any, repeats the calls below it: @aicost/core's
+-- identifyForeignCall (processors/foreign-calls.ts), whatever the emitter. Vercel AI legacy
+-- spans (`ai.operationId`): only the provider call `ai.<fn>.doGenerate|doStream|doEmbed`.
+-- OpenInference: span kind LLM or EMBEDDING (not AGENT, CHAIN, TOOL...). Otherwise the
+-- operation (gen_ai.operation.name, else OpenLLMetry's llm.request.type), when there is one,
+-- is one that bills (core's MODEL_CALL_OPERATIONS): not invoke_agent, create_agent,
+-- agent_step, execute_tool. test/schema/model-calls.test.ts holds these lists to core's.
+CREATE OR REPLACE FUNCTION aicost_model_call_span{{on_cluster}} AS (attributes) ->
+    multiIf(attributes['ai.operationId'] != '',
+                match(attributes['ai.operationId'], '\\.do(Generate|Stream|Embed)$'),
+            mapContains(attributes, 'openinference.span.kind') OR mapContains(attributes, 'llm.token_count.prompt'),
+                attributes['openinference.span.kind'] IN ('', 'LLM', 'EMBEDDING'),
+            if(attributes['gen_ai.operation.name'] != '', attributes['gen_ai.operation.name'],
+               attributes['llm.request.type'])
+                IN ('', 'chat', 'text_completion', 'generate_content', 'embeddings', 'image_generation',
+                    'audio_transcription', 'audio_speech', 'completion', 'embedding'));
+
+-- Which spans: model calls (above) among the GenAI spans, i.e. those with a GenAI operation,
+-- provider (or legacy system) or token usage. Typed columns out of the exporter's string maps.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_spans_mv{{on_cluster}} TO {{database}}.aicost_spans AS
 SELECT
     {{span_columns}}
 FROM {{database}}.otel_traces{{local}}
-WHERE SpanAttributes['gen_ai.operation.name'] NOT IN ('invoke_agent', 'create_agent', 'execute_tool')
+WHERE aicost_model_call_span(SpanAttributes)
   AND (mapContains(SpanAttributes, 'gen_ai.operation.name')
        OR mapContains(SpanAttributes, 'gen_ai.provider.name')
        OR mapContains(SpanAttributes, 'gen_ai.system')
@@ -133,7 +158,7 @@ WHERE cost_total IS NULL AND has_usage;
 -- The two joins find the catalogue row (aliases) and its price period at the span's start;
 -- 040's aicost_requests_repriced runs the same joins over aicost_requests at today's time.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_requests_priced_mv{{on_cluster}} TO {{database}}.aicost_requests{{local}} AS
-WITH price_found AND sql_cost.1 AND aicost_standard_tier(service_tier) AS priced_here,
+WITH price_found AND usage_ok AND sql_cost.1 AND aicost_standard_tier(service_tier) AS priced_here,
      aicost_sent_cost_verdict(sent_cost, sent_terms.1, sent_terms.2, priced_here, sql_cost.7) AS sent_cost_verdict,
      sent_cost_verdict = 'kept' AS kept
 SELECT
@@ -147,11 +172,13 @@ FROM
         price.period_price_source AS period_price_source,
         price.period_price_version AS period_price_version,
         price.period_model_id != '' AND (price.period_valid_to IS NULL OR matched.price_at < price.period_valid_to) AS price_found,
-        aicost_request_cost(
-            (input_tokens, cache_read_tokens, cache_write_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-             output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
-             output_image_tokens, request_units),
-            price.period_prices) AS sql_cost,
+        (input_tokens, cache_read_tokens, cache_write_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+         output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
+         output_image_tokens, request_units) AS usage,
+        -- Usage @aicost/core refuses whatever the price (unreadable or out-of-range counts, parts
+        -- above their whole): invalid_usage before any price lookup counts, as in JavaScript.
+        matched.usage_readable AND aicost_usage_consistent(usage) AS usage_ok,
+        aicost_request_cost(usage, price.period_prices) AS sql_cost,
         -- The span's own cost, currency and status as sent, and its provenance, under names the
         -- outer columns do not take. The verdict on them (016) is taken in the outer query, where
         -- sql_cost is a column: an alias here would be inlined into every use of it.

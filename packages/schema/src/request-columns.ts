@@ -28,7 +28,13 @@ export interface RequestColumn {
   priced?: string;
 }
 
-const tokens = (attribute: string) => `toUInt64OrZero(SpanAttributes['${attribute}'])`;
+/** The attributes read as token counts, in manifest order: what `usage_readable` checks. */
+const countAttributes: string[] = [];
+/** A token count (aicost_count, 015_pricing.sql): 0 when absent or unreadable, see `usage_readable`. */
+const tokens = (attribute: string) => {
+  countAttributes.push(attribute);
+  return `aicost_count(SpanAttributes, '${attribute}')`;
+};
 const money = (attribute: string) => `toDecimal128OrNull(SpanAttributes['${attribute}'], 9)`;
 const attribute = (name: string) => `SpanAttributes['${name}']`;
 /**
@@ -162,7 +168,7 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     type: 'UInt64',
     comment: 'billable request units, 1 for an ordinary call',
     span: `if(mapContains(SpanAttributes, 'aicost.usage.requests'),
-       toUInt64OrZero(SpanAttributes['aicost.usage.requests']), 1)`,
+       ${tokens('aicost.usage.requests')}, 1)`,
   },
   {
     name: 'usage_source',
@@ -239,7 +245,7 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     recorded: `multiIf(recorded OR (sent_cost_verdict = 'absent' AND span.cost_status_reason != ''), span.cost_status_reason,
             sent_cost_verdict = 'invalid', 'invalid_cost', 'missing_usage')`,
     priced: `multiIf(kept, sent_provenance.2, sent_cost_verdict = 'invalid', 'invalid_cost', priced_here, '',
-            sent_provenance.2 != '', sent_provenance.2, price_found AND NOT sql_cost.1, 'invalid_usage',
+            sent_provenance.2 != '', sent_provenance.2, NOT usage_ok OR (price_found AND NOT sql_cost.1), 'invalid_usage',
             price_found AND NOT aicost_standard_tier(service_tier), 'unknown_service_tier', 'unknown_model')`,
   },
   {
@@ -358,6 +364,19 @@ export const SENT_COST_COLUMNS: readonly { name: string; span: string }[] = [
   'other',
 ].map((part) => ({ name: `sent_cost_${part}`, span: money(`aicost.cost.${part}`) }));
 
+/**
+ * Whether every token count the span carries is a count @aicost/core would read (digits; not
+ * negative, fractional, NaN or text), on the two Null tables only: the pricing view calls usage
+ * that is not `invalid_usage` (020_requests.sql, migration 0004), as @aicost/core does, where
+ * the count columns alone would show 0.
+ */
+export const USAGE_READABLE_COLUMN: { name: string; span: string } = {
+  name: 'usage_readable',
+  span: countAttributes
+    .map((key) => `aicost_count_readable(SpanAttributes, '${key}')`)
+    .join('\n        AND '),
+};
+
 /** A string literal for a COMMENT clause. */
 function literal(text: string): string {
   return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
@@ -384,6 +403,7 @@ export function requestColumnParameters(columns: readonly RequestColumn[] = REQU
     span_columns: [
       ...columns.map((column) => selected(column.span, column.name)),
       ...SENT_COST_COLUMNS.map((column) => selected(column.span, column.name)),
+      selected(USAGE_READABLE_COLUMN.span, USAGE_READABLE_COLUMN.name),
     ].join(',\n    '),
     recorded_columns: list((column) => selected(column.recorded ?? column.name, column.name)),
     priced_columns: list((column) => selected(column.priced ?? column.name, column.name)),

@@ -34,12 +34,24 @@ export interface ForeignCall {
   serviceTier?: string;
 }
 
-/** Operations that bill tokens. Agent, step and tool spans repeat their children's usage as totals. */
-const BILLABLE_OPERATIONS = new Set<string>([...Object.values(GEN_AI_OPERATION), 'completion', 'embedding']);
-BILLABLE_OPERATIONS.delete(GEN_AI_OPERATION.EXECUTE_TOOL);
+/**
+ * Operations (`gen_ai.operation.name`, OpenLLMetry's `llm.request.type`) that bill tokens. Agent,
+ * step and tool spans (`invoke_agent`, `agent_step`, `execute_tool`...) repeat their children's
+ * usage as totals. The request table's filter applies the same list
+ * (@aicost/schema, aicost_model_call_span in 020_requests.sql; test/schema/model-calls.test.ts).
+ */
+export const MODEL_CALL_OPERATIONS: readonly string[] = [
+  ...Object.values(GEN_AI_OPERATION).filter((operation) => operation !== GEN_AI_OPERATION.EXECUTE_TOOL),
+  'completion',
+  'embedding',
+];
+const BILLABLE_OPERATIONS = new Set<string>(MODEL_CALL_OPERATIONS);
+
+/** OpenInference `openinference.span.kind` values of a model call (not AGENT, CHAIN, TOOL, RETRIEVER...). */
+export const OPENINFERENCE_MODEL_CALL_KINDS: readonly string[] = ['LLM', 'EMBEDDING'];
 
 /** Vercel AI SDK legacy spans: only the provider call (`ai.<fn>.doGenerate|doStream|doEmbed`) is a model call. */
-const VERCEL_PROVIDER_CALL = /\.do(Generate|Stream|Embed)$/;
+export const VERCEL_PROVIDER_CALL = /\.do(Generate|Stream|Embed)$/;
 
 const SEMCONV_USAGE_KEYS = [
   'gen_ai.usage.input_tokens',
@@ -98,7 +110,7 @@ function identifyVercelLegacy(attributes: Attributes, operationId: string): Fore
 
 function identifyOpenInference(attributes: Attributes): ForeignCall | undefined {
   const kind = str(attributes, 'openinference.span.kind');
-  if (kind !== undefined && kind !== 'LLM' && kind !== 'EMBEDDING') return undefined;
+  if (kind !== undefined && !OPENINFERENCE_MODEL_CALL_KINDS.includes(kind)) return undefined;
   if (!Object.keys(attributes).some((key) => key.startsWith('llm.token_count.'))) return undefined;
   const provider = str(attributes, 'llm.provider') ?? str(attributes, 'llm.system');
   const model = str(attributes, 'llm.model_name') ?? str(attributes, 'embedding.model_name');

@@ -1,0 +1,5 @@
+-- Version 5: only model calls become request rows, by @aicost/core's rule (aicost_model_call_span,
+-- 020_requests.sql): the Vercel AI SDK's agent_step and ai.* wrapper spans, OpenInference AGENT /
+-- CHAIN / TOOL spans and OpenLLMetry workflow spans no longer add an unpriced row beside the call.
+-- One view's query changes: its refresh is one atomic statement.
+-- @refresh aicost_spans_mv
