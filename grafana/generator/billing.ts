@@ -8,9 +8,10 @@
  * apply to these panels (their descriptions say so), the time range does (whole UTC days).
  */
 import { type PanelSpec, table, units } from './panels.ts';
+import { DATABASE } from './sql.ts';
 
-export const RECONCILIATION = 'otel.aicost_reconciliation';
-export const RECONCILIATION_BY_PROJECT = 'otel.aicost_reconciliation_by_project';
+export const RECONCILIATION = `${DATABASE}.aicost_reconciliation`;
+export const RECONCILIATION_BY_PROJECT = `${DATABASE}.aicost_reconciliation_by_project`;
 
 /** The UTC days the range touches (billing rows are per day); `table` qualifies the column. */
 export function billDays(table = ''): string {

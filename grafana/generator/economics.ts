@@ -5,7 +5,7 @@
  */
 import type { DashboardDefinition } from './dashboards.ts';
 import { type PanelSpec, table, units } from './panels.ts';
-import { DIMENSIONS, type Dimension, shown, variableFilter } from './sql.ts';
+import { DATABASE, DIMENSIONS, type Dimension, shown, variableFilter } from './sql.ts';
 
 const dimension = (name: string): Dimension => DIMENSIONS.find((d) => d.name === name)!;
 const filters = (...names: string[]) => names.map((name) => variableFilter(dimension(name)));
@@ -27,7 +27,7 @@ const panels: PanelSpec[] = [
   ${shown('segment')} AS segment,
   period_start, period_end, currency,
   revenue, ai_cost_usd, margin_usd, margin_ratio
-FROM otel.aicost_customer_margin
+FROM ${DATABASE}.aicost_customer_margin
 WHERE ${[PERIOD_OVERLAPS, ...filters('customer')].join('\n  AND ')}
 ORDER BY margin_ratio ASC NULLS LAST, customer
 LIMIT 100`,
@@ -40,7 +40,7 @@ LIMIT 100`,
   ${shown('segment')} AS segment,
   period_start, period_end, currency, customers,
   revenue, ai_cost_usd, margin_ratio, previous_margin_ratio, margin_ratio_change, margin_falling
-FROM otel.aicost_segment_margin_trend
+FROM ${DATABASE}.aicost_segment_margin_trend
 WHERE ${PERIOD_OVERLAPS}
 ORDER BY margin_falling DESC, margin_ratio_change ASC NULLS LAST, segment`,
     {
@@ -61,7 +61,7 @@ ORDER BY margin_falling DESC, margin_ratio_change ASC NULLS LAST, segment`,
   sum(o.unpriced_calls) AS unpriced_calls,
   sum(o.cost_usd) AS cost_usd,
   if(outcome_count = 0, NULL, sum(o.cost_usd) / outcome_count) AS cost_per_outcome_usd
-FROM otel.aicost_cost_per_outcome AS o
+FROM ${DATABASE}.aicost_cost_per_outcome AS o
 WHERE ${[DAY_IN_RANGE, ...filters('feature', 'customer', 'environment')].join('\n  AND ')}
 GROUP BY outcome, feature
 ORDER BY cost_usd DESC`,
@@ -73,7 +73,7 @@ ORDER BY cost_usd DESC`,
     `SELECT
   service, release, deployment, first_seen, last_seen, requests, unpriced_requests,
   cost_per_request_usd, previous_release, change_usd, change_ratio
-FROM otel.aicost_release_costs
+FROM ${DATABASE}.aicost_release_costs
 WHERE ${['last_seen >= $__fromTime AND first_seen <= $__toTime', ...filters('service', 'environment')].join('\n  AND ')}
 ORDER BY service, first_seen`,
     { overrides: [...money('cost_per_request_usd', 'change_usd'), ...percent('change_ratio')] },
@@ -83,7 +83,7 @@ ORDER BY service, first_seen`,
     'Per service that records outcomes, its release and outcome: cost per outcome (the calls of the outcome traces, any service) and the change from the release before.',
     `SELECT
   service, release, outcome, first_seen, outcomes, cost_usd, cost_per_outcome_usd, previous_release, change_usd
-FROM otel.aicost_release_outcome_costs
+FROM ${DATABASE}.aicost_release_outcome_costs
 WHERE ${['first_seen <= $__toTime', ...filters('service', 'environment')].join('\n  AND ')}
 ORDER BY service, outcome, first_seen`,
     { overrides: money('cost_usd', 'cost_per_outcome_usd', 'change_usd') },
@@ -93,13 +93,13 @@ ORDER BY service, outcome, first_seen`,
     'Days on which a feature cost more per request than its target (aicost targets load), and billing periods in which its gross AI margin was below its target.',
     `SELECT 'cost per request' AS target, ${shown('feature')} AS feature, toString(day) AS period,
   toFloat64(cost_per_request_usd) AS actual, toFloat64(max_cost_per_request_usd) AS limit
-FROM otel.aicost_cost_target_breaches
+FROM ${DATABASE}.aicost_cost_target_breaches
 WHERE ${[DAY_IN_RANGE, 'breached', ...filters('feature', 'service', 'environment')].join('\n  AND ')}
 UNION ALL
 SELECT 'gross AI margin' AS target, ${shown('feature')} AS feature,
   concat(toString(period_start), ' .. ', toString(period_end)) AS period,
   toFloat64(margin_ratio) AS actual, toFloat64(min_margin) AS limit
-FROM otel.aicost_margin_target_breaches
+FROM ${DATABASE}.aicost_margin_target_breaches
 WHERE ${[PERIOD_OVERLAPS, 'breached', ...filters('feature')].join('\n  AND ')}
 ORDER BY target, feature, period`,
   ),
@@ -114,7 +114,7 @@ ORDER BY target, feature, period`,
   sum(w.current_cost_usd) AS recorded_usd,
   sum(w.candidate_cost_usd) AS estimate_usd,
   sum(w.savings_usd) AS estimated_savings_usd
-FROM otel.aicost_whatif_models_in_use AS w
+FROM ${DATABASE}.aicost_whatif_models_in_use AS w
 WHERE ${['$__timeFilter(w.timestamp)', 'w.candidate_model_id != w.current_model_id', ...DIMENSIONS.map((d) => variableFilter(d, 'w.'))].join('\n  AND ')}
 GROUP BY feature, model, candidate
 HAVING estimated_savings_usd > 0
@@ -133,7 +133,7 @@ LIMIT 20`,
   sum(u.allocated_usd) AS allocated_usd,
   sum(u.idle_usd) AS idle_usd,
   if(capacity_usd = 0, NULL, toFloat64(allocated_usd) / toFloat64(capacity_usd)) AS utilisation
-FROM otel.aicost_capacity_utilisation AS u
+FROM ${DATABASE}.aicost_capacity_utilisation AS u
 WHERE $__timeFilter(u.hour)
 GROUP BY pool, tier
 ORDER BY idle_usd DESC`,
@@ -143,7 +143,7 @@ ORDER BY idle_usd DESC`,
     'Effective cost per 1M tokens by tier and hour of day',
     'Self-hosted and cloud-GPU pools at the cost allocated to their requests, the provider API at its priced cost, per model family (aicost.attr.model_family, else the model) and UTC hour of day: where bursting to an API is cheaper than the baseline.',
     `SELECT tier, model_family, hour_of_day, requests, tokens, cost_usd, cost_per_mtok_usd
-FROM otel.aicost_tier_cost_per_mtok
+FROM ${DATABASE}.aicost_tier_cost_per_mtok
 ORDER BY model_family, hour_of_day, tier`,
     { overrides: money('cost_usd', 'cost_per_mtok_usd') },
   ),

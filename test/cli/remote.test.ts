@@ -529,42 +529,52 @@ describe('migrate and prices load with --clickhouse-url, without the chdb addon'
 
   it('installs, lists and prices a schema in another database (--database, AICOST_DATABASE)', async () => {
     const url = ['--clickhouse-url', collector.clickhouseUrl];
-    const installed = await runCli(['migrate', '--database', 'finops', ...url], { env: WITHOUT_CHDB });
+    const installed = await runCli(
+      ['migrate', '--database', 'finops', ...url],
+      withCredential(collector, { env: WITHOUT_CHDB }),
+    );
     expect(installed.code, installed.stderr).toBe(0);
     expect(installed.stdout).toMatch(
       new RegExp(
         `^installed the schema \\(migrations ${ALL_MIGRATIONS} recorded\\): \\d+ statements in finops on `,
       ),
     );
-    const status = await runCli(['migrate', '--status', ...url], {
-      env: { ...WITHOUT_CHDB, AICOST_DATABASE: 'finops' },
-    });
+    const status = await runCli(
+      ['migrate', '--status', ...url],
+      withCredential(collector, { env: { ...WITHOUT_CHDB, AICOST_DATABASE: 'finops' } }),
+    );
     expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/^migrations of finops on .*\n0001 baseline +applied +\d{4}-/);
-    const loaded = await runCli(['prices', 'load', '--database', 'finops', ...url], { env: WITHOUT_CHDB });
+    const loaded = await runCli(
+      ['prices', 'load', '--database', 'finops', ...url],
+      withCredential(collector, { env: WITHOUT_CHDB }),
+    );
     expect(loaded.code, loaded.stderr).toBe(0);
     const count = async (database: string) => {
-      const res = await runCli([
-        'sql',
-        ...url,
-        '--format',
-        'csv',
-        `SELECT count() FROM ${database}.aicost_prices`,
-      ]);
+      const res = await runCli(
+        ['sql', ...url, '--format', 'csv', `SELECT count() FROM ${database}.aicost_prices`],
+        withCredential(collector),
+      );
       expect(res.code, res.stderr).toBe(0);
       return Number(res.stdout.split('\n')[1]);
     };
     expect(await count('finops')).toBe(Number(/loaded (\d+) price rows/.exec(loaded.stdout)![1]));
     // The views of that database read that database's tables.
-    const views = await runCli([
-      'sql',
-      ...url,
-      '--format',
-      'csv',
-      "SELECT count() FROM system.tables WHERE database = 'finops' AND create_table_query LIKE '%otel.%'",
-    ]);
+    const views = await runCli(
+      [
+        'sql',
+        ...url,
+        '--format',
+        'csv',
+        "SELECT count() FROM system.tables WHERE database = 'finops' AND create_table_query LIKE '%otel.%'",
+      ],
+      withCredential(collector),
+    );
     expect(views.stdout).toBe('count()\n0\n');
-    const bad = await runCli(['migrate', '--database', 'fin-ops', ...url], { env: WITHOUT_CHDB });
+    const bad = await runCli(
+      ['migrate', '--database', 'fin-ops', ...url],
+      withCredential(collector, { env: WITHOUT_CHDB }),
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/database name must be letters, digits and underscores/);
   });

@@ -39,8 +39,9 @@ function runDemo(args: string[]): Promise<{ code: number | null; stderr: string 
   });
 }
 
-async function cli(args: string[]): Promise<string> {
-  const result = await runCli(args);
+/** Runs the CLI; `--clickhouse-url` to the collector on dataDir needs the store's credential (CLICKHOUSE_PASSWORD). */
+async function cli(args: string[], password?: string): Promise<string> {
+  const result = await runCli(args, password === undefined ? {} : { env: { CLICKHOUSE_PASSWORD: password } });
   expect(result.code, result.stderr).toBe(0);
   return result.stdout;
 }
@@ -242,7 +243,7 @@ describe('aicost reconcile on the demo traffic', () => {
         ['--clickhouse-url', readOnly.clickhouseUrl],
       ]) {
         const remote = JSON.parse(
-          await cli(['reconcile', '--since', '2d', '--format', 'json', ...target]),
+          await cli(['reconcile', '--since', '2d', '--format', 'json', ...target], readOnly.password),
         ) as typeof local;
         expect(remote.totals).toEqual(local.totals);
         expect(remote.rows).toEqual(local.rows);
@@ -253,19 +254,17 @@ describe('aicost reconcile on the demo traffic', () => {
     }
     const writable = await startCollector({ dataDir, args: ['--writable'] });
     try {
-      const loaded = await cli(['billing', 'load', bill, '--clickhouse-url', writable.clickhouseUrl]);
+      const loaded = await cli(
+        ['billing', 'load', bill, '--clickhouse-url', writable.clickhouseUrl],
+        writable.password,
+      );
       expect(loaded).toContain('already imported: its rows were replaced, totals unchanged');
       expect(loaded).toContain(`loaded ${traced.length + 1} billing rows into ${writable.clickhouseUrl}`);
       const after = JSON.parse(
-        await cli([
-          'reconcile',
-          '--since',
-          '2d',
-          '--format',
-          'json',
-          '--clickhouse-url',
-          writable.clickhouseUrl,
-        ]),
+        await cli(
+          ['reconcile', '--since', '2d', '--format', 'json', '--clickhouse-url', writable.clickhouseUrl],
+          writable.password,
+        ),
       ) as typeof local;
       expect(after.totals).toEqual(local.totals);
     } finally {

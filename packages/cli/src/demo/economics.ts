@@ -41,8 +41,9 @@ export const DEMO_ECONOMICS_SQL = `SELECT
     toString(m.ai_cost_usd) AS ai_cost_usd,
     toString(m.margin_usd) AS margin_usd,
     if(m.margin_ratio IS NULL, 'n/a', concat(toString(round(m.margin_ratio * 100, 1)), '%')) AS margin,
-    ifNull(o.tickets, 0) AS tickets_resolved,
-    toString(o.cost_per_ticket) AS cost_per_ticket_usd
+    o.tickets AS tickets_resolved,
+    -- A customer without tickets has no cost per ticket (the join's default row has customer '').
+    toString(if(o.customer = '', NULL, o.cost_per_ticket)) AS cost_per_ticket_usd
 FROM ${DATABASE}.aicost_customer_margin AS m
 LEFT JOIN
 (
@@ -52,8 +53,8 @@ LEFT JOIN
     WHERE c.outcome = 'ticket_resolved'
     GROUP BY customer
 ) AS o ON o.customer = m.customer
-ORDER BY m.customer
-SETTINGS join_use_nulls = 1`;
+ORDER BY m.customer`;
+// No SETTINGS clause: a read-only aicost up refuses one in the query (its settings come from the client).
 
 /**
  * Writes the demo revenue to `dataDir`/revenue.csv, loads it through the demo's (writable)
