@@ -9,34 +9,12 @@
  * down = nothing listens on its port yet; back = `aicost up` started on that port.
  * Skipped without the collector binary (collector/build.sh), except under CI=true.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { postOtlp, REPO, runCli, startCollector, tempDir } from './support.js';
-
-function collectorBinary(): string | undefined {
-  try {
-    const out = execFileSync('bash', [join(REPO, 'collector/build.sh'), '--print-path'], {
-      encoding: 'utf8',
-    });
-    const path = out.trim().split('\n').pop();
-    return path && existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { collectorBinary, freePort, postOtlp, REPO, runCli, startCollector, tempDir } from './support.js';
 
 const binary = collectorBinary();
 const TOKEN = 'otelcol-queue-token';

@@ -6,33 +6,19 @@
  * Skipped when the collector binary has not been built (collector/build.sh), except under CI=true (.ci/run
  * builds it), where a missing binary fails.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeSpans, postOtlp, REPO, runCli, serializeSpans, startCollector } from './support.js';
-
-function collectorBinary(): string | undefined {
-  try {
-    const out = execFileSync('bash', [join(REPO, 'collector/build.sh'), '--print-path'], {
-      encoding: 'utf8',
-    });
-    const path = out.trim().split('\n').pop();
-    return path && existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+import {
+  collectorBinary,
+  freePort,
+  makeSpans,
+  postOtlp,
+  REPO,
+  runCli,
+  serializeSpans,
+  startCollector,
+} from './support.js';
 
 const binary = collectorBinary();
 /** The bearer token collector/config.yaml requires on its OTLP receivers. */

@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -293,4 +294,27 @@ export function sumUsd(amounts: string[]): string {
     return n + BigInt(whole!) * 1_000_000_000n + BigInt(frac.padEnd(9, '0'));
   }, 0n);
   return `${nanos / 1_000_000_000n}.${(nanos % 1_000_000_000n).toString().padStart(9, '0')}`;
+}
+
+/** The slim collector's binary (`collector/build.sh --print-path`), if it has been built. */
+export function collectorBinary(): string | undefined {
+  try {
+    const out = execFileSync('bash', [join(REPO, 'collector/build.sh'), '--print-path'], {
+      encoding: 'utf8',
+    });
+    const path = out.trim().split('\n').pop();
+    return path && existsSync(path) ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A loopback port free right now (for a process that must be told its port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
