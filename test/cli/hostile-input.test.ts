@@ -490,3 +490,109 @@ describe('aicost up: command line and binding', { timeout: CHILD_PROCESS_TIMEOUT
     }
   });
 });
+
+describe('aicost up --writable: writes stay inside the store', { timeout: CHILD_PROCESS_TIMEOUT }, () => {
+  let collector: Collector;
+  let work: string;
+  let secretFile: string;
+
+  beforeAll(async () => {
+    work = tempDir('aicost-writable-');
+    secretFile = join(work, 'secret.txt');
+    writeFileSync(secretFile, `${SECRET}\n`);
+    collector = await startCollector({ args: ['--writable'] });
+    // A deduplication window, as the schema's tables have, so that a retried insert can be stored once.
+    const create = await sql(
+      collector,
+      'CREATE TABLE default.w (a String) ENGINE = MergeTree ORDER BY a SETTINGS non_replicated_deduplication_window = 100',
+    );
+    expect(create.status, create.text).toBe(200);
+  }, CHILD_PROCESS_TIMEOUT);
+
+  afterAll(async () => {
+    expect(await collector?.stop()).toBe(0);
+  });
+
+  const rows = async () => (await sql(collector, 'SELECT a FROM default.w ORDER BY a')).text;
+
+  it('never runs SQL that follows Values rows (a `;` ends Values data)', async () => {
+    // Before the fix each of these answered the secret: the engine ran the SELECT after the rows.
+    const leak = `; SELECT file('${secretFile}')`;
+    for (const [body, params] of [
+      [`('v1')${leak}`, { query: 'INSERT INTO default.w FORMAT Values' }],
+      [`INSERT INTO default.w VALUES ('v2')${leak}`, {}],
+      [`INSERT INTO default.w FORMAT Values ('v3')${leak}`, {}],
+    ] as const) {
+      const res = await sql(collector, body, { params });
+      expect(res.text, body).not.toContain(SECRET);
+    }
+    expect(await rows()).not.toContain(SECRET);
+  });
+
+  it('never runs SQL that follows rows in a text format', async () => {
+    for (const [format, row] of [
+      ['JSONEachRow', '{"a":"j1"}'],
+      ['CSV', 'c1'],
+      ['TSV', 't1'],
+    ]) {
+      const res = await sql(collector, `${row}\n; SELECT file('${secretFile}')`, {
+        params: { query: `INSERT INTO default.w FORMAT ${format}` },
+      });
+      expect(res.text, format).not.toContain(SECRET);
+    }
+    // LineAsString keeps every line as a row: the SQL is stored as text, never run.
+    const lines = await sql(collector, `l1\nSELECT file('${secretFile}')`, {
+      params: { query: 'INSERT INTO default.w FORMAT LineAsString' },
+    });
+    expect(lines.status, lines.text).toBe(200);
+    expect(await rows()).not.toContain(SECRET);
+  });
+
+  it('refuses writes that read files or reach outside, with 403 and nothing written', async () => {
+    const outside = join(work, 'out.tsv');
+    for (const statement of [
+      `INSERT INTO default.w SELECT file('${secretFile}')`,
+      `INSERT INTO default.w SELECT \`\\x66ile\`('${secretFile}')`,
+      `ALTER TABLE default.w UPDATE a = file('${secretFile}') WHERE 1`,
+      `CREATE TABLE default.f (a String) ENGINE = File(TSV, '${outside}')`,
+      `INSERT INTO FUNCTION file('${outside}', 'TSV') SELECT 1`,
+      `CREATE TABLE default.g AS file('${secretFile}', 'LineAsString')`,
+      `CREATE DICTIONARY default.d (k UInt64, v String) PRIMARY KEY k SOURCE(FILE(path '${secretFile}' format 'TSV')) LAYOUT(FLAT()) LIFETIME(0)`,
+      `ATTACH TABLE default.h (a String) ENGINE = MergeTree ORDER BY a`,
+      'SYSTEM SHUTDOWN',
+    ]) {
+      const res = await sql(collector, statement);
+      expect(res.status, `${statement}: ${res.text}`).toBe(403);
+      expect(res.text).not.toContain(SECRET);
+    }
+    expect(existsSync(outside)).toBe(false);
+    expect(await rows()).not.toContain(SECRET);
+  });
+
+  it('runs one statement only', async () => {
+    const res = await sql(collector, `INSERT INTO default.w SELECT 'm1'; SELECT file('${secretFile}')`);
+    expect(res.status, res.text).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.text).toMatch(/statement/i);
+    expect(res.text).not.toContain(SECRET);
+    expect(await rows()).not.toContain('m1');
+  });
+
+  it('still takes ordinary writes: inline VALUES (a retry stored once), text rows with ?database=, DDL with codecs', async () => {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await sql(collector, "INSERT INTO default.w VALUES ('ok1'), ('ok2');");
+      expect(res.status, res.text).toBe(200);
+    }
+    const json = await sql(collector, '{"a":"ok3"}\n{"a":"ok4"}\n', {
+      params: { query: 'INSERT INTO w FORMAT JSONEachRow', database: 'default' },
+    });
+    expect(json.status, json.text).toBe(200);
+    const ddl = await sql(
+      collector,
+      'CREATE TABLE default.c (t DateTime64(9) CODEC(Delta, ZSTD(1)), s String, INDEX i s TYPE bloom_filter(0.01) GRANULARITY 1) ENGINE = MergeTree ORDER BY t TTL toDateTime(t) + INTERVAL 30 DAY',
+    );
+    expect(ddl.status, ddl.text).toBe(200);
+    const listed = (await rows()).split('\n').filter((row) => row.startsWith('ok'));
+    expect(listed).toEqual(['ok1', 'ok2', 'ok3', 'ok4']);
+  });
+});

@@ -43,10 +43,15 @@ import {
   EXTERNAL_FUNCTIONS,
   firstKeyword,
   formatClause,
+  inlineInsert,
   insertWithFormat,
   maskSql,
   readOnlyViolation,
 } from './sql-text.js';
+import { WriteRefusedError, writeGuard } from './write-guard.js';
+
+/** How many write statements' verdicts {@link createClickHouseHttpServer} remembers. */
+const MAX_WRITE_VERDICTS = 256;
 
 export interface ClickHouseHttpOptions {
   engine: LocalEngine;
@@ -102,7 +107,12 @@ const PROTOCOL_PARAMS = new Set([
   'profile',
 ]);
 
-const TEXT_INSERT_FORMATS = new Set(
+/**
+ * Text formats whose data the engine reads to the end of the statement's text
+ * (a `;` or SQL after the rows is a parse error, never a second statement).
+ * `Values` is not one of them.
+ */
+const SELF_DELIMITING_TEXT_FORMATS = new Set(
   [
     'JSONEachRow',
     'JSONCompactEachRow',
@@ -126,7 +136,6 @@ const TEXT_INSERT_FORMATS = new Set(
     'TabSeparatedWithNamesAndTypes',
     'TSVRaw',
     'TabSeparatedRaw',
-    'Values',
     'CustomSeparated',
     'LineAsString',
     'RawBLOB',
@@ -248,6 +257,7 @@ function requestSettings(params: URLSearchParams): RequestSettings {
 }
 
 export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server {
+  const writeVerdicts = new Map<string, string>();
   const serverHeaders = {
     'X-ClickHouse-Server-Display-Name': 'aicost',
     'X-ClickHouse-Timezone': 'UTC',
@@ -338,7 +348,9 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         let result: Awaited<ReturnType<LocalEngine['query']>>;
         if (write) {
           format = requestedFormat;
-          result = await runWrite(sql, dataInsert ? body : undefined, requestedFormat, {
+          const insert = dataInsert ? { ...dataInsert, data: body } : inlineInsert(sql);
+          const statement = await guardedWrite(insert ? `${insert.head} FORMAT ${insert.format}` : sql);
+          result = await runWrite(statement, insert?.data, requestedFormat, {
             database,
             settings,
             params: bind,
@@ -420,6 +432,10 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         message = err.message;
         code = err.code;
         status = httpStatusOf(code);
+      } else if (err instanceof WriteRefusedError) {
+        code = 497;
+        message = `Code: 497. DB::Exception: aicost up keeps writes inside the store: ${err.message}. (ACCESS_DENIED)`;
+        status = 403;
       } else if (err instanceof ReadRefusedError) {
         code = 164;
         message = `Code: 164. DB::Exception: aicost up serves the store read-only: ${err.message}. (READONLY)`;
@@ -472,15 +488,34 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
   }
 
   /**
-   * A write on the shared session (--writable). INSERT data in a text format
-   * is appended to the statement; binary formats (Native from clickhouse-go,
-   * RowBinary, ...) are handed to the engine's `format()` table function,
-   * and carry an insert_deduplication_token made from the statement and the
-   * rows (see retryToken), so a batch the exporter sends again is stored once (text inserts
-   * are deduplicated by the engine's block hash already; INSERT ... SELECT
-   * is not, which is why `file()` counted retries twice). The engine keeps
-   * `USE`/`SET` for the whole session, so they are set for this statement and
-   * reset right after, in the same engine call.
+   * The engine's canonical text of a write statement (without its data), once
+   * {@link writeGuard} has accepted the engine's parse of it. Verdicts are
+   * remembered per text: the exporter sends the same INSERT for every batch.
+   */
+  async function guardedWrite(sql: string): Promise<string> {
+    const known = writeVerdicts.get(sql);
+    if (known !== undefined) return known;
+    const { canonical, ast } = await opts.engine.parseStatement(sql);
+    writeGuard(ast, canonical);
+    if (writeVerdicts.size >= MAX_WRITE_VERDICTS) writeVerdicts.clear();
+    writeVerdicts.set(sql, canonical);
+    return canonical;
+  }
+
+  /**
+   * A write on the shared session (--writable): `sql` is one statement the
+   * guard accepted, `data` the rows of an INSERT. Data in a self-delimiting
+   * text format (JSON lines, CSV, TSV, ...) is appended to the statement: the
+   * engine reads it to the end, so nothing after it can run as SQL (checked for
+   * each format in the tests). `Values` data is not self-delimiting (a `;`
+   * ends it and starts a statement), so it goes, like binary formats (Native
+   * from clickhouse-go, RowBinary, ...), through the engine's `format()` table
+   * function, with an insert_deduplication_token made from the statement and
+   * the rows (see retryToken), so a batch the exporter sends again is stored
+   * once (appended text is deduplicated by the engine's block hash already;
+   * INSERT ... SELECT is not, which is why `file()` counted retries twice).
+   * The engine keeps `USE`/`SET` for the whole session, so they are set for
+   * this statement and reset right after.
    */
   async function runWrite(
     sql: string,
@@ -500,9 +535,11 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
     }
     let statement = sql.trim().replace(/;\s*$/, '');
     const insert = data && data.length > 0 ? insertWithFormat(sql) : undefined;
+    let appendedData = false;
     if (insert && data) {
-      if (TEXT_INSERT_FORMATS.has(insert.format.toLowerCase())) {
+      if (SELF_DELIMITING_TEXT_FORMATS.has(insert.format.toLowerCase())) {
         statement = `${statement}\n${data.toString('utf8')}`;
+        appendedData = true;
       } else {
         const hex = data.toString('hex');
         const token = await retryToken(insert.head, insert.format, hex);
@@ -519,12 +556,17 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         statement = `${head} SELECT * FROM format(${sqlQuote(insert.format)}, unhex('${hex}'))`;
       }
     }
-    const text = [...before, statement, ...after].join(';\n');
+    // Appended data runs to the end of the text, so the resets get an engine call of their own.
+    const text = [...before, statement, ...(appendedData ? [] : after)].join(';\n');
+    let failed = false;
     try {
       return await opts.engine.query(text, { format, params: ctx.params });
     } catch (err) {
-      if (after.length > 0) await opts.engine.query(after.join(';\n')).catch(() => {});
+      failed = true;
       throw err;
+    } finally {
+      if (after.length > 0 && (failed || appendedData))
+        await opts.engine.query(after.join(';\n')).catch(() => {});
     }
   }
 

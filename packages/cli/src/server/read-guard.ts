@@ -66,14 +66,14 @@ function isKnownFunction(name: string, fns: EngineFunctions): boolean {
   return false;
 }
 
-interface AstNode {
+export interface AstNode {
   depth: number;
   kind: string;
   name: string;
 }
 
 /** `EXPLAIN AST` text (TabSeparated, one node per line, one space of indent per level) to nodes. */
-function parseAst(text: string): AstNode[] {
+export function parseAst(text: string): AstNode[] {
   const nodes: AstNode[] = [];
   for (const line of text.split('\n')) {
     if (line === '') continue;

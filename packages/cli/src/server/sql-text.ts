@@ -294,6 +294,44 @@ export interface InsertTarget {
   format: string;
 }
 
+/** An INSERT whose rows follow its statement in the same text. */
+export interface InlineInsert extends InsertTarget {
+  data: Buffer;
+}
+
+/**
+ * `INSERT INTO t [(cols)] [SETTINGS ...] VALUES rows` or `... FORMAT f rows`,
+ * split into the statement and its rows (`VALUES` becomes `FORMAT Values`),
+ * so the rows never run as SQL. `undefined` for an INSERT ... SELECT and for
+ * other statements.
+ */
+export function inlineInsert(sql: string): InlineInsert | undefined {
+  const masked = maskSql(sql);
+  if (!/^\s*INSERT\s+INTO\b/i.test(masked)) return undefined;
+  const keyword = /\b(VALUES|FORMAT|SELECT|WITH)\b|[()]/gi;
+  let depth = 0;
+  for (let m = keyword.exec(masked); m; m = keyword.exec(masked)) {
+    if (m[0] === '(') depth++;
+    else if (m[0] === ')') depth--;
+    else if (depth === 0) {
+      const word = m[1]!.toUpperCase();
+      if (word === 'SELECT' || word === 'WITH') return undefined;
+      const head = sql.slice(0, m.index).trim();
+      if (word === 'VALUES') {
+        const rows = sql
+          .slice(m.index + m[0].length)
+          .trim()
+          .replace(/;$/, '');
+        return { head, format: 'Values', data: Buffer.from(rows) };
+      }
+      const name = /^FORMAT\s+([A-Za-z][A-Za-z0-9_]*)[ \t]*\r?\n?/i.exec(masked.slice(m.index));
+      if (!name) return undefined;
+      return { head, format: name[1]!, data: Buffer.from(sql.slice(m.index + name[0].length)) };
+    }
+  }
+  return undefined;
+}
+
 /** `INSERT INTO t [(cols)] [SETTINGS ...] FORMAT f` with its data expected after it. */
 export function insertWithFormat(sql: string): InsertTarget | undefined {
   const masked = maskSql(sql);

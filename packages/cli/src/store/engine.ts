@@ -134,6 +134,21 @@ export interface ReadOnlyQueryOptions extends QueryOptions {
   check?: (ast: string, canonical: string) => void;
 }
 
+/**
+ * `formatQuerySingleLine` of the statement: exactly one statement, escapes
+ * resolved. The statement travels as a string value, so the engine parses it
+ * as one statement only (a second one after a `;` is a syntax error there,
+ * where the engine would otherwise run it).
+ */
+async function canonicalText(session: Session, sql: string): Promise<string> {
+  const result = await session.queryBindAsync(
+    'SELECT formatQuerySingleLine({statement:String})',
+    { statement: sql },
+    { format: 'TabSeparatedRaw' },
+  );
+  return result.text().replace(/\n$/, '');
+}
+
 export class LocalEngine {
   private constructor(
     readonly dataDir: string,
@@ -201,21 +216,28 @@ export class LocalEngine {
       const run = (text: string, format: string) =>
         params ? session.queryBindAsync(text, params, { format }) : session.queryAsync(text, { format });
       if (!opts.check) return await run(sql, opts.format ?? 'TabSeparated');
-      // The statement travels as a string value, so the engine parses it as one statement only (a second one
-      // after a `;` is a syntax error there, where the engine would otherwise run it).
-      const canonical = (
-        await session.queryBindAsync(
-          'SELECT formatQuerySingleLine({statement:String})',
-          { statement: sql },
-          {
-            format: 'TabSeparatedRaw',
-          },
-        )
-      )
-        .text()
-        .replace(/\n$/, '');
+      const canonical = await canonicalText(session, sql);
       opts.check((await run(`EXPLAIN AST ${canonical}`, 'TabSeparated')).text(), canonical);
       return await run(canonical, opts.format ?? 'TabSeparated');
+    } finally {
+      session.close();
+    }
+  }
+
+  /**
+   * The engine's parse of one statement, for a guard to judge before the
+   * statement runs elsewhere: its canonical text and that text's `EXPLAIN AST`.
+   * Parsed on a connection of its own, which nothing else uses; more than one
+   * statement is a syntax error there. Not read-only: `EXPLAIN AST` runs
+   * nothing, but applies a statement's SETTINGS clause (a view's
+   * `join_use_nulls`), which read-only refuses.
+   */
+  async parseStatement(sql: string): Promise<{ canonical: string; ast: string }> {
+    const session = new Session(this.dataDir);
+    try {
+      const canonical = await canonicalText(session, sql);
+      const ast = (await session.queryAsync(`EXPLAIN AST ${canonical}`, { format: 'TabSeparated' })).text();
+      return { canonical, ast };
     } finally {
       session.close();
     }
