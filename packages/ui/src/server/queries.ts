@@ -237,6 +237,21 @@ export const PAGES = {
     cost_percentiles: COST_PERCENTILES,
     most_expensive: panelSql('aicost-requests', 'Most expensive requests'),
   },
+  // The Economics dashboard's panels (grafana/generator/economics.ts), each as the dashboard runs it.
+  economics: {
+    customer_margin: panelSql('aicost-economics', 'Gross AI margin by customer'),
+    segment_margin: panelSql('aicost-economics', 'Gross AI margin by segment (falling margins first)'),
+    cost_per_outcome: panelSql('aicost-economics', 'Cost per outcome by feature'),
+    release_costs: panelSql('aicost-economics', 'Cost per request by release'),
+    release_outcome_costs: panelSql('aicost-economics', 'Cost per outcome by release'),
+    whatif_savings: panelSql('aicost-economics', 'Largest what-if savings (estimate)'),
+    capacity: panelSql('aicost-economics', 'Capacity utilisation and idle cost'),
+  },
+  // The overview dashboard's bill panels (grafana/generator/billing.ts: `aicost reconcile`'s rows).
+  reconciliation: {
+    bill_vs_traces: panelSql('aicost-overview', 'Bill vs traces per provider, model and day'),
+    untraced_projects: panelSql('aicost-overview', 'Billed projects without spans'),
+  },
 } as const;
 export type PageName = keyof typeof PAGES;
 
