@@ -116,7 +116,7 @@ export async function startEconomicsUi(): Promise<SeededUi & { seed: Seed; files
       'customer,segment,period_start,period_end,amount,currency',
       `acme,smb,${period.start},${period.end},5.5,USD`,
       `globex,enterprise,${period.start},${period.end},20,USD`,
-      `initech,smb,${period.start},${period.end},0.000000001,USD`,
+      `initech,smb,${period.start},${period.end},0.25,USD`,
       `umbrella,enterprise,${period.start},${period.end},12.75,EUR`,
       `acme,smb,${previous.start},${previous.end},5,USD`,
     ].join('\n'),

@@ -299,7 +299,7 @@ let lastChange: string | undefined;
 async function poll(): Promise<void> {
   try {
     const change = await getJson<Row>('/api/changes');
-    const token = String(change.requests);
+    const token = JSON.stringify(change);
     if (lastChange !== undefined && token !== lastChange && route().page !== 'trace') await render();
     lastChange = token;
   } catch {

@@ -116,9 +116,10 @@ export async function economicsPage(params: URLSearchParams): Promise<HTMLElemen
         empty: 'No outcomes in this range: record them with recordOutcome().',
       }),
     ),
+    // Full width: with the change columns these tables are too wide for half the page.
     h(
       'div',
-      { class: 'grid2' },
+      {},
       section(
         'Cost per request by release',
         'Per service and release (service.version) seen in the range: cost per priced request and the change from the release before. Filters: service, environment.',
