@@ -422,16 +422,22 @@ describe('economics page', () => {
       (window as unknown as { notReloaded: boolean }).notReloaded = true;
     });
     const csv = `customer,segment,period_start,period_end,amount\nhooli,enterprise,${isoDay(dayStart(5))},${isoDay(dayStart(0))},42.5`;
+    // The poll (every 2 s) sees the new row and asks for the page's data again within seconds; the
+    // page then shows once its seven queries are answered (~10 s on this loaded machine).
+    const refresh = page.waitForRequest((request) => request.url().includes('/api/economics?'), {
+      timeout: 6_000,
+    });
     await ui.engine.query(insertStatement(REVENUE.table, readDataFile(REVENUE, 'revenue.csv', csv)));
+    await refresh;
     const hooli = page.getByTestId('customer-margin').locator('tr', { hasText: 'hooli' });
-    await hooli.waitFor({ timeout: 10_000 });
+    await hooli.waitFor({ timeout: 60_000 });
     expect(await hooli.locator('td[data-col=revenue]').textContent()).toBe('$42.50');
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(
       true,
     );
     expect(errors).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('reconciliation page', () => {
