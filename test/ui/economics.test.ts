@@ -209,6 +209,19 @@ describe('the same rows as the dashboards', () => {
     }, 120_000);
   }
 
+  it('malformed parameters get a 400 naming them, as on the other pages', async () => {
+    for (const [query, message] of [
+      ['from=yesterday&to=1', 'from: expected Unix seconds'],
+      [`${API_RANGE}&customer=${'x'.repeat(1001)}`, 'customer: a value is longer than 1000 characters'],
+    ] as const) {
+      for (const path of ['/api/economics', '/api/reconciliation']) {
+        const response = await fetch(`${ui.url}${path}?${query}`);
+        expect(response.status, path).toBe(400);
+        expect(((await response.json()) as { error: string }).error).toContain(message);
+      }
+    }
+  });
+
   it('every bill panel the reconciliation page shows; the dimension filters do not apply to a bill', async () => {
     const answer = await json(`/api/reconciliation?${API_RANGE}&feature=support&customer=acme`);
     expect(answer.selection).toEqual({});
