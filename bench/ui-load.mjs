@@ -211,6 +211,31 @@ for (const { name, path, api } of PAGES) {
   );
 }
 
+// The Economics page is the sum of its panels (the engine answers one query at a time): each
+// panel's query alone, bound as the server binds it (the UI's source modules, run with Node's
+// type stripping), on the engine's read-only connection.
+const { PAGES: PANELS } = await import(join(root, 'packages/ui/src/server/queries.ts'));
+const { bindDashboardSql, queryParameters } = await import(join(root, 'packages/ui/src/server/bind.ts'));
+const params = queryParameters({ from: start, to: now, intervalSeconds: 21_600 }, {});
+console.log(`\n${'economics panel, alone'.padEnd(28)} ${'ms'.padStart(8)} ${'rows'.padStart(8)}`);
+for (const [key, sql] of Object.entries(PANELS.economics)) {
+  const times = [];
+  let rows = 0;
+  for (let rep = 0; rep < REPS; rep += 1) {
+    const began = performance.now();
+    const text = (
+      await engine.queryReadOnly(bindDashboardSql(sql, {}), {
+        format: 'JSONEachRow',
+        params,
+        settings: { output_format_json_quote_decimals: '1' },
+      })
+    ).text();
+    times.push(performance.now() - began);
+    rows = text.split('\n').filter((line) => line !== '').length;
+  }
+  console.log(`${key.padEnd(28)} ${median(times).toFixed(0).padStart(8)} ${String(rows).padStart(8)}`);
+}
+
 const sizes = JSON.parse(readFileSync(join(root, 'packages/ui/dist/web/sizes.json'), 'utf8'));
 console.log('\nbundle (what a page load downloads):');
 for (const { file, bytes, gzip } of sizes)
