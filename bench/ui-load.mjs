@@ -3,7 +3,9 @@
  * Page load of the web UI (@aicost/ui) in headless Chromium over a store of generated model
  * calls: for each page, the time from navigation to the rendered page (every panel's data
  * fetched and drawn), next to the time of the page's API call alone, in one run; median of
- * --reps loads on a fresh tab each. Also prints the bundle the browser downloads.
+ * --reps loads on a fresh tab each. Also prints the bundle the browser downloads. The store also
+ * gets outcomes, revenue, capacity pools and a bill (3% over the traces) for the economics and
+ * reconciliation pages.
  *
  *   node_modules/.bin/node bench/ui-load.mjs [--requests 100000] [--days 30] [--reps 7]
  *
@@ -80,6 +82,42 @@ SELECT
   lower(hex(toFixedString(reinterpretAsString(cityHash64(number, 4)), 8))),
   '', 'POST /api', 'Server', 'svc-' || toString(number % 3), toUInt64(9000000000), 'Unset'
 FROM numbers(${REQUESTS})`);
+// Business data for the economics and reconciliation pages: an outcome in every third trace,
+// a month of revenue per customer, two capacity pools (the calls carry no pool: all idle), and
+// a bill of what was traced per day, provider and model plus 3% (inserted as the billing
+// import writes its rows).
+await engine.query(`
+INSERT INTO otel.otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName,
+  ResourceAttributes, ScopeName, SpanAttributes, Duration, StatusCode)
+SELECT
+  toDateTime64(${start} + intDiv(number * ${DAYS * 86_400}, ${REQUESTS}) + 1, 9, 'UTC'),
+  lower(hex(toFixedString(reinterpretAsString(cityHash64(number, 1)), 8))) || lower(hex(toFixedString(reinterpretAsString(cityHash64(number, 2)), 8))),
+  lower(hex(toFixedString(reinterpretAsString(cityHash64(number, 8)), 8))),
+  lower(hex(toFixedString(reinterpretAsString(cityHash64(number, 4)), 8))),
+  'aicost.outcome', 'Internal', 'svc-' || toString(number % 3),
+  map('service.name', 'svc-' || toString(number % 3), 'service.version', if(number < ${REQUESTS / 2}, '1.0.0', '1.1.0')),
+  '@aicost/core/outcomes',
+  map('aicost.outcome.name', 'task_done', 'aicost.feature', 'feature-' || toString(number % 12)),
+  toUInt64(1000), 'Unset'
+FROM numbers(${REQUESTS}) WHERE number % 3 = 0`);
+await engine.query(`
+INSERT INTO otel.aicost_revenue (customer, segment, plan, period_start, period_end, amount, currency, source)
+SELECT 'customer-' || toString(number), ['smb', 'enterprise', 'startup'][number % 3 + 1], 'plan',
+  toDate(${start}), toDate(${now}), toDecimal128(20 + number % 400, 9), 'USD', 'bench'
+FROM numbers(501)`);
+await engine.query(`
+INSERT INTO otel.aicost_capacity (pool, tier, units, unit_usd_per_hour, valid_from, valid_to, source)
+VALUES ('gpu-a', 'self_hosted', 4, 2.5, toStartOfHour(toDateTime(${start})), toStartOfHour(toDateTime(${now})), 'bench'),
+       ('gpu-b', 'cloud_gpu', 2, 1.75, toStartOfHour(toDateTime(${start})), toStartOfHour(toDateTime(${now})), 'bench')`);
+await engine.query(`
+INSERT INTO otel.aicost_billing (row_hash, import_id, provider, source_format, model, model_name, usage_type,
+  charge_type, day, unit, cost, cost_text, currency, cost_usd, source_file, source_line)
+SELECT hex(SHA256(concat(toString(day), provider, model))), 'bench', provider, 'openai-costs', model, model, 'input',
+  'usage', day, 'tokens', billed, toString(billed), 'USD', billed, 'bench', 1
+FROM (
+  SELECT day, provider, model, CAST(sum(cost_usd) * toDecimal128('1.03', 9) AS Decimal(38, 9)) AS billed
+  FROM otel.aicost_traced_daily WHERE cost_usd IS NOT NULL GROUP BY day, provider, model
+)`);
 const stored = (await engine.query('SELECT count() FROM otel.aicost_requests')).text().trim();
 console.log(
   `store: ${stored} model calls over ${DAYS} days (generated in ${((performance.now() - generated) / 1000).toFixed(1)} s)`,
@@ -115,6 +153,12 @@ const PAGES = [
     api: `/api/requests?${range}&sort=cost`,
   },
   { name: 'Trace', path: `/traces/${trace}`, api: `/api/traces/${trace}` },
+  { name: 'Economics (7 queries)', path: '/economics?range=30d', api: `/api/economics?${range}` },
+  {
+    name: 'Reconciliation (2 queries)',
+    path: '/reconciliation?range=30d',
+    api: `/api/reconciliation?${range}`,
+  },
 ];
 
 const browser = await chromium.launch({
@@ -165,6 +209,31 @@ for (const { name, path, api } of PAGES) {
   console.log(
     `${name.padEnd(28)} ${load.toFixed(0).padStart(8)} ${answer.toFixed(0).padStart(8)} ${(load / answer).toFixed(2).padStart(9)}`,
   );
+}
+
+// The Economics page is the sum of its panels (the engine answers one query at a time): each
+// panel's query alone, bound as the server binds it (the UI's source modules, run with Node's
+// type stripping), on the engine's read-only connection.
+const { PAGES: PANELS } = await import(join(root, 'packages/ui/src/server/queries.ts'));
+const { bindDashboardSql, queryParameters } = await import(join(root, 'packages/ui/src/server/bind.ts'));
+const params = queryParameters({ from: start, to: now, intervalSeconds: 21_600 }, {});
+console.log(`\n${'economics panel, alone'.padEnd(28)} ${'ms'.padStart(8)} ${'rows'.padStart(8)}`);
+for (const [key, sql] of Object.entries(PANELS.economics)) {
+  const times = [];
+  let rows = 0;
+  for (let rep = 0; rep < REPS; rep += 1) {
+    const began = performance.now();
+    const text = (
+      await engine.queryReadOnly(bindDashboardSql(sql, {}), {
+        format: 'JSONEachRow',
+        params,
+        settings: { output_format_json_quote_decimals: '1' },
+      })
+    ).text();
+    times.push(performance.now() - began);
+    rows = text.split('\n').filter((line) => line !== '').length;
+  }
+  console.log(`${key.padEnd(28)} ${median(times).toFixed(0).padStart(8)} ${String(rows).padStart(8)}`);
 }
 
 const sizes = JSON.parse(readFileSync(join(root, 'packages/ui/dist/web/sizes.json'), 'utf8'));

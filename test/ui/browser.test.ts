@@ -242,6 +242,32 @@ describe('feature and customer pages', () => {
   }, 60_000);
 });
 
+describe('economics and reconciliation without business data', () => {
+  it('load without a console error and say which command fills each empty table', async () => {
+    const { page, errors } = await newPage();
+    await open(page, `/economics?${RANGE}`);
+    expect(await page.getByTestId('customer-margin').textContent()).toContain('aicost revenue load');
+    expect(await page.getByTestId('capacity').textContent()).toContain('aicost capacity load');
+    expect(await page.getByTestId('cost-per-outcome').textContent()).toContain('recordOutcome()');
+    expect(await text(page, 'idle-cost')).toBe('$0.00');
+    expect(await axeViolations(page)).toEqual([]);
+
+    await open(page, `/reconciliation?${RANGE}`);
+    // No bill: no ghost spend can be known (not $0); what was traced is traced, not billed.
+    expect(await text(page, 'ghost-total')).toBe('—');
+    expect(await text(page, 'billed-total')).toBe('—');
+    const [traced] = await ui.query<{ spend: string }>(
+      `SELECT toString(sum(cost_total)) AS spend FROM otel.aicost_requests
+       WHERE toDate(timestamp) >= toDate('${from.slice(0, 10)}') AND toDate(timestamp) <= toDate('${to.slice(0, 10)}')`,
+    );
+    expect(shownNanos(await text(page, 'traced-not-billed'))).toBe(nanos(traced!.spend));
+    expect(await page.getByTestId('untraced-projects').textContent()).toContain('Every mapped project');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+});
+
 describe('requests', () => {
   const count = async (where: string) => {
     const [row] = await ui.query<{ n: string; spend: string | null }>(

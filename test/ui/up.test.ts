@@ -35,7 +35,14 @@ describe('aicost up and aicost ui', () => {
         expect(page.status).toBe(200);
         expect(await page.text()).toContain('<script type="module" src="/app.js">');
         const changes = await fetch(new URL('/api/changes', base), session);
-        expect(await changes.json()).toEqual({ requests: '0' });
+        expect(await changes.json()).toEqual({
+          requests: '0',
+          outcomes: '0',
+          bills: '0',
+          revenue: '0',
+          targets: '0',
+          capacity: '0',
+        });
         // A page of another site cannot use it: its Origin is refused before the cookie is read.
         const foreign = await fetch(new URL('/api/changes', base), {
           headers: { ...session.headers, origin: 'https://evil.example' },

@@ -10,6 +10,7 @@ import { DEFINITIONS } from '../../../../grafana/generator/dashboards.ts';
 import { dimensionVariable } from '../../../../grafana/generator/panels.ts';
 import {
   COST_PER_REQUEST,
+  DATABASE,
   DIMENSIONS,
   FEATURE_DAILY,
   OVER_RANGE,
@@ -208,10 +209,21 @@ ORDER BY timestamp, span_id
 LIMIT 5000`;
 
 /**
- * A change token for live updates: moves whenever a request is stored. `count()` of a
- * MergeTree table is read from its parts' metadata, so polling it costs no scan.
+ * A change token for live updates: moves whenever a request, an outcome, a bill line or a row of
+ * the business data (revenue, targets, capacity) is stored. `count()` of a MergeTree table is
+ * read from its parts' metadata, so polling it costs no scan.
  */
-export const CHANGES = `SELECT toString(count()) AS requests FROM ${REQUESTS}`;
+const COUNTED: Record<string, string> = {
+  requests: REQUESTS,
+  outcomes: `${DATABASE}.aicost_outcomes`,
+  bills: `${DATABASE}.aicost_billing`,
+  revenue: `${DATABASE}.aicost_revenue`,
+  targets: `${DATABASE}.aicost_targets`,
+  capacity: `${DATABASE}.aicost_capacity`,
+};
+export const CHANGES = `SELECT ${Object.entries(COUNTED)
+  .map(([name, table]) => `(SELECT toString(count()) FROM ${table}) AS ${name}`)
+  .join(', ')}`;
 
 /** Each page's queries, by the key the page reads its rows under. */
 export const PAGES = {
@@ -236,6 +248,21 @@ export const PAGES = {
     cost_distribution: COST_DISTRIBUTION,
     cost_percentiles: COST_PERCENTILES,
     most_expensive: panelSql('aicost-requests', 'Most expensive requests'),
+  },
+  // The Economics dashboard's panels (grafana/generator/economics.ts), each as the dashboard runs it.
+  economics: {
+    customer_margin: panelSql('aicost-economics', 'Gross AI margin by customer'),
+    segment_margin: panelSql('aicost-economics', 'Gross AI margin by segment (falling margins first)'),
+    cost_per_outcome: panelSql('aicost-economics', 'Cost per outcome by feature'),
+    release_costs: panelSql('aicost-economics', 'Cost per request by release'),
+    release_outcome_costs: panelSql('aicost-economics', 'Cost per outcome by release'),
+    whatif_savings: panelSql('aicost-economics', 'Largest what-if savings (estimate)'),
+    capacity: panelSql('aicost-economics', 'Capacity utilisation and idle cost'),
+  },
+  // The overview dashboard's bill panels (grafana/generator/billing.ts: `aicost reconcile`'s rows).
+  reconciliation: {
+    bill_vs_traces: panelSql('aicost-overview', 'Bill vs traces per provider, model and day'),
+    untraced_projects: panelSql('aicost-overview', 'Billed projects without spans'),
   },
 } as const;
 export type PageName = keyof typeof PAGES;

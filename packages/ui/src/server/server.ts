@@ -121,10 +121,18 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 const MAX_URL_LENGTH = 8 * 1024;
 
 /** The API calls that take a time range and filters. */
-const RANGED_APIS = new Set(['/api/overview', '/api/detail', '/api/options', '/api/requests']);
+const RANGED_APIS = new Set([
+  '/api/overview',
+  '/api/detail',
+  '/api/economics',
+  '/api/reconciliation',
+  '/api/options',
+  '/api/requests',
+]);
 
 /** A 404 for anything else (a page route gets index.html: the browser routes it). */
-const PAGE_ROUTE = /^\/(|overview|requests|features\/[^/]+|customers\/[^/]+|traces\/[0-9a-fA-F]{32})$/;
+const PAGE_ROUTE =
+  /^\/(|overview|requests|economics|reconciliation|features\/[^/]+|customers\/[^/]+|traces\/[0-9a-fA-F]{32})$/;
 
 export function createUiServer(options: UiServerOptions): Server {
   const { engine } = options;
@@ -182,6 +190,11 @@ export function createUiServer(options: UiServerOptions): Server {
     const answer = (data: unknown) => ({ range, selection: selected, ...(data as object) });
     if (path === '/api/overview') return answer({ panels: await runAll(PAGES.overview, range, selected) });
     if (path === '/api/detail') return answer({ panels: await runAll(PAGES.detail, range, selected) });
+    if (path === '/api/economics') return answer({ panels: await runAll(PAGES.economics, range, selected) });
+    if (path === '/api/reconciliation') {
+      // Bills have no feature or customer: the dashboard's filters do not apply to these panels.
+      return { range, selection: {}, panels: await runAll(PAGES.reconciliation, range, {}) };
+    }
     if (path === '/api/options') return answer({ options: await runAll(FILTER_OPTIONS, range, selected) });
     if (path === '/api/requests') {
       const list = requestListParams(params);

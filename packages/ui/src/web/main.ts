@@ -7,7 +7,9 @@ import './style.css';
 import { getJson, type Row } from './api.ts';
 import { h } from './dom.ts';
 import { detailPage } from './pages/detail.ts';
+import { economicsPage } from './pages/economics.ts';
 import { overviewPage } from './pages/overview.ts';
+import { reconciliationPage } from './pages/reconciliation.ts';
 import { requestsPage } from './pages/requests.ts';
 import { tracePage } from './pages/trace.ts';
 import {
@@ -67,6 +69,14 @@ async function fetchOptions(params: URLSearchParams): Promise<Record<string, Row
 
 const isoMinute = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 16);
 
+/** The filters a page offers: its own dimension is in its path; a bill has no dimension at all. */
+function filtersOf(current: Route): readonly string[] {
+  if (current.page === 'reconciliation') return [];
+  if (current.page === 'feature' || current.page === 'customer')
+    return DIMENSIONS.filter((name) => name !== current.page);
+  return DIMENSIONS;
+}
+
 function filterBar(
   current: Route,
   params: URLSearchParams,
@@ -113,8 +123,7 @@ function filterBar(
         },
       }),
     );
-  const fixed = current.page === 'feature' ? 'feature' : current.page === 'customer' ? 'customer' : '';
-  const selects = DIMENSIONS.filter((name) => name !== fixed).map((name) => {
+  const selects = filtersOf(current).map((name) => {
     const chosen = params.getAll(name);
     const values = [...new Set([...(options[name] ?? []).map((row) => String(row.value)), ...chosen])];
     return h(
@@ -156,6 +165,10 @@ async function renderPage(current: Route, params: URLSearchParams): Promise<HTML
       return overviewPage(params);
     case 'requests':
       return requestsPage(params);
+    case 'economics':
+      return economicsPage(params);
+    case 'reconciliation':
+      return reconciliationPage(params);
     case 'feature':
       return detailPage('feature', current.name, params);
     case 'customer':
@@ -211,6 +224,8 @@ async function render(): Promise<void> {
         current.page === 'overview' || current.page === 'feature' || current.page === 'customer',
       ),
       navLink('/requests', 'Requests', current.page === 'requests' || current.page === 'trace'),
+      navLink('/economics', 'Economics', current.page === 'economics'),
+      navLink('/reconciliation', 'Reconciliation', current.page === 'reconciliation'),
     ),
     h(
       'button',
@@ -244,7 +259,7 @@ async function render(): Promise<void> {
     if (focused) main.querySelector<HTMLElement>(focused)?.focus();
     document.title = `${page.querySelector('h1')?.textContent ?? 'aicost'} · aicost`;
     document.body.dataset.ready = String(mine);
-    if (bar && options === undefined) {
+    if (bar && options === undefined && filtersOf(current).length > 0) {
       const fetched = await fetchOptions(params).catch(() => undefined);
       if (fetched === undefined || mine !== generation) return;
       const focusedInBar = focusKey(document.activeElement);
@@ -252,7 +267,7 @@ async function render(): Promise<void> {
       bar.replaceWith(filled);
       if (focusedInBar) filled.querySelector<HTMLElement>(focusedInBar)?.focus();
       document.body.dataset.options = String(mine);
-    }
+    } else document.body.dataset.options = String(mine);
   } catch (err) {
     if (mine !== generation) return;
     document
@@ -284,7 +299,7 @@ let lastChange: string | undefined;
 async function poll(): Promise<void> {
   try {
     const change = await getJson<Row>('/api/changes');
-    const token = String(change.requests);
+    const token = JSON.stringify(change);
     if (lastChange !== undefined && token !== lastChange && route().page !== 'trace') await render();
     lastChange = token;
   } catch {

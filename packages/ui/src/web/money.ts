@@ -17,6 +17,9 @@ export function formatUsd(text: unknown): string {
   return nanos === undefined ? UNKNOWN : formatNanosUsd(nanos);
 }
 
+/** Nanos back to the decimal text the server sends (for sums made here). */
+export const decimalText: (nanos: Nanos) => string = formatNanos;
+
 export function formatNanosUsd(nanos: Nanos): string {
   const [whole = '0', fraction = ''] = formatNanos(nanos).split('.');
   const negative = whole.startsWith('-');
@@ -26,11 +29,35 @@ export function formatNanosUsd(nanos: Nanos): string {
   return `${negative ? '-' : ''}$${grouped}.${decimals}`;
 }
 
+/** A change: `+$0.0012`, `-$0.50`, `$0.00` (exact, like formatUsd). */
+export function formatUsdChange(text: unknown): string {
+  const nanos = nanosOf(text);
+  if (nanos === undefined) return UNKNOWN;
+  return `${nanos > 0n ? '+' : ''}${formatNanosUsd(nanos)}`;
+}
+
+/**
+ * An amount in its own currency: USD as formatUsd, any other as `1,234.50 EUR` (revenue may be
+ * in another currency; it is never converted or added to dollars here).
+ */
+export function formatMoney(text: unknown, currency: unknown): string {
+  if (currency === undefined || currency === null || currency === 'USD') return formatUsd(text);
+  const dollars = formatUsd(text);
+  return dollars === UNKNOWN ? UNKNOWN : `${dollars.replace('$', '')} ${String(currency)}`;
+}
+
 /** Counts arrive as strings (64-bit integers are quoted) or numbers. */
 export function formatCount(value: unknown): string {
   if (value === null || value === undefined) return UNKNOWN;
   const text = String(value);
   return /^-?\d+$/.test(text) ? text.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : text;
+}
+
+/** A change of a share (a difference of two ratios) in percentage points: `+2.5 pp`. */
+export function formatPoints(value: unknown): string {
+  if (value === null || value === undefined) return UNKNOWN;
+  const points = Number(value) * 100;
+  return `${points > 0 ? '+' : ''}${points.toFixed(1)} pp`;
 }
 
 /** A share (0..1, Float64 from SQL) as a percentage. */

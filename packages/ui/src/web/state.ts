@@ -15,6 +15,8 @@ export const DEFAULT_RANGE = '7d';
 export type Route =
   | { page: 'overview' }
   | { page: 'requests' }
+  | { page: 'economics' }
+  | { page: 'reconciliation' }
   | { page: 'feature'; name: string }
   | { page: 'customer'; name: string }
   | { page: 'trace'; traceId: string };
@@ -22,6 +24,8 @@ export type Route =
 export function route(path = location.pathname): Route {
   const [, first, second] = path.split('/');
   if (first === 'requests') return { page: 'requests' };
+  if (first === 'economics') return { page: 'economics' };
+  if (first === 'reconciliation') return { page: 'reconciliation' };
   if (first === 'features' && second !== undefined)
     return { page: 'feature', name: decodeURIComponent(second) };
   if (first === 'customers' && second !== undefined)

@@ -4,9 +4,9 @@
  */
 import type { Row } from './api.ts';
 import { type Child, h } from './dom.ts';
-import { formatCount, formatShare, formatUsd } from './money.ts';
+import { formatCount, formatPoints, formatShare, formatUsd, formatUsdChange } from './money.ts';
 
-export type Kind = 'text' | 'usd' | 'count' | 'share' | 'time';
+export type Kind = 'text' | 'usd' | 'usd-change' | 'count' | 'share' | 'points' | 'time' | 'day';
 
 export interface Column {
   key: string;
@@ -34,10 +34,16 @@ export function formatCell(value: unknown, kind: Kind = 'text'): string {
   switch (kind) {
     case 'usd':
       return formatUsd(value);
+    case 'usd-change':
+      return formatUsdChange(value);
     case 'count':
       return formatCount(value);
     case 'share':
       return formatShare(value);
+    case 'points':
+      return formatPoints(value);
+    case 'day':
+      return typeof value === 'string' && value !== '' ? value.slice(0, 10) : '—';
     case 'time':
       return typeof value === 'string' ? `${value.slice(0, 16).replace('T', ' ')} UTC` : '';
     default:
@@ -45,13 +51,16 @@ export function formatCell(value: unknown, kind: Kind = 'text'): string {
   }
 }
 
+const isNumeric = (kind: Kind | undefined) =>
+  kind !== undefined && kind !== 'text' && kind !== 'time' && kind !== 'day';
+
 export function table(options: TableOptions): HTMLElement {
   const { columns, rows } = options;
   const header = h(
     'tr',
     {},
     columns.map((column) => {
-      const numeric = column.kind !== undefined && column.kind !== 'text' && column.kind !== 'time';
+      const numeric = isNumeric(column.kind);
       const sorted = options.sorted;
       if (sorted && column.sort) {
         const active = sorted.key === column.sort;
@@ -78,7 +87,7 @@ export function table(options: TableOptions): HTMLElement {
       'tr',
       {},
       columns.map((column, index) => {
-        const numeric = column.kind !== undefined && column.kind !== 'text' && column.kind !== 'time';
+        const numeric = isNumeric(column.kind);
         let content: Child = column.cell ? column.cell(row) : formatCell(row[column.key], column.kind);
         if (index === 0 && options.rowHref) {
           content = h('a', { href: options.rowHref(row), class: 'row-link' }, content);
@@ -89,7 +98,8 @@ export function table(options: TableOptions): HTMLElement {
   );
   const element = h(
     'div',
-    { class: 'table-wrap' },
+    // A wide table scrolls sideways: the region takes focus so the keyboard can scroll it too.
+    { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': `Table: ${options.caption}` },
     h(
       'table',
       { 'data-testid': options.testId },
