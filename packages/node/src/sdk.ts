@@ -331,13 +331,10 @@ function defaultMetricReaders(loadPackage: PackageLoader): IMetricReader[] {
   return [createPeriodicMetricReader(sdkMetrics, new LazyOtlpMetricExporter())];
 }
 
-/** The OpenTelemetry SDK packages `register()` loads with the current environment (the ESM entry imports them ahead). */
+/**
+ * The OpenTelemetry packages `register()` loads from outside this package's bundle (the ESM
+ * entry imports them ahead, as ES modules); the SDK itself is bundled (`bundled-sdk.ts`).
+ */
 export function sdkPackagesNeeded(): string[] {
-  return [
-    '@opentelemetry/sdk-trace',
-    '@opentelemetry/context-async-hooks',
-    '@opentelemetry/resources',
-    '@opentelemetry/instrumentation',
-    ...(exporterDisabledFromEnv('METRICS') ? [] : ['@opentelemetry/sdk-metrics']),
-  ];
+  return ['@opentelemetry/instrumentation'];
 }
