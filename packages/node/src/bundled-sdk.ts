@@ -1,15 +1,17 @@
 /**
  * The OpenTelemetry SDK parts `register()` builds with, and the OTLP/HTTP exporters, bundled
- * into this package's own files at build time (tsup `noExternal`). Node's module loader pays
- * per file (resolving, reading `package.json`, compiling): these packages are about 180 small
- * ES module files, which cost an empty program more start-up time than everything else aicost
- * does together. Bundled, they are one file, and what is not used is never compiled.
+ * into this package's own files at build time (tsup `noExternal`, with `@opentelemetry/core`,
+ * which `@aicost/core` bundles too). Node's module loader pays per file (resolving, reading
+ * `package.json`, compiling): these packages are about 200 small ES module files, which cost
+ * an empty program more start-up time than everything else aicost does together. Bundled,
+ * they are one file, and what is not called is never compiled.
  *
  * Left outside the bundle, so there is one copy in the process shared with the application and
- * with `@aicost/core`: `@opentelemetry/api` (a peer dependency), `@opentelemetry/core` and
- * `@opentelemetry/instrumentation` (which `@aicost/core` and the instrumentations import), the
- * optional gRPC exporters, and every `@aicost/*` package. The packages stay dependencies of
- * `@aicost/node`: the public types name them.
+ * with the instrumentations: `@opentelemetry/api` (a peer dependency),
+ * `@opentelemetry/instrumentation` (its module hooks are process-wide), the optional gRPC
+ * exporters, and every `@aicost/*` package. `@opentelemetry/sdk-trace` and `sdk-metrics` stay
+ * dependencies because the public types name them; the other bundled packages are
+ * devDependencies, so `npm install @aicost/node` does not fetch them.
  */
 import * as contextAsyncHooks from '@opentelemetry/context-async-hooks';
 import * as metricExporterHttp from '@opentelemetry/exporter-metrics-otlp-http';
