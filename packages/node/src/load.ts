@@ -5,8 +5,10 @@ import { describeError } from './log.js';
 
 /**
  * Synchronous loading on demand: `register()` is synchronous (it must hook
- * modules before the application requires them), and what it does not need is
- * never loaded. tsup shims `import.meta.url` in the CommonJS build.
+ * modules before the application requires them). The SDK parts bundled into
+ * this package are handed out from the bundle; optional packages outside it
+ * (instrumentations, gRPC exporters) are loaded only when needed. tsup shims
+ * `import.meta.url` in the CommonJS build.
  */
 const requireOutsideBundle = createRequire(import.meta.url);
 

@@ -172,7 +172,7 @@ function start(
   installDiagLogger();
   if (options.prices !== undefined) installPriceOverrides(options.prices);
   if (options.hosts !== undefined) installHostMappings(options.hosts);
-  // Loaded here, not at import: with aicost disabled neither SDK is ever loaded, nor the metrics SDK without a reader.
+  // From this package's bundle (bundled-sdk.ts); the metrics SDK is used only with a reader.
   const sdkTrace = loadPackage('@opentelemetry/sdk-trace') as SdkTrace;
   const exportProcessor = createExportProcessor(sdkTrace, options);
   const metricReaders = options.metricReaders ?? defaultMetricReaders(loadPackage);
