@@ -76,6 +76,21 @@ export function catalogueData(): Catalogue {
   return loaded;
 }
 
+/**
+ * Loads the catalogue now where that can be done synchronously (Node with `node_modules`). Called
+ * when a provider SDK is patched: the application loaded it to call it, and loading the catalogue
+ * there keeps that time (tens of milliseconds) out of the first call. A failure here is left to
+ * the first lookup to report.
+ */
+export function preloadCatalogue(): void {
+  if (loaded !== undefined || !synchronous) return;
+  try {
+    catalogueData();
+  } catch {
+    // Reported by the lookup that needs it.
+  }
+}
+
 /** `require` of an optional part (yaml for an overrides file), where the runtime has one. */
 export function loadOnDemand(packageName: string): unknown {
   if (requireFromHere === undefined) throw new Error(`${packageName} cannot be loaded in this runtime`);
