@@ -7,7 +7,6 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
-  sourcemap: true,
   shims: true,
   target: 'node22',
 });

@@ -92,10 +92,11 @@ function reportFirstFailure(signal: Signal, transport: OtlpTransport, result: Ex
 }
 
 /**
- * The OTLP span exporter for the configured protocol, loaded asynchronously
- * (`import()` in the ES module build): only the configured protocol's package
- * is ever loaded, and nobody waits for it at start-up. The first failed export
- * is reported once (endpoint, protocol, status).
+ * The OTLP span exporter for the configured protocol, created on first use:
+ * the OTLP/HTTP ones come from this package's bundle (`bundled-sdk.ts`), the
+ * gRPC one (an optional peer dependency) is loaded asynchronously, and nobody
+ * waits for it at start-up. The first failed export is reported once
+ * (endpoint, protocol, status).
  */
 export class LazyOtlpTraceExporter implements SpanExporter {
   private loading?: Promise<{ exporter: SpanExporter; transport: OtlpTransport }>;
@@ -140,9 +141,9 @@ export class LazyOtlpTraceExporter implements SpanExporter {
 }
 
 /**
- * The OTLP metric exporter for the configured protocol, loaded when the
+ * The OTLP metric exporter for the configured protocol, created when the
  * reader first asks it something (when the first instrument is created):
- * a process that records no metric never loads it.
+ * a process that records no metric never creates it (nor loads the gRPC one).
  */
 export class LazyOtlpMetricExporter implements PushMetricExporter {
   private loaded?: { exporter: PushMetricExporter; transport: OtlpTransport };

@@ -1,13 +1,23 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { BUNDLED_PACKAGES } from './bundled-sdk.js';
 import { describeError } from './log.js';
 
 /**
  * Synchronous loading on demand: `register()` is synchronous (it must hook
- * modules before the application requires them), and what it does not need is
- * never loaded. tsup shims `import.meta.url` in the CommonJS build.
+ * modules before the application requires them). The SDK parts bundled into
+ * this package are handed out from the bundle; optional packages outside it
+ * (instrumentations, gRPC exporters) are loaded only when needed. tsup shims
+ * `import.meta.url` in the CommonJS build.
  */
-export const requireFromHere = createRequire(import.meta.url);
+const requireOutsideBundle = createRequire(import.meta.url);
+
+/** `require` from this package, with the SDK parts bundled into it (`bundled-sdk.ts`) served from the bundle. */
+export const requireFromHere: PackageLoader & { cache: NodeJS.Require['cache'] } = Object.assign(
+  (packageName: string) =>
+    BUNDLED_PACKAGES.has(packageName) ? BUNDLED_PACKAGES.get(packageName) : requireOutsideBundle(packageName),
+  { cache: requireOutsideBundle.cache },
+);
 
 export function isModuleNotFound(error: unknown, packageName: string): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -62,6 +72,7 @@ const commonJSBuild = typeof module !== 'undefined';
  * package (one ESM, one CommonJS) would cost memory and start-up time twice.
  */
 export function loadLater(packageName: string): Promise<unknown> {
+  if (BUNDLED_PACKAGES.has(packageName)) return Promise.resolve(BUNDLED_PACKAGES.get(packageName));
   if (commonJSBuild) return Promise.resolve().then(() => requireFromHere(packageName));
   return import(packageName);
 }
@@ -76,6 +87,7 @@ export async function importAhead(packageNames: readonly string[]): Promise<Pack
   const results = new Map<string, { exports?: unknown; error?: unknown }>();
   await Promise.all(
     packageNames.map(async (packageName) => {
+      if (BUNDLED_PACKAGES.has(packageName)) return;
       try {
         results.set(packageName, { exports: await import(packageName) });
       } catch (error) {
@@ -93,8 +105,9 @@ export async function importAhead(packageNames: readonly string[]): Promise<Pack
 
 /** Whether this package can load `packageName` (an optional peer dependency, say). */
 export function canResolveFromHere(packageName: string): boolean {
+  if (BUNDLED_PACKAGES.has(packageName)) return true;
   try {
-    requireFromHere.resolve(packageName);
+    requireOutsideBundle.resolve(packageName);
     return true;
   } catch {
     return false;

@@ -14,19 +14,24 @@ import { importAhead } from './load.js';
 import { createEsmModuleHooks } from './module-hooks.js';
 import { registerWith, sdkPackagesNeeded } from './sdk.js';
 
-const moduleHooks = await createEsmModuleHooks(import.meta.url);
+const enabled = aicostEnabledFromEnv();
+const wantedInstrumentations = enabled
+  ? wantedInstrumentationPackages(disabledInstrumentationsFromEnv())
+  : [];
+// No provider SDK the application can load: no loader hook, which would wrap nothing, and no
+// JavaScript parser loaded for it.
+const moduleHooks =
+  wantedInstrumentations.length > 0 ? await createEsmModuleHooks(import.meta.url) : undefined;
 
-// ES module copies of the SDK and of the instrumentations wanted: one copy of each in an ESM
-// application (no CommonJS second copy of them, of @opentelemetry/api or of @aicost/core).
-const loadPackage = aicostEnabledFromEnv()
-  ? await importAhead([
-      ...sdkPackagesNeeded(),
-      ...wantedInstrumentationPackages(disabledInstrumentationsFromEnv()),
-    ])
+// ES module copies of the instrumentations wanted and of @opentelemetry/instrumentation: one copy
+// of each in an ESM application (no CommonJS second copy of them, of @opentelemetry/api or of
+// @aicost/core).
+const loadPackage = enabled
+  ? await importAhead([...sdkPackagesNeeded(), ...wantedInstrumentations])
   : undefined;
 // The hook is registered once the instrumentations exist, before they are enabled.
 registerWith({}, loadPackage, (instrumentations) => moduleHooks?.register(instrumentations));
-moduleHooks?.register([]); // aicost disabled or already set up: the hook still goes in, including nothing more
+moduleHooks?.register([]); // already set up by an earlier register(): the hook still goes in, including nothing more
 
 // The application's imports must not be evaluated before the loader knows which modules to patch.
 if (moduleHooks) await moduleHooks.waitForHooks();

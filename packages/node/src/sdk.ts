@@ -172,7 +172,7 @@ function start(
   installDiagLogger();
   if (options.prices !== undefined) installPriceOverrides(options.prices);
   if (options.hosts !== undefined) installHostMappings(options.hosts);
-  // Loaded here, not at import: with aicost disabled neither SDK is ever loaded, nor the metrics SDK without a reader.
+  // From this package's bundle (bundled-sdk.ts); the metrics SDK is used only with a reader.
   const sdkTrace = loadPackage('@opentelemetry/sdk-trace') as SdkTrace;
   const exportProcessor = createExportProcessor(sdkTrace, options);
   const metricReaders = options.metricReaders ?? defaultMetricReaders(loadPackage);
@@ -331,13 +331,10 @@ function defaultMetricReaders(loadPackage: PackageLoader): IMetricReader[] {
   return [createPeriodicMetricReader(sdkMetrics, new LazyOtlpMetricExporter())];
 }
 
-/** The OpenTelemetry SDK packages `register()` loads with the current environment (the ESM entry imports them ahead). */
+/**
+ * The OpenTelemetry packages `register()` loads from outside this package's bundle (the ESM
+ * entry imports them ahead, as ES modules); the SDK itself is bundled (`bundled-sdk.ts`).
+ */
 export function sdkPackagesNeeded(): string[] {
-  return [
-    '@opentelemetry/sdk-trace',
-    '@opentelemetry/context-async-hooks',
-    '@opentelemetry/resources',
-    '@opentelemetry/instrumentation',
-    ...(exporterDisabledFromEnv('METRICS') ? [] : ['@opentelemetry/sdk-metrics']),
-  ];
+  return ['@opentelemetry/instrumentation'];
 }

@@ -6,6 +6,7 @@ import {
   InstrumentationNodeModuleDefinition,
   isWrapped,
 } from '@opentelemetry/instrumentation';
+import { preloadCatalogue } from '../pricing/catalogue-data.js';
 import { resolveCaptureContent } from './config.js';
 import { createGenAIRecorder, type GenAIRecorder } from './recorder.js';
 import { runSafely, warnOnce } from './safety.js';
@@ -59,6 +60,7 @@ export abstract class GenAIInstrumentationBase<
     const patched = runSafely(`${this.instrumentationName}: patching by hand`, () =>
       this.patchModule(moduleExports),
     );
+    if (patched) preloadCatalogue();
     if (!patched) {
       warnOnce(
         `${this.instrumentationName}: manuallyInstrument`,
@@ -87,6 +89,8 @@ export abstract class GenAIInstrumentationBase<
       versions,
       (moduleExports: unknown) => {
         this.patchModule(moduleExports);
+        // The SDK is loaded to be called: the catalogue's loading stays out of its first call.
+        preloadCatalogue();
         return moduleExports;
       },
       (moduleExports: unknown) => {

@@ -1,7 +1,7 @@
 import type { ConditionalPrice, calcPrice, ModelInfo, ModelPrice, Provider } from '@pydantic/genai-prices';
 import { providerNames } from '../providers/lookup.js';
 import { GEN_AI_PROVIDER } from '../semconv.js';
-import { catalogueData } from './catalogue-data.js';
+import { CatalogueNotLoadedError, catalogueData } from './catalogue-data.js';
 
 /** The price catalogue and its version, written on every cost as `aicost.price.version`. */
 export const PRICE_DATA_PACKAGE = '@pydantic/genai-prices';
@@ -139,7 +139,8 @@ export function findCatalogueModelAnyProvider(model: string): CatalogueModel | u
     const result = catalogueData().calcPrice({}, model);
     if (result)
       found = { provider: result.provider, homeProviderId: result.provider.id, model: result.model };
-  } catch {
+  } catch (error) {
+    if (error instanceof CatalogueNotLoadedError) throw error; // not an answer to remember
     found = undefined;
   }
   if (anyProviderCache.size >= MODEL_CACHE_LIMIT) anyProviderCache.clear();
@@ -167,7 +168,8 @@ function lookupModel(provider: Provider, model: string): CatalogueModel | undefi
     // Only the lookup is used: the catalogue's float totals for empty usage are ignored.
     // By id, not by object: given a provider object the catalogue matches against a copy of it.
     result = catalogueData().calcPrice({}, model, { providerId: provider.id });
-  } catch {
+  } catch (error) {
+    if (error instanceof CatalogueNotLoadedError) throw error; // not an answer to remember
     return undefined;
   }
   if (!result) return undefined;
