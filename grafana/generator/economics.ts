@@ -69,7 +69,7 @@ ORDER BY cost_usd DESC`,
   ),
   table(
     'Cost per request by release',
-    "Per service and release (resource service.version) seen in the range: cost per priced request and the change from the release before (read from the spans' resource until the request table carries the release).",
+    "Per service and release (resource service.version, the request table's service_version) seen in the range: cost per priced request and the change from the release before, in USD (exact) and as a ratio.",
     `SELECT
   service, release, deployment, first_seen, last_seen, requests, unpriced_requests,
   cost_per_request_usd, previous_release, change_usd, change_ratio

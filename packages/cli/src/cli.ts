@@ -29,6 +29,7 @@ Usage:
                   [--status | --print] [--with-prices [--prices-file overrides.yaml]]
   aicost prices load [--prices-file overrides.yaml] [--keep-existing]
   aicost report   --feature F --price-for-margin 70% [--since 30d]   (price per request / customer-month for a margin)
+  aicost report   --by release [--service S] [--since 30d]   (cost per request and per outcome by release, with the change)
   aicost whatif   --model M [--provider P] [--feature F]... [--no-cache] [--since 30d]   (re-priced on M: an estimate)
   aicost economics [--format table|json]          (margin, cost per outcome, releases, what-if, capacity)
   aicost revenue load <file.csv|.json|.jsonl>    (what customers pay: margin views)
