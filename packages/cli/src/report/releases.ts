@@ -134,7 +134,7 @@ function signedDivide(a: bigint, b: bigint): bigint {
 }
 
 /** Cost per request: the priced requests' cost averaged, half up to the nano (as the views). */
-export function costPerRequest(t: ReleaseTotals): bigint | undefined {
+function costPerRequest(t: ReleaseTotals): bigint | undefined {
   return t.pricedRequests === 0 ? undefined : divideRoundHalfUp(t.costNanos, BigInt(t.pricedRequests));
 }
 
@@ -143,7 +143,7 @@ export function costPerRequest(t: ReleaseTotals): bigint | undefined {
  * divided by their outcomes, half up to the nano; unknown without outcomes, or when those
  * traces' calls of this release are all unpriced.
  */
-export function costPerOutcome(t: ReleaseTotals): bigint | undefined {
+function costPerOutcome(t: ReleaseTotals): bigint | undefined {
   if (t.outcomes === 0 || t.outcomePricedRequests === 0) return undefined;
   return divideRoundHalfUp(t.outcomeCostNanos, BigInt(t.outcomes));
 }
