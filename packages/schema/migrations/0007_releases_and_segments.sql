@@ -12,11 +12,5 @@ ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}} ADD COLUMN IF NOT E
 ALTER TABLE {{database}}.aicost_requests{{local}}{{on_cluster}} ADD COLUMN IF NOT EXISTS segment LowCardinality(String) COMMENT 'aicost.segment: the customer segment (enterprise, smb, ...)' AFTER team;
 ALTER TABLE {{database}}.aicost_spans{{on_cluster}} ADD COLUMN IF NOT EXISTS segment LowCardinality(String) COMMENT 'aicost.segment: the customer segment (enterprise, smb, ...)' AFTER team;
 ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}} ADD COLUMN IF NOT EXISTS segment LowCardinality(String) COMMENT 'aicost.segment: the customer segment (enterprise, smb, ...)' AFTER team;
-ALTER TABLE {{database}}.aicost_rollup_hourly{{local}}{{on_cluster}}
-    ADD COLUMN IF NOT EXISTS service_version LowCardinality(String) COMMENT 'the release (resource service.version)' AFTER service,
-    ADD COLUMN IF NOT EXISTS deployment LowCardinality(String) COMMENT 'resource deployment.id, else vcs.ref.head.revision' AFTER service_version,
-    MODIFY ORDER BY (environment, service, hour, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment);
-ALTER TABLE {{database}}.aicost_rollup_daily{{local}}{{on_cluster}}
-    ADD COLUMN IF NOT EXISTS service_version LowCardinality(String) COMMENT 'the release (resource service.version)' AFTER service,
-    ADD COLUMN IF NOT EXISTS deployment LowCardinality(String) COMMENT 'resource deployment.id, else vcs.ref.head.revision' AFTER service_version,
-    MODIFY ORDER BY (environment, service, day, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment);
+ALTER TABLE {{database}}.aicost_rollup_hourly{{local}}{{on_cluster}} ADD COLUMN IF NOT EXISTS service_version LowCardinality(String) COMMENT 'the release (resource service.version)' AFTER service, ADD COLUMN IF NOT EXISTS deployment LowCardinality(String) COMMENT 'resource deployment.id, else vcs.ref.head.revision' AFTER service_version, MODIFY ORDER BY (environment, service, hour, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment);
+ALTER TABLE {{database}}.aicost_rollup_daily{{local}}{{on_cluster}} ADD COLUMN IF NOT EXISTS service_version LowCardinality(String) COMMENT 'the release (resource service.version)' AFTER service, ADD COLUMN IF NOT EXISTS deployment LowCardinality(String) COMMENT 'resource deployment.id, else vcs.ref.head.revision' AFTER service_version, MODIFY ORDER BY (environment, service, day, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment);

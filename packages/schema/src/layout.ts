@@ -97,7 +97,7 @@ export function distributedCompanions(statement: string, database: string, layou
     ];
   }
   const altered =
-    /^ALTER TABLE "?(\w+)"?\."?(\w+)_local"? ON CLUSTER \w+ ((?:ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN [\s\S]*)$/.exec(
+    /^ALTER TABLE "?(\w+)"?\."?(\w+)_local"? ON CLUSTER \w+\s+((?:ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN [\s\S]*)$/.exec(
       statement,
     );
   if (altered && altered[1] === database && altered[2]! in SHARDED_TABLES) {
