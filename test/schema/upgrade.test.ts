@@ -202,7 +202,9 @@ describe('upgrading a database installed from the first release', () => {
     );
   });
 
-  it('keeps every row, rollup total and view result, records version 1, and ingests on', async () => {
+  it('keeps every row, rollup total and view result, records version 1, and ingests on', {
+    timeout: 120_000,
+  }, async () => {
     await installRelease1();
     const before = snapshot(engine);
     expect(before.requests).toHaveLength(200);
@@ -226,7 +228,9 @@ describe('upgrading a database installed from the first release', () => {
     expect(after).toEqual({ requests: '240', hourly: '240' });
   });
 
-  it('judges a sent cost on an upgraded database as on a new one (migration 2, cost trust)', async () => {
+  it('judges a sent cost on an upgraded database as on a new one (migration 2, cost trust)', {
+    timeout: 120_000,
+  }, async () => {
     await installRelease1();
     await migrate(engine);
     // gpt-4o at 2.5 / 10 USD per 1M tokens: 1000 in + 100 out = 0.0035 USD in the catalogue.
