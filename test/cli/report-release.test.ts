@@ -135,6 +135,31 @@ describe('aicost report --by release', () => {
     expect(row[columns.indexOf('cost_per_outcome_usd')]).toBe(formatNanos(second.perOutcome));
   });
 
+  it('takes the dimension filters: --feature keeps the calls of that feature (and the outcomes of their traces)', async () => {
+    const result = await runCli([
+      'report',
+      '--by',
+      'release',
+      '--feature',
+      'search',
+      '--since',
+      '40d',
+      '--format',
+      'json',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(result.stderr).toBe('');
+    const rows = (JSON.parse(result.stdout) as { rows: Record<string, unknown>[] }).rows;
+    const search = { ...seed, calls: seed.calls.filter((c) => c.feature === 'search') };
+    expect(rows.map((r) => [r.release, r.requests, r.outcomes, r.cost_per_outcome])).toEqual(
+      ['1.0.0', '2.0.0'].map((release) => {
+        const figures = releaseFigures(search, 'support-api', release);
+        return [release, figures.requests, figures.outcomes, formatNanos(figures.perOutcome)];
+      }),
+    );
+  });
+
   it('refuses --by release with another dimension', async () => {
     const result = await runCli(['report', '--by', 'release', '--by', 'feature', '--data-dir', dataDir]);
     expect(result.code).toBe(2);
