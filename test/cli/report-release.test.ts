@@ -17,7 +17,7 @@ import {
   seedSpans,
 } from '../schema/economics-fixtures.js';
 import { type EngineSession, insertSpans, loadPriceRows } from '../support/chdb.js';
-import { runCli, tempDir } from './support.js';
+import { runCli, startCollector, tempDir, withCredential } from './support.js';
 
 const seed = economicsSeed();
 let dataDir: string;
@@ -158,6 +158,44 @@ describe('aicost report --by release', () => {
         return [release, figures.requests, figures.outcomes, formatNanos(figures.perOutcome)];
       }),
     );
+  });
+
+  it('runs the same through a read-only aicost up (--clickhouse-url)', async () => {
+    const local = await runCli([
+      'report',
+      '--by',
+      'release',
+      '--since',
+      '40d',
+      '--format',
+      'json',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(local.code, local.stderr).toBe(0);
+    const collector = await startCollector({ dataDir });
+    try {
+      const remote = await runCli(
+        [
+          'report',
+          '--by',
+          'release',
+          '--since',
+          '40d',
+          '--format',
+          'json',
+          '--clickhouse-url',
+          collector.clickhouseUrl,
+        ],
+        withCredential(collector),
+      );
+      expect(remote.code, remote.stderr).toBe(0);
+      const rows = (text: string) => (JSON.parse(text) as { rows: unknown[] }).rows;
+      expect(rows(remote.stdout)).toEqual(rows(local.stdout));
+      expect(rows(remote.stdout)).toHaveLength(2);
+    } finally {
+      expect(await collector.stop('SIGTERM')).toBe(0);
+    }
   });
 
   it('refuses --by release with another dimension', async () => {
