@@ -4,8 +4,19 @@
  * and idle cost. Panels read the views of packages/schema/sql 070-076.
  */
 import type { DashboardDefinition } from './dashboards.ts';
-import { type PanelSpec, table, units } from './panels.ts';
-import { DATABASE, DIMENSIONS, type Dimension, shown, variableFilter } from './sql.ts';
+import { type PanelSpec, table, timeseries, units } from './panels.ts';
+import {
+  COST_PER_REQUEST,
+  DATABASE,
+  DIMENSIONS,
+  type Dimension,
+  HOURLY,
+  ROLLUP_BUCKET,
+  ROLLUP_RANGE,
+  shown,
+  variableFilter,
+  where,
+} from './sql.ts';
 
 const dimension = (name: string): Dimension => DIMENSIONS.find((d) => d.name === name)!;
 const filters = (...names: string[]) => names.map((name) => variableFilter(dimension(name)));
@@ -69,7 +80,7 @@ ORDER BY cost_usd DESC`,
   ),
   table(
     'Cost per request by release',
-    "Per service and release (resource service.version) seen in the range: cost per priced request and the change from the release before (read from the spans' resource until the request table carries the release).",
+    "Per service and release (resource service.version, the request table's service_version) seen in the range: cost per priced request and the change from the release before, in USD (exact) and as a ratio.",
     `SELECT
   service, release, deployment, first_seen, last_seen, requests, unpriced_requests,
   cost_per_request_usd, previous_release, change_usd, change_ratio
@@ -77,6 +88,20 @@ FROM ${DATABASE}.aicost_release_costs
 WHERE ${['last_seen >= $__fromTime AND first_seen <= $__toTime', ...filters('service', 'environment')].join('\n  AND ')}
 ORDER BY service, first_seen`,
     { overrides: [...money('cost_per_request_usd', 'change_usd'), ...percent('change_ratio')] },
+  ),
+  timeseries(
+    'Cost per request by release over time',
+    "Per service and release (the hourly rollup's service_version): cost per priced request in each time bucket, so a release shows where it starts serving. Hours rolled up before schema migration 7 show the release as (none).",
+    `SELECT
+  ${ROLLUP_BUCKET} AS time,
+  concat(service, ' ', ${shown('service_version')}) AS series,
+  ${COST_PER_REQUEST} AS cost_per_request_usd
+FROM ${HOURLY}
+WHERE ${where(ROLLUP_RANGE)}
+GROUP BY time, series
+ORDER BY time, series`,
+    'currencyUSD',
+    { width: 24 },
   ),
   table(
     'Cost per outcome by release',

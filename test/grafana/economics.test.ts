@@ -87,6 +87,7 @@ describe('Economics dashboard', () => {
         'Gross AI margin by segment (falling margins first)',
         'Cost per outcome by feature',
         'Cost per request by release',
+        'Cost per request by release over time',
         'Cost per outcome by release',
         'Largest what-if savings (estimate)',
         'Capacity utilisation and idle cost',
@@ -158,6 +159,22 @@ describe('Economics dashboard', () => {
     };
     const w2 = outcomeRows.find((r) => r.release === 'w-2');
     expect(nanos(String(w2?.change_usd))).toBe(perOutcome('w-2') - perOutcome('w-1'));
+  });
+});
+
+describe('Economics dashboard: releases from the rollup', () => {
+  it('Cost per request by release over time: per day and service release, the priced calls of that day', () => {
+    const rows = run(panelSql('Cost per request by release over time'), {}, { ...RANGE, intervalMs: DAY_MS });
+    const expected = new Map<string, SeedCall[]>();
+    for (const call of priced(seed.calls)) {
+      const key = `${isoDay(call.start)} 00:00:00|${call.service} ${call.release}`;
+      expected.set(key, [...(expected.get(key) ?? []), call]);
+    }
+    // The panel divides a Decimal sum by a count: the engine truncates to the nano-dollar.
+    expect(
+      new Map(rows.map((r) => [`${r.time}|${r.series}`, nanos(String(r.cost_per_request_usd))])),
+    ).toEqual(new Map([...expected].map(([key, calls]) => [key, sum(calls) / BigInt(calls.length)])));
+    expect(new Set(rows.map((r) => r.series))).toEqual(new Set(['support-api 1.0.0', 'support-api 2.0.0']));
   });
 });
 

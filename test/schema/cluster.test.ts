@@ -22,6 +22,7 @@ import {
   REQUEST_COLUMNS,
   readMigrations,
   readSchema,
+  renderStatements,
   SHARDED_TABLES,
 } from '@aicost/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -291,6 +292,23 @@ describe('on the engine', () => {
     expect(ddl.find((s) => s.includes('aicost_spans_mv ON CLUSTER'))).toContain(
       'FROM otel_upgrade.otel_traces_local',
     );
+  });
+
+  it('migration 7 on a cluster: a rollup grows its key on the local table, its Distributed face takes the columns only', () => {
+    const migration = readMigrations().find((m) => m.version === 7)!;
+    const statements = renderStatements(migration.text, { layout });
+    for (const rollup of ['aicost_rollup_hourly', 'aicost_rollup_daily']) {
+      const local = statements.filter((s) => s.startsWith(`ALTER TABLE otel.${rollup}_local ON CLUSTER`));
+      const face = statements.filter((s) => s.startsWith(`ALTER TABLE otel.${rollup} ON CLUSTER`));
+      expect(local, rollup).toHaveLength(1);
+      expect(face, rollup).toHaveLength(1);
+      expect(local[0]).toContain('MODIFY ORDER BY');
+      // A Distributed table has no sorting key: the engine refuses MODIFY ORDER BY on it.
+      expect(face[0]).not.toContain('ORDER BY');
+      for (const column of ['service_version', 'deployment'])
+        expect(face[0]).toContain(`ADD COLUMN IF NOT EXISTS ${column} LowCardinality(String)`);
+    }
+    for (const statement of statements) engine.query(`EXPLAIN AST ${statement}`);
   });
 
   it('runs the cluster layout on a one-shard cluster: spans written to the Distributed face reach every face users read', async () => {

@@ -41,9 +41,9 @@ const FOREIGN: Record<string, string> = {
   'gen_ai.request.stream': 'written by SDKs that trace themselves; ours is aicost.request.stream',
   'deployment.environment': 'the resource attribute before semconv renamed it deployment.environment.name',
   'deployment.id':
-    'resource attribute set by deployment tooling: the deployment of a release (071_releases.sql)',
+    'resource attribute set by deployment tooling: the deployment of a release (request column deployment)',
   'vcs.ref.head.revision':
-    'resource attribute set by build tooling: the commit of a release (071_releases.sql)',
+    'resource attribute set by build tooling: the commit of a release (request column deployment)',
 };
 
 describe('attribute names: @aicost/core and the schema agree', () => {

@@ -300,3 +300,34 @@ export function nanos(text: string | null | undefined): bigint | null {
   const value = BigInt(whole) * 1_000_000_000n + BigInt(fraction.padEnd(9, '0').slice(0, 9));
   return negative ? -value : value;
 }
+
+/** a / b in hundredths, half away from zero (b != 0): a percent change to 2 decimals is hundredths(change x 100, previous). */
+export function hundredths(a: bigint, b: bigint): bigint {
+  const abs = (x: bigint) => (x < 0n ? -x : x);
+  const q = (2n * abs(a) * 100n + abs(b)) / (2n * abs(b));
+  return a < 0n !== b < 0n ? -q : q;
+}
+
+/**
+ * What `aicost report --by release` must say for one release of a service, from the seed
+ * alone: its calls, cost per priced request, and the outcomes (recorded by any service) of the
+ * traces it made calls in over the priced cost of its calls in those traces, half up.
+ */
+export function releaseFigures(seed: Seed, service: string, release: string) {
+  const calls = seed.calls.filter((c) => c.service === service && c.release === release);
+  const priced = calls.filter((c) => c.costNanos !== null);
+  const cost = priced.reduce((s, c) => s + (c.costNanos as bigint), 0n);
+  const traces = new Set(calls.map((c) => c.traceId));
+  const outcomes = seed.outcomes.filter((o) => traces.has(o.traceId));
+  const withOutcome = new Set(outcomes.map((o) => o.traceId));
+  const outcomePriced = priced.filter((c) => withOutcome.has(c.traceId));
+  const outcomeCost = outcomePriced.reduce((s, c) => s + (c.costNanos as bigint), 0n);
+  return {
+    release,
+    requests: calls.length,
+    priced: priced.length,
+    outcomes: outcomes.length,
+    perRequest: divideHalfUp(cost, BigInt(priced.length)),
+    perOutcome: divideHalfUp(outcomeCost, BigInt(outcomes.length)),
+  };
+}

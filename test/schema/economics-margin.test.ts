@@ -19,7 +19,9 @@ import {
   nanos,
   type SeedCall,
   seedSpans,
+  sqlTime,
 } from './economics-fixtures.js';
+import { callSpan } from './fixtures.js';
 
 const seed = economicsSeed();
 const P1 = { start: isoDay(dayStart(20)), end: isoDay(dayStart(11)) };
@@ -373,5 +375,36 @@ describe('targets', () => {
     ]);
     // The seed moves `support` from gpt-4o-mini to gpt-4o in 2.0.0: that release breaks the target.
     expect(releases[1]?.newly_breached).toBe(true);
+  });
+});
+
+describe('segments from the attribution of model calls', () => {
+  // Runs last: one call of a customer with no revenue row, in a feature with no target.
+  it('the request table keeps aicost.segment, and a customer without revenue takes its segment from it', async () => {
+    await insertSpans(engine, [
+      callSpan({
+        start: sqlTime(dayStart(1) + 3_600_000),
+        traceId: 'a'.repeat(32),
+        spanId: 'b'.repeat(16),
+        service: 'support-api',
+        provider: 'openai',
+        requestModel: 'gpt-4o-mini',
+        responseModel: 'gpt-4o-mini',
+        usage: { input: 10, output: 10 },
+        attributes: {
+          'aicost.customer': 'hooli',
+          'aicost.feature': 'onboarding',
+          'aicost.segment': 'startup',
+        },
+      }),
+    ]);
+    expect(
+      engine.query(`SELECT customer, segment FROM otel.aicost_requests WHERE span_id = '${'b'.repeat(16)}'`),
+    ).toEqual([{ customer: 'hooli', segment: 'startup' }]);
+    expect(
+      engine.query(
+        "SELECT customer, segment, segment_source FROM otel.aicost_customer_segments WHERE customer = 'hooli'",
+      ),
+    ).toEqual([{ customer: 'hooli', segment: 'startup', segment_source: 'attribution' }]);
   });
 });

@@ -4,14 +4,18 @@
  * releases. Every expected figure is computed here from the seed, in integer nano-USD.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPercent, releaseReportSql, releaseRows } from '../../packages/cli/src/report/releases.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
 import {
+  dayStart,
   divideHalfUp,
   ECONOMICS_ALIASES,
   ECONOMICS_PRICES,
   economicsSeed,
+  hundredths,
   isoDay,
   nanos,
+  releaseFigures,
   type SeedCall,
   seedSpans,
 } from './economics-fixtures.js';
@@ -217,5 +221,141 @@ describe('releases', () => {
       { ...per[0]!, previous: '', change: null },
       { ...per[1]!, previous: 'w-1', change: per[1]!.per - per[0]!.per },
     ]);
+  });
+});
+
+/** Runs a statement with bound parameters, as the CLI's backends do. */
+function bound<T>(sql: string, params: Record<string, string>): T[] {
+  return engine.session
+    .queryBind(sql, params, 'JSONEachRow')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
+
+describe('releases on the request table and the rollups', () => {
+  it('every request row carries its release and deployment', () => {
+    const rows = engine.query<{ release: string; deployment: string; n: string }>(
+      `SELECT service_version AS release, deployment, toString(count()) AS n FROM otel.aicost_requests
+       GROUP BY release, deployment ORDER BY release`,
+    );
+    expect(rows).toEqual(
+      ['1.0.0', '2.0.0'].map((release) => ({
+        release,
+        deployment: `deploy-${release}`,
+        n: String(seed.calls.filter((c) => c.release === release).length),
+      })),
+    );
+  });
+
+  it('the hourly and daily rollups: per release and deployment, the same requests and cost as the calls', () => {
+    const expected = ['1.0.0', '2.0.0'].map((release) => {
+      const calls = seed.calls.filter((c) => c.release === release);
+      const priced = calls.filter((c) => c.costNanos !== null);
+      return {
+        release,
+        deployment: `deploy-${release}`,
+        requests: calls.length,
+        unpriced: calls.length - priced.length,
+        cost: priced.reduce((s, c) => s + (c.costNanos as bigint), 0n),
+      };
+    });
+    for (const table of ['aicost_rollup_hourly', 'aicost_rollup_daily']) {
+      const rows = engine.query<Record<string, string>>(
+        `SELECT service_version AS release, deployment, toString(sum(requests)) AS requests,
+                toString(sum(unpriced_requests)) AS unpriced, toString(sum(cost_total)) AS cost
+         FROM otel.${table} GROUP BY release, deployment ORDER BY release`,
+      );
+      expect(
+        rows.map((r) => ({
+          release: r.release,
+          deployment: r.deployment,
+          requests: Number(r.requests),
+          unpriced: Number(r.unpriced),
+          cost: nanos(r.cost),
+        })),
+        table,
+      ).toEqual(expected);
+    }
+  });
+});
+
+describe('aicost report --by release (the SQL and figures of report/releases.ts)', () => {
+  const window = {
+    fromNs: BigInt(Date.now() - 40 * 86_400_000) * 1_000_000n,
+    toNs: BigInt(Date.now()) * 1_000_000n,
+  };
+
+  it('cost per request and per outcome of each release, the change from the release before in USD and %', () => {
+    const { sql, params } = releaseReportSql({ ...window, filters: { service: ['support-api'] } });
+    const rows = releaseRows(
+      bound<Record<string, string>>(sql, params).map((r) => ({
+        environment: r.environment!,
+        service: r.service!,
+        release: r.release!,
+        deployment: r.deployment!,
+        firstSeen: r.first_seen!,
+        requests: Number(r.requests),
+        pricedRequests: Number(r.priced_requests),
+        costNanos: nanos(r.cost) as bigint,
+        outcomes: Number(r.outcomes),
+        outcomeRequests: Number(r.outcome_requests),
+        outcomePricedRequests: Number(r.outcome_priced_requests),
+        outcomeCostNanos: nanos(r.outcome_cost) as bigint,
+      })),
+    );
+    const first = releaseFigures(seed, 'support-api', '1.0.0');
+    const second = releaseFigures(seed, 'support-api', '2.0.0');
+    // The seed is meant to move both figures: 2.0.0 switches `support` to a dearer model.
+    expect(second.perRequest).not.toBe(first.perRequest);
+    expect(first.outcomes).toBeGreaterThan(0);
+    expect(
+      rows.map((r) => ({
+        release: r.release,
+        deployment: r.deployment,
+        previous: r.previousRelease,
+        requests: r.requests,
+        priced: r.pricedRequests,
+        outcomes: r.outcomes,
+        perRequest: r.costPerRequest.value,
+        perRequestChange: r.costPerRequest.changeNanos,
+        perRequestPct: r.costPerRequest.changeBasisPoints,
+        perOutcome: r.costPerOutcome.value,
+        perOutcomeChange: r.costPerOutcome.changeNanos,
+        perOutcomePct: r.costPerOutcome.changeBasisPoints,
+      })),
+    ).toEqual([
+      {
+        ...first,
+        deployment: 'deploy-1.0.0',
+        previous: '',
+        perRequestChange: undefined,
+        perRequestPct: undefined,
+        perOutcomeChange: undefined,
+        perOutcomePct: undefined,
+      },
+      {
+        ...second,
+        deployment: 'deploy-2.0.0',
+        previous: '1.0.0',
+        perRequestChange: second.perRequest - first.perRequest,
+        perRequestPct: hundredths((second.perRequest - first.perRequest) * 100n, first.perRequest),
+        perOutcomeChange: second.perOutcome - first.perOutcome,
+        perOutcomePct: hundredths((second.perOutcome - first.perOutcome) * 100n, first.perOutcome),
+      },
+    ]);
+    expect(formatPercent(-5n)).toBe('-0.05');
+    expect(formatPercent(12_345n)).toBe('123.45');
+  });
+
+  it('only the calls in the window: a window after the first release shows the second alone, with no change', () => {
+    const { sql, params } = releaseReportSql({
+      fromNs: BigInt(dayStart(9)) * 1_000_000n,
+      toNs: BigInt(Date.now()) * 1_000_000n,
+      filters: { service: ['support-api'] },
+    });
+    const rows = bound<Record<string, string>>(sql, params);
+    const calls = seed.calls.filter((c) => c.start >= dayStart(9));
+    expect(rows.map((r) => [r.release, Number(r.requests)])).toEqual([['2.0.0', calls.length]]);
   });
 });

@@ -104,7 +104,10 @@ function snapshot(engine: EngineSession, database = 'otel') {
         `SELECT name, type FROM system.columns WHERE database = '${database}' AND table = '${table}' ORDER BY position`,
       );
       const sums = all.filter((c) => /^(UInt64|Decimal)/.test(c.type)).map((c) => c.name);
-      const keys = all.map((c) => c.name).filter((name) => !sums.includes(name));
+      // Release 1's keys: a dimension a migration adds (the release) holds '' on old rows.
+      const keys = all
+        .map((c) => c.name)
+        .filter((name) => !sums.includes(name) && (v1RollupColumns?.[table]?.includes(name) ?? true));
       return [
         table,
         engine.query(
@@ -125,6 +128,7 @@ function snapshot(engine: EngineSession, database = 'otel') {
   };
 }
 let v1RequestColumns: string[] | undefined;
+let v1RollupColumns: Record<string, string[]> | undefined;
 
 /** The schema's shape: columns (type, default, comment, codec) and object definitions, database name aside. */
 function shape(engine: EngineSession, database: string) {
@@ -146,6 +150,7 @@ describe('upgrading a database installed from the first release', () => {
   beforeEach(() => {
     engine = openEngine('aicost-upgrade-');
     v1RequestColumns = undefined;
+    v1RollupColumns = undefined;
   });
   afterEach(async () => {
     await engine?.close();
@@ -160,6 +165,16 @@ describe('upgrading a database installed from the first release', () => {
         "SELECT name FROM system.columns WHERE database = 'otel' AND table = 'aicost_requests' ORDER BY position",
       )
       .map((c) => c.name);
+    v1RollupColumns = Object.fromEntries(
+      ROLLUPS.map((table) => [
+        table,
+        engine
+          .query<{ name: string }>(
+            `SELECT name FROM system.columns WHERE database = 'otel' AND table = '${table}' ORDER BY position`,
+          )
+          .map((c) => c.name),
+      ]),
+    );
   }
 
   it('knows what release 1 created (the list it checks before adopting a database)', async () => {
@@ -187,7 +202,9 @@ describe('upgrading a database installed from the first release', () => {
     );
   });
 
-  it('keeps every row, rollup total and view result, records version 1, and ingests on', async () => {
+  it('keeps every row, rollup total and view result, records version 1, and ingests on', {
+    timeout: 120_000,
+  }, async () => {
     await installRelease1();
     const before = snapshot(engine);
     expect(before.requests).toHaveLength(200);
@@ -211,7 +228,9 @@ describe('upgrading a database installed from the first release', () => {
     expect(after).toEqual({ requests: '240', hourly: '240' });
   });
 
-  it('judges a sent cost on an upgraded database as on a new one (migration 2, cost trust)', async () => {
+  it('judges a sent cost on an upgraded database as on a new one (migration 2, cost trust)', {
+    timeout: 120_000,
+  }, async () => {
     await installRelease1();
     await migrate(engine);
     // gpt-4o at 2.5 / 10 USD per 1M tokens: 1000 in + 100 out = 0.0035 USD in the catalogue.
@@ -341,7 +360,11 @@ describe('a column added through the manifest', () => {
     );
     // The inserts did interleave with the column changes and the view refreshes.
     expect(ddl.filter((s) => s.includes('ADD COLUMN IF NOT EXISTS throwaway_release'))).toHaveLength(3);
-    expect(ddl.filter((s) => s.includes('MODIFY QUERY'))).toHaveLength(4);
+    // Each view a pending migration names is refreshed once (the four request views and, from
+    // migration 7, the two rollup views that gained the release).
+    const refreshed = new Set(readMigrations().flatMap((m) => m.refresh));
+    expect(refreshed.size).toBeGreaterThanOrEqual(4);
+    expect(ddl.filter((s) => s.includes('MODIFY QUERY'))).toHaveLength(refreshed.size);
     const afterSpans = spans(20).map((span) => ({ ...span, resource: { ...span.resource, ...release } }));
     await insertSpans(engine, afterSpans);
 

@@ -29,6 +29,7 @@ Usage:
                   [--status | --print] [--with-prices [--prices-file overrides.yaml]]
   aicost prices load [--prices-file overrides.yaml] [--keep-existing]
   aicost report   --feature F --price-for-margin 70% [--since 30d]   (price per request / customer-month for a margin)
+  aicost report   --by release [--service S] [--since 30d]   (cost per request and per outcome by release, with the change)
   aicost whatif   --model M [--provider P] [--feature F]... [--no-cache] [--since 30d]   (re-priced on M: an estimate)
   aicost economics [--format table|json]          (margin, cost per outcome, releases, what-if, capacity)
   aicost revenue load <file.csv|.json|.jsonl>    (what customers pay: margin views)
@@ -46,13 +47,17 @@ The schema's database: --database, else AICOST_DATABASE, else CLICKHOUSE_DATABAS
 `;
 
 /** The usage lines of one command, from USAGE: its own line and the continuation lines under it. */
+/** Every usage block of the command (report has three: grouping, pricing a feature, releases). */
 function commandUsage(name: string): string {
   const lines = USAGE.split('\n');
-  const start = lines.findIndex((line) => line.startsWith(`  aicost ${name} `));
-  if (start === -1) return '';
-  let end = start + 1;
-  while (end < lines.length && /^ {10,}\S/.test(lines[end] ?? '')) end++;
-  return lines.slice(start, end).join('\n');
+  const blocks: string[] = [];
+  lines.forEach((line, start) => {
+    if (!line.startsWith(`  aicost ${name} `)) return;
+    let end = start + 1;
+    while (end < lines.length && /^ {10,}\S/.test(lines[end] ?? '')) end++;
+    blocks.push(...lines.slice(start, end));
+  });
+  return blocks.join('\n');
 }
 
 function commandHelp(name: string, options: Record<string, OptionSpec>): string {

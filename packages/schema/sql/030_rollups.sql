@@ -21,11 +21,18 @@
 -- hour resolution) and any query over days to months. Keyed like the request table:
 -- environment, service, then time, then attribution. TTL 800 days (two years of hourly
 -- detail); the daily rollup keeps longer.
+-- The release (service_version, deployment: the request table's columns) ends the key of the
+-- hourly and daily rollups: cost per request by release over months without the raw rows.
+-- It is last because migration 7 added it to existing tables (a key grows only at its end,
+-- and the primary index of an existing table stays what it was: hence PRIMARY KEY, so that a
+-- new table is the same as an upgraded one); rows rolled up before that migration have ''.
 CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_hourly{{local}}{{on_cluster}}
 (
     hour DateTime('UTC'),
     environment LowCardinality(String),
     service LowCardinality(String),
+    service_version LowCardinality(String) COMMENT 'the release (resource service.version)',
+    deployment LowCardinality(String) COMMENT 'resource deployment.id, else vcs.ref.head.revision',
     feature LowCardinality(String),
     customer String,
     workflow LowCardinality(String),
@@ -38,17 +45,18 @@ CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_hourly{{local}}{{on_cluste
 )
 ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(hour)
-ORDER BY (environment, service, hour, feature, customer, workflow, team, provider, model, operation, cost_status)
+PRIMARY KEY (environment, service, hour, feature, customer, workflow, team, provider, model, operation, cost_status)
+ORDER BY (environment, service, hour, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment)
 TTL hour + INTERVAL 800 DAY
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_hourly_mv{{on_cluster}} TO {{database}}.aicost_rollup_hourly{{local}} AS
 SELECT
     toStartOfHour(timestamp) AS hour,
-    environment, service, feature, customer, workflow, team, provider, model, operation, cost_status,
+    environment, service, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment,
     {{rollup_measures}}
 FROM {{database}}.aicost_requests{{local}} AS r
-GROUP BY hour, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
+GROUP BY hour, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment;
 
 -- Day (UTC) x the same dimensions: up to 24x fewer rows than hourly, for month-scale reports
 -- that slice by several dimensions at once (cost per customer per feature this month).
@@ -58,6 +66,8 @@ CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_daily{{local}}{{on_cluster
     day Date,
     environment LowCardinality(String),
     service LowCardinality(String),
+    service_version LowCardinality(String) COMMENT 'the release (resource service.version)',
+    deployment LowCardinality(String) COMMENT 'resource deployment.id, else vcs.ref.head.revision',
     feature LowCardinality(String),
     customer String,
     workflow LowCardinality(String),
@@ -70,16 +80,17 @@ CREATE TABLE IF NOT EXISTS {{database}}.aicost_rollup_daily{{local}}{{on_cluster
 )
 ENGINE = {{replicated}}SummingMergeTree
 PARTITION BY toYYYYMM(day)
-ORDER BY (environment, service, day, feature, customer, workflow, team, provider, model, operation, cost_status)
+PRIMARY KEY (environment, service, day, feature, customer, workflow, team, provider, model, operation, cost_status)
+ORDER BY (environment, service, day, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment)
 SETTINGS index_granularity = 8192;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_rollup_daily_mv{{on_cluster}} TO {{database}}.aicost_rollup_daily{{local}} AS
 SELECT
     toDate(timestamp, 'UTC') AS day,
-    environment, service, feature, customer, workflow, team, provider, model, operation, cost_status,
+    environment, service, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment,
     {{rollup_measures}}
 FROM {{database}}.aicost_requests{{local}} AS r
-GROUP BY day, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status;
+GROUP BY day, environment, service, feature, customer, workflow, team, provider, model, operation, cost_status, service_version, deployment;
 
 -- Narrow daily rollups, one per dominant question, because a rollup is only as small as its
 -- key: with customer in the key, "cost by feature over 30 days" still reads a row per

@@ -11,8 +11,8 @@
 -- span, from the context and W3C baggage.
 --
 -- The release (resource `service.version`) and deployment (`deployment.id`, else
--- `vcs.ref.head.revision`) are columns of this table. The request table does not carry them
--- yet: the release views (071) read them from otel_traces until it does.
+-- `vcs.ref.head.revision`) are columns of this table, as they are of the request table
+-- (service_version, deployment).
 
 CREATE TABLE IF NOT EXISTS {{database}}.aicost_outcomes{{local}}{{on_cluster}}
 (

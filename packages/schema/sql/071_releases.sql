@@ -3,31 +3,16 @@
 -- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
 -- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
--- INTERIM: the release of a request (resource `service.version`) and its deployment
--- (`deployment.id`, else `vcs.ref.head.revision`) are read from otel_traces, joined on
--- (TraceId, SpanId), because aicost_requests has no release column yet. That join reads the
--- spans of every versioned service at each query; when the request table and rollups gain
--- the column (through the schema package's migrations), these views read it instead and keep
--- their columns.
+-- The release of a request is the request table's service_version (resource
+-- `service.version` of the service that made the call) and its deployment (`deployment.id`,
+-- else `vcs.ref.head.revision`); both are '' when the service sets neither. Requests stored
+-- before migration 3 (service_version) or 7 (deployment) have ''. The hourly and daily rollups
+-- carry both too, for cost by release over ranges the raw rows no longer cover.
 
--- Every request with the release and deployment of the service that made it ('' when the
--- service sets no service.version).
+-- Every request with its release under the name the economics views use.
 CREATE OR REPLACE VIEW {{database}}.aicost_requests_with_release{{on_cluster}} AS
-SELECT r.*, ifNull(v.release, '') AS release, ifNull(v.deployment, '') AS deployment
-FROM {{database}}.aicost_requests AS r
-LEFT ANY JOIN
-(
-    SELECT
-        TraceId AS release_trace_id,
-        SpanId AS release_span_id,
-        ResourceAttributes['service.version'] AS release,
-        if(ResourceAttributes['deployment.id'] != '',
-           ResourceAttributes['deployment.id'],
-           ResourceAttributes['vcs.ref.head.revision']) AS deployment
-    FROM {{database}}.otel_traces
-    WHERE ResourceAttributes['service.version'] != ''
-) AS v ON v.release_trace_id = r.trace_id AND v.release_span_id = r.span_id
-SETTINGS join_use_nulls = 1;
+SELECT *, service_version AS release
+FROM {{database}}.aicost_requests;
 
 -- Per environment, service and release: requests and cost per request, next to the
 -- release before it (the one first seen just before, in the same environment and service)
@@ -47,7 +32,7 @@ SELECT
 FROM
 (
     SELECT
-        environment, service, release,
+        environment, service, service_version AS release,
         argMax(deployment, timestamp) AS deployment,
         min(timestamp) AS first_seen,
         max(timestamp) AS last_seen,
@@ -57,7 +42,7 @@ FROM
         if(priced_requests = 0, NULL, sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL)) AS cost_usd,
         if(priced_requests = 0, NULL,
            CAST(round(CAST(assumeNotNull(cost_usd) AS Decimal(38, 18)) / priced_requests, 9) AS Decimal(38, 9))) AS cost_per_request_usd
-    FROM {{database}}.aicost_requests_with_release
+    FROM {{database}}.aicost_requests
     GROUP BY environment, service, release
 )
 WINDOW w AS (PARTITION BY environment, service ORDER BY first_seen ROWS BETWEEN 1 PRECEDING AND CURRENT ROW);

@@ -33,8 +33,8 @@ SELECT * EXCEPT loaded_at
 FROM {{database}}.aicost_revenue FINAL;
 
 -- Customer -> segment: the segment of the customer's latest revenue row that names one,
--- else the latest `aicost.segment` attribution seen on the customer's spans (read from
--- otel_traces: the request table has no segment column yet).
+-- else the latest `aicost.segment` attribution seen on the customer's model calls (the request
+-- table's segment column) or outcomes.
 CREATE OR REPLACE VIEW {{database}}.aicost_customer_segments{{on_cluster}} AS
 SELECT
     customer,
@@ -46,10 +46,13 @@ FROM
     FROM {{database}}.aicost_revenue_current
     WHERE segment != ''
     UNION ALL
-    SELECT SpanAttributes['aicost.customer'] AS customer, SpanAttributes['aicost.segment'] AS segment, 0 AS source_rank,
-           toDateTime64(Timestamp, 9, 'UTC') AS seen
-    FROM {{database}}.otel_traces
-    WHERE SpanAttributes['aicost.segment'] != '' AND SpanAttributes['aicost.customer'] != ''
+    SELECT customer, segment, 0 AS source_rank, timestamp AS seen
+    FROM {{database}}.aicost_requests
+    WHERE segment != '' AND customer != ''
+    UNION ALL
+    SELECT customer, segment, 0 AS source_rank, timestamp AS seen
+    FROM {{database}}.aicost_outcomes
+    WHERE segment != '' AND customer != ''
 )
 GROUP BY customer;
 

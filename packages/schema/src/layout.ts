@@ -97,11 +97,13 @@ export function distributedCompanions(statement: string, database: string, layou
     ];
   }
   const altered =
-    /^ALTER TABLE "?(\w+)"?\."?(\w+)_local"? ON CLUSTER \w+ ((?:ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN [\s\S]*)$/.exec(
+    /^ALTER TABLE "?(\w+)"?\."?(\w+)_local"? ON CLUSTER \w+\s+((?:ADD|DROP|MODIFY|RENAME|COMMENT) COLUMN [\s\S]*)$/.exec(
       statement,
     );
   if (altered && altered[1] === database && altered[2]! in SHARDED_TABLES) {
-    return [`ALTER TABLE ${database}.${altered[2]} ON CLUSTER ${layout.cluster} ${altered[3]}`];
+    // A face has no sorting key: a key grown with the column (a rollup dimension) stays local.
+    const change = altered[3]!.replace(/,\s*MODIFY ORDER BY[\s\S]*$/, '');
+    return [`ALTER TABLE ${database}.${altered[2]} ON CLUSTER ${layout.cluster} ${change}`];
   }
   return [];
 }

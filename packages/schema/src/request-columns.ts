@@ -99,6 +99,14 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     span: "ResourceAttributes['service.version']",
   },
   {
+    name: 'deployment',
+    type: 'LowCardinality(String)',
+    comment: 'resource deployment.id, else vcs.ref.head.revision: the deployment or commit of the release',
+    span: `if(ResourceAttributes['deployment.id'] != '',
+       ResourceAttributes['deployment.id'],
+       ResourceAttributes['vcs.ref.head.revision'])`,
+  },
+  {
     name: 'provider',
     type: 'LowCardinality(String)',
     comment: 'gen_ai.provider.name, else legacy gen_ai.system',
@@ -314,6 +322,12 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
   { name: 'customer', type: 'String', span: attribute('aicost.customer') },
   { name: 'workflow', type: 'LowCardinality(String)', span: attribute('aicost.workflow') },
   { name: 'team', type: 'LowCardinality(String)', span: attribute('aicost.team') },
+  {
+    name: 'segment',
+    type: 'LowCardinality(String)',
+    comment: 'aicost.segment: the customer segment (enterprise, smb, ...)',
+    span: attribute('aicost.segment'),
+  },
   {
     name: 'custom_attribution',
     type: 'Map(LowCardinality(String), String)',

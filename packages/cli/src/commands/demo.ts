@@ -140,6 +140,7 @@ function printNextSteps(dataDir: string): void {
       `The data stays in ${dir} until the next demo. Try:`,
       `  ${cli} report --data-dir ${dir} --by feature --by model`,
       `  ${cli} economics --data-dir ${dir}      (margin, cost per outcome, releases, what-if, capacity)`,
+      `  ${cli} report --data-dir ${dir} --by release      (cost per request and per ticket, release against release)`,
       `  ${cli} whatif --data-dir ${dir} --model gpt-4o-mini --feature support-chat`,
       `  ${cli} sql --data-dir ${dir} "SELECT feature, customer, model, count() AS requests, sum(cost_total) AS cost FROM otel.aicost_requests GROUP BY ALL ORDER BY cost DESC"`,
       '',

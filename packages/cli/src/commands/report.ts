@@ -1,6 +1,7 @@
 /**
  * `aicost report`: cost, requests, tokens and cost per request, grouped by
- * attribution, model, provider, day or service, over a time window.
+ * attribution, model, provider, day or service, over a time window; `--by release` compares
+ * the releases of each service (./release-report.ts).
  */
 import { divideRoundHalfUp, formatNanos } from '@aicost/core';
 import { list, type ParsedArgs, str, UsageError } from '../args.js';
@@ -17,6 +18,7 @@ import {
 import { connectionOptions, openBackend } from '../store/backend.js';
 import { schemaDatabase } from '../store/schema.js';
 import { reportPriceForMargin } from './feature-pricing.js';
+import { reportByRelease } from './release-report.js';
 
 export const reportOptions = {
   ...connectionOptions,
@@ -31,8 +33,7 @@ export const reportOptions = {
   >),
   limit: { type: 'string' },
   format: { type: 'string', short: 'f' },
-  // Pricing a feature (./feature-pricing.ts).
-  feature: { type: 'string', multiple: true },
+  // Pricing a feature (./feature-pricing.ts): --feature then names the feature priced.
   'price-for-margin': { type: 'string' },
 } as const;
 
@@ -76,8 +77,12 @@ function costPerRequest(r: { costNanos: bigint | undefined; pricedRequests: numb
 
 export async function report(args: ParsedArgs): Promise<number> {
   const by = list(args, 'by');
-  for (const d of by) {
-    if (!isDimension(d)) throw new UsageError(`--by ${d}: choose from ${Object.keys(DIMENSIONS).join(', ')}`);
+  const byRelease = by.includes('release');
+  if (byRelease && by.length > 1)
+    throw new UsageError('--by release goes alone (it groups by environment and service too)');
+  for (const d of byRelease ? [] : by) {
+    if (!isDimension(d))
+      throw new UsageError(`--by ${d}: choose from ${[...Object.keys(DIMENSIONS), 'release'].join(', ')}`);
   }
   const format = str(args, 'format') ?? 'table';
   if (!['table', 'json', 'csv'].includes(format)) throw new UsageError('--format must be table, json or csv');
@@ -89,7 +94,11 @@ export async function report(args: ParsedArgs): Promise<number> {
   const toNs = to ? parseInstant(to, 'to') : nowNs;
   const fromNs = from ? parseInstant(from, 'from') : toNs - BigInt(parseDuration(since ?? '7d')) * 1_000_000n;
   if (str(args, 'price-for-margin') !== undefined) return reportPriceForMargin(args, { fromNs, toNs });
-  if (list(args, 'feature').length > 0) throw new UsageError('--feature goes with --price-for-margin');
+  const filters = Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, list(args, d)]));
+  if (byRelease) {
+    if (str(args, 'limit') !== undefined) throw new UsageError('--limit does not go with --by release');
+    return reportByRelease(args, { fromNs, toNs, filters, format });
+  }
   const limitText = str(args, 'limit');
   const limit = limitText === undefined ? undefined : Number(limitText);
   if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0))
@@ -99,7 +108,7 @@ export async function report(args: ParsedArgs): Promise<number> {
     by: by as Dimension[],
     fromNs,
     toNs,
-    filters: Object.fromEntries(FILTER_DIMENSIONS.map((d) => [d, list(args, d)])),
+    filters,
     limit,
     database: schemaDatabase(args),
   });
