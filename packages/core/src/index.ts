@@ -1,4 +1,5 @@
 export * from './attribution/index.js';
+export * from './frameworks/index.js';
 export * from './instrumentation/index.js';
 export * from './ledger/index.js';
 export * from './metrics/index.js';
