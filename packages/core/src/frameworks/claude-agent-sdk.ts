@@ -1,11 +1,11 @@
 import { metrics, trace } from '@opentelemetry/api';
 import { createGenAIRecorder, type GenAIRecorder } from '../instrumentation/recorder.js';
 import { runSafely } from '../instrumentation/safety.js';
-import { CountReader } from '../ledger/usage.js';
+import { CountReader, isInvalidUsage } from '../ledger/usage.js';
 import { formatNanos } from '../money/nanos.js';
 import { reportedCostFromNumber, reportedCostNanos } from '../pricing/reported-cost.js';
 import { ATTR_GEN_AI_CONVERSATION_ID, GEN_AI_OPERATION } from '../semconv.js';
-import type { LedgerResult, Nanos, ReportedCost } from '../types.js';
+import type { InvalidUsage, LedgerResult, Nanos, ReportedCost } from '../types.js';
 
 /** The instrumentation scope of the recorder's spans. */
 export const CLAUDE_AGENT_SDK_SCOPE = '@aicost/core/claude-agent-sdk';
@@ -79,6 +79,11 @@ export class ClaudeAgentCostRecorder {
     for (const [model, usage] of Object.entries(message.modelUsage)) {
       const totals = totalsOf(usage);
       if (totals === undefined) continue;
+      if (isInvalidUsage(totals)) {
+        // Recorded, unpriced (invalid_usage), so the run is not lost; its running total is not kept.
+        this.recordModel(model, totals, sessionId);
+        continue;
+      }
       current.set(model, totals);
       const added = subtract(totals, previous.get(model));
       if (added !== undefined) this.recordModel(model, added, sessionId);
@@ -91,7 +96,7 @@ export class ClaudeAgentCostRecorder {
     }
   }
 
-  private recordModel(model: string, added: Totals, sessionId: string | undefined): void {
+  private recordModel(model: string, added: Totals | InvalidUsage, sessionId: string | undefined): void {
     this.recorder ??= createGenAIRecorder({
       tracer: trace.getTracer(CLAUDE_AGENT_SDK_SCOPE),
       meter: metrics.getMeter(CLAUDE_AGENT_SDK_SCOPE),
@@ -105,15 +110,17 @@ export class ClaudeAgentCostRecorder {
       requestAttributes: sessionId === undefined ? {} : { [ATTR_GEN_AI_CONVERSATION_ID]: sessionId },
     });
     call.setResponse({ responseModel: model });
-    call.setUsage(
-      ledgerOf(added),
-      added.cost === undefined ? undefined : { reportedCost: added.cost.reported },
-    );
+    if (isInvalidUsage(added)) call.setUsage(added);
+    else
+      call.setUsage(
+        ledgerOf(added),
+        added.cost === undefined ? undefined : { reportedCost: added.cost.reported },
+      );
     call.end();
   }
 }
 
-function totalsOf(usage: ClaudeAgentModelUsageLike): Totals | undefined {
+function totalsOf(usage: ClaudeAgentModelUsageLike): Totals | InvalidUsage | undefined {
   if (typeof usage !== 'object' || usage === null) return undefined;
   const reader = new CountReader();
   const count = (field: keyof ClaudeAgentModelUsageLike) =>
@@ -128,7 +135,7 @@ function totalsOf(usage: ClaudeAgentModelUsageLike): Totals | undefined {
     reasoningTokens: count('thinkingTokens'),
     cost: undefined,
   };
-  if (reader.invalid) return undefined;
+  if (reader.invalid) return reader.invalid;
   const reported = reportedCostFromNumber(usage.costUSD, CLAUDE_AGENT_SDK_COST_SOURCE);
   const nanos = reported === undefined ? undefined : reportedCostNanos(reported);
   if (reported !== undefined && nanos !== undefined) totals.cost = { reported, nanos };
