@@ -102,13 +102,23 @@ function instrumentedModel() {
   return wrapLanguageModel({ model: baseModel(), middleware: aicostModelMiddleware() });
 }
 
+/**
+ * Mastra's model type names the AI SDK provider package through its own alias of it
+ * (`@ai-sdk/provider-v7`), which TypeScript does not identify with the copy `ai` uses; the
+ * objects are the same specification (v4) at run time.
+ */
+type MastraModel = ConstructorParameters<typeof Agent>[0]['model'];
+
 /** A Mastra app with one agent; `bridge` turns on Mastra's AI tracing through its OpenTelemetry bridge. */
-function supportAgent(model: ReturnType<typeof baseModel>, bridge = false) {
+function supportAgent(
+  model: ReturnType<typeof baseModel> | ReturnType<typeof instrumentedModel>,
+  bridge = false,
+) {
   const agent = new Agent({
     id: 'support',
     name: 'Support',
     instructions: 'Help the customer.',
-    model,
+    model: model as MastraModel,
     tools: { get_current_weather: weather },
   });
   const mastra = new Mastra({

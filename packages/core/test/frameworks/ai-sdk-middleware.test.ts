@@ -121,7 +121,7 @@ describe('aicostModelMiddleware: doStream', () => {
     expect(result.request).toBe(request);
     const parts = await readAll(result.stream);
     expect(parts).toEqual(PARTS);
-    parts.forEach((part, index) => expect(part).toBe(PARTS[index]));
+    for (const [index, part] of parts.entries()) expect(part).toBe(PARTS[index]);
     const [span] = otel.spans();
     expect(span?.attributes).toMatchObject({
       'aicost.request.stream': true,

@@ -64,6 +64,8 @@ describe('ClaudeAgentCostRecorder', () => {
       'aicost.cost.status': 'provider_reported',
       'aicost.cost.reported': '0.0045',
       'aicost.cost.total': '0.004500000',
+      // The catalogue's figure for the same usage: 1,000 x $3 + 100 x $15, per million.
+      'aicost.cost.computed': '0.004500000',
       'aicost.feature': 'review',
     });
   });
