@@ -49,7 +49,7 @@ const GPT_41_36_87 = '0.000768000';
 const GPT_41_120_20 = '0.000400000';
 
 /** A Responses API answer that calls a function (the documented shape of a `function_call` output item). */
-function functionCallResponse() {
+function functionCallResponse(name: string, args: string) {
   return {
     ...fixture('response'),
     id: 'resp_function_call_1',
@@ -57,9 +57,9 @@ function functionCallResponse() {
       {
         type: 'function_call',
         id: 'fc_1',
-        call_id: 'call_weather_1',
-        name: 'get_weather',
-        arguments: '{"city":"Paris"}',
+        call_id: 'call_1',
+        name,
+        arguments: args,
         status: 'completed',
       },
     ],
@@ -77,8 +77,12 @@ function responses(request: RecordedRequest) {
   if (request.body.stream) return sse(fixture('response-stream').events);
   const input = Array.isArray(request.body.input) ? request.body.input : [];
   const answered = input.some((item: { type?: string }) => item.type === 'function_call_output');
-  if (request.body.tools?.length && !answered) return json(functionCallResponse());
-  return json(fixture('response'));
+  const tools: Array<{ name?: string }> = request.body.tools ?? [];
+  if (answered || tools.length === 0) return json(fixture('response'));
+  // A triage agent hands off; an agent with the weather tool calls it.
+  const handoff = tools.find((tool) => tool.name?.startsWith('transfer_to_'));
+  if (handoff?.name) return json(functionCallResponse(handoff.name, '{}'));
+  return json(functionCallResponse('get_weather', '{"city":"Paris"}'));
 }
 
 /** The Agents SDK's own spans, as its trace processors receive them. */
@@ -181,6 +185,31 @@ describe('OpenAI Agents SDK with register(): one priced, attributed span per mod
     expect(rows.map((row) => [row.operation, row.cost_total, row.feature, row.customer])).toEqual([
       ['chat', GPT_41_120_20, 'concierge', 'globex'],
       ['chat', GPT_41_36_87, 'concierge', 'globex'],
+    ]);
+  });
+
+  it('a handoff (triage agent, then the specialist): two model calls, two spans, two rows; the handoff is not a call', async () => {
+    const specialist = new Agent({ name: 'Weather specialist', instructions: 'Answer.', model: 'gpt-4.1' });
+    const triage = new Agent({
+      name: 'Triage',
+      instructions: 'Route.',
+      model: 'gpt-4.1',
+      handoffs: [specialist],
+    });
+    const result = await withAttribution(ATTRIBUTION, () => runner.run(triage, 'Weather in Paris?'));
+    expect(result.lastAgent?.name).toBe('Weather specialist');
+    const spans = await exported();
+    expect(modelCalls()).toBe(2);
+    expect(spans).toHaveLength(2);
+    expect(costedSpans(spans).map((span) => span.attributes['aicost.cost.total'])).toEqual([
+      GPT_41_120_20,
+      GPT_41_36_87,
+    ]);
+    expect(agentsSpans.map((span) => span.spanData.type)).toContain('handoff');
+    const rows = await requestRowsOf(engine, spans);
+    expect(rows.map((row) => [row.cost_total, row.customer])).toEqual([
+      [GPT_41_120_20, 'globex'],
+      [GPT_41_36_87, 'globex'],
     ]);
   });
 
