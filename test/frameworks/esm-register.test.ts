@@ -33,7 +33,7 @@ beforeAll(async () => {
     if (input.some((item: { type?: string }) => item.type === 'function_call_output'))
       return json(fixture('response'));
     return json({
-      ...fixture('response'),
+      ...fixture<Record<string, unknown>>('response'),
       output: [
         {
           type: 'function_call',
