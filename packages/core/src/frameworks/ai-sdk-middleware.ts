@@ -53,7 +53,9 @@ export interface AicostModelMiddleware {
  * `wrapLanguageModel({ model, middleware: aicostModelMiddleware() })`: every `doGenerate` and
  * `doStream` of the wrapped model is one CLIENT span `chat {model}` with the call's token
  * ledger and cost. A stream's span ends when the stream does (usage from its `finish` part);
- * a stream cancelled before that is priced from what was seen, as `estimated`.
+ * a stream cancelled before that part ends its span without usage (`unpriced` / `missing_usage`,
+ * never $0). The result keeps every field of the model's; its stream is a pass-through of the
+ * model's stream, the AI SDK's own middleware pattern.
  */
 export function aicostModelMiddleware(): AicostModelMiddleware {
   let recorder: GenAIRecorder | undefined;
