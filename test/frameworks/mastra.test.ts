@@ -3,8 +3,10 @@
  * `register()`. Mastra's agent loop calls the AI SDK model directly, over `fetch`: no provider
  * SDK aicost patches is involved, so `register()` alone sees no model call. Wrapping the model
  * with `aicostModelMiddleware()` (@aicost/core) makes each call one span, priced to the nano,
- * attributed from `withAttribution`, and one request row. (Mastra's AI tracing bridged to
- * OpenTelemetry, `@mastra/otel-bridge`, is not installed here: see the README's "Agent frameworks".)
+ * attributed from `withAttribution`, and one request row. Mastra's AI tracing, when bridged to
+ * OpenTelemetry (`@mastra/otel-bridge`), is checked separately: its agent, step, chunk and tool
+ * spans are neither priced nor request rows; its `chat` (model_generation) span sums a whole
+ * generation, however many calls it made.
  */
 import { aicostModelMiddleware, withAttribution } from '@aicost/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -42,6 +44,8 @@ const aicost = register({
 const { Agent } = requireFromTest('@mastra/core/agent') as typeof import('@mastra/core/agent');
 const { Mastra } = requireFromTest('@mastra/core') as typeof import('@mastra/core');
 const { createTool } = requireFromTest('@mastra/core/tools') as typeof import('@mastra/core/tools');
+const { Observability } = requireFromTest('@mastra/observability') as typeof import('@mastra/observability');
+const { OtelBridge } = requireFromTest('@mastra/otel-bridge') as typeof import('@mastra/otel-bridge');
 const { createOpenAI } = requireFromTest('@ai-sdk/openai') as typeof import('@ai-sdk/openai');
 
 const fixture = fixtureLoader(
@@ -53,6 +57,8 @@ const fixture = fixtureLoader(
 const GPT_4O_MINI_19_10 = '0.000008850';
 /** chat-completion-tool-call.json: 82 input, 17 output tokens. */
 const GPT_4O_MINI_82_17 = '0.000022500';
+/** Both calls of the tool loop in one: 101 input, 27 output tokens. */
+const GPT_4O_MINI_101_27 = '0.000031350';
 
 const ATTRIBUTION = { feature: 'support-bot', customer: 'initech' };
 
@@ -103,8 +109,11 @@ function instrumentedModel() {
  */
 type MastraModel = ConstructorParameters<typeof Agent>[0]['model'];
 
-/** A Mastra app with one agent; its AI tracing is not configured (without a bridge it is not OpenTelemetry). */
-function supportAgent(model: ReturnType<typeof baseModel> | ReturnType<typeof instrumentedModel>) {
+/** A Mastra app with one agent; `bridge` turns on Mastra's AI tracing through its OpenTelemetry bridge. */
+function supportAgent(
+  model: ReturnType<typeof baseModel> | ReturnType<typeof instrumentedModel>,
+  bridge = false,
+) {
   const agent = new Agent({
     id: 'support',
     name: 'Support',
@@ -112,7 +121,17 @@ function supportAgent(model: ReturnType<typeof baseModel> | ReturnType<typeof in
     model: model as MastraModel,
     tools: { get_current_weather: weather },
   });
-  const mastra = new Mastra({ agents: { support: agent }, logger: false });
+  const mastra = new Mastra({
+    agents: { support: agent },
+    logger: false,
+    ...(bridge
+      ? {
+          observability: new Observability({
+            configs: { otel: { serviceName: 'mastra-app', bridge: new OtelBridge() } },
+          }),
+        }
+      : {}),
+  });
   return mastra.getAgent('support');
 }
 
@@ -184,5 +203,32 @@ describe('Mastra with register() and aicostModelMiddleware(): one priced, attrib
     });
     const rows = await requestRowsOf(engine, spans);
     expect(rows.map((row) => row.cost_total)).toEqual([GPT_4O_MINI_19_10]);
+  });
+});
+
+describe("Mastra's AI tracing through @mastra/otel-bridge (without the middleware)", () => {
+  it('agent, step, chunk and tool spans are not priced nor rows; the generation span is priced once for its calls', async () => {
+    await withAttribution(ATTRIBUTION, () => supportAgent(baseModel(), true).generate('Weather in Boston?'));
+    const spans = await exported();
+    expect(modelCalls()).toBe(2);
+    const types = spans.map((span) => span.attributes['mastra.span.type']);
+    expect(types).toEqual(
+      expect.arrayContaining(['agent_run', 'model_generation', 'model_step', 'tool_call']),
+    );
+    expect(types.filter((type) => type === 'model_step')).toHaveLength(2);
+    // Only the generation span carries usage: the sum of the two calls, priced once.
+    const costed = costedSpans(spans);
+    expect(costed.map((span) => span.attributes['mastra.span.type'])).toEqual(['model_generation']);
+    expect(costed[0]?.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 101,
+      'gen_ai.usage.output_tokens': 27,
+      'aicost.cost.total': GPT_4O_MINI_101_27,
+      'aicost.feature': 'support-bot',
+    });
+    const rows = await requestRowsOf(engine, spans);
+    // One row for the generation: the cost is whole, but the two calls are one row.
+    expect(rows.map((row) => [row.span_name, row.cost_total])).toEqual([
+      ['chat gpt-4o-mini', GPT_4O_MINI_101_27],
+    ]);
   });
 });
