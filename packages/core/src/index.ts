@@ -287,3 +287,17 @@ export type {
   ReportedCost,
   TokenUsage,
 } from './types.js';
+export {
+  AI_SDK_MIDDLEWARE_SCOPE,
+  type AISDKGenerateResultLike,
+  type AISDKModelLike,
+  type AISDKStreamResultLike,
+  type AicostModelMiddleware,
+  aicostModelMiddleware,
+  CLAUDE_AGENT_SDK_COST_SOURCE,
+  CLAUDE_AGENT_SDK_SCOPE,
+  ClaudeAgentCostRecorder,
+  type ClaudeAgentMessageLike,
+  type ClaudeAgentModelUsageLike,
+  usageFromAISDK,
+} from './frameworks/index.js';
