@@ -1,14 +1,7 @@
 import type { GenAIInstrumentationConfig } from '@aicost/core';
 
-/** Configuration of {@link AnthropicInstrumentation}. */
-export interface AnthropicInstrumentationConfig extends GenAIInstrumentationConfig {
-  /**
-   * Record prompts and completions (`gen_ai.input.messages`, `gen_ai.output.messages`,
-   * `gen_ai.system_instructions`). Off by default; `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`
-   * turns it on when this option is not given.
-   */
-  captureMessageContent?: boolean;
-}
+/** Configuration of {@link AnthropicInstrumentation}: the options every aicost instrumentation takes (`captureMessageContent`, ...). */
+export type AnthropicInstrumentationConfig = GenAIInstrumentationConfig;
 
 // ---------------------------------------------------------------------------
 // The parts of @anthropic-ai/sdk this instrumentation touches, typed loosely on
@@ -92,29 +85,6 @@ export interface AnthropicClientLike {
 /** A `Messages` resource instance (stable or beta). */
 export interface MessagesResourceLike {
   _client?: AnthropicClientLike;
-}
-
-/** The SDK's `APIResponseProps`: what an `APIPromise` resolves internally. */
-export interface ResponseProps {
-  response: Response;
-  controller?: AbortController;
-}
-
-/** `APIPromise`: a lazy promise whose body is parsed only when someone awaits it. */
-export interface APIPromiseLike<T = unknown> extends Promise<T> {
-  /** 1.x: the unparsed response. */
-  _responseProps?: () => Promise<ResponseProps>;
-  /** 0.x and 1.x: the same, as a TypeScript-private field. */
-  responsePromise?: Promise<ResponseProps>;
-  /** TypeScript-private field: turns the response into the value users await. */
-  parseResponse?: (client: unknown, props: ResponseProps) => unknown;
-  /** TypeScript-private field: set once a parse has begun. */
-  parsedPromise?: Promise<unknown>;
-  asResponse?: () => Promise<Response>;
-  /** Behind `then`/`catch`/`finally`/`withResponse()`: the application asks for the result. */
-  parse?: () => Promise<unknown>;
-  /** Derives a promise (SDK helpers) that shares this one's request. */
-  _thenUnwrap?: (transform: (value: unknown, props: unknown) => unknown) => unknown;
 }
 
 /** The SDK's `Stream`: async iterable of events, aborted through `controller`. */
