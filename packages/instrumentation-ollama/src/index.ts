@@ -1,0 +1,30 @@
+import { OllamaInstrumentation } from './instrumentation.js';
+import type { OllamaInstrumentationConfig } from './types.js';
+
+export { OllamaInstrumentation } from './instrumentation.js';
+export type { OllamaInstrumentationConfig } from './types.js';
+export { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+
+/**
+ * Instruments an `ollama` module (or its `Ollama` class) that was loaded without the
+ * OpenTelemetry `require`/`import` hooks (bundlers, serverless builds):
+ *
+ * ```ts
+ * import * as ollama from 'ollama';
+ * instrument(ollama);
+ * ```
+ *
+ * Creates the instrumentation with `enabled: false`, so no `require`/`import` hook is
+ * registered, and patches the module given; `disable()` removes the patches. Instrumenting
+ * twice is harmless. Anything that is not the SDK is warned about once through `diag` and left
+ * alone: it never throws.
+ */
+export function instrument(
+  sdkModule: unknown,
+  config: OllamaInstrumentationConfig = {},
+): OllamaInstrumentation {
+  // Not enabled: no loader hook is wanted here, the module is patched directly.
+  const instrumentation = new OllamaInstrumentation({ ...config, enabled: false });
+  instrumentation.manuallyInstrument(sdkModule);
+  return instrumentation;
+}

@@ -1,0 +1,24 @@
+/**
+ * `instrument()`, the entry for applications the module hooks cannot reach:
+ * the contract every aicost instrumentation keeps (test/support/instrument-contract.ts).
+ */
+
+import * as ollama from 'ollama';
+import { describeInstrumentContract } from '../../../test/support/instrument-contract.js';
+import { instrument, OllamaInstrumentation } from '../src/index.js';
+
+/** The prototype that defines `chat` (the browser base class of the Node `Ollama`). */
+function chatOwner(): Record<string, unknown> {
+  let prototype = ollama.Ollama.prototype as object;
+  while (!Object.hasOwn(prototype, 'chat')) prototype = Object.getPrototypeOf(prototype);
+  return prototype as Record<string, unknown>;
+}
+
+describeInstrumentContract({
+  packageName: '@aicost/instrumentation-ollama',
+  instrument,
+  Instrumentation: OllamaInstrumentation,
+  sdkModule: ollama,
+  patchedMethod: () => chatOwner().chat,
+  lookalikes: [{ Ollama: {} }, { Ollama: class {} }],
+});
