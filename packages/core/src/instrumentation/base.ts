@@ -7,7 +7,13 @@ import {
   isWrapped,
 } from '@opentelemetry/instrumentation';
 import { resolveCaptureContent } from './config.js';
-import { createGenAIRecorder, type GenAIRecorder } from './recorder.js';
+import {
+  createGenAIRecorder,
+  type GenAICall,
+  type GenAICallInfo,
+  type GenAIContent,
+  type GenAIRecorder,
+} from './recorder.js';
 import { runSafely, warnOnce } from './safety.js';
 
 /** Configuration every aicost instrumentation accepts. */
@@ -130,6 +136,31 @@ export abstract class GenAIInstrumentationBase<
     for (const moduleExports of this.manualModules ?? []) this.unpatchModule(moduleExports);
   }
 
+  /**
+   * Starts the span of one SDK call, or returns undefined, and the SDK method
+   * then runs untouched: instrumentation off, a request `describe` cannot read
+   * (it returns undefined), or a failure of ours. `inputContent` is asked only
+   * when content capture is on. Continue with `runCall` (or
+   * `observeAPIPromise` for a Stainless SDK).
+   */
+  protected startCall(
+    describe: () => GenAICallInfo | undefined,
+    inputContent?: () => GenAIContent,
+  ): GenAICall | undefined {
+    if (!this.isActive()) return undefined;
+    const info = runSafely(`${this.instrumentationName}: reading a request`, describe);
+    if (!info) return undefined;
+    return runSafely(`${this.instrumentationName}: starting a span`, () => {
+      const call = this.recorder().start(info);
+      if (inputContent && call.captureContent) {
+        runSafely(`${this.instrumentationName}: recording request content`, () =>
+          call.recordContent(inputContent()),
+        );
+      }
+      return call;
+    });
+  }
+
   /** The recorder for the current tracer, meter and config, built on first use. */
   protected recorder(): GenAIRecorder {
     this.cachedRecorder ??= createGenAIRecorder({
@@ -160,4 +191,23 @@ export abstract class GenAIInstrumentationBase<
   protected override _updateMetricInstruments(): void {
     this.settingsChanged();
   }
+}
+
+/**
+ * What each package's `instrument(sdkModule, config)` does: creates the
+ * instrumentation with `enabled: false` (no `require`/`import` hook is wanted,
+ * the module is patched directly) and patches the module given. Anything that
+ * is not the SDK is warned about once and left alone: it never throws.
+ */
+export function instrumentModule<
+  Config extends GenAIInstrumentationConfig,
+  Instrumentation extends GenAIInstrumentationBase<Config>,
+>(
+  InstrumentationClass: new (config: Config) => Instrumentation,
+  sdkModule: unknown,
+  config: Config,
+): Instrumentation {
+  const instrumentation = new InstrumentationClass({ ...config, enabled: false });
+  instrumentation.manuallyInstrument(sdkModule);
+  return instrumentation;
 }

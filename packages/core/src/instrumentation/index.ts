@@ -1,11 +1,26 @@
 /**
  * Shared building blocks for aicost's provider instrumentations: one recorder
  * per instrumentation turns each GenAI call into a priced CLIENT span with
- * metrics; `observeStream` follows streamed responses in place; `runSafely`
- * keeps our failures out of the user's program; `providerFromBaseURL` names
- * who serves an OpenAI-compatible endpoint.
+ * metrics; the call lifecycle (`startCall`, `runCall`, `observeAPIPromise`,
+ * `observeCompletionStream`) runs an SDK call in its span and reads its
+ * response without changing what the application sees; `runSafely` keeps our
+ * failures out of the user's program; `providerFromBaseURL` names who serves an
+ * OpenAI-compatible endpoint.
  */
-export { GenAIInstrumentationBase, type GenAIInstrumentationConfig } from './base.js';
+export {
+  type APIPromiseLike,
+  type APIPromiseReader,
+  isAPIPromise,
+  observeAPIPromise,
+} from './api-promise.js';
+export { GenAIInstrumentationBase, type GenAIInstrumentationConfig, instrumentModule } from './base.js';
+export { endsWithStream, readResponse, runCall, runInCall, type SettleOptions, settle } from './call.js';
+export {
+  type CompletionStreamOptions,
+  type CompletionStreamReader,
+  isAsyncIterable,
+  observeCompletionStream,
+} from './completion-stream.js';
 export { envFlag, resolveCaptureContent } from './config.js';
 export { providerFromBaseURL, serverFromBaseURL } from './provider.js';
 export {
@@ -20,6 +35,11 @@ export {
   type GenAIRecorderOptions,
   type GenAIResponseInfo,
 } from './recorder.js';
+export {
+  type RequestAttributeFields,
+  type RequestAttributeTable,
+  readRequestAttributes,
+} from './request-attributes.js';
 export { logOnce, resetLogOnce, runSafely, warnOnce } from './safety.js';
-export { isThenable, observeSettlement } from './settlement.js';
+export { isThenable, observeSettlement, RejectionParity } from './settlement.js';
 export { abortError, observeStream, type StreamObserver } from './stream.js';

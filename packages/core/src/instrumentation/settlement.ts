@@ -30,13 +30,34 @@ import { runSafely } from './safety.js';
  * promise.
  */
 
-interface Watch {
-  claimed: boolean;
-  /** The request's rejection, re-raised until the application asks for the result. */
-  unclaimed: Promise<never> | undefined;
+/**
+ * The one way aicost keeps a request's unhandled rejection: observing a request
+ * handles its rejection, so {@link failed} re-raises the same error on a promise
+ * of ours, unhandled, until the application asks for the result ({@link claim}),
+ * which marks it handled as the SDK's own promise would be (`rejectionHandled`
+ * if it was already reported). How the asking is detected depends on the
+ * promise: the `constructor` read below for a native promise, the SDK's `parse`
+ * and `asResponse` for a Stainless `APIPromise` (see `observeAPIPromise`).
+ */
+export class RejectionParity {
+  private claimed = false;
+  private unclaimed: Promise<never> | undefined;
+
+  /** The application asked for the result or the raw response: from now on it handles the rejection. */
+  claim(): void {
+    if (this.claimed) return;
+    this.claimed = true;
+    this.unclaimed?.catch(() => {});
+    this.unclaimed = undefined;
+  }
+
+  /** The request failed with `error` (retries over): unhandled until claimed, as it would be without us. */
+  failed(error: unknown): void {
+    if (!this.claimed) this.unclaimed = Promise.reject(error);
+  }
 }
 
-const watches = new WeakMap<object, Watch>();
+const watches = new WeakMap<object, RejectionParity>();
 
 /** Whether `value` can be awaited: an SDK's promise, or a promise-like object of its own. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -48,11 +69,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function claim(promise: object): void {
-  const watch = watches.get(promise);
-  if (!watch || watch.claimed) return;
-  watch.claimed = true;
-  watch.unclaimed?.catch(() => {});
-  watch.unclaimed = undefined;
+  watches.get(promise)?.claim();
 }
 
 const WatchedPromisePrototype: object = Object.create(Promise.prototype, {
@@ -100,16 +117,16 @@ export function observeSettlement<T>(
   ) {
     return false;
   }
-  const watch: Watch = { claimed: false, unclaimed: undefined };
+  const parity = new RejectionParity();
   // Our reaction before the swap: registering it reads `constructor` too.
   promise.then(
     (value) => runSafely('observing a response', () => onValue(value)),
     (error: unknown) => {
       runSafely('observing a failed request', () => onError(error));
-      if (!watch.claimed) watch.unclaimed = Promise.reject(error);
+      parity.failed(error);
     },
   );
-  watches.set(promise, watch);
+  watches.set(promise, parity);
   Object.setPrototypeOf(promise, WatchedPromisePrototype);
   return true;
 }
