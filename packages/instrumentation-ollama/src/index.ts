@@ -1,3 +1,4 @@
+import { instrumentModule } from '@aicost/core';
 import { OllamaInstrumentation } from './instrumentation.js';
 import type { OllamaInstrumentationConfig } from './types.js';
 
@@ -23,8 +24,5 @@ export function instrument(
   sdkModule: unknown,
   config: OllamaInstrumentationConfig = {},
 ): OllamaInstrumentation {
-  // Not enabled: no loader hook is wanted here, the module is patched directly.
-  const instrumentation = new OllamaInstrumentation({ ...config, enabled: false });
-  instrumentation.manuallyInstrument(sdkModule);
-  return instrumentation;
+  return instrumentModule(OllamaInstrumentation, sdkModule, config);
 }

@@ -1,13 +1,12 @@
 import {
   GEN_AI_PROVIDER,
   type GenAICall,
+  type GenAICallInfo,
   GenAIInstrumentationBase,
-  observeSettlement,
-  observeStream,
-  runSafely,
+  observeCompletionStream,
+  runCall,
   serverFromBaseURL,
 } from '@aicost/core';
-import { context } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
 import type { OllamaInstrumentationConfig } from './types.js';
 import { ENDPOINTS, type Endpoint, StreamedResponse } from './utils.js';
@@ -52,104 +51,67 @@ export class OllamaInstrumentation extends GenAIInstrumentationBase<OllamaInstru
 
   private patched(original: AnyFunction, endpoint: Endpoint): AnyFunction {
     const instrumentation = this;
-    return function ollamaCall(this: { config?: { host?: unknown } }, ...args: unknown[]) {
-      const request = args[0];
-      if (!instrumentation.isActive() || typeof request !== 'object' || request === null) {
-        return original.apply(this, args);
-      }
-      const call = runSafely('starting an Ollama span', () =>
-        instrumentation.startCall(this, endpoint, request as Record<string, any>),
+    return function ollamaCall(this: OllamaClientLike, ...args: unknown[]) {
+      const request = args[0] as Record<string, any> | undefined;
+      if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      const call = instrumentation.startCall(
+        () => callInfo(this, endpoint, request),
+        endpoint.inputContent && (() => endpoint.inputContent!(request)),
       );
       if (!call) return original.apply(this, args);
-      let pending: Promise<unknown>;
-      try {
-        pending = context.with(call.context, original, this, ...args);
-      } catch (error) {
-        call.fail(error);
-        throw error;
-      }
-      const stream = (request as { stream?: unknown }).stream === true;
-      const observed = runSafely(
-        'observing an Ollama call',
-        () =>
-          observeSettlement(
-            pending,
-            (result) =>
-              stream ? observeResponseStream(result, call, endpoint) : finish(call, endpoint, result),
-            (error) => call.fail(error),
-          ),
-        false,
+      return runCall(
+        call,
+        () => original.apply(this, args),
+        request.stream === true
+          ? (stream: unknown) => observeResponseStream(call, endpoint, stream)
+          : (response: unknown) => recordResponse(call, endpoint, response),
       );
-      // Not a plain promise (another wrapper's): the call still ends, unpriced.
-      if (!observed) call.end();
-      return pending;
     };
-  }
-
-  private startCall(
-    client: { config?: { host?: unknown } },
-    endpoint: Endpoint,
-    request: Record<string, any>,
-  ) {
-    const { requestModel, attributes } = endpoint.describe(request);
-    const host = client?.config?.host;
-    const call = this.recorder().start({
-      provider: GEN_AI_PROVIDER.OLLAMA,
-      operation: endpoint.operation,
-      requestModel,
-      ...serverFromBaseURL(typeof host === 'string' ? host : undefined),
-      stream: request.stream === true,
-      requestAttributes: attributes,
-    });
-    if (call.captureContent && endpoint.inputContent) call.recordContent(endpoint.inputContent(request));
-    return call;
   }
 }
 
-/** Records a response (or the last streamed object) and ends the call. */
-function finish(call: GenAICall, endpoint: Endpoint, response: unknown): void {
-  runSafely('recording an Ollama response', () => {
-    endpoint.onResult(call, response);
-    if (call.captureContent && endpoint.outputContent && typeof response === 'object' && response !== null) {
-      call.recordContent(endpoint.outputContent(response as Record<string, any>));
-    }
-  });
-  call.end();
+interface OllamaClientLike {
+  config?: { host?: unknown };
+}
+
+function callInfo(client: OllamaClientLike, endpoint: Endpoint, request: Record<string, any>): GenAICallInfo {
+  const { requestModel, attributes } = endpoint.describe(request);
+  const host = client?.config?.host;
+  return {
+    provider: GEN_AI_PROVIDER.OLLAMA,
+    operation: endpoint.operation,
+    requestModel,
+    ...serverFromBaseURL(typeof host === 'string' ? host : undefined),
+    stream: request.stream === true,
+    requestAttributes: attributes,
+  };
+}
+
+/** Writes a response (or the last streamed object) to the call: the caller ends it. */
+function recordResponse(call: GenAICall, endpoint: Endpoint, response: unknown): void {
+  endpoint.onResult(call, response);
+  if (call.captureContent && endpoint.outputContent && typeof response === 'object' && response !== null) {
+    call.recordContent(endpoint.outputContent(response as Record<string, any>));
+  }
 }
 
 /**
  * Follows the `AbortableAsyncIterator` the application reads, in place (its class, `abort()`
- * and its controller are unchanged). `abort()` on it, or on the client, ends the call as an error.
+ * and its controller are unchanged). `abort()` on it, or on the client, ends the call as an
+ * error; stopped before its last object, the call has no counts (unpriced, never $0).
  */
-function observeResponseStream(stream: unknown, call: GenAICall, endpoint: Endpoint): void {
-  const iterable = stream as {
-    [Symbol.asyncIterator]?: unknown;
-    abortController?: { signal?: unknown };
-  } | null;
-  if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
-    call.end(); // nothing to follow: unpriced rather than guessed
-    return;
-  }
-  const signal = iterable.abortController?.signal;
+function observeResponseStream(call: GenAICall, endpoint: Endpoint, stream: unknown): void {
+  const signal = (stream as { abortController?: { signal?: unknown } } | null)?.abortController?.signal;
   const streamed = new StreamedResponse(call.captureContent);
-  observeStream(iterable as object, {
-    signal: signal instanceof AbortSignal ? signal : undefined,
-    onChunk(chunk: unknown) {
-      call.firstChunk();
-      streamed.add(chunk);
+  observeCompletionStream(
+    call,
+    stream,
+    {
+      add: (chunk: unknown) => streamed.add(chunk),
+      finish: () => recordResponse(call, endpoint, streamed.snapshot()),
     },
-    onDone: () => finish(call, endpoint, streamed.snapshot()),
-    // Stopped before its last object: no counts came, the call stays unpriced (never $0).
-    onAbandon() {
-      call.markPartial();
-      finish(call, endpoint, streamed.snapshot());
-    },
-    onError(error: unknown) {
-      call.markPartial();
-      runSafely('recording an Ollama stream', () => endpoint.onResult(call, streamed.snapshot()));
-      call.fail(error);
-    },
-  });
+    { signal: signal instanceof AbortSignal ? signal : undefined },
+  );
 }
 
 /**

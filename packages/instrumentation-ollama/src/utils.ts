@@ -168,10 +168,15 @@ export class StreamedResponse {
 
   constructor(private readonly captureContent: boolean) {}
 
-  add(chunk: unknown): void {
-    if (!isRecord(chunk)) return;
+  /** Takes one streamed object into account; every object is one (it counts for the time to first chunk). */
+  add(chunk: unknown): boolean {
+    if (!isRecord(chunk)) return false;
     this.last = chunk;
-    if (!this.captureContent) return;
+    if (this.captureContent) this.join(chunk);
+    return true;
+  }
+
+  private join(chunk: Record<string, any>): void {
     const message = isRecord(chunk.message) ? chunk.message : chunk;
     if (isString(message.content)) this.content += message.content;
     if (isString(chunk.response)) this.content += chunk.response;
