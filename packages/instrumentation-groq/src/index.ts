@@ -2,9 +2,9 @@ import { instrumentModule } from '@aicost/core';
 import { GroqInstrumentation } from './instrumentation.js';
 import type { GroqInstrumentationConfig } from './types.js';
 
-export { GroqInstrumentation } from './instrumentation.js';
+export { GroqInstrumentation, SUPPORTED_VERSIONS } from './instrumentation.js';
 export type { GroqInstrumentationConfig } from './types.js';
-export { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Instruments a `groq-sdk` module (or its `Groq` class) that was loaded without the

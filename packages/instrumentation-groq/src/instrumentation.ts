@@ -12,7 +12,10 @@ import {
 import { isWrapped } from '@opentelemetry/instrumentation';
 import type { GroqInstrumentationConfig } from './types.js';
 import { CHAT, type Endpoint } from './utils.js';
-import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+/** The `groq-sdk` majors whose Stainless client this instrumentation knows. */
+export const SUPPORTED_VERSIONS = ['>=0.30.0 <2'];
 
 type AnyFunction = (...args: any[]) => any;
 

@@ -7,12 +7,7 @@
 
 import {
   ATTR_GEN_AI_OUTPUT_TYPE,
-  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
-  ATTR_GEN_AI_REQUEST_SEED,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_P,
   type CompletionStreamReader,
   GEN_AI_OPERATION,
   type GenAICall,
@@ -21,6 +16,7 @@ import {
   usageFromOpenAIChat,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
+import { CHAT_REQUEST_ATTRIBUTES } from './semconv.js';
 
 /** One instrumented SDK method. */
 export interface Endpoint {
@@ -42,16 +38,6 @@ export interface Endpoint {
 const isRecord = (value: unknown): value is Record<string, any> =>
   typeof value === 'object' && value !== null;
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
-
-/** Where a chat request keeps each numeric `gen_ai.request.*` attribute. */
-const CHAT_REQUEST_ATTRIBUTES = {
-  [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: 'max_completion_tokens',
-  [ATTR_GEN_AI_REQUEST_TEMPERATURE]: 'temperature',
-  [ATTR_GEN_AI_REQUEST_TOP_P]: 'top_p',
-  [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY]: 'frequency_penalty',
-  [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY]: 'presence_penalty',
-  [ATTR_GEN_AI_REQUEST_SEED]: 'seed',
-};
 
 function describeChat(body: Record<string, any>) {
   const attributes = readRequestAttributes(body, CHAT_REQUEST_ATTRIBUTES, { stop: 'stop', choiceCount: 'n' });

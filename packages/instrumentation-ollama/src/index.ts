@@ -2,9 +2,9 @@ import { instrumentModule } from '@aicost/core';
 import { OllamaInstrumentation } from './instrumentation.js';
 import type { OllamaInstrumentationConfig } from './types.js';
 
-export { OllamaInstrumentation } from './instrumentation.js';
+export { OllamaInstrumentation, SUPPORTED_VERSIONS } from './instrumentation.js';
 export type { OllamaInstrumentationConfig } from './types.js';
-export { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Instruments an `ollama` module (or its `Ollama` class) that was loaded without the

@@ -10,7 +10,10 @@ import {
 import { isWrapped } from '@opentelemetry/instrumentation';
 import type { OllamaInstrumentationConfig } from './types.js';
 import { ENDPOINTS, type Endpoint, StreamedResponse } from './utils.js';
-import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+/** The `ollama` versions whose `Ollama` class this instrumentation knows (`chat`, `generate`, `embed`). */
+export const SUPPORTED_VERSIONS = ['>=0.5.0 <1'];
 
 type AnyFunction = (...args: any[]) => any;
 

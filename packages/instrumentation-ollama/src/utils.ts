@@ -6,20 +6,14 @@
 
 import {
   ATTR_GEN_AI_OUTPUT_TYPE,
-  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
-  ATTR_GEN_AI_REQUEST_SEED,
-  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_K,
-  ATTR_GEN_AI_REQUEST_TOP_P,
   GEN_AI_OPERATION,
   type GenAICall,
   type GenAIContent,
+  readRequestAttributes,
   usageFromOllama,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
+import { OPTIONS_REQUEST_ATTRIBUTES } from './semconv.js';
 
 /** One instrumented method of the `Ollama` class. */
 export interface Endpoint {
@@ -36,26 +30,13 @@ export interface Endpoint {
 
 const isRecord = (value: unknown): value is Record<string, any> =>
   typeof value === 'object' && value !== null;
-const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
-
-function setIf(attributes: Attributes, key: string, value: unknown): void {
-  if (isNumber(value) || isString(value)) attributes[key] = value;
-}
 
 /** Sampling options live in `options` (the Modelfile's parameter names). */
 function describeGeneration(request: Record<string, any>) {
-  const attributes: Attributes = {};
-  const options = isRecord(request.options) ? request.options : {};
-  setIf(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, options.num_predict);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, options.temperature);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, options.top_p);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_K, options.top_k);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_SEED, options.seed);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, options.frequency_penalty);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, options.presence_penalty);
-  if (Array.isArray(options.stop))
-    attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = options.stop.filter(isString);
+  const attributes = isRecord(request.options)
+    ? readRequestAttributes(request.options, OPTIONS_REQUEST_ATTRIBUTES, { stop: 'stop' })
+    : {};
   // `format: 'json'` or a JSON schema object.
   if (request.format === 'json' || isRecord(request.format)) attributes[ATTR_GEN_AI_OUTPUT_TYPE] = 'json';
   return { requestModel: isString(request.model) ? request.model : undefined, attributes };
