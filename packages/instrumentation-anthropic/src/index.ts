@@ -1,13 +1,10 @@
+import { instrumentModule } from '@aicost/core';
 import { AnthropicInstrumentation } from './instrumentation.js';
 import type { AnthropicInstrumentationConfig } from './types.js';
 
-export {
-  AnthropicInstrumentation,
-  PACKAGE_NAME,
-  PACKAGE_VERSION,
-  SUPPORTED_VERSIONS,
-} from './instrumentation.js';
+export { AnthropicInstrumentation, SUPPORTED_VERSIONS } from './instrumentation.js';
 export type { AnthropicInstrumentationConfig } from './types.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Instruments an `@anthropic-ai/sdk` module that was loaded without the
@@ -30,8 +27,5 @@ export function instrument(
   sdkModule: unknown,
   config: AnthropicInstrumentationConfig = {},
 ): AnthropicInstrumentation {
-  // Not enabled: no loader hook is wanted here, the module is patched directly.
-  const instrumentation = new AnthropicInstrumentation({ ...config, enabled: false });
-  instrumentation.manuallyInstrument(sdkModule);
-  return instrumentation;
+  return instrumentModule(AnthropicInstrumentation, sdkModule, config);
 }

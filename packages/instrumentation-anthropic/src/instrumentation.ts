@@ -2,21 +2,19 @@ import {
   GEN_AI_PROVIDER,
   type GenAICall,
   GenAIInstrumentationBase,
-  logOnce,
-  observeStream,
+  observeAPIPromise,
+  observeCompletionStream,
+  runInCall,
   runSafely,
   usageFromAnthropic,
 } from '@aicost/core';
-import { context } from '@opentelemetry/api';
 import { InstrumentationNodeModuleFile, isWrapped } from '@opentelemetry/instrumentation';
 import type {
   AnthropicInstrumentationConfig,
   AnthropicMessage,
   AnthropicStreamEvent,
-  APIPromiseLike,
   MessageCreateParams,
   MessagesResourceLike,
-  ResponseProps,
   StreamLike,
 } from './types.js';
 import {
@@ -28,9 +26,7 @@ import {
   systemInstructions,
   withSdkSpansSilenced,
 } from './utils.js';
-
-export const PACKAGE_NAME = '@aicost/instrumentation-anthropic';
-export const PACKAGE_VERSION = '0.1.0';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Versions of `@anthropic-ai/sdk` whose code paths this instrumentation knows:
@@ -129,14 +125,8 @@ export class AnthropicInstrumentation extends GenAIInstrumentationBase<Anthropic
 
   private patchMessages(Messages: MessagesClassLike | undefined): void {
     const methods = Messages?.prototype as Record<string, AnyFunction> | undefined;
-    if (!methods) return;
-    // Another instance (or the hooks after a manual patch) got here first: one span per call.
-    if (typeof methods.create === 'function' && !isWrapped(methods.create)) {
-      this._wrap(methods, 'create', (original) => this.patchedCreate(original) as any);
-    }
-    if (typeof methods.stream === 'function' && !isWrapped(methods.stream)) {
-      this._wrap(methods, 'stream', (original) => this.patchedStream(original) as any);
-    }
+    this.wrapOnce(methods, 'create', (original) => this.patchedCreate(original));
+    this.wrapOnce(methods, 'stream', (original) => this.patchedStream(original));
   }
 
   private unpatchMessages(Messages: MessagesClassLike | undefined): void {
@@ -151,39 +141,31 @@ export class AnthropicInstrumentation extends GenAIInstrumentationBase<Anthropic
     const instrumentation = this;
     return function create(this: MessagesResourceLike, ...args: unknown[]) {
       const params = args[0] as MessageCreateParams | undefined;
-      if (!instrumentation.isActive() || typeof params !== 'object' || params === null) {
-        return original.apply(this, args);
-      }
+      if (typeof params !== 'object' || params === null) return original.apply(this, args);
       const client = this?._client;
-      const info = runSafely('reading an Anthropic request', () => callInfo(client, params));
-      const call = runSafely('starting an Anthropic span', () => {
-        if (!info) return undefined;
-        const started = instrumentation.recorder().start(info);
-        if (started.captureContent) {
-          started.recordContent({
-            inputMessages: inputMessages(params),
-            systemInstructions: systemInstructions(params),
-          });
-        }
-        return started;
-      });
-      if (!info || !call) return original.apply(this, args);
-      const record = (message: AnthropicMessage) => recordMessage(call, message, info.provider);
-
-      let apiPromise: APIPromiseLike;
-      try {
-        apiPromise = context.with(call.context, () =>
-          withSdkSpansSilenced(client, () => original.apply(this, args)),
-        );
-      } catch (error) {
-        call.fail(error);
-        throw error;
-      }
-      runSafely('observing an Anthropic response', () => {
-        const claims = watchClaims(apiPromise);
-        if (params.stream === true) observeStreamedResponse(apiPromise, call, record, claims);
-        else observeMessageResponse(apiPromise, call, record, claims);
-      });
+      let provider = '';
+      const call = instrumentation.startCall(
+        () => {
+          const info = callInfo(client, params);
+          provider = info.provider;
+          return info;
+        },
+        () => ({ inputMessages: inputMessages(params), systemInstructions: systemInstructions(params) }),
+      );
+      if (!call) return original.apply(this, args);
+      const apiPromise = runInCall(call, () =>
+        withSdkSpansSilenced(client, () => original.apply(this, args)),
+      );
+      const stream = params.stream === true;
+      const observed = runSafely('observing an Anthropic response', () =>
+        observeAPIPromise(apiPromise, call, {
+          stream,
+          read: stream
+            ? (events) => observeEvents(events as StreamLike, call, provider)
+            : (message) => recordMessage(call, message as AnthropicMessage, provider),
+        }),
+      );
+      if (!observed) call.end(); // nothing to observe it by: unpriced rather than left open
       return apiPromise;
     };
   }
@@ -201,254 +183,29 @@ export class AnthropicInstrumentation extends GenAIInstrumentationBase<Anthropic
   }
 }
 
-// ---------------------------------------------------------------------------
-// Observing one call. The APIPromise is lazy (the body is parsed only when
-// someone awaits it) and shared by `await`, `withResponse()` and `asResponse()`:
-// nothing here may consume the body the application is going to read.
-// ---------------------------------------------------------------------------
-
-function responsePropsOf(apiPromise: APIPromiseLike): Promise<ResponseProps> | undefined {
-  if (typeof apiPromise._responseProps === 'function') return apiPromise._responseProps();
-  return apiPromise.responsePromise;
-}
-
-/** Records one Message (plain, or as far as a stream got) on the call. */
-type MessageRecorder = (message: AnthropicMessage) => void;
-
 /**
- * Whether the application asked for the result of a call. Observing the request
- * (below) handles its rejection; without us, a failed request whose result
- * nobody asks for (fire-and-forget) is an unhandled rejection. `failed()`
- * re-raises the error on a promise of ours until the application asks for the
- * result, which marks it handled, as the SDK's own promise would be.
+ * A streamed Message: the very `Stream` the application gets is followed in
+ * place (its identity, `tee()`, `toReadableStream()` and `controller` stay).
  */
-interface Claims {
-  failed(error: unknown): void;
-}
-
-function watchClaims(apiPromise: APIPromiseLike): Claims {
-  let claimed = false;
-  let unclaimed: Promise<never> | undefined;
-  const claim = () => {
-    claimed = true;
-    unclaimed?.catch(() => {});
-    unclaimed = undefined;
-  };
-  const watch = (promise: APIPromiseLike) => {
-    for (const name of ['parse', 'asResponse'] as const) {
-      const original = promise[name] as ((...args: unknown[]) => unknown) | undefined;
-      if (typeof original !== 'function') continue;
-      Object.defineProperty(promise, name, {
-        configurable: true,
-        writable: true,
-        value: function claimed(this: unknown, ...args: unknown[]) {
-          claim();
-          return original.apply(this, args);
-        },
-      });
-    }
-    const thenUnwrap = promise._thenUnwrap;
-    if (typeof thenUnwrap === 'function') {
-      Object.defineProperty(promise, '_thenUnwrap', {
-        configurable: true,
-        writable: true,
-        value: function derive(this: unknown, ...args: [(value: unknown, props: unknown) => unknown]) {
-          const derived = thenUnwrap.apply(this, args);
-          if (derived && typeof derived === 'object') {
-            runSafely('observing a derived Anthropic promise', () => watch(derived as APIPromiseLike));
-          }
-          return derived;
-        },
-      });
-    }
-  };
-  watch(apiPromise);
-  return {
-    failed(error) {
-      if (!claimed) unclaimed = Promise.reject(error);
-    },
-  };
-}
-
-/**
- * A plain Message, recorded once whoever reads it:
- * - when the application asks for the result (await, `then`, `withResponse()`,
- *   a derived helper such as `parse()`), from the SDK's own parse of the body:
- *   no second read, no second JSON parse;
- * - otherwise (fire-and-forget, or `asResponse()` with the application reading
- *   the body itself), from a clone of the response, so the span still ends
- *   priced and the application's body stays unread.
- */
-function observeMessageResponse(
-  apiPromise: APIPromiseLike,
-  call: GenAICall,
-  record: MessageRecorder,
-  claims: Claims,
-): void {
-  const responseProps = responsePropsOf(apiPromise);
-  if (!responseProps) {
-    call.end();
-    return;
-  }
-  let parsing = false;
-  let recorded = false;
-  const recordOnce = (message: AnthropicMessage) => {
-    if (recorded || call.ended) return;
-    recorded = true;
-    record(message);
-    call.end();
-  };
-
-  const parse = apiPromise.parseResponse;
-  if (typeof parse === 'function') {
-    // Derived promises (`_thenUnwrap`) call the root's parseResponse too: one hook sees every SDK parse.
-    apiPromise.parseResponse = function parseObserved(this: unknown, ...args: [unknown, ResponseProps]) {
-      parsing = true;
-      let parsed: unknown;
-      try {
-        parsed = parse.apply(this, args);
-      } catch (error) {
-        call.fail(error);
-        throw error;
-      }
-      // Observed on the side: the SDK's own promise goes back, same object, same ticks.
-      Promise.resolve(parsed).then(
-        (message) => runSafely('reading an Anthropic message', () => recordOnce(message as AnthropicMessage)),
-        (error: unknown) => call.fail(error),
-      );
-      return parsed;
-    };
-  }
-
-  responseProps
-    .then(
-      (props) => {
-        // An application waiting for the result has begun the SDK's parse by the time
-        // this runs (its reaction to the response was queued after ours); if nobody
-        // has, clone now, before anyone else reads the body.
-        queueMicrotask(() => {
-          if (parsing || call.ended) return;
-          runSafely('reading an unclaimed Anthropic response', () =>
-            recordFromClone(props.response, call, recordOnce),
-          );
-        });
-      },
-      // Retries are over: this is the error the application gets, unchanged.
-      (error: unknown) => {
-        call.fail(error);
-        claims.failed(error);
-      },
-    )
-    .catch((error: unknown) => logOnce('observing an Anthropic response', error));
-}
-
-function recordFromClone(response: Response, call: GenAICall, recordOnce: MessageRecorder): void {
-  if (response.bodyUsed) {
-    call.end(); // unreadable here: the call stays unpriced rather than guessed
-    return;
-  }
-  response
-    .clone()
-    .text()
-    .then(
-      (text) => {
-        let message: AnthropicMessage;
-        try {
-          message = JSON.parse(text) as AnthropicMessage;
-        } catch (error) {
-          // The application's own parse of this body fails the same way.
-          call.fail(error);
-          return;
-        }
-        recordOnce(message);
-      },
-      (error: unknown) => call.fail(error),
-    )
-    .catch((error: unknown) => logOnce('observing an Anthropic response', error));
-}
-
-/**
- * A streamed Message: the SDK builds its `Stream` when the body is parsed;
- * that parse is hooked in place so the very `Stream` the application gets is
- * observed (its identity, `tee()`, `toReadableStream()` and `controller` stay).
- */
-function observeStreamedResponse(
-  apiPromise: APIPromiseLike,
-  call: GenAICall,
-  record: MessageRecorder,
-  claims: Claims,
-): void {
-  responsePropsOf(apiPromise)?.then(undefined, (error: unknown) => {
-    call.fail(error);
-    claims.failed(error);
-  });
-
-  const parse = apiPromise.parseResponse;
-  if (typeof parse !== 'function') {
-    call.end();
-    return;
-  }
-  apiPromise.parseResponse = async function parseObserved(this: unknown, ...args: [unknown, ResponseProps]) {
-    let data: unknown;
-    try {
-      data = await parse.apply(this, args);
-    } catch (error) {
-      call.fail(error);
-      throw error;
-    }
-    runSafely('observing an Anthropic stream', () => observeEvents(data as StreamLike, call, record));
-    return data;
-  };
-
-  // The raw response taken without a parse: nobody will read the events
-  // through the SDK, so the call ends now, without usage (unpriced).
-  const asResponse = apiPromise.asResponse;
-  if (typeof asResponse === 'function') {
-    Object.defineProperty(apiPromise, 'asResponse', {
-      configurable: true,
-      writable: true,
-      value: function asResponseObserved(this: APIPromiseLike) {
-        const endWithoutUsage = () => call.end();
-        const parseBegun = this.parsedPromise !== undefined;
-        const response = asResponse.call(this);
-        if (!parseBegun) response.then(endWithoutUsage, endWithoutUsage);
-        return response;
-      },
-    });
-  }
-}
-
-function observeEvents(stream: StreamLike, call: GenAICall, record: MessageRecorder): void {
+function observeEvents(stream: StreamLike, call: GenAICall, provider: string): void {
   const streamed = new StreamedMessage(call.captureContent);
-  const signal = stream.controller?.signal;
-  const finish = () => {
-    const message = streamed.snapshot();
-    if (message) record(message);
-  };
-  observeStream(stream, {
-    signal,
-    onChunk(event: AnthropicStreamEvent) {
-      if (streamed.add(event)) call.firstChunk();
+  observeCompletionStream(
+    call,
+    stream,
+    {
+      add: (event: AnthropicStreamEvent) => streamed.add(event),
+      finish() {
+        const message = streamed.snapshot();
+        if (message) recordMessage(call, message, provider);
+      },
     },
-    onDone() {
-      finish();
-      call.end();
-    },
-    onAbandon() {
-      // The application stopped reading: what the stream reported so far prices a
-      // lower bound (`estimated` / `partial_stream`); likewise when it broke or was aborted.
-      finish();
-      call.markPartial();
-      call.end();
-    },
-    onError(error: unknown) {
-      finish();
-      call.markPartial();
+    {
+      signal: stream?.controller?.signal,
       // An abort ends the iteration quietly in the SDK; name it as the SDK does for a plain request.
       // (The signal alone does not tell: the SDK also aborts it when the stream breaks.)
-      call.fail(isAbortError(error) ? new APIUserAbortError() : error);
+      errorOf: (error) => (isAbortError(error) ? new APIUserAbortError() : error),
     },
-  });
+  );
 }
 
 function isAbortError(error: unknown): boolean {

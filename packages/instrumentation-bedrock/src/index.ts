@@ -1,15 +1,11 @@
+import { instrumentModule } from '@aicost/core';
 import { BedrockInstrumentation } from './instrumentation.js';
 import type { BedrockInstrumentationConfig } from './types.js';
 
-export {
-  BedrockInstrumentation,
-  MIDDLEWARE_NAME,
-  PACKAGE_NAME,
-  PACKAGE_VERSION,
-  SUPPORTED_VERSIONS,
-} from './instrumentation.js';
+export { BedrockInstrumentation, MIDDLEWARE_NAME, SUPPORTED_VERSIONS } from './instrumentation.js';
 export type { BedrockInstrumentationConfig } from './types.js';
 export { modelIdFromArn } from './utils.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Instruments an `@aws-sdk/client-bedrock-runtime` module that was loaded
@@ -32,8 +28,5 @@ export function instrument(
   sdkModule: unknown,
   config: BedrockInstrumentationConfig = {},
 ): BedrockInstrumentation {
-  // Not enabled: no loader hook is wanted here, the module is patched directly.
-  const instrumentation = new BedrockInstrumentation({ ...config, enabled: false });
-  instrumentation.manuallyInstrument(sdkModule);
-  return instrumentation;
+  return instrumentModule(BedrockInstrumentation, sdkModule, config);
 }

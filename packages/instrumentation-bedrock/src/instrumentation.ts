@@ -2,12 +2,13 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   abortError,
+  type CompletionStreamReader,
   type GenAICall,
   GenAIInstrumentationBase,
   type HeadersLike,
   isThenable,
-  logOnce,
-  observeStream,
+  observeCompletionStream,
+  readResponse,
   runSafely,
   usageFromBedrockHeaders,
   usageFromBedrockInvokeModel,
@@ -53,9 +54,7 @@ import {
   operationOf,
   serverFromRequest,
 } from './utils.js';
-
-export const PACKAGE_NAME = '@aicost/instrumentation-bedrock';
-export const PACKAGE_VERSION = '0.1.0';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /** Versions of `@aws-sdk/client-bedrock-runtime` whose `send()` this instrumentation knows (all of v3). */
 export const SUPPORTED_VERSIONS = ['>=3.0.0 <4'];
@@ -233,14 +232,6 @@ function isInvoke(operation: BedrockOperation): boolean {
   return operation === 'InvokeModel' || operation === 'InvokeModelWithResponseStream';
 }
 
-function isAsyncIterable(value: unknown): value is object {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-  );
-}
-
 function recordInputContent(
   call: GenAICall,
   operation: BedrockOperation,
@@ -354,35 +345,26 @@ class Exchange {
     if (this.settled) return;
     this.settled = true;
     if (error) this.call.fail(error);
-    else runSafely('observing a Bedrock response', () => this.observe(output, this.signal));
+    // Whatever part of the response cannot be read, the span still ends (unpriced if no usage was set).
+    else readResponse(this.call, output, (value) => this.read(value));
   }
 
-  /** The SDK's output: finished calls are recorded now, streams when they end. */
-  private observe(output: unknown, signal: AbortSignal | undefined): void {
-    const call = this.call;
-    try {
-      this.setServedModel();
-      switch (this.operation) {
-        case 'Converse':
-          this.recordConverse(output as ConverseOutput);
-          break;
-        case 'InvokeModel':
-          this.recordInvokeModel(output as InvokeModelOutput);
-          break;
-        case 'ConverseStream':
-          this.observeConverseStream((output as ConverseOutput)?.stream, signal);
-          return;
-        case 'InvokeModelWithResponseStream':
-          this.observeInvokeStream((output as InvokeModelOutput)?.body, signal);
-          return;
-      }
-    } catch (error) {
-      // Whatever part of the response could not be read, the span still ends (unpriced if no usage was set).
-      logOnce('reading a Bedrock response', error);
-      call.end();
-      return;
+  private read(output: unknown): void {
+    this.setServedModel();
+    switch (this.operation) {
+      case 'Converse':
+        this.recordConverse(output as ConverseOutput);
+        break;
+      case 'InvokeModel':
+        this.recordInvokeModel(output as InvokeModelOutput);
+        break;
+      case 'ConverseStream':
+        this.observeConverseStream((output as ConverseOutput)?.stream, this.signal);
+        break;
+      case 'InvokeModelWithResponseStream':
+        this.observeInvokeStream((output as InvokeModelOutput)?.body, this.signal);
+        break;
     }
-    call.end();
   }
 
   /**
@@ -426,10 +408,6 @@ class Exchange {
 
   private observeConverseStream(stream: unknown, signal: AbortSignal | undefined): void {
     const call = this.call;
-    if (!isAsyncIterable(stream)) {
-      call.end();
-      return;
-    }
     const streamed = new StreamedConverse(call.captureContent);
     const finish = () => {
       call.setResponse({
@@ -443,15 +421,11 @@ class Exchange {
         });
       }
     };
-    this.observeEvents(stream, signal, (event: ConverseStreamEvent) => streamed.add(event), finish);
+    this.observeEvents(stream, signal, { add: (event: ConverseStreamEvent) => streamed.add(event), finish });
   }
 
   private observeInvokeStream(body: unknown, signal: AbortSignal | undefined): void {
     const call = this.call;
-    if (!isAsyncIterable(body)) {
-      call.end();
-      return;
-    }
     const streamed = new StreamedInvocation(this.modelId, call.captureContent);
     const finish = () => {
       call.setResponse({ responseId: streamed.responseId, finishReasons: streamed.finishReasons });
@@ -462,12 +436,10 @@ class Exchange {
         });
       }
     };
-    this.observeEvents(
-      body,
-      signal,
-      (event: ResponseStreamEvent) => streamed.add(parseJSONBytes(event?.chunk?.bytes)),
+    this.observeEvents(body, signal, {
+      add: (event: ResponseStreamEvent) => streamed.add(parseJSONBytes(event?.chunk?.bytes)),
       finish,
-    );
+    });
   }
 
   /**
@@ -476,32 +448,14 @@ class Exchange {
    * abandoned (`break`), billing whatever usage the stream reported by then.
    */
   private observeEvents<E>(
-    stream: object,
+    stream: unknown,
     signal: AbortSignal | undefined,
-    add: (event: E) => boolean,
-    finish: () => void,
+    reader: CompletionStreamReader<E>,
   ): void {
-    const call = this.call;
-    observeStream(stream, {
+    // An abort surfaces as whatever broke (a reset socket): name it as an abort.
+    observeCompletionStream(this.call, stream, reader, {
       signal,
-      onChunk(event: E) {
-        if (add(event)) call.firstChunk();
-      },
-      onDone() {
-        finish();
-        call.end();
-      },
-      // Ended early: the usage seen so far prices a lower bound (`estimated` / `partial_stream`).
-      onAbandon() {
-        finish();
-        call.markPartial();
-        call.end();
-      },
-      onError(error: unknown) {
-        finish();
-        call.markPartial();
-        call.fail(signal?.aborted ? abortError(signal) : error);
-      },
+      errorOf: (error) => (signal?.aborted ? abortError(signal) : error),
     });
   }
 }

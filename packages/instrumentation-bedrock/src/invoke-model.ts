@@ -13,7 +13,7 @@ import {
   usageFromAnthropic,
   usageFromBedrockInvocationMetrics,
 } from '@aicost/core';
-import type { RequestParams } from './utils.js';
+import type { RequestParams } from './types.js';
 
 type Body = Record<string, unknown>;
 

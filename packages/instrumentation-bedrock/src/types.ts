@@ -1,14 +1,7 @@
 import type { GenAIInstrumentationConfig } from '@aicost/core';
 
-/** Configuration of {@link BedrockInstrumentation}. */
-export interface BedrockInstrumentationConfig extends GenAIInstrumentationConfig {
-  /**
-   * Record prompts and completions (`gen_ai.input.messages`, `gen_ai.output.messages`,
-   * `gen_ai.system_instructions`). Off by default; `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`
-   * turns it on when this option is not given.
-   */
-  captureMessageContent?: boolean;
-}
+/** Configuration of {@link BedrockInstrumentation}: the options every aicost instrumentation takes (`captureMessageContent`, ...). */
+export type BedrockInstrumentationConfig = GenAIInstrumentationConfig;
 
 // ---------------------------------------------------------------------------
 // The parts of @aws-sdk/client-bedrock-runtime this instrumentation touches,
@@ -129,4 +122,13 @@ export interface InvokeModelOutput {
 /** One event of an InvokeModelWithResponseStream `body`. */
 export interface ResponseStreamEvent {
   chunk?: { bytes?: Uint8Array };
+}
+
+/** Request parameters under their semconv names, read from a Converse or InvokeModel request; only the ones it set. */
+export interface RequestParams {
+  maxTokens?: unknown;
+  temperature?: unknown;
+  topP?: unknown;
+  topK?: unknown;
+  stopSequences?: unknown;
 }

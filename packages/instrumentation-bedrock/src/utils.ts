@@ -1,17 +1,16 @@
 import {
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_K,
-  ATTR_GEN_AI_REQUEST_TOP_P,
   GEN_AI_OPERATION,
   GEN_AI_PROVIDER,
   type GenAICallInfo,
+  readRequestAttributes,
   serverFromBaseURL,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
 import { invokeRequestParams } from './invoke-model.js';
-import type { BedrockClientLike, BedrockOperation, ConverseInput } from './types.js';
+import { REQUEST_ATTRIBUTES } from './semconv.js';
+import type { BedrockClientLike, BedrockOperation, ConverseInput, RequestParams } from './types.js';
 
 // ---------------------------------------------------------------------------
 // Which operation a command runs
@@ -118,25 +117,11 @@ function invokeRequest(
   return { operation: params.operation, attributes: requestAttributes(params) };
 }
 
-/** Request parameters under their semconv names; only the ones the request set. */
-export interface RequestParams {
-  maxTokens?: unknown;
-  temperature?: unknown;
-  topP?: unknown;
-  topK?: unknown;
-  stopSequences?: unknown;
-}
-
 export function requestAttributes(params: RequestParams): Attributes {
-  const attributes: Attributes = {};
-  if (typeof params.maxTokens === 'number') attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = params.maxTokens;
-  if (typeof params.temperature === 'number')
-    attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = params.temperature;
-  if (typeof params.topP === 'number') attributes[ATTR_GEN_AI_REQUEST_TOP_P] = params.topP;
-  if (typeof params.topK === 'number') attributes[ATTR_GEN_AI_REQUEST_TOP_K] = params.topK;
-  const stop = params.stopSequences;
-  if (Array.isArray(stop) && stop.length > 0 && stop.every((s) => typeof s === 'string')) {
-    attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [...stop];
+  const attributes = readRequestAttributes(params, REQUEST_ATTRIBUTES, { stop: 'stopSequences' });
+  // An empty list of stop sequences says nothing: left out.
+  if ((attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] as unknown[] | undefined)?.length === 0) {
+    delete attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES];
   }
   return attributes;
 }

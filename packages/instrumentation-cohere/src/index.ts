@@ -1,13 +1,10 @@
+import { instrumentModule } from '@aicost/core';
 import { CohereInstrumentation } from './instrumentation.js';
 import type { CohereInstrumentationConfig } from './types.js';
 
-export {
-  CohereInstrumentation,
-  PACKAGE_NAME,
-  PACKAGE_VERSION,
-  SUPPORTED_VERSIONS,
-} from './instrumentation.js';
+export { CohereInstrumentation, SUPPORTED_VERSIONS } from './instrumentation.js';
 export type { CohereInstrumentationConfig } from './types.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Instruments a `cohere-ai` module that was loaded without the OpenTelemetry
@@ -30,8 +27,5 @@ export function instrument(
   sdkModule: unknown,
   config: CohereInstrumentationConfig = {},
 ): CohereInstrumentation {
-  // Not enabled: no loader hook is wanted here, the module is patched directly.
-  const instrumentation = new CohereInstrumentation({ ...config, enabled: false });
-  instrumentation.manuallyInstrument(sdkModule);
-  return instrumentation;
+  return instrumentModule(CohereInstrumentation, sdkModule, config);
 }

@@ -1,26 +1,22 @@
 import {
   type GenAICall,
   type GenAICallInfo,
+  type GenAIContent,
   GenAIInstrumentationBase,
-  observeSettlement,
-  observeStream,
+  observeCompletionStream,
+  runCall,
   runSafely,
-  usageFromCohere,
 } from '@aicost/core';
-import { context } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
-
 import type {
   CohereInstrumentationConfig,
   V1ChatRequest,
   V1ChatResponse,
-  V1StreamEvent,
   V2ChatRequest,
   V2ChatResponse,
   V2ClientLike,
   V2EmbedRequest,
   V2EmbedResponse,
-  V2StreamEvent,
   WithRawResponse,
 } from './types.js';
 import {
@@ -28,15 +24,14 @@ import {
   embedCallInfo,
   inputMessages,
   isAwsClient,
-  outputMessages,
+  recordChat,
+  recordEmbed,
+  recordV1Chat,
   StreamedChat,
   StreamedV1Chat,
   v1InputMessages,
-  v1OutputMessages,
 } from './utils.js';
-
-export const PACKAGE_NAME = '@aicost/instrumentation-cohere';
-export const PACKAGE_VERSION = '0.1.0';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Versions of `cohere-ai` whose code paths this instrumentation knows: 8.x and
@@ -111,19 +106,14 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
   }
 
   /** Starts our span for one call, or returns undefined (then the call runs untouched). */
-  private startCall(
+  private startCohereCall(
     client: V2ClientLike,
-    readInfo: () => GenAICallInfo,
-    recordInput?: (call: GenAICall) => void,
+    describe: () => GenAICallInfo,
+    inputContent?: () => GenAIContent,
   ): GenAICall | undefined {
-    if (!this.isActive() || isAwsClient(client)) return undefined;
-    const info = runSafely('reading a Cohere request', readInfo);
-    if (!info) return undefined;
-    return runSafely('starting a Cohere span', () => {
-      const call = this.recorder().start(info);
-      if (call.captureContent && recordInput) recordInput(call);
-      return call;
-    });
+    // The Bedrock and SageMaker clients reuse this one, with AWS pricing: not ours to record.
+    if (isAwsClient(client)) return undefined;
+    return this.startCall(describe, inputContent);
   }
 
   private patchedChat(original: AnyFunction, stream: boolean): AnyFunction {
@@ -131,17 +121,17 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
     return function chat(this: V2ClientLike, ...args: unknown[]) {
       const request = args[0] as V2ChatRequest | undefined;
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
-      const call = instrumentation.startCall(
+      const call = instrumentation.startCohereCall(
         this,
         () => chatCallInfo(this, request, stream),
-        (started) => started.recordContent({ inputMessages: inputMessages(request) }),
+        () => ({ inputMessages: inputMessages(request) }),
       );
       if (!call) return original.apply(this, args);
-      return settleOnTheSide(
-        runInCall(call, () => original.apply(this, args)),
+      return runCall(
         call,
-        (result) => {
-          if (stream) observeChatStream(result?.data, call);
+        () => original.apply(this, args),
+        (result: WithRawResponse<unknown> | undefined) => {
+          if (stream) observeCompletionStream(call, result?.data, new StreamedChat(call));
           else recordChat(call, result?.data as V2ChatResponse);
         },
       );
@@ -154,17 +144,17 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
     return function chat(this: V2ClientLike, ...args: unknown[]) {
       const request = args[0] as V1ChatRequest | undefined;
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
-      const call = instrumentation.startCall(
+      const call = instrumentation.startCohereCall(
         this,
         () => chatCallInfo(this, request, stream),
-        (started) => started.recordContent({ inputMessages: v1InputMessages(request) }),
+        () => ({ inputMessages: v1InputMessages(request) }),
       );
       if (!call) return original.apply(this, args);
-      return settleOnTheSide(
-        runInCall(call, () => original.apply(this, args)),
+      return runCall(
         call,
-        (result) => {
-          if (stream) observeV1ChatStream(result?.data, call);
+        () => original.apply(this, args),
+        (result: WithRawResponse<unknown> | undefined) => {
+          if (stream) observeCompletionStream(call, result?.data, new StreamedV1Chat(call));
           else recordV1Chat(call, result?.data as V1ChatResponse);
         },
       );
@@ -176,61 +166,15 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
     return function embed(this: V2ClientLike, ...args: unknown[]) {
       const request = args[0] as V2EmbedRequest | undefined;
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
-      const call = instrumentation.startCall(this, () => embedCallInfo(this, request));
+      const call = instrumentation.startCohereCall(this, () => embedCallInfo(this, request));
       if (!call) return original.apply(this, args);
-      const pending: Promise<WithRawResponse<V2EmbedResponse>> = runInCall(call, () =>
-        original.apply(this, args),
+      return runCall(
+        call,
+        () => original.apply(this, args),
+        (result: WithRawResponse<V2EmbedResponse> | undefined) => recordEmbed(call, result?.data),
       );
-      return settleOnTheSide(pending, call, (result) => {
-        runSafely('recording a Cohere embed response', () => {
-          const response = result?.data;
-          call.setResponse({ responseId: typeof response?.id === 'string' ? response.id : undefined });
-          call.setUsage(usageFromCohere(response?.meta));
-        });
-        call.end();
-      });
     };
   }
-}
-
-function runInCall(call: GenAICall, run: () => Promise<any>): Promise<any> {
-  try {
-    return context.with(call.context, run);
-  } catch (error) {
-    call.fail(error);
-    throw error;
-  }
-}
-
-/**
- * Settles `call` from the promise of an internal method (`__chat`, ...) and
- * returns that very promise (see {@link observeSettlement}): the SDK wraps it
- * in the `HttpResponsePromise` the application gets, as it would have without
- * us, so the application's `await` resumes on the same tick and a failed
- * request nobody asks the result of is still an unhandled rejection. A promise
- * that cannot be watched so (not a plain native one) gets a derived promise
- * instead, one microtask later.
- */
-function settleOnTheSide<T>(
-  pending: Promise<WithRawResponse<T>>,
-  call: GenAICall,
-  onValue: (result: WithRawResponse<T>) => void,
-): Promise<WithRawResponse<T>> {
-  // Retries are over when it rejects: this is the error the application gets, unchanged.
-  const onError = (error: unknown) => call.fail(error);
-  if (runSafely('observing a Cohere call', () => observeSettlement(pending, onValue, onError), false)) {
-    return pending;
-  }
-  return Promise.resolve(pending).then(
-    (result) => {
-      runSafely('observing a Cohere response', () => onValue(result));
-      return result;
-    },
-    (error: unknown) => {
-      onError(error);
-      throw error;
-    },
-  );
 }
 
 /**
@@ -259,104 +203,4 @@ function v1ClientPrototype(moduleExports: CohereModuleLike | undefined): Methods
   )?.prototype;
   while (prototype && !Object.hasOwn(prototype, '__chat')) prototype = Object.getPrototypeOf(prototype);
   return prototype && prototype !== Object.prototype ? (prototype as Methods) : undefined;
-}
-
-// ---------------------------------------------------------------------------
-// Recording responses
-// ---------------------------------------------------------------------------
-
-/**
- * Response attributes, the token ledger and (opt-in) the output content of one
- * chat response; ends the call. v2 responses name no model, so the request
- * model is what is priced. The ledger counts `billedUnits` (what Cohere
- * charges), not `tokens` (which include Cohere's own prompt template).
- */
-function recordChat(call: GenAICall, response: V2ChatResponse | undefined): void {
-  runSafely('recording a Cohere response', () => {
-    if (!response || typeof response !== 'object') return;
-    call.setResponse({
-      responseId: typeof response.id === 'string' ? response.id : undefined,
-      finishReasons: typeof response.finishReason === 'string' ? [response.finishReason] : undefined,
-    });
-    call.setUsage(usageFromCohere(response.usage));
-    if (call.captureContent) call.recordContent({ outputMessages: outputMessages(response) });
-  });
-  call.end();
-}
-
-/**
- * Follows the SDK's `Stream` of v2 events in place (the object, its class and
- * its `controller` are unchanged). The span ends when the stream ends, fails,
- * or the application stops reading.
- */
-function observeChatStream(stream: unknown, call: GenAICall): void {
-  const iterable = stream as { [Symbol.asyncIterator]?: unknown } | null;
-  if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
-    call.end(); // nothing to follow: unpriced rather than guessed
-    return;
-  }
-  const streamed = new StreamedChat(call.captureContent);
-  const finish = () => recordChat(call, streamed.snapshot());
-  observeStream(iterable as object, {
-    onChunk(event: V2StreamEvent) {
-      if (streamed.add(event)) call.firstChunk();
-    },
-    onDone: finish,
-    // The application stopped reading: what the stream reported so far prices a
-    // lower bound (`estimated` / `partial_stream`); likewise when it broke.
-    onAbandon() {
-      call.markPartial();
-      finish();
-    },
-    onError(error: unknown) {
-      call.markPartial();
-      runSafely('recording a Cohere stream', () => {
-        const snapshot = streamed.snapshot();
-        call.setResponse({ responseId: snapshot.id });
-        call.setUsage(usageFromCohere(snapshot.usage));
-      });
-      call.fail(error);
-    },
-  });
-}
-
-/** A v1 chat response: id, finish reason, billed units from `meta`, (opt-in) output; ends the call. */
-function recordV1Chat(call: GenAICall, response: V1ChatResponse | undefined): void {
-  runSafely('recording a Cohere v1 response', () => {
-    if (!response || typeof response !== 'object') return;
-    const id = response.responseId ?? response.generationId;
-    call.setResponse({
-      responseId: typeof id === 'string' ? id : undefined,
-      finishReasons: typeof response.finishReason === 'string' ? [response.finishReason] : undefined,
-    });
-    call.setUsage(usageFromCohere(response.meta));
-    if (call.captureContent) call.recordContent({ outputMessages: v1OutputMessages(response) });
-  });
-  call.end();
-}
-
-/** A v1 stream (newline-delimited JSON events), followed in place like the v2 one. */
-function observeV1ChatStream(stream: unknown, call: GenAICall): void {
-  const iterable = stream as { [Symbol.asyncIterator]?: unknown } | null;
-  if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
-    call.end();
-    return;
-  }
-  const streamed = new StreamedV1Chat(call.captureContent);
-  const finish = () => recordV1Chat(call, streamed.snapshot());
-  observeStream(iterable as object, {
-    onChunk(event: V1StreamEvent) {
-      if (streamed.add(event)) call.firstChunk();
-    },
-    onDone: finish,
-    onAbandon() {
-      call.markPartial();
-      finish();
-    },
-    onError(error: unknown) {
-      call.markPartial();
-      runSafely('recording a Cohere stream', () => call.setUsage(usageFromCohere(streamed.snapshot().meta)));
-      call.fail(error);
-    },
-  });
 }

@@ -1,14 +1,7 @@
 import type { GenAIInstrumentationConfig } from '@aicost/core';
 
-/** Configuration of {@link CohereInstrumentation}. */
-export interface CohereInstrumentationConfig extends GenAIInstrumentationConfig {
-  /**
-   * Record prompts and completions (`gen_ai.input.messages`, `gen_ai.output.messages`).
-   * Off by default; `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`
-   * turns it on when this option is not given.
-   */
-  captureMessageContent?: boolean;
-}
+/** Configuration of {@link CohereInstrumentation}: the options every aicost instrumentation takes (`captureMessageContent`, ...). */
+export type CohereInstrumentationConfig = GenAIInstrumentationConfig;
 
 // ---------------------------------------------------------------------------
 // The parts of cohere-ai (v2 API) this instrumentation reads, typed loosely on

@@ -1,19 +1,16 @@
 import {
   ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
-  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
-  ATTR_GEN_AI_REQUEST_SEED,
-  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_K,
-  ATTR_GEN_AI_REQUEST_TOP_P,
+  type CompletionStreamReader,
   GEN_AI_OPERATION,
   GEN_AI_PROVIDER,
+  type GenAICall,
   type GenAICallInfo,
+  readRequestAttributes,
   serverFromBaseURL,
+  usageFromCohere,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
+import { CHAT_REQUEST_ATTRIBUTES } from './semconv.js';
 import type {
   CohereContentItem,
   CohereMessage,
@@ -25,6 +22,7 @@ import type {
   V2ChatResponse,
   V2ClientLike,
   V2EmbedRequest,
+  V2EmbedResponse,
   V2StreamEvent,
 } from './types.js';
 
@@ -58,23 +56,7 @@ export function chatCallInfo(
   request: V2ChatRequest,
   stream: boolean,
 ): GenAICallInfo {
-  const attributes: Attributes = {};
-  const numeric: Array<[string, unknown]> = [
-    [ATTR_GEN_AI_REQUEST_MAX_TOKENS, request.maxTokens],
-    [ATTR_GEN_AI_REQUEST_TEMPERATURE, request.temperature],
-    [ATTR_GEN_AI_REQUEST_TOP_P, request.p],
-    [ATTR_GEN_AI_REQUEST_TOP_K, request.k],
-    [ATTR_GEN_AI_REQUEST_SEED, request.seed],
-    [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequencyPenalty],
-    [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, request.presencePenalty],
-  ];
-  for (const [name, value] of numeric) {
-    if (typeof value === 'number') attributes[name] = value;
-  }
-  const stop = request.stopSequences;
-  if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) {
-    attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [...stop];
-  }
+  const attributes = readRequestAttributes(request, CHAT_REQUEST_ATTRIBUTES, { stop: 'stopSequences' });
   return {
     provider: GEN_AI_PROVIDER.COHERE,
     operation: GEN_AI_OPERATION.CHAT,
@@ -114,12 +96,15 @@ const GENERATING_EVENTS = new Set(['content-delta', 'tool-plan-delta', 'tool-cal
  * `message-start` carries the id, `message-end` the finish reason and the
  * usage. Content is kept only when it is going to be recorded.
  */
-export class StreamedChat {
+export class StreamedChat implements CompletionStreamReader<V2StreamEvent | undefined> {
   private readonly response: V2ChatResponse & { message: CohereMessage } = {
     message: { role: 'assistant' },
   };
+  private readonly keepContent: boolean;
 
-  constructor(private readonly keepContent: boolean) {}
+  constructor(private readonly call: GenAICall) {
+    this.keepContent = call.captureContent;
+  }
 
   /** Adds one event; returns true when it carries generated output. */
   add(event: V2StreamEvent | undefined): boolean {
@@ -141,6 +126,11 @@ export class StreamedChat {
 
   snapshot(): V2ChatResponse {
     return this.response;
+  }
+
+  /** The response as far as the stream got: what it reported prices the call. */
+  finish(): void {
+    recordChat(this.call, this.response);
   }
 
   private appendContent(event: V2StreamEvent): void {
@@ -247,10 +237,15 @@ const V1_GENERATING_EVENTS = new Set(['text-generation', 'tool-calls-chunk', 'to
  * `stream-end` the finish reason and the whole response (usage in its `meta`).
  * Text is kept only when it is going to be recorded.
  */
-export class StreamedV1Chat {
+export class StreamedV1Chat
+  implements CompletionStreamReader<(V1StreamEvent & { text?: string }) | undefined>
+{
   private response: V1ChatResponse = {};
+  private readonly keepContent: boolean;
 
-  constructor(private readonly keepContent: boolean) {}
+  constructor(private readonly call: GenAICall) {
+    this.keepContent = call.captureContent;
+  }
 
   /** Adds one event; returns true when it carries generated output. */
   add(event: (V1StreamEvent & { text?: string }) | undefined): boolean {
@@ -271,6 +266,10 @@ export class StreamedV1Chat {
 
   snapshot(): V1ChatResponse {
     return this.response;
+  }
+
+  finish(): void {
+    recordV1Chat(this.call, this.response);
   }
 }
 
@@ -302,4 +301,42 @@ export function v1OutputMessages(response: V1ChatResponse): unknown[] {
     parts.push({ type: 'tool_call', name: call?.name, arguments: call?.parameters });
   }
   return [{ role: 'assistant', parts, finish_reason: response.finishReason }];
+}
+
+// ---------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------
+
+/**
+ * Response attributes, the token ledger and (opt-in) the output content of one
+ * chat response. v2 responses name no model, so the request model is what is
+ * priced. The ledger counts `billedUnits` (what Cohere charges), not `tokens`
+ * (which include Cohere's own prompt template).
+ */
+export function recordChat(call: GenAICall, response: V2ChatResponse | undefined): void {
+  if (!response || typeof response !== 'object') return;
+  call.setResponse({
+    responseId: typeof response.id === 'string' ? response.id : undefined,
+    finishReasons: typeof response.finishReason === 'string' ? [response.finishReason] : undefined,
+  });
+  call.setUsage(usageFromCohere(response.usage));
+  if (call.captureContent) call.recordContent({ outputMessages: outputMessages(response) });
+}
+
+/** A v1 chat response: id, finish reason, billed units from `meta`, (opt-in) output. */
+export function recordV1Chat(call: GenAICall, response: V1ChatResponse | undefined): void {
+  if (!response || typeof response !== 'object') return;
+  const id = response.responseId ?? response.generationId;
+  call.setResponse({
+    responseId: typeof id === 'string' ? id : undefined,
+    finishReasons: typeof response.finishReason === 'string' ? [response.finishReason] : undefined,
+  });
+  call.setUsage(usageFromCohere(response.meta));
+  if (call.captureContent) call.recordContent({ outputMessages: v1OutputMessages(response) });
+}
+
+/** An embed response: its id and billed units. */
+export function recordEmbed(call: GenAICall, response: V2EmbedResponse | undefined): void {
+  call.setResponse({ responseId: typeof response?.id === 'string' ? response.id : undefined });
+  call.setUsage(usageFromCohere(response?.meta));
 }

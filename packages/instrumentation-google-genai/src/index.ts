@@ -1,7 +1,8 @@
+import { instrumentModule } from '@aicost/core';
 import { GoogleGenAIInstrumentation } from './instrumentation.js';
 import type { GoogleGenAIInstrumentationConfig } from './types.js';
 
-export { GoogleGenAIInstrumentation } from './instrumentation.js';
+export { GoogleGenAIInstrumentation, SUPPORTED_VERSIONS } from './instrumentation.js';
 export type { GoogleGenAIInstrumentationConfig } from './types.js';
 export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
@@ -27,8 +28,5 @@ export function instrument(
   sdkModule: unknown,
   config: GoogleGenAIInstrumentationConfig = {},
 ): GoogleGenAIInstrumentation {
-  // Not enabled: no loader hook is wanted here, the module is patched directly.
-  const instrumentation = new GoogleGenAIInstrumentation({ ...config, enabled: false });
-  instrumentation.manuallyInstrument(sdkModule);
-  return instrumentation;
+  return instrumentModule(GoogleGenAIInstrumentation, sdkModule, config);
 }

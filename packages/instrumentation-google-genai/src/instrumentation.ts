@@ -1,16 +1,20 @@
 import {
+  endsWithStream,
   GEN_AI_OPERATION,
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAICallInfo,
+  type GenAIContent,
   GenAIInstrumentationBase,
+  observeCompletionStream,
   observeSettlement,
   observeStream,
+  runCall,
   runSafely,
   serverFromBaseURL,
 } from '@aicost/core';
-import { context, diag } from '@opentelemetry/api';
-import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { diag } from '@opentelemetry/api';
+import { isWrapped } from '@opentelemetry/instrumentation';
 
 import type {
   GeminiContent,
@@ -37,6 +41,12 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 const GENAI_MODULE = '@google/genai';
 const LEGACY_MODULE = '@google/generative-ai';
+
+/** Versions of each SDK whose code paths this instrumentation knows: `@google/genai` 1.x to 3.x, `@google/generative-ai` 0.x. */
+export const SUPPORTED_VERSIONS: Readonly<Record<string, string[]>> = {
+  [GENAI_MODULE]: ['>=1.0.0 <4'],
+  [LEGACY_MODULE]: ['>=0.1.0 <1'],
+};
 /** `@google/generative-ai` always talks to the Gemini Developer API, here unless `requestOptions.baseUrl` says otherwise. */
 const LEGACY_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
 
@@ -101,20 +111,10 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
   }
 
-  protected override init(): InstrumentationNodeModuleDefinition[] {
+  protected override init() {
     return [
-      new InstrumentationNodeModuleDefinition(
-        GENAI_MODULE,
-        ['>=1.0.0 <4'],
-        (exports) => this.patchGenAI(exports),
-        (exports) => this.unpatchGenAI(exports),
-      ),
-      new InstrumentationNodeModuleDefinition(
-        LEGACY_MODULE,
-        ['>=0.1.0 <1'],
-        (exports) => this.patchLegacy(exports),
-        (exports) => this.unpatchLegacy(exports),
-      ),
+      this.sdkModuleDefinition(GENAI_MODULE, SUPPORTED_VERSIONS[GENAI_MODULE]!),
+      this.sdkModuleDefinition(LEGACY_MODULE, SUPPORTED_VERSIONS[LEGACY_MODULE]!),
     ];
   }
 
@@ -132,33 +132,26 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
     this.unpatchLegacy(moduleExports);
   }
 
-  /** Starts a call, or returns undefined (and the SDK runs untraced) if our own code fails. */
-  private startCall(describe: () => GenAICallInfo): GenAICall | undefined {
-    if (!this.isActive()) return undefined;
-    return runSafely('starting a Google GenAI span', () => this.recorder().start(describe()));
-  }
-
   // -------------------------------------------------------------------------
   // @google/genai
   // -------------------------------------------------------------------------
 
-  private patchGenAI(exports: any): any {
+  private patchGenAI(exports: any): void {
     const proto = exports?.Models?.prototype;
     if (!proto) {
       diag.debug(`aicost: ${GENAI_MODULE} has no Models class; not instrumented`);
-      return exports;
+      return;
     }
-    this.wrapMethod(proto, 'generateContentInternal', (original) => this.genAIGenerateContent(original));
-    this.wrapMethod(proto, 'generateContentStreamInternal', (original) =>
+    this.wrapOnce(proto, 'generateContentInternal', (original) => this.genAIGenerateContent(original));
+    this.wrapOnce(proto, 'generateContentStreamInternal', (original) =>
       this.genAIGenerateContentStream(original),
     );
     // 1.0 to 1.x had a prototype `embedContent` doing the request; later versions moved it to `embedContentInternal`.
     const embedMethod =
       typeof proto.embedContentInternal === 'function' ? 'embedContentInternal' : 'embedContent';
-    this.wrapMethod(proto, embedMethod, (original) =>
+    this.wrapOnce(proto, embedMethod, (original) =>
       this.genAIEmbedContent(original, embedMethod === 'embedContentInternal'),
     );
-    return exports;
   }
 
   private unpatchGenAI(exports: any): void {
@@ -193,25 +186,24 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
     return info;
   }
 
-  private recordGenAIInput(call: GenAICall, params: GenAIParams | undefined): void {
-    if (!call.captureContent) return;
-    call.recordContent({
+  private genAIInput(params: GenAIParams | undefined): GenAIContent {
+    return {
       inputMessages: inputMessages(params?.contents),
       systemInstructions: systemInstructionParts(params?.config?.systemInstruction),
-    });
+    };
   }
 
   private genAIGenerateContent(original: AnyFunction): AnyFunction {
     const instrumentation = this;
     return function generateContentInternal(this: GenAIModels, params: GenAIParams, ...rest: unknown[]) {
-      const call = instrumentation.startCall(() =>
-        instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.GENERATE_CONTENT, false),
+      const call = instrumentation.startCall(
+        () => instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.GENERATE_CONTENT, false),
+        () => instrumentation.genAIInput(params),
       );
       if (!call) return original.call(this, params, ...rest);
-      runSafely('recording request content', () => instrumentation.recordGenAIInput(call, params));
-      return settle(
+      return runCall(
         call,
-        () => context.with(call.context, () => original.call(this, params, ...rest)),
+        () => original.call(this, params, ...rest),
         (response: GeminiGenerateContentResponse) => finishGenerateContent(call, response),
         { awaitedBySdk: true },
       );
@@ -225,18 +217,18 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
       params: GenAIParams,
       ...rest: unknown[]
     ) {
-      const call = instrumentation.startCall(() =>
-        instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.GENERATE_CONTENT, true),
+      const call = instrumentation.startCall(
+        () => instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.GENERATE_CONTENT, true),
+        () => instrumentation.genAIInput(params),
       );
       if (!call) return original.call(this, params, ...rest);
-      runSafely('recording request content', () => instrumentation.recordGenAIInput(call, params));
-      return settle(
+      return runCall(
         call,
-        () => context.with(call.context, () => original.call(this, params, ...rest)),
+        () => original.call(this, params, ...rest),
         (stream: AsyncGenerator<GeminiGenerateContentResponse>) => {
           observeGeminiStream(call, stream, params?.config?.abortSignal);
         },
-        { endOnSuccess: false, awaitedBySdk: true },
+        { awaitedBySdk: true },
       );
     };
   }
@@ -248,9 +240,9 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
         instrumentation.genAIInfo(this, params, GEN_AI_OPERATION.EMBEDDINGS, false),
       );
       if (!call) return original.call(this, params, ...rest);
-      return settle(
+      return runCall(
         call,
-        () => context.with(call.context, () => original.call(this, params, ...rest)),
+        () => original.call(this, params, ...rest),
         (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response)),
         { awaitedBySdk },
       );
@@ -261,32 +253,29 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
   // @google/generative-ai (deprecated, still widely deployed)
   // -------------------------------------------------------------------------
 
-  private patchLegacy(exports: any): any {
+  private patchLegacy(exports: any): void {
     const modelProto = exports?.GenerativeModel?.prototype;
     const chatProto = exports?.ChatSession?.prototype;
     if (!modelProto) {
       diag.debug(`aicost: ${LEGACY_MODULE} has no GenerativeModel class; not instrumented`);
-      return exports;
+      return;
     }
     // ChatSession calls the SDK's request functions directly, not GenerativeModel's
     // methods, so patching both classes cannot produce two spans for one call.
-    this.wrapMethod(modelProto, 'generateContent', (original) =>
+    this.wrapOnce(modelProto, 'generateContent', (original) =>
       this.legacyGenerate(original, legacyModelRequest),
     );
-    this.wrapMethod(modelProto, 'generateContentStream', (original) =>
+    this.wrapOnce(modelProto, 'generateContentStream', (original) =>
       this.legacyGenerateStream(original, legacyModelRequest),
     );
-    this.wrapMethod(modelProto, 'embedContent', (original) => this.legacyEmbed(original));
-    this.wrapMethod(modelProto, 'batchEmbedContents', (original) => this.legacyEmbed(original));
+    this.wrapOnce(modelProto, 'embedContent', (original) => this.legacyEmbed(original));
+    this.wrapOnce(modelProto, 'batchEmbedContents', (original) => this.legacyEmbed(original));
     if (chatProto) {
-      this.wrapMethod(chatProto, 'sendMessage', (original) =>
-        this.legacyGenerate(original, legacyChatRequest),
-      );
-      this.wrapMethod(chatProto, 'sendMessageStream', (original) =>
+      this.wrapOnce(chatProto, 'sendMessage', (original) => this.legacyGenerate(original, legacyChatRequest));
+      this.wrapOnce(chatProto, 'sendMessageStream', (original) =>
         this.legacyGenerateStream(original, legacyChatRequest),
       );
     }
-    return exports;
   }
 
   private unpatchLegacy(exports: any): void {
@@ -323,24 +312,20 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
   }
 
   private startLegacyCall(request: LegacyCallRequest, stream: boolean): GenAICall | undefined {
-    const call = this.startCall(() =>
-      this.legacyInfo(
-        request.model,
-        request.generationConfig,
-        request.baseUrl,
-        GEN_AI_OPERATION.GENERATE_CONTENT,
-        stream,
-      ),
+    return this.startCall(
+      () =>
+        this.legacyInfo(
+          request.model,
+          request.generationConfig,
+          request.baseUrl,
+          GEN_AI_OPERATION.GENERATE_CONTENT,
+          stream,
+        ),
+      () => ({
+        inputMessages: inputMessages(request.contents),
+        systemInstructions: systemInstructionParts(request.systemInstruction),
+      }),
     );
-    if (call?.captureContent) {
-      runSafely('recording request content', () =>
-        call.recordContent({
-          inputMessages: inputMessages(request.contents),
-          systemInstructions: systemInstructionParts(request.systemInstruction),
-        }),
-      );
-    }
-    return call;
   }
 
   private legacyGenerate(original: AnyFunction, describe: LegacyRequestReader): AnyFunction {
@@ -354,9 +339,9 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
       const described = runSafely('reading the request', () => describe(this, request, requestOptions));
       const call = described && instrumentation.startLegacyCall(described, false);
       if (!call) return original.call(this, request, requestOptions, ...rest);
-      return settle(
+      return runCall(
         call,
-        () => context.with(call.context, () => original.call(this, request, requestOptions, ...rest)),
+        () => original.call(this, request, requestOptions, ...rest),
         (result: { response?: GeminiGenerateContentResponse }) =>
           finishGenerateContent(call, result?.response),
       );
@@ -374,11 +359,10 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
       const described = runSafely('reading the request', () => describe(this, request, requestOptions));
       const call = described && instrumentation.startLegacyCall(described, true);
       if (!call) return original.call(this, request, requestOptions, ...rest);
-      return settle(
+      return runCall(
         call,
-        () => context.with(call.context, () => original.call(this, request, requestOptions, ...rest)),
+        () => original.call(this, request, requestOptions, ...rest),
         (result: LegacyStreamResult) => observeLegacyStream(call, result),
-        { endOnSuccess: false },
       );
     };
   }
@@ -401,83 +385,18 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
         ),
       );
       if (!call) return original.call(this, request, requestOptions, ...rest);
-      return settle(
+      return runCall(
         call,
-        () => context.with(call.context, () => original.call(this, request, requestOptions, ...rest)),
+        () => original.call(this, request, requestOptions, ...rest),
         (response: GeminiEmbedContentResponse) => call.setUsage(embeddingUsage(response)),
       );
     };
   }
-
-  private wrapMethod(target: any, name: string, wrapper: (original: AnyFunction) => AnyFunction): void {
-    if (typeof target[name] !== 'function') {
-      diag.debug(`aicost: ${name} not found; not instrumented`);
-      return;
-    }
-    if (isWrapped(target[name])) this._unwrap(target, name);
-    this._wrap(target, name, wrapper as any);
-  }
 }
 
 // ---------------------------------------------------------------------------
-// Call lifecycle shared by both SDKs
+// Responses, shared by both SDKs
 // ---------------------------------------------------------------------------
-
-/**
- * Runs the SDK call and settles `call` from its outcome. Errors (thrown or
- * rejected) fail the call and reach the application unchanged; the value the
- * application gets is the SDK's own.
- *
- * The SDK's promise itself is returned and observed on the side: no extra
- * microtask. `awaitedBySdk`: the method is internal and the SDK awaits its
- * promise (the `@google/genai` `*Internal` methods), whose await handles its
- * rejection. A method the application calls directly (`@google/generative-ai`,
- * `embedContent` of `@google/genai` 1.0 to 1.x) hands its promise to the
- * application, whose unhandled rejection must stay one: see
- * {@link observeSettlement}. A promise that cannot be watched so (not a plain
- * native one) gets a derived promise instead, one microtask later.
- */
-function settle<T>(
-  call: GenAICall,
-  run: () => Promise<T>,
-  onValue: (value: T) => void,
-  { endOnSuccess = true, awaitedBySdk = false }: { endOnSuccess?: boolean; awaitedBySdk?: boolean } = {},
-): Promise<T> {
-  let pending: Promise<T>;
-  try {
-    pending = run();
-  } catch (error) {
-    call.fail(error);
-    throw error;
-  }
-  const onFulfilled = (value: T): T => {
-    const observed = runSafely(
-      'reading a Google GenAI response',
-      () => {
-        onValue(value);
-        return true;
-      },
-      false,
-    );
-    // A stream we could not observe would otherwise leave its span open forever.
-    if (endOnSuccess || !observed) call.end();
-    return value;
-  };
-  const onError = (error: unknown) => call.fail(error);
-  if (awaitedBySdk && typeof pending?.then === 'function') {
-    pending.then(onFulfilled, onError);
-    return pending;
-  }
-  if (
-    runSafely('observing a Google GenAI call', () => observeSettlement(pending, onFulfilled, onError), false)
-  ) {
-    return pending;
-  }
-  return Promise.resolve(pending).then(onFulfilled, (error: unknown) => {
-    call.fail(error);
-    throw error;
-  });
-}
 
 function finishGenerateContent(call: GenAICall, response: GeminiGenerateContentResponse | undefined): void {
   call.setResponse(responseInfo(response));
@@ -495,32 +414,19 @@ function observeGeminiStream(
   stream: AsyncGenerator<GeminiGenerateContentResponse>,
   signal: AbortSignal | undefined,
 ): void {
-  if (typeof stream?.[Symbol.asyncIterator] !== 'function') throw new TypeError('not an async generator');
   const seen = new StreamAccumulator(call.captureContent);
-  const finish = () =>
-    runSafely('reading a Google GenAI stream', () => finishGenerateContent(call, seen.response()));
-  observeStream(stream, {
-    signal,
-    onChunk(chunk: GeminiGenerateContentResponse) {
-      call.firstChunk();
-      seen.add(chunk);
+  observeCompletionStream(
+    call,
+    stream,
+    {
+      add(chunk: GeminiGenerateContentResponse) {
+        seen.add(chunk);
+        return true;
+      },
+      finish: () => finishGenerateContent(call, seen.response()),
     },
-    onDone() {
-      finish();
-      call.end();
-    },
-    // Ended early: the last cumulative usage prices a lower bound (`estimated` / `partial_stream`).
-    onAbandon() {
-      finish();
-      call.markPartial();
-      call.end();
-    },
-    onError(error: unknown) {
-      finish();
-      call.markPartial();
-      call.fail(error);
-    },
-  });
+    { signal },
+  );
 }
 
 /**
@@ -532,10 +438,9 @@ function observeGeminiStream(
  * `response` lacks.
  */
 function observeLegacyStream(call: GenAICall, result: LegacyStreamResult): void {
-  if (!result || typeof result !== 'object' || !result.response) {
-    call.end();
-    return;
-  }
+  if (!result || typeof result !== 'object' || !result.response) return;
+  // The aggregated `response` ends the call, not the promise that delivered it.
+  endsWithStream(call);
   const seen = new StreamAccumulator(false);
   if (result.stream) {
     observeStream(result.stream, {

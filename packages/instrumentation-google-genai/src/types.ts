@@ -1,14 +1,7 @@
 import type { GenAIInstrumentationConfig } from '@aicost/core';
 
-/** Configuration of {@link GoogleGenAIInstrumentation}. */
-export interface GoogleGenAIInstrumentationConfig extends GenAIInstrumentationConfig {
-  /**
-   * Record prompts and completions on spans (`gen_ai.input.messages`,
-   * `gen_ai.output.messages`, `gen_ai.system_instructions`). Default: the
-   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` environment variable, else `false`.
-   */
-  captureMessageContent?: boolean;
-}
+/** Configuration of {@link GoogleGenAIInstrumentation}: the options every aicost instrumentation takes (`captureMessageContent`, ...). */
+export type GoogleGenAIInstrumentationConfig = GenAIInstrumentationConfig;
 
 // ---------------------------------------------------------------------------
 // The parts of the SDKs' shapes this instrumentation reads. Declared here

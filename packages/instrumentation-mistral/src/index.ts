@@ -1,13 +1,10 @@
+import { instrumentModule } from '@aicost/core';
 import { MistralInstrumentation } from './instrumentation.js';
 import type { MistralInstrumentationConfig } from './types.js';
 
-export {
-  MistralInstrumentation,
-  PACKAGE_NAME,
-  PACKAGE_VERSION,
-  SUPPORTED_VERSIONS,
-} from './instrumentation.js';
+export { MistralInstrumentation, SUPPORTED_VERSIONS } from './instrumentation.js';
 export type { MistralInstrumentationConfig } from './types.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Instruments a `@mistralai/mistralai` module that was loaded without the
@@ -30,8 +27,5 @@ export function instrument(
   sdkModule: unknown,
   config: MistralInstrumentationConfig = {},
 ): MistralInstrumentation {
-  // Not enabled: no loader hook is wanted here, the module is patched directly.
-  const instrumentation = new MistralInstrumentation({ ...config, enabled: false });
-  instrumentation.manuallyInstrument(sdkModule);
-  return instrumentation;
+  return instrumentModule(MistralInstrumentation, sdkModule, config);
 }

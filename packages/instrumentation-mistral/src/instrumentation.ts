@@ -1,21 +1,14 @@
 import {
   GEN_AI_OPERATION,
-  type GenAICall,
-  type GenAICallInfo,
   GenAIInstrumentationBase,
-  observeSettlement,
-  observeStream,
+  observeCompletionStream,
+  runCall,
   runSafely,
-  type StreamObserver,
-  usageFromMistral,
 } from '@aicost/core';
-import { context } from '@opentelemetry/api';
 import { isWrapped } from '@opentelemetry/instrumentation';
-
 import type {
   ChatCompletionResponse,
   ChatRequest,
-  CompletionChunk,
   EmbeddingRequest,
   EmbeddingResponse,
   MistralInstrumentationConfig,
@@ -24,16 +17,13 @@ import type {
 import {
   completionCallInfo,
   embeddingsCallInfo,
-  finishReasons,
   inputMessages,
-  outputMessages,
+  recordCompletion,
+  recordEmbeddings,
   runAsOwnCall,
   StreamedCompletion,
-  silenceSdkSpansInOwnCalls,
 } from './utils.js';
-
-export const PACKAGE_NAME = '@aicost/instrumentation-mistral';
-export const PACKAGE_VERSION = '0.1.0';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Versions of `@mistralai/mistralai` whose code paths this instrumentation
@@ -114,21 +104,6 @@ export class MistralInstrumentation extends GenAIInstrumentationBase<MistralInst
     if (isWrapped(resources.embeddings?.create)) this._unwrap(resources.embeddings!, 'create');
   }
 
-  /**
-   * Starts our span for one call, or returns undefined (then the call runs
-   * untouched): instrumentation off, unexpected arguments, or an internal failure.
-   */
-  private startCall(readInfo: () => GenAICallInfo, recordInput?: (call: GenAICall) => void) {
-    if (!this.isActive()) return undefined;
-    const info = runSafely('reading a Mistral request', readInfo);
-    if (!info) return undefined;
-    return runSafely('starting a Mistral span', () => {
-      const call = this.recorder().start(info);
-      if (call.captureContent && recordInput) recordInput(call);
-      return call;
-    });
-  }
-
   private patchedCompletion(original: AnyFunction, operation: string, stream: boolean): AnyFunction {
     const instrumentation = this;
     return function completion(this: MistralResourceLike, ...args: unknown[]) {
@@ -136,15 +111,16 @@ export class MistralInstrumentation extends GenAIInstrumentationBase<MistralInst
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
       const call = instrumentation.startCall(
         () => completionCallInfo(this, request, operation, stream),
-        (started) => started.recordContent({ inputMessages: inputMessages(request) }),
+        () => ({ inputMessages: inputMessages(request) }),
       );
       if (!call) return original.apply(this, args);
-      const pending = callAsOwn(this, call, () => original.apply(this, args));
-      return settleOnTheSide(
-        pending,
+      return runCall(
         call,
+        () => runAsOwnCall(this, () => original.apply(this, args)),
         stream
-          ? (result: unknown) => observeChatStream(result, call)
+          ? // The `EventStream` the application reads is a `ReadableStream`: `getReader()` is followed too.
+            (result: unknown) =>
+              observeCompletionStream(call, result, new StreamedCompletion(call), { readers: true })
           : (result: unknown) => recordCompletion(call, result as ChatCompletionResponse),
       );
     };
@@ -157,54 +133,13 @@ export class MistralInstrumentation extends GenAIInstrumentationBase<MistralInst
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
       const call = instrumentation.startCall(() => embeddingsCallInfo(this, request));
       if (!call) return original.apply(this, args);
-      const pending = callAsOwn(this, call, () => original.apply(this, args));
-      return settleOnTheSide(pending, call, (response: EmbeddingResponse) => {
-        runSafely('recording a Mistral embeddings response', () => {
-          call.setResponse({ responseModel: response?.model, responseId: response?.id });
-          call.setUsage(usageFromMistral(response?.usage));
-        });
-        call.end();
-      });
+      return runCall(
+        call,
+        () => runAsOwnCall(this, () => original.apply(this, args)),
+        (response: EmbeddingResponse) => recordEmbeddings(call, response),
+      );
     };
   }
-}
-
-/**
- * Runs the SDK method in our span's context, marked as our call so the SDK's
- * own tracing hook stands aside for it.
- */
-function callAsOwn(resource: MistralResourceLike, call: GenAICall, run: () => Promise<any>): Promise<any> {
-  runSafely("silencing the Mistral SDK's own spans", () => silenceSdkSpansInOwnCalls(resource));
-  try {
-    return context.with(call.context, () => runAsOwnCall(run));
-  } catch (error) {
-    call.fail(error);
-    throw error;
-  }
-}
-
-/**
- * Settles `call` from the SDK's promise and returns that very promise (see
- * {@link observeSettlement}): the application awaits what it would have
- * awaited, unhandled rejections included. A promise that cannot be watched so
- * (not a plain native one) gets a derived promise instead, one microtask later.
- */
-function settleOnTheSide<T>(pending: Promise<T>, call: GenAICall, onValue: (value: T) => void): Promise<T> {
-  // Retries are over when it rejects: this is the error the application gets, unchanged.
-  const onError = (error: unknown) => call.fail(error);
-  if (runSafely('observing a Mistral call', () => observeSettlement(pending, onValue, onError), false)) {
-    return pending;
-  }
-  return Promise.resolve(pending).then(
-    (value) => {
-      runSafely('observing a Mistral response', () => onValue(value));
-      return value;
-    },
-    (error: unknown) => {
-      onError(error);
-      throw error;
-    },
-  );
 }
 
 /**
@@ -232,122 +167,4 @@ function resourcePrototypes(
   };
   const found = { chat: resource('chat'), fim: resource('fim'), embeddings: resource('embeddings') };
   return found.chat || found.fim || found.embeddings ? found : undefined;
-}
-
-// ---------------------------------------------------------------------------
-// Recording responses
-// ---------------------------------------------------------------------------
-
-/** Response attributes, the token ledger and (opt-in) the output content of one completion; ends the call. */
-function recordCompletion(call: GenAICall, response: ChatCompletionResponse | undefined): void {
-  runSafely('recording a Mistral response', () => {
-    if (!response || typeof response !== 'object') return;
-    call.setResponse({
-      responseModel: typeof response.model === 'string' ? response.model : undefined,
-      responseId: typeof response.id === 'string' ? response.id : undefined,
-      finishReasons: finishReasons(response.choices),
-    });
-    call.setUsage(usageFromMistral(response.usage));
-    if (call.captureContent) call.recordContent({ outputMessages: outputMessages(response) });
-  });
-  call.end();
-}
-
-/**
- * Follows the `EventStream` the application reads (a `ReadableStream` of
- * `{ data: CompletionChunk }`), in place: the object, its class and its
- * methods are unchanged. Observed: its async iterator (`for await`, the SDK's
- * documented way) and a default reader from `getReader()`. The span ends when
- * the stream ends, fails, or the application stops reading.
- */
-function observeChatStream(stream: unknown, call: GenAICall): void {
-  const iterable = stream as { [Symbol.asyncIterator]?: unknown } | null;
-  if (typeof iterable?.[Symbol.asyncIterator] !== 'function') {
-    call.end(); // nothing to follow: unpriced rather than guessed
-    return;
-  }
-  const streamed = new StreamedCompletion(call.captureContent);
-  const observer: StreamObserver<{ data?: CompletionChunk }> = {
-    onChunk(event) {
-      if (streamed.add(event?.data)) call.firstChunk();
-    },
-    onDone: () => recordCompletion(call, streamed.snapshot()),
-    // The application stopped reading: what the stream reported so far prices a
-    // lower bound (`estimated` / `partial_stream`); likewise when it broke.
-    onAbandon() {
-      call.markPartial();
-      recordCompletion(call, streamed.snapshot());
-    },
-    onError(error: unknown) {
-      call.markPartial();
-      runSafely('recording a Mistral stream', () => {
-        const snapshot = streamed.snapshot();
-        call.setResponse({ responseModel: snapshot.model, responseId: snapshot.id });
-        call.setUsage(usageFromMistral(snapshot.usage));
-      });
-      call.fail(error);
-    },
-  };
-  observeStream(iterable as object, observer);
-  runSafely('observing a Mistral stream reader', () =>
-    observeDefaultReader(iterable as ReadableStreamLike, observer),
-  );
-}
-
-interface ReadableStreamLike {
-  getReader?: (...args: unknown[]) => ReadableStreamDefaultReader<unknown>;
-}
-
-/**
- * `getReader()` reads the stream without its async iterator: the reader it
- * returns gets its `read()` and `cancel()` observed as own properties (the
- * reader object and its class are the platform's own). A BYOB reader is left
- * alone (an `EventStream` carries objects, not bytes).
- */
-function observeDefaultReader(stream: ReadableStreamLike, observer: StreamObserver<any>): void {
-  const getReader = stream.getReader;
-  if (typeof getReader !== 'function') return;
-  Object.defineProperty(stream, 'getReader', {
-    configurable: true,
-    writable: true,
-    value: function getObservedReader(this: unknown, ...args: unknown[]) {
-      const reader = getReader.apply(this, args);
-      const options = args[0] as { mode?: unknown } | undefined;
-      if (options?.mode === undefined)
-        runSafely('observing a Mistral stream reader', () => observeReader(reader, observer));
-      return reader;
-    },
-  });
-}
-
-function observeReader(reader: ReadableStreamDefaultReader<unknown>, observer: StreamObserver<any>): void {
-  const read = reader.read;
-  const cancel = reader.cancel;
-  const settle = (callback: (() => void) | undefined) =>
-    runSafely('observing a Mistral stream reader', () => callback?.());
-  Object.defineProperty(reader, 'read', {
-    configurable: true,
-    writable: true,
-    value: function observedRead(this: ReadableStreamDefaultReader<unknown>) {
-      return read.call(this).then(
-        (result) => {
-          if (result.done) settle(() => observer.onDone?.());
-          else settle(() => observer.onChunk?.(result.value));
-          return result;
-        },
-        (error: unknown) => {
-          settle(() => observer.onError?.(error));
-          throw error;
-        },
-      );
-    },
-  });
-  Object.defineProperty(reader, 'cancel', {
-    configurable: true,
-    writable: true,
-    value: function observedCancel(this: ReadableStreamDefaultReader<unknown>, reason?: unknown) {
-      settle(() => observer.onAbandon?.());
-      return cancel.call(this, reason);
-    },
-  });
 }

@@ -1,14 +1,7 @@
 import type { GenAIInstrumentationConfig } from '@aicost/core';
 
-/** Configuration of {@link MistralInstrumentation}. */
-export interface MistralInstrumentationConfig extends GenAIInstrumentationConfig {
-  /**
-   * Record prompts and completions (`gen_ai.input.messages`, `gen_ai.output.messages`,
-   * `gen_ai.system_instructions`). Off by default; `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`
-   * turns it on when this option is not given.
-   */
-  captureMessageContent?: boolean;
-}
+/** Configuration of {@link MistralInstrumentation}: the options every aicost instrumentation takes (`captureMessageContent`, ...). */
+export type MistralInstrumentationConfig = GenAIInstrumentationConfig;
 
 // ---------------------------------------------------------------------------
 // The parts of @mistralai/mistralai this instrumentation reads, typed loosely on

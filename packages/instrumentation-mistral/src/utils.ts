@@ -1,25 +1,24 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
-  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
   ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
-  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
-  ATTR_GEN_AI_REQUEST_SEED,
-  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_P,
+  type CompletionStreamReader,
   GEN_AI_OPERATION,
   GEN_AI_PROVIDER,
+  type GenAICall,
   type GenAICallInfo,
+  readRequestAttributes,
+  runSafely,
   serverFromBaseURL,
+  usageFromMistral,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
+import { CHAT_REQUEST_ATTRIBUTES } from './semconv.js';
 import type {
   ChatCompletionResponse,
   ChatRequest,
   CompletionChunk,
   EmbeddingRequest,
+  EmbeddingResponse,
   MistralChoice,
   MistralMessage,
   MistralResourceLike,
@@ -77,26 +76,7 @@ export function embeddingsCallInfo(
 }
 
 function chatRequestAttributes(request: ChatRequest): Attributes {
-  const attributes: Attributes = {};
-  const numeric: Array<[string, unknown]> = [
-    [ATTR_GEN_AI_REQUEST_MAX_TOKENS, request.maxTokens],
-    [ATTR_GEN_AI_REQUEST_TEMPERATURE, request.temperature],
-    [ATTR_GEN_AI_REQUEST_TOP_P, request.topP],
-    [ATTR_GEN_AI_REQUEST_SEED, request.randomSeed],
-    [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, request.presencePenalty],
-    [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, request.frequencyPenalty],
-  ];
-  for (const [name, value] of numeric) {
-    if (typeof value === 'number') attributes[name] = value;
-  }
-  // The semconv records the choice count only when it is not 1.
-  if (typeof request.n === 'number' && request.n !== 1)
-    attributes[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = request.n;
-  const stop = typeof request.stop === 'string' ? [request.stop] : request.stop;
-  if (Array.isArray(stop) && stop.every((s) => typeof s === 'string')) {
-    attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [...stop];
-  }
-  return attributes;
+  return readRequestAttributes(request, CHAT_REQUEST_ATTRIBUTES, { stop: 'stop', choiceCount: 'n' });
 }
 
 // ---------------------------------------------------------------------------
@@ -111,8 +91,12 @@ function chatRequestAttributes(request: ChatRequest): Attributes {
  */
 const ownCalls = new AsyncLocalStorage<true>();
 
-/** Runs `fn` (an SDK method) as a call whose GenAI span is ours. */
-export function runAsOwnCall<T>(fn: () => T): T {
+/**
+ * Runs `fn` (an SDK method of `resource`) as a call whose GenAI span is ours:
+ * the SDK's own tracing hook stands aside for it (see {@link silenceSdkSpansInOwnCalls}).
+ */
+export function runAsOwnCall<T>(resource: MistralResourceLike | undefined, fn: () => T): T {
+  runSafely("silencing the Mistral SDK's own spans", () => silenceSdkSpansInOwnCalls(resource));
   return ownCalls.run(true, fn);
 }
 
@@ -179,16 +163,20 @@ export function finishReasons(choices: MistralChoice[] | undefined): string[] | 
  * from any chunk, the finish reason of each choice, and the usage Mistral sends
  * with the last chunk. Content is kept only when it is going to be recorded.
  */
-export class StreamedCompletion {
+export class StreamedCompletion implements CompletionStreamReader<{ data?: CompletionChunk } | undefined> {
   id: string | undefined;
   model: string | undefined;
   usage: MistralUsage | undefined;
   private readonly choices = new Map<number, MistralChoice & { message: MistralMessage }>();
+  private readonly keepContent: boolean;
 
-  constructor(private readonly keepContent: boolean) {}
+  constructor(private readonly call: GenAICall) {
+    this.keepContent = call.captureContent;
+  }
 
-  /** Adds one chunk; returns true when it carries generated content (time to first chunk). */
-  add(chunk: CompletionChunk | undefined): boolean {
+  /** Adds one event (`{ data: chunk }`); returns true when it carries generated content (time to first chunk). */
+  add(event: { data?: CompletionChunk } | undefined): boolean {
+    const chunk = event?.data;
     if (!chunk || typeof chunk !== 'object') return false;
     if (typeof chunk.id === 'string') this.id = chunk.id;
     if (typeof chunk.model === 'string') this.model = chunk.model;
@@ -218,6 +206,11 @@ export class StreamedCompletion {
 
   snapshot(): ChatCompletionResponse {
     return { id: this.id, model: this.model, usage: this.usage, choices: [...this.choices.values()] };
+  }
+
+  /** The completion as far as the stream got: what it reported prices the call. */
+  finish(): void {
+    recordCompletion(this.call, this.snapshot());
   }
 }
 
@@ -302,4 +295,26 @@ function toolCallPart(call: MistralToolCall): Part {
     }
   }
   return { type: 'tool_call', id: call.id, name: call.function?.name, arguments: args };
+}
+
+// ---------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------
+
+/** Response attributes, the token ledger and (opt-in) the output content of one completion. */
+export function recordCompletion(call: GenAICall, response: ChatCompletionResponse | undefined): void {
+  if (!response || typeof response !== 'object') return;
+  call.setResponse({
+    responseModel: typeof response.model === 'string' ? response.model : undefined,
+    responseId: typeof response.id === 'string' ? response.id : undefined,
+    finishReasons: finishReasons(response.choices),
+  });
+  call.setUsage(usageFromMistral(response.usage));
+  if (call.captureContent) call.recordContent({ outputMessages: outputMessages(response) });
+}
+
+/** An embeddings response: its model, id and usage. */
+export function recordEmbeddings(call: GenAICall, response: EmbeddingResponse | undefined): void {
+  call.setResponse({ responseModel: response?.model, responseId: response?.id });
+  call.setUsage(usageFromMistral(response?.usage));
 }

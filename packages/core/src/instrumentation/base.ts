@@ -92,7 +92,9 @@ export abstract class GenAIInstrumentationBase<
       name,
       versions,
       (moduleExports: unknown) => {
-        this.patchModule(moduleExports);
+        if (!this.patchModule(moduleExports)) {
+          this._diag.debug(`${name} loaded without ${this.expectedExports}; not instrumented`);
+        }
         return moduleExports;
       },
       (moduleExports: unknown) => {

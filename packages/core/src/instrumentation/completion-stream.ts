@@ -93,11 +93,14 @@ export function observeCompletionStream<Chunk>(
     },
   };
   observeStream(stream, observer);
-  if (options.readers)
-    runSafely('observing a stream reader', () =>
-      observeDefaultReader(stream as ReadableStreamLike, observer),
-    );
+  if (options.readers) followReader(stream, observer);
   return true;
+}
+
+// Not inline above: a closure there naming `stream` would put it in the context every observer
+// callback shares, and the stream could then never be collected (see `abandonedWhenCollected`).
+function followReader(stream: unknown, observer: StreamObserver<unknown>): void {
+  runSafely('observing a stream reader', () => observeDefaultReader(stream as ReadableStreamLike, observer));
 }
 
 interface ReadableStreamLike {

@@ -378,3 +378,22 @@ describe('one way to keep unhandled-rejection parity', () => {
     await expect(api).rejects.toBe(error);
   });
 });
+
+describe('a completion stream nobody reads', () => {
+  it('ends its call as abandoned once the stream is collected (nothing of ours keeps it alive)', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const call = start(true);
+    (() => {
+      const stream = new ReadableStream({ start: (controller) => controller.enqueue({ text: 'a' }) });
+      observeCompletionStream(call, stream, streamReader(call), { readers: true });
+    })();
+    for (let i = 0; i < 50 && !call.ended; i++) {
+      gc();
+      await tick();
+    }
+    expect(call.ended).toBe(true);
+  });
+});
