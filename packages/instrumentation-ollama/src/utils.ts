@@ -84,7 +84,7 @@ function chatInputContent(request: Record<string, any>): GenAIContent {
   return systemInstructions.length > 0 ? { inputMessages, systemInstructions } : { inputMessages };
 }
 
-export const CHAT: Endpoint = {
+const CHAT: Endpoint = {
   operation: GEN_AI_OPERATION.CHAT,
   describe: describeGeneration,
   onResult: recordResponse,
@@ -100,7 +100,7 @@ export const CHAT: Endpoint = {
   }),
 };
 
-export const GENERATE: Endpoint = {
+const GENERATE: Endpoint = {
   operation: GEN_AI_OPERATION.TEXT_COMPLETION,
   describe: describeGeneration,
   onResult: recordResponse,
@@ -121,7 +121,7 @@ export const GENERATE: Endpoint = {
   }),
 };
 
-export const EMBED: Endpoint = {
+const EMBED: Endpoint = {
   operation: GEN_AI_OPERATION.EMBEDDINGS,
   describe: (request) => ({
     requestModel: isString(request.model) ? request.model : undefined,

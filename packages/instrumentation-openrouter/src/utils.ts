@@ -41,7 +41,7 @@ const isRecord = (value: unknown): value is Record<string, any> =>
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
 /** Where the span says the reported cost was read: the body's `usage.cost`. */
-export const REPORTED_COST_SOURCE = 'body.usage.cost';
+const REPORTED_COST_SOURCE = 'body.usage.cost';
 
 /**
  * What OpenRouter billed, exactly as stated (`usage.cost`, USD): recorded as
