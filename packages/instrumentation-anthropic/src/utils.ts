@@ -1,12 +1,8 @@
 import {
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_K,
-  ATTR_GEN_AI_REQUEST_TOP_P,
   GEN_AI_OPERATION,
   GEN_AI_PROVIDER,
   type GenAICallInfo,
+  readRequestAttributes,
   serverFromBaseURL,
 } from '@aicost/core';
 import {
@@ -19,6 +15,7 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { MESSAGES_REQUEST_ATTRIBUTES } from './semconv.js';
 import type {
   AnthropicClientLike,
   AnthropicContentBlock,
@@ -58,16 +55,7 @@ export function callInfo(
 }
 
 function requestAttributes(params: MessageCreateParams): Attributes {
-  const attributes: Attributes = {};
-  if (typeof params.max_tokens === 'number') attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = params.max_tokens;
-  if (typeof params.temperature === 'number')
-    attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = params.temperature;
-  if (typeof params.top_p === 'number') attributes[ATTR_GEN_AI_REQUEST_TOP_P] = params.top_p;
-  if (typeof params.top_k === 'number') attributes[ATTR_GEN_AI_REQUEST_TOP_K] = params.top_k;
-  if (Array.isArray(params.stop_sequences) && params.stop_sequences.every((s) => typeof s === 'string')) {
-    attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [...params.stop_sequences];
-  }
-  return attributes;
+  return readRequestAttributes(params, MESSAGES_REQUEST_ATTRIBUTES, { stop: 'stop_sequences' });
 }
 
 // ---------------------------------------------------------------------------

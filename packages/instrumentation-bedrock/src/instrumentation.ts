@@ -104,10 +104,10 @@ export class BedrockInstrumentation extends GenAIInstrumentationBase<BedrockInst
     const prototype = exports?.BedrockRuntimeClient?.prototype as Record<string, AnyFunction> | undefined;
     if (!prototype || typeof prototype.send !== 'function') return false;
     commandClassesOf(exports!, this.commandClasses);
-    // Only our own wrapper on this prototype counts: the inherited `send` may be another instrumentation's.
-    if (Object.hasOwn(prototype, 'send') && isWrapped(prototype.send)) return true;
+    // Only our own wrapper on this prototype counts: the inherited `send` may be another
+    // instrumentation's, so an own forwarding `send` is what gets wrapped (once).
     if (!Object.hasOwn(prototype, 'send')) defineForwardingSend(prototype);
-    this._wrap(prototype, 'send', (original: AnyFunction) => this.patchedSend(original) as any);
+    this.wrapOnce(prototype, 'send', (original) => this.patchedSend(original));
     return true;
   }
 

@@ -1,20 +1,13 @@
 import {
   ATTR_GEN_AI_OUTPUT_TYPE,
-  ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
-  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
-  ATTR_GEN_AI_REQUEST_SEED,
-  ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_K,
-  ATTR_GEN_AI_REQUEST_TOP_P,
   GEN_AI_PROVIDER,
   type GenAIResponseInfo,
   type LedgerResult,
+  readRequestAttributes,
   usageFromGemini,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
+import { GENERATION_REQUEST_ATTRIBUTES } from './semconv.js';
 import type {
   GeminiCandidate,
   GeminiContent,
@@ -48,25 +41,14 @@ export function providerOf(apiClient: GenAIApiClient | undefined): string {
 
 /** The request attributes the semconv defines, from a generation config (`config` or `generationConfig`). */
 export function generationRequestAttributes(config: GenAIGenerateContentConfig | undefined): Attributes {
-  const attributes: Attributes = {};
-  if (!config || typeof config !== 'object') return attributes;
-  setNumber(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, config.temperature);
-  setNumber(attributes, ATTR_GEN_AI_REQUEST_TOP_P, config.topP);
-  setNumber(attributes, ATTR_GEN_AI_REQUEST_TOP_K, config.topK);
-  setNumber(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, config.maxOutputTokens);
-  setNumber(attributes, ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, config.frequencyPenalty);
-  setNumber(attributes, ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, config.presencePenalty);
-  setNumber(attributes, ATTR_GEN_AI_REQUEST_SEED, config.seed);
-  setNumber(attributes, ATTR_GEN_AI_REQUEST_CHOICE_COUNT, config.candidateCount);
-  if (Array.isArray(config.stopSequences) && config.stopSequences.every((s) => typeof s === 'string')) {
-    attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [...config.stopSequences];
-  }
+  if (!config || typeof config !== 'object') return {};
+  const attributes = readRequestAttributes(config, GENERATION_REQUEST_ATTRIBUTES, { stop: 'stopSequences' });
   const outputType = outputTypeOf(config.responseMimeType);
   if (outputType) attributes[ATTR_GEN_AI_OUTPUT_TYPE] = outputType;
   return attributes;
 }
 
-function setNumber(attributes: Attributes, key: string, value: unknown): void {
+function _setNumber(attributes: Attributes, key: string, value: unknown): void {
   if (typeof value === 'number' && Number.isFinite(value)) attributes[key] = value;
 }
 

@@ -1,11 +1,12 @@
+import { instrumentModule } from '@aicost/core';
 import { OpenAIInstrumentation } from './instrumentation.js';
 import type { OpenAIInstrumentationConfig } from './types.js';
 
-export { OpenAIInstrumentation } from './instrumentation.js';
+export { OpenAIInstrumentation, SUPPORTED_VERSIONS } from './instrumentation.js';
 export type { InstrumentOptions, ManualInstrumentation } from './manual.js';
 export type { OpenAIInstrumentationConfig } from './types.js';
 export { OpenAIResponseFailedError } from './utils.js';
-export { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+export { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /**
  * Instruments an `openai` module (or its `OpenAI` / `AzureOpenAI` class) that
@@ -32,8 +33,5 @@ export function instrument(
   sdkModule: unknown,
   config: OpenAIInstrumentationConfig = {},
 ): OpenAIInstrumentation {
-  // Not enabled: no loader hook is wanted here, the module is patched directly.
-  const instrumentation = new OpenAIInstrumentation({ ...config, enabled: false });
-  instrumentation.manuallyInstrument(sdkModule);
-  return instrumentation;
+  return instrumentModule(OpenAIInstrumentation, sdkModule, config);
 }

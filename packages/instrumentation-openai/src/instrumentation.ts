@@ -1,8 +1,11 @@
 import { ENV, envFlag, GenAIInstrumentationBase } from '@aicost/core';
-import { InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import { findOpenAIClass, patchTargets, type WrapSettings, wrapMethod } from './patch.js';
 import type { OpenAIInstrumentationConfig } from './types.js';
-import { PACKAGE_NAME, PACKAGE_VERSION, SUPPORTED_VERSIONS } from './version.js';
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
+
+/** The `openai` majors this instrumentation patches. */
+export const SUPPORTED_VERSIONS = ['>=6 <8'];
 
 /**
  * OpenTelemetry instrumentation for the `openai` SDK (v6 and v7, CJS and ESM):
@@ -26,21 +29,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentationBase<OpenAIInstru
   }
 
   protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        'openai',
-        SUPPORTED_VERSIONS,
-        (moduleExports) => {
-          if (!this.patchModule(moduleExports)) {
-            this._diag.warn('openai module without an OpenAI client class; not instrumented');
-          }
-          return moduleExports;
-        },
-        (moduleExports) => {
-          if (moduleExports) this.unpatchModule(moduleExports);
-        },
-      ),
-    ];
+    return this.sdkModuleDefinition('openai', SUPPORTED_VERSIONS);
   }
 
   protected override settingsChanged(): void {
@@ -69,8 +58,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentationBase<OpenAIInstru
     const OpenAI = findOpenAIClass(moduleExports);
     if (!OpenAI) return false;
     for (const target of patchTargets(OpenAI)) {
-      if (isWrapped(target.prototype[target.method])) this._unwrap(target.prototype, target.method);
-      this._wrap(target.prototype, target.method, wrapMethod(target, this.settings()));
+      this.wrapOnce(target.prototype, target.method, wrapMethod(target, this.settings()));
     }
     return true;
   }

@@ -16,14 +16,11 @@ import {
 } from '@aicost/core';
 import { metrics, trace } from '@opentelemetry/api';
 import { AICOST_WRAPPED, findOpenAIClass, patchTargets, wrapMethod } from './patch.js';
+import type { OpenAIInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
-export interface InstrumentOptions {
-  /** As `OpenAIInstrumentationConfig.captureMessageContent`. */
-  captureMessageContent?: boolean;
-  /** As `OpenAIInstrumentationConfig.streamUsage`. */
-  streamUsage?: boolean;
-}
+/** The options of `OpenAIInstrumentationConfig` that apply here: `captureMessageContent` and `streamUsage`. */
+export type InstrumentOptions = Pick<OpenAIInstrumentationConfig, 'captureMessageContent' | 'streamUsage'>;
 
 /**
  * What {@link instrument} returns: the subset of an OpenTelemetry

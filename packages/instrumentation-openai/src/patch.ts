@@ -3,37 +3,29 @@
  * hooks in `instrumentation.ts`, or `instrument()` for bundlers and edge
  * runtimes). One call of a wrapped method is one CLIENT span, whatever the SDK
  * does underneath (retries, helpers such as `parse`, `stream`, `runTools`
- * which call `create` in turn).
- *
- * The SDK returns an `APIPromise`: a Promise subclass whose body is read only
- * when someone awaits it, and which also offers `asResponse()` (the raw,
- * unread `Response`) and `withResponse()`. We return that same object,
- * observed in place:
- * - its `parseResponse` is wrapped, so we see the parsed value when, and only
- *   when, the application asks for it: the body is read once, by the SDK;
- * - its `responsePromise` (the request, retries included) tells us about
- *   HTTP and network errors;
- * - when the raw response is taken with `asResponse()`, or nobody asks for the
- *   result at all (fire-and-forget), the usage is read from a clone of the
- *   response, so the application's body stays unread.
+ * which call `create` in turn). The SDK's `APIPromise` goes back to the
+ * application as it is, observed in place by core's `observeAPIPromise`.
  */
 
 import {
+  type APIPromiseReader,
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAIRecorder,
-  isThenable,
+  isAsyncIterable,
   logOnce,
-  observeStream,
+  observeAPIPromise,
+  observeCompletionStream,
   PROVIDER_REGISTRY,
   providerByName,
   providerFromBaseURL,
   reportedCostFromText,
+  runInCall,
   runSafely,
   serverFromBaseURL,
+  settle,
   warnOnce,
 } from '@aicost/core';
-import { context } from '@opentelemetry/api';
 import {
   AUDIO_SPEECH,
   AUDIO_TRANSCRIPTION,
@@ -114,20 +106,14 @@ export function wrapMethod(target: PatchTarget, settings: WrapSettings) {
       if (started.body !== body) args[0] = started.body;
 
       const { call } = started;
-      let result: any;
+      const result = runInCall(call, () => original.apply(this, args));
       try {
-        result = context.with(call.context, original, this, ...args);
-      } catch (error) {
-        call.fail(error);
-        throw error;
-      }
-      try {
-        observeResult(result, call, target.endpoint, started);
+        return observeResult(result, call, target.endpoint, started);
       } catch (error) {
         logOnce('observing an OpenAI call', error);
         call.end(); // without its outcome, but never left open
+        return result;
       }
-      return result;
     };
     Object.defineProperty(wrapped, AICOST_WRAPPED, { value: true });
     return wrapped;
@@ -227,258 +213,64 @@ function startCall(resource: any, target: PatchTarget, body: any, settings: Wrap
   return { call, body: sendBody, stream, hideUsageChunk, warnWithoutUsage };
 }
 
-function observeResult(result: any, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
-  if (isAPIPromise(result)) {
-    observePromiseInPlace(result, new Consumption(call, endpoint, started), true);
-  } else if (result && typeof result.then === 'function') {
-    const consumption = new Consumption(call, endpoint, started);
-    result.then(
-      (value: unknown) => consumption.deliver(value),
-      (error: unknown) => call.fail(error),
-    );
-  } else {
-    call.end();
-  }
-}
-
-interface APIPromiseLike {
-  responsePromise: Promise<{ response: Response }>;
-  parseResponse: (...args: any[]) => unknown;
-  /** Behind `then`/`catch`/`finally`/`withResponse()`: the application asks for the result. */
-  parse?: () => Promise<unknown>;
-  asResponse: () => Promise<Response>;
-  _thenUnwrap?: (transform: (value: unknown, props: unknown) => unknown) => APIPromiseLike;
-}
-
-function isAPIPromise(value: any): value is APIPromiseLike {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof value.parseResponse === 'function' &&
-    typeof value.asResponse === 'function' &&
-    typeof value.responsePromise?.then === 'function'
-  );
-}
-
-/**
- * How one call's result is consumed, shared by the promise returned to the
- * application and the promises derived from it. One object per call, with
- * its methods on the prototype: this runs for every request.
- */
-class Consumption {
-  /** Someone reads the body through the SDK (await, then, withResponse, a derived helper). */
-  parsing = false;
-  /** The application took the raw Response. */
-  rawTaken = false;
-  /** The parsed value was handed to us (once, however many promises see it). */
-  delivered = false;
-  /** The application asked for the result or the raw response: it handles the request's rejection. */
-  claimed = false;
-  /** The request's rejection, re-raised for an application that has not asked for the result (yet). */
-  unclaimedRejection: Promise<never> | undefined;
-
-  constructor(
-    readonly call: GenAICall,
-    private readonly endpoint: Endpoint,
-    private readonly started: StartedCall,
-  ) {}
-
-  get stream(): boolean {
-    return this.started.stream;
-  }
-
-  claim(): void {
-    this.claimed = true;
-    // Handled now, as the SDK's own promise would be (`rejectionHandled` if it was reported).
-    this.unclaimedRejection?.catch(() => {});
-    this.unclaimedRejection = undefined;
-  }
-
-  /** The parsed result, as the application gets it: read it, or follow its stream. */
-  deliver(value: unknown): void {
-    if (this.delivered) return;
-    this.delivered = true;
-    try {
-      onParsedValue(value, this.call, this.endpoint, this.started);
-    } catch (error) {
-      logOnce('reading an OpenAI response', error);
-    }
-  }
-
-  /** The request (retries included) answered: if nobody reads it, read it ourselves. */
-  responded(response: Response): void {
-    runSafely('reading a reported cost header', () => this.readReportedCostHeader(response));
-    // Consumers that were waiting have started parsing by the time this
-    // microtask runs (their reactions were queued before it); if nobody
-    // has, the call was fire-and-forget, or the result is awaited later.
-    queueMicrotask(() => {
-      if (!this.parsing && !this.rawTaken) {
-        runSafely('reading an unclaimed OpenAI response', () => finalizeFromRaw(response, this));
-      }
-    });
-  }
-
-  /** A gateway's cost header (LiteLLM's `x-litellm-response-cost`), read from the response it answered. */
-  readReportedCostHeader(response: Response): void {
-    // A streamed response's headers leave before anything is generated: they cannot state its cost.
-    if (this.stream) return;
-    for (const header of REPORTED_COST_HEADERS) {
-      const cost = reportedCostFromText(response.headers.get(header), `header.${header}`);
-      if (cost) {
-        this.call.setReportedCost(cost);
-        return;
-      }
-    }
-  }
-
-  requestFailed(error: unknown): void {
-    this.call.fail(error);
-    // Observing the request handled its rejection. Without us, a request whose
-    // result nobody asks for (fire-and-forget) is an unhandled rejection: keep it one,
-    // with the same error, until the application asks (see `claim`).
-    if (!this.claimed) this.unclaimedRejection = Promise.reject(error);
-  }
-}
-
-/**
- * Wraps, as own properties, the methods through which this promise's body is
- * read: `parseResponse` (await/then/withResponse), `asResponse`, and
- * `_thenUnwrap`, which SDK helpers (`parse`, `stream`) use to derive new
- * promises from it. openai 7 derives them from a private closure rather than
- * from `parseResponse`, so derived promises are observed the same way, and
- * the untransformed value is taken from the transform they apply.
- *
- * The parsed value is observed on the side of the SDK's own promise, which is
- * returned as it is: no promise of ours in the application's chain, no added
- * microtask before it sees the result.
- */
-function observePromiseInPlace(promise: APIPromiseLike, consumption: Consumption, isRoot: boolean): void {
-  const { call } = consumption;
-  const parse = promise.parse;
-  if (typeof parse === 'function') {
-    promise.parse = function observedParse(this: unknown) {
-      consumption.claim();
-      return parse.call(this);
-    };
-  }
-  const parseResponse = promise.parseResponse;
-  promise.parseResponse = function observedParseResponse(this: unknown, ...args: unknown[]) {
-    consumption.parsing = true;
-    let parsed: unknown;
-    try {
-      parsed = parseResponse.apply(this, args);
-    } catch (error) {
-      call.fail(error);
-      throw error;
-    }
-    if (isThenable(parsed)) {
-      parsed.then(isRoot ? (value: unknown) => consumption.deliver(value) : undefined, (error: unknown) =>
-        call.fail(error),
-      );
-    } else if (isRoot) {
-      consumption.deliver(parsed);
-    }
-    return parsed;
+/** Observes what the SDK method returned and returns what the application gets: the same object. */
+function observeResult<T>(result: T, call: GenAICall, endpoint: Endpoint, started: StartedCall): T {
+  const read = (value: unknown) => readValue(value, call, endpoint, started);
+  const reader: APIPromiseReader = {
+    stream: started.stream,
+    read,
+    // A gateway's cost header (LiteLLM's `x-litellm-response-cost`). A streamed response's headers
+    // leave before anything is generated: they cannot state its cost.
+    onResponse: started.stream ? undefined : (response) => readReportedCostHeader(response, call),
   };
+  if (observeAPIPromise(result, call, reader)) return result;
+  return settle(call, result, read);
+}
 
-  const asResponse = promise.asResponse;
-  promise.asResponse = function observedAsResponse(this: unknown) {
-    consumption.rawTaken = true;
-    consumption.claim();
-    return asResponse.call(this).then((response) => {
-      // withResponse() also parses; then the parse path finalizes.
-      if (!consumption.parsing) {
-        runSafely('reading a raw OpenAI response', () => finalizeFromRaw(response, consumption));
-      }
-      return response;
-    });
-  };
-
-  const thenUnwrap = promise._thenUnwrap;
-  if (typeof thenUnwrap === 'function') {
-    promise._thenUnwrap = function observedThenUnwrap(this: unknown, transform) {
-      const derived = thenUnwrap.call(this, (value: unknown, props: unknown) => {
-        if (isRoot) consumption.deliver(value);
-        return transform(value, props);
-      });
-      if (isAPIPromise(derived))
-        runSafely('observing a derived OpenAI promise', () =>
-          observePromiseInPlace(derived, consumption, false),
-        );
-      return derived;
-    };
-  }
-  // Last: the request's rejection is only taken over once `claim` is wired to the methods above.
-  if (isRoot) {
-    promise.responsePromise.then(
-      ({ response }) => consumption.responded(response),
-      (error: unknown) => consumption.requestFailed(error),
-    );
+function readReportedCostHeader(response: Response, call: GenAICall): void {
+  for (const header of REPORTED_COST_HEADERS) {
+    const cost = reportedCostFromText(response.headers.get(header), `header.${header}`);
+    if (cost) {
+      call.setReportedCost(cost);
+      return;
+    }
   }
 }
 
-/**
- * Reads the usage from a clone of a raw response, leaving the original unread
- * for the application. An invalid JSON body is recorded as the call's error.
- * Streams are not read (that would buffer the whole stream): the call ends
- * without usage.
- */
-function finalizeFromRaw(response: Response, consumption: Consumption): void {
-  const { call } = consumption;
-  if (call.ended || consumption.delivered) return;
-  const contentType = response.headers.get('content-type') ?? '';
-  if (consumption.stream || !contentType.includes('json') || response.bodyUsed) {
-    call.end();
-    return;
-  }
-  response
-    .clone()
-    .text()
-    .then((text) => consumption.deliver(text ? JSON.parse(text) : undefined))
-    .catch((error: unknown) => call.fail(error));
-}
-
-function onParsedValue(value: unknown, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
-  if (call.ended) return;
+/** The parsed result, as the application gets it: read it, or follow its stream. */
+function readValue(value: unknown, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
   if (started.stream && endpoint.accumulator && isAsyncIterable(value)) {
     observeOpenAIStream(value, call, endpoint, started);
     return;
   }
   endpoint.onResult(call, value);
-  call.end();
 }
 
 function observeOpenAIStream(stream: any, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
   const { hideUsageChunk, warnWithoutUsage } = started;
   const accumulator = endpoint.accumulator!(call);
-  const finish = () => runSafely('reading an OpenAI stream', () => accumulator.finish(call));
-  observeStream(stream, {
-    signal: stream.controller?.signal,
-    hideChunk: hideUsageChunk ? isUsageOnlyChunk : undefined,
-    onChunk(chunk: unknown) {
-      call.firstChunk();
-      accumulator.onChunk(chunk);
+  observeCompletionStream(
+    call,
+    stream,
+    {
+      add(chunk: unknown) {
+        accumulator.onChunk(chunk);
+        return true;
+      },
+      finish: () => accumulator.finish(call),
+    },
+    {
+      signal: stream.controller?.signal,
+      hideChunk: hideUsageChunk ? isUsageOnlyChunk : undefined,
       // Asked for usage, the server adds `usage: null` to every chunk: the application did not ask.
-      if (hideUsageChunk) removeNullUsage(chunk);
+      afterChunk: hideUsageChunk ? removeNullUsage : undefined,
+      afterDone: warnWithoutUsage
+        ? () => {
+            if (accumulator.sawUsage === false) warnStreamWithoutUsage();
+          }
+        : undefined,
     },
-    onDone() {
-      const failure = finish();
-      if (warnWithoutUsage && accumulator.sawUsage === false) warnStreamWithoutUsage();
-      if (failure) call.fail(failure);
-      else call.end();
-    },
-    // Ended before its end: whatever usage was seen prices a lower bound (`estimated` / `partial_stream`).
-    onError(error: unknown) {
-      finish();
-      call.markPartial();
-      call.fail(error);
-    },
-    onAbandon() {
-      finish();
-      call.markPartial();
-      call.end();
-    },
-  });
+  );
 }
 
 function removeNullUsage(chunk: unknown): void {
@@ -505,9 +297,3 @@ function warnStreamWithoutUsage(): void {
 const REPORTED_COST_HEADERS: readonly string[] = PROVIDER_REGISTRY.flatMap((record) =>
   'reportedCost' in record && record.reportedCost.in === 'header' ? [record.reportedCost.header] : [],
 );
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as any)[Symbol.asyncIterator] === 'function'
-  );
-}

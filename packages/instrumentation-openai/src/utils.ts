@@ -10,10 +10,7 @@ import {
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
   ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
-  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
-  ATTR_GEN_AI_REQUEST_SEED,
   ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_P,
@@ -30,6 +27,7 @@ import {
   usageFromOpenAIResponses,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
+import { CHAT_REQUEST_ATTRIBUTES } from './semconv.js';
 
 type Usage = TokenUsage | InvalidUsage | undefined;
 
@@ -75,11 +73,7 @@ function modelOf(body: any): string | undefined {
 function describeChat(body: any) {
   const attributes: Attributes = {};
   setIf(attributes, ATTR_GEN_AI_REQUEST_MAX_TOKENS, body.max_completion_tokens ?? body.max_tokens);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_TEMPERATURE, body.temperature);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_TOP_P, body.top_p);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, body.frequency_penalty);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, body.presence_penalty);
-  setIf(attributes, ATTR_GEN_AI_REQUEST_SEED, body.seed);
+  for (const name in CHAT_REQUEST_ATTRIBUTES) setIf(attributes, name, body[CHAT_REQUEST_ATTRIBUTES[name]!]);
   if (isNumber(body.n) && body.n !== 1) attributes[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = body.n;
   if (isString(body.stop)) attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [body.stop];
   else if (Array.isArray(body.stop))

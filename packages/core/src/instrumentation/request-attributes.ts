@@ -17,8 +17,8 @@ export interface RequestAttributeFields {
 }
 
 /**
- * The request attributes a table names, read from `request`: numbers as they
- * are (anything else is left out), stop sequences as an array of strings, the
+ * The request attributes a table names, read from `request`: finite numbers as
+ * they are (anything else is left out), stop sequences as an array of strings, the
  * choice count when it is not 1.
  */
 export function readRequestAttributes(
@@ -30,7 +30,7 @@ export function readRequestAttributes(
   const values = request as Record<string, unknown>;
   for (const name in numeric) {
     const value = values[numeric[name]!];
-    if (typeof value === 'number') attributes[name] = value;
+    if (typeof value === 'number' && Number.isFinite(value)) attributes[name] = value;
   }
   if (fields.choiceCount !== undefined) {
     const count = values[fields.choiceCount];
