@@ -8,7 +8,10 @@
 import {
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ChatChoiceDeltas,
   type CompletionStreamReader,
+  chatFinishReason,
+  chatMessageParts,
   GEN_AI_OPERATION,
   type GenAICall,
   type GenAIContent,
@@ -55,42 +58,25 @@ function describeChat(body: Record<string, any>) {
   };
 }
 
-function finishReasonsOf(choices: unknown): string[] {
-  if (!Array.isArray(choices)) return [];
-  return choices.map((choice) => choice?.finish_reason).filter(isString);
-}
-
 function onChatResult(call: GenAICall, result: unknown): void {
   if (!isRecord(result)) return;
+  const choices: unknown[] = Array.isArray(result.choices) ? result.choices : [];
   call.setResponse({
     responseModel: result.model,
     responseId: result.id,
-    finishReasons: finishReasonsOf(result.choices),
+    finishReasons: choices.map(chatFinishReason).filter(isString),
     serviceTier: isString(result.service_tier) ? result.service_tier : undefined,
   });
   call.setUsage(usageFromOpenAIChat(result.usage));
-  if (call.captureContent && Array.isArray(result.choices)) {
+  if (call.captureContent) {
     call.recordContent({
-      outputMessages: result.choices.map((choice: any) =>
-        outputMessage(choice?.message ?? {}, choice?.finish_reason),
-      ),
+      outputMessages: choices.map((choice: any) => ({
+        role: 'assistant',
+        parts: chatMessageParts(choice?.message),
+        finish_reason: chatFinishReason(choice),
+      })),
     });
   }
-}
-
-function outputMessage(message: Record<string, any>, finishReason: unknown) {
-  const parts: Array<Record<string, unknown>> = [];
-  if (isString(message.reasoning)) parts.push({ type: 'reasoning', content: message.reasoning });
-  if (isString(message.content)) parts.push({ type: 'text', content: message.content });
-  for (const toolCall of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
-    parts.push({
-      type: 'tool_call',
-      id: toolCall?.id,
-      name: toolCall?.function?.name,
-      arguments: toolCall?.function?.arguments,
-    });
-  }
-  return { role: 'assistant', parts, finish_reason: finishReason };
 }
 
 function chatInputContent(body: Record<string, any>): GenAIContent {
@@ -98,33 +84,32 @@ function chatInputContent(body: Record<string, any>): GenAIContent {
   const systemInstructions: unknown[] = [];
   const inputMessages: unknown[] = [];
   for (const message of body.messages) {
-    const text = typeof message?.content === 'string' ? [{ type: 'text', content: message.content }] : [];
-    if (message?.role === 'system' || message?.role === 'developer') systemInstructions.push(...text);
+    if (message?.role === 'system' || message?.role === 'developer')
+      systemInstructions.push(...chatMessageParts(message));
     else if (message?.role === 'tool') {
       inputMessages.push({
         role: 'tool',
         parts: [{ type: 'tool_call_response', id: message.tool_call_id, response: message.content }],
       });
-    } else if (message?.role === 'assistant')
-      inputMessages.push({ ...outputMessage(message, undefined), finish_reason: undefined });
-    else inputMessages.push({ role: message?.role, parts: text });
+    } else inputMessages.push({ role: message?.role, parts: chatMessageParts(message) });
   }
   return systemInstructions.length > 0 ? { inputMessages, systemInstructions } : { inputMessages };
 }
 
 /**
- * Streamed chat chunks: text and tool-call deltas per choice, the finish reasons, and the usage
- * Groq sends in `x_groq.usage` on the last chunk (a `usage` at the top level is read too).
+ * Streamed chat chunks: the choices' deltas (core's `ChatChoiceDeltas`), and the usage Groq
+ * sends in `x_groq.usage` on the last chunk (a `usage` at the top level is read too).
  */
 class ChatStream implements CompletionStreamReader<unknown> {
   private id: string | undefined;
   private model: string | undefined;
   private serviceTier: string | undefined;
   private usage: unknown;
-  private readonly finishReasons: string[] = [];
-  private readonly messages: Array<{ content: string; reasoning: string; tool_calls: any[] }> = [];
+  private readonly choices: ChatChoiceDeltas;
 
-  constructor(private readonly call: GenAICall) {}
+  constructor(private readonly call: GenAICall) {
+    this.choices = new ChatChoiceDeltas(call.captureContent);
+  }
 
   add(chunk: unknown): boolean {
     if (!isRecord(chunk)) return false;
@@ -133,44 +118,18 @@ class ChatStream implements CompletionStreamReader<unknown> {
     if (isString(chunk.service_tier)) this.serviceTier = chunk.service_tier;
     const usage = chunk.usage ?? chunk.x_groq?.usage;
     if (isRecord(usage)) this.usage = usage;
-    if (!Array.isArray(chunk.choices)) return false;
-    for (const choice of chunk.choices) {
-      const index = typeof choice?.index === 'number' ? choice.index : 0;
-      if (isString(choice?.finish_reason)) this.finishReasons[index] = choice.finish_reason;
-      if (this.call.captureContent) this.join(index, choice?.delta);
-    }
-    return chunk.choices.length > 0;
-  }
-
-  private join(index: number, delta: Record<string, any> | undefined): void {
-    this.messages[index] ??= { content: '', reasoning: '', tool_calls: [] };
-    const message = this.messages[index];
-    if (isString(delta?.content)) message.content += delta.content;
-    if (isString(delta?.reasoning)) message.reasoning += delta.reasoning;
-    for (const toolCall of Array.isArray(delta?.tool_calls) ? delta.tool_calls : []) {
-      const at = typeof toolCall?.index === 'number' ? toolCall.index : message.tool_calls.length;
-      message.tool_calls[at] ??= { id: toolCall?.id, function: { name: undefined, arguments: '' } };
-      const entry = message.tool_calls[at];
-      if (isString(toolCall?.function?.name)) entry.function.name = toolCall.function.name;
-      if (isString(toolCall?.function?.arguments)) entry.function.arguments += toolCall.function.arguments;
-    }
+    return this.choices.add(chunk.choices);
   }
 
   finish(): unknown {
     this.call.setResponse({
       responseModel: this.model,
       responseId: this.id,
-      finishReasons: this.finishReasons.filter(isString),
+      finishReasons: this.choices.finishReasons(),
       serviceTier: this.serviceTier,
     });
     this.call.setUsage(this.usage === undefined ? undefined : usageFromOpenAIChat(this.usage));
-    if (this.call.captureContent) {
-      this.call.recordContent({
-        outputMessages: this.finishReasons.map((reason, index) =>
-          outputMessage(this.messages[index] ?? {}, reason),
-        ),
-      });
-    }
+    if (this.call.captureContent) this.call.recordContent({ outputMessages: this.choices.outputMessages() });
     return undefined;
   }
 }

@@ -9,7 +9,10 @@
 import {
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ChatChoiceDeltas,
   type CompletionStreamReader,
+  chatFinishReason,
+  chatMessageParts,
   GEN_AI_OPERATION,
   type GenAICall,
   type GenAIContent,
@@ -70,29 +73,6 @@ function describeChat(body: Record<string, any>) {
   return { requestModel, attributes, stream: body.stream === true };
 }
 
-function textOf(content: unknown): string | undefined {
-  if (isString(content)) return content;
-  if (!Array.isArray(content)) return undefined;
-  const texts = content.map((part) => part?.text).filter(isString);
-  return texts.length > 0 ? texts.join('') : undefined;
-}
-
-function messageParts(message: Record<string, any>): Array<Record<string, unknown>> {
-  const parts: Array<Record<string, unknown>> = [];
-  if (isString(message.reasoning)) parts.push({ type: 'reasoning', content: message.reasoning });
-  const text = textOf(message.content);
-  if (text) parts.push({ type: 'text', content: text });
-  for (const toolCall of Array.isArray(message.toolCalls) ? message.toolCalls : []) {
-    parts.push({
-      type: 'tool_call',
-      id: toolCall?.id,
-      name: toolCall?.function?.name,
-      arguments: toolCall?.function?.arguments,
-    });
-  }
-  return parts;
-}
-
 function chatInputContent(body: Record<string, any>): GenAIContent {
   if (!Array.isArray(body.messages)) return {};
   const systemInstructions: unknown[] = [];
@@ -100,13 +80,13 @@ function chatInputContent(body: Record<string, any>): GenAIContent {
   for (const message of body.messages) {
     if (!isRecord(message)) continue;
     if (message.role === 'system' || message.role === 'developer')
-      systemInstructions.push(...messageParts(message));
+      systemInstructions.push(...chatMessageParts(message));
     else if (message.role === 'tool') {
       inputMessages.push({
         role: 'tool',
         parts: [{ type: 'tool_call_response', id: message.toolCallId, response: message.content }],
       });
-    } else inputMessages.push({ role: message.role, parts: messageParts(message) });
+    } else inputMessages.push({ role: message.role, parts: chatMessageParts(message) });
   }
   return systemInstructions.length > 0 ? { inputMessages, systemInstructions } : { inputMessages };
 }
@@ -117,34 +97,35 @@ function onChatResult(call: GenAICall, result: unknown): void {
   call.setResponse({
     responseModel: result.model,
     responseId: result.id,
-    finishReasons: choices.map((choice) => choice?.finishReason).filter(isString),
+    finishReasons: choices.map(chatFinishReason).filter(isString),
   });
   recordUsage(call, result.usage);
   if (call.captureContent) {
     call.recordContent({
       outputMessages: choices.map((choice) => ({
         role: 'assistant',
-        parts: messageParts(choice?.message ?? {}),
-        finish_reason: choice?.finishReason,
+        parts: chatMessageParts(choice?.message),
+        finish_reason: chatFinishReason(choice),
       })),
     });
   }
 }
 
 /**
- * Streamed chat chunks: text, reasoning and tool-call deltas per choice, the finish reasons, the
- * usage (with its cost) on the last chunk, and an error chunk OpenRouter sends when the upstream
- * provider fails mid-stream (HTTP 200, `error` on the chunk).
+ * Streamed chat chunks: the choices' deltas (core's `ChatChoiceDeltas`), the usage (with its
+ * cost) on the last chunk, and an error chunk OpenRouter sends when the upstream provider fails
+ * mid-stream (HTTP 200, `error` on the chunk).
  */
 class ChatStream implements CompletionStreamReader<unknown> {
   private id: string | undefined;
   private model: string | undefined;
   private usage: unknown;
   private failure: Error | undefined;
-  private readonly finishReasons: string[] = [];
-  private readonly messages: Array<{ content: string; reasoning: string; toolCalls: any[] }> = [];
+  private readonly choices: ChatChoiceDeltas;
 
-  constructor(private readonly call: GenAICall) {}
+  constructor(private readonly call: GenAICall) {
+    this.choices = new ChatChoiceDeltas(call.captureContent);
+  }
 
   add(chunk: unknown): boolean {
     if (!isRecord(chunk)) return false;
@@ -153,45 +134,17 @@ class ChatStream implements CompletionStreamReader<unknown> {
     if (isRecord(chunk.usage)) this.usage = chunk.usage;
     if (isRecord(chunk.error))
       this.failure = new OpenRouterStreamError(chunk.error.message, chunk.error.code);
-    if (!Array.isArray(chunk.choices)) return false;
-    for (const choice of chunk.choices) {
-      const index = typeof choice?.index === 'number' ? choice.index : 0;
-      if (isString(choice?.finishReason)) this.finishReasons[index] = choice.finishReason;
-      if (this.call.captureContent) this.join(index, choice?.delta);
-    }
-    return chunk.choices.length > 0;
-  }
-
-  private join(index: number, delta: Record<string, any> | undefined): void {
-    this.messages[index] ??= { content: '', reasoning: '', toolCalls: [] };
-    const message = this.messages[index];
-    if (isString(delta?.content)) message.content += delta.content;
-    if (isString(delta?.reasoning)) message.reasoning += delta.reasoning;
-    for (const toolCall of Array.isArray(delta?.toolCalls) ? delta.toolCalls : []) {
-      const at = typeof toolCall?.index === 'number' ? toolCall.index : message.toolCalls.length;
-      message.toolCalls[at] ??= { id: toolCall?.id, function: { name: undefined, arguments: '' } };
-      const entry = message.toolCalls[at];
-      if (isString(toolCall?.function?.name)) entry.function.name = toolCall.function.name;
-      if (isString(toolCall?.function?.arguments)) entry.function.arguments += toolCall.function.arguments;
-    }
+    return this.choices.add(chunk.choices);
   }
 
   finish(): unknown {
     this.call.setResponse({
       responseModel: this.model,
       responseId: this.id,
-      finishReasons: this.finishReasons.filter(isString),
+      finishReasons: this.choices.finishReasons(),
     });
     if (this.usage !== undefined) recordUsage(this.call, this.usage);
-    if (this.call.captureContent) {
-      this.call.recordContent({
-        outputMessages: this.finishReasons.map((reason, index) => ({
-          role: 'assistant',
-          parts: messageParts(this.messages[index] ?? {}),
-          finish_reason: reason,
-        })),
-      });
-    }
+    if (this.call.captureContent) this.call.recordContent({ outputMessages: this.choices.outputMessages() });
     return this.failure;
   }
 }
