@@ -187,9 +187,9 @@ export class AnthropicInstrumentation extends GenAIInstrumentationBase<Anthropic
  * A streamed Message: the very `Stream` the application gets is followed in
  * place (its identity, `tee()`, `toReadableStream()` and `controller` stay).
  */
-function observeEvents(stream: StreamLike, call: GenAICall, provider: string): void {
+function observeEvents(stream: StreamLike, call: GenAICall, provider: string): boolean {
   const streamed = new StreamedMessage(call.captureContent);
-  observeCompletionStream(
+  return observeCompletionStream(
     call,
     stream,
     {

@@ -87,29 +87,6 @@ export interface MessagesResourceLike {
   _client?: AnthropicClientLike;
 }
 
-/** The SDK's `APIResponseProps`: what an `APIPromise` resolves internally. */
-export interface ResponseProps {
-  response: Response;
-  controller?: AbortController;
-}
-
-/** `APIPromise`: a lazy promise whose body is parsed only when someone awaits it. */
-export interface APIPromiseLike<T = unknown> extends Promise<T> {
-  /** 1.x: the unparsed response. */
-  _responseProps?: () => Promise<ResponseProps>;
-  /** 0.x and 1.x: the same, as a TypeScript-private field. */
-  responsePromise?: Promise<ResponseProps>;
-  /** TypeScript-private field: turns the response into the value users await. */
-  parseResponse?: (client: unknown, props: ResponseProps) => unknown;
-  /** TypeScript-private field: set once a parse has begun. */
-  parsedPromise?: Promise<unknown>;
-  asResponse?: () => Promise<Response>;
-  /** Behind `then`/`catch`/`finally`/`withResponse()`: the application asks for the result. */
-  parse?: () => Promise<unknown>;
-  /** Derives a promise (SDK helpers) that shares this one's request. */
-  _thenUnwrap?: (transform: (value: unknown, props: unknown) => unknown) => unknown;
-}
-
 /** The SDK's `Stream`: async iterable of events, aborted through `controller`. */
 export interface StreamLike {
   controller?: AbortController;

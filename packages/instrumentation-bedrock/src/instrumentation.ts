@@ -349,22 +349,22 @@ class Exchange {
     else readResponse(this.call, output, (value) => this.read(value));
   }
 
-  private read(output: unknown): void {
+  /** The SDK's output: finished calls are recorded now; a stream takes the call over (true). */
+  private read(output: unknown): boolean {
     this.setServedModel();
     switch (this.operation) {
       case 'Converse':
         this.recordConverse(output as ConverseOutput);
-        break;
+        return false;
       case 'InvokeModel':
         this.recordInvokeModel(output as InvokeModelOutput);
-        break;
+        return false;
       case 'ConverseStream':
-        this.observeConverseStream((output as ConverseOutput)?.stream, this.signal);
-        break;
+        return this.observeConverseStream((output as ConverseOutput)?.stream, this.signal);
       case 'InvokeModelWithResponseStream':
-        this.observeInvokeStream((output as InvokeModelOutput)?.body, this.signal);
-        break;
+        return this.observeInvokeStream((output as InvokeModelOutput)?.body, this.signal);
     }
+    return false;
   }
 
   /**
@@ -406,7 +406,7 @@ class Exchange {
     }
   }
 
-  private observeConverseStream(stream: unknown, signal: AbortSignal | undefined): void {
+  private observeConverseStream(stream: unknown, signal: AbortSignal | undefined): boolean {
     const call = this.call;
     const streamed = new StreamedConverse(call.captureContent);
     const finish = () => {
@@ -421,10 +421,13 @@ class Exchange {
         });
       }
     };
-    this.observeEvents(stream, signal, { add: (event: ConverseStreamEvent) => streamed.add(event), finish });
+    return this.observeEvents(stream, signal, {
+      add: (event: ConverseStreamEvent) => streamed.add(event),
+      finish,
+    });
   }
 
-  private observeInvokeStream(body: unknown, signal: AbortSignal | undefined): void {
+  private observeInvokeStream(body: unknown, signal: AbortSignal | undefined): boolean {
     const call = this.call;
     const streamed = new StreamedInvocation(this.modelId, call.captureContent);
     const finish = () => {
@@ -436,7 +439,7 @@ class Exchange {
         });
       }
     };
-    this.observeEvents(body, signal, {
+    return this.observeEvents(body, signal, {
       add: (event: ResponseStreamEvent) => streamed.add(parseJSONBytes(event?.chunk?.bytes)),
       finish,
     });
@@ -451,9 +454,9 @@ class Exchange {
     stream: unknown,
     signal: AbortSignal | undefined,
     reader: CompletionStreamReader<E>,
-  ): void {
+  ): boolean {
     // An abort surfaces as whatever broke (a reset socket): name it as an abort.
-    observeCompletionStream(this.call, stream, reader, {
+    return observeCompletionStream(this.call, stream, reader, {
       signal,
       errorOf: (error) => (signal?.aborted ? abortError(signal) : error),
     });

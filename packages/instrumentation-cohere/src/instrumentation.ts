@@ -131,8 +131,9 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
         call,
         () => original.apply(this, args),
         (result: WithRawResponse<unknown> | undefined) => {
-          if (stream) observeCompletionStream(call, result?.data, new StreamedChat(call));
-          else recordChat(call, result?.data as V2ChatResponse);
+          if (stream) return observeCompletionStream(call, result?.data, new StreamedChat(call));
+          recordChat(call, result?.data as V2ChatResponse);
+          return false;
         },
       );
     };
@@ -154,8 +155,9 @@ export class CohereInstrumentation extends GenAIInstrumentationBase<CohereInstru
         call,
         () => original.apply(this, args),
         (result: WithRawResponse<unknown> | undefined) => {
-          if (stream) observeCompletionStream(call, result?.data, new StreamedV1Chat(call));
-          else recordV1Chat(call, result?.data as V1ChatResponse);
+          if (stream) return observeCompletionStream(call, result?.data, new StreamedV1Chat(call));
+          recordV1Chat(call, result?.data as V1ChatResponse);
+          return false;
         },
       );
     };

@@ -1,5 +1,4 @@
 import {
-  endsWithStream,
   GEN_AI_OPERATION,
   GEN_AI_PROVIDER,
   type GenAICall,
@@ -225,9 +224,8 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
       return runCall(
         call,
         () => original.call(this, params, ...rest),
-        (stream: AsyncGenerator<GeminiGenerateContentResponse>) => {
-          observeGeminiStream(call, stream, params?.config?.abortSignal);
-        },
+        (stream: AsyncGenerator<GeminiGenerateContentResponse>) =>
+          observeGeminiStream(call, stream, params?.config?.abortSignal),
         { awaitedBySdk: true },
       );
     };
@@ -413,9 +411,9 @@ function observeGeminiStream(
   call: GenAICall,
   stream: AsyncGenerator<GeminiGenerateContentResponse>,
   signal: AbortSignal | undefined,
-): void {
+): boolean {
   const seen = new StreamAccumulator(call.captureContent);
-  observeCompletionStream(
+  return observeCompletionStream(
     call,
     stream,
     {
@@ -437,10 +435,8 @@ function observeGeminiStream(
  * and yields the model version and response id, which the aggregated
  * `response` lacks.
  */
-function observeLegacyStream(call: GenAICall, result: LegacyStreamResult): void {
-  if (!result || typeof result !== 'object' || !result.response) return;
-  // The aggregated `response` ends the call, not the promise that delivered it.
-  endsWithStream(call);
+function observeLegacyStream(call: GenAICall, result: LegacyStreamResult): boolean {
+  if (!result || typeof result !== 'object' || !result.response) return false;
   const seen = new StreamAccumulator(false);
   if (result.stream) {
     observeStream(result.stream, {
@@ -470,6 +466,8 @@ function observeLegacyStream(call: GenAICall, result: LegacyStreamResult): void 
     // Not a plain native promise: the rejection this handles cannot be re-raised faithfully.
     response.then(onResponse, onError);
   }
+  // The aggregated `response` ends the call, not the promise that delivered it.
+  return true;
 }
 
 /** What a `@google/generative-ai` call sends, read from the model or chat it runs on. */

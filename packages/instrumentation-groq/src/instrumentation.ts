@@ -95,15 +95,16 @@ function callInfo(
   };
 }
 
-function readResult(call: GenAICall, endpoint: Endpoint, stream: boolean, value: unknown): void {
+/** Reads a result into the call; `true` when a stream took the call over (it ends when the stream does). */
+function readResult(call: GenAICall, endpoint: Endpoint, stream: boolean, value: unknown): boolean {
   if (stream && endpoint.streamReader) {
     const signal = (value as { controller?: { signal?: unknown } } | null)?.controller?.signal;
-    observeCompletionStream(call, value, endpoint.streamReader(call), {
+    return observeCompletionStream(call, value, endpoint.streamReader(call), {
       signal: signal instanceof AbortSignal ? signal : undefined,
     });
-    return;
   }
   endpoint.onResult(call, value);
+  return false;
 }
 
 /** The `Groq` client class from `require('groq-sdk')`, an ESM namespace, or the class itself. */

@@ -101,12 +101,13 @@ function recordResponse(call: GenAICall, endpoint: Endpoint, response: unknown):
 /**
  * Follows the `AbortableAsyncIterator` the application reads, in place (its class, `abort()`
  * and its controller are unchanged). `abort()` on it, or on the client, ends the call as an
- * error; stopped before its last object, the call has no counts (unpriced, never $0).
+ * error; stopped before its last object, the call has no counts (unpriced, never $0). Returns
+ * `true`: the stream took the call over (it ends when the stream does).
  */
-function observeResponseStream(call: GenAICall, endpoint: Endpoint, stream: unknown): void {
+function observeResponseStream(call: GenAICall, endpoint: Endpoint, stream: unknown): boolean {
   const signal = (stream as { abortController?: { signal?: unknown } } | null)?.abortController?.signal;
   const streamed = new StreamedResponse(call.captureContent);
-  observeCompletionStream(
+  return observeCompletionStream(
     call,
     stream,
     {

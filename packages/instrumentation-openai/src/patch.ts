@@ -106,7 +106,7 @@ export function wrapMethod(target: PatchTarget, settings: WrapSettings) {
       if (started.body !== body) args[0] = started.body;
 
       const { call } = started;
-      const result = runInCall(call, () => original.apply(this, args));
+      const result = runInCall(call, original, this, ...args);
       try {
         return observeResult(result, call, target.endpoint, started);
       } catch (error) {
@@ -238,18 +238,23 @@ function readReportedCostHeader(response: Response, call: GenAICall): void {
 }
 
 /** The parsed result, as the application gets it: read it, or follow its stream. */
-function readValue(value: unknown, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
+function readValue(value: unknown, call: GenAICall, endpoint: Endpoint, started: StartedCall): boolean {
   if (started.stream && endpoint.accumulator && isAsyncIterable(value)) {
-    observeOpenAIStream(value, call, endpoint, started);
-    return;
+    return observeOpenAIStream(value, call, endpoint, started);
   }
   endpoint.onResult(call, value);
+  return false;
 }
 
-function observeOpenAIStream(stream: any, call: GenAICall, endpoint: Endpoint, started: StartedCall): void {
+function observeOpenAIStream(
+  stream: any,
+  call: GenAICall,
+  endpoint: Endpoint,
+  started: StartedCall,
+): boolean {
   const { hideUsageChunk, warnWithoutUsage } = started;
   const accumulator = endpoint.accumulator!(call);
-  observeCompletionStream(
+  return observeCompletionStream(
     call,
     stream,
     {

@@ -104,13 +104,14 @@ function callInfo(
   };
 }
 
-function readResult(call: GenAICall, endpoint: Endpoint, stream: boolean, value: unknown): void {
+/** Reads a result into the call; `true` when a stream took the call over (it ends when the stream does). */
+function readResult(call: GenAICall, endpoint: Endpoint, stream: boolean, value: unknown): boolean {
   if (stream && endpoint.streamReader) {
     // An `EventStream` (a `ReadableStream`): read with `for await` or through `getReader()`.
-    observeCompletionStream(call, value, endpoint.streamReader(call), { readers: true });
-    return;
+    return observeCompletionStream(call, value, endpoint.streamReader(call), { readers: true });
   }
   endpoint.onResult(call, value);
+  return false;
 }
 
 /**

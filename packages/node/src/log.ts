@@ -1,6 +1,4 @@
-import { diag } from '@opentelemetry/api';
-
-const logged = new Set<string>();
+import { warnOnce as warnOnceThrough } from '@aicost/core';
 
 /**
  * Setup-time messages go to the console as one line each, once per kind:
@@ -9,10 +7,7 @@ const logged = new Set<string>();
  * details go to the OpenTelemetry diag logger (`OTEL_LOG_LEVEL`).
  */
 export function warnOnce(kind: string, message: string): void {
-  if (logged.has(kind)) return;
-  logged.add(kind);
-  console.warn(`aicost: ${message}`);
-  diag.debug(`aicost: ${message}`);
+  warnOnceThrough(`node:${kind}`, `aicost: ${message}`, 'console');
 }
 
 export function describeError(error: unknown): string {

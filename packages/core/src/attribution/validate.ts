@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { resetLogOnce, warnOnce } from '../instrumentation/safety.js';
 
 /** Longest attribution value accepted. Ids and names fit; anything longer is likely a mistake (or content). */
 export const MAX_ATTRIBUTION_VALUE_LENGTH = 256;
@@ -12,14 +12,9 @@ const CUSTOM_FIELD_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point.
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
-const warned = new Set<string>();
-
 /** One diag warning per (field, reason): a hot path must not flood the log. */
-function warnOnce(field: string, reason: string): void {
-  const key = `${field}\u0000${reason}`;
-  if (warned.has(key)) return;
-  warned.add(key);
-  diag.warn(`aicost: attribution "${field}" ignored: ${reason}`);
+function warnIgnored(field: string, reason: string): void {
+  warnOnce(`attribution\u0000${field}\u0000${reason}`, `aicost: attribution "${field}" ignored: ${reason}`);
 }
 
 export function isValidCustomFieldName(field: string): boolean {
@@ -37,19 +32,19 @@ export function validateAttributionValue(field: string, value: unknown): string 
     value = String(value);
   }
   if (typeof value !== 'string') {
-    warnOnce(field, `value must be a string, got ${typeof value}`);
+    warnIgnored(field, `value must be a string, got ${typeof value}`);
     return undefined;
   }
   if (value.length === 0) {
-    warnOnce(field, 'value is empty');
+    warnIgnored(field, 'value is empty');
     return undefined;
   }
   if (value.length > MAX_ATTRIBUTION_VALUE_LENGTH) {
-    warnOnce(field, `value is longer than ${MAX_ATTRIBUTION_VALUE_LENGTH} characters`);
+    warnIgnored(field, `value is longer than ${MAX_ATTRIBUTION_VALUE_LENGTH} characters`);
     return undefined;
   }
   if (CONTROL_CHARACTER.test(value)) {
-    warnOnce(field, 'value contains control characters');
+    warnIgnored(field, 'value contains control characters');
     return undefined;
   }
   return value;
@@ -58,11 +53,11 @@ export function validateAttributionValue(field: string, value: unknown): string 
 /** Checks a custom field name; standard fields are always valid. */
 export function validateFieldName(field: string, isStandard: boolean): boolean {
   if (isStandard || isValidCustomFieldName(field)) return true;
-  warnOnce(field, 'custom attribution names must match [A-Za-z0-9_.-]{1,64}');
+  warnIgnored(field, 'custom attribution names must match [A-Za-z0-9_.-]{1,64}');
   return false;
 }
 
 /** For tests: forget which warnings were already logged. */
 export function resetAttributionWarnings(): void {
-  warned.clear();
+  resetLogOnce();
 }

@@ -20,7 +20,7 @@
  * ours in the application's chain, no added microtask before it sees the result.
  */
 
-import { readResponse } from './call.js';
+import { type ReadResult, readResponse } from './call.js';
 import type { GenAICall } from './recorder.js';
 import { runSafely } from './safety.js';
 import { isThenable, RejectionParity } from './settlement.js';
@@ -44,10 +44,10 @@ export interface APIPromiseReader {
   stream: boolean;
   /**
    * The parsed body, as the application gets it, once: write it to the call,
-   * or hand a stream to `observeCompletionStream`. The call ends after it
-   * unless a stream took it over.
+   * or hand a stream to `observeCompletionStream` and return its result. The
+   * call ends after it unless that is `true` (a stream took it over).
    */
-  read(value: unknown): void;
+  read(value: unknown): ReadResult;
   /** The HTTP response arrived (retries over), before anyone reads its body: headers only. */
   onResponse?(response: Response): void;
 }
@@ -108,7 +108,7 @@ class Consumption {
   deliver(value: unknown): void {
     if (this.delivered) return;
     this.delivered = true;
-    readResponse(this.call, value, (parsed) => this.reader.read(parsed));
+    readResponse(this.call, value, this.reader.read, this.reader);
   }
 
   /** The request (retries included) answered: if nobody reads it, read it ourselves. */

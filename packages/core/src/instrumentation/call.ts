@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import type { GenAICall } from './recorder.js';
-import { runSafely } from './safety.js';
+import { logOnce, runSafely } from './safety.js';
 import { isThenable, observeSettlement } from './settlement.js';
 
 /**
@@ -15,25 +15,29 @@ import { isThenable, observeSettlement } from './settlement.js';
  * `runCall` runs the SDK method inside the call's span, returns exactly what the
  * method returned, and reads the response on the side: `read` writes what the
  * response says to the call (response info, usage, content), or hands a stream
- * to {@link observeCompletionStream}. The call then ends (a stream ends it when
- * it ends). Errors fail the call and reach the application unchanged.
+ * to {@link observeCompletionStream} and returns what it returns (`true`: the
+ * stream took the call over). The call then ends (a stream ends it when it
+ * ends). Errors fail the call and reach the application unchanged.
  */
-
-/** Calls whose response is a stream that ends them ({@link observeCompletionStream}), not their promise. */
-const endedByStream = new WeakSet<GenAICall>();
-
-/** Marks `call` as ended by the stream it now follows: its promise settling does not end it. */
-export function endsWithStream(call: GenAICall): void {
-  endedByStream.add(call);
-}
 
 /**
- * Runs `run` (the SDK method) with the call's span active. A synchronous throw
- * fails the call and is rethrown as it was.
+ * What a response reader returns: `true` when a stream took the call over
+ * ({@link observeCompletionStream}'s result), so the promise settling does not end it.
  */
-export function runInCall<T>(call: GenAICall, run: () => T): T {
+export type ReadResult = unknown;
+
+/**
+ * Runs `run` (the SDK method) with the call's span active, as `run.apply(thisArg, args)`
+ * (no closure needed on a hot path). A synchronous throw fails the call and is rethrown as it was.
+ */
+export function runInCall<A extends unknown[], T>(
+  call: GenAICall,
+  run: (...args: A) => T,
+  thisArg?: unknown,
+  ...args: A
+): T {
   try {
-    return context.with(call.context, run);
+    return context.with(call.context, run, thisArg, ...args);
   } catch (error) {
     call.fail(error);
     throw error;
@@ -59,13 +63,13 @@ export interface SettleOptions {
  * microtask later, rejecting the same way. A value that is not a promise is
  * read at once.
  *
- * `read(value)` runs inside `runSafely`; the call ends after it, unless `read`
- * handed it to a stream ({@link observeCompletionStream}) or it already ended.
+ * `read(value)` runs inside a try (a failure is logged once); the call ends
+ * after it, unless `read` returned `true` (a stream took it over) or it already ended.
  */
 export function settle<T>(
   call: GenAICall,
   pending: T,
-  read: (value: Awaited<T>) => void,
+  read: (value: Awaited<T>) => ReadResult,
   options?: SettleOptions,
 ): T {
   if (!isThenable(pending)) {
@@ -99,15 +103,28 @@ export function settle<T>(
 export function runCall<T>(
   call: GenAICall,
   run: () => T,
-  read: (value: Awaited<T>) => void,
+  read: (value: Awaited<T>) => ReadResult,
   options?: SettleOptions,
 ): T {
   return settle(call, runInCall(call, run), read, options);
 }
 
-/** Reads a response into `call`, then ends it unless a stream took it over. Never throws. */
-export function readResponse<T>(call: GenAICall, value: T, read: (value: T) => void): void {
+/**
+ * Reads a response into `call` (`read.call(thisArg, value)`), then ends it
+ * unless `read` returned `true` (a stream took it over). Never throws.
+ */
+export function readResponse<T>(
+  call: GenAICall,
+  value: T,
+  read: (value: T) => ReadResult,
+  thisArg?: unknown,
+): void {
   if (call.ended) return;
-  runSafely('reading a response', () => read(value));
-  if (!endedByStream.has(call)) call.end();
+  let streaming: ReadResult;
+  try {
+    streaming = read.call(thisArg, value);
+  } catch (error) {
+    logOnce('reading a response', error);
+  }
+  if (streaming !== true) call.end();
 }

@@ -1,4 +1,3 @@
-import { endsWithStream } from './call.js';
 import type { GenAICall } from './recorder.js';
 import { runSafely } from './safety.js';
 import { observeStream, type StreamObserver } from './stream.js';
@@ -48,8 +47,9 @@ export interface CompletionStreamOptions<Chunk> {
  *   what was seen so far, which prices a lower bound (`estimated` /
  *   `partial_stream`), then the call ends, or fails with the error.
  *
- * Returns false, having ended the call without usage (unpriced rather than
- * guessed), when `stream` is not async iterable.
+ * Returns true: the stream took the call over (return it from a response
+ * reader, see `runCall`). Returns false, having ended the call without usage
+ * (unpriced rather than guessed), when `stream` is not async iterable.
  */
 export function observeCompletionStream<Chunk>(
   call: GenAICall,
@@ -61,7 +61,6 @@ export function observeCompletionStream<Chunk>(
     call.end();
     return false;
   }
-  endsWithStream(call);
   const { signal, hideChunk, afterChunk, afterDone, errorOf } = options;
   const finish = (): unknown => runSafely('reading a stream', () => reader.finish());
   const observer: StreamObserver<Chunk> = {

@@ -14,7 +14,7 @@ export {
   observeAPIPromise,
 } from './api-promise.js';
 export { GenAIInstrumentationBase, type GenAIInstrumentationConfig, instrumentModule } from './base.js';
-export { endsWithStream, readResponse, runCall, runInCall, type SettleOptions, settle } from './call.js';
+export { type ReadResult, readResponse, runCall, runInCall, type SettleOptions, settle } from './call.js';
 export { ChatChoiceDeltas, chatFinishReason, chatMessageParts } from './chat-choices.js';
 export {
   type CompletionStreamOptions,

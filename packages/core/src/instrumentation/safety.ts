@@ -14,11 +14,21 @@ export function logOnce(what: string, error: unknown): void {
   diag.warn(`aicost: ${what} failed; telemetry for this call may be incomplete`, error);
 }
 
-/** Logs `message` through `diag.warn` the first time `key` is seen; later calls with `key` are silent. */
-export function warnOnce(key: string, message: string): void {
+/**
+ * Logs `message` the first time `key` is seen; later calls with `key` are
+ * silent. It goes through `diag.warn`, or, for setup messages a user must see
+ * without configuring a diag logger (`@aicost/node`), to `console.warn` with a
+ * copy at `diag.debug`.
+ */
+export function warnOnce(key: string, message: string, to: 'diag' | 'console' = 'diag'): void {
   if (reported.has(key)) return;
   reported.add(key);
-  diag.warn(message);
+  if (to === 'console') {
+    console.warn(message);
+    diag.debug(message);
+  } else {
+    diag.warn(message);
+  }
 }
 
 /**
