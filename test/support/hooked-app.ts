@@ -23,16 +23,20 @@ export interface HookedAppSpan {
   attributes: Record<string, unknown>;
 }
 
-/** Runs `app` (a path relative to `packageDir`) and returns the spans it printed. */
+/**
+ * Runs `app` (a path relative to `packageDir`) and returns the spans it printed. `timeoutMs`
+ * (default 30 s) is for SDKs made of very many ES modules, each of which the loader hook sees.
+ */
 export async function runHookedApp<Span = HookedAppSpan>(
   packageDir: string,
   app: string,
   env: Record<string, string>,
+  { timeoutMs = 30_000 }: { timeoutMs?: number } = {},
 ): Promise<Span[]> {
   const { stdout } = await promisify(execFile)(NODE, ['--import', './test/hooks/register.mjs', app], {
     cwd: packageDir,
     env: { ...process.env, ...env },
-    timeout: 30_000,
+    timeout: timeoutMs,
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }

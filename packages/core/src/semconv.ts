@@ -73,8 +73,9 @@ export type GenAIOperation = (typeof GEN_AI_OPERATION)[keyof typeof GEN_AI_OPERA
 /**
  * `gen_ai.provider.name` values, from the provider registry
  * (`providers/registry.ts`): the semconv's where it has one, the lower-case
- * names users know otherwise. `SELF_HOSTED` covers vLLM, Ollama, LM Studio and
- * other models the user hosts, priced by the user's rate.
+ * names users know otherwise. `SELF_HOSTED` covers vLLM, LM Studio and other
+ * models the user hosts (and OpenAI-compatible clients of a local server);
+ * `OLLAMA` is the Ollama SDK's. Both are priced by the user's rate.
  */
 export const GEN_AI_PROVIDER = Object.freeze(
   Object.fromEntries(PROVIDER_REGISTRY.map((record) => [record.key, record.genaiName])),

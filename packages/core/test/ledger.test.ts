@@ -11,6 +11,7 @@ import {
   usageFromCohere,
   usageFromGemini,
   usageFromMistral,
+  usageFromOllama,
   usageFromOpenAIChat,
   usageFromOpenAIResponses,
   usageToAttributes,
@@ -361,6 +362,24 @@ describe('ledger: invalid usage is a typed result, never an exception', () => {
     });
   }
 
+  it('reads Ollama counts beside the response, a count Go omitted (omitempty) being 0', () => {
+    // The last object of an /api/chat stream (github.com/ollama/ollama docs/api.md).
+    expect(
+      usageFromOllama({ done: true, done_reason: 'stop', prompt_eval_count: 26, eval_count: 298 }),
+    ).toEqual(ledger({ inputTokens: 26, outputTokens: 298 }));
+    // A prompt served wholly from the KV cache has no prompt_eval_count.
+    expect(usageFromOllama({ done: true, eval_count: 12 })).toEqual(ledger({ outputTokens: 12 }));
+    // /api/embed reports input only.
+    expect(usageFromOllama({ embeddings: [[0.1]], prompt_eval_count: 8 })).toEqual(
+      ledger({ inputTokens: 8 }),
+    );
+    // A chunk before the last reports nothing: no usage rather than zero.
+    expect(usageFromOllama({ done: false, message: { content: 'The' } })).toBeUndefined();
+    expect(usageFromOllama({ done: true, prompt_eval_count: -1, eval_count: 3 })).toMatchObject({
+      field: 'prompt_eval_count',
+    });
+  });
+
   it('returns undefined for no usage at all, whatever the input', () => {
     for (const input of [undefined, null, 'text', 42, [1, 2]]) {
       expect(usageFromOpenAIChat(input)).toBeUndefined();
@@ -368,6 +387,7 @@ describe('ledger: invalid usage is a typed result, never an exception', () => {
       expect(usageFromGemini(input)).toBeUndefined();
       expect(usageFromBedrockConverse(input)).toBeUndefined();
       expect(usageFromCohere(input)).toBeUndefined();
+      expect(usageFromOllama(input)).toBeUndefined();
     }
   });
 

@@ -63,7 +63,7 @@ describe('loadAicostInstrumentations', () => {
             throw notFound(packageName);
         }
       },
-      sdkPresentExcept('mistral', 'cohere'),
+      sdkPresentExcept('mistral', 'cohere', 'groq', 'ollama', 'openrouter'),
     );
     expect(loaded).toHaveLength(1);
     const lines = warn.mock.calls.map(([line]) => String(line));

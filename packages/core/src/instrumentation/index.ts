@@ -15,6 +15,7 @@ export {
 } from './api-promise.js';
 export { GenAIInstrumentationBase, type GenAIInstrumentationConfig, instrumentModule } from './base.js';
 export { type ReadResult, readResponse, runCall, runInCall, type SettleOptions, settle } from './call.js';
+export { ChatChoiceDeltas, chatFinishReason, chatMessageParts } from './chat-choices.js';
 export {
   type CompletionStreamOptions,
   type CompletionStreamReader,

@@ -22,6 +22,7 @@ export {
   type UsageSource,
 } from './foreign.js';
 export { usageFromGemini } from './gemini.js';
+export { usageFromOllama } from './ollama.js';
 export { usageFromMistral, usageFromOpenAIChat, usageFromOpenAIResponses } from './openai.js';
 export {
   addUsage,

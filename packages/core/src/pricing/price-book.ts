@@ -127,7 +127,12 @@ export class PriceBook {
     const custom = this.overrides.prices.find((entry) => this.appliesTo(entry, routed, at));
     if (custom) return { ...this.fromCustomPrice(custom, routed, usage), match: route.match };
 
-    const selfHosted = this.overrides.selfHosted.find((entry) => this.appliesTo(entry, routed, at));
+    // A rate may name the server the span names (`provider: ollama`) as well as `self_hosted`.
+    const selfHosted = this.overrides.selfHosted.find(
+      (entry) =>
+        this.appliesTo(entry, routed, at) ||
+        (routed !== request && isSelfHosted(routed.provider) && this.appliesTo(entry, request, at)),
+    );
     if (selfHosted) {
       return { ...this.fromSelfHostedRate(selfHosted, routed, usage), match: PRICE_MATCH.SELF_HOSTED_RATE };
     }

@@ -219,9 +219,16 @@ export const PROVIDER_REGISTRY = [
     catalogueId: 'groq',
     hosts: ['api.groq.com'],
     sdkPackages: ['groq-sdk', '@ai-sdk/groq'],
+    instrumentation: {
+      name: 'groq',
+      packageName: '@aicost/instrumentation-groq',
+      exportName: 'GroqInstrumentation',
+      patches: ['groq-sdk'],
+    },
     sdkTracesItself: false,
-    streamUsage: 'unknown',
-    docs: 'https://console.groq.com/docs/openai',
+    // The last chunk of a stream carries `x_groq.usage`; the API takes no `stream_options`.
+    streamUsage: 'always',
+    docs: 'https://console.groq.com/docs/api-reference#chat-create',
   },
   {
     key: 'DEEPSEEK',
@@ -306,6 +313,12 @@ export const PROVIDER_REGISTRY = [
     catalogueId: 'openrouter',
     hosts: ['openrouter.ai'],
     sdkPackages: ['@openrouter/sdk', '@openrouter/ai-sdk-provider'],
+    instrumentation: {
+      name: 'openrouter',
+      packageName: '@aicost/instrumentation-openrouter',
+      exportName: 'OpenRouterInstrumentation',
+      patches: ['@openrouter/sdk'],
+    },
     sdkTracesItself: false,
     streamUsage: 'unknown',
     reportedCost: {
@@ -344,14 +357,34 @@ export const PROVIDER_REGISTRY = [
     docs: 'https://portkey.ai/docs/api-reference/inference-api/gateway-for-other-apis',
   },
   {
+    key: 'OLLAMA',
+    genaiName: 'ollama',
+    // The user's own server (or a machine of theirs): priced by their self-hosted rate, never by
+    // a vendor's list price, whatever the model is called (`mistral-large`, `command-r`...).
+    kind: 'self_hosted',
+    aliases: [],
+    hosts: [],
+    sdkPackages: ['ollama'],
+    instrumentation: {
+      name: 'ollama',
+      packageName: '@aicost/instrumentation-ollama',
+      exportName: 'OllamaInstrumentation',
+      patches: ['ollama'],
+    },
+    sdkTracesItself: false,
+    // The last (`done: true`) object of a stream carries `prompt_eval_count` / `eval_count`.
+    streamUsage: 'always',
+    docs: 'https://github.com/ollama/ollama/blob/main/docs/api.md',
+  },
+  {
     key: 'SELF_HOSTED',
     genaiName: 'self_hosted',
     kind: 'self_hosted',
-    aliases: ['ollama', 'vllm', 'lmstudio', 'llamacpp'],
+    aliases: ['vllm', 'lmstudio', 'llamacpp'],
     hosts: [],
-    // Ollama 11434, LM Studio 1234, vLLM 8000.
+    // Ollama 11434, LM Studio 1234, vLLM 8000: OpenAI-compatible clients pointed at a local server.
     ports: ['11434', '1234', '8000'],
-    sdkPackages: ['ollama'],
+    sdkPackages: [],
     sdkTracesItself: false,
     streamUsage: 'unknown',
     docs: 'https://github.com/ollama/ollama/blob/main/docs/openai.md',

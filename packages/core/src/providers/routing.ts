@@ -41,7 +41,8 @@ export interface Route {
  *    - anything else is self-hosted (`unknown_model`);
  * 4. otherwise the span's provider name decides (`provider_name`): an SDK that speaks one
  *    provider's protocol (Anthropic, Bedrock, Azure) calls that provider through any proxy, and
- *    a span without a server (Vercel AI's legacy spans, OpenInference) is taken at its word.
+ *    a span without a server (Vercel AI's legacy spans, OpenInference) is taken at its word; a
+ *    self-hosted server's name (`ollama`, `vllm`) is `self_hosted`, priced by the user's rate.
  *
  * A gateway host the registry knows without a catalogue of its own (Portkey, a mapped LiteLLM)
  * routes by model id too.
@@ -67,7 +68,12 @@ export function routeCall(input: RouteInput, hosts: HostMappings): Route {
     }
   }
   // Without a server there is no host to doubt: the name decides, as the SQL price table does.
-  if (address && isGenericName(providerByName(input.provider))) return byModel(input);
+  const named = providerByName(input.provider);
+  if (address && isGenericName(named)) return byModel(input);
+  // A self-hosted server's own SDK (Ollama) runs the user's models, whatever they are called.
+  if (named?.kind === 'self_hosted') {
+    return { provider: GEN_AI_PROVIDER.SELF_HOSTED, model: input.model, match: PRICE_MATCH.PROVIDER_NAME };
+  }
   return { provider: input.provider, model: input.model, match: PRICE_MATCH.PROVIDER_NAME };
 }
 

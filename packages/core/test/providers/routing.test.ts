@@ -237,6 +237,37 @@ describe('pricing by route', () => {
     expect(result.cost?.total).toBe(360_000n);
   });
 
+  it("prices a self-hosted server's own SDK (Ollama) by the user rate whatever the model is called", () => {
+    const book = createPricer({
+      pricesFile: false,
+      hosts: {},
+      overrides: {
+        self_hosted: [
+          { provider: 'ollama', model: 'llama3.2*', input_mtok: '0.1', output_mtok: '0.4' },
+          { model: '*', input_mtok: '0.2', output_mtok: '0.8' },
+        ],
+      },
+    });
+    const ollama = { provider: 'ollama', serverAddress: '127.0.0.1', serverPort: 11434, usage };
+    // A catalogue name (Mistral's API, Cohere's) served by Ollama is still the user's own model.
+    for (const model of ['mistral-large', 'command-r']) {
+      const result = book.priceUsage({ ...ollama, model });
+      expect(result, model).toMatchObject({ status: 'override', match: 'self_hosted_rate' });
+      expect(result.cost?.total, model).toBe(360_000n);
+    }
+    // A rate naming the server applies before the generic one: 1000 x 0.1 / 1M + 200 x 0.4 / 1M.
+    expect(book.priceUsage({ ...ollama, model: 'llama3.2:3b' }).cost?.total).toBe(180_000n);
+    expect(
+      routeCall({ provider: 'ollama', model: 'gpt-4o', serverAddress: 'gpu-box.lan' }, NO_HOST_MAPPINGS),
+    ).toEqual({ provider: 'self_hosted', model: 'gpt-4o', match: 'provider_name' });
+    expect(
+      createPricer({ pricesFile: false, hosts: {} }).priceUsage({ ...ollama, model: 'qwen3' }),
+    ).toMatchObject({
+      status: 'unpriced',
+      reason: 'self_hosted_no_rate',
+    });
+  });
+
   it('leaves an open-weight model on an unknown host self-hosted: unpriced without a rate, with one warning naming the fix', () => {
     const warn = vi.spyOn(diag, 'warn').mockImplementation(() => {});
     const book = createPricer({ pricesFile: false, hosts: {} });

@@ -1,0 +1,24 @@
+import {
+  ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
+  ATTR_GEN_AI_REQUEST_SEED,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_K,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  type RequestAttributeTable,
+} from '@aicost/core';
+
+/**
+ * Which field of a request's `options` (the Modelfile's parameter names) holds each numeric
+ * `gen_ai.request.*` attribute.
+ */
+export const OPTIONS_REQUEST_ATTRIBUTES: RequestAttributeTable = {
+  [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: 'num_predict',
+  [ATTR_GEN_AI_REQUEST_TEMPERATURE]: 'temperature',
+  [ATTR_GEN_AI_REQUEST_TOP_P]: 'top_p',
+  [ATTR_GEN_AI_REQUEST_TOP_K]: 'top_k',
+  [ATTR_GEN_AI_REQUEST_SEED]: 'seed',
+  [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY]: 'frequency_penalty',
+  [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY]: 'presence_penalty',
+};
