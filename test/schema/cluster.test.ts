@@ -123,14 +123,17 @@ describe('cluster layout: the DDL', () => {
   });
 
   it('keeps reference data whole on every node: prices, aliases, the migrations ledger and the data users load', () => {
-    // Loaded by a command, not by traffic: bills, revenue, targets and capacity pools.
+    // Loaded by a command, not by traffic: bills, revenue, targets, capacity pools and the routing rules.
     expect(everyNode.sort()).toEqual([
       'aicost_billing',
       'aicost_capacity',
       'aicost_price_aliases',
       'aicost_prices',
       'aicost_revenue',
+      'aicost_route_hosts',
+      'aicost_route_names',
       'aicost_schema_migrations',
+      'aicost_service_tiers',
       'aicost_targets',
     ]);
   });

@@ -85,7 +85,9 @@ describe('applied to the engine', () => {
     await engine?.close();
   });
 
-  it('apply twice without error, then again over data without losing or doubling anything', async () => {
+  it('apply twice without error, then again over data without losing or doubling anything', {
+    timeout: 120_000,
+  }, async () => {
     await migrate(engine);
     await migrate(engine);
     await loadPriceRows(engine, PRICES, ALIASES);

@@ -33,15 +33,29 @@ function nextSpanId(): string {
 }
 
 async function ingest(call: Parameters<typeof callSpan>[0]): Promise<Record<string, unknown>> {
-  const spanId = nextSpanId();
-  await insertSpans(engine, [callSpan({ ...call, spanId })]);
-  const [row] = engine.query(
-    `SELECT service_version, price_match, service_tier, toString(cost_total) AS cost, cost_status,
+  const [row] = await ingestAll([call]);
+  return row!;
+}
+
+/** The spans in one insert block (one pass through the views), their rows in the same order. */
+async function ingestAll(
+  calls: readonly Parameters<typeof callSpan>[0][],
+): Promise<Record<string, unknown>[]> {
+  const spanIds = calls.map(() => nextSpanId());
+  await insertSpans(
+    engine,
+    calls.map((call, index) => callSpan({ ...call, spanId: spanIds[index] })),
+  );
+  const rows = engine.query<Record<string, unknown> & { span_id: string }>(
+    `SELECT span_id, service_version, price_match, service_tier, toString(cost_total) AS cost, cost_status,
             cost_status_reason, toString(cost_reported) AS reported, cost_reported_source,
             toString(cost_computed) AS computed
-     FROM otel.aicost_requests WHERE span_id = '${spanId}'`,
+     FROM otel.aicost_requests WHERE span_id IN (${spanIds.map((id) => `'${id}'`).join(', ')})`,
   );
-  return row!;
+  return spanIds.map((id) => {
+    const { span_id: _, ...row } = rows.find((candidate) => candidate.span_id === id)!;
+    return row;
+  });
 }
 
 describe('the request table keeps where each number came from', () => {
@@ -101,10 +115,69 @@ describe('the request table keeps where each number came from', () => {
   });
 });
 
-describe('service tiers in SQL', () => {
-  it('never prices a non-standard tier at the standard rate: unpriced, unknown_service_tier', async () => {
-    for (const tier of ['flex', 'priority', 'batch', 'PROVISIONED_THROUGHPUT']) {
-      expect(await ingest({ ...GPT_4O, attributes: { 'aicost.service_tier': tier } }), tier).toMatchObject({
+describe('service tiers in SQL, by the rules @aicost/core exports (exportRoutingData)', () => {
+  /** claude-sonnet-4-0 at 3 / 15 USD per 1M: 1000 in + 100 out = 0.0045 USD. */
+  const CLAUDE = { ...GPT_4O, provider: 'anthropic', requestModel: 'claude-sonnet-4-0' };
+  /** gemini-2.5-pro at 1.25 / 10 USD per 1M, 2.5 / 15 above 200k input tokens. */
+  const GEMINI = { ...GPT_4O, provider: 'gcp.gemini', requestModel: 'gemini-2.5-pro' };
+
+  it('applies each reviewed tier rule, to the nano in SQL', async () => {
+    const cases = [
+      // [call, served tier, cost, status]
+      [GPT_4O, 'flex', '0.00175', 'priced'],
+      [GPT_4O, 'default', '0.0035', 'priced'],
+      [GPT_4O, 'scale', null, 'committed'],
+      [CLAUDE, 'batch', '0.00225', 'priced'],
+      [CLAUDE, 'standard', '0.0045', 'priced'],
+      [CLAUDE, 'priority', null, 'committed'],
+      [GEMINI, 'flex', '0.001125', 'priced'],
+      [GEMINI, 'batch', '0.001125', 'priced'],
+      [GEMINI, 'ON_DEMAND', '0.00225', 'priced'],
+      [{ ...GEMINI, provider: 'gcp.vertex_ai' }, 'PROVISIONED_THROUGHPUT', null, 'committed'],
+    ] as const;
+    const rows = await ingestAll(
+      cases.map(([call, tier]) => ({ ...call, attributes: { 'aicost.service_tier': tier } })),
+    );
+    expect(rows.map((row) => [row.service_tier, row.cost, row.cost_status, row.cost_status_reason])).toEqual(
+      cases.map(([, tier, cost, status]) => [tier, cost, status, '']),
+    );
+  });
+
+  it('scales the tier prices above the catalogue tier start too (gemini flex, 300k input tokens)', async () => {
+    // Above 200k input tokens: 2.5 / 15 per 1M, halved: 300000 x 1.25 + 1000 x 7.5 per 1M.
+    const row = await ingest({
+      ...GEMINI,
+      usage: { input: 300_000, output: 1000 },
+      attributes: { 'aicost.service_tier': 'flex' },
+    });
+    expect(row).toMatchObject({ cost: '0.3825', cost_status: 'priced' });
+    const [found] = engine.query<{ version: string }>(
+      `SELECT price_version AS version FROM otel.aicost_requests WHERE service_tier = 'flex' AND input_tokens = 300000`,
+    );
+    expect(found?.version).toMatch(/^genai-prices@[^+]+\+service-tiers@/);
+  });
+
+  it('prices the tier that served the call, not the one requested', async () => {
+    const row = await ingest({
+      ...GPT_4O,
+      attributes: { 'openai.request.service_tier': 'flex', 'aicost.service_tier': 'default' },
+    });
+    expect(row).toMatchObject({ cost: '0.0035', cost_status: 'priced', service_tier: 'default' });
+  });
+
+  it('never prices a tier without a reviewed rule at the standard rate: unpriced, unknown_service_tier', async () => {
+    const cases = [
+      [GPT_4O, 'priority'],
+      [GPT_4O, 'batch'],
+      [GPT_4O, 'PROVISIONED_THROUGHPUT'],
+      [CLAUDE, 'flex'],
+      [GEMINI, 'turbo'],
+    ] as const;
+    const rows = await ingestAll(
+      cases.map(([call, tier]) => ({ ...call, attributes: { 'aicost.service_tier': tier } })),
+    );
+    for (const [index, [, tier]] of cases.entries()) {
+      expect(rows[index], tier).toMatchObject({
         cost: null,
         cost_status: 'unpriced',
         cost_status_reason: 'unknown_service_tier',
@@ -114,8 +187,12 @@ describe('service tiers in SQL', () => {
   });
 
   it('prices the standard tier under each provider spelling at the list price', async () => {
-    for (const tier of [...STANDARD_TIER_NAMES]) {
-      expect(await ingest({ ...GPT_4O, attributes: { 'aicost.service_tier': tier } }), tier).toMatchObject({
+    const tiers = [...STANDARD_TIER_NAMES];
+    const rows = await ingestAll(
+      tiers.map((tier) => ({ ...GPT_4O, attributes: { 'aicost.service_tier': tier } })),
+    );
+    for (const [index, tier] of tiers.entries()) {
+      expect(rows[index], tier).toMatchObject({
         cost: '0.0035',
         cost_status: 'priced',
       });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import {
   type LoadPricesOptions,
   loadPrices,
+  loadRouting,
   type MigrateResult,
   type MigrationOptions,
   migrate as migrateSchema,
@@ -19,6 +20,7 @@ import {
   type PriceRow,
 } from '@aicost/schema';
 import { drainPending, Session } from 'chdb';
+import { exportRoutingData, type RoutingData } from '../../packages/core/src/providers/routing-rows.js';
 
 import { EXPORTER_TRACE_COLUMNS, type ExporterSpan, exporterRow } from './exporter-rows.js';
 
@@ -94,14 +96,27 @@ export async function openMigratedEngine(): Promise<EngineSession> {
   return engine;
 }
 
-/** Loads price rows and aliases with @aicost/schema's loader (the one `aicost prices load` uses). */
-export function loadPriceRows(
+/**
+ * Loads price rows and aliases with @aicost/schema's loader (the one `aicost prices load` uses),
+ * and the routing rule's rows (host vs model, service tiers) as `aicost prices load` does:
+ * @aicost/core's `exportRoutingData()`, or `routing` when given (a test's host mappings).
+ */
+export async function loadPriceRows(
   engine: EngineSession,
   rows: readonly PriceRow[],
   aliases: readonly PriceAlias[],
-  options?: LoadPricesOptions,
+  options?: LoadPricesOptions & { routing?: RoutingData },
 ): Promise<void> {
-  return loadPrices((statement) => engine.exec(statement), rows, aliases, options);
+  await loadPrices((statement) => engine.exec(statement), rows, aliases, options);
+  // A schema from before the routing tables (the upgrade test's release 1) has nothing to load them into.
+  const database = options?.database ?? 'otel';
+  const [exists] = engine.query<{ n: string }>(
+    `SELECT count() AS n FROM system.tables WHERE database = '${database}' AND name = 'aicost_route_hosts'`,
+  );
+  if (exists?.n === '0') return;
+  await loadRouting((statement) => engine.exec(statement), options?.routing ?? exportRoutingData(), {
+    database: options?.database,
+  });
 }
 
 /** Inserts spans into `otel.otel_traces` (or `table`) with the exporter's exact column list (which fires the MVs). */

@@ -21,7 +21,7 @@ Usage:
   aicost up       [--port 4318] [--clickhouse-port 8123] [--ui-port 4319 | --no-ui] [--host 127.0.0.1] [--data-dir ./.aicost] [--writable]
   aicost ui       [--data-dir ./.aicost] [--open]      (the web UI's address of the running aicost up)
   aicost report   [--by feature|customer|workflow|team|model|provider|operation|service|environment|day]...
-                  [--since 7d | --from DATE [--to DATE]] [--format table|json|csv]
+                  [--since 7d | --from DATE [--to DATE]] [--format table|json|csv] [--drift-threshold 5%]
                   [--feature F] [--customer C] [--workflow W] [--team T] [--model M] [--provider P]
                   [--operation O] [--service S] [--environment E]   (filters: repeatable, comma-separated)
   aicost sql      "<query>" [--format table|json|csv|tsv]      (or the query on stdin)

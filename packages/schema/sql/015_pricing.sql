@@ -143,9 +143,9 @@ CREATE OR REPLACE FUNCTION aicost_cost_parts{{on_cluster}} AS (l, p) ->
 
 -- Parts larger than their whole (e.g. more cache reads than input): invalid usage, no price.
 -- Whether a served service tier is the standard one, priced at the catalogue's list price.
--- The names are @aicost/core's STANDARD_TIER_NAMES (pricing/service-tiers.ts). Any other tier
--- is not priced here (status reason `unknown_service_tier`, never the standard price): the
--- SDK prices the tiers it has reviewed rules for and sends that cost.
+-- The names are @aicost/core's STANDARD_TIER_NAMES (pricing/service-tiers.ts). Other tiers are
+-- priced by the reviewed rules loaded into aicost_service_tiers (aicost_tier_rule below); a tier
+-- without one is `unknown_service_tier`, never the standard price.
 CREATE OR REPLACE FUNCTION aicost_standard_tier{{on_cluster}} AS (tier) ->
     tier IN ('', 'default', 'standard', 'on_demand', 'ON_DEMAND');
 
@@ -192,3 +192,86 @@ CREATE OR REPLACE FUNCTION aicost_request_cost{{on_cluster}} AS (usage, prices) 
                      [aicost_cost_parts(l, p)])[1],
                  [aicost_leaves(usage, p)])[1],
              [aicost_unit_prices(prices, usage.1)])[1];
+
+-- Who prices a call: @aicost/core's routeCall (providers/routing.ts) over the rows of
+-- 012_routing.sql (aicost_route_rules). A known or mapped host decides (`user_host_mapping`,
+-- `host`); on any other host a span naming only a wire format (`openai`, `self_hosted`...) is
+-- routed by its model id (`open_weight`, `model_id_prefixed`, `model_id`, `unknown_model`);
+-- otherwise, and without a server address, the span's provider name decides (`provider_name`).
+-- The result is (provider key, model, price_match, catalogue provider id, by_model):
+-- `by_model` marks a model-id route to a provider, which becomes self-hosted (`unknown_model`)
+-- when that provider's catalogue does not list the model.
+
+-- A server address as the rule compares it: lower case, no blanks, no IPv6 brackets.
+CREATE OR REPLACE FUNCTION aicost_route_address{{on_cluster}} AS (address) ->
+    replaceRegexpAll(lower(trimBoth(address)), '^\\[|\\]$', '');
+
+-- Whether one host rule (kind, pattern, ...) names the server. Catalogue URL patterns are
+-- anchored at the start, as @pydantic/genai-prices matches them.
+CREATE OR REPLACE FUNCTION aicost_host_rule_matches{{on_cluster}} AS (rule, address, port) ->
+    multiIf(rule.1 = 'host_port', port != '' AND concat(address, ':', port) = rule.2,
+            rule.1 = 'exact', address = rule.2,
+            rule.1 = 'suffix', endsWith(address, rule.2),
+            rule.1 = 'pattern', match(address, rule.2),
+            rule.1 = 'catalogue_url',
+                match(if(match(address, '^https?://'), address, concat('https://', address)), concat('^(?:', rule.2, ')')),
+            false);
+
+-- The provider a model id alone names, for calls on hosts nobody declared. `m` binds
+-- (lower-case id, id, position of its first slash); `prefixes`, `open_weight` and `claims` are
+-- aicost_route_rules' lists.
+CREATE OR REPLACE FUNCTION aicost_route_by_model{{on_cluster}} AS (model, prefixes, open_weight, claims) ->
+    arrayMap(m ->
+        multiIf(arrayExists(p -> match(splitByChar('/', m.1)[-1], p), open_weight),
+                    ('self_hosted', m.2, 'open_weight', '', false),
+                m.3 > 1,
+                    arrayMap(v -> if(v.1 != '', (v.2, substring(m.2, m.3 + 1), 'model_id_prefixed', v.3, true),
+                                     ('self_hosted', m.2, 'unknown_model', '', false)),
+                             [arrayFirst(v -> v.1 = substring(m.1, 1, m.3 - 1), prefixes)])[1],
+                arrayMap(c -> if(c.1 != '', (c.3, m.2, 'model_id', c.4, true), ('self_hosted', m.2, 'unknown_model', '', false)),
+                         [arrayFirst(c -> multiIf(c.1 = 'equals', m.1 = c.2,
+                                                  c.1 = 'starts_with', startsWith(m.1, c.2),
+                                                  c.1 = 'ends_with', endsWith(m.1, c.2),
+                                                  c.1 = 'contains', position(m.1, c.2) > 0,
+                                                  c.1 = 'regex', match(m.2, c.2),
+                                                  false), claims)])[1]),
+        [(lower(trimBoth(model)), trimBoth(model), position(trimBoth(model), '/'))])[1];
+
+-- The route of a call (see above). `address` as aicost_route_address gives it, `port` as text.
+CREATE OR REPLACE FUNCTION aicost_route{{on_cluster}} AS
+    (provider, model, address, port, host_rules, generic_names, prefixes, open_weight, claims) ->
+    arrayMap(h ->
+        arrayMap(by_model ->
+            multiIf(h.1 = '',
+                        if(address != '' AND has(generic_names, lower(provider)), by_model,
+                           (lower(provider), model, 'provider_name', '', false)),
+                    h.5, by_model,
+                    (h.3, model, if(h.6 = 'user', 'user_host_mapping', 'host'), h.4, false)),
+            [aicost_route_by_model(model, prefixes, open_weight, claims)])[1],
+        [arrayFirst(r -> address != '' AND aicost_host_rule_matches(r, address, port), host_rules)])[1];
+
+-- The catalogue provider id a provider key is priced under ('' when none: self-hosted, unknown).
+CREATE OR REPLACE FUNCTION aicost_route_catalogue_id{{on_cluster}} AS (route, provider_catalogue) ->
+    if(route.4 != '', route.4, arrayFirst(r -> r.1 = route.1, provider_catalogue).2);
+
+-- The served tier's rule as (kind, factor): the reviewed rule for the provider's catalogue id,
+-- else `standard` for the standard names (aicost_standard_tier), else ('', NULL): no rule.
+-- @aicost/core's serviceTierRule.
+CREATE OR REPLACE FUNCTION aicost_tier_rule{{on_cluster}} AS (catalogue_id, tier, tier_rules) ->
+    arrayMap(r -> (if(r.1 != '', r.3, if(aicost_standard_tier(tier), 'standard', '')), r.4),
+             [arrayFirst(r -> r.1 = catalogue_id AND r.2 = tier, tier_rules)])[1];
+
+-- A price times a tier's factor, rounded half up to 12 digits like every price (@aicost/core's
+-- scaleSheet); NULL stays NULL.
+CREATE OR REPLACE FUNCTION aicost_scaled_price{{on_cluster}} AS (price, factor) ->
+    CAST(round(price * factor, 12) AS Nullable(Decimal(38, 12)));
+
+-- Every price of a period_prices tuple times `factor` (position 13, the tier start, is a count).
+CREATE OR REPLACE FUNCTION aicost_scale_prices{{on_cluster}} AS (prices, factor) ->
+    (aicost_scaled_price(prices.1, factor), aicost_scaled_price(prices.2, factor), aicost_scaled_price(prices.3, factor),
+     aicost_scaled_price(prices.4, factor), aicost_scaled_price(prices.5, factor), aicost_scaled_price(prices.6, factor),
+     aicost_scaled_price(prices.7, factor), aicost_scaled_price(prices.8, factor), aicost_scaled_price(prices.9, factor),
+     aicost_scaled_price(prices.10, factor), aicost_scaled_price(prices.11, factor), aicost_scaled_price(prices.12, factor),
+     prices.13,
+     aicost_scaled_price(prices.14, factor), aicost_scaled_price(prices.15, factor), aicost_scaled_price(prices.16, factor),
+     aicost_scaled_price(prices.17, factor), aicost_scaled_price(prices.18, factor));

@@ -98,6 +98,14 @@ ALTER TABLE {{database}}.aicost_spans{{on_cluster}}
 ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}}
     ADD COLUMN IF NOT EXISTS usage_readable Bool DEFAULT true;
 
+-- The span's server.port (src/request-columns.ts, server_port): with server_address it decides
+-- who prices the call (a user's host:port mapping, 012_routing.sql).
+ALTER TABLE {{database}}.aicost_spans{{on_cluster}}
+    ADD COLUMN IF NOT EXISTS server_port String DEFAULT '';
+
+ALTER TABLE {{database}}.aicost_spans_to_price{{on_cluster}}
+    ADD COLUMN IF NOT EXISTS server_port String DEFAULT '';
+
 -- Until 0.x the whole path was one view, aicost_requests_mv; an upgrade replaces it.
 DROP VIEW IF EXISTS {{database}}.aicost_requests_mv{{on_cluster}};
 
@@ -155,14 +163,28 @@ WHERE cost_total IS NULL AND has_usage;
 
 -- The span's own cost when it passes the checks of 016 (kept as sent), else priced here when
 -- the catalogue row is found and the usage is consistent, else unpriced.
--- The two joins find the catalogue row (aliases) and its price period at the span's start;
--- 040's aicost_requests_repriced runs the same joins over aicost_requests at today's time.
+-- First the route (015's aicost_route over 012's rules: a known or mapped host, else the model
+-- id on an unknown host, else the provider name), then two joins find the catalogue row
+-- (aliases, under the routed provider) and its price period at the span's start; the served
+-- tier's rule (aicost_tier_rule) scales the catalogue's prices or marks the call committed.
+-- Custom prices and self-hosted rates (rows not from the catalogue) apply as they are, before
+-- any tier, as in @aicost/core's PriceBook. 040's aicost_requests_repriced runs the same
+-- price joins over aicost_requests at today's time.
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{database}}.aicost_requests_priced_mv{{on_cluster}} TO {{database}}.aicost_requests{{local}} AS
-WITH price_found AND usage_ok AND sql_cost.1 AND aicost_standard_tier(service_tier) AS priced_here,
+WITH price_found AND NOT catalogue_row AS own_rate,
+     usage_ok AND route_catalogue_id != '' AND route.1 != 'self_hosted' AND NOT own_rate AS tier_applies,
+     price_found AND usage_ok AND sql_cost.1 AND (own_rate OR tier.1 IN ('standard', 'multiplier')) AS priced_here,
+     tier_applies AND tier.1 = 'committed' AS committed_here,
      aicost_sent_cost_verdict(sent_cost, sent_terms.1, sent_terms.2, priced_here, sql_cost.7) AS sent_cost_verdict,
-     sent_cost_verdict = 'kept' AS kept
+     sent_cost_verdict = 'kept' AS kept,
+     NOT usage_ok OR (price_found AND NOT sql_cost.1 AND NOT committed_here) AS usage_refused
 SELECT
     {{priced_columns}}
+FROM
+(
+SELECT
+    priced.*,
+    aicost_request_cost(priced.usage, priced.effective_prices) AS sql_cost
 FROM
 (
     -- The price period valid at price_at: the latest valid_from <= price_at (ASOF), provided
@@ -172,16 +194,22 @@ FROM
         price.period_price_source AS period_price_source,
         price.period_price_version AS period_price_version,
         price.period_model_id != '' AND (price.period_valid_to IS NULL OR matched.price_at < price.period_valid_to) AS price_found,
+        -- A row of the catalogue (discounted or not), which service tiers apply to; custom prices
+        -- and self-hosted rates carry the overrides' own version.
+        startsWith(price.period_price_version, 'genai-prices@') AS catalogue_row,
         (input_tokens, cache_read_tokens, cache_write_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
          output_tokens, reasoning_tokens, input_audio_tokens, output_audio_tokens, input_image_tokens,
          output_image_tokens, request_units) AS usage,
         -- Usage @aicost/core refuses whatever the price (unreadable or out-of-range counts, parts
         -- above their whole): invalid_usage before any price lookup counts, as in JavaScript.
         matched.usage_readable AND aicost_usage_consistent(usage) AS usage_ok,
-        aicost_request_cost(usage, price.period_prices) AS sql_cost,
+        -- The catalogue's prices under the tier's multiplier (priced in the next level, where
+        -- this is a column: aicost_request_cost reads its argument many times).
+        if(catalogue_row AND matched.tier.1 = 'multiplier', aicost_scale_prices(price.period_prices, matched.tier.2),
+           price.period_prices) AS effective_prices,
         -- The span's own cost, currency and status as sent, and its provenance, under names the
         -- outer columns do not take. The verdict on them (016) is taken in the outer query, where
-        -- sql_cost is a column: an alias here would be inlined into every use of it.
+        -- sql_cost (computed a level up) is a column: an alias would be inlined into every use of it.
         (matched.sent_cost_total, matched.sent_cost_input, matched.sent_cost_cache_read,
          matched.sent_cost_cache_write, matched.sent_cost_output, matched.sent_cost_other) AS sent_cost,
         (matched.currency, matched.cost_status) AS sent_terms,
@@ -189,24 +217,64 @@ FROM
          matched.price_source, matched.price_version, matched.price_provider_id, matched.price_model_id) AS sent_provenance
     FROM
     (
+        -- A model-id route to a provider whose catalogue does not list the model: self-hosted,
+        -- priced by a self-hosted rate for that model if there is one. (A level of its own:
+        -- catalogue_match is a column here, not an expression copied into every use.)
         SELECT
-            src.*,
-            toDateTime(src.timestamp, 'UTC') AS price_at,
-            aicost_price_match(
-                (src.price_provider_id, src.price_model_id),
-                response_exact.exact_match, request_exact.exact_match, prefixes.prefix_rules, contains.contains_rules,
-                src.response_model, src.request_model) AS catalogue_match,
-            catalogue_match.1 AS match_provider_id,
-            catalogue_match.2 AS match_model_id
-        FROM {{database}}.aicost_spans_to_price AS src
-        LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS response_exact
-            ON response_exact.exact_provider = lower(src.provider) AND response_exact.exact_pattern = lower(src.response_model)
-        LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS request_exact
-            ON request_exact.exact_provider = lower(src.provider) AND request_exact.exact_pattern = lower(src.request_model)
-        LEFT ANY JOIN {{database}}.aicost_price_prefix_lookup AS prefixes ON prefixes.prefix_provider = lower(src.provider)
-        LEFT ANY JOIN {{database}}.aicost_price_contains_lookup AS contains ON contains.contains_provider = lower(src.provider)
+            found.*,
+            found.catalogue_match.2 = '' AND found.model_route.5 AS unlisted,
+            if(unlisted, ('self_hosted', found.model_route.2, 'unknown_model', '', false), found.model_route) AS route,
+            if(unlisted,
+               arrayFirst(m -> m.2 != '', [
+                   (toString(found.route_self_hosted_exact.2[indexOf(found.route_self_hosted_exact.1, lower(found.model_route.2))]),
+                    toString(found.route_self_hosted_exact.3[indexOf(found.route_self_hosted_exact.1, lower(found.model_route.2))])),
+                   aicost_prefix_match(lower(found.model_route.2), found.route_self_hosted_prefix)]),
+               found.catalogue_match) AS final_match,
+            final_match.1 AS match_provider_id,
+            final_match.2 AS match_model_id,
+            aicost_route_catalogue_id(route, found.route_provider_catalogue) AS route_catalogue_id,
+            -- The served tier's rule under the routed provider: (kind, factor), kind '' when none.
+            aicost_tier_rule(route_catalogue_id, found.service_tier, found.route_tier_rules) AS tier
+        FROM
+        (
+            SELECT
+                routed.*,
+                toDateTime(routed.timestamp, 'UTC') AS price_at,
+                aicost_price_match(
+                    (routed.price_provider_id, routed.price_model_id),
+                    response_exact.exact_match, request_exact.exact_match, prefixes.prefix_rules, contains.contains_rules,
+                    routed.lookup_response_model, routed.lookup_request_model) AS catalogue_match
+            FROM
+            (
+                SELECT
+                    src.*,
+                    -- The rules as one constant per insert block (a scalar subquery is computed once).
+                    (SELECT (route_host_rules, route_generic_names, route_model_prefixes, route_open_weight,
+                             route_model_claims, route_provider_catalogue, route_rules_version, route_tier_rules,
+                             route_self_hosted_exact, route_self_hosted_prefix)
+                     FROM {{database}}.aicost_route_rules) AS rules,
+                    rules.6 AS route_provider_catalogue,
+                    rules.7 AS route_rules_version,
+                    rules.8 AS route_tier_rules,
+                    rules.9 AS route_self_hosted_exact,
+                    rules.10 AS route_self_hosted_prefix,
+                    aicost_route(src.provider, src.model, aicost_route_address(src.server_address), src.server_port,
+                                 rules.1, rules.2, rules.3, rules.4, rules.5) AS model_route,
+                    -- A gateway prefix stripped: both model columns are looked up without it.
+                    if(model_route.3 = 'model_id_prefixed', model_route.2, src.response_model) AS lookup_response_model,
+                    if(model_route.3 = 'model_id_prefixed', model_route.2, src.request_model) AS lookup_request_model
+                FROM {{database}}.aicost_spans_to_price AS src
+            ) AS routed
+            LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS response_exact
+                ON response_exact.exact_provider = routed.model_route.1 AND response_exact.exact_pattern = lower(routed.lookup_response_model)
+            LEFT ANY JOIN {{database}}.aicost_price_exact_lookup AS request_exact
+                ON request_exact.exact_provider = routed.model_route.1 AND request_exact.exact_pattern = lower(routed.lookup_request_model)
+            LEFT ANY JOIN {{database}}.aicost_price_prefix_lookup AS prefixes ON prefixes.prefix_provider = routed.model_route.1
+            LEFT ANY JOIN {{database}}.aicost_price_contains_lookup AS contains ON contains.contains_provider = routed.model_route.1
+        ) AS found
     ) AS matched
     LEFT ASOF JOIN {{database}}.aicost_price_periods AS price
         ON price.period_provider_id = matched.match_provider_id AND price.period_model_id = matched.match_model_id
         AND matched.price_at >= price.period_valid_from
+) AS priced
 );

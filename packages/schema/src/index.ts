@@ -37,6 +37,7 @@ export {
   requestColumnParameters,
 } from './request-columns.js';
 export { ROLLUP_MEASURES, type RollupMeasure, rollupParameters } from './rollup-measures.js';
+export { type LoadRoutingOptions, loadRouting, type RoutingRows, routingLoadStatements } from './routing.js';
 export {
   DEFAULT_DATABASE,
   MIGRATIONS_DIR,

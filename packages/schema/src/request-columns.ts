@@ -244,7 +244,11 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     comment: 'priced, unpriced, estimated, provider_reported, override',
     span: attribute('aicost.cost.status'),
     recorded: "if(recorded, if(span.cost_status != '', span.cost_status, 'priced'), 'unpriced')",
-    priced: "multiIf(kept, sent_provenance.1, priced_here, 'priced', 'unpriced')",
+    // A catalogue row is `priced`; a discounted one, a custom price or a self-hosted rate is
+    // `override` (as @aicost/core's PriceBook says); provisioned capacity is `committed`.
+    priced: `multiIf(kept, sent_provenance.1,
+            priced_here, if(period_price_source = 'genai-prices', 'priced', 'override'),
+            committed_here, 'committed', 'unpriced')`,
   },
   {
     name: 'cost_status_reason',
@@ -252,9 +256,12 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     span: attribute('aicost.cost.status_reason'),
     recorded: `multiIf(recorded OR (sent_cost_verdict = 'absent' AND span.cost_status_reason != ''), span.cost_status_reason,
             sent_cost_verdict = 'invalid', 'invalid_cost', 'missing_usage')`,
-    priced: `multiIf(kept, sent_provenance.2, sent_cost_verdict = 'invalid', 'invalid_cost', priced_here, '',
-            sent_provenance.2 != '', sent_provenance.2, NOT usage_ok OR (price_found AND NOT sql_cost.1), 'invalid_usage',
-            price_found AND NOT aicost_standard_tier(service_tier), 'unknown_service_tier', 'unknown_model')`,
+    priced: `multiIf(kept, sent_provenance.2, sent_cost_verdict = 'invalid', 'invalid_cost', priced_here OR committed_here, '',
+            sent_provenance.2 != '', sent_provenance.2, usage_refused, 'invalid_usage',
+            route.1 = 'self_hosted', 'self_hosted_no_rate',
+            tier.1 = '' AND (tier_applies OR (price_found AND NOT own_rate)), 'unknown_service_tier',
+            NOT price_found AND route_catalogue_id = '' AND notEmpty(route_provider_catalogue), 'unknown_provider',
+            'unknown_model')`,
   },
   {
     name: 'price_source',
@@ -269,7 +276,11 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     type: 'LowCardinality(String)',
     span: attribute('aicost.price.version'),
     recorded: recordedOnly('price_version'),
-    priced: pricedProvenance(4, 'period_price_version'),
+    // A tier's multiplier is part of the price: its rules' version is written beside the catalogue's.
+    priced: pricedProvenance(
+      4,
+      "if(catalogue_row AND tier.1 = 'multiplier', concat(period_price_version, '+', route_rules_version), period_price_version)",
+    ),
   },
   {
     name: 'price_provider_id',
@@ -289,10 +300,13 @@ export const REQUEST_COLUMNS: readonly RequestColumn[] = [
     name: 'price_match',
     type: 'LowCardinality(String)',
     comment:
-      'how the call was matched to its price (aicost.price.match); provider_name when priced at ingest',
+      'how the call was matched to its price (aicost.price.match): host, user_host_mapping, provider_name, model_id, model_id_prefixed, open_weight, unknown_model or self_hosted_rate',
     span: attribute('aicost.price.match'),
     recorded: recordedOnly('price_match'),
-    priced: "multiIf(kept, price_match, priced_here, 'provider_name', '')",
+    // The route taken at ingest (015's aicost_route), as @aicost/core's PriceBook records it:
+    // none for refused usage, `self_hosted_rate` when a self-hosted rate priced the call.
+    priced: `multiIf(kept, price_match, usage_refused, '',
+            priced_here AND period_price_source = 'self_hosted', 'self_hosted_rate', route.3)`,
   },
   {
     name: 'service_tier',
@@ -391,6 +405,15 @@ export const USAGE_READABLE_COLUMN: { name: string; span: string } = {
     .join('\n        AND '),
 };
 
+/**
+ * The span's `server.port`, as text, on the two Null tables only: with the server address it
+ * decides who prices the call (a user's `host:port` mapping, 012_routing.sql), migration 0006.
+ */
+export const SERVER_PORT_COLUMN: { name: string; span: string } = {
+  name: 'server_port',
+  span: "SpanAttributes['server.port']",
+};
+
 /** A string literal for a COMMENT clause. */
 function literal(text: string): string {
   return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
@@ -418,6 +441,7 @@ export function requestColumnParameters(columns: readonly RequestColumn[] = REQU
       ...columns.map((column) => selected(column.span, column.name)),
       ...SENT_COST_COLUMNS.map((column) => selected(column.span, column.name)),
       selected(USAGE_READABLE_COLUMN.span, USAGE_READABLE_COLUMN.name),
+      selected(SERVER_PORT_COLUMN.span, SERVER_PORT_COLUMN.name),
     ].join(',\n    '),
     recorded_columns: list((column) => selected(column.recorded ?? column.name, column.name)),
     priced_columns: list((column) => selected(column.priced ?? column.name, column.name)),

@@ -1,11 +1,12 @@
 /**
  * `aicost prices load`: writes the price catalogue (genai-prices, plus the
- * user's overrides file) into the schema's price tables, so spans that arrive
+ * user's overrides file) and the routing rule (host vs model, service tiers,
+ * the `AICOST_HOSTS` mappings) into the schema's price and routing tables, so spans that arrive
  * without a cost (other languages, other instrumentations) are priced in SQL
  * and `aicost_requests_repriced` can re-price history.
  */
-import { exportPriceAliases, exportPriceRows } from '@aicost/core';
-import { loadPrices } from '@aicost/schema';
+import { exportPriceAliases, exportPriceRows, exportRoutingData } from '@aicost/core';
+import { loadPrices, loadRouting } from '@aicost/schema';
 import { flag, type ParsedArgs, str, UsageError } from '../args.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
 import { schemaDatabase } from '../store/schema.js';
@@ -25,6 +26,9 @@ export async function loadCatalogue(
   const rows = exportPriceRows(pricing);
   const aliases = exportPriceAliases(pricing);
   await loadPrices(execute, rows, aliases, { replace: opts.replace ?? true, database: opts.database });
+  // Who prices a call (host vs model) and the service-tier rules: the SQL pricing applies them
+  // to spans that arrive without a cost, as the SDK does (AICOST_HOSTS mappings included).
+  await loadRouting(execute, exportRoutingData(), { database: opts.database });
   return { rows: rows.length, aliases: aliases.length };
 }
 

@@ -6,6 +6,15 @@
 import { divideRoundHalfUp, formatNanos } from '@aicost/core';
 import { list, type ParsedArgs, str, UsageError } from '../args.js';
 import { parseTsvWithNamesAndTypes, toCsv, toTable } from '../output.js';
+import {
+  DEFAULT_DRIFT_THRESHOLD_PERCENT,
+  type DriftRow,
+  driftRow,
+  driftSql,
+  formatAtto,
+  formatBasisPoints,
+  parseDriftThreshold,
+} from '../report/drift.js';
 import { formatUsd, parseCostText } from '../report/money.js';
 import {
   DIMENSIONS,
@@ -33,6 +42,8 @@ export const reportOptions = {
   >),
   limit: { type: 'string' },
   format: { type: 'string', short: 'f' },
+  // Reported (gateway-billed) vs computed cost: rows whose difference is above this percentage are flagged.
+  'drift-threshold': { type: 'string' },
   // Pricing a feature (./feature-pricing.ts): --feature then names the feature priced.
   'price-for-margin': { type: 'string' },
 } as const;
@@ -104,6 +115,7 @@ export async function report(args: ParsedArgs): Promise<number> {
   if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0))
     throw new UsageError('--limit must be a positive integer');
 
+  const thresholdBasisPoints = parseDriftThreshold(str(args, 'drift-threshold'));
   const { sql, params } = reportSql({
     by: by as Dimension[],
     fromNs,
@@ -114,6 +126,7 @@ export async function report(args: ParsedArgs): Promise<number> {
   });
   const backend = await openBackend(args);
   let rows: ReportRow[];
+  let drift: DriftRow[];
   try {
     const rs = parseTsvWithNamesAndTypes(await backend.run(sql, 'TSVWithNamesAndTypes', params));
     const col = (name: string) => rs.columns.findIndex((c) => c.name === name);
@@ -130,6 +143,24 @@ export async function report(args: ParsedArgs): Promise<number> {
         cacheReadTokens: BigInt(r[col('cache_read_tokens')] ?? '0'),
         reasoningTokens: BigInt(r[col('reasoning_tokens')] ?? '0'),
       };
+    });
+    const driftQuery = driftSql({ fromNs, toNs, database: schemaDatabase(args) });
+    const driftResult = parseTsvWithNamesAndTypes(
+      await backend.run(driftQuery.sql, 'TSVWithNamesAndTypes', driftQuery.params),
+    );
+    drift = driftResult.rows.map((r) => {
+      const field = (name: string) => r[driftResult.columns.findIndex((c) => c.name === name)] ?? '';
+      return driftRow(
+        {
+          provider: field('provider'),
+          model: field('model'),
+          source: field('source'),
+          requests: field('requests'),
+          reported: field('reported'),
+          computed: field('computed'),
+        },
+        thresholdBasisPoints,
+      );
     });
   } finally {
     await backend.close();
@@ -188,6 +219,23 @@ export async function report(args: ParsedArgs): Promise<number> {
             cost_per_request: money(costPerRequest(totals)),
             input_tokens: totals.inputTokens.toString(),
             output_tokens: totals.outputTokens.toString(),
+          },
+          reported_cost_drift: {
+            threshold_percent: formatBasisPoints(thresholdBasisPoints).replace(/%$/, ''),
+            rows: drift.map((d) => ({
+              provider: d.provider,
+              model: d.model,
+              source: d.source,
+              requests: d.requests,
+              reported: formatAtto(d.reportedAtto),
+              computed: formatAtto(d.computedAtto),
+              drift: formatAtto(d.driftAtto),
+              drift_percent:
+                d.driftBasisPoints === undefined
+                  ? null
+                  : formatBasisPoints(d.driftBasisPoints).replace(/%$/, ''),
+              flagged: d.flagged,
+            })),
           },
         },
         null,
@@ -266,5 +314,38 @@ export async function report(args: ParsedArgs): Promise<number> {
       `\n${totals.unpricedRequests} request(s) have no price (unknown model or missing usage); their cost is not included above.\n`,
     );
   }
+  writeDriftTable(drift, thresholdBasisPoints);
   return 0;
+}
+
+/** What gateways billed beside what aicost computes, flagged above the threshold (table format). */
+function writeDriftTable(drift: DriftRow[], thresholdBasisPoints: bigint): void {
+  if (drift.length === 0) return;
+  const threshold = formatBasisPoints(thresholdBasisPoints);
+  process.stdout.write(
+    `\nReported vs computed cost (calls whose provider or gateway stated its bill; flagged above ${threshold}):\n\n`,
+  );
+  process.stdout.write(
+    toTable(
+      ['provider', 'model', 'source', 'requests', 'reported', 'computed', 'drift', 'drift %', ''],
+      drift.map((d) => [
+        d.provider,
+        d.model,
+        d.source,
+        String(d.requests),
+        `$${formatAtto(d.reportedAtto)}`,
+        `$${formatAtto(d.computedAtto)}`,
+        `${d.driftAtto < 0n ? '-' : ''}$${formatAtto(d.driftAtto < 0n ? -d.driftAtto : d.driftAtto)}`,
+        formatBasisPoints(d.driftBasisPoints),
+        d.flagged ? 'DRIFT' : '',
+      ]),
+      ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ),
+  );
+  const flagged = drift.filter((d) => d.flagged).length;
+  if (flagged > 0) {
+    process.stdout.write(
+      `\n${flagged} row(s) differ from aicost's computed cost by more than ${threshold} (--drift-threshold, default ${DEFAULT_DRIFT_THRESHOLD_PERCENT}%): check the price overrides, the service tier, or the gateway's markup.\n`,
+    );
+  }
 }

@@ -24,6 +24,7 @@ export { isOpenWeightModel, type Route, type RouteInput, routeCall } from './rou
 export {
   exportRoutingData,
   type HostRouteRow,
+  type ModelClaimRow,
   type ModelPrefixRow,
   type RoutingData,
   type ServiceTierRow,

@@ -1,4 +1,5 @@
-import { CATALOGUE_PROVIDER_IDS } from '../pricing/catalogue.js';
+import type { MatchLogic } from '@pydantic/genai-prices';
+import { CATALOGUE_PROVIDER_BY_GENAI_NAME, CATALOGUE_PROVIDER_IDS } from '../pricing/catalogue.js';
 import { catalogueData } from '../pricing/catalogue-data.js';
 import {
   SERVICE_TIER_RULES,
@@ -33,6 +34,15 @@ export interface ModelPrefixRow {
   catalogueProviderId: string;
 }
 
+export interface ModelClaimRow {
+  catalogueProviderId: string;
+  /** `gen_ai.provider.name` the claimed model is priced under (the catalogue id when the registry has none). */
+  provider: string;
+  matchKind: 'equals' | 'starts_with' | 'ends_with' | 'contains' | 'regex';
+  /** Lower case, except `regex` (RE2, matched against the id as written, as the catalogue does). */
+  pattern: string;
+}
+
 export interface ServiceTierRow {
   catalogueProviderId: string;
   /** As the provider's response spells it. */
@@ -51,8 +61,20 @@ export interface RoutingData {
   hosts: HostRouteRow[];
   /** Ports of local inference servers: a host on one of them is self-hosted when nothing else names it. */
   selfHostedPorts: string[];
-  /** Names that mean "OpenAI-compatible client", not a provider: on these the model decides. */
+  /**
+   * Names that, on a host nobody declared, say which wire format a client speaks rather than who
+   * serves it (`openai`, `self_hosted` and its aliases): on these the model decides.
+   */
   genericProviderNames: string[];
+  /** Every provider name spans may carry (lower case) with the catalogue provider id it is priced under. */
+  providerCatalogueIds: Array<{ name: string; catalogueProviderId: string }>;
+  /**
+   * The catalogue's provider-level model rules (`model_match`), providers in catalogue order:
+   * on an unknown host, the first provider whose rule claims an unprefixed model id is the one
+   * to look it up under (`findCatalogueModelAnyProvider`). `and` rules and regular expressions
+   * with look-around (which RE2, ClickHouse's engine, has not) are left out.
+   */
+  modelClaims: ModelClaimRow[];
   modelPrefixes: ModelPrefixRow[];
   openWeightFamilies: Array<{ family: string; pattern: string }>;
   serviceTiers: ServiceTierRow[];
@@ -123,8 +145,12 @@ export function exportRoutingData(options: { hosts?: HostMappings } = {}): Routi
     hosts: [...userRows, ...registryRows, ...catalogueRows],
     selfHostedPorts: records.flatMap((record) => [...(record.ports ?? [])]),
     genericProviderNames: records
-      .filter((record) => record.key === 'OPENAI')
-      .map((record) => record.genaiName),
+      .filter((record) => record.key === 'OPENAI' || record.key === 'SELF_HOSTED')
+      .flatMap((record) => [record.genaiName, ...record.aliases]),
+    providerCatalogueIds: Object.entries(CATALOGUE_PROVIDER_BY_GENAI_NAME)
+      .map(([name, catalogueProviderId]) => ({ name, catalogueProviderId }))
+      .sort((a, b) => compare(a.name, b.name)),
+    modelClaims: modelClaimRows(records),
     modelPrefixes: records.flatMap((record) =>
       record.catalogueId
         ? (record.modelPrefixes ?? []).map((prefix) => ({
@@ -147,6 +173,35 @@ export function exportRoutingData(options: { hosts?: HostMappings } = {}): Routi
     ),
     standardTierNames: [...STANDARD_TIER_NAMES],
   };
+}
+
+/** The catalogue's provider `model_match` rules in its own provider order (the order `calcPrice` tries them). */
+function modelClaimRows(records: readonly ProviderRecord[]): ModelClaimRow[] {
+  const rows: ModelClaimRow[] = [];
+  for (const id of CATALOGUE_PROVIDER_IDS) {
+    const provider = catalogueData().findProvider({ providerId: id });
+    if (!provider?.model_match || provider.id !== id) continue;
+    const record = records.find((candidate) => candidate.catalogueId === provider.id);
+    for (const [matchKind, pattern] of claimAnchors(provider.model_match)) {
+      rows.push({
+        catalogueProviderId: provider.id,
+        provider: record?.genaiName ?? provider.id,
+        matchKind,
+        pattern: matchKind === 'regex' ? pattern : pattern.toLowerCase(),
+      });
+    }
+  }
+  return rows;
+}
+
+function claimAnchors(logic: MatchLogic): Array<[ModelClaimRow['matchKind'], string]> {
+  if ('equals' in logic) return [['equals', logic.equals]];
+  if ('starts_with' in logic) return [['starts_with', logic.starts_with]];
+  if ('ends_with' in logic) return [['ends_with', logic.ends_with]];
+  if ('contains' in logic) return [['contains', logic.contains]];
+  if ('regex' in logic) return /\(\?<?[=!]/.test(logic.regex) ? [] : [['regex', logic.regex]];
+  if ('or' in logic) return logic.or.flatMap(claimAnchors);
+  return [];
 }
 
 function compare(a: string, b: string): number {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findCatalogueModelAnyProvider } from '../../src/pricing/catalogue.js';
 import { parseHostMappings } from '../../src/providers/host-mappings.js';
 import { isOpenWeightModel, routeCall } from '../../src/providers/routing.js';
 import { exportRoutingData, type HostRouteRow } from '../../src/providers/routing-rows.js';
@@ -99,7 +100,47 @@ describe('exportRoutingData: the routing rule as rows for SQL', () => {
         ?.kind,
     ).toBe('committed');
     expect(data.selfHostedPorts).toEqual(['11434', '1234', '8000']);
-    expect(data.genericProviderNames).toEqual(['openai']);
     expect(data.standardTierNames).toContain('default');
+  });
+
+  it('lists as generic exactly the names routeCall routes by model on an unknown host', () => {
+    expect(data.genericProviderNames).toEqual([
+      'openai',
+      'self_hosted',
+      'ollama',
+      'vllm',
+      'lmstudio',
+      'llamacpp',
+    ]);
+    for (const provider of [...data.genericProviderNames, 'anthropic', 'aws.bedrock', 'groq']) {
+      const route = routeCall({ provider, serverAddress: '10.0.0.9', model: 'gpt-4o-mini' }, mappings);
+      expect(route.match === 'model_id', provider).toBe(data.genericProviderNames.includes(provider));
+    }
+  });
+
+  it("claims an unprefixed model id for the provider the catalogue's own lookup picks", () => {
+    const claim = (model: string) =>
+      data.modelClaims.find(({ matchKind, pattern }) => {
+        const lower = model.toLowerCase();
+        if (matchKind === 'equals') return lower === pattern;
+        if (matchKind === 'starts_with') return lower.startsWith(pattern);
+        if (matchKind === 'ends_with') return lower.endsWith(pattern);
+        if (matchKind === 'regex') return new RegExp(pattern).test(model);
+        return lower.includes(pattern);
+      })?.catalogueProviderId;
+    for (const model of [
+      'gpt-4o-mini',
+      'claude-sonnet-4-5',
+      'gemini-2.5-pro',
+      'command-r-plus',
+      'grok-4',
+      'o3-mini',
+    ]) {
+      expect(claim(model), model).toBe(findCatalogueModelAnyProvider(model)?.provider.id);
+    }
+    expect(data.providerCatalogueIds).toContainEqual({
+      name: 'gcp.vertex_ai',
+      catalogueProviderId: 'google',
+    });
   });
 });

@@ -1,5 +1,0 @@
--- Version 6 is reserved for the routing migration written on another branch at the same time
--- (routing rows and service tiers in SQL). This placeholder only keeps the version numbers
--- without a gap on this branch: it has no statement. When that branch is merged, its 0006
--- replaces this file (delete this one); a database migrated with the placeholder is a test
--- database only.
