@@ -16,7 +16,7 @@ import {
   releaseFigures,
   seedSpans,
 } from '../schema/economics-fixtures.js';
-import { type EngineSession, insertSpans, loadPriceRows } from '../support/chdb.js';
+import { engineOn, insertSpans, loadPriceRows } from '../support/chdb.js';
 import { runCli, startCollector, tempDir, withCredential } from './support.js';
 
 const seed = economicsSeed();
@@ -34,7 +34,7 @@ beforeAll(async () => {
   expect(migrated.code).toBe(0);
   // The store is the engine's data directory: seed it in this process, then hand it to the CLI.
   const session = new Session(dataDir);
-  const engine = { session, exec: (sql: string) => void session.query(sql, 'Null') } as EngineSession;
+  const engine = engineOn(session, dataDir);
   await loadPriceRows(engine, ECONOMICS_PRICES, ECONOMICS_ALIASES);
   await insertSpans(engine, seedSpans(seed));
   session.close();

@@ -52,6 +52,14 @@ export function openEngine(prefix = 'aicost-chdb-', options: { configFile?: stri
   const session = options.configFile
     ? new Session(dir, { connectionArgs: [`--config-file=${options.configFile}`] })
     : new Session(dir);
+  return engineOn(session, dir);
+}
+
+/**
+ * An EngineSession over an open session on `dir` (`close` removes `dir`): UTC, exact JSON
+ * output for Decimal and 64-bit integers.
+ */
+export function engineOn(session: Session, dir: string): EngineSession {
   const exec = (sql: string) => {
     session.query(sql, 'Null');
   };
