@@ -203,17 +203,23 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
         expect(copies).toHaveLength(2);
         expect(copies[0]).toEqual(copies[1]);
       }
-      // The request view saw both copies of the GenAI span.
-      const report = await runCli([
-        'report',
-        '--data-dir',
-        local.dataDir,
-        '--by',
-        'feature',
-        '--format',
-        'json',
-      ]);
-      expect(JSON.parse(report.stdout).rows).toContainEqual(
+      // The request view saw both copies of the GenAI span. A view writes its rows after the
+      // exporter's table has its part, within the same insert: poll until the insert is through.
+      let parity: Record<string, unknown> | undefined;
+      for (let i = 0; i < 30 && parity?.requests !== 2; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 500));
+        const report = await runCli([
+          'report',
+          '--data-dir',
+          local.dataDir,
+          '--by',
+          'feature',
+          '--format',
+          'json',
+        ]);
+        parity = JSON.parse(report.stdout).rows.find((row: { feature: string }) => row.feature === 'parity');
+      }
+      expect(parity).toEqual(
         expect.objectContaining({ feature: 'parity', requests: 2, cost: '0.012000000' }),
       );
     } finally {
