@@ -23,6 +23,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/bench/**'],
     pool: 'forks',
+    // Two files at a time on the 2-core CI machine (the default, cores - 1, runs them one by one):
+    // most files spend their time waiting on child processes, servers and the engine.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
