@@ -4,6 +4,7 @@
  * Runs the built package (dist), as users get it.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,11 @@ const tsup = fileURLToPath(new URL('../../../node_modules/.bin/tsup', import.met
 let server: MockServer;
 
 beforeAll(async () => {
-  execFileSync(tsup, [], { cwd: packageDir, stdio: 'ignore', timeout: 120_000 });
+  // `pnpm test` builds first; rebuilding here (tsup empties dist/) would pull the package from under
+  // files that run beside this one.
+  if (!existsSync(`${packageDir}dist/index.js`)) {
+    execFileSync(tsup, [], { cwd: packageDir, stdio: 'ignore', timeout: 120_000 });
+  }
   server = await startMockServer();
   server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
   server.on('POST', '/v2/chat/completions', httpError(400));

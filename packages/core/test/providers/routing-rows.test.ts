@@ -104,15 +104,9 @@ describe('exportRoutingData: the routing rule as rows for SQL', () => {
   });
 
   it('lists as generic exactly the names routeCall routes by model on an unknown host', () => {
-    expect(data.genericProviderNames).toEqual([
-      'openai',
-      'self_hosted',
-      'ollama',
-      'vllm',
-      'lmstudio',
-      'llamacpp',
-    ]);
-    for (const provider of [...data.genericProviderNames, 'anthropic', 'aws.bedrock', 'groq']) {
+    // Ollama has a registry row of its own (kind self_hosted): its calls take the user's self-hosted rate.
+    expect(data.genericProviderNames).toEqual(['openai', 'self_hosted', 'vllm', 'lmstudio', 'llamacpp']);
+    for (const provider of [...data.genericProviderNames, 'anthropic', 'aws.bedrock', 'groq', 'ollama']) {
       const route = routeCall({ provider, serverAddress: '10.0.0.9', model: 'gpt-4o-mini' }, mappings);
       expect(route.match === 'model_id', provider).toBe(data.genericProviderNames.includes(provider));
     }
