@@ -11,7 +11,8 @@
  * For every case it prints the spans started and ended (a span started but
  * never ended is lost: it is never exported), and what the application got
  * (its result, or the error it saw). The last row counts the process's
- * unhandled rejections over all cases.
+ * unhandled rejections over all cases. Each variant runs with `--expose-gc`, so a
+ * stream the application drops unread is collected before its spans are counted.
  *
  *   node_modules/.bin/node bench/openai-behaviour.mjs
  *
@@ -112,7 +113,27 @@ async function runVariant(variant, sdkDir) {
       for await (const _chunk of await client.chat.completions.create(streamRequest)) break;
       return 'left';
     },
+    'stream, aborted before reading, not read on': async () => {
+      const stream = await client.chat.completions.create(streamRequest);
+      stream.controller.abort();
+      return 'aborted';
+    },
+    'stream, dropped unread (then collected)': async () => {
+      await client.chat.completions.create(streamRequest);
+      return 'dropped';
+    },
+    'stream helpers (`controller`, `tee()`, `toReadableStream()`)': async () => {
+      const stream = await client.chat.completions.create(streamRequest);
+      const helpers = ['tee', 'toReadableStream'].filter((name) => typeof stream[name] === 'function');
+      if (stream.controller instanceof AbortController) helpers.unshift('controller');
+      for await (const _chunk of stream) {
+        // read to the end, so that the span ends
+      }
+      return helpers.join(', ') || 'none';
+    },
   };
+  // The unread stream of the case above is only unreachable once the case is over: collect it then.
+  const collect = globalThis.gc ?? (() => {});
 
   const results = {};
   for (const [name, run] of Object.entries(cases)) {
@@ -123,6 +144,7 @@ async function runVariant(variant, sdkDir) {
     } catch (error) {
       outcome = `${error.constructor.name}: ${error.message}`;
     }
+    collect();
     await settle();
     results[name] = {
       outcome,
@@ -141,6 +163,7 @@ async function orchestrate() {
   try {
     for (const variant of VARIANTS) {
       const { stdout } = await promisify(execFile)(process.execPath, [
+        '--expose-gc',
         fileURLToPath(import.meta.url),
         '--variant',
         variant,

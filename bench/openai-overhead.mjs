@@ -11,10 +11,12 @@
  * support `openai <7` only.
  *
  * Run from the repository root after `pnpm build` (it loads the built dist of the packages):
- *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2] [--no-network] [--breakdown] [--cost-processor]
+ *   node_modules/.bin/node bench/openai-overhead.mjs [--calls 3000] [--stream-calls 1000] [--rounds 2] [--no-network] [--breakdown] [--cost-processor] [--stream-chunks 200]
  * `--no-network` gives the SDK a fetch that answers the recorded response at once: CPU work only;
  * with `--priced` the client names api.openai.com, so aicost prices every call (at the loopback address the
  * provider is a self-hosted server without a rate: unpriced, 10 fewer cost attributes).
+ * `--stream-chunks N` streams N chunks per call instead of the recorded 6 (one per output token, as a real
+ * completion streams): what each instrumentation costs per chunk, not only per stream.
  * A benchmark, not a test: it prints ratios and gates nothing.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -227,6 +229,7 @@ async function orchestrate() {
               ...(args.includes('--no-network') ? { BENCH_NO_NETWORK: '1' } : {}),
               ...(args.includes('--priced') ? { BENCH_PRICED: '1' } : {}),
               ...(args.includes('--cost-processor') ? { BENCH_COST_PROCESSOR: '1' } : {}),
+              ...(option('stream-chunks') ? { BENCH_STREAM_CHUNKS: option('stream-chunks') } : {}),
             },
             maxBuffer: 64 * 1024 * 1024,
           },
@@ -260,7 +263,7 @@ async function orchestrate() {
     `node ${versions.node}, openai ${versions.openai}, @opentelemetry/instrumentation-openai ${versions.opentelemetry}, @traceloop/instrumentation-openai ${versions.traceloop}`,
   );
   console.log(
-    `${rounds} rounds x ${calls} plain + ${streamCalls} streamed calls per variant (after warm-up)\n`,
+    `${rounds} rounds x ${calls} plain + ${streamCalls} streamed calls per variant (after warm-up); ${option('stream-chunks') ?? 'the recorded 6'} chunks per stream\n`,
   );
   for (const kind of ['plain', 'stream']) {
     const bare = stats(samples.bare[kind]);

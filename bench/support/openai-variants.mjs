@@ -50,12 +50,45 @@ export function createInstrumentation(variant) {
   }
 }
 
-/** The recorded chat completion and chat stream (SSE text). */
-export function recordedBodies() {
+/**
+ * The recorded chat completion and chat stream (SSE text). `streamChunks` (the `BENCH_STREAM_CHUNKS`
+ * variable by default) lengthens the stream to that many chunks, as a real completion of a few hundred
+ * tokens streams one chunk per token: the recorded content chunk is repeated, and the usage chunk counts
+ * one output token per content chunk.
+ */
+export function recordedBodies(streamChunks = Number(process.env.BENCH_STREAM_CHUNKS) || undefined) {
   const completion = readFileSync(join(FIXTURES, 'chat-completion.json'), 'utf8');
-  const chunks = JSON.parse(readFileSync(join(FIXTURES, 'chat-stream-include-usage.json'), 'utf8')).chunks;
+  const recorded = JSON.parse(readFileSync(join(FIXTURES, 'chat-stream-include-usage.json'), 'utf8')).chunks;
+  const chunks = streamChunks === undefined ? recorded : lengthened(recorded, streamChunks);
   const sse = `${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`;
   return { completion, sse };
+}
+
+/** `chunks` with its content chunks repeated until the stream has `total` chunks. */
+function lengthened(chunks, total) {
+  const isContent = (chunk) =>
+    typeof chunk.choices?.[0]?.delta?.content === 'string' && chunk.choices[0].delta.content !== '';
+  const content = chunks.filter(isContent);
+  const first = chunks.indexOf(content[0]);
+  const before = chunks.slice(0, first);
+  const after = chunks.slice(chunks.indexOf(content.at(-1)) + 1);
+  const count = total - before.length - after.length;
+  if (content.length === 0 || count < content.length)
+    throw new Error(`--stream-chunks: at least ${chunks.length} (the recorded stream)`);
+  const repeated = Array.from({ length: count }, (_, i) => content[i % content.length]);
+  const withUsage = after.map((chunk) =>
+    chunk.usage
+      ? {
+          ...chunk,
+          usage: {
+            ...chunk.usage,
+            completion_tokens: count,
+            total_tokens: chunk.usage.prompt_tokens + count,
+          },
+        }
+      : chunk,
+  );
+  return [...before, ...repeated, ...withUsage];
 }
 
 /** A `fetch` that answers like the mock server, at once, without a socket; `status()` can make it fail. */
