@@ -1,5 +1,6 @@
 import { ENV, envFlag } from '@aicost/core';
 import { getBooleanFromEnv } from '@opentelemetry/core';
+import { warnOnce } from './log.js';
 
 function envList(name: string): string[] {
   return (process.env[name] ?? '')
@@ -34,10 +35,34 @@ export function otlpProtocolFromEnv(signal: 'TRACES' | 'METRICS'): string {
   ).trim();
 }
 
-/** `OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER` = `none` turns a signal's export off. */
-export function exporterDisabledFromEnv(signal: 'TRACES' | 'METRICS'): boolean {
-  return envList(`OTEL_${signal}_EXPORTER`).includes('none');
+/** The exporters `@aicost/node` can build for `OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER`. */
+export type ExporterName = 'otlp' | 'console';
+
+const EXPORTER_NAMES: readonly string[] = ['otlp', 'console'] satisfies ExporterName[];
+
+/**
+ * `OTEL_TRACES_EXPORTER` / `OTEL_METRICS_EXPORTER`, as the OTel spec defines them: a
+ * comma-separated list, `otlp` when unset, `none` for no export. Values this package does not
+ * build (`zipkin`, `jaeger`, `prometheus`, a typo) are named in one warning per signal and
+ * ignored; when nothing it builds is left, `otlp` is used rather than exporting nothing.
+ */
+export function exportersFromEnv(signal: 'TRACES' | 'METRICS'): ExporterName[] {
+  const variable = `OTEL_${signal}_EXPORTER`;
+  const values = envList(variable).map((value) => value.toLowerCase());
+  if (values.includes('none')) return [];
+  const unsupported = values.filter((value) => !EXPORTER_NAMES.includes(value));
+  const chosen = [...new Set(values.filter((value) => EXPORTER_NAMES.includes(value)))] as ExporterName[];
+  if (unsupported.length > 0) {
+    warnOnce(
+      `exporter-${signal}`,
+      `${variable}: ${unsupported.map((value) => `"${value}"`).join(', ')} not supported (otlp, console, none); ${
+        chosen.length > 0 ? `using ${chosen.join(', ')}` : 'using otlp'
+      }`,
+    );
+  }
+  return chosen.length > 0 ? chosen : ['otlp'];
 }
+
 
 export function numberFromEnv(name: string): number | undefined {
   const raw = process.env[name];

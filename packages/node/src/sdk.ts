@@ -24,7 +24,7 @@ import {
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { IMetricReader, MeterProvider, ViewOptions } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { aicostEnabledFromEnv, disabledInstrumentationsFromEnv, exporterDisabledFromEnv } from './config.js';
+import { aicostEnabledFromEnv, disabledInstrumentationsFromEnv, exportersFromEnv } from './config.js';
 import { installAicostWarningLogger } from './diagnostics.js';
 import {
   createBackgroundExportProcessor,
@@ -174,12 +174,11 @@ function start(
   if (options.hosts !== undefined) installHostMappings(options.hosts);
   // From this package's bundle (bundled-sdk.ts); the metrics SDK is used only with a reader.
   const sdkTrace = loadPackage('@opentelemetry/sdk-trace') as SdkTrace;
-  const exportProcessor = createExportProcessor(sdkTrace, options);
   const metricReaders = options.metricReaders ?? defaultMetricReaders(loadPackage);
   const spanProcessors: SpanProcessor[] = [
     ...aicostSpanProcessors({ cost: options.costProcessor ?? {} }),
     ...(options.spanProcessors ?? []),
-    ...(exportProcessor ? [exportProcessor] : []),
+    ...createExportProcessors(sdkTrace, options),
   ];
   const disabled = options.disabledInstrumentations ?? disabledInstrumentationsFromEnv();
 
@@ -260,10 +259,10 @@ function start(
   };
   // Only the default OTLP exporters' endpoints are known; with the user's own exporters the flush is not cut short.
   const defaultEndpoints = [
-    ...(options.traceExporter === undefined && !exporterDisabledFromEnv('TRACES')
+    ...(options.traceExporter === undefined && exportersFromEnv('TRACES').includes('otlp')
       ? [otlpEndpoint('TRACES', otlpTransport('TRACES'))]
       : []),
-    ...(options.metricReaders === undefined && !exporterDisabledFromEnv('METRICS')
+    ...(options.metricReaders === undefined && exportersFromEnv('METRICS').includes('otlp')
       ? [otlpEndpoint('METRICS', otlpTransport('METRICS'))]
       : []),
   ];
@@ -318,17 +317,32 @@ function applyLateOptions(options: RegisterOptions): void {
   );
 }
 
-function createExportProcessor(sdkTrace: SdkTrace, options: RegisterOptions): SpanProcessor | undefined {
-  if (options.traceExporter === null) return undefined;
-  if (options.traceExporter !== undefined) return createBatchSpanProcessor(sdkTrace, options.traceExporter);
-  if (exporterDisabledFromEnv('TRACES')) return undefined;
-  return createBackgroundExportProcessor(sdkTrace, new LazyOtlpTraceExporter());
+/**
+ * The span export: the application's exporter, else what `OTEL_TRACES_EXPORTER` names: OTLP
+ * (batched, loaded in the background) and/or the console (each span printed as it ends, as the
+ * Node SDK does for `console`).
+ */
+function createExportProcessors(sdkTrace: SdkTrace, options: RegisterOptions): SpanProcessor[] {
+  if (options.traceExporter === null) return [];
+  if (options.traceExporter !== undefined) return [createBatchSpanProcessor(sdkTrace, options.traceExporter)];
+  return exportersFromEnv('TRACES').map((name) =>
+    name === 'console'
+      ? new sdkTrace.SimpleSpanProcessor({ exporter: new sdkTrace.ConsoleSpanExporter() })
+      : createBackgroundExportProcessor(sdkTrace, new LazyOtlpTraceExporter()),
+  );
 }
 
+/** One periodic reader per exporter `OTEL_METRICS_EXPORTER` names (`otlp`, `console`). */
 function defaultMetricReaders(loadPackage: PackageLoader): IMetricReader[] {
-  if (exporterDisabledFromEnv('METRICS')) return [];
+  const exporters = exportersFromEnv('METRICS');
+  if (exporters.length === 0) return [];
   const sdkMetrics = loadPackage('@opentelemetry/sdk-metrics') as SdkMetrics;
-  return [createPeriodicMetricReader(sdkMetrics, new LazyOtlpMetricExporter())];
+  return exporters.map((name) =>
+    createPeriodicMetricReader(
+      sdkMetrics,
+      name === 'console' ? new sdkMetrics.ConsoleMetricExporter() : new LazyOtlpMetricExporter(),
+    ),
+  );
 }
 
 /**

@@ -216,6 +216,50 @@ describe('OTEL_EXPORTER_OTLP_PROTOCOL', () => {
   });
 });
 
+describe('OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER', () => {
+  it('console: each priced span is printed to stdout, and nothing is sent over OTLP', async () => {
+    receiver = await startOtlpReceiver();
+    const { finished } = run(
+      ['--import', '@aicost/node/register', 'app-esm.mjs'],
+      otelEnv(receiver, { OTEL_TRACES_EXPORTER: 'console', OTEL_METRICS_EXPORTER: 'none' }),
+    );
+    const result = await finished;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("name: 'chat gpt-4o-mini'");
+    expect(result.stdout).toContain("'aicost.cost.status': 'priced'");
+    expect(result.stdout).toContain("'aicost.feature': 'summarize'");
+    expect(result.stderr).not.toContain('not flushed');
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it('otlp,console: the spans go to both', async () => {
+    receiver = await startOtlpReceiver();
+    const { finished } = run(
+      ['--import', '@aicost/node/register', 'app-esm.mjs'],
+      otelEnv(receiver, { OTEL_TRACES_EXPORTER: 'otlp,console' }),
+    );
+    const result = await finished;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("name: 'chat gpt-4o-mini'");
+    expect(receiver.spans.map((s) => s.name)).toContain('chat gpt-4o-mini');
+  });
+
+  it('a value aicost does not build is named in one warning, and OTLP still gets the spans', async () => {
+    receiver = await startOtlpReceiver();
+    const { finished } = run(
+      ['--import', '@aicost/node/register', 'app-esm.mjs'],
+      otelEnv(receiver, { OTEL_TRACES_EXPORTER: 'zipkin' }),
+    );
+    const result = await finished;
+    expect(result.code, result.stderr).toBe(0);
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('OTEL_TRACES_EXPORTER'));
+    expect(warnings).toEqual([
+      'aicost: OTEL_TRACES_EXPORTER: "zipkin" not supported (otlp, console, none); using otlp',
+    ]);
+    expect(receiver.spans.map((s) => s.name)).toContain('chat gpt-4o-mini');
+  });
+});
+
 async function waitForOutput(child: ChildProcess, text: string): Promise<void> {
   let seen = '';
   await new Promise<void>((resolve, reject) => {
