@@ -291,6 +291,17 @@ describe('unpriced calls carry no cost', () => {
     ).not.toHaveProperty('aicost.cost.total');
   });
 
+  it('the warning for a self-hosted server without a rate names the server as the span does', () => {
+    const warn = vi.spyOn(diag, 'warn').mockImplementation(() => {});
+    expect(
+      book().priceUsage({ provider: 'ollama', model: 'llama3.2', usage: ledger({ inputTokens: 5 }) }),
+    ).toMatchObject({ status: 'unpriced', reason: 'self_hosted_no_rate' });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toContain(
+      'no self-hosted rate for provider "ollama" model "llama3.2"',
+    );
+  });
+
   it('a self-hosted model without a rate is unpriced', () => {
     vi.spyOn(diag, 'warn').mockImplementation(() => {});
     expect(

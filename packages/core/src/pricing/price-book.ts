@@ -137,11 +137,12 @@ export class PriceBook {
       return { ...this.fromSelfHostedRate(selfHosted, routed, usage), match: PRICE_MATCH.SELF_HOSTED_RATE };
     }
     if (isSelfHosted(routed.provider)) {
+      // Named as the span names it (`ollama`, not the `self_hosted` it is routed to): what the user's rate matches.
       this.warnOnce(
         'self_hosted',
-        routed,
+        request,
         () =>
-          `aicost: no self-hosted rate for ${describe(routed)} (${route.match}); cost left unknown. Add a self_hosted rate, or map the host to its provider with AICOST_HOSTS`,
+          `aicost: no self-hosted rate for ${describe(request)} (${route.match}); cost left unknown. Add a self_hosted rate, or map the host to its provider with AICOST_HOSTS`,
       );
       return { ...unpriced(COST_STATUS_REASON.SELF_HOSTED_NO_RATE), match: route.match };
     }
