@@ -63,7 +63,6 @@ export function exportersFromEnv(signal: 'TRACES' | 'METRICS'): ExporterName[] {
   return chosen.length > 0 ? chosen : ['otlp'];
 }
 
-
 export function numberFromEnv(name: string): number | undefined {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return undefined;

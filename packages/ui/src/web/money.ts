@@ -17,6 +17,24 @@ export function formatUsd(text: unknown): string {
   return nanos === undefined ? UNKNOWN : formatNanosUsd(nanos);
 }
 
+/**
+ * The exact sum of a money column; `undefined` when no row has an amount (every row unpriced, or
+ * no rows), so that the page shows `—` rather than `$0.00` for what is not known.
+ */
+export function sumUsd(rows: readonly Record<string, unknown>[], column: string): Nanos | undefined {
+  let sum: Nanos | undefined;
+  for (const row of rows) {
+    const nanos = nanosOf(row[column]);
+    if (nanos !== undefined) sum = (sum ?? 0n) + nanos;
+  }
+  return sum;
+}
+
+/** A sum from {@link sumUsd}: `—` when nothing was priced. */
+export function formatSumUsd(nanos: Nanos | undefined): string {
+  return nanos === undefined ? UNKNOWN : formatNanosUsd(nanos);
+}
+
 /** Nanos back to the decimal text the server sends (for sums made here). */
 export const decimalText: (nanos: Nanos) => string = formatNanos;
 

@@ -5,19 +5,12 @@
  */
 import { getJson, type PanelsAnswer, type Row } from '../api.ts';
 import { h, section } from '../dom.ts';
-import { formatMoney, formatNanosUsd, nanosOf } from '../money.ts';
+import { formatMoney, formatNanosUsd, formatUsd, sumUsd, UNKNOWN } from '../money.ts';
 import { apiQuery } from '../state.ts';
 import { table } from '../table.ts';
 import { dimensionLink, stat } from './common.ts';
 
 const period = (row: Row) => `${String(row.period_start)} – ${String(row.period_end)}`;
-
-/** The exact sum of a money column (rows without an amount count for nothing). */
-function total(rows: Row[], column: string): bigint {
-  let sum = 0n;
-  for (const row of rows) sum += nanosOf(row[column]) ?? 0n;
-  return sum;
-}
 
 export async function economicsPage(params: URLSearchParams): Promise<HTMLElement> {
   const { panels } = await getJson<PanelsAnswer>(`/api/economics?${apiQuery(params)}`);
@@ -32,13 +25,14 @@ export async function economicsPage(params: URLSearchParams): Promise<HTMLElemen
       { class: 'stats' },
       stat(
         'Idle capacity cost',
-        formatNanosUsd(total(capacity, 'idle_usd')),
+        // No capacity pool in the range: nothing declared stood idle, so $0.00 (not unknown).
+        formatNanosUsd(sumUsd(capacity, 'idle_usd') ?? 0n),
         'idle-cost',
         'capacity hours not allocated to requests',
       ),
       stat(
         'Estimated savings (estimate)',
-        whatif.length > 0 ? formatNanosUsd(nanosOf(whatif[0]!.estimated_savings_usd) ?? 0n) : '—',
+        whatif.length > 0 ? formatUsd(whatif[0]!.estimated_savings_usd) : UNKNOWN,
         'top-estimate',
         'largest single what-if below; not a measured cost',
       ),

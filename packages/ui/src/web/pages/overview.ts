@@ -1,7 +1,7 @@
 import { getJson, type PanelsAnswer } from '../api.ts';
 import { spendChart } from '../chart.ts';
 import { h, section } from '../dom.ts';
-import { formatNanosUsd, nanosOf } from '../money.ts';
+import { formatSumUsd, sumUsd } from '../money.ts';
 import { apiQuery } from '../state.ts';
 import { table } from '../table.ts';
 import { dimensionLink, SPEND_COLUMNS, stat, statRow } from './common.ts';
@@ -9,8 +9,6 @@ import { dimensionLink, SPEND_COLUMNS, stat, statRow } from './common.ts';
 export async function overviewPage(params: URLSearchParams): Promise<HTMLElement> {
   const { panels } = await getJson<PanelsAnswer>(`/api/overview?${apiQuery(params)}`);
   const savings = panels.cache_savings ?? [];
-  let saved = 0n;
-  for (const row of savings) saved += nanosOf(row.saved_usd) ?? 0n;
   return h(
     'div',
     { class: 'page' },
@@ -19,7 +17,12 @@ export async function overviewPage(params: URLSearchParams): Promise<HTMLElement
       'div',
       { class: 'stats-line' },
       statRow(panels),
-      stat('Cache savings', formatNanosUsd(saved), 'cache-saved', 'cache reads vs input price'),
+      stat(
+        'Cache savings',
+        formatSumUsd(sumUsd(savings, 'saved_usd')),
+        'cache-saved',
+        'cache reads vs input price',
+      ),
     ),
     section(
       'Spend by provider and model',

@@ -1,6 +1,6 @@
 import { getJson, type Row } from '../api.ts';
 import { h, section } from '../dom.ts';
-import { formatDuration, formatNanosUsd, formatUsd, nanosOf } from '../money.ts';
+import { formatDuration, formatNanosUsd, formatSumUsd, formatUsd, nanosOf, sumUsd } from '../money.ts';
 import { currentParams, hrefKeeping, navigate } from '../state.ts';
 import { table } from '../table.ts';
 
@@ -216,8 +216,7 @@ export async function tracePage(traceId: string, params: URLSearchParams): Promi
     params.get('span') ??
     String((nodes.find((node) => requests.has(String(node.span.span_id))) ?? nodes[0]!).span.span_id);
   const selected = nodes.find((node) => String(node.span.span_id) === selectedId)?.span;
-  let traceCost = 0n;
-  for (const request of answer.requests) traceCost += nanosOf(request.cost_usd) ?? 0n;
+  const traceCost = sumUsd(answer.requests, 'cost_usd');
 
   const select = (spanId: string) => {
     const next = currentParams();
@@ -267,7 +266,7 @@ export async function tracePage(traceId: string, params: URLSearchParams): Promi
       'p',
       { class: 'muted' },
       `${nodes.length} spans, ${answer.requests.length} model calls, ${formatDuration(end - origin)}; cost `,
-      h('strong', { 'data-testid': 'trace-cost' }, formatNanosUsd(traceCost)),
+      h('strong', { 'data-testid': 'trace-cost' }, formatSumUsd(traceCost)),
       ' (priced calls).',
     ),
     section(
