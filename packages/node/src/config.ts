@@ -1,13 +1,14 @@
 import { ENV, envFlag } from '@aicost/core';
-import { getBooleanFromEnv } from '@opentelemetry/core';
+import {
+  getBooleanFromEnv,
+  getNumberFromEnv,
+  getStringFromEnv,
+  getStringListFromEnv,
+} from '@opentelemetry/core';
 import { warnOnce } from './log.js';
 
-function envList(name: string): string[] {
-  return (process.env[name] ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-}
+// OpenTelemetry's own readers, as the Node SDK reads these variables: an empty or blank value is unset.
+const envList = (name: string): string[] => getStringListFromEnv(name) ?? [];
 
 /**
  * `AICOST_ENABLED` (`false`/`0`/`no`/`off`, read by core's `envFlag` like every
@@ -29,8 +30,8 @@ export function disabledInstrumentationsFromEnv(): string[] {
  */
 export function otlpProtocolFromEnv(signal: 'TRACES' | 'METRICS'): string {
   return (
-    process.env[`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`] ??
-    process.env.OTEL_EXPORTER_OTLP_PROTOCOL ??
+    getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`) ??
+    getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ??
     'http/protobuf'
   ).trim();
 }
@@ -63,9 +64,8 @@ export function exportersFromEnv(signal: 'TRACES' | 'METRICS'): ExporterName[] {
   return chosen.length > 0 ? chosen : ['otlp'];
 }
 
+/** A count or duration: a finite number >= 0, else unset (OpenTelemetry's reader names a non-number). */
 export function numberFromEnv(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return undefined;
-  const value = Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : undefined;
+  const value = getNumberFromEnv(name);
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : undefined;
 }

@@ -1,4 +1,5 @@
 import type { ExportResult } from '@opentelemetry/core';
+import { getStringFromEnv } from '@opentelemetry/core';
 import type {
   AggregationOption,
   AggregationTemporality,
@@ -47,9 +48,9 @@ export function otlpTransport(signal: Signal): OtlpTransport {
 /** Where a signal is sent, as the OTLP exporters compute it from the environment (for messages only). */
 export function otlpEndpoint(signal: Signal, transport: OtlpTransport): string {
   const path = signal === 'TRACES' ? 'v1/traces' : 'v1/metrics';
-  const specific = process.env[`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`]?.trim();
+  const specific = getStringFromEnv(`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`)?.trim();
   if (specific) return specific;
-  const base = process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const base = getStringFromEnv('OTEL_EXPORTER_OTLP_ENDPOINT')?.trim();
   if (transport === 'grpc') return base || 'http://localhost:4317';
   return `${(base || 'http://localhost:4318').replace(/\/+$/, '')}/${path}`;
 }

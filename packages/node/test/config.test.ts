@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { aicostEnabledFromEnv } from '../src/config.js';
+import { aicostEnabledFromEnv, exportersFromEnv, numberFromEnv, otlpProtocolFromEnv } from '../src/config.js';
 
 const saved = {
   AICOST_ENABLED: process.env.AICOST_ENABLED,
@@ -46,5 +46,50 @@ describe('OTEL_SDK_DISABLED', () => {
   it('leaves aicost on for values the SDK does not read as true', () => {
     expect(enabledWith(undefined, 'false')).toBe(true);
     expect(enabledWith(undefined, '')).toBe(true);
+  });
+});
+
+describe('OTLP settings from the environment', () => {
+  const names = [
+    'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    'OTEL_EXPORTER_OTLP_PROTOCOL',
+    'OTEL_METRIC_EXPORT_INTERVAL',
+    'OTEL_TRACES_EXPORTER',
+  ] as const;
+  const before = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+  afterEach(() => {
+    for (const name of names) {
+      if (before[name] === undefined) delete process.env[name];
+      else process.env[name] = before[name];
+    }
+  });
+
+  it('an empty signal-specific protocol is unset, so the general one applies', () => {
+    process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL = '';
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+    expect(otlpProtocolFromEnv('TRACES')).toBe('http/json');
+  });
+
+  it('a count is a finite number >= 0, else unset', () => {
+    for (const [raw, expected] of [
+      ['250', 250],
+      [' 0 ', 0],
+      ['-1', undefined],
+      ['Infinity', undefined],
+      ['soon', undefined],
+      ['', undefined],
+    ] as const) {
+      process.env.OTEL_METRIC_EXPORT_INTERVAL = raw;
+      expect(numberFromEnv('OTEL_METRIC_EXPORT_INTERVAL'), raw).toBe(expected);
+    }
+  });
+
+  it('the exporter list: otlp by default, none turns it off, duplicates and case do not matter', () => {
+    delete process.env.OTEL_TRACES_EXPORTER;
+    expect(exportersFromEnv('TRACES')).toEqual(['otlp']);
+    process.env.OTEL_TRACES_EXPORTER = ' Console , otlp,console ';
+    expect(exportersFromEnv('TRACES')).toEqual(['console', 'otlp']);
+    process.env.OTEL_TRACES_EXPORTER = 'otlp,none';
+    expect(exportersFromEnv('TRACES')).toEqual([]);
   });
 });
