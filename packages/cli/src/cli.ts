@@ -46,8 +46,10 @@ The schema's database: --database, else AICOST_DATABASE, else CLICKHOUSE_DATABAS
 \`aicost --version\` prints the version.
 `;
 
-/** The usage lines of one command, from USAGE: its own line and the continuation lines under it. */
-/** Every usage block of the command (report has three: grouping, pricing a feature, releases). */
+/**
+ * The usage lines of one command, from USAGE: every line of the command with the continuation lines
+ * under it (report has three: grouping, pricing a feature, releases).
+ */
 function commandUsage(name: string): string {
   const lines = USAGE.split('\n');
   const blocks: string[] = [];
