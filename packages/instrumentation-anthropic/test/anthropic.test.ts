@@ -44,24 +44,16 @@ import {
 import Anthropic, * as sdk from '@anthropic-ai/sdk';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   genAIMetricsSnapshot,
+  settledSpan,
+  useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
-import { httpError, json, raw, sse, startMockServer } from '../../../test/support/mock-server.js';
+import { httpError, json, raw, sse } from '../../../test/support/mock-server.js';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
-import {
-  fixture,
-  genAISpans,
-  type MockServer,
-  messageFixture,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  sseFixture,
-  type TestBed,
-} from './setup.js';
+import { fixture, genAISpans, messageFixture, settle, setUpInstrumentation, sseFixture } from './setup.js';
 
 const MODEL = 'claude-haiku-4-5-20251001';
 const REQUEST = {
@@ -81,32 +73,15 @@ const WEATHER_TOOL = {
   },
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: Anthropic;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new Anthropic({ apiKey: 'test-key', baseURL: server.url });
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
 /** The one span a call must produce (fails on none, or on a second one). */
-async function oneSpan() {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, `chat ${MODEL}`);
-}
+const oneSpan = () => settledSpan(bed.harness, PACKAGE_NAME, `chat ${MODEL}`);
 
 /** Our spans only (the SDK's own spans, when it traces, are checked apart). */
 function ourSpans() {

@@ -57,8 +57,9 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventStream, startMockServer } from '../../../test/support/mock-server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settledSpan, useTestBed } from '../../../test/support/instrumentation.js';
+import { eventStream } from '../../../test/support/mock-server.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import {
   awsError,
@@ -67,12 +68,9 @@ import {
   CREDENTIALS,
   converseStreamFixture,
   fixture,
-  type MockServer,
-  onlySpan,
   ROUTES,
   settle,
   setUpInstrumentation,
-  type TestBed,
 } from './setup.js';
 
 const HAIKU_3 = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -90,33 +88,17 @@ function request(modelId: string): ConverseCommandInput {
   };
 }
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(bedrock));
 let client: BedrockRuntimeClient;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(bedrock);
-  server = await startMockServer();
+beforeAll(() => {
   client = bedrockClient(server);
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-  await bed.harness.shutdown();
-});
+afterAll(() => client.destroy());
 
 /** The one span a call must produce (fails on none, or on a second one). */
-async function oneSpan(name: string) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
+const oneSpan = (name: string) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('Converse', () => {
   it('records one chat span with request parameters, the ledger and the exact cost', async () => {

@@ -47,12 +47,13 @@ import {
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   genAIMetricsSnapshot,
+  settledSpan,
+  useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
-import { startMockServer } from '../../../test/support/mock-server.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import {
   awsError,
@@ -62,12 +63,9 @@ import {
   fixture,
   invokeStreamFixture,
   invokeStreamOf,
-  type MockServer,
-  onlySpan,
   ROUTES,
   settle,
   setUpInstrumentation,
-  type TestBed,
 } from './setup.js';
 
 const HAIKU_3 = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -82,32 +80,16 @@ const ANTHROPIC_BODY = {
   messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello there' }] }],
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(bedrock));
 let client: BedrockRuntimeClient;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(bedrock);
-  server = await startMockServer();
+beforeAll(() => {
   client = bedrockClient(server);
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
+afterAll(() => client.destroy());
 
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-  await bed.harness.shutdown();
-});
-
-async function oneSpan(name: string) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
+const oneSpan = (name: string) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 function invoke(modelId: string, body: unknown) {
   return client.send(

@@ -38,24 +38,17 @@ import {
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as sdk from 'cohere-ai';
 import { Cohere, CohereClient, CohereClientV2 } from 'cohere-ai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  drain,
   genAIMetricsSnapshot,
+  settledSpan,
+  useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
-import { httpError, raw, startMockServer } from '../../../test/support/mock-server.js';
+import { httpError, raw } from '../../../test/support/mock-server.js';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
-import {
-  fixture,
-  genAISpans,
-  jsonFixture,
-  type MockServer,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  sseFixture,
-  type TestBed,
-} from './setup.js';
+import { fixture, genAISpans, jsonFixture, settle, setUpInstrumentation, sseFixture } from './setup.js';
 
 const MODEL = 'command-a-03-2025';
 const REQUEST = {
@@ -90,38 +83,15 @@ const EMBED_REQUEST = {
   embeddingTypes: ['float' as const],
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: CohereClientV2;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new CohereClientV2({ token: 'test-key', environment: server.url });
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
 /** The one span a call must produce (fails on none, or on a second one). */
-async function oneSpan(name = `chat ${MODEL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const events = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
+const oneSpan = (name = `chat ${MODEL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('chat', () => {
   it('records one chat span with request parameters, the ledger of billed units and the exact cost', async () => {

@@ -35,20 +35,16 @@ import {
 } from '@aicost/core';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import Groq, * as sdk from 'groq-sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
-import { httpError, raw, startMockServer } from '../../../test/support/mock-server.js';
-import { instrument, PACKAGE_NAME } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  chatStream,
-  fixture,
-  jsonFixture,
-  type MockServer,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  type TestBed,
-} from './setup.js';
+  drain,
+  settledSpan,
+  useTestBed,
+  withAndWithoutInstrumentation,
+} from '../../../test/support/instrumentation.js';
+import { httpError, raw } from '../../../test/support/mock-server.js';
+import { instrument, PACKAGE_NAME } from '../src/index.js';
+import { chatStream, fixture, jsonFixture, settle, setUpInstrumentation } from './setup.js';
 
 const MODEL = 'llama-3.3-70b-versatile';
 const PATH = '/openai/v1/chat/completions';
@@ -79,37 +75,14 @@ const TOOL_REQUEST = {
   ],
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: Groq;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new Groq({ apiKey: 'test-key', baseURL: server.url, maxRetries: 2 });
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
-async function oneSpan(name = `chat ${MODEL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const chunks = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
+const oneSpan = (name = `chat ${MODEL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('chat.completions.create', () => {
   it('records one chat span with request parameters, the served tier and the exact cost', async () => {

@@ -43,25 +43,25 @@ import {
 } from '@mistralai/mistralai/extra/observability';
 import { SDKError } from '@mistralai/mistralai/models/errors';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  drain,
   genAIMetricsSnapshot,
+  settledSpan,
+  useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
-import { httpError, startMockServer } from '../../../test/support/mock-server.js';
+import { httpError } from '../../../test/support/mock-server.js';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
 import {
   FAST_RETRIES,
   fixture,
   genAISpans,
   jsonFixture,
-  type MockServer,
-  onlySpan,
   settle,
   setUpInstrumentation,
   sseFixture,
-  type TestBed,
 } from './setup.js';
 
 const SMALL = 'mistral-small-latest';
@@ -99,40 +99,20 @@ const TOOL_REQUEST = {
 const CHAT_PATH = '/v1/chat/completions';
 const EMBEDDINGS_PATH = '/v1/embeddings';
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: Mistral;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new Mistral({ apiKey: 'test-key', serverURL: server.url });
 });
 
 afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
   registerTracerProvider(undefined);
   delete process.env.MISTRAL_SDK_TELEMETRY;
 });
 
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
 /** The one span a call must produce (fails on none, or on a second one). */
-async function oneSpan(name = `chat ${SMALL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const events = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
+const oneSpan = (name = `chat ${SMALL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('chat.complete', () => {
   it('records one chat span with request parameters, the ledger and the exact cost', async () => {

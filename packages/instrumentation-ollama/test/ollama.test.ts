@@ -40,20 +40,16 @@ import {
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as sdk from 'ollama';
 import { Ollama } from 'ollama';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
-import { json, startMockServer } from '../../../test/support/mock-server.js';
-import { instrument, PACKAGE_NAME } from '../src/index.js';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  fixture,
-  jsonFixture,
-  type MockServer,
-  ndjsonFixture,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  type TestBed,
-} from './setup.js';
+  drain,
+  settledSpan,
+  useTestBed,
+  withAndWithoutInstrumentation,
+} from '../../../test/support/instrumentation.js';
+import { json } from '../../../test/support/mock-server.js';
+import { instrument, PACKAGE_NAME } from '../src/index.js';
+import { fixture, jsonFixture, ndjsonFixture, settle, setUpInstrumentation } from './setup.js';
 
 const MODEL = 'llama3.2';
 const RATES = {
@@ -86,40 +82,18 @@ const WEATHER_TOOL = {
   },
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: Ollama;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new Ollama({ host: server.url });
 });
 
 beforeEach(() => setDefaultPricer(createPricer({ pricesFile: false, hosts: {}, overrides: RATES })));
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-  setDefaultPricer(undefined);
-});
+afterEach(() => setDefaultPricer(undefined));
 
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
-async function oneSpan(name = `chat ${MODEL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const parts = [];
-  for await (const part of stream) parts.push(part);
-  return parts;
-}
+const oneSpan = (name = `chat ${MODEL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('chat', () => {
   it('records one chat span with the request options, the counts and the cost at the user rate', async () => {

@@ -39,21 +39,16 @@ import { HTTPClient, OpenRouter } from '@openrouter/sdk';
 import type { ChatResult, ChatStreamChunk } from '@openrouter/sdk/models';
 import * as errors from '@openrouter/sdk/models/errors';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
-import { httpError, startMockServer } from '../../../test/support/mock-server.js';
-import { instrument, OpenRouterStreamError, PACKAGE_NAME } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  API,
-  chatStream,
-  fixture,
-  jsonFixture,
-  type MockServer,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  type TestBed,
-} from './setup.js';
+  drain,
+  settledSpan,
+  useTestBed,
+  withAndWithoutInstrumentation,
+} from '../../../test/support/instrumentation.js';
+import { httpError } from '../../../test/support/mock-server.js';
+import { instrument, OpenRouterStreamError, PACKAGE_NAME } from '../src/index.js';
+import { API, chatStream, fixture, jsonFixture, settle, setUpInstrumentation } from './setup.js';
 
 const MODEL = 'openai/gpt-4o-mini';
 const PATH = `${API}/chat/completions`;
@@ -93,31 +88,14 @@ const RETRIES = {
   retryCodes: ['429', '5XX'],
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: OpenRouter;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new OpenRouter({ apiKey: 'test-key', serverURL: `${server.url}${API}` });
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
-async function oneSpan(name = `chat ${MODEL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
+const oneSpan = (name = `chat ${MODEL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 /** A streamed `chat.send`: the SDK types its result as a union of both shapes. */
 function streamChat(chatRequest: typeof CHAT, options?: { signal: AbortSignal }) {
@@ -125,12 +103,6 @@ function streamChat(chatRequest: typeof CHAT, options?: { signal: AbortSignal })
   return client.chat.send({ chatRequest: { ...chatRequest, stream: true } }, options) as Promise<
     ReadableStream<ChatStreamChunk> & AsyncIterable<ChatStreamChunk>
   >;
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const chunks = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
 }
 
 describe('chat.send', () => {
