@@ -30,6 +30,22 @@ export interface RejectionParityOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The cases of a probe built on `probeUnhandledRejections`: a request (and a stream request) nobody
+ * asks the result of, an awaited one, then(ok, err), the SDK's own ways of asking (`sdkWays`, e.g.
+ * `['asResponse()', 'raw', 0, 0]`), and a result asked for after the rejection was reported.
+ */
+export function promiseCases(...sdkWays: RejectionCase[]): RejectionCase[] {
+  return [
+    ['a request nobody asks the result of', 'forget', 1, 0],
+    ['a stream request nobody asks the result of', 'stream', 1, 0],
+    ['an awaited request', 'await', 0, 0],
+    ['then(ok, err)', 'then', 0, 0],
+    ...sdkWays,
+    ['a result asked for after the rejection was reported', 'late', 1, 1],
+  ];
+}
+
 /** The describe block 'unhandled rejections, as without instrumentation', one test per case. */
 export function describeUnhandledRejectionParity({
   packageName,

@@ -52,6 +52,7 @@ import {
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
 import { httpError, json, raw, sse } from '../../../test/support/mock-server.js';
+import { expectErrorSpan } from '../../../test/support/span-assertions.js';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
 import { fixture, genAISpans, messageFixture, settle, setUpInstrumentation, sseFixture } from './setup.js';
 
@@ -279,8 +280,7 @@ describe('messages.create', () => {
     const spans = await settle(bed.harness, 2);
     expect(spans).toHaveLength(2);
     for (const span of spans) {
-      expect(span.status.code).toBe(SpanStatusCode.ERROR);
-      expect(span.attributes[ATTR_ERROR_TYPE]).toBe('SyntaxError');
+      expectErrorSpan(span, 'SyntaxError');
     }
   });
 
@@ -567,8 +567,7 @@ describe('streamed messages', () => {
     expect(error).toBeInstanceOf(sdk.APIError);
     expect((error as sdk.APIError).type).toBe('overloaded_error');
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    expectErrorSpan(span, (error as Error).constructor.name);
     // Input tokens were billed before the failure: recorded from message_start, a lower bound.
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(25);
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');

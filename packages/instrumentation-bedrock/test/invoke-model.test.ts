@@ -21,9 +21,7 @@ import {
   ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -54,6 +52,12 @@ import {
   useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
+import {
+  expectErrorSpan,
+  expectUnpriced,
+  inputMessages,
+  outputMessages,
+} from '../../../test/support/span-assertions.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import {
   awsError,
@@ -274,8 +278,7 @@ describe('InvokeModel, per model family', () => {
         expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('priced');
         expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe(c.cost);
       } else {
-        expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-        expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('unknown_model');
+        expectUnpriced(span, 'unknown_model');
         expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
       }
     });
@@ -300,13 +303,13 @@ describe('InvokeModel, per model family', () => {
 
     const span = await oneSpan(`chat ${HAIKU_3}`);
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('msg_bdrk_01Xv8k9JNuvPZAX2Cq3ZYT2h');
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(span)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Hello there' }] },
     ]);
     expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]))).toEqual([
       { type: 'text', content: 'You are terse.' },
     ]);
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         finish_reason: 'end_turn',
@@ -366,8 +369,7 @@ describe('InvokeModel, per model family', () => {
     expect(error.message).toMatch(/extraneous key \[foo\]/);
     expect(server.requests).toHaveLength(1); // not retried
     const span = await oneSpan(`chat ${HAIKU_3}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ValidationException');
+    expectErrorSpan(span, 'ValidationException');
   });
 });
 
@@ -451,7 +453,7 @@ describe('InvokeModelWithResponseStream', () => {
         [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: c.finishReasons,
         [ATTR_AICOST_COST_TOTAL]: c.cost,
       });
-      expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+      expect(outputMessages(span)).toEqual([
         { role: 'assistant', finish_reason: c.finishReasons[0], parts: [{ type: 'text', content: c.text }] },
       ]);
     },
@@ -475,7 +477,7 @@ describe('InvokeModelWithResponseStream', () => {
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(14);
     expect(span.attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(12);
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000018500');
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         finish_reason: 'end_turn',
@@ -524,8 +526,7 @@ describe('InvokeModelWithResponseStream', () => {
 
     expect(error).toBeInstanceOf(Error);
     const span = await oneSpan(`chat ${HAIKU_3}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
+    expectErrorSpan(span, 'AbortError');
     // message_start said 14 in, 1 out: 14 × 250 + 1 × 1,250 nano-USD, a lower bound.
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
     expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
@@ -720,7 +721,6 @@ describe('the promise send() returns', () => {
     }
     expect(error).toBeInstanceOf(bedrock.ValidationException);
     const span = await oneSpan(`chat ${HAIKU_3}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ValidationException');
+    expectErrorSpan(span, 'ValidationException');
   });
 });

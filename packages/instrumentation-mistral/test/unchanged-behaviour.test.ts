@@ -9,7 +9,10 @@ import { Mistral } from '@mistralai/mistralai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
 import { httpError, startMockServer } from '../../../test/support/mock-server.js';
-import { describeUnhandledRejectionParity } from '../../../test/support/unhandled-rejections.js';
+import {
+  describeUnhandledRejectionParity,
+  promiseCases,
+} from '../../../test/support/unhandled-rejections.js';
 import { jsonFixture, type MockServer, setUpInstrumentation, type TestBed } from './setup.js';
 
 const CHAT_PATH = '/v1/chat/completions';
@@ -107,11 +110,5 @@ describeUnhandledRejectionParity({
   packageName: 'instrumentation-mistral',
   respond: (failing) => failing.on('POST', CHAT_PATH, httpError(400)),
   reason: 'SDKError',
-  cases: [
-    ['a request nobody asks the result of', 'forget', 1, 0],
-    ['a stream request nobody asks the result of', 'stream', 1, 0],
-    ['an awaited request', 'await', 0, 0],
-    ['then(ok, err)', 'then', 0, 0],
-    ['a result asked for after the rejection was reported', 'late', 1, 1],
-  ],
+  cases: promiseCases(),
 });

@@ -10,13 +10,11 @@
 import {
   ATTR_AICOST_COST_REPORTED,
   ATTR_AICOST_COST_STATUS,
-  ATTR_AICOST_COST_STATUS_REASON,
   ATTR_AICOST_COST_TOTAL,
   ATTR_AICOST_PRICE_SOURCE,
   ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -38,7 +36,7 @@ import * as sdk from '@openrouter/sdk';
 import { HTTPClient, OpenRouter } from '@openrouter/sdk';
 import type { ChatResult, ChatStreamChunk } from '@openrouter/sdk/models';
 import * as errors from '@openrouter/sdk/models/errors';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   drain,
@@ -47,6 +45,13 @@ import {
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
 import { httpError } from '../../../test/support/mock-server.js';
+import {
+  expectClientSpanWithoutContent,
+  expectErrorSpan,
+  expectUnpriced,
+  inputMessages,
+  outputMessages,
+} from '../../../test/support/span-assertions.js';
 import { instrument, OpenRouterStreamError, PACKAGE_NAME } from '../src/index.js';
 import { API, chatStream, fixture, jsonFixture, settle, setUpInstrumentation } from './setup.js';
 
@@ -113,8 +118,7 @@ describe('chat.send', () => {
 
     expect(result.choices[0]?.message.content).toBe('Hello! How can I assist you today?');
     const span = await oneSpan();
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    expect(span.attributes).toMatchObject({
+    expectClientSpanWithoutContent(span, {
       [ATTR_GEN_AI_PROVIDER_NAME]: 'openrouter',
       [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
       [ATTR_GEN_AI_REQUEST_MODEL]: MODEL,
@@ -137,9 +141,6 @@ describe('chat.send', () => {
       [ATTR_AICOST_COST_REPORTED]: '0.0000088512345',
       [ATTR_AICOST_COST_TOTAL]: '0.000008851',
     });
-    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]).toBeUndefined();
-    expect(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBeUndefined();
   });
 
   it('without usage.cost (BYOK) the catalogue prices the call', async () => {
@@ -181,10 +182,10 @@ describe('chat.send', () => {
     bed.instrumentation.setConfig({ captureMessageContent: true });
     await client.chat.send({ chatRequest: TOOL_CHAT });
     const captured = await oneSpan();
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(captured)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'What is the weather in Paris?' }] },
     ]);
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(captured)).toEqual([
       {
         role: 'assistant',
         parts: [
@@ -228,10 +229,8 @@ describe('chat.send', () => {
     expect(error).toBeInstanceOf(errors.InternalServerResponseError);
     expect((error as errors.InternalServerResponseError).statusCode).toBe(500);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('InternalServerResponseError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectErrorSpan(span, 'InternalServerResponseError');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('a request aborted in flight (signal) ends one span as an error, with the SDK error unchanged', async () => {
@@ -241,9 +240,8 @@ describe('chat.send', () => {
     controller.abort();
     const error = await pending.catch((e: unknown) => e);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expectErrorSpan(span, (error as Error).constructor.name);
+    expectUnpriced(span);
   });
 
   it('is a child of the active span; a client created before instrument() is instrumented too', async () => {
@@ -305,10 +303,9 @@ describe('streamed chat.send', () => {
     server.on('POST', PATH, chatStream('chat-stream-error'));
     await drain(await streamChat(CHAT)).catch(() => undefined);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe(OpenRouterStreamError.name);
+    expectErrorSpan(span, OpenRouterStreamError.name);
     expect(span.status.message).toBe('Provider returned error');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expectUnpriced(span);
   });
 
   it('an aborted stream (the request signal) ends the span once, as an error', async () => {
@@ -320,9 +317,8 @@ describe('streamed chat.send', () => {
     })().catch((e: unknown) => e);
     expect((error as Error).name).toBe('AbortError');
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expectErrorSpan(span, 'AbortError');
+    expectUnpriced(span);
   });
 
   it('breaking out of the loop ends the span once, without an error; no usage came, so unpriced', async () => {
@@ -330,8 +326,7 @@ describe('streamed chat.send', () => {
     for await (const _ of await streamChat(CHAT)) break;
     const span = await oneSpan();
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
   });
 });
 

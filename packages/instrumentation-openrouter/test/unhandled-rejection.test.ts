@@ -3,7 +3,10 @@
  * instrumentation (fire-and-forget), and never otherwise: test/support/unhandled-rejections.ts.
  */
 import { httpError } from '../../../test/support/mock-server.js';
-import { describeUnhandledRejectionParity } from '../../../test/support/unhandled-rejections.js';
+import {
+  describeUnhandledRejectionParity,
+  promiseCases,
+} from '../../../test/support/unhandled-rejections.js';
 
 describeUnhandledRejectionParity({
   packageName: 'instrumentation-openrouter',
@@ -14,13 +17,7 @@ describeUnhandledRejectionParity({
       httpError(400, { error: { code: 400, message: 'bad request' } }),
     ),
   reason: 'BadRequestResponseError',
-  cases: [
-    ['a request nobody asks the result of', 'forget', 1, 0],
-    ['a stream request nobody asks the result of', 'stream', 1, 0],
-    ['an awaited request', 'await', 0, 0],
-    ['then(ok, err)', 'then', 0, 0],
-    ['a result asked for after the rejection was reported', 'late', 1, 1],
-  ],
+  cases: promiseCases(),
   // Two processes that each load the SDK's ~1,000 ES modules (~10 s apiece on a loaded machine).
   timeoutMs: 90_000,
 });
