@@ -6,18 +6,15 @@
  * Skipped when the collector binary has not been built (collector/build.sh), except under CI=true (.ci/run
  * builds it), where a missing binary fails.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   collectorBinary,
-  freePort,
   makeSpans,
   postOtlp,
-  REPO,
   runCli,
   serializeSpans,
   startCollector,
+  startOtelcolInto,
 } from './support.js';
 
 const binary = collectorBinary();
@@ -122,29 +119,8 @@ if (!binary && process.env.CI === 'true') {
 describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up', () => {
   it('stores exactly the rows aicost up stores from the same payload', async () => {
     const local = await startCollector({ args: ['--writable'] });
-    const otlpPort = await freePort();
-    const otelcol = spawn(
-      binary!,
-      ['--config', join(REPO, 'collector/config.yaml'), '--set=service.telemetry.metrics.level=none'],
-      {
-        env: {
-          ...process.env,
-          CLICKHOUSE_ENDPOINT: local.clickhouseUrl,
-          CLICKHOUSE_PASSWORD: local.password,
-          CLICKHOUSE_COMPRESS: 'none',
-          AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
-          AICOST_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
-          AICOST_HEALTH_ENDPOINT: '127.0.0.1:0',
-          AICOST_OTLP_TOKEN: OTLP_TOKEN,
-          AICOST_QUEUE_DIR: join(local.dataDir, 'otelcol-queue'),
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let log = '';
-    otelcol.stderr!.on('data', (d) => {
-      log += d;
-    });
+    const otelcol = await startOtelcolInto(local, binary!, OTLP_TOKEN);
+    const log = () => otelcol.output();
     try {
       const sdkSpans = serializeSpans(
         makeSpans([
@@ -168,13 +144,13 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
       expect((await postOtlp(local.otlpUrl, handMade, { encoding: 'json' })).status).toBe(200);
       expect((await postOtlp(local.otlpUrl, sdkSpans)).status).toBe(200);
       // (b) the real collector, once its receiver is up.
-      const collectorUrl = `http://127.0.0.1:${otlpPort}`;
+      const collectorUrl = otelcol.otlpHttpEndpoint;
       for (let i = 0; ; i++) {
         const res = await postOtlp(collectorUrl, handMade, { encoding: 'json', headers: AUTH }).catch(
           () => undefined,
         );
         if (res?.status === 200) break;
-        if (i > 100) throw new Error(`collector did not start:\n${log}`);
+        if (i > 100) throw new Error(`collector did not start:\n${log()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
       expect((await postOtlp(collectorUrl, sdkSpans, { headers: AUTH })).status).toBe(200);
@@ -196,7 +172,7 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
               .map((l) => JSON.parse(l))
           : [];
       }
-      expect(rows, log).toHaveLength(4);
+      expect(rows, log()).toHaveLength(4);
       const bySpan = Map.groupBy(rows, (r) => r.SpanId);
       expect(bySpan.size).toBe(2);
       for (const [, copies] of bySpan) {
@@ -223,8 +199,7 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
         expect.objectContaining({ feature: 'parity', requests: 2, cost: '0.012000000' }),
       );
     } finally {
-      otelcol.kill('SIGTERM');
-      await new Promise((r) => otelcol.once('exit', r));
+      await otelcol.stop();
       expect(await local.stop()).toBe(0);
     }
   }, 90_000);

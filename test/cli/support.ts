@@ -24,6 +24,11 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import { afterAll } from 'vitest';
+import {
+  PRODUCTION_CONFIG,
+  type RunningCollector,
+  startCollector as startCollectorProcess,
+} from '../collector/support/collector-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(here, '..', '..');
@@ -307,6 +312,30 @@ export function collectorBinary(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The OpenTelemetry Collector built from collector/ (`binary`, production config.yaml) writing
+ * into `local`'s ClickHouse HTTP interface (contrib clickhouseexporter over HTTP, `compress:
+ * none`), its OTLP receivers requiring the bearer token `otlpToken`; ready once healthy.
+ */
+export function startOtelcolInto(
+  local: Collector,
+  binary: string,
+  otlpToken: string,
+): Promise<RunningCollector> {
+  return startCollectorProcess(
+    binary,
+    [PRODUCTION_CONFIG],
+    {
+      CLICKHOUSE_ENDPOINT: local.clickhouseUrl,
+      CLICKHOUSE_PASSWORD: local.password,
+      CLICKHOUSE_COMPRESS: 'none',
+      AICOST_OTLP_TOKEN: otlpToken,
+      AICOST_QUEUE_DIR: join(local.dataDir, 'otelcol-queue'),
+    },
+    ['--set=service.telemetry.metrics.level=none'],
+  );
 }
 
 /** A loopback port free right now (for a process that must be told its port). */
