@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   collectorBinary,
+  failWithoutCollectorUnderCi,
   makeSpans,
   postOtlp,
   runCli,
@@ -106,15 +107,7 @@ const handMade = JSON.stringify({
   ],
 });
 
-if (!binary && process.env.CI === 'true') {
-  describe('the contrib clickhouse exporter writing into aicost up', () => {
-    it('needs the collector binary under CI', () => {
-      throw new Error(
-        'no collector binary: `collector/build.sh --print-path` names none (CI builds it first)',
-      );
-    });
-  });
-}
+failWithoutCollectorUnderCi(binary, 'the contrib clickhouse exporter writing into aicost up');
 
 describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up', () => {
   it('stores exactly the rows aicost up stores from the same payload', async () => {

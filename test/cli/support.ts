@@ -23,7 +23,7 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { afterAll } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import {
   PRODUCTION_CONFIG,
   type RunningCollector,
@@ -336,6 +336,21 @@ export function startOtelcolInto(
     },
     ['--set=service.telemetry.metrics.level=none'],
   );
+}
+
+/**
+ * Under CI=true (.ci/run builds the collector first) a missing collector binary fails, instead of
+ * skipping the suites that need it: a describe block `title` with one failing test.
+ */
+export function failWithoutCollectorUnderCi(binary: string | undefined, title: string): void {
+  if (binary || process.env.CI !== 'true') return;
+  describe(title, () => {
+    it('needs the collector binary under CI', () => {
+      throw new Error(
+        'no collector binary: `collector/build.sh --print-path` names none (CI builds it first)',
+      );
+    });
+  });
 }
 
 /** A loopback port free right now (for a process that must be told its port). */

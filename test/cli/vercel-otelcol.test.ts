@@ -15,13 +15,18 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningCollector } from '../collector/support/collector-process.js';
-import { CHAT_COMPLETION_WITH_CACHE, COST_WITH_CACHE } from '../foreign-spans/openai-fixture.js';
+import {
+  CHAT_COMPLETION_WITH_CACHE,
+  CHAT_COMPLETION_WITH_CACHE_CHUNKS,
+  COST_WITH_CACHE,
+} from '../foreign-spans/openai-fixture.js';
 import { json, type MockServer, sseChunks, startMockServer } from '../support/mock-server.js';
 import { createOtelHarness, type OtelHarness } from '../support/otel.js';
 import {
   CHILD_PROCESS_TIMEOUT,
   type Collector,
   collectorBinary,
+  failWithoutCollectorUnderCi,
   postOtlp,
   runCli,
   serializeSpans,
@@ -33,34 +38,7 @@ const binary = collectorBinary();
 const OTLP_TOKEN = 'vercel-otelcol-token';
 const AUTH = { Authorization: `Bearer ${OTLP_TOKEN}` };
 
-const CHUNK = {
-  id: CHAT_COMPLETION_WITH_CACHE.id,
-  object: 'chat.completion.chunk',
-  created: 1741570283,
-  model: CHAT_COMPLETION_WITH_CACHE.model,
-};
-/** The answer streamed, usage in the last chunk (the AI SDK asks for it). */
-const STREAM = [
-  {
-    ...CHUNK,
-    choices: [
-      { index: 0, delta: { role: 'assistant', content: 'The capital of France' }, finish_reason: null },
-    ],
-  },
-  { ...CHUNK, choices: [{ index: 0, delta: { content: ' is Paris.' }, finish_reason: null }] },
-  { ...CHUNK, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-  { ...CHUNK, choices: [], usage: CHAT_COMPLETION_WITH_CACHE.usage },
-];
-
-if (!binary && process.env.CI === 'true') {
-  describe('Vercel AI SDK through the real collector', () => {
-    it('needs the collector binary under CI', () => {
-      throw new Error(
-        'no collector binary: `collector/build.sh --print-path` names none (CI builds it first)',
-      );
-    });
-  });
-}
+failWithoutCollectorUnderCi(binary, 'Vercel AI SDK through the real collector');
 
 describe.skipIf(!binary)('Vercel AI SDK through the real collector into the schema', () => {
   let server: MockServer;
@@ -71,7 +49,9 @@ describe.skipIf(!binary)('Vercel AI SDK through the real collector into the sche
   beforeAll(async () => {
     server = await startMockServer();
     server.on('POST', '/v1/chat/completions', (request) =>
-      request.body?.stream === true ? sseChunks(STREAM, { done: true }) : json(CHAT_COMPLETION_WITH_CACHE),
+      request.body?.stream === true
+        ? sseChunks(CHAT_COMPLETION_WITH_CACHE_CHUNKS, { done: true })
+        : json(CHAT_COMPLETION_WITH_CACHE),
     );
     otel = createOtelHarness();
     local = await startCollector({ args: ['--writable'] });

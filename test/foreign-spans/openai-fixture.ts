@@ -36,6 +36,25 @@ export const CHAT_COMPLETION_WITH_CACHE = {
   system_fingerprint: 'fp_06737a9306',
 };
 
+const CHUNK = {
+  id: CHAT_COMPLETION_WITH_CACHE.id,
+  object: 'chat.completion.chunk',
+  created: 1741570283,
+  model: CHAT_COMPLETION_WITH_CACHE.model,
+};
+/** The same answer streamed, usage in the last chunk (the AI SDK asks for it). */
+export const CHAT_COMPLETION_WITH_CACHE_CHUNKS = [
+  {
+    ...CHUNK,
+    choices: [
+      { index: 0, delta: { role: 'assistant', content: 'The capital of France' }, finish_reason: null },
+    ],
+  },
+  { ...CHUNK, choices: [{ index: 0, delta: { content: ' is Paris.' }, finish_reason: null }] },
+  { ...CHUNK, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+  { ...CHUNK, choices: [], usage: CHAT_COMPLETION_WITH_CACHE.usage },
+];
+
 /**
  * The cost worked out by hand from OpenAI's list prices for gpt-4o-mini
  * ($0.15 input, $0.075 cached input, $0.60 output per million tokens):

@@ -14,7 +14,11 @@ import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer, exportPriceAliases, exportPriceRows } from '../../packages/core/src/pricing/index.js';
 import { identifyForeignCall } from '../../packages/core/src/processors/foreign-calls.js';
-import { CHAT_COMPLETION_WITH_CACHE, COST_WITH_CACHE } from '../foreign-spans/openai-fixture.js';
+import {
+  CHAT_COMPLETION_WITH_CACHE,
+  CHAT_COMPLETION_WITH_CACHE_CHUNKS,
+  COST_WITH_CACHE,
+} from '../foreign-spans/openai-fixture.js';
 import {
   type AttributeValue,
   type EngineSession,
@@ -33,32 +37,15 @@ let engine: EngineSession;
 let server: MockServer;
 let otel: OtelHarness;
 
-const CHUNK = {
-  id: CHAT_COMPLETION_WITH_CACHE.id,
-  object: 'chat.completion.chunk',
-  created: 1741570283,
-  model: CHAT_COMPLETION_WITH_CACHE.model,
-};
-/** The same answer streamed, usage in the last chunk (the AI SDK asks for it). */
-const STREAM = [
-  {
-    ...CHUNK,
-    choices: [
-      { index: 0, delta: { role: 'assistant', content: 'The capital of France' }, finish_reason: null },
-    ],
-  },
-  { ...CHUNK, choices: [{ index: 0, delta: { content: ' is Paris.' }, finish_reason: null }] },
-  { ...CHUNK, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-  { ...CHUNK, choices: [], usage: CHAT_COMPLETION_WITH_CACHE.usage },
-];
-
 beforeAll(async () => {
   engine = await openMigratedEngine();
   const pricer = createPricer({ pricesFile: false });
   await loadPriceRows(engine, exportPriceRows({ pricer }), exportPriceAliases({ pricer }));
   server = await startMockServer();
   server.on('POST', '/v1/chat/completions', (request) =>
-    request.body?.stream === true ? sseChunks(STREAM, { done: true }) : json(CHAT_COMPLETION_WITH_CACHE),
+    request.body?.stream === true
+      ? sseChunks(CHAT_COMPLETION_WITH_CACHE_CHUNKS, { done: true })
+      : json(CHAT_COMPLETION_WITH_CACHE),
   );
   otel = createOtelHarness();
 }, 120_000);
