@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 /**
  * The page's globals as the callbacks given to page.evaluate() here use them. Declared rather
@@ -26,11 +27,33 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 export interface UiBrowser {
   /** A page that records console errors and uncaught exceptions. */
   newPage(): Promise<{ page: Page; errors: string[] }>;
-  close(): Promise<void>;
+  /** Opens the UI's `path` and waits for the page and its filter lists (those come after its data). */
+  open(page: Page, path: string): Promise<void>;
 }
 
-/** Chromium with one light-themed 1280×900 context, which every page of a test file shares. */
-export async function launchBrowser(): Promise<UiBrowser> {
+/**
+ * Chromium for a test file, launched in `beforeAll` (after the file's own hooks registered before,
+ * e.g. the UI server's start) and closed in `afterAll` (before those); `uiUrl()` is the UI's base URL.
+ * One light-themed 1280×900 context, which every page shares.
+ */
+export function useBrowser(uiUrl: () => string): UiBrowser {
+  let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  beforeAll(async () => {
+    launched = await launchBrowser();
+  });
+  afterAll(async () => {
+    await launched?.close();
+  });
+  return {
+    newPage() {
+      if (!launched) throw new Error('the browser is launched in beforeAll');
+      return launched.newPage();
+    },
+    open: (page, path) => openPage(page, `${uiUrl()}${path}`),
+  };
+}
+
+async function launchBrowser() {
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -41,7 +64,7 @@ export async function launchBrowser(): Promise<UiBrowser> {
     colorScheme: 'light',
   });
   return {
-    async newPage() {
+    async newPage(): Promise<{ page: Page; errors: string[] }> {
       const page = await context.newPage();
       const errors: string[] = [];
       page.on('console', (message) => {
@@ -54,8 +77,7 @@ export async function launchBrowser(): Promise<UiBrowser> {
   };
 }
 
-/** Opens `url` and waits for the page and its filter lists (those come after the page's data). */
-export async function openPage(page: Page, url: string): Promise<void> {
+async function openPage(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.waitForFunction(
     () =>

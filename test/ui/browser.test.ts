@@ -14,15 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNanos } from '../../packages/core/src/money/index.js';
 import { CURRENT_FROM, CURRENT_TO } from '../grafana/fixtures.js';
 import { callSpan } from '../schema/fixtures.js';
-import {
-  axeViolations,
-  launchBrowser,
-  openPage,
-  rendered,
-  screenshot,
-  text,
-  type UiBrowser,
-} from './browser-page.js';
+import { axeViolations, rendered, screenshot, text, useBrowser } from './browser-page.js';
 import { type SeededUi, startSeededUi } from './support.js';
 
 /**
@@ -47,22 +39,12 @@ const RANGE = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 const SQL_RANGE = `timestamp >= toDateTime(${CURRENT_FROM.getTime() / 1000}) AND timestamp <= toDateTime(${CURRENT_TO.getTime() / 1000})`;
 
 let ui: SeededUi;
-let browser: UiBrowser;
-
 beforeAll(async () => {
   ui = await startSeededUi();
-  browser = await launchBrowser();
 }, 120_000);
+afterAll(() => ui?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
-
-const newPage = () => browser.newPage();
-
-/** Opens the UI's `path` and waits for the page and its filter lists. */
-const open = (page: Page, path: string) => openPage(page, `${ui.url}${path}`);
+const { newPage, open } = useBrowser(() => ui.url);
 
 /** `$1,234.500000001` → nanos; `—` → null. */
 function shownNanos(text: string | null): bigint | null {

@@ -24,15 +24,7 @@ import { PAGES } from '../../packages/ui/src/server/queries.js';
 import { type Selection, variables } from '../grafana/fixtures.js';
 import { DAY_MS, dayStart, isoDay, type SeedCall } from '../schema/economics-fixtures.js';
 import { expandQuery } from '../support/grafana.js';
-import {
-  axeViolations,
-  launchBrowser,
-  openPage,
-  rendered,
-  screenshot,
-  text,
-  type UiBrowser,
-} from './browser-page.js';
+import { axeViolations, rendered, screenshot, text, useBrowser } from './browser-page.js';
 import { type SeededUi, startEconomicsUi } from './support.js';
 
 /** The page's globals as page.evaluate() callbacks use them (see browser.test.ts). */
@@ -47,17 +39,12 @@ const RANGE = `from=${encodeURIComponent(FROM.toISOString())}&to=${encodeURIComp
 const API_RANGE = `from=${FROM.getTime() / 1000}&to=${TO.getTime() / 1000}`;
 
 let ui: SeededUi & Awaited<ReturnType<typeof startEconomicsUi>>;
-let browser: UiBrowser;
-
 beforeAll(async () => {
   ui = await startEconomicsUi();
-  browser = await launchBrowser();
 }, 300_000);
+afterAll(() => ui?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const { newPage, open } = useBrowser(() => ui.url);
 
 /** A dashboard panel's SQL as Grafana would send it for this range and selection, run on the engine. */
 function grafana(sql: string, selection: Selection = {}, from = FROM, to = TO) {
@@ -129,11 +116,6 @@ async function compareTable(
     .sort();
   expect(shown, testId).toEqual(expected);
 }
-
-const newPage = () => browser.newPage();
-
-/** Opens the UI's `path` and waits for the page and its filter lists. */
-const open = (page: Page, path: string) => openPage(page, `${ui.url}${path}`);
 
 /** Both themes: axe on each, a screenshot of each when asked. */
 async function checkThemes(page: Page, name: string, darkScreenshot = false): Promise<void> {
