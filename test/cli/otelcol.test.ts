@@ -19,9 +19,6 @@ import {
 } from './support.js';
 
 const binary = collectorBinary();
-/** The bearer token collector/config.yaml requires on its OTLP receivers. */
-const OTLP_TOKEN = 'otelcol-parity-token';
-const AUTH = { Authorization: `Bearer ${OTLP_TOKEN}` };
 const nowNs = BigInt(Date.now()) * 1_000_000n;
 
 /** OTLP/JSON with every attribute value kind, events, links, status and trace state. */
@@ -112,7 +109,7 @@ failWithoutCollectorUnderCi(binary, 'the contrib clickhouse exporter writing int
 describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up', () => {
   it('stores exactly the rows aicost up stores from the same payload', async () => {
     const local = await startCollector({ args: ['--writable'] });
-    const otelcol = await startOtelcolInto(local, binary!, OTLP_TOKEN);
+    const otelcol = await startOtelcolInto(local, binary!);
     const log = () => otelcol.output();
     try {
       const sdkSpans = serializeSpans(
@@ -139,14 +136,15 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
       // (b) the real collector, once its receiver is up.
       const collectorUrl = otelcol.otlpHttpEndpoint;
       for (let i = 0; ; i++) {
-        const res = await postOtlp(collectorUrl, handMade, { encoding: 'json', headers: AUTH }).catch(
-          () => undefined,
-        );
+        const res = await postOtlp(collectorUrl, handMade, {
+          encoding: 'json',
+          headers: otelcol.authHeaders,
+        }).catch(() => undefined);
         if (res?.status === 200) break;
         if (i > 100) throw new Error(`collector did not start:\n${log()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      expect((await postOtlp(collectorUrl, sdkSpans, { headers: AUTH })).status).toBe(200);
+      expect((await postOtlp(collectorUrl, sdkSpans, { headers: otelcol.authHeaders })).status).toBe(200);
 
       // The exporter flushes its batch after 5 s.
       let rows: Record<string, unknown>[] = [];

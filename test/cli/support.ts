@@ -8,6 +8,7 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT at `collector.otlpUrl`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -314,28 +315,31 @@ export function collectorBinary(): string | undefined {
   }
 }
 
+/** The production collector (collector-process.ts) and the headers its OTLP receivers require. */
+export interface Otelcol extends RunningCollector {
+  authHeaders: Record<string, string>;
+}
+
 /**
  * The OpenTelemetry Collector built from collector/ (`binary`, production config.yaml) writing
  * into `local`'s ClickHouse HTTP interface (contrib clickhouseexporter over HTTP, `compress:
- * none`), its OTLP receivers requiring the bearer token `otlpToken`; ready once healthy.
+ * none`), its OTLP receivers requiring a bearer token of this run; ready once healthy.
  */
-export function startOtelcolInto(
-  local: Collector,
-  binary: string,
-  otlpToken: string,
-): Promise<RunningCollector> {
-  return startCollectorProcess(
+export async function startOtelcolInto(local: Collector, binary: string): Promise<Otelcol> {
+  const token = randomBytes(16).toString('hex');
+  const running = await startCollectorProcess(
     binary,
     [PRODUCTION_CONFIG],
     {
       CLICKHOUSE_ENDPOINT: local.clickhouseUrl,
       CLICKHOUSE_PASSWORD: local.password,
       CLICKHOUSE_COMPRESS: 'none',
-      AICOST_OTLP_TOKEN: otlpToken,
+      AICOST_OTLP_TOKEN: token,
       AICOST_QUEUE_DIR: join(local.dataDir, 'otelcol-queue'),
     },
     ['--set=service.telemetry.metrics.level=none'],
   );
+  return { ...running, authHeaders: { Authorization: `Bearer ${token}` } };
 }
 
 /**

@@ -14,19 +14,15 @@ import { OpenTelemetry } from '@ai-sdk/otel';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCollector } from '../collector/support/collector-process.js';
-import {
-  CHAT_COMPLETION_WITH_CACHE,
-  CHAT_COMPLETION_WITH_CACHE_CHUNKS,
-  COST_WITH_CACHE,
-} from '../foreign-spans/openai-fixture.js';
-import { json, type MockServer, sseChunks, startMockServer } from '../support/mock-server.js';
+import { COST_WITH_CACHE, chatCompletionWithCache } from '../foreign-spans/openai-fixture.js';
+import { type MockServer, startMockServer } from '../support/mock-server.js';
 import { createOtelHarness, type OtelHarness } from '../support/otel.js';
 import {
   CHILD_PROCESS_TIMEOUT,
   type Collector,
   collectorBinary,
   failWithoutCollectorUnderCi,
+  type Otelcol,
   postOtlp,
   runCli,
   serializeSpans,
@@ -35,8 +31,6 @@ import {
 } from './support.js';
 
 const binary = collectorBinary();
-const OTLP_TOKEN = 'vercel-otelcol-token';
-const AUTH = { Authorization: `Bearer ${OTLP_TOKEN}` };
 
 failWithoutCollectorUnderCi(binary, 'Vercel AI SDK through the real collector');
 
@@ -44,18 +38,14 @@ describe.skipIf(!binary)('Vercel AI SDK through the real collector into the sche
   let server: MockServer;
   let otel: OtelHarness;
   let local: Collector;
-  let otelcol: RunningCollector;
+  let otelcol: Otelcol;
 
   beforeAll(async () => {
     server = await startMockServer();
-    server.on('POST', '/v1/chat/completions', (request) =>
-      request.body?.stream === true
-        ? sseChunks(CHAT_COMPLETION_WITH_CACHE_CHUNKS, { done: true })
-        : json(CHAT_COMPLETION_WITH_CACHE),
-    );
+    server.on('POST', '/v1/chat/completions', chatCompletionWithCache);
     otel = createOtelHarness();
     local = await startCollector({ args: ['--writable'] });
-    otelcol = await startOtelcolInto(local, binary!, OTLP_TOKEN);
+    otelcol = await startOtelcolInto(local, binary!);
   }, CHILD_PROCESS_TIMEOUT);
 
   afterAll(async () => {
@@ -76,7 +66,9 @@ describe.skipIf(!binary)('Vercel AI SDK through the real collector into the sche
     const spans = otel.spans() as ReadableSpan[];
     const body = serializeSpans(spans, 'protobuf');
     for (let i = 0; ; i++) {
-      const res = await postOtlp(otelcol.otlpHttpEndpoint, body, { headers: AUTH }).catch(() => undefined);
+      const res = await postOtlp(otelcol.otlpHttpEndpoint, body, { headers: otelcol.authHeaders }).catch(
+        () => undefined,
+      );
       if (res?.status === 200) break;
       if (i > 150) throw new Error(`collector did not accept the spans:\n${otelcol.output()}`);
       await new Promise((r) => setTimeout(r, 200));

@@ -14,11 +14,7 @@ import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer, exportPriceAliases, exportPriceRows } from '../../packages/core/src/pricing/index.js';
 import { identifyForeignCall } from '../../packages/core/src/processors/foreign-calls.js';
-import {
-  CHAT_COMPLETION_WITH_CACHE,
-  CHAT_COMPLETION_WITH_CACHE_CHUNKS,
-  COST_WITH_CACHE,
-} from '../foreign-spans/openai-fixture.js';
+import { COST_WITH_CACHE, chatCompletionWithCache } from '../foreign-spans/openai-fixture.js';
 import {
   type AttributeValue,
   type EngineSession,
@@ -28,7 +24,7 @@ import {
   loadPriceRows,
   openMigratedEngine,
 } from '../support/chdb.js';
-import { json, type MockServer, sseChunks, startMockServer } from '../support/mock-server.js';
+import { type MockServer, startMockServer } from '../support/mock-server.js';
 import { createOtelHarness, type OtelHarness } from '../support/otel.js';
 
 const require = createRequire(import.meta.url);
@@ -42,11 +38,7 @@ beforeAll(async () => {
   const pricer = createPricer({ pricesFile: false });
   await loadPriceRows(engine, exportPriceRows({ pricer }), exportPriceAliases({ pricer }));
   server = await startMockServer();
-  server.on('POST', '/v1/chat/completions', (request) =>
-    request.body?.stream === true
-      ? sseChunks(CHAT_COMPLETION_WITH_CACHE_CHUNKS, { done: true })
-      : json(CHAT_COMPLETION_WITH_CACHE),
-  );
+  server.on('POST', '/v1/chat/completions', chatCompletionWithCache);
   otel = createOtelHarness();
 }, 120_000);
 afterAll(async () => {
