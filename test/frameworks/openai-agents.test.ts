@@ -11,7 +11,13 @@ import { withAttribution } from '@aicost/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { json, type RecordedRequest, sse } from '../support/mock-server.js';
-import { costedSpans, providerFixture, requireFromTest, useFrameworkSuite } from './support.js';
+import {
+  costedSpans,
+  functionCallResponse,
+  providerFixture,
+  requireFromTest,
+  useFrameworkSuite,
+} from './support.js';
 
 const { server, exported, requestRows } = useFrameworkSuite({
   serviceName: 'agents-app',
@@ -36,31 +42,6 @@ const fixture = providerFixture('openai');
 const GPT_41_36_87 = '0.000768000';
 /** The function call turn below: 120 input, 20 output tokens. */
 const GPT_41_120_20 = '0.000400000';
-
-/** A Responses API answer that calls a function (the documented shape of a `function_call` output item). */
-function functionCallResponse(name: string, args: string) {
-  return {
-    ...fixture('response'),
-    id: 'resp_function_call_1',
-    output: [
-      {
-        type: 'function_call',
-        id: 'fc_1',
-        call_id: 'call_1',
-        name,
-        arguments: args,
-        status: 'completed',
-      },
-    ],
-    usage: {
-      input_tokens: 120,
-      input_tokens_details: { cached_tokens: 0 },
-      output_tokens: 20,
-      output_tokens_details: { reasoning_tokens: 0 },
-      total_tokens: 140,
-    },
-  };
-}
 
 function responses(request: RecordedRequest) {
   if (request.body.stream) return sse(fixture('response-stream').events);

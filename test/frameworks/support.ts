@@ -100,6 +100,31 @@ export function openaiChatToolLoop(request: RecordedRequest): MockResponse {
   return json(openaiFixture('chat-completion'));
 }
 
+/** A Responses API answer that calls a function (the documented shape of a `function_call` output item). */
+export function functionCallResponse(name: string, args: string) {
+  return {
+    ...openaiFixture('response'),
+    id: 'resp_function_call_1',
+    output: [
+      {
+        type: 'function_call',
+        id: 'fc_1',
+        call_id: 'call_1',
+        name,
+        arguments: args,
+        status: 'completed',
+      },
+    ],
+    usage: {
+      input_tokens: 120,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: 20,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: 140,
+    },
+  };
+}
+
 export interface FrameworkSuiteOptions {
   /** `register()`'s service name. */
   serviceName: string;
