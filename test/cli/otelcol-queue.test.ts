@@ -14,7 +14,16 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectorBinary, freePort, postOtlp, REPO, runCli, startCollector, tempDir } from './support.js';
+import {
+  collectorBinary,
+  failWithoutCollectorUnderCi,
+  freePort,
+  postOtlp,
+  REPO,
+  runCli,
+  startCollector,
+  tempDir,
+} from './support.js';
 
 const binary = collectorBinary();
 const TOKEN = 'otelcol-queue-token';
@@ -98,15 +107,7 @@ async function until<T>(
   }
 }
 
-if (!binary && process.env.CI === 'true') {
-  describe('the production collector queue', () => {
-    it('needs the collector binary under CI', () => {
-      throw new Error(
-        'no collector binary: `collector/build.sh --print-path` names none (CI builds it first)',
-      );
-    });
-  });
-}
+failWithoutCollectorUnderCi(binary, 'the production collector queue');
 
 describe.skipIf(!binary)(
   'the production collector queue (file_storage) across a restart while ClickHouse is down',

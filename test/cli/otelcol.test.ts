@@ -6,24 +6,19 @@
  * Skipped when the collector binary has not been built (collector/build.sh), except under CI=true (.ci/run
  * builds it), where a missing binary fails.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   collectorBinary,
-  freePort,
+  failWithoutCollectorUnderCi,
   makeSpans,
   postOtlp,
-  REPO,
   runCli,
   serializeSpans,
   startCollector,
+  startOtelcolInto,
 } from './support.js';
 
 const binary = collectorBinary();
-/** The bearer token collector/config.yaml requires on its OTLP receivers. */
-const OTLP_TOKEN = 'otelcol-parity-token';
-const AUTH = { Authorization: `Bearer ${OTLP_TOKEN}` };
 const nowNs = BigInt(Date.now()) * 1_000_000n;
 
 /** OTLP/JSON with every attribute value kind, events, links, status and trace state. */
@@ -109,42 +104,13 @@ const handMade = JSON.stringify({
   ],
 });
 
-if (!binary && process.env.CI === 'true') {
-  describe('the contrib clickhouse exporter writing into aicost up', () => {
-    it('needs the collector binary under CI', () => {
-      throw new Error(
-        'no collector binary: `collector/build.sh --print-path` names none (CI builds it first)',
-      );
-    });
-  });
-}
+failWithoutCollectorUnderCi(binary, 'the contrib clickhouse exporter writing into aicost up');
 
 describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up', () => {
   it('stores exactly the rows aicost up stores from the same payload', async () => {
     const local = await startCollector({ args: ['--writable'] });
-    const otlpPort = await freePort();
-    const otelcol = spawn(
-      binary!,
-      ['--config', join(REPO, 'collector/config.yaml'), '--set=service.telemetry.metrics.level=none'],
-      {
-        env: {
-          ...process.env,
-          CLICKHOUSE_ENDPOINT: local.clickhouseUrl,
-          CLICKHOUSE_PASSWORD: local.password,
-          CLICKHOUSE_COMPRESS: 'none',
-          AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
-          AICOST_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
-          AICOST_HEALTH_ENDPOINT: '127.0.0.1:0',
-          AICOST_OTLP_TOKEN: OTLP_TOKEN,
-          AICOST_QUEUE_DIR: join(local.dataDir, 'otelcol-queue'),
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let log = '';
-    otelcol.stderr!.on('data', (d) => {
-      log += d;
-    });
+    const otelcol = await startOtelcolInto(local, binary!);
+    const log = () => otelcol.output();
     try {
       const sdkSpans = serializeSpans(
         makeSpans([
@@ -168,16 +134,17 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
       expect((await postOtlp(local.otlpUrl, handMade, { encoding: 'json' })).status).toBe(200);
       expect((await postOtlp(local.otlpUrl, sdkSpans)).status).toBe(200);
       // (b) the real collector, once its receiver is up.
-      const collectorUrl = `http://127.0.0.1:${otlpPort}`;
+      const collectorUrl = otelcol.otlpHttpEndpoint;
       for (let i = 0; ; i++) {
-        const res = await postOtlp(collectorUrl, handMade, { encoding: 'json', headers: AUTH }).catch(
-          () => undefined,
-        );
+        const res = await postOtlp(collectorUrl, handMade, {
+          encoding: 'json',
+          headers: otelcol.authHeaders,
+        }).catch(() => undefined);
         if (res?.status === 200) break;
-        if (i > 100) throw new Error(`collector did not start:\n${log}`);
+        if (i > 100) throw new Error(`collector did not start:\n${log()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
-      expect((await postOtlp(collectorUrl, sdkSpans, { headers: AUTH })).status).toBe(200);
+      expect((await postOtlp(collectorUrl, sdkSpans, { headers: otelcol.authHeaders })).status).toBe(200);
 
       // The exporter flushes its batch after 5 s.
       let rows: Record<string, unknown>[] = [];
@@ -196,7 +163,7 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
               .map((l) => JSON.parse(l))
           : [];
       }
-      expect(rows, log).toHaveLength(4);
+      expect(rows, log()).toHaveLength(4);
       const bySpan = Map.groupBy(rows, (r) => r.SpanId);
       expect(bySpan.size).toBe(2);
       for (const [, copies] of bySpan) {
@@ -223,8 +190,7 @@ describe.skipIf(!binary)('the contrib clickhouse exporter writing into aicost up
         expect.objectContaining({ feature: 'parity', requests: 2, cost: '0.012000000' }),
       );
     } finally {
-      otelcol.kill('SIGTERM');
-      await new Promise((r) => otelcol.once('exit', r));
+      await otelcol.stop();
       expect(await local.stop()).toBe(0);
     }
   }, 90_000);

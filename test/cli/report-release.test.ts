@@ -28,6 +28,10 @@ const percent = (h: bigint) => {
   return `${h < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 };
 
+/** `aicost report --by release --since 40d` and `args` (filters, --format, where the data is). */
+const reportByRelease = (args: string[], options?: Parameters<typeof runCli>[1]) =>
+  runCli(['report', '--by', 'release', '--since', '40d', ...args], options);
+
 beforeAll(async () => {
   dataDir = join(tempDir(), 'store');
   const migrated = await runCli(['migrate', '--data-dir', dataDir]);
@@ -48,14 +52,9 @@ describe('aicost report --by release', () => {
   const outcomeChange = second.perOutcome - first.perOutcome;
 
   it('JSON: cost per request and per outcome per release, the change from the release before in USD and %', async () => {
-    const result = await runCli([
-      'report',
-      '--by',
-      'release',
+    const result = await reportByRelease([
       '--service',
       'support-api',
-      '--since',
-      '40d',
       '--format',
       'json',
       '--data-dir',
@@ -116,15 +115,14 @@ describe('aicost report --by release', () => {
   });
 
   it('table: one line per release with the signed change; CSV: the same figures', async () => {
-    const common = ['report', '--by', 'release', '--since', '40d', '--data-dir', dataDir];
-    const table = await runCli(common);
+    const table = await reportByRelease(['--data-dir', dataDir]);
     expect(table.code).toBe(0);
     const line = table.stdout.split('\n').find((l) => l.includes(' 2.0.0 '));
     const sign = requestChange > 0n ? '+' : '-';
     const size = requestChange > 0n ? requestChange : -requestChange;
     expect(line).toContain(`${sign}$${formatNanos(size)}`);
     expect(line).toContain(`(${sign}${percent(hundredths(size * 100n, first.perRequest))}%)`);
-    const csv = await runCli([...common, '--format', 'csv']);
+    const csv = await reportByRelease(['--data-dir', dataDir, '--format', 'csv']);
     expect(csv.code).toBe(0);
     const [header, ...lines] = csv.stdout.trim().split('\n');
     const columns = header!.split(',');
@@ -136,19 +134,7 @@ describe('aicost report --by release', () => {
   });
 
   it('takes the dimension filters: --feature keeps the calls of that feature (and the outcomes of their traces)', async () => {
-    const result = await runCli([
-      'report',
-      '--by',
-      'release',
-      '--feature',
-      'search',
-      '--since',
-      '40d',
-      '--format',
-      'json',
-      '--data-dir',
-      dataDir,
-    ]);
+    const result = await reportByRelease(['--feature', 'search', '--format', 'json', '--data-dir', dataDir]);
     expect(result.stderr).toBe('');
     const rows = (JSON.parse(result.stdout) as { rows: Record<string, unknown>[] }).rows;
     const search = { ...seed, calls: seed.calls.filter((c) => c.feature === 'search') };
@@ -161,32 +147,12 @@ describe('aicost report --by release', () => {
   });
 
   it('runs the same through a read-only aicost up (--clickhouse-url)', async () => {
-    const local = await runCli([
-      'report',
-      '--by',
-      'release',
-      '--since',
-      '40d',
-      '--format',
-      'json',
-      '--data-dir',
-      dataDir,
-    ]);
+    const local = await reportByRelease(['--format', 'json', '--data-dir', dataDir]);
     expect(local.code, local.stderr).toBe(0);
     const collector = await startCollector({ dataDir });
     try {
-      const remote = await runCli(
-        [
-          'report',
-          '--by',
-          'release',
-          '--since',
-          '40d',
-          '--format',
-          'json',
-          '--clickhouse-url',
-          collector.clickhouseUrl,
-        ],
+      const remote = await reportByRelease(
+        ['--format', 'json', '--clickhouse-url', collector.clickhouseUrl],
         withCredential(collector),
       );
       expect(remote.code, remote.stderr).toBe(0);

@@ -8,6 +8,7 @@
  * OTEL_EXPORTER_OTLP_ENDPOINT at `collector.otlpUrl`.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,12 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import { afterAll } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
+import {
+  PRODUCTION_CONFIG,
+  type RunningCollector,
+  startCollector as startCollectorProcess,
+} from '../collector/support/collector-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = join(here, '..', '..');
@@ -307,6 +313,48 @@ export function collectorBinary(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The production collector (collector-process.ts) and the headers its OTLP receivers require. */
+export interface Otelcol extends RunningCollector {
+  authHeaders: Record<string, string>;
+}
+
+/**
+ * The OpenTelemetry Collector built from collector/ (`binary`, production config.yaml) writing
+ * into `local`'s ClickHouse HTTP interface (contrib clickhouseexporter over HTTP, `compress:
+ * none`), its OTLP receivers requiring a bearer token of this run; ready once healthy.
+ */
+export async function startOtelcolInto(local: Collector, binary: string): Promise<Otelcol> {
+  const token = randomBytes(16).toString('hex');
+  const running = await startCollectorProcess(
+    binary,
+    [PRODUCTION_CONFIG],
+    {
+      CLICKHOUSE_ENDPOINT: local.clickhouseUrl,
+      CLICKHOUSE_PASSWORD: local.password,
+      CLICKHOUSE_COMPRESS: 'none',
+      AICOST_OTLP_TOKEN: token,
+      AICOST_QUEUE_DIR: join(local.dataDir, 'otelcol-queue'),
+    },
+    ['--set=service.telemetry.metrics.level=none'],
+  );
+  return { ...running, authHeaders: { Authorization: `Bearer ${token}` } };
+}
+
+/**
+ * Under CI=true (.ci/run builds the collector first) a missing collector binary fails, instead of
+ * skipping the suites that need it: a describe block `title` with one failing test.
+ */
+export function failWithoutCollectorUnderCi(binary: string | undefined, title: string): void {
+  if (binary || process.env.CI !== 'true') return;
+  describe(title, () => {
+    it('needs the collector binary under CI', () => {
+      throw new Error(
+        'no collector binary: `collector/build.sh --print-path` names none (CI builds it first)',
+      );
+    });
+  });
 }
 
 /** A loopback port free right now (for a process that must be told its port). */

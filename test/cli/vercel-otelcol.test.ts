@@ -9,104 +9,47 @@
  * Skipped when the collector binary has not been built (collector/build.sh), except under
  * CI=true, where a missing binary fails.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createOpenAI } from '@ai-sdk/openai';
 import { OpenTelemetry } from '@ai-sdk/otel';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAT_COMPLETION_WITH_CACHE, COST_WITH_CACHE } from '../foreign-spans/openai-fixture.js';
-import { json, type MockServer, sseChunks, startMockServer } from '../support/mock-server.js';
+import { COST_WITH_CACHE, chatCompletionWithCache } from '../foreign-spans/openai-fixture.js';
+import { type MockServer, startMockServer } from '../support/mock-server.js';
 import { createOtelHarness, type OtelHarness } from '../support/otel.js';
 import {
   CHILD_PROCESS_TIMEOUT,
   type Collector,
   collectorBinary,
-  freePort,
+  failWithoutCollectorUnderCi,
+  type Otelcol,
   postOtlp,
-  REPO,
   runCli,
   serializeSpans,
   startCollector,
+  startOtelcolInto,
 } from './support.js';
 
 const binary = collectorBinary();
-const OTLP_TOKEN = 'vercel-otelcol-token';
-const AUTH = { Authorization: `Bearer ${OTLP_TOKEN}` };
 
-const CHUNK = {
-  id: CHAT_COMPLETION_WITH_CACHE.id,
-  object: 'chat.completion.chunk',
-  created: 1741570283,
-  model: CHAT_COMPLETION_WITH_CACHE.model,
-};
-/** The answer streamed, usage in the last chunk (the AI SDK asks for it). */
-const STREAM = [
-  {
-    ...CHUNK,
-    choices: [
-      { index: 0, delta: { role: 'assistant', content: 'The capital of France' }, finish_reason: null },
-    ],
-  },
-  { ...CHUNK, choices: [{ index: 0, delta: { content: ' is Paris.' }, finish_reason: null }] },
-  { ...CHUNK, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-  { ...CHUNK, choices: [], usage: CHAT_COMPLETION_WITH_CACHE.usage },
-];
-
-if (!binary && process.env.CI === 'true') {
-  describe('Vercel AI SDK through the real collector', () => {
-    it('needs the collector binary under CI', () => {
-      throw new Error(
-        'no collector binary: `collector/build.sh --print-path` names none (CI builds it first)',
-      );
-    });
-  });
-}
+failWithoutCollectorUnderCi(binary, 'Vercel AI SDK through the real collector');
 
 describe.skipIf(!binary)('Vercel AI SDK through the real collector into the schema', () => {
   let server: MockServer;
   let otel: OtelHarness;
   let local: Collector;
-  let otelcol: ReturnType<typeof spawn>;
-  let log = '';
-  let collectorUrl = '';
+  let otelcol: Otelcol;
 
   beforeAll(async () => {
     server = await startMockServer();
-    server.on('POST', '/v1/chat/completions', (request) =>
-      request.body?.stream === true ? sseChunks(STREAM, { done: true }) : json(CHAT_COMPLETION_WITH_CACHE),
-    );
+    server.on('POST', '/v1/chat/completions', chatCompletionWithCache);
     otel = createOtelHarness();
     local = await startCollector({ args: ['--writable'] });
-    const otlpPort = await freePort();
-    otelcol = spawn(
-      binary!,
-      ['--config', join(REPO, 'collector/config.yaml'), '--set=service.telemetry.metrics.level=none'],
-      {
-        env: {
-          ...process.env,
-          CLICKHOUSE_ENDPOINT: local.clickhouseUrl,
-          CLICKHOUSE_PASSWORD: local.password,
-          CLICKHOUSE_COMPRESS: 'none',
-          AICOST_OTLP_HTTP_ENDPOINT: `127.0.0.1:${otlpPort}`,
-          AICOST_OTLP_GRPC_ENDPOINT: '127.0.0.1:0',
-          AICOST_HEALTH_ENDPOINT: '127.0.0.1:0',
-          AICOST_OTLP_TOKEN: OTLP_TOKEN,
-          AICOST_QUEUE_DIR: join(local.dataDir, 'otelcol-queue'),
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    otelcol.stderr!.on('data', (d) => {
-      log += d;
-    });
-    collectorUrl = `http://127.0.0.1:${otlpPort}`;
+    otelcol = await startOtelcolInto(local, binary!);
   }, CHILD_PROCESS_TIMEOUT);
 
   afterAll(async () => {
-    otelcol?.kill('SIGTERM');
-    if (otelcol && otelcol.exitCode === null) await new Promise((r) => otelcol.once('exit', r));
+    await otelcol?.stop();
     await local?.stop();
     await otel?.shutdown();
     await server?.close();
@@ -123,9 +66,11 @@ describe.skipIf(!binary)('Vercel AI SDK through the real collector into the sche
     const spans = otel.spans() as ReadableSpan[];
     const body = serializeSpans(spans, 'protobuf');
     for (let i = 0; ; i++) {
-      const res = await postOtlp(collectorUrl, body, { headers: AUTH }).catch(() => undefined);
+      const res = await postOtlp(otelcol.otlpHttpEndpoint, body, { headers: otelcol.authHeaders }).catch(
+        () => undefined,
+      );
       if (res?.status === 200) break;
-      if (i > 150) throw new Error(`collector did not accept the spans:\n${log}`);
+      if (i > 150) throw new Error(`collector did not accept the spans:\n${otelcol.output()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
     return spans;
@@ -183,7 +128,7 @@ describe.skipIf(!binary)('Vercel AI SDK through the real collector into the sche
         await new Promise((r) => setTimeout(r, 500));
       }
       for (const trace of traces) {
-        expect(stored, log).toContainEqual({ TraceId: trace.traceId, n: String(trace.spans) });
+        expect(stored, otelcol.output()).toContainEqual({ TraceId: trace.traceId, n: String(trace.spans) });
       }
       // The request views write in the same insert; poll in case the read came first.
       let rows: { trace_id: string; operation: string; cost_status: string; cost: string }[] = [];

@@ -1,3 +1,5 @@
+import { json, type MockResponse, type RecordedRequest, sseChunks } from '../support/mock-server.js';
+
 /**
  * A chat completion as OpenAI documents it, with prompt caching: 1,200 prompt
  * tokens of which 1,024 were read from the cache, 30 completion tokens.
@@ -35,6 +37,32 @@ export const CHAT_COMPLETION_WITH_CACHE = {
   service_tier: 'default',
   system_fingerprint: 'fp_06737a9306',
 };
+
+const CHUNK = {
+  id: CHAT_COMPLETION_WITH_CACHE.id,
+  object: 'chat.completion.chunk',
+  created: 1741570283,
+  model: CHAT_COMPLETION_WITH_CACHE.model,
+};
+/** The same answer streamed, usage in the last chunk (the AI SDK asks for it). */
+const CHAT_COMPLETION_WITH_CACHE_CHUNKS = [
+  {
+    ...CHUNK,
+    choices: [
+      { index: 0, delta: { role: 'assistant', content: 'The capital of France' }, finish_reason: null },
+    ],
+  },
+  { ...CHUNK, choices: [{ index: 0, delta: { content: ' is Paris.' }, finish_reason: null }] },
+  { ...CHUNK, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+  { ...CHUNK, choices: [], usage: CHAT_COMPLETION_WITH_CACHE.usage },
+];
+
+/** The chat completions route answering with this completion, streamed when the request asks for a stream. */
+export function chatCompletionWithCache(request: RecordedRequest): MockResponse {
+  return request.body?.stream === true
+    ? sseChunks(CHAT_COMPLETION_WITH_CACHE_CHUNKS, { done: true })
+    : json(CHAT_COMPLETION_WITH_CACHE);
+}
 
 /**
  * The cost worked out by hand from OpenAI's list prices for gpt-4o-mini

@@ -12,21 +12,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClaudeAgentCostRecorder, withAttribution } from '@aicost/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { register } from '../../packages/node/src/index.js';
-import type { EngineSession } from '../support/chdb.js';
-import { fixtureLoader } from '../support/fixtures.js';
-import { type MockServer, sse, startMockServer } from '../support/mock-server.js';
-import { buildInstrumentations, inMemoryExporter, openPricedSchema, requestRowsOf } from './support.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sse } from '../support/mock-server.js';
+import { providerFixture, useFrameworkSuite } from './support.js';
 
-buildInstrumentations('anthropic');
-const exporter = inMemoryExporter();
-const aicost = register({
+const { server, exported, requestRows } = useFrameworkSuite({
   serviceName: 'claude-agent-app',
-  traceExporter: exporter,
-  metricReaders: [],
-  exitHooks: false,
+  instrumentations: ['anthropic'],
+  // Claude Code streams every call; 50 input, 8,000 cache-read, 1,500 cache-write (1,000 5m + 500 1h), 120 output tokens.
+  respond: (server) =>
+    server.on('POST', '/v1/messages', sse(anthropicFixture('stream-cache-write-read').events)),
 });
 
 // An ES module only: imported after register(), like the frameworks the other suites require.
@@ -35,9 +30,7 @@ type SDKMessage = Awaited<ReturnType<ReturnType<typeof query>['next']>>['value']
 type SDKUserMessage = Extract<SDKMessage, { type: 'user' }>;
 type SDKResult = Extract<SDKMessage, { type: 'result' }>;
 
-const anthropicFixture = fixtureLoader(
-  new URL('../../packages/instrumentation-anthropic/test/mock-responses/', import.meta.url),
-);
+const anthropicFixture = providerFixture('anthropic');
 
 const MODEL = 'claude-haiku-4-5';
 /**
@@ -49,26 +42,13 @@ const REPORTED_PER_CALL = 0.0037;
 const REPORTED_PER_CALL_NANOS = '0.003700000';
 const ATTRIBUTION = { feature: 'code-review', customer: 'umbrella' };
 
-let server: MockServer;
-let engine: EngineSession;
 let home: string;
 
-beforeAll(async () => {
-  server = await startMockServer();
-  // Claude Code streams every call; 50 input, 8,000 cache-read, 1,500 cache-write (1,000 5m + 500 1h), 120 output tokens.
-  server.on('POST', '/v1/messages', sse(anthropicFixture('stream-cache-write-read').events));
-  engine = await openPricedSchema();
+beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'aicost-claude-home-'));
-}, 180_000);
-afterAll(async () => {
-  await aicost.shutdown();
-  await server?.close();
-  await engine?.close();
-  if (home) rmSync(home, { recursive: true, force: true });
 });
-beforeEach(() => {
-  exporter.reset();
-  server.requests.length = 0;
+afterAll(() => {
+  if (home) rmSync(home, { recursive: true, force: true });
 });
 
 /** Options that keep Claude Code on the loopback server, in an empty home, with no settings or tools of the machine. */
@@ -88,11 +68,6 @@ function options() {
       DISABLE_AUTOUPDATER: '1',
     },
   };
-}
-
-async function exported(): Promise<ReadableSpan[]> {
-  await aicost.forceFlush();
-  return exporter.getFinishedSpans() as ReadableSpan[];
 }
 
 function modelCalls(): number {
@@ -138,7 +113,7 @@ describe('Claude Agent SDK with register() and ClaudeAgentCostRecorder: reported
       'aicost.feature': 'code-review',
       'aicost.customer': 'umbrella',
     });
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows).toEqual([
       expect.objectContaining({
         cost_status: 'provider_reported',
@@ -202,7 +177,7 @@ describe('Claude Agent SDK with register() and ClaudeAgentCostRecorder: reported
       REPORTED_PER_CALL_NANOS,
       REPORTED_PER_CALL_NANOS,
     ]);
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => [row.cost_status, row.cost_total, row.customer])).toEqual([
       ['provider_reported', REPORTED_PER_CALL_NANOS, 'umbrella'],
       ['provider_reported', REPORTED_PER_CALL_NANOS, 'umbrella'],

@@ -11,47 +11,23 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, NODE_BIN } from '../../packages/node/test/support/build.js';
 import { startOtlpReceiver } from '../../packages/node/test/support/otlp-receiver.js';
-import { fixtureLoader } from '../support/fixtures.js';
 import { json, type MockServer, type RecordedRequest, startMockServer } from '../support/mock-server.js';
+import { functionCallResponse, openaiChatToolLoop, providerFixture } from './support.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const fixture = fixtureLoader(
-  new URL('../../packages/instrumentation-openai/test/mock-responses/', import.meta.url),
-);
+const fixture = providerFixture('openai');
 
 let provider: MockServer;
 
 beforeAll(async () => {
   ensureBuilt('core', 'node', 'instrumentation-openai');
   provider = await startMockServer();
-  provider.on('POST', '/v1/chat/completions', (request: RecordedRequest) => {
-    const answered = request.body.messages.some((message: { role: string }) => message.role === 'tool');
-    return json(fixture(request.body.tools && !answered ? 'chat-completion-tool-call' : 'chat-completion'));
-  });
+  provider.on('POST', '/v1/chat/completions', openaiChatToolLoop);
   provider.on('POST', '/v1/responses', (request: RecordedRequest) => {
     const input = Array.isArray(request.body.input) ? request.body.input : [];
     if (input.some((item: { type?: string }) => item.type === 'function_call_output'))
       return json(fixture('response'));
-    return json({
-      ...fixture<Record<string, unknown>>('response'),
-      output: [
-        {
-          type: 'function_call',
-          id: 'fc_1',
-          call_id: 'call_1',
-          name: 'get_weather',
-          arguments: '{"city":"Paris"}',
-          status: 'completed',
-        },
-      ],
-      usage: {
-        input_tokens: 120,
-        input_tokens_details: { cached_tokens: 0 },
-        output_tokens: 20,
-        output_tokens_details: { reasoning_tokens: 0 },
-        total_tokens: 140,
-      },
-    });
+    return json(functionCallResponse('get_weather', '{"city":"Paris"}'));
   });
 }, 300_000);
 afterAll(() => provider.close());

@@ -6,36 +6,24 @@
  * tools, callbacks) are not OpenTelemetry spans: nothing else reaches the exporter.
  */
 import { withAttribution } from '@aicost/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { register } from '../../packages/node/src/index.js';
-import type { EngineSession } from '../support/chdb.js';
-import { fixtureLoader } from '../support/fixtures.js';
+import { json, type RecordedRequest, sse } from '../support/mock-server.js';
 import {
-  json,
-  type MockServer,
-  type RecordedRequest,
-  sse,
-  sseChunks,
-  startMockServer,
-} from '../support/mock-server.js';
-import {
-  buildInstrumentations,
   costedSpans,
-  inMemoryExporter,
-  openPricedSchema,
-  requestRowsOf,
+  openaiChatToolLoop,
+  providerFixture,
   requireFromTest,
+  useFrameworkSuite,
 } from './support.js';
 
-buildInstrumentations('openai', 'anthropic');
-const exporter = inMemoryExporter();
-const aicost = register({
+const { server, exported, requestRows } = useFrameworkSuite({
   serviceName: 'langchain-app',
-  traceExporter: exporter,
-  metricReaders: [],
-  exitHooks: false,
+  instrumentations: ['openai', 'anthropic'],
+  respond(server) {
+    server.on('POST', '/v1/chat/completions', openaiChatToolLoop);
+    server.on('POST', '/v1/messages', anthropicMessages);
+  },
 });
 
 const { ChatOpenAI } = requireFromTest('@langchain/openai') as typeof import('@langchain/openai');
@@ -51,12 +39,8 @@ const { HumanMessage } = requireFromTest(
   '@langchain/core/messages',
 ) as typeof import('@langchain/core/messages');
 
-const openaiFixture = fixtureLoader(
-  new URL('../../packages/instrumentation-openai/test/mock-responses/', import.meta.url),
-);
-const anthropicFixture = fixtureLoader(
-  new URL('../../packages/instrumentation-anthropic/test/mock-responses/', import.meta.url),
-);
+const openaiFixture = providerFixture('openai');
+const anthropicFixture = providerFixture('anthropic');
 
 // gpt-4o-mini list price: $0.15 per million input tokens, $0.60 per million output tokens.
 /** chat-completion.json and chat-stream-include-usage.json: 19 input, 10 output tokens. */
@@ -73,17 +57,6 @@ const HAIKU_472_89 = '0.000917000';
 
 const ATTRIBUTION = { feature: 'trip-planner', customer: 'acme' };
 
-let server: MockServer;
-let engine: EngineSession;
-
-/** OpenAI chat: a tool call until the tool's result is in the conversation, then the answer; streams on request. */
-function openaiChat(request: RecordedRequest) {
-  if (request.body.stream) return sseChunks(openaiFixture('chat-stream-include-usage').chunks);
-  const answered = request.body.messages.some((message: { role: string }) => message.role === 'tool');
-  if (request.body.tools && !answered) return json(openaiFixture('chat-completion-tool-call'));
-  return json(openaiFixture('chat-completion'));
-}
-
 /** Anthropic messages: the same loop, with tool_result blocks. */
 function anthropicMessages(request: RecordedRequest) {
   const answered = request.body.messages.some(
@@ -95,22 +68,6 @@ function anthropicMessages(request: RecordedRequest) {
   if (request.body.tools && !answered) return json(anthropicFixture('message-tool-use'));
   return json(anthropicFixture('message-basic'));
 }
-
-beforeAll(async () => {
-  server = await startMockServer();
-  server.on('POST', '/v1/chat/completions', openaiChat);
-  server.on('POST', '/v1/messages', anthropicMessages);
-  engine = await openPricedSchema();
-}, 180_000);
-afterAll(async () => {
-  await aicost.shutdown();
-  await server?.close();
-  await engine?.close();
-});
-beforeEach(() => {
-  exporter.reset();
-  server.requests.length = 0;
-});
 
 const weather = tool(async ({ location }: { location: string }) => `Sunny in ${location}`, {
   name: 'get_current_weather',
@@ -134,12 +91,6 @@ function anthropicModel() {
     anthropicApiUrl: server.url,
     maxRetries: 0,
   });
-}
-
-/** Every span the run exported, after a flush. */
-async function exported(): Promise<ReadableSpan[]> {
-  await aicost.forceFlush();
-  return exporter.getFinishedSpans() as ReadableSpan[];
 }
 
 function modelCalls(path: string): number {
@@ -166,7 +117,7 @@ describe('LangChain JS with register(): one priced, attributed span per model ca
       'aicost.feature': 'trip-planner',
       'aicost.customer': 'acme',
     });
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows).toEqual([
       expect.objectContaining({
         operation: 'chat',
@@ -199,7 +150,7 @@ describe('LangChain JS with register(): one priced, attributed span per model ca
     ]);
     for (const span of spans)
       expect(span.attributes).toMatchObject({ 'aicost.feature': 'trip-planner', 'aicost.customer': 'acme' });
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => [row.cost_total, row.feature, row.customer])).toEqual([
       [GPT_4O_MINI_82_17, 'trip-planner', 'acme'],
       [GPT_4O_MINI_19_10, 'trip-planner', 'acme'],
@@ -224,7 +175,7 @@ describe('LangChain JS with register(): one priced, attributed span per model ca
       'aicost.cost.total': GPT_4O_MINI_19_10,
       'aicost.feature': 'trip-planner',
     });
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => row.cost_total)).toEqual([GPT_4O_MINI_19_10]);
   });
 
@@ -250,7 +201,7 @@ describe('LangChain JS with register(): one priced, attributed span per model ca
       HAIKU_384_68,
       HAIKU_2095_503,
     ]);
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => [row.cost_total, row.feature, row.customer])).toEqual([
       [HAIKU_384_68, 'trip-planner', 'acme'],
       [HAIKU_2095_503, 'trip-planner', 'acme'],
@@ -273,7 +224,7 @@ describe('LangChain JS with register(): one priced, attributed span per model ca
       'aicost.cost.total': HAIKU_472_89,
       'aicost.customer': 'acme',
     });
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => row.cost_total)).toEqual([HAIKU_472_89]);
   });
 });

@@ -9,36 +9,21 @@
  * generation, however many calls it made.
  */
 import { aicostModelMiddleware, withAttribution } from '@aicost/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { wrapLanguageModel } from 'ai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { register } from '../../packages/node/src/index.js';
-import type { EngineSession } from '../support/chdb.js';
-import { fixtureLoader } from '../support/fixtures.js';
 import {
-  json,
-  type MockServer,
-  type RecordedRequest,
-  sseChunks,
-  startMockServer,
-} from '../support/mock-server.js';
-import {
-  buildInstrumentations,
   costedSpans,
-  inMemoryExporter,
-  openPricedSchema,
-  requestRowsOf,
+  openaiChatToolLoop,
+  providerFixture,
   requireFromTest,
+  useFrameworkSuite,
 } from './support.js';
 
-buildInstrumentations('openai');
-const exporter = inMemoryExporter();
-const aicost = register({
+const { server, exported, requestRows } = useFrameworkSuite({
   serviceName: 'mastra-app',
-  traceExporter: exporter,
-  metricReaders: [],
-  exitHooks: false,
+  instrumentations: ['openai'],
+  respond: (server) => server.on('POST', '/v1/chat/completions', openaiChatToolLoop),
 });
 
 const { Agent } = requireFromTest('@mastra/core/agent') as typeof import('@mastra/core/agent');
@@ -48,9 +33,7 @@ const { Observability } = requireFromTest('@mastra/observability') as typeof imp
 const { OtelBridge } = requireFromTest('@mastra/otel-bridge') as typeof import('@mastra/otel-bridge');
 const { createOpenAI } = requireFromTest('@ai-sdk/openai') as typeof import('@ai-sdk/openai');
 
-const fixture = fixtureLoader(
-  new URL('../../packages/instrumentation-openai/test/mock-responses/', import.meta.url),
-);
+const fixture = providerFixture('openai');
 
 // gpt-4o-mini list price: $0.15 per million input tokens, $0.60 per million output tokens.
 /** chat-completion.json and chat-stream-include-usage.json: 19 input, 10 output tokens. */
@@ -61,31 +44,6 @@ const GPT_4O_MINI_82_17 = '0.000022500';
 const GPT_4O_MINI_101_27 = '0.000031350';
 
 const ATTRIBUTION = { feature: 'support-bot', customer: 'initech' };
-
-function chatCompletions(request: RecordedRequest) {
-  if (request.body.stream) return sseChunks(fixture('chat-stream-include-usage').chunks);
-  const answered = request.body.messages.some((message: { role: string }) => message.role === 'tool');
-  if (request.body.tools && !answered) return json(fixture('chat-completion-tool-call'));
-  return json(fixture('chat-completion'));
-}
-
-let server: MockServer;
-let engine: EngineSession;
-
-beforeAll(async () => {
-  server = await startMockServer();
-  server.on('POST', '/v1/chat/completions', chatCompletions);
-  engine = await openPricedSchema();
-}, 180_000);
-afterAll(async () => {
-  await aicost.shutdown();
-  await server?.close();
-  await engine?.close();
-});
-beforeEach(() => {
-  exporter.reset();
-  server.requests.length = 0;
-});
 
 const weather = createTool({
   id: 'get_current_weather',
@@ -135,11 +93,6 @@ function supportAgent(
   return mastra.getAgent('support');
 }
 
-async function exported(): Promise<ReadableSpan[]> {
-  await aicost.forceFlush();
-  return exporter.getFinishedSpans() as ReadableSpan[];
-}
-
 function modelCalls(): number {
   return server.requests.filter((request) => request.path === '/v1/chat/completions').length;
 }
@@ -173,7 +126,7 @@ describe('Mastra with register() and aicostModelMiddleware(): one priced, attrib
         'aicost.customer': 'initech',
       });
     }
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => [row.cost_total, row.feature, row.customer])).toEqual([
       [GPT_4O_MINI_82_17, 'support-bot', 'initech'],
       [GPT_4O_MINI_19_10, 'support-bot', 'initech'],
@@ -201,7 +154,7 @@ describe('Mastra with register() and aicostModelMiddleware(): one priced, attrib
       'aicost.cost.total': GPT_4O_MINI_19_10,
       'aicost.feature': 'support-bot',
     });
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => row.cost_total)).toEqual([GPT_4O_MINI_19_10]);
   });
 });
@@ -225,7 +178,7 @@ describe("Mastra's AI tracing through @mastra/otel-bridge (without the middlewar
       'aicost.cost.total': GPT_4O_MINI_101_27,
       'aicost.feature': 'support-bot',
     });
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     // One row for the generation: the cost is whole, but the two calls are one row.
     expect(rows.map((row) => [row.span_name, row.cost_total])).toEqual([
       ['chat gpt-4o-mini', GPT_4O_MINI_101_27],

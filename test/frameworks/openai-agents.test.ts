@@ -8,29 +8,26 @@
  * or counted twice.
  */
 import { withAttribution } from '@aicost/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { register } from '../../packages/node/src/index.js';
-import type { EngineSession } from '../support/chdb.js';
-import { fixtureLoader } from '../support/fixtures.js';
-import { json, type MockServer, type RecordedRequest, sse, startMockServer } from '../support/mock-server.js';
+import { json, type RecordedRequest, sse } from '../support/mock-server.js';
 import {
-  buildInstrumentations,
   costedSpans,
-  inMemoryExporter,
-  openPricedSchema,
-  requestRowsOf,
+  functionCallResponse,
+  providerFixture,
   requireFromTest,
+  useFrameworkSuite,
 } from './support.js';
 
-buildInstrumentations('openai');
-const exporter = inMemoryExporter();
-const aicost = register({
+const { server, exported, requestRows } = useFrameworkSuite({
   serviceName: 'agents-app',
-  traceExporter: exporter,
-  metricReaders: [],
-  exitHooks: false,
+  instrumentations: ['openai'],
+  respond(server) {
+    server.on('POST', '/v1/responses', responses);
+    server.on('POST', '/v1/traces/ingest', json({}));
+  },
+  // Earlier runs' SDK spans leave first, so each test sees only its own.
+  beforeReset: () => agentsExporter.forceFlush(),
 });
 
 const agents = requireFromTest('@openai/agents') as typeof import('@openai/agents');
@@ -38,40 +35,13 @@ const { Agent, BatchTraceProcessor, OpenAIProvider, OpenAITracingExporter, Runne
 type TracingProcessor = Parameters<typeof agents.addTraceProcessor>[0];
 type AgentsSpan = Parameters<TracingProcessor['onSpanEnd']>[0];
 
-const fixture = fixtureLoader(
-  new URL('../../packages/instrumentation-openai/test/mock-responses/', import.meta.url),
-);
+const fixture = providerFixture('openai');
 
 // gpt-4.1 list price: $2 per million input tokens, $8 per million output tokens.
 /** response.json and response-stream.json: 36 input, 87 output tokens. */
 const GPT_41_36_87 = '0.000768000';
 /** The function call turn below: 120 input, 20 output tokens. */
 const GPT_41_120_20 = '0.000400000';
-
-/** A Responses API answer that calls a function (the documented shape of a `function_call` output item). */
-function functionCallResponse(name: string, args: string) {
-  return {
-    ...fixture('response'),
-    id: 'resp_function_call_1',
-    output: [
-      {
-        type: 'function_call',
-        id: 'fc_1',
-        call_id: 'call_1',
-        name,
-        arguments: args,
-        status: 'completed',
-      },
-    ],
-    usage: {
-      input_tokens: 120,
-      input_tokens_details: { cached_tokens: 0 },
-      output_tokens: 20,
-      output_tokens_details: { reasoning_tokens: 0 },
-      total_tokens: 140,
-    },
-  };
-}
 
 function responses(request: RecordedRequest) {
   if (request.body.stream) return sse(fixture('response-stream').events);
@@ -98,16 +68,10 @@ const collector: TracingProcessor = {
   async forceFlush() {},
 };
 
-let server: MockServer;
-let engine: EngineSession;
 let runner: InstanceType<typeof Runner>;
 let agentsExporter: InstanceType<typeof BatchTraceProcessor>;
 
-beforeAll(async () => {
-  server = await startMockServer();
-  server.on('POST', '/v1/responses', responses);
-  server.on('POST', '/v1/traces/ingest', json({}));
-  engine = await openPricedSchema();
+beforeAll(() => {
   // Vitest sets NODE_ENV=test, where the Agents SDK turns its tracing off by default: turn it on.
   agents.setTracingDisabled(false);
   agentsExporter = new BatchTraceProcessor(
@@ -117,19 +81,12 @@ beforeAll(async () => {
   runner = new Runner({
     modelProvider: new OpenAIProvider({ apiKey: 'test-key', baseURL: `${server.url}/v1` }),
   });
-}, 180_000);
-afterAll(async () => {
-  await aicost.shutdown();
-  await agentsExporter?.shutdown();
-  await server?.close();
-  await engine?.close();
 });
-beforeEach(async () => {
-  // Earlier runs' SDK spans leave first, so each test sees only its own.
-  await agentsExporter.forceFlush();
-  exporter.reset();
+afterAll(async () => {
+  await agentsExporter?.shutdown();
+});
+beforeEach(() => {
   agentsSpans.length = 0;
-  server.requests.length = 0;
 });
 
 const getWeather = tool({
@@ -140,11 +97,6 @@ const getWeather = tool({
 });
 
 const ATTRIBUTION = { feature: 'concierge', customer: 'globex' };
-
-async function exported(): Promise<ReadableSpan[]> {
-  await aicost.forceFlush();
-  return exporter.getFinishedSpans() as ReadableSpan[];
-}
 
 function modelCalls(): number {
   return server.requests.filter((request) => request.path === '/v1/responses').length;
@@ -181,7 +133,7 @@ describe('OpenAI Agents SDK with register(): one priced, attributed span per mod
     expect(types).toContain('agent');
     expect(types).toContain('function');
 
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => [row.operation, row.cost_total, row.feature, row.customer])).toEqual([
       ['chat', GPT_41_120_20, 'concierge', 'globex'],
       ['chat', GPT_41_36_87, 'concierge', 'globex'],
@@ -206,7 +158,7 @@ describe('OpenAI Agents SDK with register(): one priced, attributed span per mod
       GPT_41_36_87,
     ]);
     expect(agentsSpans.map((span) => span.spanData.type)).toContain('handoff');
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => [row.cost_total, row.customer])).toEqual([
       [GPT_41_120_20, 'globex'],
       [GPT_41_36_87, 'globex'],
@@ -231,7 +183,7 @@ describe('OpenAI Agents SDK with register(): one priced, attributed span per mod
       'aicost.cost.total': GPT_41_36_87,
       'aicost.feature': 'concierge',
     });
-    const rows = await requestRowsOf(engine, spans);
+    const rows = await requestRows(spans);
     expect(rows.map((row) => row.cost_total)).toEqual([GPT_41_36_87]);
   });
 

@@ -14,7 +14,7 @@ import { generateText, streamText } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPricer, exportPriceAliases, exportPriceRows } from '../../packages/core/src/pricing/index.js';
 import { identifyForeignCall } from '../../packages/core/src/processors/foreign-calls.js';
-import { CHAT_COMPLETION_WITH_CACHE, COST_WITH_CACHE } from '../foreign-spans/openai-fixture.js';
+import { COST_WITH_CACHE, chatCompletionWithCache } from '../foreign-spans/openai-fixture.js';
 import {
   type AttributeValue,
   type EngineSession,
@@ -24,7 +24,7 @@ import {
   loadPriceRows,
   openMigratedEngine,
 } from '../support/chdb.js';
-import { json, type MockServer, sseChunks, startMockServer } from '../support/mock-server.js';
+import { type MockServer, startMockServer } from '../support/mock-server.js';
 import { createOtelHarness, type OtelHarness } from '../support/otel.js';
 
 const require = createRequire(import.meta.url);
@@ -33,33 +33,12 @@ let engine: EngineSession;
 let server: MockServer;
 let otel: OtelHarness;
 
-const CHUNK = {
-  id: CHAT_COMPLETION_WITH_CACHE.id,
-  object: 'chat.completion.chunk',
-  created: 1741570283,
-  model: CHAT_COMPLETION_WITH_CACHE.model,
-};
-/** The same answer streamed, usage in the last chunk (the AI SDK asks for it). */
-const STREAM = [
-  {
-    ...CHUNK,
-    choices: [
-      { index: 0, delta: { role: 'assistant', content: 'The capital of France' }, finish_reason: null },
-    ],
-  },
-  { ...CHUNK, choices: [{ index: 0, delta: { content: ' is Paris.' }, finish_reason: null }] },
-  { ...CHUNK, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
-  { ...CHUNK, choices: [], usage: CHAT_COMPLETION_WITH_CACHE.usage },
-];
-
 beforeAll(async () => {
   engine = await openMigratedEngine();
   const pricer = createPricer({ pricesFile: false });
   await loadPriceRows(engine, exportPriceRows({ pricer }), exportPriceAliases({ pricer }));
   server = await startMockServer();
-  server.on('POST', '/v1/chat/completions', (request) =>
-    request.body?.stream === true ? sseChunks(STREAM, { done: true }) : json(CHAT_COMPLETION_WITH_CACHE),
-  );
+  server.on('POST', '/v1/chat/completions', chatCompletionWithCache);
   otel = createOtelHarness();
 }, 120_000);
 afterAll(async () => {

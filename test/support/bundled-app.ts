@@ -14,7 +14,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPORT_PREFIX, type ReportedSpan } from './bundled-telemetry.js';
+import { type MockServer, startMockServer } from './mock-server.js';
 
 const require = createRequire(import.meta.url);
 
@@ -94,5 +96,60 @@ function run(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface BundledAppCase {
+  /** The package's bundled test app (`new URL('./bundled/app.ts', import.meta.url)`). */
+  app: URL;
+  /** Scripts the mock server the app's two calls go to. */
+  respond: (server: MockServer) => void;
+  /** What the app prints of the instrumented call's response. */
+  stdout: string;
+  /** A path inside the SDK's package, e.g. `groq-sdk/`: the bundle must hold the SDK. */
+  sdkPath: string;
+  /** The one span: the instrumented call's (the call after `disable()` makes none). */
+  span: Record<string, unknown>;
+  /** Further checks of that span. */
+  alsoCheck?: (span: ReportedSpan) => void;
+  timeoutMs?: number;
+}
+
+/**
+ * The describe block 'a bundled application without module hooks' of a package's instrument
+ * tests: the app makes a call after `instrument()` and one after `disable()`; only the first
+ * has a span, priced and attributed.
+ */
+export function describeBundledApp({
+  app,
+  respond,
+  stdout,
+  sdkPath,
+  span,
+  alsoCheck,
+  timeoutMs,
+}: BundledAppCase): void {
+  describe('a bundled application without module hooks', () => {
+    let server: MockServer;
+    beforeAll(async () => {
+      server = await startMockServer();
+      respond(server);
+    });
+    afterAll(() => server.close());
+
+    it(
+      'gets one priced, attributed span per call from instrument(); disable() stops it',
+      async () => {
+        const run = await runBundledApp(app, { MOCK_URL: server.url });
+        expect(run.stdout).toContain(stdout);
+        expect(server.requests).toHaveLength(2);
+        // The SDK is inside the bundle: no hook could have patched it.
+        expect(run.inputs.some((input) => input.includes(sdkPath))).toBe(true);
+        expect(run.spans).toHaveLength(1);
+        expect(run.spans[0]).toMatchObject(span);
+        alsoCheck?.(run.spans[0]!);
+      },
+      timeoutMs,
+    );
   });
 }

@@ -12,6 +12,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
+import { ensureBuilt } from '../../packages/node/test/support/build.js';
+import { createMockServer, type MockServer } from './mock-server.js';
 
 /** The project's Node 24 (the system node is older). */
 const NODE = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
@@ -39,6 +42,37 @@ export async function runHookedApp<Span = HookedAppSpan>(
     timeout: timeoutMs,
   });
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+/**
+ * A package's hooked-app tests (`packageName`: its folder under packages/, built with core in
+ * `beforeAll`): the mock server the apps call (scripted by `respond` or by the tests), closed
+ * after them, and `runApp(app, env)`, which runs one app against it and returns its spans.
+ */
+export function useHookedApps(
+  packageName: string,
+  respond: (server: MockServer) => void = () => {},
+): {
+  server: MockServer;
+  runApp(
+    app: string,
+    env?: Record<string, string>,
+    options?: { timeoutMs?: number },
+  ): Promise<Required<HookedAppSpan>[]>;
+} {
+  const packageDir = fileURLToPath(new URL(`../../packages/${packageName}/`, import.meta.url));
+  const server = createMockServer();
+  beforeAll(async () => {
+    ensureBuilt('core', packageName);
+    await server.listen();
+    respond(server);
+  }, 180_000);
+  afterAll(() => server.close());
+  return {
+    server,
+    runApp: (app, env = {}, options = {}) =>
+      runHookedApp<Required<HookedAppSpan>>(packageDir, app, { MOCK_URL: server.url, ...env }, options),
+  };
 }
 
 /**

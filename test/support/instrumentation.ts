@@ -6,8 +6,9 @@
  *
  * Each package's `test/setup.ts` keeps what is its own (fixtures in the
  * provider's wire format, client factories) and builds on this. Also here: the
- * with/without-instrumentation pair of the "behaviour unchanged" tests, and
- * metric totals for before/after comparisons.
+ * lifecycle of a test file's bed and mock server (`useTestBed`), the one span a
+ * call must produce, the with/without-instrumentation pair of the "behaviour
+ * unchanged" tests, and metric totals for before/after comparisons.
  */
 
 import {
@@ -20,7 +21,8 @@ import {
 } from '@aicost/core';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { createMockServer, type MockServer } from './mock-server.js';
 import { createOtelHarness, type OtelHarness, pointsMatching } from './otel.js';
 
 /** The part of an aicost instrumentation the test bed drives. */
@@ -51,6 +53,53 @@ export function instrumentWithHarness<I extends ManuallyInstrumentable>(
   return { harness, instrumentation };
 }
 
+/** What `useTestBed` puts back after each test: the instrumentation on, with its default config. */
+interface Reconfigurable extends ManuallyInstrumentable {
+  enable(): void;
+  setConfig(config: object): void;
+}
+
+/**
+ * A test file's bed (`setUp()`, built in `beforeAll`) and loopback mock server, closed after its
+ * tests. After each test the server forgets its routes and requests, the harness its spans, and
+ * the instrumentation is enabled again with its default config. The returned objects stand for
+ * the ones `beforeAll` makes: use them in hooks and tests (a client on `server.url` in the file's
+ * own `beforeAll`, which runs after this one).
+ */
+export function useTestBed<I extends Reconfigurable>(
+  setUp: () => TestBed<I>,
+): { bed: TestBed<I>; server: MockServer } {
+  const server = createMockServer();
+  let started: TestBed<I> | undefined;
+  const current = () => {
+    if (!started) throw new Error('the test bed is set up in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    started = setUp();
+    await server.listen();
+  });
+  afterEach(() => {
+    server.reset();
+    current().harness.reset();
+    current().instrumentation.enable();
+    current().instrumentation.setConfig({});
+  });
+  afterAll(async () => {
+    await server.close();
+    await started?.harness.shutdown();
+  });
+  const bed = {
+    get harness() {
+      return current().harness;
+    },
+    get instrumentation() {
+      return current().instrumentation;
+    },
+  };
+  return { bed, server };
+}
+
 /** Spans that describe a GenAI call (ours or the SDK's own): the ones that would be counted and priced. */
 export function genAISpans(spans: ReadableSpan[]): ReadableSpan[] {
   return spans.filter((span) => span.attributes[ATTR_GEN_AI_PROVIDER_NAME] !== undefined);
@@ -60,6 +109,18 @@ export function genAISpans(spans: ReadableSpan[]): ReadableSpan[] {
 export function onlySpan(spans: ReadableSpan[], scope: string, name: string): ReadableSpan {
   expect(spans.map((s) => `${s.instrumentationScope.name}: ${s.name}`)).toEqual([`${scope}: ${name}`]);
   return spans[0]!;
+}
+
+/** The one span a call must produce (`onlySpan`), once the callbacks have settled. */
+export async function settledSpan(harness: OtelHarness, scope: string, name: string): Promise<ReadableSpan> {
+  return onlySpan(await settle(harness, 1), scope, name);
+}
+
+/** Reads a stream to its end: what it yielded, in order. */
+export async function drain<T>(stream: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of stream) items.push(item);
+  return items;
 }
 
 /** Lets stream and response callbacks run (they finish on later ticks than the application's await). */

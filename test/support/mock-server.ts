@@ -213,7 +213,18 @@ interface Route {
   calls: number;
 }
 
+/** Starts a mock server on a random loopback port. */
 export async function startMockServer(): Promise<MockServer> {
+  const server = createMockServer();
+  await server.listen();
+  return server;
+}
+
+/**
+ * A mock server that listens once `listen()` has resolved: for a test file that hands the object
+ * out when it loads and starts it in `beforeAll` (`url` and `port` throw until then).
+ */
+export function createMockServer(): MockServer & { listen(): Promise<void> } {
   let routes: Route[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -252,20 +263,30 @@ export async function startMockServer(): Promise<MockServer> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}`;
+  let port: number | undefined;
+  const listening = () => {
+    if (port === undefined) throw new Error('the mock server is not listening yet');
+    return port;
+  };
 
   const redirectingFetch: typeof fetch = (input, init) => {
     const original = new URL(input instanceof Request ? input.url : String(input));
-    const target = `${url}${original.pathname}${original.search}`;
+    const target = `http://127.0.0.1:${listening()}${original.pathname}${original.search}`;
     if (input instanceof Request) return fetch(new Request(target, input), init);
     return fetch(target, init);
   };
 
   return {
-    url,
-    port,
+    async listen() {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+    },
+    get url() {
+      return `http://127.0.0.1:${listening()}`;
+    },
+    get port() {
+      return listening();
+    },
     requests,
     on(method, path, ...handlers) {
       if (handlers.length === 0) throw new Error('a route needs at least one response');

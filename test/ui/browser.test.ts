@@ -9,13 +9,12 @@
  * `UPDATE_SCREENSHOTS=1` (`pnpm run screenshots`) also writes each page to docs/ui/.
  */
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNanos } from '../../packages/core/src/money/index.js';
 import { CURRENT_FROM, CURRENT_TO } from '../grafana/fixtures.js';
 import { callSpan } from '../schema/fixtures.js';
+import { axeViolations, rendered, screenshot, text, useBrowser } from './browser-page.js';
 import { type SeededUi, startSeededUi } from './support.js';
 
 /**
@@ -27,18 +26,11 @@ interface PageElement {
   textContent: string | null;
 }
 declare const document: {
-  body: { dataset: Record<string, string | undefined> };
   activeElement: PageElement | null;
   querySelector(selector: string): PageElement | null;
 };
 declare const window: unknown;
 declare const localStorage: { removeItem(key: string): void };
-type Document = typeof document;
-
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
-const SCREENSHOT_DIR = new URL('../../docs/ui/', import.meta.url);
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const from = CURRENT_FROM.toISOString();
 const to = CURRENT_TO.toISOString();
@@ -47,50 +39,12 @@ const RANGE = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 const SQL_RANGE = `timestamp >= toDateTime(${CURRENT_FROM.getTime() / 1000}) AND timestamp <= toDateTime(${CURRENT_TO.getTime() / 1000})`;
 
 let ui: SeededUi;
-let browser: Browser;
-let context: BrowserContext;
-
 beforeAll(async () => {
   ui = await startSeededUi();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
 }, 120_000);
+afterAll(() => ui?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
-
-/** A page that records console errors and uncaught exceptions. */
-async function newPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return { page, errors };
-}
-
-/** Waits until the UI has rendered after `action` (each render stamps body[data-ready]). */
-async function rendered(page: Page, action: () => Promise<unknown>): Promise<void> {
-  const before = await page.evaluate(() => document.body.dataset.ready ?? '');
-  await action();
-  await page.waitForFunction((previous) => {
-    const ready = document.body.dataset.ready;
-    return ready !== undefined && ready !== previous;
-  }, before);
-}
-
-/** Opens `path` and waits for the page and its filter lists (those come after the page's data). */
-async function open(page: Page, path: string): Promise<void> {
-  await page.goto(`${ui.url}${path}`);
-  await page.waitForFunction(
-    () =>
-      document.body.dataset.ready !== undefined &&
-      (document.body.dataset.options !== undefined || document.querySelector('form.filters') === null),
-  );
-}
+const { newPage, open } = useBrowser(() => ui.url);
 
 /** `$1,234.500000001` → nanos; `—` → null. */
 function shownNanos(text: string | null): bigint | null {
@@ -103,34 +57,9 @@ function shownNanos(text: string | null): bigint | null {
 
 const nanos = (value: unknown) => (value === null ? null : parseNanos(String(value))!);
 
-async function text(page: Page, testId: string): Promise<string> {
-  return (await page.getByTestId(testId).textContent()) ?? '';
-}
-
 /** Column `column` of a table, by its data-col cells, as the page shows them. */
 async function columnTexts(page: Page, testId: string, column: string): Promise<string[]> {
   return page.getByTestId(testId).locator(`tbody td[data-col="${column}"]`).allTextContents();
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (context: Document) => Promise<any> } }).axe.run(
-      document,
-    );
-    return result.violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-    );
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS)
-    await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOT_DIR).pathname, fullPage: true });
 }
 
 describe('overview', () => {

@@ -12,9 +12,7 @@
  *
  * `UPDATE_SCREENSHOTS=1` (`pnpm run screenshots`) also writes both pages to docs/ui/.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totalsOf } from '../../packages/cli/src/commands/reconcile.js';
 import { insertStatement } from '../../packages/cli/src/economics/data-file.js';
@@ -26,20 +24,14 @@ import { PAGES } from '../../packages/ui/src/server/queries.js';
 import { type Selection, variables } from '../grafana/fixtures.js';
 import { DAY_MS, dayStart, isoDay, type SeedCall } from '../schema/economics-fixtures.js';
 import { expandQuery } from '../support/grafana.js';
+import { axeViolations, rendered, screenshot, text, useBrowser } from './browser-page.js';
 import { type SeededUi, startEconomicsUi } from './support.js';
 
 /** The page's globals as page.evaluate() callbacks use them (see browser.test.ts). */
 declare const document: {
-  body: { dataset: Record<string, string | undefined> };
   activeElement: { getAttribute(name: string): string | null } | null;
 };
 declare const window: unknown;
-type Document = typeof document;
-
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1';
-const SCREENSHOT_DIR = new URL('../../docs/ui/', import.meta.url);
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const FROM = new Date(dayStart(30));
 const TO = new Date(dayStart(0) + DAY_MS - 1000);
@@ -47,19 +39,12 @@ const RANGE = `from=${encodeURIComponent(FROM.toISOString())}&to=${encodeURIComp
 const API_RANGE = `from=${FROM.getTime() / 1000}&to=${TO.getTime() / 1000}`;
 
 let ui: SeededUi & Awaited<ReturnType<typeof startEconomicsUi>>;
-let browser: Browser;
-let context: BrowserContext;
-
 beforeAll(async () => {
   ui = await startEconomicsUi();
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
 }, 300_000);
+afterAll(() => ui?.close());
 
-afterAll(async () => {
-  await browser?.close();
-  await ui?.close();
-});
+const { newPage, open } = useBrowser(() => ui.url);
 
 /** A dashboard panel's SQL as Grafana would send it for this range and selection, run on the engine. */
 function grafana(sql: string, selection: Selection = {}, from = FROM, to = TO) {
@@ -132,61 +117,15 @@ async function compareTable(
   expect(shown, testId).toEqual(expected);
 }
 
-async function newPage(): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
-  return { page, errors };
-}
-
-async function open(page: Page, path: string): Promise<void> {
-  await page.goto(`${ui.url}${path}`);
-  await page.waitForFunction(
-    () => document.body.dataset.ready !== undefined && document.body.dataset.options !== undefined,
-  );
-}
-
-async function rendered(page: Page, action: () => Promise<unknown>): Promise<void> {
-  const before = await page.evaluate(() => document.body.dataset.ready ?? '');
-  await action();
-  await page.waitForFunction((previous) => {
-    const ready = document.body.dataset.ready;
-    return ready !== undefined && ready !== previous;
-  }, before);
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: (context: Document) => Promise<any> } }).axe.run(
-      document,
-    );
-    return result.violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
-  });
-  return violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map(
-      (violation) =>
-        `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
-    );
-}
-
 /** Both themes: axe on each, a screenshot of each when asked. */
 async function checkThemes(page: Page, name: string, darkScreenshot = false): Promise<void> {
   expect(await axeViolations(page)).toEqual([]);
-  if (SCREENSHOTS)
-    await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOT_DIR).pathname, fullPage: true });
+  await screenshot(page, name);
   await page.emulateMedia({ colorScheme: 'dark' });
   expect(await axeViolations(page)).toEqual([]);
-  if (SCREENSHOTS && darkScreenshot)
-    await page.screenshot({ path: new URL(`${name}-dark.png`, SCREENSHOT_DIR).pathname, fullPage: true });
+  if (darkScreenshot) await screenshot(page, `${name}-dark`);
   await page.emulateMedia({ colorScheme: 'light' });
 }
-
-const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? '';
 
 const priced = (calls: SeedCall[]) => calls.filter((call) => call.costNanos !== null);
 const costOf = (calls: SeedCall[]) => priced(calls).reduce((sum, call) => sum + call.costNanos!, 0n);

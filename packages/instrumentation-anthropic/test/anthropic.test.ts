@@ -44,24 +44,17 @@ import {
 import Anthropic, * as sdk from '@anthropic-ai/sdk';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   genAIMetricsSnapshot,
+  settledSpan,
+  useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
-import { httpError, json, raw, sse, startMockServer } from '../../../test/support/mock-server.js';
+import { httpError, json, raw, sse } from '../../../test/support/mock-server.js';
+import { expectErrorSpan } from '../../../test/support/span-assertions.js';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
-import {
-  fixture,
-  genAISpans,
-  type MockServer,
-  messageFixture,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  sseFixture,
-  type TestBed,
-} from './setup.js';
+import { fixture, genAISpans, messageFixture, settle, setUpInstrumentation, sseFixture } from './setup.js';
 
 const MODEL = 'claude-haiku-4-5-20251001';
 const REQUEST = {
@@ -81,32 +74,15 @@ const WEATHER_TOOL = {
   },
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: Anthropic;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new Anthropic({ apiKey: 'test-key', baseURL: server.url });
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
 /** The one span a call must produce (fails on none, or on a second one). */
-async function oneSpan() {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, `chat ${MODEL}`);
-}
+const oneSpan = () => settledSpan(bed.harness, PACKAGE_NAME, `chat ${MODEL}`);
 
 /** Our spans only (the SDK's own spans, when it traces, are checked apart). */
 function ourSpans() {
@@ -304,8 +280,7 @@ describe('messages.create', () => {
     const spans = await settle(bed.harness, 2);
     expect(spans).toHaveLength(2);
     for (const span of spans) {
-      expect(span.status.code).toBe(SpanStatusCode.ERROR);
-      expect(span.attributes[ATTR_ERROR_TYPE]).toBe('SyntaxError');
+      expectErrorSpan(span, 'SyntaxError');
     }
   });
 
@@ -592,8 +567,7 @@ describe('streamed messages', () => {
     expect(error).toBeInstanceOf(sdk.APIError);
     expect((error as sdk.APIError).type).toBe('overloaded_error');
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    expectErrorSpan(span, (error as Error).constructor.name);
     // Input tokens were billed before the failure: recorded from message_start, a lower bound.
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(25);
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');

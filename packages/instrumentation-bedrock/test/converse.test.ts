@@ -57,8 +57,15 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventStream, startMockServer } from '../../../test/support/mock-server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settledSpan, useTestBed } from '../../../test/support/instrumentation.js';
+import { eventStream } from '../../../test/support/mock-server.js';
+import {
+  expectErrorSpan,
+  expectUnpriced,
+  inputMessages,
+  outputMessages,
+} from '../../../test/support/span-assertions.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import {
   awsError,
@@ -67,12 +74,9 @@ import {
   CREDENTIALS,
   converseStreamFixture,
   fixture,
-  type MockServer,
-  onlySpan,
   ROUTES,
   settle,
   setUpInstrumentation,
-  type TestBed,
 } from './setup.js';
 
 const HAIKU_3 = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -90,33 +94,17 @@ function request(modelId: string): ConverseCommandInput {
   };
 }
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(bedrock));
 let client: BedrockRuntimeClient;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(bedrock);
-  server = await startMockServer();
+beforeAll(() => {
   client = bedrockClient(server);
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-  await bed.harness.shutdown();
-});
+afterAll(() => client.destroy());
 
 /** The one span a call must produce (fails on none, or on a second one). */
-async function oneSpan(name: string) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
+const oneSpan = (name: string) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('Converse', () => {
   it('records one chat span with request parameters, the ledger and the exact cost', async () => {
@@ -214,8 +202,7 @@ describe('Converse', () => {
 
     const span = await oneSpan(`chat ${arn}`);
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(30);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('unknown_model');
+    expectUnpriced(span, 'unknown_model');
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
   });
 
@@ -230,13 +217,13 @@ describe('Converse', () => {
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['tool_use']);
     // 375 × 250 + 56 × 1,250
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000163750');
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(span)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Hello there' }] },
     ]);
     expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]))).toEqual([
       { type: 'text', content: 'You are terse.' },
     ]);
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         finish_reason: 'tool_call',
@@ -397,11 +384,9 @@ describe('errors and retries', () => {
     expect(error.$metadata.attempts).toBe(2);
     expect(server.requests).toHaveLength(2);
     const span = await oneSpan(`chat ${HAIKU_3}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ThrottlingException');
+    expectErrorSpan(span, 'ThrottlingException');
     // Converse streams report usage only in their final metadata event: none seen, never $0.
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
     expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
     twoAttempts.destroy();
@@ -418,8 +403,7 @@ describe('errors and retries', () => {
     expect(error.$metadata.attempts).toBe(3); // the SDK's default maxAttempts
     expect(server.requests).toHaveLength(3);
     const span = await oneSpan(`chat ${HAIKU_3}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('InternalServerException');
+    expectErrorSpan(span, 'InternalServerException');
     expect(span.events.map((e) => e.name)).toEqual(['exception']);
   });
 });
@@ -480,7 +464,7 @@ describe('ConverseStream', () => {
     const span = await oneSpan(`chat ${HAIKU_3}`);
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['tool_use']);
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000163750');
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         finish_reason: 'tool_call',
@@ -510,8 +494,7 @@ describe('ConverseStream', () => {
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
     expect(span.attributes[ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK]).toBeGreaterThan(0);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
     // Nothing more happens once the rest of the stream arrives.
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(bed.harness.spans()).toHaveLength(1);
@@ -543,11 +526,9 @@ describe('ConverseStream', () => {
 
     expect(error).toBeInstanceOf(bedrock.ThrottlingException);
     const span = await oneSpan(`chat ${SONNET_37_US}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ThrottlingException');
+    expectErrorSpan(span, 'ThrottlingException');
     // Converse streams report usage only in their final metadata event: none seen, never $0.
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('aborting the request mid-stream ends the span once, as an abort', async () => {
@@ -573,8 +554,7 @@ describe('ConverseStream', () => {
     // The application sees the socket torn down; the span names the cause, as the SDK does for a plain request.
     expect(error).toBeInstanceOf(Error);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(bed.harness.spans()).toHaveLength(1);
   });

@@ -21,9 +21,7 @@ import {
   ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_MODEL,
@@ -47,12 +45,19 @@ import {
   InvokeModelWithResponseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   genAIMetricsSnapshot,
+  settledSpan,
+  useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
-import { startMockServer } from '../../../test/support/mock-server.js';
+import {
+  expectErrorSpan,
+  expectUnpriced,
+  inputMessages,
+  outputMessages,
+} from '../../../test/support/span-assertions.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import {
   awsError,
@@ -62,12 +67,9 @@ import {
   fixture,
   invokeStreamFixture,
   invokeStreamOf,
-  type MockServer,
-  onlySpan,
   ROUTES,
   settle,
   setUpInstrumentation,
-  type TestBed,
 } from './setup.js';
 
 const HAIKU_3 = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -82,32 +84,16 @@ const ANTHROPIC_BODY = {
   messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello there' }] }],
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(bedrock));
 let client: BedrockRuntimeClient;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(bedrock);
-  server = await startMockServer();
+beforeAll(() => {
   client = bedrockClient(server);
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
+afterAll(() => client.destroy());
 
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-  await bed.harness.shutdown();
-});
-
-async function oneSpan(name: string) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
+const oneSpan = (name: string) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 function invoke(modelId: string, body: unknown) {
   return client.send(
@@ -292,8 +278,7 @@ describe('InvokeModel, per model family', () => {
         expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('priced');
         expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe(c.cost);
       } else {
-        expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-        expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('unknown_model');
+        expectUnpriced(span, 'unknown_model');
         expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
       }
     });
@@ -318,13 +303,13 @@ describe('InvokeModel, per model family', () => {
 
     const span = await oneSpan(`chat ${HAIKU_3}`);
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('msg_bdrk_01Xv8k9JNuvPZAX2Cq3ZYT2h');
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(span)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'Hello there' }] },
     ]);
     expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]))).toEqual([
       { type: 'text', content: 'You are terse.' },
     ]);
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         finish_reason: 'end_turn',
@@ -384,8 +369,7 @@ describe('InvokeModel, per model family', () => {
     expect(error.message).toMatch(/extraneous key \[foo\]/);
     expect(server.requests).toHaveLength(1); // not retried
     const span = await oneSpan(`chat ${HAIKU_3}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ValidationException');
+    expectErrorSpan(span, 'ValidationException');
   });
 });
 
@@ -469,7 +453,7 @@ describe('InvokeModelWithResponseStream', () => {
         [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: c.finishReasons,
         [ATTR_AICOST_COST_TOTAL]: c.cost,
       });
-      expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+      expect(outputMessages(span)).toEqual([
         { role: 'assistant', finish_reason: c.finishReasons[0], parts: [{ type: 'text', content: c.text }] },
       ]);
     },
@@ -493,7 +477,7 @@ describe('InvokeModelWithResponseStream', () => {
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(14);
     expect(span.attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(12);
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000018500');
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         finish_reason: 'end_turn',
@@ -542,8 +526,7 @@ describe('InvokeModelWithResponseStream', () => {
 
     expect(error).toBeInstanceOf(Error);
     const span = await oneSpan(`chat ${HAIKU_3}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
+    expectErrorSpan(span, 'AbortError');
     // message_start said 14 in, 1 out: 14 × 250 + 1 × 1,250 nano-USD, a lower bound.
     expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('estimated');
     expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('partial_stream');
@@ -738,7 +721,6 @@ describe('the promise send() returns', () => {
     }
     expect(error).toBeInstanceOf(bedrock.ValidationException);
     const span = await oneSpan(`chat ${HAIKU_3}`);
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('ValidationException');
+    expectErrorSpan(span, 'ValidationException');
   });
 });

@@ -3,28 +3,16 @@
  * registers it, then `import` (ESM) or `require` (CJS) the real SDK. Runs the
  * built packages (dist), as users get them.
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixtureLoader } from '../../../test/support/fixtures.js';
-import { runHookedApp } from '../../../test/support/hooked-app.js';
-import { eventStream, json, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt } from '../../node/test/support/build.js';
+import { useHookedApps } from '../../../test/support/hooked-app.js';
+import { eventStream, json } from '../../../test/support/mock-server.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const fixture = fixtureLoader(new URL('./mock-responses/', import.meta.url));
-let server: MockServer;
-
-beforeAll(async () => {
-  ensureBuilt('core', 'instrumentation-bedrock');
-  server = await startMockServer();
+const { runApp } = useHookedApps('instrumentation-bedrock', (server) => {
   server.on('POST', /\/converse$/, json(fixture('converse-basic')));
   server.on('POST', /\/converse-stream$/, eventStream(fixture('converse-stream-tool-use').events));
-}, 180_000);
-afterAll(() => server?.close());
-
-function runApp(app: string) {
-  return runHookedApp(packageDir, app, { MOCK_URL: server.url });
-}
+});
 
 describe('module hooks', () => {
   it.each([

@@ -38,24 +38,23 @@ import {
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as sdk from 'cohere-ai';
 import { Cohere, CohereClient, CohereClientV2 } from 'cohere-ai';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  drain,
   genAIMetricsSnapshot,
+  settledSpan,
+  useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
-import { httpError, raw, startMockServer } from '../../../test/support/mock-server.js';
-import { instrument, PACKAGE_NAME } from '../src/index.js';
+import { httpError, raw } from '../../../test/support/mock-server.js';
 import {
-  fixture,
-  genAISpans,
-  jsonFixture,
-  type MockServer,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  sseFixture,
-  type TestBed,
-} from './setup.js';
+  expectErrorSpan,
+  expectUnpriced,
+  inputMessages,
+  outputMessages,
+} from '../../../test/support/span-assertions.js';
+import { instrument, PACKAGE_NAME } from '../src/index.js';
+import { fixture, genAISpans, jsonFixture, settle, setUpInstrumentation, sseFixture } from './setup.js';
 
 const MODEL = 'command-a-03-2025';
 const REQUEST = {
@@ -90,38 +89,15 @@ const EMBED_REQUEST = {
   embeddingTypes: ['float' as const],
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: CohereClientV2;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new CohereClientV2({ token: 'test-key', environment: server.url });
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
 /** The one span a call must produce (fails on none, or on a second one). */
-async function oneSpan(name = `chat ${MODEL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const events = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
+const oneSpan = (name = `chat ${MODEL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('chat', () => {
   it('records one chat span with request parameters, the ledger of billed units and the exact cost', async () => {
@@ -184,10 +160,10 @@ describe('chat', () => {
     bed.instrumentation.setConfig({ captureMessageContent: true });
     await client.chat(TOOL_REQUEST);
     const captured = await oneSpan();
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(captured)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: "What's the weather in Toronto?" }] },
     ]);
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(captured)).toEqual([
       {
         role: 'assistant',
         parts: [
@@ -225,10 +201,8 @@ describe('chat', () => {
     expect((error as Cohere.InternalServerError).statusCode).toBe(500);
     expect((error as Cohere.InternalServerError).body).toEqual(fixture('error-server'));
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('InternalServerError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectErrorSpan(span, 'InternalServerError');
+    expectUnpriced(span, 'missing_usage');
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
   });
 
@@ -327,7 +301,7 @@ describe('chatStream', () => {
     const span = await oneSpan();
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['TOOL_CALL']);
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000372500');
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         parts: [
@@ -354,8 +328,7 @@ describe('chatStream', () => {
     const span = await oneSpan();
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('29f14a5a-11de-4cae-9800-25e4747408ed');
   });
 
@@ -366,11 +339,9 @@ describe('chatStream', () => {
 
     expect(error).toBeInstanceOf(Error);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    expectErrorSpan(span, (error as Error).constructor.name);
     // Usage comes with message-end only: none seen, never $0.
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('breaking out on message-end, before the stream ends: estimated / partial_stream from its usage', async () => {
@@ -406,10 +377,8 @@ describe('chatStream', () => {
     // The application gets the fetch's AbortError, rethrown unchanged; the span names it the same.
     expect((error as Error).name).toBe('AbortError');
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectErrorSpan(span, 'AbortError');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('the stream keeps its class and controller; a second iteration behaves as without instrumentation', async () => {
@@ -507,13 +476,13 @@ describe('v1 API (CohereClient)', () => {
     await v1.chat(V1_REQUEST);
 
     const span = await oneSpan(`chat ${V1_MODEL}`);
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(span)).toEqual([
       { role: 'system', parts: [{ type: 'text', content: 'You are terse.' }] },
       { role: 'user', parts: [{ type: 'text', content: 'Who discovered gravity?' }] },
       { role: 'assistant', parts: [{ type: 'text', content: 'Isaac Newton.' }] },
       { role: 'user', parts: [{ type: 'text', content: 'What is Command R?' }] },
     ]);
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         parts: [{ type: 'text', content: fixture('v1-chat').text }],
@@ -554,7 +523,7 @@ describe('v1 API (CohereClient)', () => {
 
     const span = await oneSpan('chat');
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(31);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expectUnpriced(span);
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
   });
 

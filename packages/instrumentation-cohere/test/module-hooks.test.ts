@@ -3,27 +3,14 @@
  * registers it, then `require` (CJS) or `import` (ESM) the real SDK, both
  * majors. Runs the built packages (dist), as users get them.
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type HookedAppSpan, runHookedApp } from '../../../test/support/hooked-app.js';
-import { type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt } from '../../node/test/support/build.js';
+import { expect, it } from 'vitest';
+import { useHookedApps } from '../../../test/support/hooked-app.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import { jsonFixture } from './setup.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-let server: MockServer;
-
-beforeAll(async () => {
-  ensureBuilt('core', 'instrumentation-cohere');
-  server = await startMockServer();
+const { runApp } = useHookedApps('instrumentation-cohere', (server) => {
   server.on('POST', '/v2/chat', jsonFixture('chat-basic'));
-}, 180_000);
-afterAll(() => server?.close());
-
-function runApp(app: string) {
-  return runHookedApp<Required<HookedAppSpan>>(packageDir, app, { MOCK_URL: server.url });
-}
+});
 
 it.each([
   ['CJS require of cohere-ai 8 and 7', './test/hooks/app.cjs', 2],

@@ -3,30 +3,18 @@
  * registers it, then `import` (ESM) or `require` (CJS) the real SDKs. Runs the
  * built packages (dist), as users get them.
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHookedApp } from '../../../test/support/hooked-app.js';
-import { json, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt } from '../../node/test/support/build.js';
+import { describe, expect, it } from 'vitest';
+import { useHookedApps } from '../../../test/support/hooked-app.js';
+import { json } from '../../../test/support/mock-server.js';
 import { geminiRoute, loadFixture } from './helpers.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-let server: MockServer;
-
-beforeAll(async () => {
-  ensureBuilt('core', 'instrumentation-google-genai');
-  server = await startMockServer();
+const { runApp } = useHookedApps('instrumentation-google-genai', (server) => {
   server.on(
     'POST',
     geminiRoute('gemini-2.5-flash', 'generateContent'),
     json(loadFixture('generate-content-cached-thinking')),
   );
-}, 180_000);
-afterAll(() => server?.close());
-
-function runApp(app: string) {
-  return runHookedApp(packageDir, app, { MOCK_URL: server.url });
-}
+});
 
 describe('module hooks', () => {
   it.each([

@@ -5,15 +5,13 @@
  * exactly when it is one without the instrumentation (checked in child
  * processes: the test runner itself fails on unhandled rejections).
  */
-import { fileURLToPath } from 'node:url';
 import * as generativeAi from '@google/generative-ai';
 import { GoogleGenerativeAI } from '@google/generative-ai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runRejectionProbe } from '../../../test/support/hooked-app.js';
 import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
 import { httpError, json, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
 import { createOtelHarness, type OtelHarness } from '../../../test/support/otel.js';
-import { ensureBuilt } from '../../node/test/support/build.js';
+import { describeUnhandledRejectionParity } from '../../../test/support/unhandled-rejections.js';
 import { GoogleGenAIInstrumentation } from '../src/index.js';
 import { geminiRoute, geminiSSE, loadFixture } from './helpers.js';
 
@@ -143,13 +141,10 @@ describe("the SDK's own promise", () => {
   });
 });
 
-describe('unhandled rejections, as without instrumentation', () => {
-  const packageDir = fileURLToPath(new URL('..', import.meta.url));
-  let failing: MockServer;
-
-  beforeAll(async () => {
-    ensureBuilt('core', 'instrumentation-google-genai');
-    failing = await startMockServer();
+describeUnhandledRejectionParity({
+  packageName: 'instrumentation-google-genai',
+  probe: './test/hooks/unhandled-legacy.mjs',
+  respond(failing) {
     failing.on('POST', geminiRoute('failing', 'generateContent'), httpError(400));
     const chunks = loadFixture('generate-content-stream');
     failing.on(
@@ -158,13 +153,8 @@ describe('unhandled rejections, as without instrumentation', () => {
       geminiSSE(chunks, { destroyAfter: 1 }),
     );
     failing.on('POST', geminiRoute('whole', 'streamGenerateContent'), geminiSSE(chunks));
-  }, 180_000);
-  afterAll(() => failing?.close());
-
-  const rejections = (mode: string, instrumented: boolean) =>
-    runRejectionProbe(packageDir, './test/hooks/unhandled-legacy.mjs', mode, instrumented, failing.url);
-
-  it.each([
+  },
+  cases: [
     ['a request nobody asks the result of', 'forget', 1, 0],
     ['an awaited request', 'await', 0, 0],
     ['a result asked for after the rejection was reported', 'late', 1, 1],
@@ -172,9 +162,5 @@ describe('unhandled rejections, as without instrumentation', () => {
     ["a broken stream's response, awaited", 'stream-await', 0, 0],
     ["a broken stream's response asked for late", 'stream-late', 1, 1],
     ["a whole stream's response nobody asks for", 'stream-ok', 0, 0],
-  ])('%s', async (_, mode, unhandled, handledLater) => {
-    const bare = await rejections(mode, false);
-    expect(bare).toMatchObject({ unhandled, handledLater });
-    expect(await rejections(mode, true)).toEqual(bare);
-  });
+  ],
 });

@@ -7,14 +7,12 @@
 
 import {
   ATTR_AICOST_COST_STATUS,
-  ATTR_AICOST_COST_STATUS_REASON,
   ATTR_AICOST_COST_TOTAL,
   ATTR_AICOST_PRICE_MATCH,
   ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_AICOST_SERVICE_TIER,
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_TYPE,
@@ -33,22 +31,25 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
 } from '@aicost/core';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import Groq, * as sdk from 'groq-sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
-import { httpError, raw, startMockServer } from '../../../test/support/mock-server.js';
-import { instrument, PACKAGE_NAME } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  chatStream,
-  fixture,
-  jsonFixture,
-  type MockServer,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  type TestBed,
-} from './setup.js';
+  drain,
+  settledSpan,
+  useTestBed,
+  withAndWithoutInstrumentation,
+} from '../../../test/support/instrumentation.js';
+import { httpError, raw } from '../../../test/support/mock-server.js';
+import {
+  expectClientSpanWithoutContent,
+  expectErrorSpan,
+  expectUnpriced,
+  inputMessages,
+  outputMessages,
+} from '../../../test/support/span-assertions.js';
+import { instrument, PACKAGE_NAME } from '../src/index.js';
+import { chatStream, fixture, jsonFixture, settle, setUpInstrumentation } from './setup.js';
 
 const MODEL = 'llama-3.3-70b-versatile';
 const PATH = '/openai/v1/chat/completions';
@@ -79,37 +80,14 @@ const TOOL_REQUEST = {
   ],
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: Groq;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new Groq({ apiKey: 'test-key', baseURL: server.url, maxRetries: 2 });
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
-async function oneSpan(name = `chat ${MODEL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const chunks = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
+const oneSpan = (name = `chat ${MODEL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('chat.completions.create', () => {
   it('records one chat span with request parameters, the served tier and the exact cost', async () => {
@@ -119,8 +97,7 @@ describe('chat.completions.create', () => {
 
     expect(completion.choices[0]?.message.content).toMatch(/^Fast language models/);
     const span = await oneSpan();
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    expect(span.attributes).toMatchObject({
+    expectClientSpanWithoutContent(span, {
       [ATTR_GEN_AI_PROVIDER_NAME]: 'groq',
       [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
       [ATTR_GEN_AI_REQUEST_MODEL]: MODEL,
@@ -142,9 +119,6 @@ describe('chat.completions.create', () => {
       // 18 × 590 + 556 × 790 nano-USD
       [ATTR_AICOST_COST_TOTAL]: '0.000449860',
     });
-    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]).toBeUndefined();
-    expect(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBeUndefined();
   });
 
   it('names the default host api.groq.com, priced by host', async () => {
@@ -176,10 +150,10 @@ describe('chat.completions.create', () => {
     bed.instrumentation.setConfig({ captureMessageContent: true });
     await client.chat.completions.create(TOOL_REQUEST);
     const captured = await oneSpan();
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(captured)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: "What's the weather like in New York today?" }] },
     ]);
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(captured)).toEqual([
       {
         role: 'assistant',
         parts: [
@@ -222,10 +196,8 @@ describe('chat.completions.create', () => {
     expect((error as InstanceType<typeof Groq.InternalServerError>).status).toBe(500);
     expect((error as InstanceType<typeof Groq.InternalServerError>).error).toEqual(fixture('error-server'));
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('InternalServerError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectErrorSpan(span, 'InternalServerError');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('a request aborted in flight (signal) ends one span as an error, with the SDK error unchanged', async () => {
@@ -236,9 +208,8 @@ describe('chat.completions.create', () => {
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Groq.APIUserAbortError);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('APIUserAbortError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expectErrorSpan(span, 'APIUserAbortError');
+    expectUnpriced(span);
   });
 
   it('withResponse() gives the data and the raw response; asResponse() leaves the body unread; one span each', async () => {
@@ -268,8 +239,7 @@ describe('chat.completions.create', () => {
     const response = await client.chat.completions.create(REQUEST).asResponse();
     expect(await response.text()).toBe('{"id": "chatcmpl-broken", "choices": [');
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('SyntaxError');
+    expectErrorSpan(span, 'SyntaxError');
   });
 
   it('is a child of the active span; a client created before instrument() is instrumented too', async () => {
@@ -323,7 +293,7 @@ describe('streamed chat completions', () => {
     server.on('POST', PATH, chatStream('chat-stream'));
     await drain(await client.chat.completions.create({ ...REQUEST, stream: true }));
     const span = await oneSpan();
-    expect(JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(span)).toEqual([
       {
         role: 'assistant',
         parts: [{ type: 'text', content: 'Fast language models are useful.' }],
@@ -344,10 +314,8 @@ describe('streamed chat completions', () => {
     expect(seen.length).toBeGreaterThanOrEqual(1);
     expect(seen.length).toBeLessThanOrEqual(3);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectErrorSpan(span, 'AbortError');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('breaking out of the loop ends the span once, without an error; no usage came, so unpriced', async () => {
@@ -355,8 +323,7 @@ describe('streamed chat completions', () => {
     for await (const _ of await client.chat.completions.create({ ...REQUEST, stream: true })) break;
     const span = await oneSpan();
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('a stream that breaks off is an error, rethrown unchanged', async () => {
@@ -366,8 +333,7 @@ describe('streamed chat completions', () => {
     );
     expect(error).toBeInstanceOf(Error);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    expectErrorSpan(span, (error as Error).constructor.name);
   });
 });
 

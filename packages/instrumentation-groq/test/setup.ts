@@ -9,13 +9,7 @@ import {
   instrumentWithHarness,
   type TestBed as SharedTestBed,
 } from '../../../test/support/instrumentation.js';
-import {
-  json,
-  type MockResponse,
-  type MockServer,
-  type SSEOptions,
-  sseChunks,
-} from '../../../test/support/mock-server.js';
+import { json, type MockResponse, type SSEOptions, sseChunks } from '../../../test/support/mock-server.js';
 import { GroqInstrumentation } from '../src/index.js';
 import type { GroqInstrumentationConfig } from '../src/types.js';
 
@@ -37,5 +31,4 @@ export function setUpInstrumentation(sdkModule: unknown, config: GroqInstrumenta
   return instrumentWithHarness(() => new GroqInstrumentation(config), sdkModule);
 }
 
-export { genAISpans, onlySpan, settle } from '../../../test/support/instrumentation.js';
-export type { MockServer };
+export { settle } from '../../../test/support/instrumentation.js';

@@ -43,25 +43,31 @@ import {
 } from '@mistralai/mistralai/extra/observability';
 import { SDKError } from '@mistralai/mistralai/models/errors';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
+  drain,
   genAIMetricsSnapshot,
+  settledSpan,
+  useTestBed,
   withAndWithoutInstrumentation,
 } from '../../../test/support/instrumentation.js';
-import { httpError, startMockServer } from '../../../test/support/mock-server.js';
+import { httpError } from '../../../test/support/mock-server.js';
+import {
+  expectErrorSpan,
+  expectUnpriced,
+  inputMessages,
+  outputMessages,
+} from '../../../test/support/span-assertions.js';
 import { instrument, PACKAGE_NAME } from '../src/index.js';
 import {
   FAST_RETRIES,
   fixture,
   genAISpans,
   jsonFixture,
-  type MockServer,
-  onlySpan,
   settle,
   setUpInstrumentation,
   sseFixture,
-  type TestBed,
 } from './setup.js';
 
 const SMALL = 'mistral-small-latest';
@@ -99,40 +105,20 @@ const TOOL_REQUEST = {
 const CHAT_PATH = '/v1/chat/completions';
 const EMBEDDINGS_PATH = '/v1/embeddings';
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: Mistral;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new Mistral({ apiKey: 'test-key', serverURL: server.url });
 });
 
 afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
   registerTracerProvider(undefined);
   delete process.env.MISTRAL_SDK_TELEMETRY;
 });
 
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
 /** The one span a call must produce (fails on none, or on a second one). */
-async function oneSpan(name = `chat ${SMALL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const events = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
+const oneSpan = (name = `chat ${SMALL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 describe('chat.complete', () => {
   it('records one chat span with request parameters, the ledger and the exact cost', async () => {
@@ -183,10 +169,10 @@ describe('chat.complete', () => {
     bed.instrumentation.setConfig({ captureMessageContent: true });
     await client.chat.complete(TOOL_REQUEST);
     const captured = await oneSpan(`chat ${LARGE}`);
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(captured)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: "What's the status of my transaction T1001?" }] },
     ]);
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(captured)).toEqual([
       {
         role: 'assistant',
         parts: [
@@ -229,10 +215,8 @@ describe('chat.complete', () => {
     expect((error as SDKError).statusCode).toBe(500);
     expect(JSON.parse((error as SDKError).body)).toEqual(fixture('error-server'));
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('SDKError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectErrorSpan(span, 'SDKError');
+    expectUnpriced(span, 'missing_usage');
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
   });
 
@@ -331,7 +315,7 @@ describe('chat.stream', () => {
     const span = await oneSpan(`chat ${LARGE}`);
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['tool_calls']);
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBe('0.000326000');
-    const [output] = JSON.parse(String(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]));
+    const [output] = outputMessages(span);
     expect(output.parts).toContainEqual({
       type: 'tool_call',
       id: 'D681PevKs',
@@ -351,8 +335,7 @@ describe('chat.stream', () => {
     const span = await oneSpan();
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
     expect(span.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
     expect(span.attributes[ATTR_AICOST_COST_TOTAL]).toBeUndefined();
     expect(span.attributes[ATTR_GEN_AI_RESPONSE_ID]).toBe('cmpl-3e8e7d1b0a8c4a8c9a4e1d2c3b4a5f6e');
   });
@@ -365,11 +348,9 @@ describe('chat.stream', () => {
 
     expect(error).toBeInstanceOf(Error);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
+    expectErrorSpan(span, (error as Error).constructor.name);
     // Mistral reports usage in the last chunk only: none seen, never $0.
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('breaking out on the usage chunk, before the stream ends: estimated / partial_stream from that usage', async () => {
@@ -405,10 +386,8 @@ describe('chat.stream', () => {
 
     expect((error as Error).name).toBe('AbortError');
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectErrorSpan(span, 'AbortError');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('read through getReader(): one span priced from the last chunk', async () => {
@@ -434,8 +413,7 @@ describe('chat.stream', () => {
 
     const span = await oneSpan();
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('a stream request that fails (429, no retries) ends one span and rethrows', async () => {

@@ -3,27 +3,14 @@
  * registers it, then `import` (2.x is ESM only) or `require` (1.x) the real
  * SDK. Runs the built packages (dist), as users get them.
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type HookedAppSpan, runHookedApp } from '../../../test/support/hooked-app.js';
-import { type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt } from '../../node/test/support/build.js';
+import { expect, it } from 'vitest';
+import { useHookedApps } from '../../../test/support/hooked-app.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import { jsonFixture, sseFixture } from './setup.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-let server: MockServer;
-
-beforeAll(async () => {
-  ensureBuilt('core', 'instrumentation-mistral');
-  server = await startMockServer();
+const { server, runApp } = useHookedApps('instrumentation-mistral', (server) => {
   server.on('POST', '/v1/embeddings', jsonFixture('embeddings'));
-}, 180_000);
-afterAll(() => server?.close());
-
-function runApp(app: string, env: Record<string, string> = {}) {
-  return runHookedApp<Required<HookedAppSpan>>(packageDir, app, { MOCK_URL: server.url, ...env });
-}
+});
 
 it('ESM import of @mistralai/mistralai 2.x is instrumented, and its own tracing stands aside', async () => {
   // The child registers no OpenTelemetry context manager: the SDK's tracing must stand aside without one.

@@ -4,14 +4,15 @@
  * one without the instrumentation (checked in child processes: the test runner
  * itself fails on unhandled rejections).
  */
-import { fileURLToPath } from 'node:url';
 import * as sdk from '@mistralai/mistralai';
 import { Mistral } from '@mistralai/mistralai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runRejectionProbe } from '../../../test/support/hooked-app.js';
 import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
 import { httpError, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt } from '../../node/test/support/build.js';
+import {
+  describeUnhandledRejectionParity,
+  promiseCases,
+} from '../../../test/support/unhandled-rejections.js';
 import { jsonFixture, type MockServer, setUpInstrumentation, type TestBed } from './setup.js';
 
 const CHAT_PATH = '/v1/chat/completions';
@@ -105,30 +106,9 @@ describe("the SDK's own promise", () => {
   });
 });
 
-describe('unhandled rejections, as without instrumentation', () => {
-  const packageDir = fileURLToPath(new URL('..', import.meta.url));
-  let failing: MockServer;
-
-  beforeAll(async () => {
-    ensureBuilt('core', 'instrumentation-mistral');
-    failing = await startMockServer();
-    failing.on('POST', CHAT_PATH, httpError(400));
-  }, 180_000);
-  afterAll(() => failing?.close());
-
-  const rejections = (mode: string, instrumented: boolean) =>
-    runRejectionProbe(packageDir, './test/hooks/unhandled.mjs', mode, instrumented, failing.url);
-
-  it.each([
-    ['a request nobody asks the result of', 'forget', 1, 0],
-    ['a stream request nobody asks the result of', 'stream', 1, 0],
-    ['an awaited request', 'await', 0, 0],
-    ['then(ok, err)', 'then', 0, 0],
-    ['a result asked for after the rejection was reported', 'late', 1, 1],
-  ])('%s', async (_, mode, unhandled, handledLater) => {
-    const bare = await rejections(mode, false);
-    expect(bare).toMatchObject({ unhandled, handledLater });
-    if (unhandled) expect(bare.reason).toBe('SDKError');
-    expect(await rejections(mode, true)).toEqual(bare);
-  });
+describeUnhandledRejectionParity({
+  packageName: 'instrumentation-mistral',
+  respond: (failing) => failing.on('POST', CHAT_PATH, httpError(400)),
+  reason: 'SDKError',
+  cases: promiseCases(),
 });

@@ -4,10 +4,8 @@
  */
 
 import * as ollama from 'ollama';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runBundledApp } from '../../../test/support/bundled-app.js';
+import { describeBundledApp } from '../../../test/support/bundled-app.js';
 import { describeInstrumentContract } from '../../../test/support/instrument-contract.js';
-import { type MockServer, startMockServer } from '../../../test/support/mock-server.js';
 import { instrument, OllamaInstrumentation } from '../src/index.js';
 import { jsonFixture } from './setup.js';
 
@@ -27,24 +25,13 @@ describeInstrumentContract({
   lookalikes: [{ Ollama: {} }, { Ollama: class {} }],
 });
 
-describe('a bundled application without module hooks', () => {
-  let server: MockServer;
-  beforeAll(async () => {
-    server = await startMockServer();
-    server.on('POST', '/api/chat', jsonFixture('chat'));
-  });
-  afterAll(() => server.close());
-
-  it('gets one priced, attributed span per call from instrument(); disable() stops it', async () => {
-    const run = await runBundledApp(new URL('./bundled/app.ts', import.meta.url), { MOCK_URL: server.url });
-    expect(run.stdout).toContain('response ');
-    expect(server.requests).toHaveLength(2);
-    // The SDK is inside the bundle: no hook could have patched it.
-    expect(run.inputs.some((input) => input.includes('ollama/'))).toBe(true);
-    expect(run.spans).toHaveLength(1);
-    expect(run.spans[0]).toMatchObject({
-      scope: '@aicost/instrumentation-ollama',
-      attributes: { 'aicost.feature': 'bundled-app', 'aicost.cost.total': '0.000060900' },
-    });
-  });
+describeBundledApp({
+  app: new URL('./bundled/app.ts', import.meta.url),
+  respond: (server) => server.on('POST', '/api/chat', jsonFixture('chat')),
+  stdout: 'response ',
+  sdkPath: 'ollama/',
+  span: {
+    scope: '@aicost/instrumentation-ollama',
+    attributes: { 'aicost.feature': 'bundled-app', 'aicost.cost.total': '0.000060900' },
+  },
 });

@@ -5,31 +5,18 @@
  * `hooks/prices.json` (the same as ollama.test.ts) given through `AICOST_PRICES_FILE`.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type HookedAppSpan, runHookedApp } from '../../../test/support/hooked-app.js';
-import { type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt } from '../../node/test/support/build.js';
+import { expect, it } from 'vitest';
+import { useHookedApps } from '../../../test/support/hooked-app.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import { jsonFixture, ndjsonFixture } from './setup.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-let server: MockServer;
-
-beforeAll(async () => {
-  ensureBuilt('core', 'instrumentation-ollama');
-  server = await startMockServer();
+const { runApp } = useHookedApps('instrumentation-ollama', (server) => {
   server.on('POST', '/api/chat', jsonFixture('chat'));
   server.on('POST', '/api/generate', ndjsonFixture('generate-stream'));
   server.on('POST', '/api/embed', jsonFixture('embed'));
-}, 180_000);
-afterAll(() => server?.close());
-
-function runApp(app: string) {
-  return runHookedApp<Required<HookedAppSpan>>(packageDir, app, {
-    MOCK_URL: server.url,
-    AICOST_PRICES_FILE: fileURLToPath(new URL('./hooks/prices.json', import.meta.url)),
-  });
-}
+});
+/** The user's self-hosted rates, as the apps' prices file. */
+const PRICES = { AICOST_PRICES_FILE: fileURLToPath(new URL('./hooks/prices.json', import.meta.url)) };
 
 it.each([
   [
@@ -51,7 +38,7 @@ it.each([
     ],
   ],
 ])('%s is instrumented', async (_, app, expected) => {
-  const spans = await runApp(app);
+  const spans = await runApp(app, PRICES);
 
   expect(spans.map((span) => [`${span.scope}: ${span.name}`, span.attributes['aicost.cost.total']])).toEqual(
     expected.map(([name, cost]) => [`${PACKAGE_NAME}: ${name}`, cost]),

@@ -9,12 +9,7 @@ import {
   instrumentWithHarness,
   type TestBed as SharedTestBed,
 } from '../../../test/support/instrumentation.js';
-import {
-  json,
-  type MockResponse,
-  type MockServer,
-  type StreamOptions,
-} from '../../../test/support/mock-server.js';
+import { json, type MockResponse, type StreamOptions } from '../../../test/support/mock-server.js';
 import { OllamaInstrumentation } from '../src/index.js';
 import type { OllamaInstrumentationConfig } from '../src/types.js';
 
@@ -45,5 +40,4 @@ export function setUpInstrumentation(sdkModule: unknown, config: OllamaInstrumen
   return instrumentWithHarness(() => new OllamaInstrumentation(config), sdkModule);
 }
 
-export { genAISpans, onlySpan, settle } from '../../../test/support/instrumentation.js';
-export type { MockServer };
+export { settle } from '../../../test/support/instrumentation.js';

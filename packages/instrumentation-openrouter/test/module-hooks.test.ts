@@ -8,22 +8,12 @@
  */
 const APP_TIMEOUT_MS = 90_000;
 
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type HookedAppSpan, runHookedApp } from '../../../test/support/hooked-app.js';
-import { type MockServer, startMockServer } from '../../../test/support/mock-server.js';
-import { ensureBuilt } from '../../node/test/support/build.js';
+import { expect, it } from 'vitest';
+import { useHookedApps } from '../../../test/support/hooked-app.js';
 import { PACKAGE_NAME } from '../src/index.js';
 import { API, chatStream, jsonFixture } from './setup.js';
 
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-let server: MockServer;
-
-beforeAll(async () => {
-  ensureBuilt('core', 'instrumentation-openrouter');
-  server = await startMockServer();
-}, 180_000);
-afterAll(() => server?.close());
+const { server, runApp } = useHookedApps('instrumentation-openrouter');
 
 it.each([
   // Same fixtures as openrouter.test.ts: usage.cost 0.0000088512345, then 6e-7 USD.
@@ -34,12 +24,7 @@ it.each([
   async (_, app, costs) => {
     server.on('POST', `${API}/chat/completions`, jsonFixture('chat-completion'), chatStream('chat-stream'));
 
-    const spans = await runHookedApp<Required<HookedAppSpan>>(
-      packageDir,
-      app,
-      { MOCK_URL: server.url },
-      { timeoutMs: APP_TIMEOUT_MS },
-    );
+    const spans = await runApp(app, {}, { timeoutMs: APP_TIMEOUT_MS });
 
     expect(spans.map((span) => `${span.scope}: ${span.name}`)).toEqual(
       costs.map(() => `${PACKAGE_NAME}: chat openai/gpt-4o-mini`),

@@ -10,13 +10,11 @@
 import {
   ATTR_AICOST_COST_REPORTED,
   ATTR_AICOST_COST_STATUS,
-  ATTR_AICOST_COST_STATUS_REASON,
   ATTR_AICOST_COST_TOTAL,
   ATTR_AICOST_PRICE_SOURCE,
   ATTR_AICOST_REQUEST_STREAM,
   ATTR_AICOST_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -38,22 +36,24 @@ import * as sdk from '@openrouter/sdk';
 import { HTTPClient, OpenRouter } from '@openrouter/sdk';
 import type { ChatResult, ChatStreamChunk } from '@openrouter/sdk/models';
 import * as errors from '@openrouter/sdk/models/errors';
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
-import { httpError, startMockServer } from '../../../test/support/mock-server.js';
-import { instrument, OpenRouterStreamError, PACKAGE_NAME } from '../src/index.js';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  API,
-  chatStream,
-  fixture,
-  jsonFixture,
-  type MockServer,
-  onlySpan,
-  settle,
-  setUpInstrumentation,
-  type TestBed,
-} from './setup.js';
+  drain,
+  settledSpan,
+  useTestBed,
+  withAndWithoutInstrumentation,
+} from '../../../test/support/instrumentation.js';
+import { httpError } from '../../../test/support/mock-server.js';
+import {
+  expectClientSpanWithoutContent,
+  expectErrorSpan,
+  expectUnpriced,
+  inputMessages,
+  outputMessages,
+} from '../../../test/support/span-assertions.js';
+import { instrument, OpenRouterStreamError, PACKAGE_NAME } from '../src/index.js';
+import { API, chatStream, fixture, jsonFixture, settle, setUpInstrumentation } from './setup.js';
 
 const MODEL = 'openai/gpt-4o-mini';
 const PATH = `${API}/chat/completions`;
@@ -93,31 +93,14 @@ const RETRIES = {
   retryCodes: ['429', '5XX'],
 };
 
-let bed: TestBed;
-let server: MockServer;
+const { bed, server } = useTestBed(() => setUpInstrumentation(sdk));
 let client: OpenRouter;
 
-beforeAll(async () => {
-  bed = setUpInstrumentation(sdk);
-  server = await startMockServer();
+beforeAll(() => {
   client = new OpenRouter({ apiKey: 'test-key', serverURL: `${server.url}${API}` });
 });
 
-afterEach(() => {
-  server.reset();
-  bed.harness.reset();
-  bed.instrumentation.enable();
-  bed.instrumentation.setConfig({});
-});
-
-afterAll(async () => {
-  await server.close();
-  await bed.harness.shutdown();
-});
-
-async function oneSpan(name = `chat ${MODEL}`) {
-  return onlySpan(await settle(bed.harness, 1), PACKAGE_NAME, name);
-}
+const oneSpan = (name = `chat ${MODEL}`) => settledSpan(bed.harness, PACKAGE_NAME, name);
 
 /** A streamed `chat.send`: the SDK types its result as a union of both shapes. */
 function streamChat(chatRequest: typeof CHAT, options?: { signal: AbortSignal }) {
@@ -125,12 +108,6 @@ function streamChat(chatRequest: typeof CHAT, options?: { signal: AbortSignal })
   return client.chat.send({ chatRequest: { ...chatRequest, stream: true } }, options) as Promise<
     ReadableStream<ChatStreamChunk> & AsyncIterable<ChatStreamChunk>
   >;
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<unknown[]> {
-  const chunks = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
 }
 
 describe('chat.send', () => {
@@ -141,8 +118,7 @@ describe('chat.send', () => {
 
     expect(result.choices[0]?.message.content).toBe('Hello! How can I assist you today?');
     const span = await oneSpan();
-    expect(span.kind).toBe(SpanKind.CLIENT);
-    expect(span.attributes).toMatchObject({
+    expectClientSpanWithoutContent(span, {
       [ATTR_GEN_AI_PROVIDER_NAME]: 'openrouter',
       [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
       [ATTR_GEN_AI_REQUEST_MODEL]: MODEL,
@@ -165,9 +141,6 @@ describe('chat.send', () => {
       [ATTR_AICOST_COST_REPORTED]: '0.0000088512345',
       [ATTR_AICOST_COST_TOTAL]: '0.000008851',
     });
-    expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_GEN_AI_INPUT_MESSAGES]).toBeUndefined();
-    expect(span.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBeUndefined();
   });
 
   it('without usage.cost (BYOK) the catalogue prices the call', async () => {
@@ -209,10 +182,10 @@ describe('chat.send', () => {
     bed.instrumentation.setConfig({ captureMessageContent: true });
     await client.chat.send({ chatRequest: TOOL_CHAT });
     const captured = await oneSpan();
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_INPUT_MESSAGES]))).toEqual([
+    expect(inputMessages(captured)).toEqual([
       { role: 'user', parts: [{ type: 'text', content: 'What is the weather in Paris?' }] },
     ]);
-    expect(JSON.parse(String(captured.attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]))).toEqual([
+    expect(outputMessages(captured)).toEqual([
       {
         role: 'assistant',
         parts: [
@@ -256,10 +229,8 @@ describe('chat.send', () => {
     expect(error).toBeInstanceOf(errors.InternalServerResponseError);
     expect((error as errors.InternalServerResponseError).statusCode).toBe(500);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('InternalServerResponseError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectErrorSpan(span, 'InternalServerResponseError');
+    expectUnpriced(span, 'missing_usage');
   });
 
   it('a request aborted in flight (signal) ends one span as an error, with the SDK error unchanged', async () => {
@@ -269,9 +240,8 @@ describe('chat.send', () => {
     controller.abort();
     const error = await pending.catch((e: unknown) => e);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe((error as Error).constructor.name);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expectErrorSpan(span, (error as Error).constructor.name);
+    expectUnpriced(span);
   });
 
   it('is a child of the active span; a client created before instrument() is instrumented too', async () => {
@@ -333,10 +303,9 @@ describe('streamed chat.send', () => {
     server.on('POST', PATH, chatStream('chat-stream-error'));
     await drain(await streamChat(CHAT)).catch(() => undefined);
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe(OpenRouterStreamError.name);
+    expectErrorSpan(span, OpenRouterStreamError.name);
     expect(span.status.message).toBe('Provider returned error');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expectUnpriced(span);
   });
 
   it('an aborted stream (the request signal) ends the span once, as an error', async () => {
@@ -348,9 +317,8 @@ describe('streamed chat.send', () => {
     })().catch((e: unknown) => e);
     expect((error as Error).name).toBe('AbortError');
     const span = await oneSpan();
-    expect(span.status.code).toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_ERROR_TYPE]).toBe('AbortError');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
+    expectErrorSpan(span, 'AbortError');
+    expectUnpriced(span);
   });
 
   it('breaking out of the loop ends the span once, without an error; no usage came, so unpriced', async () => {
@@ -358,8 +326,7 @@ describe('streamed chat.send', () => {
     for await (const _ of await streamChat(CHAT)) break;
     const span = await oneSpan();
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
-    expect(span.attributes[ATTR_AICOST_COST_STATUS]).toBe('unpriced');
-    expect(span.attributes[ATTR_AICOST_COST_STATUS_REASON]).toBe('missing_usage');
+    expectUnpriced(span, 'missing_usage');
   });
 });
 

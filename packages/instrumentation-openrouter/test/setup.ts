@@ -9,13 +9,7 @@ import {
   instrumentWithHarness,
   type TestBed as SharedTestBed,
 } from '../../../test/support/instrumentation.js';
-import {
-  json,
-  type MockResponse,
-  type MockServer,
-  type SSEOptions,
-  sseChunks,
-} from '../../../test/support/mock-server.js';
+import { json, type MockResponse, type SSEOptions, sseChunks } from '../../../test/support/mock-server.js';
 import { OpenRouterInstrumentation } from '../src/index.js';
 import type { OpenRouterInstrumentationConfig } from '../src/types.js';
 
@@ -43,5 +37,4 @@ export function setUpInstrumentation(
   return instrumentWithHarness(() => new OpenRouterInstrumentation(config), sdkModule);
 }
 
-export { genAISpans, onlySpan, settle } from '../../../test/support/instrumentation.js';
-export type { MockServer };
+export { settle } from '../../../test/support/instrumentation.js';

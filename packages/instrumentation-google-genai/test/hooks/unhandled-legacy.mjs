@@ -7,26 +7,17 @@
 //   its `stream` read to the break, and `result.response` (which rejects) is
 //   never asked for, awaited, or asked for late;
 // - `stream-ok`: a whole stream, `response` never asked for.
-// argv[3] === 'instrumented' patches the SDK with the built package first.
-// Prints the unhandled and re-handled rejections the process saw, and the
-// class of the first unhandled reason.
+// The modes' common part: test/support/rejection-probe.mjs.
 import * as sdk from '@google/generative-ai';
+import { pause, probeMode, watchRejections } from '../../../../test/support/rejection-probe.mjs';
 
-if (process.argv[3] === 'instrumented') {
-  const { instrument } = await import('../../dist/index.js');
-  instrument(sdk);
-}
-const reasons = [];
-let handledLater = 0;
-process.on('unhandledRejection', (reason) => reasons.push(reason?.constructor?.name));
-process.on('rejectionHandled', () => handledLater++);
-const mode = process.argv[2];
+const mode = await probeMode(async () => (await import('../../dist/index.js')).instrument(sdk));
+const rejections = watchRejections();
 const model = (name) =>
   new sdk.GoogleGenerativeAI('test-key').getGenerativeModel(
     { model: name },
     { baseUrl: process.env.MOCK_URL },
   );
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 if (mode.startsWith('stream')) {
   const result = await model(mode === 'stream-ok' ? 'whole' : 'broken').generateContentStream('Hi');
@@ -52,4 +43,4 @@ if (mode.startsWith('stream')) {
     await pause(50);
   }
 }
-process.stdout.write(`${JSON.stringify({ unhandled: reasons.length, reason: reasons[0], handledLater })}\n`);
+rejections.report();

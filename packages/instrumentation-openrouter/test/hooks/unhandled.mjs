@@ -1,50 +1,21 @@
-// A request against a failing server (no retries), used as the application
-// chooses (argv[2]): `forget` (never asks for the result), `stream` (a stream
-// request, forgotten), `await`, `then` (then(ok, err)), `late` (asks after the
-// rejection was reported). argv[3] === 'instrumented' patches the SDK with the
-// built package first. Prints the unhandled and re-handled rejections the
-// process saw, and the class of the first unhandled reason.
+// The unhandled-rejection probe (test/support/rejection-probe.mjs) for
+// @openrouter/sdk: chat.send() against a failing server, no retries.
 import * as sdk from '@openrouter/sdk';
+import { probeUnhandledRejections } from '../../../../test/support/rejection-probe.mjs';
 
-if (process.argv[3] === 'instrumented') {
-  const { instrument } = await import('../../dist/index.js');
-  instrument(sdk);
-}
-const reasons = [];
-let handledLater = 0;
-process.on('unhandledRejection', (reason) => reasons.push(reason?.constructor?.name));
-process.on('rejectionHandled', () => handledLater++);
-// The server's answer has come back (the probe waits for it, then for the rejection to be reported,
-// instead of guessing a delay: a loaded machine may take longer than any fixed one).
-let answered;
-const answer = new Promise((resolve) => {
-  answered = resolve;
+await probeUnhandledRejections({
+  instrument: async () => (await import('../../dist/index.js')).instrument(sdk),
+  request(mode, fetch) {
+    const client = new sdk.OpenRouter({
+      apiKey: 'test-key',
+      serverURL: `${process.env.MOCK_URL}/api/v1`,
+      httpClient: new sdk.HTTPClient({ fetcher: fetch }),
+    });
+    const chatRequest = {
+      model: 'openai/gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: mode === 'stream',
+    };
+    return client.chat.send({ chatRequest }, { retries: { strategy: 'none' } });
+  },
 });
-const fetchAndTell = async (...args) => {
-  try {
-    return await fetch(...args);
-  } finally {
-    answered();
-  }
-};
-const client = new sdk.OpenRouter({
-  apiKey: 'test-key',
-  serverURL: `${process.env.MOCK_URL}/api/v1`,
-  httpClient: new sdk.HTTPClient({ fetcher: fetchAndTell }),
-});
-const mode = process.argv[2];
-const chatRequest = {
-  model: 'openai/gpt-4o-mini',
-  messages: [{ role: 'user', content: 'Hi' }],
-  stream: mode === 'stream',
-};
-const promise = client.chat.send({ chatRequest }, { retries: { strategy: 'none' } });
-if (mode === 'await') await promise.catch(() => {});
-if (mode === 'then') await promise.then(undefined, () => {});
-await answer;
-await new Promise((resolve) => setTimeout(resolve, 100));
-if (mode === 'late') {
-  await promise.catch(() => {});
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
-process.stdout.write(`${JSON.stringify({ unhandled: reasons.length, reason: reasons[0], handledLater })}\n`);
