@@ -80,12 +80,12 @@ ORDER BY cost_usd DESC`,
   ),
   table(
     'Cost per request by release',
-    "Per service and release (resource service.version, the request table's service_version) seen in the range: cost per priced request and the change from the release before, in USD (exact) and as a ratio.",
+    "Per service and release (resource service.version, the request table's service_version) of the calls in the range: cost per priced request and the change from the release before (first seen just before, over all stored requests; empty when it made no call in the range), in USD (exact) and as a ratio. The same figures as aicost report --by release (view aicost_release_costs_between).",
     `SELECT
   service, release, deployment, first_seen, last_seen, requests, unpriced_requests,
   cost_per_request_usd, previous_release, change_usd, change_ratio
-FROM ${DATABASE}.aicost_release_costs
-WHERE ${['last_seen >= $__fromTime AND first_seen <= $__toTime', ...filters('service', 'environment')].join('\n  AND ')}
+FROM ${DATABASE}.aicost_release_costs_between(from = $__fromTime, to = $__toTime, filters = map())
+WHERE ${filters('service', 'environment').join('\n  AND ')}
 ORDER BY service, first_seen`,
     { overrides: [...money('cost_per_request_usd', 'change_usd'), ...percent('change_ratio')] },
   ),
@@ -105,11 +105,11 @@ ORDER BY time, series`,
   ),
   table(
     'Cost per outcome by release',
-    'Per service that records outcomes, its release and outcome: cost per outcome (the calls of the outcome traces, any service) and the change from the release before.',
+    'Per service and release of the model calls in the range, and outcome: the outcomes recorded (by any service) in the traces where that release made calls, over the priced cost of its calls there, and the change from the release before. The same rule as aicost report --by release (view aicost_release_outcome_costs_between).',
     `SELECT
   service, release, outcome, first_seen, outcomes, cost_usd, cost_per_outcome_usd, previous_release, change_usd
-FROM ${DATABASE}.aicost_release_outcome_costs
-WHERE ${['first_seen <= $__toTime', ...filters('service', 'environment')].join('\n  AND ')}
+FROM ${DATABASE}.aicost_release_outcome_costs_between(from = $__fromTime, to = $__toTime, filters = map())
+WHERE ${filters('service', 'environment').join('\n  AND ')}
 ORDER BY service, outcome, first_seen`,
     { overrides: money('cost_usd', 'cost_per_outcome_usd', 'change_usd') },
   ),

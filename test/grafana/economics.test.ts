@@ -157,8 +157,12 @@ describe('Economics dashboard', () => {
       const traces = new Set(outcomes.map((o) => o.traceId));
       return divideHalfUp(sum(seed.calls.filter((c) => traces.has(c.traceId))), BigInt(outcomes.length));
     };
-    const w2 = outcomeRows.find((r) => r.release === 'w-2');
-    expect(nanos(String(w2?.change_usd))).toBe(perOutcome('w-2') - perOutcome('w-1'));
+    // One rule with aicost report --by release: the outcomes recorded by support-worker (w-1, w-2)
+    // count for support-api's release whose calls are in their traces (here 1.0.0 and 2.0.0).
+    const second2 = outcomeRows.find((r) => r.service === 'support-api' && r.release === '2.0.0');
+    expect(second2?.previous_release).toBe('1.0.0');
+    expect(nanos(String(second2?.change_usd))).toBe(perOutcome('w-2') - perOutcome('w-1'));
+    expect(outcomeRows.some((r) => r.service === 'support-worker')).toBe(false);
   });
 });
 

@@ -308,6 +308,12 @@ export function hundredths(a: bigint, b: bigint): bigint {
   return a < 0n !== b < 0n ? -q : q;
 }
 
+/** Hundredths of a percent as the report and the release views print them: `-0.05`, `123.45`. */
+export function percent(h: bigint): string {
+  const digits = (h < 0n ? -h : h).toString().padStart(3, '0');
+  return `${h < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
 /**
  * What `aicost report --by release` must say for one release of a service, from the seed
  * alone: its calls, cost per priced request, and the outcomes (recorded by any service) of the

@@ -4,7 +4,7 @@
  * releases. Every expected figure is computed here from the seed, in integer nano-USD.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatPercent, releaseReportSql, releaseRows } from '../../packages/cli/src/report/releases.js';
+import { releaseReportSql, releaseRow } from '../../packages/cli/src/report/releases.js';
 import { type EngineSession, insertSpans, loadPriceRows, openMigratedEngine } from '../support/chdb.js';
 import {
   dayStart,
@@ -15,6 +15,7 @@ import {
   hundredths,
   isoDay,
   nanos,
+  percent,
   releaseFigures,
   type SeedCall,
   seedSpans,
@@ -197,19 +198,24 @@ describe('releases', () => {
     ]);
   });
 
-  it('aicost_release_outcome_costs: cost per outcome per release of the recording service, with the change', () => {
+  it('aicost_release_outcome_costs: cost per outcome per release of the calls that produced it, with the change', () => {
+    // The outcomes are recorded by support-worker (w-1, w-2); they count for the release of
+    // support-api whose calls are in their traces (one rule with `aicost report --by release`).
     const rows = engine.query<Record<string, string | null>>(
-      `SELECT release, toString(outcomes) AS outcomes, cost_usd, cost_per_outcome_usd, previous_release, change_usd
-       FROM otel.aicost_release_outcome_costs WHERE service = 'support-worker' AND outcome = 'ticket_resolved' ORDER BY first_seen`,
+      `SELECT service, release, toString(outcomes) AS outcomes, cost_usd, cost_per_outcome_usd, previous_release, change_usd
+       FROM otel.aicost_release_outcome_costs WHERE outcome = 'ticket_resolved' ORDER BY service, first_seen`,
     );
-    const per = ['w-1', 'w-2'].map((release) => {
-      const outcomes = seed.outcomes.filter((o) => o.release === release);
-      const traces = [...new Set(outcomes.map((o) => o.traceId))];
-      const cost = costOf(traces.flatMap(callsOfTrace)).cost as bigint;
+    const per = ['1.0.0', '2.0.0'].map((release) => {
+      const calls = seed.calls.filter((c) => c.service === 'support-api' && c.release === release);
+      const traces = new Set(calls.map((c) => c.traceId));
+      const outcomes = seed.outcomes.filter((o) => traces.has(o.traceId));
+      const withOutcome = new Set(outcomes.map((o) => o.traceId));
+      const cost = costOf(calls.filter((c) => withOutcome.has(c.traceId))).cost as bigint;
       return { release, outcomes: outcomes.length, cost, per: divideHalfUp(cost, BigInt(outcomes.length)) };
     });
     expect(
       rows.map((r) => ({
+        service: r.service,
         release: r.release,
         outcomes: Number(r.outcomes),
         cost: nanos(r.cost_usd),
@@ -218,8 +224,8 @@ describe('releases', () => {
         change: nanos(r.change_usd),
       })),
     ).toEqual([
-      { ...per[0]!, previous: '', change: null },
-      { ...per[1]!, previous: 'w-1', change: per[1]!.per - per[0]!.per },
+      { service: 'support-api', ...per[0]!, previous: '', change: null },
+      { service: 'support-api', ...per[1]!, previous: '1.0.0', change: per[1]!.per - per[0]!.per },
     ]);
   });
 });
@@ -288,21 +294,8 @@ describe('aicost report --by release (the SQL and figures of report/releases.ts)
 
   it('cost per request and per outcome of each release, the change from the release before in USD and %', () => {
     const { sql, params } = releaseReportSql({ ...window, filters: { service: ['support-api'] } });
-    const rows = releaseRows(
-      bound<Record<string, string>>(sql, params).map((r) => ({
-        environment: r.environment!,
-        service: r.service!,
-        release: r.release!,
-        deployment: r.deployment!,
-        firstSeen: r.first_seen!,
-        requests: Number(r.requests),
-        pricedRequests: Number(r.priced_requests),
-        costNanos: nanos(r.cost) as bigint,
-        outcomes: Number(r.outcomes),
-        outcomeRequests: Number(r.outcome_requests),
-        outcomePricedRequests: Number(r.outcome_priced_requests),
-        outcomeCostNanos: nanos(r.outcome_cost) as bigint,
-      })),
+    const rows = bound<Record<string, string | null>>(sql, params).map((r) =>
+      releaseRow((name) => r[name] ?? null),
     );
     const first = releaseFigures(seed, 'support-api', '1.0.0');
     const second = releaseFigures(seed, 'support-api', '2.0.0');
@@ -319,10 +312,10 @@ describe('aicost report --by release (the SQL and figures of report/releases.ts)
         outcomes: r.outcomes,
         perRequest: r.costPerRequest.value,
         perRequestChange: r.costPerRequest.changeNanos,
-        perRequestPct: r.costPerRequest.changeBasisPoints,
+        perRequestPct: r.costPerRequest.changePercent,
         perOutcome: r.costPerOutcome.value,
         perOutcomeChange: r.costPerOutcome.changeNanos,
-        perOutcomePct: r.costPerOutcome.changeBasisPoints,
+        perOutcomePct: r.costPerOutcome.changePercent,
       })),
     ).toEqual([
       {
@@ -339,13 +332,11 @@ describe('aicost report --by release (the SQL and figures of report/releases.ts)
         deployment: 'deploy-2.0.0',
         previous: '1.0.0',
         perRequestChange: second.perRequest - first.perRequest,
-        perRequestPct: hundredths((second.perRequest - first.perRequest) * 100n, first.perRequest),
+        perRequestPct: percent(hundredths((second.perRequest - first.perRequest) * 100n, first.perRequest)),
         perOutcomeChange: second.perOutcome - first.perOutcome,
-        perOutcomePct: hundredths((second.perOutcome - first.perOutcome) * 100n, first.perOutcome),
+        perOutcomePct: percent(hundredths((second.perOutcome - first.perOutcome) * 100n, first.perOutcome)),
       },
     ]);
-    expect(formatPercent(-5n)).toBe('-0.05');
-    expect(formatPercent(12_345n)).toBe('123.45');
   });
 
   it('only the calls in the window: a window after the first release shows the second alone, with no change', () => {

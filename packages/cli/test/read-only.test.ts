@@ -51,6 +51,10 @@ beforeAll(async () => {
     'CREATE TABLE default.costs (feature String, nanos Int64) ENGINE = MergeTree ORDER BY feature',
   );
   await engine.query("INSERT INTO default.costs VALUES ('search', 1200), ('chat', 3400)");
+  // A parameterised view (the schema's aicost_release_costs_between is one): called like a table function.
+  await engine.query(
+    'CREATE VIEW default.costs_over AS SELECT feature, nanos FROM default.costs WHERE nanos > {min:Int64}',
+  );
   const names = (await engine.query('SELECT name FROM system.table_functions'))
     .text()
     .split('\n')
@@ -235,6 +239,14 @@ describe('read-only ClickHouse HTTP interface', () => {
       'chat\nsearch\n',
     );
     expect((await post(readOnlyUrl, 'SELECT url FROM (SELECT 1 AS url)')).text).toBe('1\n');
+    // The store's parameterised views, qualified or not; a view that is not the store's is still refused.
+    expect((await post(readOnlyUrl, 'SELECT feature, nanos FROM default.costs_over(min = 2000)')).text).toBe(
+      'chat\t3400\n',
+    );
+    expect((await post(readOnlyUrl, 'SELECT count() FROM costs_over(min = 0)')).text).toBe('2\n');
+    expect((await post(readOnlyUrl, 'SELECT * FROM default.not_a_view(min = 0)')).text).toMatch(
+      /reaches outside the store/,
+    );
     // Settings in the URL apply to the request (set before the connection turns read-only).
     expect(
       (

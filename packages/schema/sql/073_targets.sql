@@ -72,11 +72,11 @@ FROM
         toBool(r.cost_per_request_usd > t.max_cost_per_request) AS breached
     FROM
     (
-        SELECT environment, service, release, feature, min(timestamp) AS first_seen, toDate(first_seen) AS first_day,
+        SELECT environment, service, service_version AS release, feature, min(timestamp) AS first_seen, toDate(first_seen) AS first_day,
                count() AS requests, countIf(cost_total IS NOT NULL) AS priced,
                CAST(round(CAST(sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL) AS Decimal(38, 18)) / priced, 9)
                     AS Decimal(38, 9)) AS cost_per_request_usd
-        FROM {{database}}.aicost_requests_with_release
+        FROM {{database}}.aicost_requests
         GROUP BY environment, service, release, feature
         HAVING priced > 0
     ) AS r

@@ -7,15 +7,9 @@ import { formatNanos } from '@aicost/core';
 import type { ParsedArgs } from '../args.js';
 import { query } from '../economics/run.js';
 import { toCsv, toTable } from '../output.js';
-import { formatUsd, parseCostText } from '../report/money.js';
+import { formatUsd } from '../report/money.js';
 import type { FilterDimension } from '../report/query.js';
-import {
-  type Change,
-  formatPercent,
-  type ReleaseRow,
-  releaseReportSql,
-  releaseRows,
-} from '../report/releases.js';
+import { type Change, type ReleaseRow, releaseReportSql, releaseRow } from '../report/releases.js';
 import { openBackend } from '../store/backend.js';
 import { schemaDatabase } from '../store/schema.js';
 
@@ -52,23 +46,7 @@ export async function reportByRelease(args: ParsedArgs, options: ReleaseReportOp
   try {
     const rs = await query(backend, sql, params);
     const col = (name: string) => rs.columns.findIndex((c) => c.name === name);
-    const cell = (r: (string | null)[], name: string) => r[col(name)] ?? '';
-    rows = releaseRows(
-      rs.rows.map((r) => ({
-        environment: cell(r, 'environment'),
-        service: cell(r, 'service'),
-        release: cell(r, 'release'),
-        deployment: cell(r, 'deployment'),
-        firstSeen: cell(r, 'first_seen'),
-        requests: Number(cell(r, 'requests')),
-        pricedRequests: Number(cell(r, 'priced_requests')),
-        costNanos: parseCostText(cell(r, 'cost') || '0'),
-        outcomes: Number(cell(r, 'outcomes')),
-        outcomeRequests: Number(cell(r, 'outcome_requests')),
-        outcomePricedRequests: Number(cell(r, 'outcome_priced_requests')),
-        outcomeCostNanos: parseCostText(cell(r, 'outcome_cost') || '0'),
-      })),
-    );
+    rows = rs.rows.map((r) => releaseRow((name) => r[col(name)] ?? null));
   } finally {
     await backend.close();
   }
@@ -77,8 +55,7 @@ export async function reportByRelease(args: ParsedArgs, options: ReleaseReportOp
     to: new Date(Number(options.toNs / 1_000_000n)).toISOString(),
   };
   const money = (n: bigint | undefined) => (n === undefined ? null : formatNanos(n));
-  const pct = (c: Change) => (c.changeBasisPoints === undefined ? null : formatPercent(c.changeBasisPoints));
-  const cost = (r: ReleaseRow) => (r.pricedRequests === 0 ? undefined : r.costNanos);
+  const pct = (c: Change) => c.changePercent ?? null;
 
   if (options.format === 'json') {
     process.stdout.write(
@@ -96,13 +73,13 @@ export async function reportByRelease(args: ParsedArgs, options: ReleaseReportOp
             requests: r.requests,
             priced_requests: r.pricedRequests,
             unpriced_requests: r.requests - r.pricedRequests,
-            cost: money(cost(r)),
+            cost: money(r.costNanos),
             cost_per_request: money(r.costPerRequest.value),
             previous_release: r.previousRelease,
             cost_per_request_change: money(r.costPerRequest.changeNanos),
             cost_per_request_change_pct: pct(r.costPerRequest),
             outcomes: r.outcomes,
-            outcome_cost: r.outcomePricedRequests === 0 ? null : formatNanos(r.outcomeCostNanos),
+            outcome_cost: money(r.outcomeCostNanos),
             cost_per_outcome: money(r.costPerOutcome.value),
             cost_per_outcome_change: money(r.costPerOutcome.changeNanos),
             cost_per_outcome_change_pct: pct(r.costPerOutcome),
@@ -126,7 +103,7 @@ export async function reportByRelease(args: ParsedArgs, options: ReleaseReportOp
           r.firstSeen,
           String(r.requests),
           String(r.requests - r.pricedRequests),
-          money(cost(r)),
+          money(r.costNanos),
           money(r.costPerRequest.value),
           r.previousRelease,
           money(r.costPerRequest.changeNanos),
@@ -151,9 +128,9 @@ export async function reportByRelease(args: ParsedArgs, options: ReleaseReportOp
     c.changeNanos === undefined
       ? ''
       : `${c.changeNanos > 0n ? '+' : ''}${formatUsd(c.changeNanos, 9)}${
-          c.changeBasisPoints === undefined
+          c.changePercent === undefined
             ? ''
-            : ` (${c.changeBasisPoints > 0n ? '+' : ''}${formatPercent(c.changeBasisPoints)}%)`
+            : ` (${/^[1-9]|^0\.(?!00)/.test(c.changePercent) ? '+' : ''}${c.changePercent}%)`
         }`;
   const label = (v: string) => (v === '' ? '(none)' : v);
   process.stdout.write(
@@ -186,8 +163,9 @@ export async function reportByRelease(args: ParsedArgs, options: ReleaseReportOp
     ),
   );
   process.stdout.write(
-    '\nchange: from the release first seen before, in the same environment and service. Cost per outcome: the\n' +
-      'outcomes recorded (any service) in the traces where the release made calls, over the cost of those calls.\n',
+    '\nchange: from the release first seen before (over all stored requests), in the same environment and service,\n' +
+      'both in this window. Cost per outcome: the outcomes recorded (any service) in the traces where the release\n' +
+      'made calls, over the cost of its calls there. The same figures: view aicost_release_costs_between.\n',
   );
   return 0;
 }

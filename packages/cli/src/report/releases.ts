@@ -1,17 +1,17 @@
 /**
  * `aicost report --by release`: per environment, service and release (the request table's
  * service_version) of the model calls in the window, the cost per request and the cost per
- * outcome, each next to the release before it (the one first seen just before, in the same
- * environment and service) with the change, in USD and in percent.
+ * outcome, each next to the release before it with the change, in USD and in percent.
  *
- * Cost per outcome is by the release of the calls: the outcomes recorded (by any service,
- * `recordOutcome`) in the traces where this release made calls, and the cost of this
- * release's calls in those traces. An outcome recorded by another service is so counted for
- * the release of the service whose calls produced it; a trace whose calls span two releases
- * counts its outcomes for each. Money stays Decimal in SQL and bigint nano-USD here.
+ * The figures and the rule are the schema's, not ours: the parameterised view
+ * `aicost_release_costs_between` (packages/schema/sql/071_releases.sql), which the Economics
+ * dashboard and the web UI read too. An outcome counts for the release of the calls that
+ * produced it (the outcomes recorded, by any service, in the traces where the release made
+ * calls); the release before is the one first seen just before it over every stored request.
+ * Here: the filters bound as parameters, and the Decimal texts read exactly into nano-USD.
  */
-import { divideRoundHalfUp } from '@aicost/core';
 import { DEFAULT_DATABASE } from '@aicost/schema';
+import { parseCostText } from './money.js';
 import type { FilterDimension } from './query.js';
 import { FILTER_DIMENSIONS } from './query.js';
 
@@ -25,10 +25,7 @@ export interface ReleaseReportQuery {
 /** One row per (environment, service, release), first seen first. */
 export function releaseReportSql(q: ReleaseReportQuery): { sql: string; params: Record<string, string> } {
   const params: Record<string, string> = { from_ns: q.fromNs.toString(), to_ns: q.toNs.toString() };
-  const where = [
-    'timestamp >= fromUnixTimestamp64Nano({from_ns:Int64})',
-    'timestamp < fromUnixTimestamp64Nano({to_ns:Int64})',
-  ];
+  const entries: string[] = [];
   for (const dimension of FILTER_DIMENSIONS) {
     const values = q.filters[dimension] ?? [];
     if (values.length === 0) continue;
@@ -36,53 +33,38 @@ export function releaseReportSql(q: ReleaseReportQuery): { sql: string; params: 
       params[`${dimension}_${i}`] = v;
       return `{${dimension}_${i}:String}`;
     });
-    where.push(`${dimension} IN (${names.join(', ')})`);
+    entries.push(`'${dimension}', [${names.join(', ')}]`);
   }
   const db = q.database ?? DEFAULT_DATABASE;
-  const sql = `WITH calls AS
-(
-    SELECT environment, service, service_version AS release, deployment, timestamp, trace_id, cost_total
-    FROM ${db}.aicost_requests
-    WHERE ${where.join('\n      AND ')}
-),
-trace_outcomes AS
-(
-    SELECT trace_id, count() AS outcomes
-    FROM ${db}.aicost_outcomes
-    WHERE trace_id IN (SELECT trace_id FROM calls)
-    GROUP BY trace_id
-)
-SELECT
-    environment, service, release,
-    argMax(c.deployment, c.last_seen) AS deployment,
-    toString(min(c.first_seen)) AS first_seen,
-    sum(c.requests) AS requests,
-    sum(c.priced_requests) AS priced_requests,
-    toString(sum(c.cost)) AS cost,
-    sum(ifNull(o.outcomes, 0)) AS outcomes,
-    sumIf(c.requests, ifNull(o.outcomes, 0) > 0) AS outcome_requests,
-    sumIf(c.priced_requests, ifNull(o.outcomes, 0) > 0) AS outcome_priced_requests,
-    toString(sumIf(c.cost, ifNull(o.outcomes, 0) > 0)) AS outcome_cost
-FROM
-(
-    SELECT environment, service, release, trace_id,
-           argMax(deployment, timestamp) AS deployment,
-           min(timestamp) AS first_seen,
-           max(timestamp) AS last_seen,
-           count() AS requests,
-           countIf(cost_total IS NOT NULL) AS priced_requests,
-           sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL) AS cost
-    FROM calls
-    GROUP BY environment, service, release, trace_id
-) AS c
-LEFT JOIN trace_outcomes AS o ON o.trace_id = c.trace_id
-GROUP BY environment, service, release
-ORDER BY environment, service, min(c.first_seen), release`;
+  const sql = `SELECT
+    environment, service, release, deployment, toString(first_seen) AS first_seen,
+    requests, priced_requests, toString(cost_usd) AS cost, toString(cost_per_request_usd) AS cost_per_request,
+    previous_release, toString(previous_cost_per_request_usd) AS previous_cost_per_request,
+    toString(change_usd) AS cost_per_request_change, toDecimalString(change_pct, 2) AS cost_per_request_change_pct,
+    outcomes, toString(outcome_cost_usd) AS outcome_cost, toString(cost_per_outcome_usd) AS cost_per_outcome,
+    toString(previous_cost_per_outcome_usd) AS previous_cost_per_outcome,
+    toString(outcome_change_usd) AS cost_per_outcome_change, toDecimalString(outcome_change_pct, 2) AS cost_per_outcome_change_pct
+FROM ${db}.aicost_release_costs_between(
+    from = fromUnixTimestamp64Nano({from_ns:Int64}, 'UTC'),
+    to = fromUnixTimestamp64Nano({to_ns:Int64}, 'UTC'),
+    filters = map(${entries.join(', ')}))
+ORDER BY environment, service, first_seen, release`;
   return { sql, params };
 }
 
-/** What one row of {@link releaseReportSql} holds, read exactly. */
-export interface ReleaseTotals {
+/** A figure next to the same figure of the release before. */
+export interface Change {
+  /** Nano-USD; undefined when unknown (nothing priced, no outcome). */
+  value: bigint | undefined;
+  previous: bigint | undefined;
+  /** value - previous, exact; undefined without both. */
+  changeNanos: bigint | undefined;
+  /** change / previous in percent to 2 decimals (`-33.30`); undefined without a non-zero previous. */
+  changePercent: string | undefined;
+}
+
+/** One row of {@link releaseReportSql}, read exactly. */
+export interface ReleaseRow {
   environment: string;
   service: string;
   release: string;
@@ -90,82 +72,42 @@ export interface ReleaseTotals {
   firstSeen: string;
   requests: number;
   pricedRequests: number;
-  costNanos: bigint;
-  outcomes: number;
-  outcomeRequests: number;
-  outcomePricedRequests: number;
-  outcomeCostNanos: bigint;
-}
-
-/** A figure next to the same figure of the release before. */
-export interface Change {
-  /** Nano-USD; undefined when unknown (nothing priced). */
-  value: bigint | undefined;
-  previous: bigint | undefined;
-  /** value - previous, exact; undefined without both. */
-  changeNanos: bigint | undefined;
-  /** change / previous in hundredths of a percent, half away from zero; undefined without a non-zero previous. */
-  changeBasisPoints: bigint | undefined;
-}
-
-export interface ReleaseRow extends ReleaseTotals {
+  /** The priced requests' cost; undefined when none is priced. */
+  costNanos: bigint | undefined;
   previousRelease: string;
   costPerRequest: Change;
+  outcomes: number;
+  /** The priced cost of the release's calls in the traces with an outcome; undefined when unknown. */
+  outcomeCostNanos: bigint | undefined;
   costPerOutcome: Change;
 }
 
-function change(value: bigint | undefined, previous: bigint | undefined): Change {
-  const changeNanos = value !== undefined && previous !== undefined ? value - previous : undefined;
-  return {
-    value,
-    previous,
-    changeNanos,
-    changeBasisPoints:
-      changeNanos !== undefined && previous !== undefined && previous !== 0n
-        ? signedDivide(changeNanos * 10_000n, previous)
-        : undefined,
+/** A row from its cells by column name (null: SQL NULL). */
+export function releaseRow(cell: (name: string) => string | null): ReleaseRow {
+  const text = (name: string) => cell(name) ?? '';
+  const money = (name: string) => {
+    const value = cell(name);
+    return value === null ? undefined : parseCostText(value);
   };
-}
-
-/** a / b rounded half away from zero, for any signs (b != 0). */
-function signedDivide(a: bigint, b: bigint): bigint {
-  const q = divideRoundHalfUp(a < 0n ? -a : a, b < 0n ? -b : b);
-  return a < 0n !== b < 0n ? -q : q;
-}
-
-/** Cost per request: the priced requests' cost averaged, half up to the nano (as the views). */
-function costPerRequest(t: ReleaseTotals): bigint | undefined {
-  return t.pricedRequests === 0 ? undefined : divideRoundHalfUp(t.costNanos, BigInt(t.pricedRequests));
-}
-
-/**
- * Cost per outcome: the priced cost of this release's calls in the traces with an outcome,
- * divided by their outcomes, half up to the nano; unknown without outcomes, or when those
- * traces' calls of this release are all unpriced.
- */
-function costPerOutcome(t: ReleaseTotals): bigint | undefined {
-  if (t.outcomes === 0 || t.outcomePricedRequests === 0) return undefined;
-  return divideRoundHalfUp(t.outcomeCostNanos, BigInt(t.outcomes));
-}
-
-/** The rows in the SQL's order (environment, service, first seen), each with the change from the release before. */
-export function releaseRows(totals: readonly ReleaseTotals[]): ReleaseRow[] {
-  return totals.map((t, i) => {
-    const before = i > 0 ? totals[i - 1] : undefined;
-    const previous =
-      before && before.environment === t.environment && before.service === t.service ? before : undefined;
-    return {
-      ...t,
-      previousRelease: previous?.release ?? '',
-      costPerRequest: change(costPerRequest(t), previous && costPerRequest(previous)),
-      costPerOutcome: change(costPerOutcome(t), previous && costPerOutcome(previous)),
-    };
+  const change = (figure: string): Change => ({
+    value: money(figure),
+    previous: money(`previous_${figure}`),
+    changeNanos: money(`${figure}_change`),
+    changePercent: cell(`${figure}_change_pct`) ?? undefined,
   });
-}
-
-/** Hundredths of a percent as `12.34` (`-0.05`, `0.00`). */
-export function formatPercent(basisPoints: bigint): string {
-  const negative = basisPoints < 0n;
-  const digits = (negative ? -basisPoints : basisPoints).toString().padStart(3, '0');
-  return `${negative ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+  return {
+    environment: text('environment'),
+    service: text('service'),
+    release: text('release'),
+    deployment: text('deployment'),
+    firstSeen: text('first_seen'),
+    requests: Number(text('requests')),
+    pricedRequests: Number(text('priced_requests')),
+    costNanos: money('cost'),
+    previousRelease: text('previous_release'),
+    costPerRequest: change('cost_per_request'),
+    outcomes: Number(text('outcomes')),
+    outcomeCostNanos: money('outcome_cost'),
+    costPerOutcome: change('cost_per_outcome'),
+  };
 }

@@ -8,7 +8,9 @@
  * This guard covers what those controls do not, as allow-lists:
  * - statement kinds: SELECT (with UNION/INTERSECT/EXCEPT), SHOW, DESCRIBE,
  *   EXISTS, EXPLAIN;
- * - table functions: {@link LOCAL_TABLE_FUNCTIONS} only;
+ * - table functions: {@link LOCAL_TABLE_FUNCTIONS} only, and the store's own
+ *   views called with parameters (`otel.aicost_release_costs_between(from = ...)`:
+ *   the engine parses a parameterised view's call as a table function);
  * - scalar and aggregate functions: those the running engine lists in
  *   `system.functions` (with aggregate combinators), except the ones that
  *   reach files or the host ({@link OUTSIDE_FUNCTIONS}: the scalar `file()`
@@ -51,6 +53,12 @@ export interface EngineFunctions {
   aggregates: ReadonlySet<string>;
   /** Combinator suffixes (`If`, `State`, `Merge`, ...), lower-cased. */
   combinators: readonly string[];
+  /**
+   * The store's views, lower-cased, as `database.name` and `name`: a parameterised view is
+   * called like a table function. Views only read the store; the read-only engine cannot
+   * create one, so this list is the schema's.
+   */
+  views: ReadonlySet<string>;
 }
 
 function isKnownFunction(name: string, fns: EngineFunctions): boolean {
@@ -111,7 +119,7 @@ export function readGuard(ast: string, fns: EngineFunctions): void {
     if (node.kind !== 'Function') continue;
     const name = node.name.toLowerCase();
     if (parent?.kind === 'TableExpression') {
-      if (!LOCAL_TABLE_FUNCTIONS.has(name)) {
+      if (!LOCAL_TABLE_FUNCTIONS.has(name) && !fns.views.has(name)) {
         throw new ReadRefusedError(`${node.name}() reaches outside the store (table function)`);
       }
     } else if (OUTSIDE_FUNCTIONS.has(name)) {
@@ -187,9 +195,21 @@ export async function loadEngineFunctions(query: (sql: string) => Promise<string
     .split('\n')
     .filter(Boolean)
     .sort((a, b) => b.length - a.length);
+  const views = (
+    await query(
+      "SELECT lower(database), lower(name) FROM system.tables WHERE engine = 'View' AND database NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA')",
+    )
+  )
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const [database, name] = line.split('\t') as [string, string];
+      return [`${database}.${name}`, name];
+    });
   return {
     names: new Set(rows.map(([name]) => name!)),
     aggregates: new Set(rows.filter(([, aggregate]) => aggregate === '1').map(([name]) => name!)),
     combinators,
+    views: new Set(views),
   };
 }

@@ -135,7 +135,7 @@ export async function economicsPage(params: URLSearchParams): Promise<HTMLElemen
       ),
       section(
         'Cost per outcome by release',
-        'Per service that records outcomes, its release and outcome: cost per outcome and the change from the release before. Filters: service, environment.',
+        'Per service and release of the model calls, and outcome: the outcomes recorded (by any service) in the traces where the release made calls, over the cost of its calls there, and the change from the release before. Filters: service, environment.',
         table({
           caption: 'Cost per outcome by release',
           testId: 'release-outcome-costs',
