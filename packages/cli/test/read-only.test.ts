@@ -14,7 +14,7 @@ import { createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundAddressOf } from '../src/server/access.js';
 import { createClickHouseHttpServer } from '../src/server/clickhouse-http.js';
-import { loadEngineFunctions } from '../src/server/read-guard.js';
+import { loadEngineFunctions, readGuard } from '../src/server/read-guard.js';
 import {
   calledFunctions,
   externalFunctionsOf,
@@ -54,6 +54,10 @@ beforeAll(async () => {
   // A parameterised view (the schema's aicost_release_costs_between is one): called like a table function.
   await engine.query(
     'CREATE VIEW default.costs_over AS SELECT feature, nanos FROM default.costs WHERE nanos > {min:Int64}',
+  );
+  // A view named like a table function that reaches outside: its name must not let the table function through.
+  await engine.query(
+    'CREATE VIEW default.url AS SELECT feature FROM default.costs WHERE nanos > {min:Int64}',
   );
   const names = (await engine.query('SELECT name FROM system.table_functions'))
     .text()
@@ -125,6 +129,18 @@ describe('the read-only check of a statement', () => {
     expect(calledFunctions("SELECT 'file(x)' AS s -- url(y)\n")).toEqual([]);
     expect(calledFunctions('SELECT t.file, count() FROM t')).toEqual(['count']);
     expect(readOnlyViolation("SELECT domain(url) FROM t WHERE url LIKE 'https://%'")).toBeUndefined();
+  });
+});
+
+describe("the engine's parse of a read", () => {
+  it("lets the store's parameterised views through as table functions, but not a view named like an outside one", async () => {
+    const functions = await loadEngineFunctions(async (sql) => (await engine.query(sql)).text());
+    const astOf = async (sql: string) => (await engine.query(`EXPLAIN AST ${sql}`)).text();
+    const view = await astOf('SELECT * FROM default.costs_over(min = 1)');
+    expect(() => readGuard(view, functions)).not.toThrow();
+    // A view `default.url` exists: `url(...)` is still the table function, and refused.
+    const outside = await astOf("SELECT * FROM url('http://127.0.0.1:9/x', 'CSV', 'a String')");
+    expect(() => readGuard(outside, functions)).toThrow(/url\(\) reaches outside the store/);
   });
 });
 
@@ -247,6 +263,7 @@ describe('read-only ClickHouse HTTP interface', () => {
     expect((await post(readOnlyUrl, 'SELECT * FROM default.not_a_view(min = 0)')).text).toMatch(
       /reaches outside the store/,
     );
+
     // Settings in the URL apply to the request (set before the connection turns read-only).
     expect(
       (

@@ -195,9 +195,10 @@ export async function loadEngineFunctions(query: (sql: string) => Promise<string
     .split('\n')
     .filter(Boolean)
     .sort((a, b) => b.length - a.length);
+  // A view named like a table function (`url`, `file`) is left out: the call would be the table function's.
   const views = (
     await query(
-      "SELECT lower(database), lower(name) FROM system.tables WHERE engine = 'View' AND database NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA')",
+      "SELECT lower(database), lower(name) FROM system.tables WHERE engine = 'View' AND database NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA') AND lower(name) NOT IN (SELECT lower(name) FROM system.table_functions)",
     )
   )
     .split('\n')
