@@ -4,6 +4,7 @@
  * interface over the same store. Security: see the README's "Security of
  * aicost up" section and server/access.ts.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -179,18 +180,20 @@ export async function up(args: ParsedArgs): Promise<number> {
     for (const server of [otlp.server, clickhouse]) server.maxConnections = 1024;
 
     // The web UI (@aicost/ui): its own port, read-only queries on the same engine.
+    const uiSecret = randomBytes(32).toString('base64url');
     const ui = flag(args, 'no-ui')
       ? undefined
       : (await import('@aicost/ui')).createUiServer({
           engine,
           host,
           log,
-          // The SQL port's controls: Host/Origin against the UI's bound address, and the store's credential.
+          // The SQL port's Host/Origin control against the UI's bound address, and a secret of the UI's own:
+          // a session there never opens the SQL port.
           authorize: (req) => {
             const refusal = browserRequestRefusal(req, bindOf(ui!)());
             return refusal === undefined ? { ok: true } : { ok: false, status: 403, message: refusal };
           },
-          token: credential.password,
+          sessionSecret: uiSecret,
         });
 
     servers.push(otlp.server, clickhouse, ...(ui ? [ui] : []));
@@ -204,7 +207,7 @@ export async function up(args: ParsedArgs): Promise<number> {
       host,
       otlpPort,
       clickhousePort,
-      ...(uiPort === undefined ? {} : { uiPort }),
+      ...(uiPort === undefined ? {} : { uiPort, uiSecret }),
       writable: flag(args, 'writable'),
       dataDir: engine.dataDir,
     });
