@@ -1,9 +1,57 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 /** The body is larger than the limit (answered with 413). */
 export class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';
+}
+
+/**
+ * The most of an unread body that is read and discarded after an error answer to an
+ * authenticated request, so that a client still sending hears the answer and keeps its
+ * connection. Anything larger, and any body of a refused or unauthenticated request, is not
+ * read at all: see {@link closeAfterAnswer}.
+ */
+export const DRAIN_BYTES = 1024 * 1024;
+
+/** Whether a request still has body bytes to come (an announced body not read to the end). */
+export function hasUnreadBody(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** How long a connection closed without reading a body is held open for its answer (ms). */
+const LINGER_MS = 2000;
+
+/**
+ * For an answer sent without reading the request's body: the answer says `Connection: close`,
+ * and no more of the body is read. Node would end such a connection with destroySoon(): read on
+ * (to dump the body) and destroy the socket once the answer is out, and closing a socket with
+ * unread bytes sends a reset that can overtake the answer at a client still sending. Instead the
+ * answer and a FIN go out, nothing more is read (the client's sending stops when the socket
+ * buffers are full), and the socket is destroyed after a short while or when the client closes.
+ * Call before writing the head.
+ */
+export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  const { socket } = req;
+  res.setHeader('Connection', 'close');
+  socket.destroySoon = () => {
+    socket.pause();
+    socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  };
+}
+
+/**
+ * Before an answer that does not read the request's body: a small body (up to DRAIN_BYTES) of an
+ * authenticated request is read and discarded (the connection stays usable); any other is not
+ * read, and the connection is closed after the answer. Call before writing the head.
+ */
+export function discardBody(req: IncomingMessage, res: ServerResponse, authenticated: boolean): void {
+  if (!hasUnreadBody(req)) return;
+  const declared = Number(req.headers['content-length']);
+  if (authenticated && Number.isFinite(declared) && declared <= DRAIN_BYTES) req.resume();
+  else closeAfterAnswer(req, res);
 }
 
 /** The body did not arrive in time (answered with 408, connection closed). */

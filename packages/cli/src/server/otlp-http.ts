@@ -36,7 +36,7 @@ import {
   credentialMatches,
   type LocalCredential,
 } from './access.js';
-import { BodyTimeoutError, BodyTooLargeError, readBody } from './http-util.js';
+import { BodyTimeoutError, BodyTooLargeError, closeAfterAnswer, discardBody, readBody } from './http-util.js';
 import { type IngestQueue, QueueBusyError, type TableRows } from './ingest-queue.js';
 
 export interface OtlpReceiverOptions {
@@ -125,7 +125,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
   async function handleExport(req: IncomingMessage, res: ServerResponse, signal: Signal) {
     const encoding = encodingOf(req.headers['content-type']);
     if (!encoding) {
-      req.resume();
+      discardBody(req, res, true);
       fail(
         res,
         415,
@@ -135,7 +135,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
       return;
     }
     if (closing) {
-      req.resume();
+      discardBody(req, res, true);
       fail(res, 503, encoding, 'the collector is shutting down', true);
       return;
     }
@@ -144,7 +144,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     const declared = Number(req.headers['content-length']);
     if (readingBytes > 0 && readingBytes + (Number.isFinite(declared) ? declared : 0) > maxReadingBytes) {
       counters.throttled++;
-      req.resume();
+      discardBody(req, res, true);
       fail(res, 429, encoding, 'too many bodies being received; retry later', true);
       return;
     }
@@ -230,19 +230,18 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     const refusal = browserRequestRefusal(req, opts.bound());
     if (refusal) {
       counters.refusedAccess++;
-      req.resume();
-      res.writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`${refusal}\n`);
+      closeAfterAnswer(req, res);
+      res.writeHead(403, { 'Content-Type': 'text/plain' }).end(`${refusal}\n`);
       return;
     }
-    if (
-      opts.credential &&
-      ROUTES[path] &&
-      !credentialMatches(req, new URL(req.url ?? '/', 'http://x'), opts.credential)
-    ) {
+    // Only the export paths ask for the credential; nothing else reads a body of a request without it.
+    const authenticated =
+      !opts.credential || credentialMatches(req, new URL(req.url ?? '/', 'http://x'), opts.credential);
+    if (ROUTES[path] && !authenticated) {
       counters.refusedAccess++;
-      req.resume();
+      closeAfterAnswer(req, res);
       res
-        .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer', Connection: 'close' })
+        .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer' })
         .end(
           'this collector requires its credential: Authorization: Bearer <password from credential.json>\n',
         );
@@ -251,7 +250,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     const signal = ROUTES[path];
     if (signal) {
       if (req.method !== 'POST') {
-        req.resume();
+        discardBody(req, res, true);
         res.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain' }).end('use POST\n');
         return;
       }
@@ -261,7 +260,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
       });
       return;
     }
-    req.resume();
+    discardBody(req, res, authenticated);
     if (path === '/health' || path === '/') {
       const body = JSON.stringify({
         status: closing ? 'draining' : 'ok',
