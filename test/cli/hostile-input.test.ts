@@ -514,6 +514,34 @@ describe('aicost up: who may talk to it', { timeout: CHILD_PROCESS_TIMEOUT }, ()
     }
   });
 
+  it('refuses same-site browser requests (a page on another port of this host) on every port, as the UI does', async () => {
+    const uiPort = (
+      JSON.parse(readFileSync(join(collector.dataDir, 'aicost-up.json'), 'utf8')) as { uiPort: number }
+    ).uiPort;
+    const sameSite = { 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors' };
+    const sqlAnswer = await fetch(`${collector.clickhouseUrl}/?query=SELECT%201`, {
+      headers: { ...collector.authHeaders, ...sameSite },
+    });
+    expect(sqlAnswer.status).toBe(403);
+    const otlpAnswer = await fetch(`${collector.otlpUrl}/v1/traces`, {
+      method: 'POST',
+      body: jsonSpan({}, 'same-site'),
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${collector.password}`,
+        ...sameSite,
+      },
+    });
+    expect(otlpAnswer.status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${uiPort}/api/changes`, { headers: sameSite })).status).toBe(403);
+    // The same requests without the browser's header pass (the UI then asks for its login).
+    expect(
+      (await fetch(`${collector.clickhouseUrl}/?query=SELECT%201`, { headers: collector.authHeaders }))
+        .status,
+    ).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${uiPort}/api/changes`)).status).toBe(401);
+  });
+
   it('requires the credential on OTLP with --otlp-auth (Bearer, as exporters send headers)', async () => {
     const body = jsonSpan({}, 'auth-otlp');
     const res = await fetch(`${collector.otlpUrl}/v1/traces`, {

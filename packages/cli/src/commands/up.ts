@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { browserRequestsFrom } from '@aicost/ui';
 import { bytes, flag, int, type ParsedArgs, str, UsageError } from '../args.js';
 import { clearRunningState, DEFAULT_DATA_DIR, findRunningCollector, writeRunningState } from '../runtime.js';
 import {
   boundAddressOf,
-  browserRequestRefusal,
   isLoopbackHost,
   type LocalCredential,
   loadOrCreateCredential,
@@ -181,18 +181,14 @@ export async function up(args: ParsedArgs): Promise<number> {
 
     // The web UI (@aicost/ui): its own port, read-only queries on the same engine.
     const uiSecret = randomBytes(32).toString('base64url');
-    const ui = flag(args, 'no-ui')
+    const ui: Server | undefined = flag(args, 'no-ui')
       ? undefined
       : (await import('@aicost/ui')).createUiServer({
           engine,
-          host,
           log,
-          // The SQL port's Host/Origin control against the UI's bound address, and a secret of the UI's own:
-          // a session there never opens the SQL port.
-          authorize: (req) => {
-            const refusal = browserRequestRefusal(req, bindOf(ui!)());
-            return refusal === undefined ? { ok: true } : { ok: false, status: 403, message: refusal };
-          },
+          // The check of the other ports, against the UI's bound address (a link from elsewhere may open a page),
+          // and a secret of the UI's own: a session there never opens the SQL port.
+          authorize: browserRequestsFrom(() => bindOf(ui!)(), { navigation: true }),
           sessionSecret: uiSecret,
         });
 

@@ -1,4 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeAfterAnswer } from '@aicost/ui';
+
+export { closeAfterAnswer };
+
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 /** The body is larger than the limit (answered with 413). */
@@ -10,7 +14,7 @@ export class BodyTooLargeError extends Error {
  * The most of an unread body that is read and discarded after an error answer to an
  * authenticated request, so that a client still sending hears the answer and keeps its
  * connection. Anything larger, and any body of a refused or unauthenticated request, is not
- * read at all: see {@link closeAfterAnswer}.
+ * read at all: see `closeAfterAnswer` (@aicost/ui).
  */
 export const DRAIN_BYTES = 1024 * 1024;
 
@@ -18,28 +22,6 @@ export const DRAIN_BYTES = 1024 * 1024;
 export function hasUnreadBody(req: IncomingMessage): boolean {
   if (req.complete) return false;
   return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-}
-
-/** How long a connection closed without reading a body is held open for its answer (ms). */
-const LINGER_MS = 2000;
-
-/**
- * For an answer sent without reading the request's body: the answer says `Connection: close`,
- * and no more of the body is read. Node would end such a connection with destroySoon(): read on
- * (to dump the body) and destroy the socket once the answer is out, and closing a socket with
- * unread bytes sends a reset that can overtake the answer at a client still sending. Instead the
- * answer and a FIN go out, nothing more is read (the client's sending stops when the socket
- * buffers are full), and the socket is destroyed after a short while or when the client closes.
- * Call before writing the head.
- */
-export function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
-  const { socket } = req;
-  res.setHeader('Connection', 'close');
-  socket.destroySoon = () => {
-    socket.pause();
-    socket.end();
-    setTimeout(() => socket.destroy(), LINGER_MS).unref();
-  };
 }
 
 /**

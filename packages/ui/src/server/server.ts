@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Authorize, sameOriginOnly } from './access.js';
+import { type Authorize, closeAfterAnswer } from './access.js';
 import { bindDashboardSql, queryParameters, type Selection, type TimeRange } from './bind.js';
 import { LoginSessions } from './login.js';
 import { CHANGES, FILTER_OPTIONS, PAGES, requestList, TRACE_REQUESTS, TRACE_SPANS } from './queries.js';
@@ -25,12 +25,12 @@ export interface UiEngine {
 export interface UiServerOptions {
   engine: UiEngine;
   /**
-   * Decides whether a request may be answered. Default: `sameOriginOnly(host)` (Host and
-   * Origin checked against the bound address). `aicost up` passes its access-control module.
+   * Decides whether a request may be answered, before anything else of it is looked at:
+   * `browserRequestsFrom(bound, { navigation: true })` checks Host, Origin and Sec-Fetch-Site
+   * against the bound address as `aicost up` does on all its ports. Required: loopback is
+   * reachable from any web page.
    */
-  authorize?: Authorize;
-  /** The address the server will listen on (for the default `authorize`). Default 127.0.0.1. */
-  host?: string;
+  authorize: Authorize;
   /**
    * The UI's own secret (`aicost up` makes one at each start; never the store's SQL password).
    * When set, every request needs a session: a browser brings a one-time code made with
@@ -136,7 +136,13 @@ const PAGE_ROUTE =
 
 export function createUiServer(options: UiServerOptions): Server {
   const { engine } = options;
-  const authorize = options.authorize ?? sameOriginOnly(options.host ?? '127.0.0.1');
+  const { authorize } = options;
+  if (typeof authorize !== 'function') {
+    // Loopback is reachable from any web page: a UI without the browser checks is never served.
+    throw new TypeError(
+      'createUiServer needs an authorize hook (e.g. browserRequestsFrom(bound, { navigation: true }))',
+    );
+  }
   const assets = loadAssets(options.assetsDir ?? defaultAssetsDir());
   const log = options.log ?? (() => {});
   const logins = options.sessionSecret === undefined ? undefined : new LoginSessions(options.sessionSecret);
@@ -288,10 +294,9 @@ export function createUiServer(options: UiServerOptions): Server {
 
   return createServer((req, res) => {
     if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) {
-      // The UI takes no request body: none is read (a refusal costs no more than its headers), and the
-      // connection ends with the answer instead of Node reading the body to the end to keep it.
-      res.setHeader('connection', 'close');
-      res.on('finish', () => req.socket.destroy());
+      // The UI takes no request body: none is read, and the connection ends with the answer instead of
+      // Node reading the body to the end to keep it.
+      closeAfterAnswer(req, res);
     }
     handle(req, res).catch((err: unknown) => {
       log(`UI request failed: ${(err as Error).message}`);
