@@ -16,7 +16,7 @@ export class BodyTooLargeError extends Error {
  * connection. Anything larger, and any body of a refused or unauthenticated request, is not
  * read at all: see `closeAfterAnswer` (@aicost/ui).
  */
-export const DRAIN_BYTES = 1024 * 1024;
+const DRAIN_BYTES = 1024 * 1024;
 
 /** Whether a request still has body bytes to come (an announced body not read to the end). */
 export function hasUnreadBody(req: IncomingMessage): boolean {
