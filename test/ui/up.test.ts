@@ -126,7 +126,10 @@ describe('aicost up and aicost ui', () => {
           401,
         );
         expect((await get(new URL(`/?token=${loginCode('another secret')}`, base))).status).toBe(401);
-        expect((await get(new URL(`/?token=${loginCode(uiSecret)}`, base))).status).toBe(303);
+        const fresh = new URL(`/?token=${loginCode(uiSecret)}`, base);
+        // Only a GET spends a code (a HEAD, as link previews send, is refused and leaves it good).
+        expect((await fetch(fresh, { method: 'HEAD', redirect: 'manual' })).status).toBe(401);
+        expect((await get(fresh)).status).toBe(303);
         // A logged-in browser that follows a spent address is sent on without the code.
         const again = await get(printed, cookie);
         expect(again.status).toBe(303);

@@ -240,7 +240,8 @@ export function createUiServer(options: UiServerOptions): Server {
     if (logins !== undefined) {
       const cookie = sessionCookie(req.socket.localPort);
       const loggedIn = logins.has(cookieValue(req, cookie));
-      const code = url.searchParams.get(TOKEN_PARAM);
+      // Only a GET spends a code: a HEAD (link previews, prefetchers) does not use up the user's login.
+      const code = req.method === 'GET' ? url.searchParams.get(TOKEN_PARAM) : null;
       const session = code === null ? undefined : logins.redeem(code);
       if (session !== undefined || (code !== null && loggedIn)) {
         // The code leaves the address bar (and the history) at once.
