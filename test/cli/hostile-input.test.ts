@@ -474,6 +474,16 @@ describe('aicost up: who may talk to it', { timeout: CHILD_PROCESS_TIMEOUT }, ()
         ['POST /v1/traces HTTP/1.1', 'Content-Type: application/json'],
         401,
       ],
+      [
+        'OTLP port, a body past the size limit',
+        collector.otlpUrl,
+        [
+          'POST /v1/traces HTTP/1.1',
+          'Content-Type: application/json',
+          `Authorization: Bearer ${collector.password}`,
+        ],
+        413,
+      ],
       ['OTLP port, no such path', collector.otlpUrl, ['POST /nothing HTTP/1.1'], 404],
       ['UI port, a body it never takes', `http://127.0.0.1:${uiPort}`, ['POST / HTTP/1.1'], 405],
     ];

@@ -118,7 +118,8 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     // google.rpc.Code: 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE, 13 INTERNAL.
     const rpcCode = status === 400 || status === 413 ? 3 : status === 429 ? 8 : status === 503 ? 14 : 13;
     const headers: Record<string, string> = retry ? { 'Retry-After': String(opts.retryAfterSeconds) } : {};
-    if (status === 413 || close) headers.Connection = 'close';
+    // The rest of a body that broke a bound is not read: the answer goes first, then the connection closes.
+    if (status === 413 || close) closeAfterAnswer(res.req, res);
     send(res, status, encoding, statusBody(rpcCode, message, encoding), headers);
   }
 
