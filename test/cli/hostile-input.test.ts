@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
@@ -90,6 +90,77 @@ async function spanCount(collector: Collector, name: string): Promise<number> {
   const res = await sql(collector, `SELECT count() FROM otel.otel_traces WHERE SpanName = '${name}'`);
   expect(res.status, res.text).toBe(200);
   return Number(res.text.trim());
+}
+
+interface Upload {
+  /** The status line's code, when the answer arrived. */
+  status: number | undefined;
+  /** Body bytes the server took (handed to this machine's TCP stack) before it closed the connection. */
+  sent: number;
+  /** Whether the server closed the connection (rather than reading the body to keep it). */
+  closed: boolean;
+  /** When the answer arrived, from the start of sending (ms). */
+  answeredMs: number | undefined;
+}
+
+/**
+ * Announces a body of `declared` bytes and sends it as fast as the server takes it, until the
+ * whole body is out or the server closes the connection (raw socket: fetch() would not show how
+ * much the server read).
+ */
+function upload(url: string, head: string[], declared: number): Promise<Upload> {
+  const u = new URL(url);
+  const socket = connect(Number(u.port), u.hostname);
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  const started = performance.now();
+  let queued = 0;
+  let sent = 0;
+  let answer = '';
+  let answeredMs: number | undefined;
+  let closed = false;
+  return new Promise<Upload>((resolve) => {
+    let timer: NodeJS.Timeout;
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1]) || undefined,
+        sent,
+        closed,
+        answeredMs,
+      });
+    };
+    timer = setTimeout(finish, 30_000);
+    socket.on('data', (d) => {
+      answer += d;
+      answeredMs ??= performance.now() - started;
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      closed = true;
+      finish();
+    });
+    const pump = () => {
+      while (!socket.destroyed && queued < declared) {
+        const n = Math.min(chunk.length, declared - queued);
+        queued += n;
+        const more = socket.write(chunk.subarray(0, n), (err) => {
+          if (err) return;
+          sent += n;
+          // Everything was taken: give the answer a moment, then stop waiting for a close.
+          if (sent === declared) setTimeout(finish, 1000);
+        });
+        if (!more) {
+          socket.once('drain', pump);
+          return;
+        }
+      }
+    };
+    socket.once('connect', () => {
+      socket.write([...head, `Host: ${u.host}`, `Content-Length: ${declared}`, '', ''].join('\r\n'));
+      pump();
+    });
+  });
 }
 
 describe('aicost up under hostile input', { timeout: CHILD_PROCESS_TIMEOUT }, () => {
@@ -375,6 +446,110 @@ describe('aicost up: who may talk to it', { timeout: CHILD_PROCESS_TIMEOUT }, ()
     expect((await fetch(url, { headers: { Authorization: basic } })).status).toBe(200);
     expect((await fetch(`${url}&password=${encodeURIComponent(collector.password)}`)).status).toBe(200);
     expect((await fetch(url, { headers: collector.authHeaders })).status).toBe(200);
+  });
+
+  it('answers refused and unauthenticated requests at once, without reading their body, on every port', async () => {
+    const uiPort = (
+      JSON.parse(readFileSync(join(collector.dataDir, 'aicost-up.json'), 'utf8')) as { uiPort: number }
+    ).uiPort;
+    const declared = 64 * MiB;
+    const cases: [string, string, string[], number][] = [
+      ['SQL port, no credential', collector.clickhouseUrl, ['POST / HTTP/1.1'], 401],
+      [
+        'SQL port, a foreign Origin',
+        collector.clickhouseUrl,
+        ['POST / HTTP/1.1', `X-ClickHouse-Key: ${collector.password}`, 'Origin: https://evil.test'],
+        403,
+      ],
+      [
+        'SQL port, a body past the query limit',
+        collector.clickhouseUrl,
+        ['POST / HTTP/1.1', `X-ClickHouse-Key: ${collector.password}`],
+        413,
+      ],
+      ['SQL port, no such path', collector.clickhouseUrl, ['POST /nothing HTTP/1.1'], 404],
+      [
+        'OTLP port, no credential',
+        collector.otlpUrl,
+        ['POST /v1/traces HTTP/1.1', 'Content-Type: application/json'],
+        401,
+      ],
+      [
+        'OTLP port, a body past the size limit',
+        collector.otlpUrl,
+        [
+          'POST /v1/traces HTTP/1.1',
+          'Content-Type: application/json',
+          `Authorization: Bearer ${collector.password}`,
+        ],
+        413,
+      ],
+      ['OTLP port, no such path', collector.otlpUrl, ['POST /nothing HTTP/1.1'], 404],
+      ['UI port, a body it never takes', `http://127.0.0.1:${uiPort}`, ['POST / HTTP/1.1'], 405],
+    ];
+    for (const [what, url, head, status] of cases) {
+      const result = await upload(url, head, declared);
+      expect(result.status, what).toBe(status);
+      expect(result.answeredMs!, what).toBeLessThan(3000);
+      // The server closed the connection instead of reading 64 MiB to keep it: what it took is what fits
+      // in the two sockets' buffers.
+      expect(result.closed, what).toBe(true);
+      expect(result.sent, what).toBeLessThan(declared / 4);
+    }
+    // An authenticated request refused with a small body keeps its connection (the body is read and dropped).
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const ask = (body: string) =>
+        new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+          const req = request(
+            `${collector.clickhouseUrl}/?default_format=Protobuf&output_format_schema=x`,
+            { method: 'POST', agent, headers: collector.authHeaders },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve({ status: res.statusCode!, socket: req.socket }));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      const first = await ask('SELECT 1');
+      const second = await ask('SELECT 2');
+      for (const { status } of [first, second]) {
+        expect(status).toBeGreaterThanOrEqual(400);
+        expect(status).toBeLessThan(500);
+      }
+      expect(second.socket).toBe(first.socket);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('refuses same-site browser requests (a page on another port of this host) on every port, as the UI does', async () => {
+    const uiPort = (
+      JSON.parse(readFileSync(join(collector.dataDir, 'aicost-up.json'), 'utf8')) as { uiPort: number }
+    ).uiPort;
+    const sameSite = { 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors' };
+    const sqlAnswer = await fetch(`${collector.clickhouseUrl}/?query=SELECT%201`, {
+      headers: { ...collector.authHeaders, ...sameSite },
+    });
+    expect(sqlAnswer.status).toBe(403);
+    const otlpAnswer = await fetch(`${collector.otlpUrl}/v1/traces`, {
+      method: 'POST',
+      body: jsonSpan({}, 'same-site'),
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${collector.password}`,
+        ...sameSite,
+      },
+    });
+    expect(otlpAnswer.status).toBe(403);
+    expect((await fetch(`http://127.0.0.1:${uiPort}/api/changes`, { headers: sameSite })).status).toBe(403);
+    // The same requests without the browser's header pass (the UI then asks for its login).
+    expect(
+      (await fetch(`${collector.clickhouseUrl}/?query=SELECT%201`, { headers: collector.authHeaders }))
+        .status,
+    ).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${uiPort}/api/changes`)).status).toBe(401);
   });
 
   it('requires the credential on OTLP with --otlp-auth (Bearer, as exporters send headers)', async () => {

@@ -12,11 +12,12 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFINITIONS } from '../../grafana/generator/dashboards.ts';
+import { createUiServer } from '../../packages/ui/src/index.js';
 import { bindDashboardSql } from '../../packages/ui/src/server/bind.js';
 import { PAGES } from '../../packages/ui/src/server/queries.js';
 import { CURRENT_FROM, CURRENT_TO, HOUR, type Selection, variables } from '../grafana/fixtures.js';
 import { expandQuery } from '../support/grafana.js';
-import { type SeededUi, startSeededUi } from './support.js';
+import { ASSETS_DIR, type SeededUi, startSeededUi } from './support.js';
 
 let ui: SeededUi;
 beforeAll(async () => {
@@ -154,6 +155,24 @@ describe('hostile input', () => {
     expect((await get(`/api/overview?${RANGE}&feature=${'a'.repeat(9000)}`)).status).toBe(414);
     const post = await fetch(`${ui.url}/api/overview?${RANGE}`, { method: 'POST', body: 'x' });
     expect(post.status).toBe(405);
+  });
+});
+
+describe('the browser checks', () => {
+  it('are not optional: a UI server without an authorize hook is refused', () => {
+    const options = { engine: ui.engine, assetsDir: ASSETS_DIR } as unknown as Parameters<
+      typeof createUiServer
+    >[0];
+    expect(() => createUiServer(options)).toThrow(/authorize/);
+  });
+
+  it('refuses a same-site request (another port of this host), unless it opens a page', async () => {
+    expect(await rawGet('/api/changes', { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'no-cors' })).toBe(
+      403,
+    );
+    expect(await rawGet('/requests', { 'sec-fetch-site': 'same-site', 'sec-fetch-mode': 'navigate' })).toBe(
+      200,
+    );
   });
 });
 

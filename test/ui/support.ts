@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { formatNanos } from '@aicost/core';
 import { loadPrices } from '@aicost/schema';
 import { LocalEngine } from '../../packages/cli/src/store/engine.js';
-import { createUiServer } from '../../packages/ui/src/index.js';
+import { browserRequestsFrom, createUiServer } from '../../packages/ui/src/index.js';
 import { runCli, tempDir } from '../cli/support.js';
 import { seed } from '../grafana/fixtures.js';
 import {
@@ -59,9 +59,15 @@ async function serveStore(
     );
   };
   await insert(data.spans);
-  const server = createUiServer({
+  const server: Server = createUiServer({
     engine,
-    host: '127.0.0.1',
+    // The check `aicost up` passes, against this server's address.
+    authorize: browserRequestsFrom(
+      () => ({ host: '127.0.0.1', port: (server.address() as AddressInfo).port }),
+      {
+        navigation: true,
+      },
+    ),
     assetsDir: ASSETS_DIR,
     // Failures only: under a loaded test run every query waits its turn at the engine.
     slowQueryMs: Number.POSITIVE_INFINITY,

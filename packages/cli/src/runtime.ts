@@ -17,12 +17,20 @@ export interface RunningCollector {
   clickhousePort: number;
   /** The web UI's port; absent when started with --no-ui. */
   uiPort?: number;
+  /**
+   * The web UI's own secret, made at each start (never the SQL password): `aicost ui` makes
+   * one-time login codes from it. This file is written with mode 0600 for it.
+   */
+  uiSecret?: string;
   writable: boolean;
   dataDir: string;
 }
 
 export function writeRunningState(dataDir: string, state: RunningCollector): void {
-  writeFileSync(join(resolve(dataDir), STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  const file = join(resolve(dataDir), STATE_FILE);
+  // A new file, so that a stale one's wider mode never holds the UI secret even for an instant.
+  rmSync(file, { force: true });
+  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
 }
 
 export function clearRunningState(dataDir: string): void {

@@ -4,14 +4,15 @@
  * interface over the same store. Security: see the README's "Security of
  * aicost up" section and server/access.ts.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { browserRequestsFrom } from '@aicost/ui';
 import { bytes, flag, int, type ParsedArgs, str, UsageError } from '../args.js';
 import { clearRunningState, DEFAULT_DATA_DIR, findRunningCollector, writeRunningState } from '../runtime.js';
 import {
   boundAddressOf,
-  browserRequestRefusal,
   isLoopbackHost,
   type LocalCredential,
   loadOrCreateCredential,
@@ -179,18 +180,16 @@ export async function up(args: ParsedArgs): Promise<number> {
     for (const server of [otlp.server, clickhouse]) server.maxConnections = 1024;
 
     // The web UI (@aicost/ui): its own port, read-only queries on the same engine.
-    const ui = flag(args, 'no-ui')
+    const uiSecret = randomBytes(32).toString('base64url');
+    const ui: Server | undefined = flag(args, 'no-ui')
       ? undefined
       : (await import('@aicost/ui')).createUiServer({
           engine,
-          host,
           log,
-          // The SQL port's controls: Host/Origin against the UI's bound address, and the store's credential.
-          authorize: (req) => {
-            const refusal = browserRequestRefusal(req, bindOf(ui!)());
-            return refusal === undefined ? { ok: true } : { ok: false, status: 403, message: refusal };
-          },
-          token: credential.password,
+          // The check of the other ports, against the UI's bound address (a link from elsewhere may open a page),
+          // and a secret of the UI's own: a session there never opens the SQL port.
+          authorize: browserRequestsFrom(() => bindOf(ui!)(), { navigation: true }),
+          sessionSecret: uiSecret,
         });
 
     servers.push(otlp.server, clickhouse, ...(ui ? [ui] : []));
@@ -204,7 +203,7 @@ export async function up(args: ParsedArgs): Promise<number> {
       host,
       otlpPort,
       clickhousePort,
-      ...(uiPort === undefined ? {} : { uiPort }),
+      ...(uiPort === undefined ? {} : { uiPort, uiSecret }),
       writable: flag(args, 'writable'),
       dataDir: engine.dataDir,
     });

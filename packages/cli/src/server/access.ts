@@ -7,13 +7,14 @@
  * preflight), and a DNS-rebinding page can even read the answers. So every
  * server calls two checks before doing any work:
  *
- * - {@link browserRequestRefusal}(req, bound): refuses requests a browser
- *   made on behalf of another site. The `Host` header must name the bound
- *   address (defeats DNS rebinding: the rebinding page's Host is its own
- *   domain), and an `Origin` header, when present, must be one of the bound
- *   address's own origins or one listed in `bound.allowedOrigins` (a web UI
- *   on another port of the same `aicost up` adds its origin there). Requests
- *   without `Origin` (curl, Go, Node clients) pass this check.
+ * - `browserRequestRefusal`(req, bound) (from @aicost/ui, whose server uses
+ *   the same check): refuses requests a browser made on behalf of another
+ *   site. The `Host` header must name the bound address (defeats DNS
+ *   rebinding: the rebinding page's Host is its own domain), an `Origin`
+ *   header, when present, must be one of the bound address's own origins or
+ *   one listed in `bound.allowedOrigins`, and `Sec-Fetch-Site` must not name
+ *   another site. Requests without these headers (curl, Go, Node clients)
+ *   pass this check.
  * - {@link credentialMatches}(req, url, credential): the per-data-directory
  *   secret from {@link loadOrCreateCredential}, accepted the ways ClickHouse
  *   clients send a password (HTTP Basic, `X-ClickHouse-Key`, `?password=`)
@@ -26,8 +27,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, Server } from 'node:http';
-import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { BoundAddress } from '@aicost/ui';
+
+// One implementation of the browser checks, shared with the UI's server.
+export { type BoundAddress, browserRequestRefusal, isLoopbackHost } from '@aicost/ui';
 
 /** The secret of one data directory. */
 export interface LocalCredential {
@@ -108,54 +112,6 @@ export function credentialMatches(req: IncomingMessage, url: URL, credential: Lo
   const a = Buffer.from(given);
   const b = Buffer.from(credential.password);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** 127.0.0.0/8, ::1 and `localhost`. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === '::1' || h === '::ffff:127.0.0.1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
-}
-
-/** The address a server listens on, as the checks see it. */
-export interface BoundAddress {
-  /** The host given to listen() (`127.0.0.1`, `::1`, `0.0.0.0`, a name...). */
-  host: string;
-  /** The port actually bound (known after listen()). */
-  port: number;
-  /** Origins (`http://127.0.0.1:4000`) allowed besides the bound address's own. */
-  allowedOrigins?: readonly string[];
-}
-
-/** Host headers that name a loopback-bound server: 127.0.0.1, localhost or [::1], with its port. */
-function loopbackHostHeaders(port: number): Set<string> {
-  return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
-}
-
-/**
- * Why a request must be refused as a cross-site browser request, or
- * undefined when it may proceed. For a server bound to loopback the Host
- * header must be a loopback name with the bound port; on any bind an Origin
- * header (sent by browsers on cross-origin and on all POST requests) must be
- * the server's own origin or an allowed one. `Sec-Fetch-Site: cross-site`
- * is refused too.
- */
-export function browserRequestRefusal(req: IncomingMessage, bound: BoundAddress): string | undefined {
-  const host = (req.headers.host ?? '').toLowerCase();
-  const loopbackBind = isLoopbackHost(bound.host);
-  if (loopbackBind && !loopbackHostHeaders(bound.port).has(host)) {
-    return `the Host header ${JSON.stringify(host.slice(0, 100))} does not name this server (127.0.0.1:${bound.port})`;
-  }
-  const origin = req.headers.origin;
-  if (origin !== undefined) {
-    const own = origin.toLowerCase() === `http://${host}`;
-    const listed = bound.allowedOrigins?.some((o) => o.toLowerCase() === origin.toLowerCase()) ?? false;
-    if (!own && !listed) {
-      return `cross-origin requests from ${JSON.stringify(origin.slice(0, 100))} are refused`;
-    }
-  }
-  if (req.headers['sec-fetch-site'] === 'cross-site') return 'cross-site browser requests are refused';
-  return undefined;
 }
 
 /**

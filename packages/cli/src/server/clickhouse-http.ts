@@ -27,7 +27,10 @@ import {
 import {
   BodyTimeoutError,
   BodyTooLargeError,
+  closeAfterAnswer,
   decodeContent,
+  discardBody,
+  hasUnreadBody,
   readBody,
   UnsupportedEncodingError,
 } from './http-util.js';
@@ -209,9 +212,6 @@ function sqlQuote(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** Bytes of a refused body still read (and discarded) so that the client hears the answer. */
-const DRAIN_BYTES = 256 * 1024 * 1024;
-
 /** Statements that run on the shared session with --writable; everything else is a read. */
 const WRITE_KEYWORDS = new Set([
   'INSERT',
@@ -268,16 +268,18 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
     const path = url.pathname;
     const params = url.searchParams;
     const queryId = params.get('query_id') || randomUUID();
+    // Until the credential is checked, no byte of the body is read, even to discard it.
+    let authenticated = false;
     try {
       const refusal = browserRequestRefusal(req, opts.bound());
       if (refusal) throw new HttpQueryError(497, 'ACCESS_DENIED', refusal);
       if (path === '/ping' || path === '/replicas_status') {
-        req.resume();
+        if (hasUnreadBody(req)) closeAfterAnswer(req, res);
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Ok.\n');
         return;
       }
       if (path !== '/' && path !== '') {
-        req.resume();
+        if (hasUnreadBody(req)) closeAfterAnswer(req, res);
         res
           .writeHead(404, { 'Content-Type': 'text/plain; charset=UTF-8' })
           .end(`There is no handle ${path}\n`);
@@ -290,6 +292,7 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
           'Authentication failed: the password is missing or wrong (aicost up prints it at first start; it is in credential.json in the data directory)',
         );
       }
+      authenticated = true;
       if (params.get('compress') === '1' || params.get('decompress') === '1') {
         throw new HttpQueryError(
           48,
@@ -309,7 +312,7 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
       if (req.method === 'POST') {
         const raw = await readBody(req, bodyLimit, opts.bodyTimeoutMs);
         body = decodeContent(raw, req.headers['content-encoding'], bodyLimit);
-      } else req.resume();
+      } else discardBody(req, res, authenticated);
       if (!urlQuery && body.length === 0) {
         res.writeHead(200, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Ok.\n');
         return;
@@ -466,23 +469,18 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
         res.destroy();
         return;
       }
-      // A body not read to the end (refused early, too large, too slow) is not waited for.
-      // A body not read to the end (refused early, too large, too slow): one announced up to DRAIN_BYTES is read
-      // and discarded, so the client, still sending, gets the answer rather than a broken pipe; a larger one, or
-      // one that timed out, closes the connection.
-      const unread = !req.complete;
-      const declared = Number(req.headers['content-length']);
-      const close =
-        unread &&
-        (err instanceof BodyTimeoutError || !(Number.isFinite(declared) && declared <= DRAIN_BYTES));
+      // A body not read to the end: for an authenticated request, one announced up to DRAIN_BYTES is read and
+      // discarded, so the client, still sending, gets the answer rather than a broken pipe and keeps its
+      // connection. Any other (refused before the credential was checked, unauthenticated, larger, too slow) is
+      // not read at all: the answer goes at once and the connection is closed after it.
+      if (err instanceof BodyTimeoutError) closeAfterAnswer(req, res);
+      else discardBody(req, res, authenticated);
       res.writeHead(status, {
         ...serverHeaders,
         'Content-Type': 'text/plain; charset=UTF-8',
         'X-ClickHouse-Query-Id': queryId,
         'X-ClickHouse-Exception-Code': String(code ?? 1002),
-        ...(close ? { Connection: 'close' } : {}),
       });
-      if (unread) req.resume();
       res.end(`${message} (version ${opts.version})\n`);
     }
   }

@@ -1,9 +1,39 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { closeAfterAnswer } from '@aicost/ui';
+
+export { closeAfterAnswer };
+
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 
 /** The body is larger than the limit (answered with 413). */
 export class BodyTooLargeError extends Error {
   override name = 'BodyTooLargeError';
+}
+
+/**
+ * The most of an unread body that is read and discarded after an error answer to an
+ * authenticated request, so that a client still sending hears the answer and keeps its
+ * connection. Anything larger, and any body of a refused or unauthenticated request, is not
+ * read at all: see `closeAfterAnswer` (@aicost/ui).
+ */
+const DRAIN_BYTES = 1024 * 1024;
+
+/** Whether a request still has body bytes to come (an announced body not read to the end). */
+export function hasUnreadBody(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
+/**
+ * Before an answer that does not read the request's body: a small body (up to DRAIN_BYTES) of an
+ * authenticated request is read and discarded (the connection stays usable); any other is not
+ * read, and the connection is closed after the answer. Call before writing the head.
+ */
+export function discardBody(req: IncomingMessage, res: ServerResponse, authenticated: boolean): void {
+  if (!hasUnreadBody(req)) return;
+  const declared = Number(req.headers['content-length']);
+  if (authenticated && Number.isFinite(declared) && declared <= DRAIN_BYTES) req.resume();
+  else closeAfterAnswer(req, res);
 }
 
 /** The body did not arrive in time (answered with 408, connection closed). */

@@ -36,7 +36,7 @@ import {
   credentialMatches,
   type LocalCredential,
 } from './access.js';
-import { BodyTimeoutError, BodyTooLargeError, readBody } from './http-util.js';
+import { BodyTimeoutError, BodyTooLargeError, closeAfterAnswer, discardBody, readBody } from './http-util.js';
 import { type IngestQueue, QueueBusyError, type TableRows } from './ingest-queue.js';
 
 export interface OtlpReceiverOptions {
@@ -118,14 +118,15 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     // google.rpc.Code: 3 INVALID_ARGUMENT, 8 RESOURCE_EXHAUSTED, 14 UNAVAILABLE, 13 INTERNAL.
     const rpcCode = status === 400 || status === 413 ? 3 : status === 429 ? 8 : status === 503 ? 14 : 13;
     const headers: Record<string, string> = retry ? { 'Retry-After': String(opts.retryAfterSeconds) } : {};
-    if (status === 413 || close) headers.Connection = 'close';
+    // The rest of a body that broke a bound is not read: the answer goes first, then the connection closes.
+    if (status === 413 || close) closeAfterAnswer(res.req, res);
     send(res, status, encoding, statusBody(rpcCode, message, encoding), headers);
   }
 
   async function handleExport(req: IncomingMessage, res: ServerResponse, signal: Signal) {
     const encoding = encodingOf(req.headers['content-type']);
     if (!encoding) {
-      req.resume();
+      discardBody(req, res, true);
       fail(
         res,
         415,
@@ -135,7 +136,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
       return;
     }
     if (closing) {
-      req.resume();
+      discardBody(req, res, true);
       fail(res, 503, encoding, 'the collector is shutting down', true);
       return;
     }
@@ -144,7 +145,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     const declared = Number(req.headers['content-length']);
     if (readingBytes > 0 && readingBytes + (Number.isFinite(declared) ? declared : 0) > maxReadingBytes) {
       counters.throttled++;
-      req.resume();
+      discardBody(req, res, true);
       fail(res, 429, encoding, 'too many bodies being received; retry later', true);
       return;
     }
@@ -230,19 +231,18 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     const refusal = browserRequestRefusal(req, opts.bound());
     if (refusal) {
       counters.refusedAccess++;
-      req.resume();
-      res.writeHead(403, { 'Content-Type': 'text/plain', Connection: 'close' }).end(`${refusal}\n`);
+      closeAfterAnswer(req, res);
+      res.writeHead(403, { 'Content-Type': 'text/plain' }).end(`${refusal}\n`);
       return;
     }
-    if (
-      opts.credential &&
-      ROUTES[path] &&
-      !credentialMatches(req, new URL(req.url ?? '/', 'http://x'), opts.credential)
-    ) {
+    // Only the export paths ask for the credential; nothing else reads a body of a request without it.
+    const authenticated =
+      !opts.credential || credentialMatches(req, new URL(req.url ?? '/', 'http://x'), opts.credential);
+    if (ROUTES[path] && !authenticated) {
       counters.refusedAccess++;
-      req.resume();
+      closeAfterAnswer(req, res);
       res
-        .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer', Connection: 'close' })
+        .writeHead(401, { 'Content-Type': 'text/plain', 'WWW-Authenticate': 'Bearer' })
         .end(
           'this collector requires its credential: Authorization: Bearer <password from credential.json>\n',
         );
@@ -251,7 +251,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
     const signal = ROUTES[path];
     if (signal) {
       if (req.method !== 'POST') {
-        req.resume();
+        discardBody(req, res, true);
         res.writeHead(405, { Allow: 'POST', 'Content-Type': 'text/plain' }).end('use POST\n');
         return;
       }
@@ -261,7 +261,7 @@ export function createOtlpReceiver(opts: OtlpReceiverOptions): OtlpReceiver {
       });
       return;
     }
-    req.resume();
+    discardBody(req, res, authenticated);
     if (path === '/health' || path === '/') {
       const body = JSON.stringify({
         status: closing ? 'draining' : 'ok',

@@ -4,13 +4,13 @@
  * parameters. Money leaves as the engine prints a Decimal (a string, exact); the browser
  * never turns it into a float.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Authorize, sameOriginOnly } from './access.js';
+import { type Authorize, closeAfterAnswer } from './access.js';
 import { bindDashboardSql, queryParameters, type Selection, type TimeRange } from './bind.js';
+import { LoginSessions } from './login.js';
 import { CHANGES, FILTER_OPTIONS, PAGES, requestList, TRACE_REQUESTS, TRACE_SPANS } from './queries.js';
 import { BadRequest, requestListParams, selection, timeRange, traceId } from './request-params.js';
 
@@ -25,18 +25,20 @@ export interface UiEngine {
 export interface UiServerOptions {
   engine: UiEngine;
   /**
-   * Decides whether a request may be answered. Default: `sameOriginOnly(host)` (Host and
-   * Origin checked against the bound address). `aicost up` passes its access-control module.
+   * Decides whether a request may be answered, before anything else of it is looked at:
+   * `browserRequestsFrom(bound, { navigation: true })` checks Host, Origin and Sec-Fetch-Site
+   * against the bound address as `aicost up` does on all its ports. Required: loopback is
+   * reachable from any web page.
    */
-  authorize?: Authorize;
-  /** The address the server will listen on (for the default `authorize`). Default 127.0.0.1. */
-  host?: string;
+  authorize: Authorize;
   /**
-   * The store's secret: when set, every request must carry it. A browser brings it once in the
-   * URL (`/?token=...`, what `aicost ui` prints), is redirected to the same URL without it and
-   * keeps it in an HttpOnly, SameSite=Strict cookie that scripts and other sites cannot read.
+   * The UI's own secret (`aicost up` makes one at each start; never the store's SQL password).
+   * When set, every request needs a session: a browser brings a one-time code made with
+   * `loginCode(sessionSecret)` in the URL once (`/?token=<code>`, what `aicost ui` prints), is
+   * redirected to the same URL without it and keeps a random session id in an HttpOnly,
+   * SameSite=Strict cookie named after the port. See ./login.ts.
    */
-  token?: string;
+  sessionSecret?: string;
   /** Where the built assets are. Default: this package's dist/web/. */
   assetsDir?: string;
   /** Per-query limits on the engine (seconds, bytes). */
@@ -64,14 +66,12 @@ const SECURITY_HEADERS = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/** The URL parameter that carries the token once, and the cookie that keeps it. */
+/** The URL parameter that carries a one-time login code. */
 export const TOKEN_PARAM = 'token';
-const TOKEN_COOKIE = 'aicost_ui';
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** The session cookie of the UI on `port`: cookies are not kept apart by port, their names are. */
+function sessionCookie(port: number | undefined): string {
+  return `aicost_ui_${port ?? 0}`;
 }
 
 function cookieValue(req: IncomingMessage, name: string): string | undefined {
@@ -136,9 +136,16 @@ const PAGE_ROUTE =
 
 export function createUiServer(options: UiServerOptions): Server {
   const { engine } = options;
-  const authorize = options.authorize ?? sameOriginOnly(options.host ?? '127.0.0.1');
+  const { authorize } = options;
+  if (typeof authorize !== 'function') {
+    // Loopback is reachable from any web page: a UI without the browser checks is never served.
+    throw new TypeError(
+      'createUiServer needs an authorize hook (e.g. browserRequestsFrom(bound, { navigation: true }))',
+    );
+  }
   const assets = loadAssets(options.assetsDir ?? defaultAssetsDir());
   const log = options.log ?? (() => {});
+  const logins = options.sessionSecret === undefined ? undefined : new LoginSessions(options.sessionSecret);
   // Set before the engine's read-only switch; the engine's own read limits are ceilings these stay under.
   const settings = {
     output_format_json_quote_decimals: '1',
@@ -230,21 +237,29 @@ export function createUiServer(options: UiServerOptions): Server {
       return;
     }
     const url = new URL(req.url ?? '/', 'http://ui.invalid');
-    if (options.token !== undefined) {
-      const given = url.searchParams.get(TOKEN_PARAM);
-      if (given !== null && sameSecret(given, options.token)) {
+    if (logins !== undefined) {
+      const cookie = sessionCookie(req.socket.localPort);
+      const loggedIn = logins.has(cookieValue(req, cookie));
+      // Only a GET spends a code: a HEAD (link previews, prefetchers) does not use up the user's login.
+      const code = req.method === 'GET' ? url.searchParams.get(TOKEN_PARAM) : null;
+      const session = code === null ? undefined : logins.redeem(code);
+      if (session !== undefined || (code !== null && loggedIn)) {
+        // The code leaves the address bar (and the history) at once.
         url.searchParams.delete(TOKEN_PARAM);
         send(res, 303, '', 'text/plain; charset=utf-8', {
           location: `${url.pathname}${url.search}`,
-          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(options.token)}; HttpOnly; SameSite=Strict; Path=/`,
+          'cache-control': 'no-store',
+          ...(session === undefined
+            ? {}
+            : { 'set-cookie': `${cookie}=${session}; HttpOnly; SameSite=Strict; Path=/` }),
         });
         return;
       }
-      if (!sameSecret(cookieValue(req, TOKEN_COOKIE) ?? '', options.token)) {
+      if (!loggedIn) {
         send(
           res,
           401,
-          'this aicost UI needs its token: open the address `aicost ui` prints (it carries the token once)\n',
+          'this aicost UI needs a login: open the address `aicost ui` prints (its code works once, within a minute)\n',
           'text/plain; charset=utf-8',
         );
         return;
@@ -279,6 +294,11 @@ export function createUiServer(options: UiServerOptions): Server {
   }
 
   return createServer((req, res) => {
+    if (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined) {
+      // The UI takes no request body: none is read, and the connection ends with the answer instead of
+      // Node reading the body to the end to keep it.
+      closeAfterAnswer(req, res);
+    }
     handle(req, res).catch((err: unknown) => {
       log(`UI request failed: ${(err as Error).message}`);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
