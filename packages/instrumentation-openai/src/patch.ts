@@ -9,6 +9,8 @@
 
 import {
   type APIPromiseReader,
+  ENV,
+  envFlag,
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAIRecorder,
@@ -48,6 +50,15 @@ export interface WrapSettings {
    * `true`/`false` as configured, `undefined` to follow the provider registry per host.
    */
   streamUsage(): boolean | undefined;
+}
+
+/**
+ * Whether to add `stream_options.include_usage`, as configured by the `streamUsage` option, else
+ * `AICOST_OPENAI_STREAM_USAGE`, else `undefined`: follow the provider registry per host. One rule
+ * for the module hooks and `instrument()`.
+ */
+export function configuredStreamUsage(option: boolean | undefined): boolean | undefined {
+  return option ?? envFlag(ENV.OPENAI_STREAM_USAGE);
 }
 
 export interface PatchTarget {
