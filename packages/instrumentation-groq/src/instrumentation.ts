@@ -62,16 +62,21 @@ export class GroqInstrumentation extends GenAIInstrumentationBase<GroqInstrument
     return function groqCall(this: { _client?: { baseURL?: unknown } }, ...args: unknown[]) {
       const body = args[0] as Record<string, any> | undefined;
       if (typeof body !== 'object' || body === null) return original.apply(this, args);
-      const described = endpoint.describe(body);
+      let stream = false;
+      // The request is read inside startCall, where a failure of ours is logged and the SDK runs untouched.
       const call = instrumentation.startCall(
-        () => callInfo(this, endpoint, described),
+        () => {
+          const info = callInfo(this, endpoint, body);
+          stream = info.stream === true;
+          return info;
+        },
         endpoint.inputContent && (() => endpoint.inputContent!(body)),
       );
       if (!call) return original.apply(this, args);
       const pending = runInCall(call, () => original.apply(this, args));
-      const read = (value: unknown) => readResult(call, endpoint, described.stream, value);
+      const read = (value: unknown) => readResult(call, endpoint, stream, value);
       // `create` returns a Stainless APIPromise; anything else is settled as a plain promise.
-      if (!observeAPIPromise(pending, call, { stream: described.stream, read })) settle(call, pending, read);
+      if (!observeAPIPromise(pending, call, { stream, read })) settle(call, pending, read);
       return pending;
     };
   }
@@ -80,8 +85,9 @@ export class GroqInstrumentation extends GenAIInstrumentationBase<GroqInstrument
 function callInfo(
   resource: { _client?: { baseURL?: unknown } },
   endpoint: Endpoint,
-  { requestModel, attributes, stream }: ReturnType<Endpoint['describe']>,
+  body: Record<string, any>,
 ): GenAICallInfo {
+  const { requestModel, attributes, stream } = endpoint.describe(body);
   const baseURL = typeof resource?._client?.baseURL === 'string' ? resource._client.baseURL : undefined;
   return {
     // The SDK speaks Groq's API wherever it is pointed (a proxy, a mock); a host the user

@@ -67,18 +67,25 @@ export class OpenRouterInstrumentation extends GenAIInstrumentationBase<OpenRout
     const instrumentation = this;
     return function openRouterCall(this: { _baseURL?: unknown }, ...args: unknown[]) {
       const request = args[0];
-      const body = typeof request === 'object' && request !== null ? endpoint.body(request) : undefined;
-      if (!body) return original.apply(this, args);
-      const described = endpoint.describe(body);
+      if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      let body: Record<string, any> | undefined;
+      let stream = false;
+      // The request is read inside startCall, where a failure of ours is logged and the SDK runs untouched.
       const call = instrumentation.startCall(
-        () => callInfo(this, endpoint, described),
-        endpoint.inputContent && (() => endpoint.inputContent!(body)),
+        () => {
+          body = endpoint.body(request);
+          if (!body) return undefined;
+          const info = callInfo(this, endpoint, body);
+          stream = info.stream === true;
+          return info;
+        },
+        endpoint.inputContent && (() => endpoint.inputContent!(body!)),
       );
       if (!call) return original.apply(this, args);
       return runCall(
         call,
         () => original.apply(this, args),
-        (value: unknown) => readResult(call, endpoint, described.stream, value),
+        (value: unknown) => readResult(call, endpoint, stream, value),
       );
     };
   }
@@ -87,8 +94,9 @@ export class OpenRouterInstrumentation extends GenAIInstrumentationBase<OpenRout
 function callInfo(
   resource: { _baseURL?: unknown },
   endpoint: Endpoint,
-  { requestModel, attributes, stream }: ReturnType<Endpoint['describe']>,
+  body: Record<string, any>,
 ): GenAICallInfo {
+  const { requestModel, attributes, stream } = endpoint.describe(body);
   const baseURL = resource?._baseURL;
   return {
     // The SDK speaks OpenRouter's API wherever it is pointed; a host the user mapped to
