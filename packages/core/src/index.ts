@@ -173,6 +173,7 @@ export {
   parsePriceOverrides,
   pricesAt,
   priceUsage,
+  reportedCostFromBody,
   reportedCostFromNumber,
   reportedCostFromText,
   reportedCostNanos,

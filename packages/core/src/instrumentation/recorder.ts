@@ -35,7 +35,7 @@ import {
   COST_STATUS_REASON,
   type CostStatusReason,
 } from '../semconv.js';
-import type { CostResult, InvalidUsage, Nanos, PricingRequest, ReportedCost, TokenUsage } from '../types.js';
+import type { CostResult, InvalidUsage, PricingRequest, ReportedCost, TokenUsage } from '../types.js';
 import { logOnce, runSafely } from './safety.js';
 
 /** What is known about a GenAI call before it is sent. */
@@ -90,7 +90,7 @@ export interface GenAICall {
    */
   setUsage(
     usage: TokenUsage | InvalidUsage | undefined,
-    options?: { providerReportedCost?: Nanos; reportedCost?: ReportedCost },
+    options?: { reportedCost?: ReportedCost },
   ): void;
   /**
    * What the provider or gateway stated it billed, exactly as stated (a response header such
@@ -204,7 +204,6 @@ class Call implements GenAICall {
   private responseId: string | undefined;
   private finishReasons: string[] | undefined;
   private usage: TokenUsage | InvalidUsage | undefined;
-  private providerReportedCost: Nanos | undefined;
   private reportedCost: ReportedCost | undefined;
   private headerReportedCost: ReportedCost | undefined;
   private serviceTier: string | undefined;
@@ -244,11 +243,10 @@ class Call implements GenAICall {
 
   setUsage(
     usage: TokenUsage | InvalidUsage | undefined,
-    options?: { providerReportedCost?: Nanos; reportedCost?: ReportedCost },
+    options?: { reportedCost?: ReportedCost },
   ): void {
     if (this.ended) return;
     this.usage = usage;
-    this.providerReportedCost = options?.providerReportedCost;
     this.reportedCost = options?.reportedCost;
   }
 
@@ -371,7 +369,6 @@ class Call implements GenAICall {
     };
     if (this.info.serverAddress) request.serverAddress = this.info.serverAddress;
     if (this.info.serverPort !== undefined) request.serverPort = this.info.serverPort;
-    if (this.providerReportedCost !== undefined) request.providerReportedCost = this.providerReportedCost;
     const reported = this.reportedCost ?? this.headerReportedCost;
     if (reported) request.reportedCost = reported;
     if (this.serviceTier) request.serviceTier = this.serviceTier;
