@@ -206,6 +206,7 @@ export {
   PROVIDER_REGISTRY,
   type ProviderRecord,
   providerByName,
+  providerDefaultBaseURL,
   type RegisteredProvider,
   type ReportedCostSource,
   type Route,

@@ -5,6 +5,7 @@ import {
   GenAIInstrumentationBase,
   observeAPIPromise,
   observeCompletionStream,
+  providerDefaultBaseURL,
   runInCall,
   serverFromBaseURL,
   settle,
@@ -18,6 +19,9 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 export const SUPPORTED_VERSIONS = ['>=0.30.0 <2'];
 
 type AnyFunction = (...args: any[]) => any;
+
+/** Where the SDK sends requests when the client names no `baseURL` (the registry's Groq host). */
+const DEFAULT_BASE_URL = providerDefaultBaseURL(GEN_AI_PROVIDER.GROQ);
 
 /** The instrumented methods: a resource class of the client, the method, what it is. */
 const PATCH_TARGETS: ReadonlyArray<{ resource: (Groq: any) => any; method: string; endpoint: Endpoint }> = [
@@ -95,7 +99,7 @@ function callInfo(
     provider: GEN_AI_PROVIDER.GROQ,
     operation: endpoint.operation,
     requestModel,
-    ...serverFromBaseURL(baseURL ?? 'https://api.groq.com'),
+    ...serverFromBaseURL(baseURL ?? DEFAULT_BASE_URL),
     stream,
     requestAttributes: attributes,
   };

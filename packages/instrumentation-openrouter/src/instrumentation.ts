@@ -4,6 +4,7 @@ import {
   type GenAICallInfo,
   GenAIInstrumentationBase,
   observeCompletionStream,
+  providerDefaultBaseURL,
   runCall,
   runSafely,
   serverFromBaseURL,
@@ -17,6 +18,9 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 export const SUPPORTED_VERSIONS = ['>=0.1.0 <2'];
 
 type AnyFunction = (...args: any[]) => any;
+
+/** Where the SDK sends requests when the client names no server URL (the registry's OpenRouter host). */
+const DEFAULT_BASE_URL = providerDefaultBaseURL(GEN_AI_PROVIDER.OPENROUTER);
 type Methods = Record<string, AnyFunction>;
 
 /** The instrumented methods, by the client getter that creates their resource. */
@@ -104,9 +108,7 @@ function callInfo(
     provider: GEN_AI_PROVIDER.OPENROUTER,
     operation: endpoint.operation,
     requestModel,
-    ...serverFromBaseURL(
-      baseURL instanceof URL || typeof baseURL === 'string' ? baseURL : 'https://openrouter.ai',
-    ),
+    ...serverFromBaseURL(baseURL instanceof URL || typeof baseURL === 'string' ? baseURL : DEFAULT_BASE_URL),
     stream,
     requestAttributes: attributes,
   };

@@ -88,10 +88,7 @@ export interface GenAICall {
    * provider did not report usage: the call ends `unpriced` / `missing_usage`,
    * never $0; invalid usage ends `unpriced` / `invalid_usage`.
    */
-  setUsage(
-    usage: TokenUsage | InvalidUsage | undefined,
-    options?: { reportedCost?: ReportedCost },
-  ): void;
+  setUsage(usage: TokenUsage | InvalidUsage | undefined, options?: { reportedCost?: ReportedCost }): void;
   /**
    * What the provider or gateway stated it billed, exactly as stated (a response header such
    * as LiteLLM's `x-litellm-response-cost`). A reported cost given to `setUsage` takes precedence.
@@ -241,10 +238,7 @@ class Call implements GenAICall {
     if (response.serviceTier) this.serviceTier = response.serviceTier;
   }
 
-  setUsage(
-    usage: TokenUsage | InvalidUsage | undefined,
-    options?: { reportedCost?: ReportedCost },
-  ): void {
+  setUsage(usage: TokenUsage | InvalidUsage | undefined, options?: { reportedCost?: ReportedCost }): void {
     if (this.ended) return;
     this.usage = usage;
     this.reportedCost = options?.reportedCost;
