@@ -7,6 +7,7 @@ import { DiagLogLevel, diag } from '@opentelemetry/api';
 import OpenAI, { AzureOpenAI } from 'openai';
 import * as openai6 from 'openai-v6';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureWarnings } from '../../../test/support/hostile-request.js';
 import { json, startMockServer } from '../../../test/support/mock-server.js';
 import { createOtelHarness } from '../../../test/support/otel.js';
 import { instrument } from '../src/manual.js';
@@ -136,5 +137,22 @@ describe('instrument()', () => {
     expect(server.requests[0]!.body.stream_options).toBeUndefined();
     const [span] = await otel.waitForSpans(1);
     expect(span!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
+  });
+
+  it('warns once about a stream that ended without usage on a host it does not ask, as the module hooks do', async () => {
+    server.on('POST', '/v1/chat/completions', chatStream('chat-stream'));
+    const warnings = captureWarnings();
+    const instrumentation = instrument(OpenAI);
+    try {
+      const client = new OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1` });
+      for await (const _ of await client.chat.completions.create({ ...CHAT, stream: true })) {
+      }
+      await otel.waitForSpans(1);
+      expect(server.requests[0]!.body.stream_options).toBeUndefined();
+      expect(warnings.messages().filter((m) => m.includes('without usage'))).toHaveLength(1);
+    } finally {
+      instrumentation.disable();
+      warnings.restore();
+    }
   });
 });
