@@ -45,7 +45,9 @@ export interface OtelHarness {
   collectMetrics(): Promise<ResourceMetrics>;
   /** One metric by name, or undefined when nothing was recorded. */
   metric(name: string): Promise<MetricData | undefined>;
-  /** Forgets finished spans (metrics are cumulative: compare before/after instead). */
+  /** Names of the spans started and not ended (since the last reset): a call must never leave one behind. */
+  openSpans(): string[];
+  /** Forgets finished spans and the open ones (metrics are cumulative: compare before/after instead). */
   reset(): void;
   shutdown(): Promise<void>;
 }
@@ -59,7 +61,15 @@ export interface OtelHarnessOptions {
 
 export function createOtelHarness(options: OtelHarnessOptions = {}): OtelHarness {
   const spanExporter = new InMemorySpanExporter();
+  const open = new Map<string, string>();
+  const openSpanTracker: SpanProcessor = {
+    onStart: (span) => void open.set(span.spanContext().spanId, span.name),
+    onEnd: (span) => void open.delete(span.spanContext().spanId),
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
   const processors: SpanProcessor[] = [
+    openSpanTracker,
     ...(options.aicostProcessors === false ? [] : aicostProcessors()),
     ...(options.spanProcessors ?? []),
     new SimpleSpanProcessor({ exporter: spanExporter }),
@@ -107,7 +117,11 @@ export function createOtelHarness(options: OtelHarnessOptions = {}): OtelHarness
       }
       return undefined;
     },
-    reset: () => spanExporter.reset(),
+    openSpans: () => [...open.values()],
+    reset: () => {
+      spanExporter.reset();
+      open.clear();
+    },
     async shutdown() {
       await tracerProvider.shutdown();
       await meterProvider.shutdown();

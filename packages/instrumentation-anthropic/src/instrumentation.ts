@@ -144,10 +144,13 @@ export class AnthropicInstrumentation extends GenAIInstrumentationBase<Anthropic
       if (typeof params !== 'object' || params === null) return original.apply(this, args);
       const client = this?._client;
       let provider = '';
+      let stream = false;
+      // The request is read here only, inside startCall: a getter that throws is logged, not thrown.
       const call = instrumentation.startCall(
         () => {
           const info = callInfo(client, params);
           provider = info.provider;
+          stream = info.stream === true;
           return info;
         },
         () => ({ inputMessages: inputMessages(params), systemInstructions: systemInstructions(params) }),
@@ -156,7 +159,6 @@ export class AnthropicInstrumentation extends GenAIInstrumentationBase<Anthropic
       const apiPromise = runInCall(call, () =>
         withSdkSpansSilenced(client, () => original.apply(this, args)),
       );
-      const stream = params.stream === true;
       const observed = runSafely('observing an Anthropic response', () =>
         observeAPIPromise(apiPromise, call, {
           stream,

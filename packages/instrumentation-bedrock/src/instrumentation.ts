@@ -148,7 +148,8 @@ export class BedrockInstrumentation extends GenAIInstrumentationBase<BedrockInst
         typeof optionsOrCallback === 'object' && optionsOrCallback !== null
           ? (optionsOrCallback as SendOptions)
           : undefined;
-      exchange.signal = options?.abortSignal;
+      // The span exists: an options object whose getter throws must not leave it open.
+      exchange.signal = runSafely('reading Bedrock send options', () => options?.abortSignal);
 
       let sendArgs = args;
       if (callback) {

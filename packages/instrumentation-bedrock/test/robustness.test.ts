@@ -20,6 +20,13 @@ import {
 import type { Tracer, TracerProvider } from '@opentelemetry/api';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import {
+  captureWarnings,
+  type Outcome,
+  outcomeOf,
+  requestThrowingOn,
+} from '../../../test/support/hostile-request.js';
+import { withAndWithoutInstrumentation } from '../../../test/support/instrumentation.js';
 import { eventStream, startMockServer } from '../../../test/support/mock-server.js';
 import {
   awsJson,
@@ -137,4 +144,33 @@ it('stream chunks that are not JSON, and events nobody knows, are passed on and 
   expect(spans.map((s) => s.status.code)).not.toContain(SpanStatusCode.ERROR);
   // 14 from the invocation metrics; 3,525 from the ConverseStream metadata (25 + 3,000 + 500)
   expect(spans.map((s) => s.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS])).toEqual([14, 3525]);
+});
+
+it.each([
+  [
+    'a command whose input cannot be read',
+    () => [new ConverseCommand(requestThrowingOn(REQUEST, 'inferenceConfig'))],
+  ],
+  [
+    'send options that cannot be read',
+    () => [new ConverseCommand(REQUEST), requestThrowingOn({}, 'abortSignal')],
+  ],
+])('%s: the application gets what the bare SDK gives, no span left open, one warning', async (_, args) => {
+  const warnings = captureWarnings();
+  try {
+    const [instrumented, bare] = await withAndWithoutInstrumentation(
+      bed.instrumentation,
+      server,
+      () => server.on('POST', ROUTES.converse, awsJson(fixture('converse-basic'))),
+      () => outcomeOf(() => (client.send as (...a: unknown[]) => unknown)(...args())),
+    );
+    const observable = (outcome: Outcome) =>
+      'returned' in outcome ? { output: (outcome.returned as { output?: unknown }).output } : outcome;
+    expect(observable(instrumented)).toEqual(observable(bare));
+    await settle(bed.harness, 0);
+    expect(bed.harness.openSpans()).toEqual([]);
+    expect(warnings.messages()).toHaveLength(1);
+  } finally {
+    warnings.restore();
+  }
 });

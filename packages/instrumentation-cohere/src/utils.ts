@@ -5,6 +5,7 @@ import {
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAICallInfo,
+  providerDefaultBaseURL,
   readRequestAttributes,
   serverFromBaseURL,
   usageFromCohere,
@@ -26,8 +27,11 @@ import type {
   V2StreamEvent,
 } from './types.js';
 
-/** Where the SDK sends requests when the client names no `baseUrl` or `environment` (`CohereEnvironment.Production`). */
-const DEFAULT_BASE_URL = 'https://api.cohere.com';
+/**
+ * Where the SDK sends requests when the client names no `baseUrl` or `environment`
+ * (`CohereEnvironment.Production`): the registry's first Cohere host.
+ */
+const DEFAULT_BASE_URL = providerDefaultBaseURL(GEN_AI_PROVIDER.COHERE);
 
 // ---------------------------------------------------------------------------
 // Request

@@ -39,6 +39,7 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as sdk from 'cohere-ai';
 import { Cohere, CohereClient, CohereClientV2 } from 'cohere-ai';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { captureWarnings, outcomeOf, requestThrowingOn } from '../../../test/support/hostile-request.js';
 import {
   drain,
   genAIMetricsSnapshot,
@@ -648,5 +649,26 @@ describe('metrics', () => {
     expect(after.ttfc.count - before.ttfc.count).toBe(1);
     // (17 + 3) × 2,500 + (12 + 3) × 10,000 nano-USD = 0.0002 USD
     expect(after.cost.sum - before.cost.sum).toBeCloseTo(0.0002, 12);
+  });
+});
+
+describe('a request aicost cannot read', () => {
+  it('gets what the bare SDK gives, with no span left open and one warning', async () => {
+    const warnings = captureWarnings();
+    try {
+      // `temperature` is read by aicost to describe the call; the SDK sends own properties only.
+      const request = requestThrowingOn({ model: MODEL, messages: REQUEST.messages }, 'temperature');
+      const [instrumented, bare] = await withAndWithoutInstrumentation(
+        bed.instrumentation,
+        server,
+        () => server.on('POST', '/v2/chat', jsonFixture('chat-basic')),
+        () => outcomeOf(() => client.chat(request)),
+      );
+      expect(instrumented).toEqual(bare);
+      expect(bed.harness.openSpans()).toEqual([]);
+      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
+    } finally {
+      warnings.restore();
+    }
   });
 });

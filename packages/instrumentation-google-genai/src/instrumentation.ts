@@ -309,19 +309,23 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
     return info;
   }
 
-  private startLegacyCall(request: LegacyCallRequest, stream: boolean): GenAICall | undefined {
+  /** Starts a legacy call's span; `read` runs only when the instrumentation is active, inside startCall's safety net. */
+  private startLegacyCall(read: () => LegacyCallRequest, stream: boolean): GenAICall | undefined {
+    let request: LegacyCallRequest | undefined;
     return this.startCall(
-      () =>
-        this.legacyInfo(
+      () => {
+        request = read();
+        return this.legacyInfo(
           request.model,
           request.generationConfig,
           request.baseUrl,
           GEN_AI_OPERATION.GENERATE_CONTENT,
           stream,
-        ),
+        );
+      },
       () => ({
-        inputMessages: inputMessages(request.contents),
-        systemInstructions: systemInstructionParts(request.systemInstruction),
+        inputMessages: inputMessages(request?.contents),
+        systemInstructions: systemInstructionParts(request?.systemInstruction),
       }),
     );
   }
@@ -334,8 +338,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
       requestOptions?: LegacyRequestOptions,
       ...rest: unknown[]
     ) {
-      const described = runSafely('reading the request', () => describe(this, request, requestOptions));
-      const call = described && instrumentation.startLegacyCall(described, false);
+      const call = instrumentation.startLegacyCall(() => describe(this, request, requestOptions), false);
       if (!call) return original.call(this, request, requestOptions, ...rest);
       return runCall(
         call,
@@ -354,8 +357,7 @@ export class GoogleGenAIInstrumentation extends GenAIInstrumentationBase<GoogleG
       requestOptions?: LegacyRequestOptions,
       ...rest: unknown[]
     ) {
-      const described = runSafely('reading the request', () => describe(this, request, requestOptions));
-      const call = described && instrumentation.startLegacyCall(described, true);
+      const call = instrumentation.startLegacyCall(() => describe(this, request, requestOptions), true);
       if (!call) return original.call(this, request, requestOptions, ...rest);
       return runCall(
         call,

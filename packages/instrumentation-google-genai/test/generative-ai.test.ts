@@ -6,6 +6,7 @@ import * as generativeAi from '@google/generative-ai';
 import { GoogleGenerativeAI, GoogleGenerativeAIFetchError } from '@google/generative-ai';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { captureWarnings, outcomeOf, requestThrowingOn } from '../../../test/support/hostile-request.js';
 import { httpError, json, type MockServer, startMockServer } from '../../../test/support/mock-server.js';
 import { createOtelHarness, type OtelHarness } from '../../../test/support/otel.js';
 import { GoogleGenAIInstrumentation } from '../src/index.js';
@@ -293,5 +294,32 @@ describe('@google/generative-ai embeddings', () => {
     expect(span.name).toBe('embeddings gemini-embedding-001');
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(12);
     expect(span.attributes['aicost.cost.total']).toBe('0.000001800');
+  });
+});
+
+describe('a request aicost cannot read', () => {
+  it('gets what the bare SDK gives, with no span left open and one warning', async () => {
+    const warnings = captureWarnings();
+    try {
+      server.on(
+        'POST',
+        geminiRoute(FLASH, 'generateContent'),
+        json(loadFixture('generate-content-cached-thinking')),
+      );
+      // `generationConfig` is read by aicost to describe the call; the SDK sends own properties only.
+      const request = requestThrowingOn(
+        { contents: [{ role: 'user', parts: [{ text: 'Why is the sky blue?' }] }] },
+        'generationConfig',
+      );
+      const text = () => outcomeOf(async () => (await model().generateContent(request)).response.text());
+      const instrumented = await text();
+      instrumentation.disable();
+      const bare = await text().finally(() => instrumentation.enable());
+      expect(instrumented).toEqual(bare);
+      expect(otel.openSpans()).toEqual([]);
+      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
+    } finally {
+      warnings.restore();
+    }
   });
 });

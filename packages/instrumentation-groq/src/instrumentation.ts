@@ -5,6 +5,7 @@ import {
   GenAIInstrumentationBase,
   observeAPIPromise,
   observeCompletionStream,
+  providerDefaultBaseURL,
   runInCall,
   serverFromBaseURL,
   settle,
@@ -18,6 +19,9 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 export const SUPPORTED_VERSIONS = ['>=0.30.0 <2'];
 
 type AnyFunction = (...args: any[]) => any;
+
+/** Where the SDK sends requests when the client names no `baseURL` (the registry's Groq host). */
+const DEFAULT_BASE_URL = providerDefaultBaseURL(GEN_AI_PROVIDER.GROQ);
 
 /** The instrumented methods: a resource class of the client, the method, what it is. */
 const PATCH_TARGETS: ReadonlyArray<{ resource: (Groq: any) => any; method: string; endpoint: Endpoint }> = [
@@ -62,16 +66,21 @@ export class GroqInstrumentation extends GenAIInstrumentationBase<GroqInstrument
     return function groqCall(this: { _client?: { baseURL?: unknown } }, ...args: unknown[]) {
       const body = args[0] as Record<string, any> | undefined;
       if (typeof body !== 'object' || body === null) return original.apply(this, args);
-      const described = endpoint.describe(body);
+      let stream = false;
+      // The request is read inside startCall, where a failure of ours is logged and the SDK runs untouched.
       const call = instrumentation.startCall(
-        () => callInfo(this, endpoint, described),
+        () => {
+          const info = callInfo(this, endpoint, body);
+          stream = info.stream === true;
+          return info;
+        },
         endpoint.inputContent && (() => endpoint.inputContent!(body)),
       );
       if (!call) return original.apply(this, args);
       const pending = runInCall(call, () => original.apply(this, args));
-      const read = (value: unknown) => readResult(call, endpoint, described.stream, value);
+      const read = (value: unknown) => readResult(call, endpoint, stream, value);
       // `create` returns a Stainless APIPromise; anything else is settled as a plain promise.
-      if (!observeAPIPromise(pending, call, { stream: described.stream, read })) settle(call, pending, read);
+      if (!observeAPIPromise(pending, call, { stream, read })) settle(call, pending, read);
       return pending;
     };
   }
@@ -80,8 +89,9 @@ export class GroqInstrumentation extends GenAIInstrumentationBase<GroqInstrument
 function callInfo(
   resource: { _client?: { baseURL?: unknown } },
   endpoint: Endpoint,
-  { requestModel, attributes, stream }: ReturnType<Endpoint['describe']>,
+  body: Record<string, any>,
 ): GenAICallInfo {
+  const { requestModel, attributes, stream } = endpoint.describe(body);
   const baseURL = typeof resource?._client?.baseURL === 'string' ? resource._client.baseURL : undefined;
   return {
     // The SDK speaks Groq's API wherever it is pointed (a proxy, a mock); a host the user
@@ -89,7 +99,7 @@ function callInfo(
     provider: GEN_AI_PROVIDER.GROQ,
     operation: endpoint.operation,
     requestModel,
-    ...serverFromBaseURL(baseURL ?? 'https://api.groq.com'),
+    ...serverFromBaseURL(baseURL ?? DEFAULT_BASE_URL),
     stream,
     requestAttributes: attributes,
   };

@@ -45,6 +45,7 @@ import { SDKError } from '@mistralai/mistralai/models/errors';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { captureWarnings, outcomeOf, requestThrowingOn } from '../../../test/support/hostile-request.js';
 import {
   drain,
   genAIMetricsSnapshot,
@@ -668,5 +669,26 @@ describe('metrics', () => {
     expect(after.ttfc.count - before.ttfc.count).toBe(1); // the streamed call only
     // (16 + 16) × 100 + (34 + 5) × 300 nano-USD = 0.0000149 USD
     expect(after.cost.sum - before.cost.sum).toBeCloseTo(0.0000149, 12);
+  });
+});
+
+describe('a request aicost cannot read', () => {
+  it('gets what the bare SDK gives, with no span left open and one warning', async () => {
+    const warnings = captureWarnings();
+    try {
+      // `temperature` is read by aicost to describe the call; the SDK sends own properties only.
+      const request = requestThrowingOn({ model: SMALL, messages: REQUEST.messages }, 'temperature');
+      const [instrumented, bare] = await withAndWithoutInstrumentation(
+        bed.instrumentation,
+        server,
+        () => server.on('POST', CHAT_PATH, jsonFixture('chat-basic')),
+        () => outcomeOf(() => client.chat.complete(request)),
+      );
+      expect(instrumented).toEqual(bare);
+      expect(bed.harness.openSpans()).toEqual([]);
+      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
+    } finally {
+      warnings.restore();
+    }
   });
 });

@@ -57,15 +57,21 @@ export class OllamaInstrumentation extends GenAIInstrumentationBase<OllamaInstru
     return function ollamaCall(this: OllamaClientLike, ...args: unknown[]) {
       const request = args[0] as Record<string, any> | undefined;
       if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      let stream = false;
+      // The request is read here only, inside startCall: a getter that throws is logged, not thrown.
       const call = instrumentation.startCall(
-        () => callInfo(this, endpoint, request),
+        () => {
+          const info = callInfo(this, endpoint, request);
+          stream = info.stream === true;
+          return info;
+        },
         endpoint.inputContent && (() => endpoint.inputContent!(request)),
       );
       if (!call) return original.apply(this, args);
       return runCall(
         call,
         () => original.apply(this, args),
-        request.stream === true
+        stream
           ? (stream: unknown) => observeResponseStream(call, endpoint, stream)
           : (response: unknown) => recordResponse(call, endpoint, response),
       );

@@ -1,6 +1,12 @@
-import { ENV, envFlag, GenAIInstrumentationBase } from '@aicost/core';
+import { GenAIInstrumentationBase } from '@aicost/core';
 import { isWrapped } from '@opentelemetry/instrumentation';
-import { findOpenAIClass, patchTargets, type WrapSettings, wrapMethod } from './patch.js';
+import {
+  configuredStreamUsage,
+  findOpenAIClass,
+  patchTargets,
+  type WrapSettings,
+  wrapMethod,
+} from './patch.js';
 import type { OpenAIInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
@@ -49,7 +55,7 @@ export class OpenAIInstrumentation extends GenAIInstrumentationBase<OpenAIInstru
   /** The option, else `AICOST_OPENAI_STREAM_USAGE`, else `undefined`: follow the provider registry per host. */
   private configuredStreamUsage(): boolean | undefined {
     if (this.cachedStreamUsage === undefined) {
-      this.cachedStreamUsage = this.getConfig().streamUsage ?? envFlag(ENV.OPENAI_STREAM_USAGE) ?? null;
+      this.cachedStreamUsage = configuredStreamUsage(this.getConfig().streamUsage) ?? null;
     }
     return this.cachedStreamUsage ?? undefined;
   }

@@ -6,16 +6,16 @@
  * the `OpenAIInstrumentation` instead; both warn once and never throw.
  */
 
-import {
-  createGenAIRecorder,
-  ENV,
-  envFlag,
-  type GenAIRecorder,
-  resolveCaptureContent,
-  warnOnce,
-} from '@aicost/core';
+import { createGenAIRecorder, type GenAIRecorder, resolveCaptureContent, warnOnce } from '@aicost/core';
 import { metrics, trace } from '@opentelemetry/api';
-import { AICOST_WRAPPED, findOpenAIClass, patchTargets, wrapMethod } from './patch.js';
+import {
+  AICOST_WRAPPED,
+  configuredStreamUsage,
+  findOpenAIClass,
+  patchTargets,
+  type WrapSettings,
+  wrapMethod,
+} from './patch.js';
 import type { OpenAIInstrumentationConfig } from './types.js';
 import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
@@ -63,8 +63,8 @@ export function instrument(
   }
 
   let recorder: GenAIRecorder | undefined;
-  const streamUsage = options.streamUsage ?? envFlag(ENV.OPENAI_STREAM_USAGE) ?? false;
-  const settings = {
+  const streamUsage = configuredStreamUsage(options.streamUsage);
+  const settings: WrapSettings = {
     enabled: () => true,
     // Created on first use, so providers registered after instrument() are used.
     recorder: () =>

@@ -9,6 +9,8 @@
 
 import {
   type APIPromiseReader,
+  ENV,
+  envFlag,
   GEN_AI_PROVIDER,
   type GenAICall,
   type GenAIRecorder,
@@ -48,6 +50,15 @@ export interface WrapSettings {
    * `true`/`false` as configured, `undefined` to follow the provider registry per host.
    */
   streamUsage(): boolean | undefined;
+}
+
+/**
+ * Whether to add `stream_options.include_usage`, as configured by the `streamUsage` option, else
+ * `AICOST_OPENAI_STREAM_USAGE`, else `undefined`: follow the provider registry per host. One rule
+ * for the module hooks and `instrument()`.
+ */
+export function configuredStreamUsage(option: boolean | undefined): boolean | undefined {
+  return option ?? envFlag(ENV.OPENAI_STREAM_USAGE);
 }
 
 export interface PatchTarget {
@@ -195,7 +206,10 @@ function startCall(resource: any, target: PatchTarget, body: any, settings: Wrap
     sendBody = { ...body, stream_options: { ...body.stream_options, include_usage: true } };
     hideUsageChunk = true;
   }
+  const warnWithoutUsage = configured !== false && body.stream_options?.include_usage !== false;
   const { provider, serverAddress, serverPort } = client;
+  // Everything that can throw on a strange request runs above: once the span exists, nothing
+  // here may throw (the caller would run the SDK method without ending it).
   const call = settings.recorder().start({
     provider,
     operation: endpoint.operation,
@@ -206,10 +220,9 @@ function startCall(resource: any, target: PatchTarget, body: any, settings: Wrap
     requestAttributes: attributes,
   });
   if (call.captureContent && endpoint.inputContent) {
-    const content = endpoint.inputContent(body);
-    runSafely('capturing OpenAI input content', () => call.recordContent(content));
+    const { inputContent } = endpoint;
+    runSafely('capturing OpenAI input content', () => call.recordContent(inputContent(body)));
   }
-  const warnWithoutUsage = configured !== false && body.stream_options?.include_usage !== false;
   return { call, body: sendBody, stream, hideUsageChunk, warnWithoutUsage };
 }
 

@@ -18,10 +18,10 @@ import {
   GEN_AI_OPERATION,
   type GenAICall,
   type InvalidUsage,
-  type Nanos,
+  PROVIDER_REGISTRY,
+  type ProviderRecord,
   type ReportedCost,
-  reportedCostFromNumber,
-  reportedCostNanos,
+  reportedCostFromBody,
   type TokenUsage,
   usageFromOpenAIChat,
   usageFromOpenAIResponses,
@@ -99,36 +99,32 @@ function onChatResult(call: GenAICall, result: unknown): void {
     finishReasons: finishReasonsOf(result.choices),
     serviceTier: serviceTierOf(result),
   });
-  call.setUsage(usageFromOpenAIChat(result.usage), reportedCostOption(result.usage));
+  call.setUsage(usageFromOpenAIChat(result.usage), reportedCostOption(result));
   if (call.captureContent && Array.isArray(result.choices)) {
     call.recordContent({ outputMessages: result.choices.map(chatChoiceToOutputMessage) });
   }
 }
 
-/** Where a body-reported cost is read (OpenRouter's `usage.cost`). */
-export const BODY_REPORTED_COST_SOURCE = 'body.usage.cost';
+/** Providers whose responses state what they billed in the body (OpenRouter: `usage.cost`), from the registry. */
+const BODY_COST_PROVIDERS: readonly ProviderRecord[] = PROVIDER_REGISTRY.filter(
+  (record: ProviderRecord) => record.reportedCost?.in === 'body',
+);
 
 /**
- * The cost a gateway states in the response body (OpenRouter `usage.cost`, USD), exactly as
- * sent: recorded as `aicost.cost.reported` and, being what was billed, priced `provider_reported`.
+ * The cost a gateway states in the response body, exactly as sent: recorded as
+ * `aicost.cost.reported` and, being what was billed, priced `provider_reported`.
  */
-function reportedCostOption(usage: unknown): { reportedCost?: ReportedCost } {
-  const reportedCost = reportedCostFromNumber(
-    isRecord(usage) ? usage.cost : undefined,
-    BODY_REPORTED_COST_SOURCE,
-  );
-  return reportedCost ? { reportedCost } : {};
+function reportedCostOption(body: unknown): { reportedCost?: ReportedCost } {
+  for (const provider of BODY_COST_PROVIDERS) {
+    const reportedCost = reportedCostFromBody(body, provider);
+    if (reportedCost) return { reportedCost };
+  }
+  return {};
 }
 
 /** The tier that served the call (`service_tier` of a chat completion, chunk or response), not the requested one. */
 function serviceTierOf(result: Record<string, any>): string | undefined {
   return isString(result.service_tier) ? result.service_tier : undefined;
-}
-
-/** The body-reported cost (`usage.cost`) in nano-USD, rounded half up; the exact decimal is what the span records. */
-export function providerReportedCost(usage: unknown): Nanos | undefined {
-  const cost = reportedCostFromNumber(isRecord(usage) ? usage.cost : undefined, BODY_REPORTED_COST_SOURCE);
-  return cost ? reportedCostNanos(cost) : undefined;
 }
 
 /** Chat chunks carry the usage (when asked for) on a last chunk with no choices. */
@@ -137,6 +133,8 @@ class ChatStream implements StreamAccumulator {
   private model: string | undefined;
   private serviceTier: string | undefined;
   private usage: unknown;
+  /** The chunk that carried the usage (and a gateway's cost beside it). */
+  private usageChunk: unknown;
   private readonly finishReasons: string[] = [];
   private readonly texts: string[] = [];
   private readonly toolCalls: Array<Map<number, { id?: string; name?: string; arguments: string }>> = [];
@@ -148,7 +146,10 @@ class ChatStream implements StreamAccumulator {
     this.id ??= chunk.id;
     this.model ??= chunk.model;
     this.serviceTier = serviceTierOf(chunk) ?? this.serviceTier;
-    if (chunk.usage) this.usage = chunk.usage;
+    if (chunk.usage) {
+      this.usage = chunk.usage;
+      this.usageChunk = chunk;
+    }
     // Some compatible servers send keep-alive or metadata chunks without `choices`.
     if (!Array.isArray(chunk.choices)) return;
     for (const choice of chunk.choices) {
@@ -171,7 +172,7 @@ class ChatStream implements StreamAccumulator {
     });
     call.setUsage(
       this.usage === undefined ? undefined : usageFromOpenAIChat(this.usage),
-      reportedCostOption(this.usage),
+      reportedCostOption(this.usageChunk),
     );
     if (this.captureContent) {
       const outputMessages = this.finishReasons.map((reason, index) => ({
@@ -318,7 +319,7 @@ function applyResponse(call: GenAICall, response: Record<string, any>): void {
     finishReasons: responseFinishReasons(response),
     serviceTier: serviceTierOf(response),
   });
-  call.setUsage(usageFromOpenAIResponses(response.usage), reportedCostOption(response.usage));
+  call.setUsage(usageFromOpenAIResponses(response.usage), reportedCostOption(response));
   if (call.captureContent && Array.isArray(response.output)) {
     call.recordContent({ outputMessages: responseOutputMessages(response.output) });
   }

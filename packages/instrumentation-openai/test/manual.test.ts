@@ -7,10 +7,11 @@ import { DiagLogLevel, diag } from '@opentelemetry/api';
 import OpenAI, { AzureOpenAI } from 'openai';
 import * as openai6 from 'openai-v6';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { captureWarnings } from '../../../test/support/hostile-request.js';
 import { json, startMockServer } from '../../../test/support/mock-server.js';
 import { createOtelHarness } from '../../../test/support/otel.js';
 import { instrument } from '../src/manual.js';
-import { fixture } from './setup.js';
+import { chatStream, fixture } from './setup.js';
 
 const otel = createOtelHarness();
 const server = await startMockServer();
@@ -93,5 +94,65 @@ describe('instrument()', () => {
     expect(warnings).toEqual([
       'aicost: @aicost/instrumentation-openai: instrument() expects the openai module or its OpenAI client class; nothing was instrumented',
     ]);
+  });
+
+  it('asks api.openai.com for stream usage by default, as the module hooks do, so the stream is priced', async () => {
+    server.on('POST', '/v1/chat/completions', (request: { body: any }) =>
+      request.body?.stream_options?.include_usage === true
+        ? chatStream('chat-stream-include-usage')
+        : chatStream('chat-stream'),
+    );
+    const instrumentation = instrument(OpenAI);
+    try {
+      const client = new OpenAI({ apiKey: 'k', baseURL: 'https://api.openai.com/v1', fetch: server.fetch });
+      const chunks: unknown[] = [];
+      for await (const chunk of await client.chat.completions.create({ ...CHAT, stream: true })) {
+        chunks.push(chunk);
+      }
+      // The usage-only chunk aicost asked for is not the application's.
+      expect(chunks.every((chunk: any) => chunk.choices.length > 0 && chunk.usage === undefined)).toBe(true);
+    } finally {
+      instrumentation.disable();
+    }
+    expect(server.requests[0]!.body.stream_options).toEqual({ include_usage: true });
+    const [span] = await otel.waitForSpans(1);
+    expect(span!.attributes).toMatchObject({
+      'gen_ai.usage.input_tokens': 19,
+      'gen_ai.usage.output_tokens': 10,
+      'aicost.cost.status': 'priced',
+      'aicost.cost.total': '0.000008850',
+    });
+  });
+
+  it('streamUsage: false turns it off there too', async () => {
+    server.on('POST', '/v1/chat/completions', chatStream('chat-stream'));
+    const instrumentation = instrument(OpenAI, { streamUsage: false });
+    try {
+      const client = new OpenAI({ apiKey: 'k', baseURL: 'https://api.openai.com/v1', fetch: server.fetch });
+      for await (const _ of await client.chat.completions.create({ ...CHAT, stream: true })) {
+      }
+    } finally {
+      instrumentation.disable();
+    }
+    expect(server.requests[0]!.body.stream_options).toBeUndefined();
+    const [span] = await otel.waitForSpans(1);
+    expect(span!.attributes['aicost.cost.status_reason']).toBe('missing_usage');
+  });
+
+  it('warns once about a stream that ended without usage on a host it does not ask, as the module hooks do', async () => {
+    server.on('POST', '/v1/chat/completions', chatStream('chat-stream'));
+    const warnings = captureWarnings();
+    const instrumentation = instrument(OpenAI);
+    try {
+      const client = new OpenAI({ apiKey: 'k', baseURL: `${server.url}/v1` });
+      for await (const _ of await client.chat.completions.create({ ...CHAT, stream: true })) {
+      }
+      await otel.waitForSpans(1);
+      expect(server.requests[0]!.body.stream_options).toBeUndefined();
+      expect(warnings.messages().filter((m) => m.includes('without usage'))).toHaveLength(1);
+    } finally {
+      instrumentation.disable();
+      warnings.restore();
+    }
   });
 });

@@ -1,6 +1,6 @@
+import { providerByName, reportedCostFromBody, reportedCostNanos } from '@aicost/core';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { json } from '../../../test/support/mock-server.js';
-import { providerReportedCost } from '../src/utils.js';
 import { chatStream, fixture, SDKS, setup } from './setup.js';
 
 const t = await setup();
@@ -49,7 +49,13 @@ describe.each(SDKS)('OpenRouter usage.cost ($name)', (sdk) => {
   });
 });
 
-describe('providerReportedCost', () => {
+/** What a response whose `usage` is this bills, in nano-USD, as the registry's OpenRouter record reads it. */
+function providerReportedCost(usage: unknown) {
+  const cost = reportedCostFromBody({ usage }, providerByName('openrouter'));
+  return cost ? reportedCostNanos(cost) : undefined;
+}
+
+describe('the OpenRouter cost in the body (core reportedCostFromBody)', () => {
   it('reads the shortest decimal of the parsed number, exactly, rounded half up to the nano-dollar', () => {
     expect(providerReportedCost({ cost: 0.95 })).toBe(950_000_000n);
     expect(providerReportedCost(JSON.parse('{"cost": 0.000012345}'))).toBe(12_345n);

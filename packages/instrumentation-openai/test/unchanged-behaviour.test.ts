@@ -4,6 +4,7 @@
  * same mock responses, and the outcomes are deep-compared.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureWarnings, outcomeOf, requestThrowingOn } from '../../../test/support/hostile-request.js';
 import { httpError, json } from '../../../test/support/mock-server.js';
 import { chatStream, fixture, responseStream, type SDK, SDKS, settle, setup } from './setup.js';
 
@@ -211,5 +212,53 @@ describe.each(SDKS)('observable behaviour is unchanged ($name)', (sdk: SDK) => {
     expect(promise).toBeInstanceOf(Promise);
     await promise;
     await settle();
+  });
+});
+
+describe.each(SDKS)('a request aicost cannot read ($name)', (sdk: SDK) => {
+  const client = () => t.client(sdk, { maxRetries: 0 });
+
+  /** Bare, then instrumented: the outcomes, the spans left open and aicost's warnings. */
+  async function run(request: object) {
+    t.server.reset();
+    t.otel.reset();
+    t.server.on('POST', '/v1/chat/completions', json(fixture('chat-completion')));
+    const warnings = captureWarnings();
+    try {
+      const [bare, instrumented] = await bareAndInstrumented(() =>
+        outcomeOf(() => client().chat.completions.create(request)),
+      );
+      await settle();
+      return { bare, instrumented, warnings: warnings.messages() };
+    } finally {
+      warnings.restore();
+    }
+  }
+
+  it.each([
+    ['describing it (temperature)', 'temperature'],
+    ['deciding on stream usage (stream_options)', 'stream_options'],
+  ])('fails %s: the SDK runs untouched, with one warning', async (_, key) => {
+    const { bare, instrumented, warnings } = await run(requestThrowingOn({ ...CHAT }, key));
+    expect(instrumented).toEqual(bare);
+    expect(t.otel.openSpans()).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining('starting an OpenAI span failed')]);
+  });
+
+  it('fails reading its messages for content capture: the call is recorded without them and its span ends', async () => {
+    t.instrumentation.setConfig({ captureMessageContent: true });
+    try {
+      // `tool_calls` is not an own property: only aicost's content capture looks it up.
+      const message = requestThrowingOn({ role: 'user', content: 'Hello' }, 'tool_calls');
+      const { bare, instrumented, warnings } = await run({ ...CHAT, messages: [message] });
+      expect(instrumented).toEqual(bare);
+      expect(t.otel.openSpans()).toEqual([]);
+      const [span] = await t.otel.waitForSpans(1);
+      expect(span!.attributes['gen_ai.usage.input_tokens']).toBe(19);
+      expect(span!.attributes['gen_ai.input.messages']).toBeUndefined();
+      expect(warnings).toEqual([expect.stringContaining('capturing OpenAI input content failed')]);
+    } finally {
+      t.instrumentation.setConfig({});
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   type GenAICallInfo,
   GenAIInstrumentationBase,
   observeCompletionStream,
+  providerDefaultBaseURL,
   runCall,
   runSafely,
   serverFromBaseURL,
@@ -17,6 +18,9 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 export const SUPPORTED_VERSIONS = ['>=0.1.0 <2'];
 
 type AnyFunction = (...args: any[]) => any;
+
+/** Where the SDK sends requests when the client names no server URL (the registry's OpenRouter host). */
+const DEFAULT_BASE_URL = providerDefaultBaseURL(GEN_AI_PROVIDER.OPENROUTER);
 type Methods = Record<string, AnyFunction>;
 
 /** The instrumented methods, by the client getter that creates their resource. */
@@ -67,18 +71,25 @@ export class OpenRouterInstrumentation extends GenAIInstrumentationBase<OpenRout
     const instrumentation = this;
     return function openRouterCall(this: { _baseURL?: unknown }, ...args: unknown[]) {
       const request = args[0];
-      const body = typeof request === 'object' && request !== null ? endpoint.body(request) : undefined;
-      if (!body) return original.apply(this, args);
-      const described = endpoint.describe(body);
+      if (typeof request !== 'object' || request === null) return original.apply(this, args);
+      let body: Record<string, any> | undefined;
+      let stream = false;
+      // The request is read inside startCall, where a failure of ours is logged and the SDK runs untouched.
       const call = instrumentation.startCall(
-        () => callInfo(this, endpoint, described),
-        endpoint.inputContent && (() => endpoint.inputContent!(body)),
+        () => {
+          body = endpoint.body(request);
+          if (!body) return undefined;
+          const info = callInfo(this, endpoint, body);
+          stream = info.stream === true;
+          return info;
+        },
+        endpoint.inputContent && (() => endpoint.inputContent!(body!)),
       );
       if (!call) return original.apply(this, args);
       return runCall(
         call,
         () => original.apply(this, args),
-        (value: unknown) => readResult(call, endpoint, described.stream, value),
+        (value: unknown) => readResult(call, endpoint, stream, value),
       );
     };
   }
@@ -87,8 +98,9 @@ export class OpenRouterInstrumentation extends GenAIInstrumentationBase<OpenRout
 function callInfo(
   resource: { _baseURL?: unknown },
   endpoint: Endpoint,
-  { requestModel, attributes, stream }: ReturnType<Endpoint['describe']>,
+  body: Record<string, any>,
 ): GenAICallInfo {
+  const { requestModel, attributes, stream } = endpoint.describe(body);
   const baseURL = resource?._baseURL;
   return {
     // The SDK speaks OpenRouter's API wherever it is pointed; a host the user mapped to
@@ -96,9 +108,7 @@ function callInfo(
     provider: GEN_AI_PROVIDER.OPENROUTER,
     operation: endpoint.operation,
     requestModel,
-    ...serverFromBaseURL(
-      baseURL instanceof URL || typeof baseURL === 'string' ? baseURL : 'https://openrouter.ai',
-    ),
+    ...serverFromBaseURL(baseURL instanceof URL || typeof baseURL === 'string' ? baseURL : DEFAULT_BASE_URL),
     stream,
     requestAttributes: attributes,
   };

@@ -14,11 +14,12 @@ import {
   chatFinishReason,
   chatMessageParts,
   GEN_AI_OPERATION,
+  GEN_AI_PROVIDER,
   type GenAICall,
   type GenAIContent,
-  type ReportedCost,
+  providerByName,
   readRequestAttributes,
-  reportedCostFromNumber,
+  reportedCostFromBody,
   usageFromOpenAIChat,
 } from '@aicost/core';
 import type { Attributes } from '@opentelemetry/api';
@@ -43,20 +44,16 @@ const isRecord = (value: unknown): value is Record<string, any> =>
   typeof value === 'object' && value !== null;
 const isString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
-/** Where the span says the reported cost was read: the body's `usage.cost`. */
-const REPORTED_COST_SOURCE = 'body.usage.cost';
+/** OpenRouter's registry record: where its responses state what it billed (`usage.cost`, USD). */
+const OPENROUTER = providerByName(GEN_AI_PROVIDER.OPENROUTER);
 
 /**
- * What OpenRouter billed, exactly as stated (`usage.cost`, USD): recorded as
- * `aicost.cost.reported` and, being the bill, priced `provider_reported`.
+ * Records the usage of a response (or of the stream chunk that carries it) and what OpenRouter
+ * billed for it, exactly as stated: `aicost.cost.reported` and, being the bill, `provider_reported`.
  */
-function usageOptions(usage: unknown): { reportedCost?: ReportedCost } {
-  const reportedCost = reportedCostFromNumber(isRecord(usage) ? usage.cost : undefined, REPORTED_COST_SOURCE);
-  return reportedCost ? { reportedCost } : {};
-}
-
-function recordUsage(call: GenAICall, usage: unknown): void {
-  call.setUsage(usageFromOpenAIChat(usage), usageOptions(usage));
+function recordUsage(call: GenAICall, body: Record<string, any>): void {
+  const reportedCost = reportedCostFromBody(body, OPENROUTER);
+  call.setUsage(usageFromOpenAIChat(body.usage), reportedCost ? { reportedCost } : undefined);
 }
 
 function describeChat(body: Record<string, any>) {
@@ -99,7 +96,7 @@ function onChatResult(call: GenAICall, result: unknown): void {
     responseId: result.id,
     finishReasons: choices.map(chatFinishReason).filter(isString),
   });
-  recordUsage(call, result.usage);
+  recordUsage(call, result);
   if (call.captureContent) {
     call.recordContent({
       outputMessages: choices.map((choice) => ({
@@ -119,7 +116,8 @@ function onChatResult(call: GenAICall, result: unknown): void {
 class ChatStream implements CompletionStreamReader<unknown> {
   private id: string | undefined;
   private model: string | undefined;
-  private usage: unknown;
+  /** The chunk that carried the usage (and the cost beside it). */
+  private usageChunk: Record<string, any> | undefined;
   private failure: Error | undefined;
   private readonly choices: ChatChoiceDeltas;
 
@@ -131,7 +129,7 @@ class ChatStream implements CompletionStreamReader<unknown> {
     if (!isRecord(chunk)) return false;
     this.id ??= chunk.id;
     this.model ??= chunk.model;
-    if (isRecord(chunk.usage)) this.usage = chunk.usage;
+    if (isRecord(chunk.usage)) this.usageChunk = chunk;
     if (isRecord(chunk.error))
       this.failure = new OpenRouterStreamError(chunk.error.message, chunk.error.code);
     return this.choices.add(chunk.choices);
@@ -143,7 +141,7 @@ class ChatStream implements CompletionStreamReader<unknown> {
       responseId: this.id,
       finishReasons: this.choices.finishReasons(),
     });
-    if (this.usage !== undefined) recordUsage(this.call, this.usage);
+    if (this.usageChunk) recordUsage(this.call, this.usageChunk);
     if (this.call.captureContent) this.call.recordContent({ outputMessages: this.choices.outputMessages() });
     return this.failure;
   }
@@ -181,6 +179,6 @@ export const EMBEDDINGS: Endpoint = {
     // `string`: a non-JSON body the SDK passes through; nothing to read.
     if (!isRecord(result)) return;
     call.setResponse({ responseModel: result.model, responseId: result.id });
-    recordUsage(call, result.usage);
+    recordUsage(call, result);
   },
 };

@@ -35,7 +35,7 @@ import {
   COST_STATUS_REASON,
   type CostStatusReason,
 } from '../semconv.js';
-import type { CostResult, InvalidUsage, Nanos, PricingRequest, ReportedCost, TokenUsage } from '../types.js';
+import type { CostResult, InvalidUsage, PricingRequest, ReportedCost, TokenUsage } from '../types.js';
 import { logOnce, runSafely } from './safety.js';
 
 /** What is known about a GenAI call before it is sent. */
@@ -88,10 +88,7 @@ export interface GenAICall {
    * provider did not report usage: the call ends `unpriced` / `missing_usage`,
    * never $0; invalid usage ends `unpriced` / `invalid_usage`.
    */
-  setUsage(
-    usage: TokenUsage | InvalidUsage | undefined,
-    options?: { providerReportedCost?: Nanos; reportedCost?: ReportedCost },
-  ): void;
+  setUsage(usage: TokenUsage | InvalidUsage | undefined, options?: { reportedCost?: ReportedCost }): void;
   /**
    * What the provider or gateway stated it billed, exactly as stated (a response header such
    * as LiteLLM's `x-litellm-response-cost`). A reported cost given to `setUsage` takes precedence.
@@ -204,7 +201,6 @@ class Call implements GenAICall {
   private responseId: string | undefined;
   private finishReasons: string[] | undefined;
   private usage: TokenUsage | InvalidUsage | undefined;
-  private providerReportedCost: Nanos | undefined;
   private reportedCost: ReportedCost | undefined;
   private headerReportedCost: ReportedCost | undefined;
   private serviceTier: string | undefined;
@@ -242,13 +238,9 @@ class Call implements GenAICall {
     if (response.serviceTier) this.serviceTier = response.serviceTier;
   }
 
-  setUsage(
-    usage: TokenUsage | InvalidUsage | undefined,
-    options?: { providerReportedCost?: Nanos; reportedCost?: ReportedCost },
-  ): void {
+  setUsage(usage: TokenUsage | InvalidUsage | undefined, options?: { reportedCost?: ReportedCost }): void {
     if (this.ended) return;
     this.usage = usage;
-    this.providerReportedCost = options?.providerReportedCost;
     this.reportedCost = options?.reportedCost;
   }
 
@@ -371,7 +363,6 @@ class Call implements GenAICall {
     };
     if (this.info.serverAddress) request.serverAddress = this.info.serverAddress;
     if (this.info.serverPort !== undefined) request.serverPort = this.info.serverPort;
-    if (this.providerReportedCost !== undefined) request.providerReportedCost = this.providerReportedCost;
     const reported = this.reportedCost ?? this.headerReportedCost;
     if (reported) request.reportedCost = reported;
     if (this.serviceTier) request.serviceTier = this.serviceTier;

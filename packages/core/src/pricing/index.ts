@@ -41,7 +41,12 @@ export {
   type PriceExportOptions,
   type PriceRow,
 } from './price-rows.js';
-export { reportedCostFromNumber, reportedCostFromText, reportedCostNanos } from './reported-cost.js';
+export {
+  reportedCostFromBody,
+  reportedCostFromNumber,
+  reportedCostFromText,
+  reportedCostNanos,
+} from './reported-cost.js';
 export {
   SERVICE_TIER_RULES,
   SERVICE_TIER_RULES_VERSION,

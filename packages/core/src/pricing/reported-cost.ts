@@ -1,5 +1,6 @@
 import { formatDecimal, parseDecimal } from '../money/decimal.js';
 import { nanosOfRatio } from '../money/nanos.js';
+import type { ProviderRecord } from '../providers/registry.js';
 import type { Nanos, ReportedCost } from '../types.js';
 
 /**
@@ -33,6 +34,34 @@ export function reportedCostFromText(
 export function reportedCostFromNumber(value: unknown, source: string): ReportedCost | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
   return reportedCostFromText(String(value), source);
+}
+
+/** The dotted field names of the registry, split once. */
+const fieldPaths = new Map<string, readonly string[]>();
+
+/**
+ * The cost `provider` states in a response body, at the field its registry record names
+ * (`reportedCost: { in: 'body', field }`, OpenRouter's `usage.cost` in USD), exactly as sent
+ * and with `body.<field>` as its source. `undefined` when the record states no cost in the body
+ * or the field holds no sane amount.
+ */
+export function reportedCostFromBody(
+  body: unknown,
+  provider: ProviderRecord | undefined,
+): ReportedCost | undefined {
+  const reported = provider?.reportedCost;
+  if (reported?.in !== 'body') return undefined;
+  let path = fieldPaths.get(reported.field);
+  if (!path) {
+    path = reported.field.split('.');
+    fieldPaths.set(reported.field, path);
+  }
+  let value = body;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return reportedCostFromNumber(value, `body.${reported.field}`);
 }
 
 /** The reported cost in nano-USD, rounded half up; `undefined` when it is not a sane amount. */

@@ -11,6 +11,7 @@ export {
   providerByHost,
   providerByModelPrefix,
   providerByName,
+  providerDefaultBaseURL,
 } from './lookup.js';
 export {
   OPEN_WEIGHT_MODEL_FAMILIES,

@@ -23,6 +23,15 @@ export function providerByName(name: string): ProviderRecord | undefined {
   return byName.get(lower);
 }
 
+/**
+ * Where a provider's own SDK sends requests when the client names no base URL: `https://` and the
+ * first of its registry hosts. `undefined` for a provider without a public host.
+ */
+export function providerDefaultBaseURL(name: string): string | undefined {
+  const host = providerByName(name)?.hosts[0];
+  return host === undefined ? undefined : `https://${host}`;
+}
+
 /** The registry entry whose API lives on `host` (exact host, per-resource suffix or per-region pattern). */
 export function providerByHost(host: string): ProviderRecord | undefined {
   const lower = host.trim().toLowerCase();

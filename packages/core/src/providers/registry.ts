@@ -41,7 +41,7 @@ export interface ProviderRecord {
   readonly aliases: readonly string[];
   /** Provider id in `@pydantic/genai-prices`; absent when the catalogue has no prices for it. */
   readonly catalogueId?: string;
-  /** API hosts, exact (lower case). */
+  /** API hosts, exact (lower case); the first is where the provider's SDK sends requests by default. */
   readonly hosts: readonly string[];
   /** Per-resource hosts, by suffix (`.openai.azure.com`). */
   readonly hostSuffixes?: readonly string[];

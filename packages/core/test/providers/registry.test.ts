@@ -1,7 +1,7 @@
 import { findProvider } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE_PROVIDER_IDS } from '../../src/pricing/catalogue.js';
-import { providerByHost, providerByName } from '../../src/providers/lookup.js';
+import { providerByHost, providerByName, providerDefaultBaseURL } from '../../src/providers/lookup.js';
 import {
   OPEN_WEIGHT_MODEL_FAMILIES,
   PROVIDER_REGISTRY,
@@ -16,6 +16,14 @@ function duplicates(values: string[]): string[] {
 }
 
 describe('provider registry', () => {
+  it("gives each SDK's default base URL as its first host, for instrumentations whose client names none", () => {
+    expect(providerDefaultBaseURL(GEN_AI_PROVIDER.GROQ)).toBe('https://api.groq.com');
+    expect(providerDefaultBaseURL(GEN_AI_PROVIDER.OPENROUTER)).toBe('https://openrouter.ai');
+    expect(providerDefaultBaseURL(GEN_AI_PROVIDER.COHERE)).toBe('https://api.cohere.com');
+    expect(providerDefaultBaseURL('litellm')).toBeUndefined(); // a proxy users run: no public host
+    expect(providerDefaultBaseURL('no-such-provider')).toBeUndefined();
+  });
+
   it('names every catalogue id the pinned catalogue has', () => {
     for (const record of records) {
       if (record.catalogueId === undefined) continue;
