@@ -245,6 +245,77 @@ describe('otel.aicost_reconciliation', () => {
   });
 });
 
+describe('the service tier part, from the traced side', () => {
+  const DAY3 = 1796256000; // 2026-12-03
+  const DAY4 = 1796342400; // 2026-12-04
+  const flexCall = (start: string, cost?: string, tier?: string) =>
+    callSpan({
+      provider: 'openai',
+      requestModel: 'gpt-4.1',
+      responseModel: 'gpt-4.1',
+      service: 'support-app',
+      start,
+      // Today's gpt-4.1 price ($1.5/$6 per million): $0.021 at standard, $0.0105 at flex.
+      usage: { input: 10000, output: 1000 },
+      attributes: {
+        ...(cost === undefined
+          ? {}
+          : aicostCostAttributes({
+              total: cost,
+              providerId: 'openai',
+              modelId: 'gpt-4.1',
+              version: tier === 'flex' ? 'genai-prices@0.1.8+service-tiers@2026-12-07' : undefined,
+            })),
+        ...(tier === undefined ? {} : { 'aicost.service_tier': tier }),
+      },
+    });
+  const flexBill = (day: number, value: string) =>
+    costsPage(day, [
+      { value, lineItem: 'gpt-4.1-2025-04-14, input, flex', project: 'proj_support', quantity: 22000 },
+    ]);
+
+  it('a flex day traced at the flex rate reconciles to zero: no tier or price change is made up', async () => {
+    await insertSpans(engine, [
+      // Costed by @aicost/core at the flex rate, and one costed at ingest by the tier rules.
+      flexCall('2026-12-03 09:00:00', '0.010500000', 'flex'),
+      flexCall('2026-12-03 09:05:00', undefined, 'flex'),
+    ]);
+    writeFileSync(join(engine.dir, 'day3.json'), flexBill(DAY3, '0.021'));
+    await importFile(join(engine.dir, 'day3.json'));
+    const { rows } = await queryReconciliation(backend, { fromDay: '2026-12-03', toDay: '2026-12-03', providers: [] });
+    expect(rows.find((r) => r.model === 'gpt-4.1')).toMatchObject({
+      billedUsd: 21_000_000n,
+      flexUsd: 21_000_000n,
+      tracedRequests: 2,
+      tracedUsd: 21_000_000n,
+      ghostUsd: 0n,
+      explainedTierUsd: 0n,
+      explainedPriceChangeUsd: 0n,
+      unexplainedUsd: 0n,
+    });
+  });
+
+  it('explains only the flex bill that spans without a recorded tier were costed at standard for', async () => {
+    await insertSpans(engine, [
+      flexCall('2026-12-04 09:00:00', '0.010500000', 'flex'),
+      // An instrumentation that did not record the served tier: costed at the standard price.
+      flexCall('2026-12-04 09:05:00', '0.021000000'),
+    ]);
+    writeFileSync(join(engine.dir, 'day4.json'), flexBill(DAY4, '0.021'));
+    await importFile(join(engine.dir, 'day4.json'));
+    const { rows } = await queryReconciliation(backend, { fromDay: '2026-12-04', toDay: '2026-12-04', providers: [] });
+    expect(rows.find((r) => r.model === 'gpt-4.1')).toMatchObject({
+      billedUsd: 21_000_000n,
+      tracedUsd: 31_500_000n,
+      ghostUsd: -10_500_000n,
+      // The $0.0105 of the bill no flex span accounts for, costed at $0.021 by the untiered span.
+      explainedTierUsd: -10_500_000n,
+      explainedPriceChangeUsd: 0n,
+      unexplainedUsd: 0n,
+    });
+  });
+});
+
 describe('suggestions', () => {
   it('names the uninstrumented project, the flex tier, batch jobs, unpriced spans and the other currency', async () => {
     engine.exec("ALTER TABLE otel.aicost_billing DELETE WHERE currency = 'EUR' SETTINGS mutations_sync = 1");
