@@ -177,7 +177,9 @@ GROUP BY day, provider, model_key;
 CREATE OR REPLACE VIEW {{database}}.aicost_reconciliation{{on_cluster}} AS
 -- The tier rules as aicost_route_rules lists them: (catalogue_provider_id, tier, kind, factor).
 WITH (SELECT groupArray((toString(catalogue_provider_id), tier, toString(kind), factor))
-      FROM {{database}}.aicost_service_tiers FINAL) AS tier_rules
+      FROM {{database}}.aicost_service_tiers FINAL) AS tier_rules,
+     -- The provider's flex rule as (kind, factor); ('', NULL) without one.
+     aicost_tier_rule(provider, 'flex', tier_rules) AS flex_rule
 SELECT
     day,
     provider,
@@ -207,8 +209,6 @@ SELECT
           CAST(round(CAST(assumeNotNull(billed.usage_usd) AS Decimal(38, 18)) * traced.t_unpriced_tokens
                      / CAST(billed.billed_tokens AS Decimal(38, 18)), 9) AS Decimal(38, 9)),
           toDecimal128(0, 9))) AS explained_unpriced_usd,
-    -- The provider's flex rule as (kind, factor); ('', NULL) without one.
-    aicost_tier_rule(provider, 'flex', tier_rules) AS flex_rule,
     if(billed.billed_usd IS NULL, NULL,
        if(flex_rule.1 = 'multiplier' AND assumeNotNull(flex_rule.2) > 0 AND assumeNotNull(flex_rule.2) < 1
           AND ifNull(billed.flex_usd, 0) > ifNull(traced.t_flex_cost_usd, 0) AND ifNull(traced.t_untiered_cost_usd, 0) > 0,

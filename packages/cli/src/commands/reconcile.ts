@@ -57,6 +57,8 @@ function jsonRow(r: ReconciliationRow): Record<string, unknown> {
     ),
     credits_usd: formatNanos(r.creditsUsd),
     flex_usd: formatNanos(r.flexUsd),
+    traced_flex_usd: formatNanos(r.tracedFlexUsd),
+    traced_untiered_usd: formatNanos(r.tracedUntieredUsd),
     batch_usd: formatNanos(r.batchUsd),
     priority_usd: formatNanos(r.priorityUsd),
     billed_tokens: r.billedTokens.toString(),
