@@ -258,7 +258,7 @@ describe('otel.aicost_reconciliation', () => {
         group.length === 0 ? null : String(sum(group.map((r) => r.ghostUsd))),
       );
     }
-  });
+  }, 120_000);
 
   it('maps span provider names to billing providers like @aicost/core does', () => {
     const names = Object.keys(CATALOGUE_PROVIDER_BY_GENAI_NAME);
@@ -323,7 +323,7 @@ describe('the service tier part, from the traced side', () => {
       explainedPriceChangeUsd: 0n,
       unexplainedUsd: 0n,
     });
-  });
+  }, 120_000);
 
   it('explains only the flex bill that spans without a recorded tier were costed at standard for', async () => {
     await insertSpans(engine, [
@@ -347,7 +347,7 @@ describe('the service tier part, from the traced side', () => {
       explainedPriceChangeUsd: 0n,
       unexplainedUsd: 0n,
     });
-  });
+  }, 120_000);
 });
 
 describe('suggestions', () => {
@@ -412,7 +412,7 @@ describe('suggestions', () => {
     expect(mixed.map((s) => s.message)).toEqual([
       'gpt-4.1 (openai) was billed $0.010500 at the flex tier, half the standard price the spans are costed at: the traces overstate it by that much (spans that recorded no service tier; the $0.010500 of spans served at flex are costed at its rate)',
     ]);
-  });
+  }, 120_000);
 
   it('says thinking tokens may be missing when a Gemini bill has more tokens than its spans', async () => {
     await insertSpans(engine, [
