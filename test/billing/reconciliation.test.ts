@@ -235,7 +235,7 @@ describe('otel.aicost_reconciliation', () => {
   });
 
   it('adds the rows up in the engine: rows without a USD bill are traced-not-billed, never ghost spend', async () => {
-    const { rows, totals } = await queryReconciliation(backend, window);
+    const { rows, models, totals } = await queryReconciliation(backend, window);
     const billed = rows.filter((r) => r.billedUsd !== undefined);
     const sum = (values: (bigint | undefined)[]) => values.reduce<bigint>((a, v) => a + (v ?? 0n), 0n);
     expect(totals).toMatchObject({
@@ -246,6 +246,17 @@ describe('otel.aicost_reconciliation', () => {
       unexplainedUsd: sum(billed.map((r) => r.unexplainedUsd)),
       tracedNotBilledUsd: sum(rows.filter((r) => r.billedUsd === undefined).map((r) => r.tracedUsd)),
     });
+    // Per provider and model over the window, as the suggestions read them.
+    expect(models.length).toBe(new Set(rows.map((r) => `${r.provider}/${r.model}`)).size);
+    for (const m of models) {
+      const group = rows.filter((r) => r.provider === m.provider && r.model === m.model);
+      const groupBilled = group.filter((r) => r.billedUsd !== undefined);
+      expect(m.billedUsd, `${m.provider}/${m.model}`).toBe(
+        groupBilled.length === 0 ? undefined : sum(groupBilled.map((r) => r.billedUsd)),
+      );
+      expect(m.tracedRequests).toBe(group.reduce((a, r) => a + r.tracedRequests, 0));
+      expect(m.flexUsd).toBe(sum(group.map((r) => r.flexUsd)));
+    }
     // Per provider and day, as the UI page and the dashboard show them.
     const perDay = engine.query<{ day: string; provider: string; ghost_nanos: string | null }>(
       `SELECT toString(day) AS day, provider, toString(CAST(ghost_usd * 1000000000 AS Nullable(Int128))) AS ghost_nanos

@@ -129,6 +129,8 @@ export interface ReconcileQuery {
 
 export interface Reconciliation {
   rows: ReconciliationRow[];
+  /** The rows summed per provider and model over the window (day ''). */
+  models: ReconciliationRow[];
   projects: ProjectRow[];
   totals: ReconcileTotals;
   tierRules: TierRule[];
@@ -181,6 +183,68 @@ export async function requireBillingSchema(backend: SqlBackend, object: string):
     );
   }
 }
+
+/** A row of aicost_reconciliation as JSONEachRow gives it (RECONCILIATION_COLUMNS). */
+function rowOf(r: Json): ReconciliationRow {
+  return {
+    day: String(r.day),
+    provider: String(r.provider),
+    model: String(r.model),
+    billedRows: Number(r.billed_rows),
+    billedUsd: money(r.billed_usd),
+    billedOtherCurrencies: Object.fromEntries(
+      Object.entries((r.billed_other_currencies ?? {}) as Record<string, unknown>).map(([c, v]) => [
+        c,
+        moneyOr0(v),
+      ]),
+    ),
+    creditsUsd: moneyOr0(r.credits_usd),
+    flexUsd: moneyOr0(r.flex_usd),
+    batchUsd: moneyOr0(r.batch_usd),
+    priorityUsd: moneyOr0(r.priority_usd),
+    billedTokens: tokens(r.billed_tokens),
+    billedOutputTokens: tokens(r.billed_output_tokens),
+    projects: (r.projects ?? []) as string[],
+    tracedRequests: Number(r.traced_requests),
+    unpricedRequests: Number(r.unpriced_requests),
+    tracedUsd: moneyOr0(r.traced_usd),
+    tracedTokens: BigInt(String(r.traced_tokens ?? 0)),
+    tracedOutputTokens: BigInt(String(r.traced_output_tokens ?? 0)),
+    tracedReasoningTokens: BigInt(String(r.traced_reasoning_tokens ?? 0)),
+    unpricedTokens: BigInt(String(r.unpriced_tokens ?? 0)),
+    tracedFlexUsd: moneyOr0(r.traced_flex_usd),
+    tracedUntieredUsd: moneyOr0(r.traced_untiered_usd),
+    ghostUsd: money(r.ghost_usd),
+    explainedUnpricedUsd: money(r.explained_unpriced_usd),
+    explainedTierUsd: money(r.explained_tier_usd),
+    explainedBatchUsd: money(r.explained_batch_usd),
+    explainedPriceChangeUsd: money(r.explained_price_change_usd),
+    unexplainedUsd: money(r.unexplained_usd),
+  };
+}
+
+/**
+ * The rows summed per provider and model over the window, in the shape of a row (day ''):
+ * plain sums, as the view's amounts already say what they cover (an amount is NULL where nothing
+ * was billed in USD, and a sum of NULLs is NULL).
+ */
+const MODEL_COLUMNS = [
+  "'' AS day",
+  'r.provider AS provider',
+  'r.model AS model',
+  'sum(r.billed_rows) AS billed_rows',
+  ...DECIMAL_COLUMNS.map((c) => `toString(sum(r.${c})) AS ${c}`),
+  'mapApply((currency, amount) -> (currency, toString(amount)), sumMap(r.billed_other_currencies)) AS billed_other_currencies',
+  'arraySort(groupUniqArrayArray(r.projects)) AS projects',
+  ...[
+    'traced_requests',
+    'unpriced_requests',
+    'traced_tokens',
+    'traced_output_tokens',
+    'traced_reasoning_tokens',
+    'unpriced_tokens',
+  ].map((c) => `sum(r.${c}) AS ${c}`),
+].join(',\n  ');
 
 const TOTAL_COLUMNS = [
   'billed_usd',
@@ -260,43 +324,7 @@ ORDER BY r.ghost_usd DESC NULLS LAST, r.day, r.provider, r.model`,
       'JSONEachRow',
       params,
     ),
-  ).map(
-    (r): ReconciliationRow => ({
-      day: String(r.day),
-      provider: String(r.provider),
-      model: String(r.model),
-      billedRows: Number(r.billed_rows),
-      billedUsd: money(r.billed_usd),
-      billedOtherCurrencies: Object.fromEntries(
-        Object.entries((r.billed_other_currencies ?? {}) as Record<string, unknown>).map(([c, v]) => [
-          c,
-          moneyOr0(v),
-        ]),
-      ),
-      creditsUsd: moneyOr0(r.credits_usd),
-      flexUsd: moneyOr0(r.flex_usd),
-      batchUsd: moneyOr0(r.batch_usd),
-      priorityUsd: moneyOr0(r.priority_usd),
-      billedTokens: tokens(r.billed_tokens),
-      billedOutputTokens: tokens(r.billed_output_tokens),
-      projects: (r.projects ?? []) as string[],
-      tracedRequests: Number(r.traced_requests),
-      unpricedRequests: Number(r.unpriced_requests),
-      tracedUsd: moneyOr0(r.traced_usd),
-      tracedTokens: BigInt(String(r.traced_tokens ?? 0)),
-      tracedOutputTokens: BigInt(String(r.traced_output_tokens ?? 0)),
-      tracedReasoningTokens: BigInt(String(r.traced_reasoning_tokens ?? 0)),
-      unpricedTokens: BigInt(String(r.unpriced_tokens ?? 0)),
-      tracedFlexUsd: moneyOr0(r.traced_flex_usd),
-      tracedUntieredUsd: moneyOr0(r.traced_untiered_usd),
-      ghostUsd: money(r.ghost_usd),
-      explainedUnpricedUsd: money(r.explained_unpriced_usd),
-      explainedTierUsd: money(r.explained_tier_usd),
-      explainedBatchUsd: money(r.explained_batch_usd),
-      explainedPriceChangeUsd: money(r.explained_price_change_usd),
-      unexplainedUsd: money(r.unexplained_usd),
-    }),
-  );
+  ).map(rowOf);
   const projectParams: Record<string, string> = {};
   const projects = parseLines(
     await backend.run(
@@ -324,7 +352,18 @@ ORDER BY billed_sum DESC, provider, project`,
       tracedUsd: moneyOr0(r.traced),
     }),
   );
+  const modelParams: Record<string, string> = {};
+  const models = parseLines(
+    await backend.run(
+      `SELECT ${MODEL_COLUMNS}
+FROM ${database}.aicost_reconciliation AS r WHERE ${where(q, modelParams, 'r.')}
+GROUP BY r.provider, r.model
+ORDER BY max(r.ghost_usd) DESC NULLS LAST, min(r.day), r.provider, r.model`,
+      'JSONEachRow',
+      modelParams,
+    ),
+  ).map(rowOf);
   const totals = await queryTotals(backend, q, database);
   const tierRules = await queryTierRules(backend, database);
-  return { rows, projects, totals, tierRules, database };
+  return { rows, models, projects, totals, tierRules, database };
 }

@@ -56,58 +56,29 @@ interface ModelTotals {
   priceChange: bigint;
 }
 
-/** Sums the daily rows per (provider, model) over the window. */
-export function totalsByModel(rows: readonly ReconciliationRow[]): ModelTotals[] {
-  const totals = new Map<string, ModelTotals>();
-  for (const r of rows) {
-    const key = `${r.provider}\u0000${r.model}`;
-    let t = totals.get(key);
-    if (!t) {
-      t = {
-        provider: r.provider,
-        model: r.model,
-        billedUsd: 0n,
-        billedAny: false,
-        other: {},
-        credits: 0n,
-        flex: 0n,
-        tracedFlex: 0n,
-        explainedTier: 0n,
-        batch: 0n,
-        priority: 0n,
-        billedTokens: 0n,
-        billedOutputTokens: 0n,
-        tracedRequests: 0,
-        unpricedRequests: 0,
-        tracedTokens: 0n,
-        tracedOutputTokens: 0n,
-        tracedReasoningTokens: 0n,
-        priceChange: 0n,
-      };
-      totals.set(key, t);
-    }
-    if (r.billedUsd !== undefined) {
-      t.billedUsd += r.billedUsd;
-      t.billedAny = true;
-    }
-    for (const [currency, amount] of Object.entries(r.billedOtherCurrencies))
-      t.other[currency] = (t.other[currency] ?? 0n) + amount;
-    t.credits += r.creditsUsd;
-    t.flex += r.flexUsd;
-    t.tracedFlex += r.tracedFlexUsd;
-    t.explainedTier += r.explainedTierUsd ?? 0n;
-    t.batch += r.batchUsd;
-    t.priority += r.priorityUsd;
-    t.billedTokens += r.billedTokens;
-    t.billedOutputTokens += r.billedOutputTokens;
-    t.tracedRequests += r.tracedRequests;
-    t.unpricedRequests += r.unpricedRequests;
-    t.tracedTokens += r.tracedTokens;
-    t.tracedOutputTokens += r.tracedOutputTokens;
-    t.tracedReasoningTokens += r.tracedReasoningTokens;
-    t.priceChange += r.explainedPriceChangeUsd ?? 0n;
-  }
-  return [...totals.values()];
+/** A provider and model over the window (a row of Reconciliation.models, summed by the engine). */
+function modelTotals(r: ReconciliationRow): ModelTotals {
+  return {
+    provider: r.provider,
+    model: r.model,
+    billedUsd: r.billedUsd ?? 0n,
+    billedAny: r.billedUsd !== undefined,
+    other: r.billedOtherCurrencies,
+    credits: r.creditsUsd,
+    flex: r.flexUsd,
+    tracedFlex: r.tracedFlexUsd,
+    explainedTier: r.explainedTierUsd ?? 0n,
+    batch: r.batchUsd,
+    priority: r.priorityUsd,
+    billedTokens: r.billedTokens,
+    billedOutputTokens: r.billedOutputTokens,
+    tracedRequests: r.tracedRequests,
+    unpricedRequests: r.unpricedRequests,
+    tracedTokens: r.tracedTokens,
+    tracedOutputTokens: r.tracedOutputTokens,
+    tracedReasoningTokens: r.tracedReasoningTokens,
+    priceChange: r.explainedPriceChangeUsd ?? 0n,
+  };
 }
 
 const modelName = (model: string) => (model === '' ? '(no model)' : model);
@@ -131,9 +102,9 @@ function tierRuleWords(rule: TierRule | undefined): string {
 }
 
 export function suggest(
-  reconciliation: Pick<Reconciliation, 'rows' | 'projects' | 'tierRules' | 'database'>,
+  reconciliation: Pick<Reconciliation, 'models' | 'projects' | 'tierRules' | 'database'>,
 ): Suggestion[] {
-  const { rows, projects, tierRules, database } = reconciliation;
+  const { models, projects, tierRules, database } = reconciliation;
   const ruleOf = (provider: string, tier: string) =>
     tierRules.find((r) => r.provider === provider && r.tier === tier);
   const out: Suggestion[] = [];
@@ -159,7 +130,7 @@ export function suggest(
       });
     }
   }
-  for (const t of totalsByModel(rows)) {
+  for (const t of models.map(modelTotals)) {
     const model = modelName(t.model);
     if (t.billedAny && t.billedUsd > 0n && t.tracedRequests === 0) {
       out.push({
