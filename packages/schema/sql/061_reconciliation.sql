@@ -3,9 +3,10 @@
 -- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
 -- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
--- Reads {{database}}.aicost_billing (060) and {{database}}.aicost_requests (020). Used by `aicost reconcile`
--- and the "Does aicost match the bill?" dashboard panel, which select from
--- aicost_reconciliation with the same WHERE on day. Money is Decimal(38, 9) USD; billed
+-- Reads {{database}}.aicost_billing (060), {{database}}.aicost_requests (020) and the service-tier
+-- rules (012's aicost_service_tiers). Used by `aicost reconcile`, the UI's reconciliation page and
+-- the Overview dashboard's bill panels, which select from aicost_reconciliation (the rows) and
+-- aicost_reconciliation_totals (their totals) with the same WHERE on day. Money is Decimal(38, 9) USD; billed
 -- amounts in another currency without a user-given rate stay out of billed_usd and are listed
 -- in billed_other_currencies (never added to USD).
 --
