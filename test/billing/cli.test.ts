@@ -23,6 +23,40 @@ describe('billing commands', () => {
     expect(load.stderr).toContain('otel.aicost_billing does not exist');
   }, 60_000);
 
+  it('load and reconcile in the schema database --database or AICOST_DATABASE names', async () => {
+    const store = join(tempDir('aicost-finops-'), 'store');
+    mkdirSync(store);
+    const migrated = await runCli(['migrate', '--data-dir', store, '--database', 'finops']);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    const load = await runCli(['billing', 'load', FIXTURE, '--data-dir', store, '--database', 'finops']);
+    expect(load.stderr).toBe('');
+    expect(load.code).toBe(0);
+    const reconcile = await runCli(
+      [
+        'reconcile',
+        '--data-dir',
+        store,
+        '--from',
+        '2026-12-01',
+        '--to',
+        '2026-12-01T23:59:59Z',
+        '--format',
+        'json',
+      ],
+      { env: { AICOST_DATABASE: 'finops' } },
+    );
+    expect(reconcile.stderr).toBe('');
+    expect(reconcile.code).toBe(0);
+    const report = JSON.parse(reconcile.stdout) as {
+      totals: { billed_usd: string; ghost_usd: string };
+      rows: { model: string; billed_usd: string | null }[];
+    };
+    // The fixture's four lines of 2026-12-01: $0.0123456789012 + $0.06 + $1.25 + $0.04, nothing traced.
+    expect(report.totals.billed_usd).toBe('1.362345679');
+    expect(report.totals.ghost_usd).toBe('1.362345679');
+    expect(report.rows.map((r) => r.model).sort()).toEqual(['', 'gpt-4.1', 'gpt-4o-mini']);
+  }, 120_000);
+
   it('refuse bad flags with a usage error (exit 2) before reading anything', async () => {
     const cases: [string[], string][] = [
       [['billing', 'load'], 'usage: aicost billing load <files...>'],

@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStatements, toTableRows } from '../../packages/cli/src/billing/load.js';
 import { type ProjectMapping, parseProjectMapping } from '../../packages/cli/src/billing/mapping.js';
 import { readBillingFile } from '../../packages/cli/src/billing/read.js';
-import { totalsOf } from '../../packages/cli/src/commands/reconcile.js';
 import { queryReconciliation } from '../../packages/cli/src/reconcile/query.js';
 import { suggest } from '../../packages/cli/src/reconcile/suggest.js';
 import type { SqlBackend } from '../../packages/cli/src/store/backend.js';
@@ -207,17 +206,18 @@ describe('otel.aicost_reconciliation', () => {
   });
 
   it('keeps EUR apart from USD until the user gives a rate', async () => {
-    let { rows } = await queryReconciliation(backend, window);
+    let { rows, totals } = await queryReconciliation(backend, window);
     let pro = rows.find((r) => r.model === 'gemini-2.5-pro');
     expect(pro?.billedUsd).toBeUndefined();
     expect(pro?.billedOtherCurrencies).toEqual({ EUR: 1_100_000_000n });
-    expect(totalsOf(rows).otherCurrencies).toEqual({ EUR: 1_100_000_000n });
+    expect(totals.otherCurrencies).toEqual({ EUR: 1_100_000_000n });
 
     await importFile(join(FIXTURES, 'gcp-billing-export.jsonl'), MAPPING, new Map([['EUR', '1.08']]));
-    ({ rows } = await queryReconciliation(backend, window));
+    ({ rows, totals } = await queryReconciliation(backend, window));
     pro = rows.find((r) => r.model === 'gemini-2.5-pro');
     expect(pro?.billedUsd).toBe(1_188_000_000n);
     expect(pro?.billedOtherCurrencies).toEqual({});
+    expect(totals.otherCurrencies).toEqual({});
   });
 
   it('re-importing the same files leaves every total unchanged', async () => {
@@ -234,6 +234,43 @@ describe('otel.aicost_reconciliation', () => {
     expect(Number(stored?.rows)).toBeGreaterThan(Number(stored?.distinct));
   });
 
+  it('adds the rows up in the engine: rows without a USD bill are traced-not-billed, never ghost spend', async () => {
+    const { rows, models, totals } = await queryReconciliation(backend, window);
+    const billed = rows.filter((r) => r.billedUsd !== undefined);
+    const sum = (values: (bigint | undefined)[]) => values.reduce<bigint>((a, v) => a + (v ?? 0n), 0n);
+    expect(totals).toMatchObject({
+      billedUsd: sum(billed.map((r) => r.billedUsd)),
+      tracedUsd: sum(billed.map((r) => r.tracedUsd)),
+      ghostUsd: sum(billed.map((r) => r.ghostUsd)),
+      explainedTierUsd: sum(billed.map((r) => r.explainedTierUsd)),
+      unexplainedUsd: sum(billed.map((r) => r.unexplainedUsd)),
+      tracedNotBilledUsd: sum(rows.filter((r) => r.billedUsd === undefined).map((r) => r.tracedUsd)),
+    });
+    // Per provider and model over the window, as the suggestions read them.
+    expect(models.length).toBe(new Set(rows.map((r) => `${r.provider}/${r.model}`)).size);
+    for (const m of models) {
+      const group = rows.filter((r) => r.provider === m.provider && r.model === m.model);
+      const groupBilled = group.filter((r) => r.billedUsd !== undefined);
+      expect(m.billedUsd, `${m.provider}/${m.model}`).toBe(
+        groupBilled.length === 0 ? undefined : sum(groupBilled.map((r) => r.billedUsd)),
+      );
+      expect(m.tracedRequests).toBe(group.reduce((a, r) => a + r.tracedRequests, 0));
+      expect(m.flexUsd).toBe(sum(group.map((r) => r.flexUsd)));
+    }
+    // Per provider and day, as the UI page and the dashboard show them.
+    const perDay = engine.query<{ day: string; provider: string; ghost_nanos: string | null }>(
+      `SELECT toString(day) AS day, provider, toString(CAST(ghost_usd * 1000000000 AS Nullable(Int128))) AS ghost_nanos
+       FROM otel.aicost_reconciliation_totals WHERE day >= '2026-12-01' AND day <= '2026-12-02'`,
+    );
+    expect(perDay.length).toBeGreaterThan(1);
+    for (const { day, provider, ghost_nanos } of perDay) {
+      const group = billed.filter((r) => r.day === day && r.provider === provider);
+      expect(ghost_nanos, `${day} ${provider}`).toBe(
+        group.length === 0 ? null : String(sum(group.map((r) => r.ghostUsd))),
+      );
+    }
+  }, 120_000);
+
   it('maps span provider names to billing providers like @aicost/core does', () => {
     const names = Object.keys(CATALOGUE_PROVIDER_BY_GENAI_NAME);
     const rows = engine.query<{ name: string; provider: string }>(
@@ -245,13 +282,92 @@ describe('otel.aicost_reconciliation', () => {
   });
 });
 
+describe('the service tier part, from the traced side', () => {
+  const DAY3 = 1796256000; // 2026-12-03
+  const DAY4 = 1796342400; // 2026-12-04
+  const flexCall = (start: string, cost?: string, tier?: string) =>
+    callSpan({
+      provider: 'openai',
+      requestModel: 'gpt-4.1',
+      responseModel: 'gpt-4.1',
+      service: 'support-app',
+      start,
+      // Today's gpt-4.1 price ($1.5/$6 per million): $0.021 at standard, $0.0105 at flex.
+      usage: { input: 10000, output: 1000 },
+      attributes: {
+        ...(cost === undefined
+          ? {}
+          : aicostCostAttributes({
+              total: cost,
+              providerId: 'openai',
+              modelId: 'gpt-4.1',
+              version: tier === 'flex' ? 'genai-prices@0.1.8+service-tiers@2026-12-07' : undefined,
+            })),
+        ...(tier === undefined ? {} : { 'aicost.service_tier': tier }),
+      },
+    });
+  const flexBill = (day: number, value: string) =>
+    costsPage(day, [
+      { value, lineItem: 'gpt-4.1-2025-04-14, input, flex', project: 'proj_support', quantity: 22000 },
+    ]);
+
+  it('a flex day traced at the flex rate reconciles to zero: no tier or price change is made up', async () => {
+    await insertSpans(engine, [
+      // Costed by @aicost/core at the flex rate, and one costed at ingest by the tier rules.
+      flexCall('2026-12-03 09:00:00', '0.010500000', 'flex'),
+      flexCall('2026-12-03 09:05:00', undefined, 'flex'),
+    ]);
+    writeFileSync(join(engine.dir, 'day3.json'), flexBill(DAY3, '0.021'));
+    await importFile(join(engine.dir, 'day3.json'));
+    const { rows } = await queryReconciliation(backend, {
+      fromDay: '2026-12-03',
+      toDay: '2026-12-03',
+      providers: [],
+    });
+    expect(rows.find((r) => r.model === 'gpt-4.1')).toMatchObject({
+      billedUsd: 21_000_000n,
+      flexUsd: 21_000_000n,
+      tracedRequests: 2,
+      tracedUsd: 21_000_000n,
+      ghostUsd: 0n,
+      explainedTierUsd: 0n,
+      explainedPriceChangeUsd: 0n,
+      unexplainedUsd: 0n,
+    });
+  }, 120_000);
+
+  it('explains only the flex bill that spans without a recorded tier were costed at standard for', async () => {
+    await insertSpans(engine, [
+      flexCall('2026-12-04 09:00:00', '0.010500000', 'flex'),
+      // An instrumentation that did not record the served tier: costed at the standard price.
+      flexCall('2026-12-04 09:05:00', '0.021000000'),
+    ]);
+    writeFileSync(join(engine.dir, 'day4.json'), flexBill(DAY4, '0.021'));
+    await importFile(join(engine.dir, 'day4.json'));
+    const { rows } = await queryReconciliation(backend, {
+      fromDay: '2026-12-04',
+      toDay: '2026-12-04',
+      providers: [],
+    });
+    expect(rows.find((r) => r.model === 'gpt-4.1')).toMatchObject({
+      billedUsd: 21_000_000n,
+      tracedUsd: 31_500_000n,
+      ghostUsd: -10_500_000n,
+      // The $0.0105 of the bill no flex span accounts for, costed at $0.021 by the untiered span.
+      explainedTierUsd: -10_500_000n,
+      explainedPriceChangeUsd: 0n,
+      unexplainedUsd: 0n,
+    });
+  }, 120_000);
+});
+
 describe('suggestions', () => {
   it('names the uninstrumented project, the flex tier, batch jobs, unpriced spans and the other currency', async () => {
     engine.exec("ALTER TABLE otel.aicost_billing DELETE WHERE currency = 'EUR' SETTINGS mutations_sync = 1");
     await importFile(join(FIXTURES, 'gcp-billing-export.jsonl'));
-    const { rows, projects } = await queryReconciliation(backend, window);
     const byKind = new Map<string, string[]>();
-    for (const s of suggest(rows, projects)) byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s.message]);
+    for (const s of suggest(await queryReconciliation(backend, window)))
+      byKind.set(s.kind, [...(byKind.get(s.kind) ?? []), s.message]);
     expect(byKind.get('uninstrumented_project')).toEqual([
       'traffic on project proj_nightly (openai, service nightly-digest) has no spans: uninstrumented service? $0.750000 billed',
     ]);
@@ -275,6 +391,40 @@ describe('suggestions', () => {
     ).toBe(true);
   });
 
+  it('words the flex and priority tiers from the tier rules the store prices with', async () => {
+    const DAY5 = 1796428800; // 2026-12-05
+    writeFileSync(
+      join(engine.dir, 'day5.json'),
+      costsPage(DAY5, [
+        {
+          value: '0.04',
+          lineItem: 'gpt-4.1-2025-04-14, input, priority',
+          project: 'proj_support',
+          quantity: 10000,
+        },
+      ]),
+    );
+    await importFile(join(engine.dir, 'day5.json'));
+    const day = (d: string) => ({ fromDay: d, toDay: d, providers: [] });
+    const priority = suggest(await queryReconciliation(backend, day('2026-12-05'))).find(
+      (s) => s.kind === 'priority_tier',
+    );
+    // OpenAI's priority tier has no reviewed price (SERVICE_TIER_RULES): its spans are unpriced.
+    expect(priority?.message).toBe(
+      'gpt-4.1 (openai) was billed $0.040000 at the priority tier, which has no price rule in aicost: spans served at it are unpriced (unknown_service_tier), never costed at the standard price',
+    );
+    // A flex day traced at the flex rate: nothing to suggest about the tier.
+    const flexDay = suggest(await queryReconciliation(backend, day('2026-12-03')));
+    expect(flexDay.filter((s) => s.kind === 'service_tier')).toEqual([]);
+    // Spans without a recorded tier beside flex ones: only their part is named.
+    const mixed = suggest(await queryReconciliation(backend, day('2026-12-04'))).filter(
+      (s) => s.kind === 'service_tier',
+    );
+    expect(mixed.map((s) => s.message)).toEqual([
+      'gpt-4.1 (openai) was billed $0.010500 at the flex tier, half the standard price the spans are costed at: the traces overstate it by that much (spans that recorded no service tier; the $0.010500 of spans served at flex are costed at its rate)',
+    ]);
+  }, 120_000);
+
   it('says thinking tokens may be missing when a Gemini bill has more tokens than its spans', async () => {
     await insertSpans(engine, [
       callSpan({
@@ -291,11 +441,11 @@ describe('suggestions', () => {
         }),
       }),
     ]);
-    const { rows, projects } = await queryReconciliation(backend, window);
-    const flash = rows.find((r) => r.model === 'gemini-2.5-flash');
+    const reconciliation = await queryReconciliation(backend, window);
+    const flash = reconciliation.rows.find((r) => r.model === 'gemini-2.5-flash');
     // The fixture bills 1,000,000 input and 1,000,000 output tokens.
     expect([flash?.billedTokens, flash?.tracedTokens]).toEqual([2_000_000n, 1_450_000n]);
-    const message = suggest(rows, projects).find(
+    const message = suggest(reconciliation).find(
       (s) => s.kind === 'tokens_exceed_traced' && s.subject === 'gemini-2.5-flash',
     );
     expect(message?.message).toBe(

@@ -14,7 +14,6 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totalsOf } from '../../packages/cli/src/commands/reconcile.js';
 import { insertStatement } from '../../packages/cli/src/economics/data-file.js';
 import { readDataFile } from '../../packages/cli/src/economics/load.js';
 import { REVENUE } from '../../packages/cli/src/economics/tables.js';
@@ -426,7 +425,7 @@ describe('reconciliation page', () => {
       toDay: isoDay(TO.getTime()),
       providers: [],
     });
-    const totals = totalsOf(reconciled.rows);
+    const totals = reconciled.totals;
     expect(shownNanos(await text(page, 'ghost-total'))).toBe(totals.ghostUsd);
     expect(shownNanos(await text(page, 'billed-total'))).toBe(totals.billedUsd);
     expect(shownNanos(await text(page, 'traced-total'))).toBe(totals.tracedUsd);

@@ -3,9 +3,10 @@
 -- File conventions and template parameters ({{database}}, {{local}}, {{on_cluster}}, ...):
 -- packages/schema/README.md. Applied by @aicost/schema's loader (`aicost migrate`).
 --
--- Reads {{database}}.aicost_billing (060) and {{database}}.aicost_requests (020). Used by `aicost reconcile`
--- and the "Does aicost match the bill?" dashboard panel, which select from
--- aicost_reconciliation with the same WHERE on day. Money is Decimal(38, 9) USD; billed
+-- Reads {{database}}.aicost_billing (060), {{database}}.aicost_requests (020) and the service-tier
+-- rules (012's aicost_service_tiers). Used by `aicost reconcile`, the UI's reconciliation page and
+-- the Overview dashboard's bill panels, which select from aicost_reconciliation (the rows) and
+-- aicost_reconciliation_totals (their totals) with the same WHERE on day. Money is Decimal(38, 9) USD; billed
 -- amounts in another currency without a user-given rate stay out of billed_usd and are listed
 -- in billed_other_currencies (never added to USD).
 --
@@ -34,6 +35,8 @@ CREATE OR REPLACE FUNCTION aicost_billing_provider{{on_cluster}} AS (name) ->
         lower(name));
 
 -- What was traced, per UTC day, billing provider, model, service and environment.
+-- flex_cost_usd: priced spans served at the flex tier (costed at its rate by the tier rules);
+-- untiered_cost_usd: priced spans that recorded no served tier (costed at the standard price).
 CREATE OR REPLACE VIEW {{database}}.aicost_traced_daily{{on_cluster}} AS
 SELECT
     day,
@@ -47,7 +50,9 @@ SELECT
     day_input_tokens AS input_tokens,
     day_output_tokens AS output_tokens,
     day_reasoning_tokens AS reasoning_tokens,
-    unpriced_tokens
+    unpriced_tokens,
+    day_flex_cost AS flex_cost_usd,
+    day_untiered_cost AS untiered_cost_usd
 FROM
 (
     -- Names of their own inside: an alias named like a column of aicost_requests would hide it.
@@ -63,18 +68,22 @@ FROM
         sum(input_tokens) AS day_input_tokens,
         sum(output_tokens) AS day_output_tokens,
         sum(reasoning_tokens) AS day_reasoning_tokens,
-        sumIf(input_tokens + output_tokens, cost_total IS NULL) AS unpriced_tokens
+        sumIf(input_tokens + output_tokens, cost_total IS NULL) AS unpriced_tokens,
+        sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL AND service_tier = 'flex') AS day_flex_cost,
+        sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL AND service_tier = '') AS day_untiered_cost
     FROM {{database}}.aicost_requests
     GROUP BY day, billing_provider, model_key, traced_service, traced_environment
 );
 
 -- Price changes the traces missed, per UTC day, billing provider and model: each priced
 -- request re-costed with the price valid AT ITS OWN TIME in the loaded price table (the one
--- pricing rule of 015), minus the cost it was recorded with. Non-zero when the price changed
--- in the period and the application still costed calls at the old price (an older catalogue),
--- or when the price table was corrected since. Only requests that carry their catalogue ids
--- (price_model_id) and were costed from prices (not provider-reported amounts) take part; no
--- price rows loaded: no row here.
+-- pricing rule of 015) under the rule of the tier that served it (aicost_tier_rule over
+-- aicost_service_tiers: a flex call is re-costed at the flex rate, not the standard one), minus
+-- the cost it was recorded with. Non-zero when the price changed in the period and the
+-- application still costed calls at the old price (an older catalogue), or when the price
+-- table was corrected since. Only requests that carry their catalogue ids (price_model_id),
+-- were costed from prices (not provider-reported amounts) and were served at a tier with a
+-- standard or multiplier rule take part; no price rows loaded: no row here.
 CREATE OR REPLACE VIEW {{database}}.aicost_traced_price_changes{{on_cluster}} AS
 SELECT
     day,
@@ -85,19 +94,26 @@ FROM
 (
     SELECT
         toDate(request.timestamp, 'UTC') AS day,
-        aicost_billing_provider(request.provider) AS billing_provider,
+        request.billing_provider AS billing_provider,
         request.price_model AS model_key,
         assumeNotNull(request.cost_total) AS recorded_cost,
         aicost_request_cost(
             (request.input_tokens, request.cache_read_tokens, request.cache_write_tokens, request.cache_write_5m_tokens,
              request.cache_write_1h_tokens, request.output_tokens, request.reasoning_tokens, request.input_audio_tokens,
              request.output_audio_tokens, request.input_image_tokens, request.output_image_tokens, request.request_units),
-            price.period_prices) AS sql_cost,
+            if(request.served_rule.1 = 'multiplier', aicost_scale_prices(price.period_prices, request.served_rule.2),
+               price.period_prices)) AS sql_cost,
         sql_cost.7 AS current_cost
     FROM
     (
+        -- The tier rules as aicost_route_rules lists them: (catalogue_provider_id, tier, kind, factor).
+        WITH (SELECT groupArray((toString(catalogue_provider_id), tier, toString(kind), factor))
+              FROM {{database}}.aicost_service_tiers FINAL) AS tier_rules
         SELECT *, toString(price_provider_id) AS price_provider, toString(price_model_id) AS price_model,
-               toDateTime(timestamp, 'UTC') AS price_at
+               toDateTime(timestamp, 'UTC') AS price_at,
+               aicost_billing_provider(provider) AS billing_provider,
+               aicost_tier_rule(billing_provider, toString(service_tier),
+                                tier_rules) AS served_rule
         FROM {{database}}.aicost_requests
         WHERE cost_total IS NOT NULL AND price_model_id != '' AND cost_status != 'provider_reported'
     ) AS request
@@ -105,6 +121,7 @@ FROM
         ON price.period_provider_id = request.price_provider AND price.period_model_id = request.price_model
         AND request.price_at >= price.period_valid_from
     WHERE (price.period_valid_to IS NULL OR request.price_at < price.period_valid_to) AND sql_cost.1
+        AND request.served_rule.1 IN ('standard', 'multiplier')
 )
 GROUP BY day, billing_provider, model_key;
 
@@ -145,14 +162,25 @@ GROUP BY day, provider, model_key;
 -- part of it each known cause explains:
 -- - explained_unpriced_usd: traced tokens without a price, at the bill's average usage price
 --   per token for that model and day (needs token quantities in the bill);
--- - explained_tier_usd: usage billed at a discounted tier (flex), traced at standard prices:
---   flex is priced like Batch, half of standard, so the traces overstate it by what was billed;
+-- - explained_tier_usd: usage billed at the flex tier that the traces costed at the standard
+--   price. Spans that recorded the flex tier are costed at its rate by the tier rules
+--   (aicost_service_tiers) and need no explanation; the flex bill they do not account for
+--   (flex_usd - traced_flex_usd) is taken as spans that recorded no tier
+--   (traced_untiered_usd), costed at standard: the traces overstate it by that amount times
+--   (1 - factor) / factor, at most what those spans cost times (1 - factor). Zero without a
+--   multiplier rule for the provider's flex tier (its flex spans are unpriced,
+--   unknown_service_tier, and explained_unpriced_usd covers them);
 -- - explained_batch_usd: usage billed at the batch tier: Batch API jobs run outside the
 --   application, so they have no spans;
 -- - explained_price_change_usd: price_change_usd of aicost_traced_price_changes.
 -- unexplained_usd is what is left. ghost_usd and the explained amounts are NULL when nothing
 -- comparable in USD was billed for the row.
 CREATE OR REPLACE VIEW {{database}}.aicost_reconciliation{{on_cluster}} AS
+-- The tier rules as aicost_route_rules lists them: (catalogue_provider_id, tier, kind, factor).
+WITH (SELECT groupArray((toString(catalogue_provider_id), tier, toString(kind), factor))
+      FROM {{database}}.aicost_service_tiers FINAL) AS tier_rules,
+     -- The provider's flex rule as (kind, factor); ('', NULL) without one.
+     aicost_tier_rule(provider, 'flex', tier_rules) AS flex_rule
 SELECT
     day,
     provider,
@@ -174,6 +202,8 @@ SELECT
     traced.t_output_tokens AS traced_output_tokens,
     traced.t_reasoning_tokens AS traced_reasoning_tokens,
     traced.t_unpriced_tokens AS unpriced_tokens,
+    traced.t_flex_cost_usd AS traced_flex_usd,
+    traced.t_untiered_cost_usd AS traced_untiered_usd,
     billed.billed_usd - traced.t_cost_usd AS ghost_usd,
     if(billed.billed_usd IS NULL, NULL,
        if(traced.t_unpriced_tokens > 0 AND billed.billed_tokens > 0 AND billed.usage_usd IS NOT NULL,
@@ -181,7 +211,13 @@ SELECT
                      / CAST(billed.billed_tokens AS Decimal(38, 18)), 9) AS Decimal(38, 9)),
           toDecimal128(0, 9))) AS explained_unpriced_usd,
     if(billed.billed_usd IS NULL, NULL,
-       if(traced.t_requests > 0, -ifNull(billed.flex_usd, toDecimal128(0, 9)), toDecimal128(0, 9))) AS explained_tier_usd,
+       if(flex_rule.1 = 'multiplier' AND assumeNotNull(flex_rule.2) > 0 AND assumeNotNull(flex_rule.2) < 1
+          AND ifNull(billed.flex_usd, 0) > ifNull(traced.t_flex_cost_usd, 0) AND ifNull(traced.t_untiered_cost_usd, 0) > 0,
+          -CAST(least(
+              round((assumeNotNull(billed.flex_usd) - ifNull(traced.t_flex_cost_usd, 0))
+                    * (1 - assumeNotNull(flex_rule.2)) / assumeNotNull(flex_rule.2), 9),
+              round(assumeNotNull(traced.t_untiered_cost_usd) * (1 - assumeNotNull(flex_rule.2)), 9)) AS Decimal(38, 9)),
+          toDecimal128(0, 9))) AS explained_tier_usd,
     if(billed.billed_usd IS NULL, NULL, ifNull(billed.batch_usd, toDecimal128(0, 9))) AS explained_batch_usd,
     if(billed.billed_usd IS NULL, NULL, ifNull(changes.price_change_usd, toDecimal128(0, 9))) AS explained_price_change_usd,
     ghost_usd - explained_unpriced_usd - explained_tier_usd - explained_batch_usd - explained_price_change_usd AS unexplained_usd
@@ -196,7 +232,9 @@ FULL OUTER JOIN
         sum(input_tokens) AS t_input_tokens,
         sum(output_tokens) AS t_output_tokens,
         sum(reasoning_tokens) AS t_reasoning_tokens,
-        sum(unpriced_tokens) AS t_unpriced_tokens
+        sum(unpriced_tokens) AS t_unpriced_tokens,
+        sum(flex_cost_usd) AS t_flex_cost_usd,
+        sum(untiered_cost_usd) AS t_untiered_cost_usd
     FROM {{database}}.aicost_traced_daily
     GROUP BY day, provider, model
 ) AS traced USING (day, provider, model)
@@ -205,6 +243,48 @@ LEFT JOIN
     SELECT day AS change_day, provider AS change_provider, model AS change_model, price_change_usd
     FROM {{database}}.aicost_traced_price_changes
 ) AS changes ON changes.change_day = day AND changes.change_provider = provider AND changes.change_model = model;
+
+-- The reconciliation added up per UTC day and billing provider (all models), the one place
+-- the totals rule is written: a row without a USD bill (traced only, or billed in another
+-- currency without a rate) counts as traced_not_billed_usd, never as ghost spend; the money
+-- columns are NULL when no row of the day and provider was billed in USD. Totals over a window
+-- are sums of these rows (sum() skips the NULLs): `aicost reconcile`, the UI's reconciliation
+-- page and the Overview dashboard's bill panels read them.
+CREATE OR REPLACE VIEW {{database}}.aicost_reconciliation_totals{{on_cluster}} AS
+SELECT
+    day,
+    provider,
+    rows_billed AS billed_models,
+    if(rows_billed > 0, sum_billed, NULL) AS billed_usd,
+    if(rows_billed > 0, sum_traced, NULL) AS traced_usd,
+    if(rows_billed > 0, sum_ghost, NULL) AS ghost_usd,
+    if(rows_billed > 0, sum_unpriced, NULL) AS explained_unpriced_usd,
+    if(rows_billed > 0, sum_tier, NULL) AS explained_tier_usd,
+    if(rows_billed > 0, sum_batch, NULL) AS explained_batch_usd,
+    if(rows_billed > 0, sum_price_change, NULL) AS explained_price_change_usd,
+    if(rows_billed > 0, sum_unexplained, NULL) AS unexplained_usd,
+    sum_traced_not_billed AS traced_not_billed_usd,
+    other_currencies AS billed_other_currencies
+FROM
+(
+    -- Names of their own: an alias named like a column of aicost_reconciliation would hide it.
+    SELECT
+        day,
+        provider,
+        countIf(r.billed_usd IS NOT NULL) AS rows_billed,
+        sumIf(assumeNotNull(r.billed_usd), r.billed_usd IS NOT NULL) AS sum_billed,
+        sumIf(r.traced_usd, r.billed_usd IS NOT NULL) AS sum_traced,
+        sumIf(assumeNotNull(r.ghost_usd), r.billed_usd IS NOT NULL) AS sum_ghost,
+        sumIf(assumeNotNull(r.explained_unpriced_usd), r.billed_usd IS NOT NULL) AS sum_unpriced,
+        sumIf(assumeNotNull(r.explained_tier_usd), r.billed_usd IS NOT NULL) AS sum_tier,
+        sumIf(assumeNotNull(r.explained_batch_usd), r.billed_usd IS NOT NULL) AS sum_batch,
+        sumIf(assumeNotNull(r.explained_price_change_usd), r.billed_usd IS NOT NULL) AS sum_price_change,
+        sumIf(assumeNotNull(r.unexplained_usd), r.billed_usd IS NOT NULL) AS sum_unexplained,
+        sumIf(r.traced_usd, r.billed_usd IS NULL) AS sum_traced_not_billed,
+        sumMap(r.billed_other_currencies) AS other_currencies
+    FROM {{database}}.aicost_reconciliation AS r
+    GROUP BY day, provider
+);
 
 -- Billed spend per project (account, workspace, subscription) and the spans of the service
 -- it maps to (aicost billing load --mapping), per UTC day and provider: a mapped project with

@@ -1,16 +1,18 @@
 /**
- * Turns parsed bill rows into rows of `otel.aicost_billing` (060_billing.sql):
+ * Turns parsed bill rows into rows of `<database>.aicost_billing` (060_billing.sql):
  * catalogue model ids, the user's project mapping, USD conversion at a rate the
  * user gave, and the row hash that makes a re-import replace instead of add.
  */
 import { createHash } from 'node:crypto';
 import { formatNanos } from '@aicost/core';
+import { DEFAULT_DATABASE } from '@aicost/schema';
 import { multiplyDecimalText, nanosOf } from './amount.js';
 import type { ProjectMapping } from './mapping.js';
 import { catalogueModelId } from './models.js';
 import type { ParsedBillingRow } from './types.js';
 
-export const BILLING_TABLE = 'otel.aicost_billing';
+/** The billing table of the schema in `database` (the CLI's --database / AICOST_DATABASE). */
+export const billingTable = (database: string = DEFAULT_DATABASE): string => `${database}.aicost_billing`;
 
 /** A row as inserted (JSONEachRow): Decimals as text, never numbers. */
 export interface BillingTableRow {
@@ -111,14 +113,18 @@ export function toTableRows(rows: readonly ParsedBillingRow[], opts: TableRowOpt
 }
 
 /** `INSERT ... FORMAT JSONEachRow` statements of at most `batch` rows. */
-export function insertStatements(rows: readonly BillingTableRow[], batch = 5000): string[] {
+export function insertStatements(
+  rows: readonly BillingTableRow[],
+  database: string = DEFAULT_DATABASE,
+  batch = 5000,
+): string[] {
   const statements: string[] = [];
   for (let i = 0; i < rows.length; i += batch) {
     const body = rows
       .slice(i, i + batch)
       .map((row) => JSON.stringify(row))
       .join('\n');
-    statements.push(`INSERT INTO ${BILLING_TABLE} FORMAT JSONEachRow\n${body}`);
+    statements.push(`INSERT INTO ${billingTable(database)} FORMAT JSONEachRow\n${body}`);
   }
   return statements;
 }

@@ -1,18 +1,19 @@
 /**
  * `aicost billing load <files...>`: imports what the providers billed into
- * `otel.aicost_billing` (060_billing.sql), for `aicost reconcile`. Files are
+ * `<database>.aicost_billing` (060_billing.sql; --database, else AICOST_DATABASE, else otel), for `aicost reconcile`. Files are
  * parsed on this machine; only the parsed rows go to the store. Loading the
  * same file (or an overlapping export) again replaces its rows: totals do not
  * change.
  */
 import { list, type ParsedArgs, str, UsageError } from '../args.js';
 import { decimalText } from '../billing/amount.js';
-import { importIdOf, insertStatements, toTableRows } from '../billing/load.js';
+import { billingTable, importIdOf, insertStatements, toTableRows } from '../billing/load.js';
 import { EMPTY_MAPPING, loadProjectMapping } from '../billing/mapping.js';
 import { FORMAT_PROVIDER, isSourceFormat, readBillingFile } from '../billing/read.js';
 import { BillingFormatError, SOURCE_FORMATS, type SourceFormat } from '../billing/types.js';
 import { requireBillingSchema } from '../reconcile/query.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
+import { schemaDatabase } from '../store/schema.js';
 
 export const billingOptions = {
   ...connectionOptions,
@@ -53,6 +54,8 @@ export async function billing(args: ParsedArgs): Promise<number> {
   const mappingFile = str(args, 'mapping');
   const mapping = mappingFile ? loadProjectMapping(mappingFile) : EMPTY_MAPPING;
   const usdRates = parseUsdRates(list(args, 'usd-rate'));
+  const database = schemaDatabase(args);
+  const table = billingTable(database);
 
   // Every file is parsed before anything is written: a bad file loads nothing.
   const parsed = [];
@@ -85,21 +88,17 @@ export async function billing(args: ParsedArgs): Promise<number> {
 
   const backend = await openBackend(args, { create: true });
   try {
-    await requireBillingSchema(backend, 'otel.aicost_billing');
+    await requireBillingSchema(backend, table);
     let total = 0;
     for (const { file, read, importId, rows } of parsed) {
       const before = Number(
         (
-          await backend.run(
-            'SELECT count() FROM otel.aicost_billing WHERE import_id = {id:String}',
-            'TabSeparated',
-            {
-              id: importId,
-            },
-          )
+          await backend.run(`SELECT count() FROM ${table} WHERE import_id = {id:String}`, 'TabSeparated', {
+            id: importId,
+          })
         ).trim(),
       );
-      for (const statement of insertStatements(rows)) await backend.run(statement);
+      for (const statement of insertStatements(rows, database)) await backend.run(statement);
       total += rows.length;
       const unknown = rows.filter((r) => r.model === '').length;
       const nonUsage = rows.filter((r) => r.charge_type !== 'usage').length;

@@ -10,6 +10,7 @@ import { type ProjectRow, queryReconciliation, type ReconciliationRow } from '..
 import { type Suggestion, suggest } from '../reconcile/suggest.js';
 import { formatUsd } from '../report/money.js';
 import { connectionOptions, openBackend } from '../store/backend.js';
+import { schemaDatabase } from '../store/schema.js';
 import { parseDuration, parseInstant } from './report.js';
 
 export const reconcileOptions = {
@@ -20,53 +21,6 @@ export const reconcileOptions = {
   provider: { type: 'string', multiple: true },
   format: { type: 'string', short: 'f' },
 } as const;
-
-export interface ReconcileTotals {
-  billedUsd: bigint;
-  tracedUsd: bigint;
-  ghostUsd: bigint;
-  explainedUnpricedUsd: bigint;
-  explainedTierUsd: bigint;
-  explainedBatchUsd: bigint;
-  explainedPriceChangeUsd: bigint;
-  unexplainedUsd: bigint;
-  /** Traced USD of rows with nothing comparable billed (another provider's day, a model not on the bill). */
-  tracedNotBilledUsd: bigint;
-  otherCurrencies: Record<string, bigint>;
-}
-
-/** Totals over rows where the bill is comparable in USD; traced spend with no bill row is kept apart. */
-export function totalsOf(rows: readonly ReconciliationRow[]): ReconcileTotals {
-  const t: ReconcileTotals = {
-    billedUsd: 0n,
-    tracedUsd: 0n,
-    ghostUsd: 0n,
-    explainedUnpricedUsd: 0n,
-    explainedTierUsd: 0n,
-    explainedBatchUsd: 0n,
-    explainedPriceChangeUsd: 0n,
-    unexplainedUsd: 0n,
-    tracedNotBilledUsd: 0n,
-    otherCurrencies: {},
-  };
-  for (const r of rows) {
-    for (const [currency, amount] of Object.entries(r.billedOtherCurrencies))
-      t.otherCurrencies[currency] = (t.otherCurrencies[currency] ?? 0n) + amount;
-    if (r.billedUsd === undefined) {
-      t.tracedNotBilledUsd += r.tracedUsd;
-      continue;
-    }
-    t.billedUsd += r.billedUsd;
-    t.tracedUsd += r.tracedUsd;
-    t.ghostUsd += r.ghostUsd ?? 0n;
-    t.explainedUnpricedUsd += r.explainedUnpricedUsd ?? 0n;
-    t.explainedTierUsd += r.explainedTierUsd ?? 0n;
-    t.explainedBatchUsd += r.explainedBatchUsd ?? 0n;
-    t.explainedPriceChangeUsd += r.explainedPriceChangeUsd ?? 0n;
-    t.unexplainedUsd += r.unexplainedUsd ?? 0n;
-  }
-  return t;
-}
 
 function windowDays(args: ParsedArgs): { fromDay: string; toDay: string } {
   const from = str(args, 'from');
@@ -103,6 +57,8 @@ function jsonRow(r: ReconciliationRow): Record<string, unknown> {
     ),
     credits_usd: formatNanos(r.creditsUsd),
     flex_usd: formatNanos(r.flexUsd),
+    traced_flex_usd: formatNanos(r.tracedFlexUsd),
+    traced_untiered_usd: formatNanos(r.tracedUntieredUsd),
     batch_usd: formatNanos(r.batchUsd),
     priority_usd: formatNanos(r.priorityUsd),
     billed_tokens: r.billedTokens.toString(),
@@ -160,16 +116,16 @@ export async function reconcile(args: ParsedArgs): Promise<number> {
   const format = str(args, 'format') ?? 'table';
   if (!['table', 'json', 'csv'].includes(format)) throw new UsageError('--format must be table, json or csv');
   const window = windowDays(args);
+  const database = schemaDatabase(args);
   const backend = await openBackend(args);
   let result: Awaited<ReturnType<typeof queryReconciliation>>;
   try {
-    result = await queryReconciliation(backend, { ...window, providers: list(args, 'provider') });
+    result = await queryReconciliation(backend, { ...window, providers: list(args, 'provider'), database });
   } finally {
     await backend.close();
   }
-  const { rows, projects } = result;
-  const totals = totalsOf(rows);
-  const suggestions = suggest(rows, projects);
+  const { rows, projects, totals } = result;
+  const suggestions = suggest(result);
 
   if (format === 'json') {
     process.stdout.write(

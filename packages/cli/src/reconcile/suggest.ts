@@ -5,7 +5,7 @@
  */
 import { formatNanos } from '@aicost/core';
 import { formatUsd } from '../report/money.js';
-import type { ProjectRow, ReconciliationRow } from './query.js';
+import type { Reconciliation, ReconciliationRow, TierRule } from './query.js';
 
 export type SuggestionKind =
   | 'uninstrumented_project'
@@ -42,6 +42,8 @@ interface ModelTotals {
   other: Record<string, bigint>;
   credits: bigint;
   flex: bigint;
+  tracedFlex: bigint;
+  explainedTier: bigint;
   batch: bigint;
   priority: bigint;
   billedTokens: bigint;
@@ -54,59 +56,57 @@ interface ModelTotals {
   priceChange: bigint;
 }
 
-/** Sums the daily rows per (provider, model) over the window. */
-export function totalsByModel(rows: readonly ReconciliationRow[]): ModelTotals[] {
-  const totals = new Map<string, ModelTotals>();
-  for (const r of rows) {
-    const key = `${r.provider}\u0000${r.model}`;
-    let t = totals.get(key);
-    if (!t) {
-      t = {
-        provider: r.provider,
-        model: r.model,
-        billedUsd: 0n,
-        billedAny: false,
-        other: {},
-        credits: 0n,
-        flex: 0n,
-        batch: 0n,
-        priority: 0n,
-        billedTokens: 0n,
-        billedOutputTokens: 0n,
-        tracedRequests: 0,
-        unpricedRequests: 0,
-        tracedTokens: 0n,
-        tracedOutputTokens: 0n,
-        tracedReasoningTokens: 0n,
-        priceChange: 0n,
-      };
-      totals.set(key, t);
-    }
-    if (r.billedUsd !== undefined) {
-      t.billedUsd += r.billedUsd;
-      t.billedAny = true;
-    }
-    for (const [currency, amount] of Object.entries(r.billedOtherCurrencies))
-      t.other[currency] = (t.other[currency] ?? 0n) + amount;
-    t.credits += r.creditsUsd;
-    t.flex += r.flexUsd;
-    t.batch += r.batchUsd;
-    t.priority += r.priorityUsd;
-    t.billedTokens += r.billedTokens;
-    t.billedOutputTokens += r.billedOutputTokens;
-    t.tracedRequests += r.tracedRequests;
-    t.unpricedRequests += r.unpricedRequests;
-    t.tracedTokens += r.tracedTokens;
-    t.tracedOutputTokens += r.tracedOutputTokens;
-    t.tracedReasoningTokens += r.tracedReasoningTokens;
-    t.priceChange += r.explainedPriceChangeUsd ?? 0n;
-  }
-  return [...totals.values()];
+/** A provider and model over the window (a row of Reconciliation.models, summed by the engine). */
+function modelTotals(r: ReconciliationRow): ModelTotals {
+  return {
+    provider: r.provider,
+    model: r.model,
+    billedUsd: r.billedUsd ?? 0n,
+    billedAny: r.billedUsd !== undefined,
+    other: r.billedOtherCurrencies,
+    credits: r.creditsUsd,
+    flex: r.flexUsd,
+    tracedFlex: r.tracedFlexUsd,
+    explainedTier: r.explainedTierUsd ?? 0n,
+    batch: r.batchUsd,
+    priority: r.priorityUsd,
+    billedTokens: r.billedTokens,
+    billedOutputTokens: r.billedOutputTokens,
+    tracedRequests: r.tracedRequests,
+    unpricedRequests: r.unpricedRequests,
+    tracedTokens: r.tracedTokens,
+    tracedOutputTokens: r.tracedOutputTokens,
+    tracedReasoningTokens: r.tracedReasoningTokens,
+    priceChange: r.explainedPriceChangeUsd ?? 0n,
+  };
 }
 
 const modelName = (model: string) => (model === '' ? '(no model)' : model);
 
-export function suggest(rows: readonly ReconciliationRow[], projects: readonly ProjectRow[]): Suggestion[] {
+/** A factor in words: `half`, else `0.75 times`. */
+const factorWords = (factor: string) => (factor === '0.5' ? 'half' : `${factor} times`);
+
+/**
+ * How the store prices a tier of a provider, in words, from its tier rules (aicost_service_tiers,
+ * loaded from @aicost/core's SERVICE_TIER_RULES).
+ */
+function tierRuleWords(rule: TierRule | undefined): string {
+  const source = rule?.source ? ` (${rule.source})` : '';
+  if (rule === undefined)
+    return 'which has no price rule in aicost: spans served at it are unpriced (unknown_service_tier), never costed at the standard price';
+  if (rule.kind === 'committed')
+    return `committed capacity in aicost's tier rules${source}: spans served at it have cost status committed, not on-demand spend`;
+  if (rule.kind === 'multiplier' && rule.factor !== undefined)
+    return `which aicost's tier rules price at ${factorWords(rule.factor)} the standard price${source}`;
+  return 'which aicost prices at the standard price';
+}
+
+export function suggest(
+  reconciliation: Pick<Reconciliation, 'models' | 'projects' | 'tierRules' | 'database'>,
+): Suggestion[] {
+  const { models, projects, tierRules, database } = reconciliation;
+  const ruleOf = (provider: string, tier: string) =>
+    tierRules.find((r) => r.provider === provider && r.tier === tier);
   const out: Suggestion[] = [];
   const usesMapping = projects.some((p) => p.service !== '');
   for (const p of projects) {
@@ -130,7 +130,7 @@ export function suggest(rows: readonly ReconciliationRow[], projects: readonly P
       });
     }
   }
-  for (const t of totalsByModel(rows)) {
+  for (const t of models.map(modelTotals)) {
     const model = modelName(t.model);
     if (t.billedAny && t.billedUsd > 0n && t.tracedRequests === 0) {
       out.push({
@@ -140,7 +140,7 @@ export function suggest(rows: readonly ReconciliationRow[], projects: readonly P
         amountUsd: t.billedUsd,
         message:
           t.model === ''
-            ? `${formatUsd(t.billedUsd)} billed by ${t.provider} on line items without a recognisable model (see otel.aicost_billing_current WHERE model = '')`
+            ? `${formatUsd(t.billedUsd)} billed by ${t.provider} on line items without a recognisable model (see ${database}.aicost_billing_current WHERE model = '')`
             : `${model} (${t.provider}) is billed ${formatUsd(t.billedUsd)} and has no spans: called from code aicost does not instrument?`,
       });
     }
@@ -160,13 +160,37 @@ export function suggest(rows: readonly ReconciliationRow[], projects: readonly P
       });
     }
     if (t.flex !== 0n) {
-      out.push({
-        kind: 'service_tier',
-        provider: t.provider,
-        subject: model,
-        amountUsd: t.flex,
-        message: `${model} (${t.provider}) was billed ${formatUsd(t.flex)} at the flex tier, half the standard price the spans are costed at: the traces overstate it by that much`,
-      });
+      const rule = ruleOf(t.provider, 'flex');
+      // The flex bill that no span served at flex accounts for (those are costed at its rate).
+      const untraced = t.flex - t.tracedFlex;
+      const overstated = -t.explainedTier;
+      if (rule?.kind === 'multiplier' && rule.factor !== undefined) {
+        if (overstated > 0n) {
+          out.push({
+            kind: 'service_tier',
+            provider: t.provider,
+            subject: model,
+            amountUsd: untraced,
+            message: `${model} (${t.provider}) was billed ${formatUsd(untraced)} at the flex tier, ${factorWords(rule.factor)} the standard price the spans are costed at: the traces overstate it by ${overstated === untraced ? 'that much' : formatUsd(overstated)}${t.tracedFlex > 0n ? ` (spans that recorded no service tier; the ${formatUsd(t.tracedFlex)} of spans served at flex are costed at its rate)` : ''}`,
+          });
+        } else if (untraced > 0n) {
+          out.push({
+            kind: 'service_tier',
+            provider: t.provider,
+            subject: model,
+            amountUsd: untraced,
+            message: `${model} (${t.provider}) was billed ${formatUsd(untraced)} at the flex tier that no traced span accounts for: requests not traced?`,
+          });
+        }
+      } else {
+        out.push({
+          kind: 'service_tier',
+          provider: t.provider,
+          subject: model,
+          amountUsd: t.flex,
+          message: `${model} (${t.provider}) was billed ${formatUsd(t.flex)} at the flex tier, ${tierRuleWords(rule)}`,
+        });
+      }
     }
     if (t.batch !== 0n) {
       out.push({
@@ -183,7 +207,7 @@ export function suggest(rows: readonly ReconciliationRow[], projects: readonly P
         provider: t.provider,
         subject: model,
         amountUsd: t.priority,
-        message: `${model} (${t.provider}) was billed ${formatUsd(t.priority)} at the priority tier, which costs more than the standard prices the spans are costed at`,
+        message: `${model} (${t.provider}) was billed ${formatUsd(t.priority)} at the priority tier, ${tierRuleWords(ruleOf(t.provider, 'priority'))}`,
       });
     }
     if (t.unpricedRequests > 0) {

@@ -262,6 +262,8 @@ export const PAGES = {
   // The overview dashboard's bill panels (grafana/generator/billing.ts: `aicost reconcile`'s rows).
   reconciliation: {
     bill_vs_traces: panelSql('aicost-overview', 'Bill vs traces per provider, model and day'),
+    bill_totals: panelSql('aicost-overview', 'Bill vs traces, totals over the range'),
+    bill_by_provider_day: panelSql('aicost-overview', 'Bill vs traces per provider and day'),
     untraced_projects: panelSql('aicost-overview', 'Billed projects without spans'),
   },
 } as const;

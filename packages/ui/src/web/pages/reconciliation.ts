@@ -1,89 +1,24 @@
 /**
  * The provider's bill next to the traces (ghost spend): the overview dashboard's bill panels,
  * each the dashboard's own query over the reconciliation views (the rows `aicost reconcile`
- * prints). The totals and the per provider and day table add those rows up in bigint
- * nano-dollars, with `aicost reconcile`'s rule: a row without a USD bill counts as traced but
- * not billed, never as ghost spend.
+ * prints). The totals and the per provider and day table are the engine's sums of
+ * aicost_reconciliation_totals, the view `aicost reconcile` reads its totals from: a row
+ * without a USD bill counts as traced but not billed, never as ghost spend.
  */
-import { getJson, type PanelsAnswer, type Row } from '../api.ts';
+import { getJson, type PanelsAnswer } from '../api.ts';
 import { h, section } from '../dom.ts';
-import { decimalText, formatNanosUsd, nanosOf, UNKNOWN } from '../money.ts';
+import { formatUsd, UNKNOWN } from '../money.ts';
 import { apiQuery } from '../state.ts';
 import { table } from '../table.ts';
 import { stat } from './common.ts';
 
-const MONEY = ['billed_usd', 'traced_usd', 'ghost_usd', 'unexplained_usd'] as const;
-type Money = (typeof MONEY)[number];
-
-interface Totals extends Record<Money, bigint> {
-  tracedNotBilled: bigint;
-  /** Rows with a USD bill. */
-  billedRows: number;
-}
-
-function add(into: Totals, row: Row): void {
-  const billed = nanosOf(row.billed_usd);
-  if (billed === undefined) {
-    into.tracedNotBilled += nanosOf(row.traced_usd) ?? 0n;
-    return;
-  }
-  into.billedRows += 1;
-  for (const column of MONEY) into[column] += nanosOf(row[column]) ?? 0n;
-}
-
-const emptyTotals = (): Totals => ({
-  billed_usd: 0n,
-  traced_usd: 0n,
-  ghost_usd: 0n,
-  unexplained_usd: 0n,
-  tracedNotBilled: 0n,
-  billedRows: 0,
-});
-
-/** Per UTC day and billing provider (all models), largest ghost spend first. */
-function byProviderDay(rows: Row[]): Row[] {
-  const groups = new Map<string, { day: string; provider: string; totals: Totals }>();
-  for (const row of rows) {
-    const key = `${String(row.day)}\u0000${String(row.provider)}`;
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = { day: String(row.day), provider: String(row.provider), totals: emptyTotals() };
-      groups.set(key, group);
-    }
-    add(group.totals, row);
-  }
-  return [...groups.values()]
-    .map(({ day, provider, totals }) => {
-      const billed = totals.billedRows > 0;
-      return {
-        day,
-        provider,
-        billed_usd: billed ? decimalText(totals.billed_usd) : null,
-        traced_usd: billed ? decimalText(totals.traced_usd) : null,
-        traced_not_billed_usd: decimalText(totals.tracedNotBilled),
-        ghost_usd: billed ? decimalText(totals.ghost_usd) : null,
-        unexplained_usd: billed ? decimalText(totals.unexplained_usd) : null,
-        ghost: billed ? totals.ghost_usd : undefined,
-      };
-    })
-    .sort((a, b) => {
-      if (a.ghost !== b.ghost) {
-        if (a.ghost === undefined) return 1;
-        if (b.ghost === undefined) return -1;
-        return a.ghost > b.ghost ? -1 : 1;
-      }
-      return a.day === b.day ? a.provider.localeCompare(b.provider) : a.day < b.day ? -1 : 1;
-    })
-    .map(({ ghost: _ghost, ...row }) => row);
-}
-
 export async function reconciliationPage(params: URLSearchParams): Promise<HTMLElement> {
   const { panels } = await getJson<PanelsAnswer>(`/api/reconciliation?${apiQuery(params)}`);
   const rows = panels.bill_vs_traces ?? [];
-  const totals = emptyTotals();
-  for (const row of rows) add(totals, row);
-  const billed = totals.billedRows > 0;
-  const money = (nanos: bigint) => (billed ? formatNanosUsd(nanos) : UNKNOWN);
+  const totals = panels.bill_totals?.[0] ?? {};
+  // Nothing billed in USD in the range: the bill's side is unknown, not $0.
+  const billed = Number(totals.billed_days ?? 0) > 0;
+  const money = (column: string) => (billed ? formatUsd(totals[column]) : UNKNOWN);
   return h(
     'div',
     { class: 'page' },
@@ -96,18 +31,18 @@ export async function reconciliationPage(params: URLSearchParams): Promise<HTMLE
     h(
       'div',
       { class: 'stats' },
-      stat('Ghost spend', money(totals.ghost_usd), 'ghost-total', 'billed − traced, where billed in USD'),
-      stat('Billed', money(totals.billed_usd), 'billed-total', 'USD lines of the bill'),
-      stat('Traced', money(totals.traced_usd), 'traced-total', 'priced spans on billed rows'),
+      stat('Ghost spend', money('ghost_usd'), 'ghost-total', 'billed − traced, where billed in USD'),
+      stat('Billed', money('billed_usd'), 'billed-total', 'USD lines of the bill'),
+      stat('Traced', money('traced_usd'), 'traced-total', 'priced spans on billed rows'),
       stat(
         'Unexplained',
-        money(totals.unexplained_usd),
+        money('unexplained_usd'),
         'unexplained-total',
         'ghost spend no known cause explains',
       ),
       stat(
         'Traced, not billed',
-        formatNanosUsd(totals.tracedNotBilled),
+        formatUsd(totals.traced_not_billed_usd ?? '0'),
         'traced-not-billed',
         'days or models the bill does not list',
       ),
@@ -127,7 +62,7 @@ export async function reconciliationPage(params: URLSearchParams): Promise<HTMLE
           { key: 'unexplained_usd', label: 'Unexplained', kind: 'usd' },
           { key: 'traced_not_billed_usd', label: 'Traced, not billed', kind: 'usd' },
         ],
-        rows: byProviderDay(rows),
+        rows: panels.bill_by_provider_day ?? [],
         empty: 'No bill and no traced spend in this range: import a bill with aicost billing load.',
       }),
     ),
