@@ -10,7 +10,25 @@ if (process.argv[3] === 'instrumented') {
 }
 let unhandled = 0;
 process.on('unhandledRejection', () => unhandled++);
-const client = new sdk.Anthropic({ apiKey: 'sk-test', baseURL: process.env.MOCK_URL, maxRetries: 0 });
+// Waits for the server's answer, then for the rejection to be reported, instead of a fixed delay
+// that a loaded machine may outlast.
+let answered = () => {};
+const answer = new Promise((resolve) => {
+  answered = resolve;
+});
+const fetchAndTell = async (...args) => {
+  try {
+    return await fetch(...args);
+  } finally {
+    answered();
+  }
+};
+const client = new sdk.Anthropic({
+  apiKey: 'sk-test',
+  baseURL: process.env.MOCK_URL,
+  maxRetries: 0,
+  fetch: fetchAndTell,
+});
 const mode = process.argv[2];
 const promise = client.messages.create({
   model: 'claude-haiku-4-5-20251001',
@@ -21,5 +39,6 @@ const promise = client.messages.create({
 if (mode === 'await') await promise.catch(() => {});
 if (mode === 'raw') await promise.asResponse().catch(() => {});
 if (mode === 'with') await promise.withResponse().catch(() => {});
-await new Promise((resolve) => setTimeout(resolve, 200));
+await answer;
+await new Promise((resolve) => setTimeout(resolve, 100));
 process.stdout.write(`${JSON.stringify({ unhandled })}\n`);

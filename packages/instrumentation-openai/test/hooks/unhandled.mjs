@@ -5,7 +5,25 @@ import OpenAI from 'openai';
 
 let unhandled = 0;
 process.on('unhandledRejection', () => unhandled++);
-const client = new OpenAI({ apiKey: 'sk-test', baseURL: process.env.MOCK_URL, maxRetries: 0 });
+// Waits for the server's answer, then for the rejection to be reported, instead of a fixed delay
+// that a loaded machine may outlast.
+let answered = () => {};
+const answer = new Promise((resolve) => {
+  answered = resolve;
+});
+const fetchAndTell = async (...args) => {
+  try {
+    return await fetch(...args);
+  } finally {
+    answered();
+  }
+};
+const client = new OpenAI({
+  apiKey: 'sk-test',
+  baseURL: process.env.MOCK_URL,
+  maxRetries: 0,
+  fetch: fetchAndTell,
+});
 const promise = client.chat.completions.create({
   model: 'gpt-4o-mini',
   messages: [{ role: 'user', content: 'Hi' }],
@@ -14,6 +32,7 @@ const mode = process.argv[2];
 if (mode === 'await') await promise.catch(() => {});
 if (mode === 'raw') await promise.asResponse().catch(() => {});
 if (mode === 'with') await promise.withResponse().catch(() => {});
-await new Promise((resolve) => setTimeout(resolve, 200));
+await answer;
+await new Promise((resolve) => setTimeout(resolve, 100));
 process.stdout.write(`${JSON.stringify({ unhandled })}\n`);
 globalThis.printSpans?.();
