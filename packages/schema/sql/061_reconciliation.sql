@@ -70,7 +70,8 @@ FROM
         sum(reasoning_tokens) AS day_reasoning_tokens,
         sumIf(input_tokens + output_tokens, cost_total IS NULL) AS unpriced_tokens,
         sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL AND service_tier = 'flex') AS day_flex_cost,
-        sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL AND service_tier = '') AS day_untiered_cost
+        -- Costed at the standard price: no tier recorded, or a standard one ('default', 'standard', ...).
+        sumIf(assumeNotNull(cost_total), cost_total IS NOT NULL AND aicost_standard_tier(toString(service_tier))) AS day_untiered_cost
     FROM {{database}}.aicost_requests
     GROUP BY day, billing_provider, model_key, traced_service, traced_environment
 );
@@ -165,8 +166,8 @@ GROUP BY day, provider, model_key;
 -- - explained_tier_usd: usage billed at the flex tier that the traces costed at the standard
 --   price. Spans that recorded the flex tier are costed at its rate by the tier rules
 --   (aicost_service_tiers) and need no explanation; the flex bill they do not account for
---   (flex_usd - traced_flex_usd) is taken as spans that recorded no tier
---   (traced_untiered_usd), costed at standard: the traces overstate it by that amount times
+--   (flex_usd - traced_flex_usd) is taken as spans costed at the standard price (no tier
+--   recorded, or a standard one: traced_untiered_usd): the traces overstate it by that amount times
 --   (1 - factor) / factor, at most what those spans cost times (1 - factor). Zero without a
 --   multiplier rule for the provider's flex tier (its flex spans are unpriced,
 --   unknown_service_tier, and explained_unpriced_usd covers them);

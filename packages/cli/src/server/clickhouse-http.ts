@@ -40,6 +40,7 @@ import {
   type EngineFunctions,
   ReadRefusedError,
   readGuard,
+  refreshStoreViews,
   settingLiteral,
 } from './read-guard.js';
 import {
@@ -230,6 +231,9 @@ const WRITE_KEYWORDS = new Set([
   'UNDROP',
 ]);
 
+/** Writes after which the store's views are read again (a view may have been created, dropped or renamed). */
+const VIEW_CHANGING_KEYWORDS = new Set(['CREATE', 'DROP', 'RENAME', 'EXCHANGE']);
+
 interface RequestSettings {
   /** Allow-listed settings as SQL literals. */
   settings: Record<string, string>;
@@ -358,6 +362,9 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
             settings,
             params: bind,
           });
+          if (VIEW_CHANGING_KEYWORDS.has(keyword)) {
+            await refreshStoreViews(opts.functions, async (text) => (await opts.engine.query(text)).text());
+          }
         } else {
           if (WRITE_KEYWORDS.has(keyword)) {
             throw new HttpQueryError(
@@ -494,7 +501,7 @@ export function createClickHouseHttpServer(opts: ClickHouseHttpOptions): Server 
     const known = writeVerdicts.get(sql);
     if (known !== undefined) return known;
     const { canonical, ast } = await opts.engine.parseStatement(sql);
-    writeGuard(ast, canonical);
+    writeGuard(ast, canonical, opts.functions.views);
     if (writeVerdicts.size >= MAX_WRITE_VERDICTS) writeVerdicts.clear();
     writeVerdicts.set(sql, canonical);
     return canonical;

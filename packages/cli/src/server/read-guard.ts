@@ -55,10 +55,10 @@ export interface EngineFunctions {
   combinators: readonly string[];
   /**
    * The store's views, lower-cased, as `database.name` and `name`: a parameterised view is
-   * called like a table function. Views only read the store; the read-only engine cannot
-   * create one, so this list is the schema's.
+   * called like a table function. Views only read the store. Refreshed in place after each
+   * write that may create or drop one ({@link refreshStoreViews}).
    */
-  views: ReadonlySet<string>;
+  views: Set<string>;
 }
 
 function isKnownFunction(name: string, fns: EngineFunctions): boolean {
@@ -195,22 +195,40 @@ export async function loadEngineFunctions(query: (sql: string) => Promise<string
     .split('\n')
     .filter(Boolean)
     .sort((a, b) => b.length - a.length);
-  // A view named like a table function (`url`, `file`) is left out: the call would be the table function's.
-  const views = (
-    await query(
-      "SELECT lower(database), lower(name) FROM system.tables WHERE engine = 'View' AND database NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA') AND lower(name) NOT IN (SELECT lower(name) FROM system.table_functions)",
-    )
-  )
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((line) => {
-      const [database, name] = line.split('\t') as [string, string];
-      return [`${database}.${name}`, name];
-    });
   return {
     names: new Set(rows.map(([name]) => name!)),
     aggregates: new Set(rows.filter(([, aggregate]) => aggregate === '1').map(([name]) => name!)),
     combinators,
-    views: new Set(views),
+    views: await storeViews(query),
   };
+}
+
+/** The store's views, for {@link EngineFunctions.views}. */
+async function storeViews(query: (sql: string) => Promise<string>): Promise<Set<string>> {
+  // A view named like a table function (`url`, `file`) is left out: the call would be the table function's.
+  const rows = await query(
+    "SELECT lower(database), lower(name) FROM system.tables WHERE engine = 'View' AND database NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA') AND lower(name) NOT IN (SELECT lower(name) FROM system.table_functions)",
+  );
+  return new Set(
+    rows
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((line) => {
+        const [database, name] = line.split('\t') as [string, string];
+        return [`${database}.${name}`, name];
+      }),
+  );
+}
+
+/**
+ * Re-reads the store's views into `fns.views` after a write that may have created or dropped one
+ * (`aicost migrate` over the SQL port creates views that later statements call with parameters).
+ */
+export async function refreshStoreViews(
+  fns: EngineFunctions,
+  query: (sql: string) => Promise<string>,
+): Promise<void> {
+  const views = await storeViews(query);
+  fns.views.clear();
+  for (const view of views) fns.views.add(view);
 }

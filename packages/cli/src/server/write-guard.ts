@@ -12,7 +12,8 @@
  *   (ATTACH names paths), UNDROP, nor CREATE DICTIONARY (a source can name a
  *   file, a URL or a program; the schema's dictionaries come from `aicost migrate`);
  * - table functions (`FROM f()`, `INSERT INTO FUNCTION f()`, `CREATE TABLE t AS f()`):
- *   {@link LOCAL_TABLE_FUNCTIONS} only;
+ *   {@link LOCAL_TABLE_FUNCTIONS} only, and the store's own views called with parameters
+ *   (a parameterised view's call parses as a table function);
  * - table engines: {@link LOCAL_ENGINES} only;
  * - never a function that reads files or describes the host ({@link OUTSIDE_FUNCTIONS},
  *   the scalar `file()` above all, which grants do not cover). Other unknown
@@ -42,7 +43,7 @@ const TABLE_FUNCTION_PARENTS = new Set(['TableExpression', 'InsertQuery', 'Creat
  * Throws {@link WriteRefusedError} unless the parsed statement only writes
  * inside the store. `ast` is `EXPLAIN AST` output of `canonical`.
  */
-export function writeGuard(ast: string, canonical: string): void {
+export function writeGuard(ast: string, canonical: string, views: ReadonlySet<string> = new Set()): void {
   const nodes = parseAst(ast);
   const root = nodes[0];
   if (root?.depth !== 0 || !WRITE_ROOTS.test(root.kind)) {
@@ -65,7 +66,7 @@ export function writeGuard(ast: string, canonical: string): void {
     if (node.kind !== 'Function') continue;
     const name = node.name.toLowerCase();
     if (parent && TABLE_FUNCTION_PARENTS.has(parent.kind)) {
-      if (!LOCAL_TABLE_FUNCTIONS.has(name)) {
+      if (!LOCAL_TABLE_FUNCTIONS.has(name) && !views.has(name)) {
         throw new WriteRefusedError(`${node.name}() reaches outside the store (table function)`);
       }
     } else if (isEngine) {
