@@ -56,20 +56,7 @@ export function watchRejections() {
 export async function probeUnhandledRejections({ instrument, request, handlers = {} }) {
   const mode = await probeMode(instrument);
   const rejections = watchRejections();
-  // The server's answer has come back (the probe waits for it, then for the rejection to be reported,
-  // instead of guessing a delay: a loaded machine may take longer than any fixed one).
-  let answered = () => {};
-  const answer = new Promise((resolve) => {
-    answered = resolve;
-  });
-  /** @type {typeof globalThis.fetch} */
-  const fetchAndTell = async (...args) => {
-    try {
-      return await fetch(...args);
-    } finally {
-      answered();
-    }
-  };
+  const { fetch: fetchAndTell, answer } = fetchThatTells();
   const promise = request(mode, fetchAndTell);
   if (mode === 'await') await promise.catch(() => {});
   if (mode === 'then') await promise.then(undefined, () => {});
@@ -81,4 +68,27 @@ export async function probeUnhandledRejections({ instrument, request, handlers =
     await pause(50);
   }
   rejections.report();
+}
+
+/**
+ * A `fetch` for the SDK under test, and a promise settled once the server's answer has come back:
+ * a probe waits for it, then for the rejection to be reported, instead of guessing a delay (a loaded
+ * machine may take longer than any fixed one).
+ * @returns {{ fetch: typeof globalThis.fetch, answer: Promise<void> }}
+ */
+export function fetchThatTells() {
+  let answered = () => {};
+  /** @type {Promise<void>} */
+  const answer = new Promise((resolve) => {
+    answered = resolve;
+  });
+  /** @type {typeof globalThis.fetch} */
+  const fetchAndTell = async (...args) => {
+    try {
+      return await fetch(...args);
+    } finally {
+      answered();
+    }
+  };
+  return { fetch: fetchAndTell, answer };
 }

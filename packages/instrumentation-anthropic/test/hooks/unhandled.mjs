@@ -3,6 +3,7 @@
 // `stream` (stream: true, forgotten). argv[3] === 'instrumented' patches the SDK
 // with the built package first. Prints how many unhandled rejections the process saw.
 import * as sdk from '@anthropic-ai/sdk';
+import { fetchThatTells, pause } from '../../../../test/support/rejection-probe.mjs';
 
 if (process.argv[3] === 'instrumented') {
   const { instrument } = await import('../../dist/index.js');
@@ -10,19 +11,8 @@ if (process.argv[3] === 'instrumented') {
 }
 let unhandled = 0;
 process.on('unhandledRejection', () => unhandled++);
-// Waits for the server's answer, then for the rejection to be reported, instead of a fixed delay
-// that a loaded machine may outlast.
-let answered = () => {};
-const answer = new Promise((resolve) => {
-  answered = resolve;
-});
-const fetchAndTell = async (...args) => {
-  try {
-    return await fetch(...args);
-  } finally {
-    answered();
-  }
-};
+// Waits for the server's answer, then for the rejection to be reported (no fixed delay).
+const { fetch: fetchAndTell, answer } = fetchThatTells();
 const client = new sdk.Anthropic({
   apiKey: 'sk-test',
   baseURL: process.env.MOCK_URL,
@@ -40,5 +30,5 @@ if (mode === 'await') await promise.catch(() => {});
 if (mode === 'raw') await promise.asResponse().catch(() => {});
 if (mode === 'with') await promise.withResponse().catch(() => {});
 await answer;
-await new Promise((resolve) => setTimeout(resolve, 100));
+await pause(100);
 process.stdout.write(`${JSON.stringify({ unhandled })}\n`);

@@ -2,22 +2,12 @@
 // (never asks for the result), `await`, `raw` (asResponse), `with` (withResponse).
 // Prints how many unhandled rejections the process saw, and the spans when instrumented.
 import OpenAI from 'openai';
+import { fetchThatTells, pause } from '../../../../test/support/rejection-probe.mjs';
 
 let unhandled = 0;
 process.on('unhandledRejection', () => unhandled++);
-// Waits for the server's answer, then for the rejection to be reported, instead of a fixed delay
-// that a loaded machine may outlast.
-let answered = () => {};
-const answer = new Promise((resolve) => {
-  answered = resolve;
-});
-const fetchAndTell = async (...args) => {
-  try {
-    return await fetch(...args);
-  } finally {
-    answered();
-  }
-};
+// Waits for the server's answer, then for the rejection to be reported (no fixed delay).
+const { fetch: fetchAndTell, answer } = fetchThatTells();
 const client = new OpenAI({
   apiKey: 'sk-test',
   baseURL: process.env.MOCK_URL,
@@ -33,6 +23,6 @@ if (mode === 'await') await promise.catch(() => {});
 if (mode === 'raw') await promise.asResponse().catch(() => {});
 if (mode === 'with') await promise.withResponse().catch(() => {});
 await answer;
-await new Promise((resolve) => setTimeout(resolve, 100));
+await pause(100);
 process.stdout.write(`${JSON.stringify({ unhandled })}\n`);
 globalThis.printSpans?.();
