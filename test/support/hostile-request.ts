@@ -7,6 +7,7 @@
 import { resetLogOnce } from '@aicost/core';
 import { diag } from '@opentelemetry/api';
 import { vi } from 'vitest';
+import { withAndWithoutInstrumentation } from './instrumentation.js';
 
 /** What a hostile getter throws: recognisable wherever it surfaces. */
 export class HostileGetterError extends Error {
@@ -59,5 +60,33 @@ export async function outcomeOf(call: () => unknown): Promise<Outcome> {
     return { returned: await result };
   } catch (error) {
     return { rejected: error };
+  }
+}
+
+/**
+ * Runs `scenario` instrumented, then bare ({@link withAndWithoutInstrumentation}), while
+ * capturing aicost's warnings: what the application got each time, the spans still open after
+ * both runs, and the warnings aicost logged.
+ */
+export async function runWithUnreadableRequest<T>(
+  bed: {
+    instrumentation: { enable(): void; disable(): void };
+    harness: { openSpans(): unknown[] };
+  },
+  server: { reset(): void },
+  respond: () => void,
+  scenario: () => Promise<T>,
+): Promise<{ instrumented: T; bare: T; openSpans: unknown[]; warnings: string[] }> {
+  const warnings = captureWarnings();
+  try {
+    const [instrumented, bare] = await withAndWithoutInstrumentation(
+      bed.instrumentation,
+      server,
+      respond,
+      scenario,
+    );
+    return { instrumented, bare, openSpans: bed.harness.openSpans(), warnings: warnings.messages() };
+  } finally {
+    warnings.restore();
   }
 }

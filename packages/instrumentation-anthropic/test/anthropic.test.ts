@@ -45,7 +45,11 @@ import Anthropic, * as sdk from '@anthropic-ai/sdk';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { captureWarnings, outcomeOf, requestThrowingOn } from '../../../test/support/hostile-request.js';
+import {
+  outcomeOf,
+  requestThrowingOn,
+  runWithUnreadableRequest,
+} from '../../../test/support/hostile-request.js';
 import {
   genAIMetricsSnapshot,
   settledSpan,
@@ -802,24 +806,19 @@ describe('metrics', () => {
 
 describe('a request aicost cannot read', () => {
   it('gets what the bare SDK gives, with no span left open and one warning', async () => {
-    const warnings = captureWarnings();
-    try {
-      // `temperature` is read by aicost to describe the call; the SDK sends own properties only.
-      const request = requestThrowingOn(
-        { model: MODEL, max_tokens: 1024, messages: REQUEST.messages },
-        'temperature',
-      );
-      const [instrumented, bare] = await withAndWithoutInstrumentation(
-        bed.instrumentation,
-        server,
-        () => server.on('POST', '/v1/messages', messageFixture('message-basic')),
-        () => outcomeOf(() => client.messages.create(request)),
-      );
-      expect(instrumented).toEqual(bare);
-      expect(bed.harness.openSpans()).toEqual([]);
-      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
-    } finally {
-      warnings.restore();
-    }
+    // `temperature` is read by aicost to describe the call; the SDK sends own properties only.
+    const request = requestThrowingOn(
+      { model: MODEL, max_tokens: 1024, messages: REQUEST.messages },
+      'temperature',
+    );
+    const { instrumented, bare, openSpans, warnings } = await runWithUnreadableRequest(
+      bed,
+      server,
+      () => server.on('POST', '/v1/messages', messageFixture('message-basic')),
+      () => outcomeOf(() => client.messages.create(request)),
+    );
+    expect(instrumented).toEqual(bare);
+    expect(openSpans).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining('reading a request failed')]);
   });
 });

@@ -39,7 +39,11 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as sdk from 'cohere-ai';
 import { Cohere, CohereClient, CohereClientV2 } from 'cohere-ai';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { captureWarnings, outcomeOf, requestThrowingOn } from '../../../test/support/hostile-request.js';
+import {
+  outcomeOf,
+  requestThrowingOn,
+  runWithUnreadableRequest,
+} from '../../../test/support/hostile-request.js';
 import {
   drain,
   genAIMetricsSnapshot,
@@ -654,21 +658,16 @@ describe('metrics', () => {
 
 describe('a request aicost cannot read', () => {
   it('gets what the bare SDK gives, with no span left open and one warning', async () => {
-    const warnings = captureWarnings();
-    try {
-      // `temperature` is read by aicost to describe the call; the SDK sends own properties only.
-      const request = requestThrowingOn({ model: MODEL, messages: REQUEST.messages }, 'temperature');
-      const [instrumented, bare] = await withAndWithoutInstrumentation(
-        bed.instrumentation,
-        server,
-        () => server.on('POST', '/v2/chat', jsonFixture('chat-basic')),
-        () => outcomeOf(() => client.chat(request)),
-      );
-      expect(instrumented).toEqual(bare);
-      expect(bed.harness.openSpans()).toEqual([]);
-      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
-    } finally {
-      warnings.restore();
-    }
+    // `temperature` is read by aicost to describe the call; the SDK sends own properties only.
+    const request = requestThrowingOn({ model: MODEL, messages: REQUEST.messages }, 'temperature');
+    const { instrumented, bare, openSpans, warnings } = await runWithUnreadableRequest(
+      bed,
+      server,
+      () => server.on('POST', '/v2/chat', jsonFixture('chat-basic')),
+      () => outcomeOf(() => client.chat(request)),
+    );
+    expect(instrumented).toEqual(bare);
+    expect(openSpans).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining('reading a request failed')]);
   });
 });

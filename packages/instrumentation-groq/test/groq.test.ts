@@ -34,7 +34,7 @@ import {
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import Groq, * as sdk from 'groq-sdk';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { captureWarnings, requestThrowingOn } from '../../../test/support/hostile-request.js';
+import { requestThrowingOn, runWithUnreadableRequest } from '../../../test/support/hostile-request.js';
 import {
   drain,
   settledSpan,
@@ -400,22 +400,17 @@ describe('behaviour unchanged', () => {
 
 describe('a request aicost cannot read', () => {
   it('goes out as the bare SDK sends it: the same completion, no span left open, one warning', async () => {
-    const warnings = captureWarnings();
-    try {
-      // `temperature` is read by aicost to describe the call, never by the SDK (not an own property).
-      const request = requestThrowingOn({ model: MODEL, messages: REQUEST.messages }, 'temperature');
-      const [instrumented, bare] = await withAndWithoutInstrumentation(
-        bed.instrumentation,
-        server,
-        () => server.on('POST', PATH, jsonFixture('chat-completion')),
-        () => client.chat.completions.create(request),
-      );
-      expect(instrumented).toEqual(bare);
-      expect(server.requests.map((r) => r.body)).toEqual([{ model: MODEL, messages: REQUEST.messages }]);
-      expect(bed.harness.openSpans()).toEqual([]);
-      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
-    } finally {
-      warnings.restore();
-    }
+    // `temperature` is read by aicost to describe the call, never by the SDK (not an own property).
+    const request = requestThrowingOn({ model: MODEL, messages: REQUEST.messages }, 'temperature');
+    const { instrumented, bare, openSpans, warnings } = await runWithUnreadableRequest(
+      bed,
+      server,
+      () => server.on('POST', PATH, jsonFixture('chat-completion')),
+      () => client.chat.completions.create(request),
+    );
+    expect(instrumented).toEqual(bare);
+    expect(server.requests.map((r) => r.body)).toEqual([{ model: MODEL, messages: REQUEST.messages }]);
+    expect(openSpans).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining('reading a request failed')]);
   });
 });

@@ -40,7 +40,11 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import * as sdk from 'ollama';
 import { Ollama } from 'ollama';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { captureWarnings, outcomeOf, requestThrowingOn } from '../../../test/support/hostile-request.js';
+import {
+  outcomeOf,
+  requestThrowingOn,
+  runWithUnreadableRequest,
+} from '../../../test/support/hostile-request.js';
 import {
   drain,
   settledSpan,
@@ -455,21 +459,16 @@ describe('behaviour unchanged', () => {
 
 describe('a request aicost cannot read', () => {
   it('gets what the bare SDK gives, with no span left open and one warning', async () => {
-    const warnings = captureWarnings();
-    try {
-      // `options` is read by aicost to describe the call; the SDK sends own properties only.
-      const request = requestThrowingOn({ model: MODEL, messages: REQUEST.messages }, 'options');
-      const [instrumented, bare] = await withAndWithoutInstrumentation(
-        bed.instrumentation,
-        server,
-        () => server.on('POST', '/api/chat', jsonFixture('chat')),
-        () => outcomeOf(() => client.chat(request)),
-      );
-      expect(instrumented).toEqual(bare);
-      expect(bed.harness.openSpans()).toEqual([]);
-      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
-    } finally {
-      warnings.restore();
-    }
+    // `options` is read by aicost to describe the call; the SDK sends own properties only.
+    const request = requestThrowingOn({ model: MODEL, messages: REQUEST.messages }, 'options');
+    const { instrumented, bare, openSpans, warnings } = await runWithUnreadableRequest(
+      bed,
+      server,
+      () => server.on('POST', '/api/chat', jsonFixture('chat')),
+      () => outcomeOf(() => client.chat(request)),
+    );
+    expect(instrumented).toEqual(bare);
+    expect(openSpans).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining('reading a request failed')]);
   });
 });

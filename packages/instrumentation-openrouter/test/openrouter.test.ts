@@ -38,7 +38,11 @@ import type { ChatResult, ChatStreamChunk } from '@openrouter/sdk/models';
 import * as errors from '@openrouter/sdk/models/errors';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { captureWarnings, outcomeOf, requestThrowingOn } from '../../../test/support/hostile-request.js';
+import {
+  outcomeOf,
+  requestThrowingOn,
+  runWithUnreadableRequest,
+} from '../../../test/support/hostile-request.js';
 import {
   drain,
   settledSpan,
@@ -404,38 +408,28 @@ describe('behaviour unchanged', () => {
 
 describe('a request aicost cannot read', () => {
   it('gets what the bare SDK gives, with no span left open and one warning', async () => {
-    const warnings = captureWarnings();
-    try {
-      const chatRequest = requestThrowingOn({ model: MODEL, messages: CHAT.messages }, 'temperature');
-      const [instrumented, bare] = await withAndWithoutInstrumentation(
-        bed.instrumentation,
-        server,
-        () => server.on('POST', PATH, jsonFixture('chat-completion')),
-        () => outcomeOf(() => client.chat.send({ chatRequest })),
-      );
-      expect(instrumented).toEqual(bare);
-      expect(bed.harness.openSpans()).toEqual([]);
-      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
-    } finally {
-      warnings.restore();
-    }
+    const chatRequest = requestThrowingOn({ model: MODEL, messages: CHAT.messages }, 'temperature');
+    const { instrumented, bare, openSpans, warnings } = await runWithUnreadableRequest(
+      bed,
+      server,
+      () => server.on('POST', PATH, jsonFixture('chat-completion')),
+      () => outcomeOf(() => client.chat.send({ chatRequest })),
+    );
+    expect(instrumented).toEqual(bare);
+    expect(openSpans).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining('reading a request failed')]);
   });
 
   it('a request whose body cannot be read either', async () => {
-    const warnings = captureWarnings();
-    try {
-      const request = requestThrowingOn({}, 'chatRequest');
-      const [instrumented, bare] = await withAndWithoutInstrumentation(
-        bed.instrumentation,
-        server,
-        () => server.on('POST', PATH, jsonFixture('chat-completion')),
-        () => outcomeOf(() => client.chat.send(request as never)),
-      );
-      expect(instrumented).toEqual(bare);
-      expect(bed.harness.openSpans()).toEqual([]);
-      expect(warnings.messages()).toEqual([expect.stringContaining('reading a request failed')]);
-    } finally {
-      warnings.restore();
-    }
+    const request = requestThrowingOn({}, 'chatRequest');
+    const { instrumented, bare, openSpans, warnings } = await runWithUnreadableRequest(
+      bed,
+      server,
+      () => server.on('POST', PATH, jsonFixture('chat-completion')),
+      () => outcomeOf(() => client.chat.send(request as never)),
+    );
+    expect(instrumented).toEqual(bare);
+    expect(openSpans).toEqual([]);
+    expect(warnings).toEqual([expect.stringContaining('reading a request failed')]);
   });
 });
